@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ImagingConfig(AppConfig):
+    name = "imaging"
+    verbose_name = _("图像校对")

@@ -1,0 +1,40 @@
+"""The navigation that fits the person's role (templates/_nav.html)."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import AccountState, Role
+
+_STUDENT = [("home", _("首页")), ("records:my_records", _("学籍信息"))]
+_STAFF = {
+    Role.COUNSELOR: [("home", _("首页")), ("records:class_list", _("我的班级"))],
+    Role.COLLEGE: [("home", _("首页")), ("records:class_list", _("班级"))],
+    Role.REGISTRAR: [
+        ("home", _("首页")),
+        ("records:class_list", _("班级")),
+        ("records:record_list", _("学籍")),
+        ("portal:audit_log", _("审计记录")),
+    ],
+    Role.IDENTITY_REVIEWER: [("home", _("首页")), ("accounts:identity_queue", _("身份核验"))],
+    Role.ADMIN: [("home", _("首页")), ("records:record_list", _("学籍")), ("admin:index", _("管理后台"))],
+}
+_PUBLIC = [("home", _("首页")), ("notices:notice_list", _("通知公告"))]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        items = _PUBLIC
+    elif user.state == AccountState.PENDING:
+        items = [("home", _("首页"))]
+    elif user.role == Role.STUDENT:
+        items = _STUDENT + [("notices:notice_list", _("通知公告"))]
+    else:
+        items = _STAFF.get(user.role, [("home", _("首页"))])
+    current = request.resolver_match.view_name if getattr(request, "resolver_match", None) else ""
+    return {
+        "nav_items": [
+            {"url": reverse(name), "label": label, "current": name == current}
+            for name, label in items
+        ]
+    }

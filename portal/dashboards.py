@@ -1,0 +1,81 @@
+"""What each role sees first after logging in: its own to-do list or its progress."""
+
+from __future__ import annotations
+
+from accounts.models import AccountState, Role, User
+from imaging.models import Photo, PhotoState
+from notices.models import Notice
+from records.models import College, DiscrepancyReport, EnrollmentRecord, SchoolClass
+from records.selectors import class_progress, college_progress, records_with_state
+
+
+def _student(user: User) -> dict:
+    records = list(records_with_state(EnrollmentRecord.objects.filter(user=user).with_related()))
+    photos_unverified = Photo.objects.current().filter(
+        record__user=user, state=PhotoState.UNVERIFIED
+    )
+    todo = []
+    if not records:
+        todo.append("bind")
+    if any(r.first_viewed_at is None or not (r.is_confirmed or r.has_open_report) for r in records):
+        todo.append("check_record")
+    if photos_unverified.exists():
+        todo.append("check_photo")
+    return {
+        "template": "portal/home_student.html",
+        "records": records,
+        "todo": todo,
+        "my_notices": Notice.objects.for_student(user).select_related("institution")[:10],
+        "monitored": SchoolClass.objects.filter(monitor=user),
+    }
+
+
+def _counselor(user: User) -> dict:
+    classes = class_progress(SchoolClass.objects.visible_to(user)).order_by("-cohort", "code")
+    return {"template": "portal/home_staff.html", "classes": classes}
+
+
+def _college(user: User) -> dict:
+    classes = class_progress(SchoolClass.objects.visible_to(user)).order_by("-cohort", "code")
+    return {"template": "portal/home_staff.html", "classes": classes, "college": user.college}
+
+
+def _registrar(user: User) -> dict:
+    colleges = college_progress(College.objects.visible_to(user)).order_by("code")
+    open_reports = DiscrepancyReport.objects.visible_to(user).open().count()
+    return {
+        "template": "portal/home_registrar.html",
+        "colleges": colleges,
+        "open_reports": open_reports,
+    }
+
+
+def _identity_reviewer(user: User) -> dict:
+    pending = User.objects.filter(state=AccountState.PENDING).count()
+    return {"template": "portal/home_reviewer.html", "pending_count": pending}
+
+
+def _admin(user: User) -> dict:
+    return {
+        "template": "portal/home_admin.html",
+        "counts": {
+            "records": EnrollmentRecord.objects.count(),
+            "accounts": User.objects.filter(state=AccountState.ACTIVE).count(),
+            "colleges": College.objects.count(),
+        },
+    }
+
+
+_BY_ROLE = {
+    Role.STUDENT: _student,
+    Role.COUNSELOR: _counselor,
+    Role.COLLEGE: _college,
+    Role.REGISTRAR: _registrar,
+    Role.IDENTITY_REVIEWER: _identity_reviewer,
+    Role.ADMIN: _admin,
+}
+
+
+def for_user(user: User) -> dict:
+    role = Role.ADMIN if user.is_superuser else user.role
+    return _BY_ROLE[role](user)

@@ -1,0 +1,21 @@
+"""Serving private files: only from permission-checked views, never from a public URL."""
+
+from django.http import FileResponse, Http404
+
+
+def private_file_response(
+    field_file, *, content_type: str, filename: str = "", attachment: bool = False
+) -> FileResponse:
+    """Stream a stored file with the stored type, nosniff and private caching."""
+    if not field_file:
+        raise Http404
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle, content_type=content_type, as_attachment=attachment, filename=filename or None
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=300"
+    return response

@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from portal import views
+
+portal_patterns = (
+    [
+        path("jobs/<uuid:pk>/", views.job_detail, name="job_detail"),
+        path("jobs/<uuid:pk>/status/", views.job_status, name="job_status"),
+        path("jobs/<uuid:pk>/download/", views.job_download, name="job_download"),
+        path("audit/", views.audit_log, name="audit_log"),
+    ],
+    "portal",
+)
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("", include(portal_patterns)),
+    path("accounts/", include("accounts.urls")),
+    path("records/", include("records.urls")),
+    path("photos/", include("imaging.urls")),
+    path("notices/", include("notices.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "portal.views.error_403"
+handler404 = "portal.views.error_404"
+handler500 = "portal.views.error_500"

@@ -1,0 +1,83 @@
+"""Pages of the portal as a whole: home, job progress, audit trail, error pages."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, render
+
+from accounts.decorators import role_required
+from accounts.models import AccountState, Role
+from notices.models import Notice
+from portal import dashboards
+from portal.files import private_file_response
+from portal.models import AuditEvent, Job, JobState
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def home(request):
+    """Public: the latest notices and help. Logged in: the person's own to-do list."""
+    user = request.user
+    context = {"notices": Notice.objects.published().select_related("institution")[:5]}
+    if not user.is_authenticated:
+        return render(request, "portal/home_public.html", context)
+    if user.state == AccountState.PENDING:
+        return render(request, "portal/home_pending.html", context)
+    context.update(dashboards.for_user(user))
+    return render(request, context.pop("template"), context)
+
+
+def _own_job(request, pk) -> Job:
+    return get_object_or_404(Job, pk=pk, owner=request.user)
+
+
+@login_required
+def job_detail(request, pk):
+    return render(request, "portal/job_detail.html", {"job": _own_job(request, pk)})
+
+
+@login_required
+def job_status(request, pk):
+    job = _own_job(request, pk)
+    return JsonResponse(
+        {
+            "state": job.state,
+            "state_display": job.get_state_display(),
+            "done": job.done,
+            "total": job.total,
+            "percent": job.percent,
+            "message": job.message,
+            "error": job.error,
+            "finished": job.is_finished,
+        }
+    )
+
+
+@login_required
+def job_download(request, pk):
+    job = get_object_or_404(Job, pk=pk, owner=request.user, state=JobState.SUCCEEDED)
+    return private_file_response(
+        job.result_file, content_type=XLSX, filename=job.result_filename, attachment=True
+    )
+
+
+@role_required(Role.REGISTRAR)
+def audit_log(request):
+    events = AuditEvent.objects.visible_to(request.user).select_related("actor")
+    action = request.GET.get("action", "").strip()
+    if action:
+        events = events.filter(action__startswith=action)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "portal/audit_log.html", {"page": page, "action": action})
+
+
+def error_403(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def error_404(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def error_500(request):
+    return render(request, "500.html", status=500)

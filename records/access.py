@@ -1,0 +1,24 @@
+"""The only way a view fetches a record or a class: through the user's scope.
+
+Outside it the answer is 404, never 403, so that no one learns what exists.
+Staff opening a person's full record is itself audited (QUALITY.md, PIPL).
+"""
+
+from django.shortcuts import get_object_or_404
+
+from portal.audit import log_action
+from records.models import EnrollmentRecord, SchoolClass
+
+
+def record_for_read(request, pk: int) -> EnrollmentRecord:
+    record = get_object_or_404(
+        EnrollmentRecord.objects.visible_to(request.user).with_related(), pk=pk
+    )
+    if record.user_id != request.user.pk:
+        log_action(record, "records.viewed", by=request.user, request=request)
+    return record
+
+
+def class_for_read(request, pk: int) -> SchoolClass:
+    queryset = SchoolClass.objects.visible_to(request.user).select_related("college", "major")
+    return get_object_or_404(queryset, pk=pk)

@@ -1,0 +1,97 @@
+"""Reads that several pages share: progress counts per class and college."""
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from imaging.models import Photo, PhotoState
+from records.models import (
+    College,
+    DiscrepancyReport,
+    EnrollmentRecord,
+    RecordConfirmation,
+    ReportState,
+    SchoolClass,
+)
+
+
+def records_with_state(queryset: QuerySet[EnrollmentRecord]) -> QuerySet[EnrollmentRecord]:
+    """Annotate each record with is_confirmed, has_open_report and photos_pending."""
+    confirmed = RecordConfirmation.objects.filter(record=OuterRef("pk"), revoked_at__isnull=True)
+    reported = DiscrepancyReport.objects.filter(
+        record=OuterRef("pk"), state=ReportState.SUBMITTED
+    )
+    photos_pending = Photo.objects.filter(
+        record=OuterRef("pk"), is_current=True, state=PhotoState.UNVERIFIED
+    )
+    return queryset.annotate(
+        is_confirmed=Exists(confirmed),
+        has_open_report=Exists(reported),
+        photos_pending=Exists(photos_pending),
+    )
+
+
+def _progress_counts() -> dict:
+    records = "enrollment_records"
+    return dict(
+        n_students=Count(records, distinct=True),
+        n_bound=Count(records, filter=Q(enrollment_records__user__isnull=False), distinct=True),
+        n_looked=Count(
+            records, filter=Q(enrollment_records__first_viewed_at__isnull=False), distinct=True
+        ),
+        n_confirmed=Count(
+            records,
+            filter=Q(
+                enrollment_records__confirmations__isnull=False,
+                enrollment_records__confirmations__revoked_at__isnull=True,
+            ),
+            distinct=True,
+        ),
+        n_reported=Count(
+            records,
+            filter=Q(enrollment_records__discrepancy_reports__state=ReportState.SUBMITTED),
+            distinct=True,
+        ),
+    )
+
+
+def class_progress(classes: QuerySet[SchoolClass]) -> QuerySet[SchoolClass]:
+    """Per class: students, bound, looked, confirmed, reported — in one query."""
+    return classes.annotate(**_progress_counts()).select_related("college", "major")
+
+
+def college_progress(colleges: QuerySet[College]) -> QuerySet[College]:
+    """The same counts per college."""
+    return colleges.annotate(**_progress_counts())
+
+
+def _display(record: EnrollmentRecord, name: str, *, full_id: bool) -> str:
+    if name == "id_number":
+        return record.id_number if full_id else record.masked_id_number
+    if name == "origin_region":
+        return record.origin_region_display
+    if name == "institution":
+        return record.institution.name
+    if name == "major":
+        return record.major.name
+    if name == "duration":
+        return f"{record.duration.normalize():f}"
+    field = record._meta.get_field(name)
+    if field.choices:
+        return getattr(record, f"get_{name}_display")()
+    value = getattr(record, name)
+    return value if value not in (None, "") else ""
+
+
+def record_field_rows(record: EnrollmentRecord, *, full_id: bool) -> dict[str, list[dict]]:
+    """The fields of seed 000 in reading order, split into main and non-main."""
+
+    def rows(names):
+        return [
+            {
+                "name": name,
+                "label": record._meta.get_field(name).verbose_name,
+                "value": _display(record, name, full_id=full_id),
+            }
+            for name in names
+        ]
+
+    return {"main": rows(record.MAIN_FIELDS), "other": rows(record.OTHER_FIELDS)}

@@ -1,0 +1,26 @@
+"""Background tasks of the records app: thin, they call the export and job helpers."""
+
+from django.utils import timezone
+from django_tasks import task
+
+from portal.jobs import run_job
+from records.exports import roster_workbook
+from records.models import EnrollmentRecord
+from records.selectors import records_with_state
+
+
+@task()
+def export_roster(job_id: str) -> None:
+    def work(job, progress):
+        records = records_with_state(
+            EnrollmentRecord.objects.visible_to(job.owner).select_related(
+                "college", "school_class", "major"
+            )
+        ).order_by("college__code", "school_class__code", "student_number")
+        progress.set_total(records.count(), message="正在生成名单…")
+        content = roster_workbook(records, progress)
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        progress.attach(f"roster-{stamp}.xlsx", content)
+        return {"rows": progress.job.done}
+
+    run_job(job_id, work)
