@@ -26,7 +26,9 @@ class SessionIdleTimeoutMiddleware:
             last_seen = request.session.get(LAST_SEEN_KEY, now)
             if now - last_seen > settings.SESSION_IDLE_TIMEOUT:
                 logout(request)
-                messages.info(request, _("您已长时间未操作，为保护个人信息已自动退出，请重新登录。"))
+                messages.info(
+                    request, _("您已长时间未操作，为保护个人信息已自动退出，请重新登录。")
+                )
             elif now - last_seen >= WRITE_EVERY or LAST_SEEN_KEY not in request.session:
                 request.session[LAST_SEEN_KEY] = now
         return self.get_response(request)

@@ -31,7 +31,9 @@ class PhotoBatch(models.Model):
         "records.Institution", verbose_name=_("院校"), on_delete=models.PROTECT
     )
     kind = models.CharField(_("照片类型"), max_length=12, choices=PhotoKind.choices)
-    source = models.CharField(_("来源"), max_length=200, help_text=_("例如：新华社河南分社 2023 年采集"))
+    source = models.CharField(
+        _("来源"), max_length=200, help_text=_("例如：新华社河南分社 2023 年采集")
+    )
     uploaded_by = models.ForeignKey(
         User, verbose_name=_("上传人"), on_delete=models.PROTECT, null=True, blank=True
     )
@@ -140,7 +142,9 @@ class PhotoVerification(models.Model):
         max_length=12,
         choices=[(PhotoState.CONFIRMED, _("正确")), (PhotoState.DISPUTED, _("有误"))],
     )
-    reason = models.CharField(_("有误原因"), max_length=20, choices=DisputeReason.choices, blank=True)
+    reason = models.CharField(
+        _("有误原因"), max_length=20, choices=DisputeReason.choices, blank=True
+    )
     comment = models.CharField(_("说明"), max_length=500, blank=True)
     rating = models.PositiveSmallIntegerField(
         _("照片质量评价"),
@@ -157,9 +161,7 @@ class PhotoVerification(models.Model):
         verbose_name = _("图像校对")
         verbose_name_plural = _("图像校对")
         ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["photo"], name="one_verification_per_photo")
-        ]
+        constraints = [models.UniqueConstraint(fields=["photo"], name="one_verification_per_photo")]
 
     def __str__(self) -> str:
         return f"{self.photo} {self.get_result_display()}"

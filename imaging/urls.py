@@ -5,6 +5,6 @@ from imaging import views
 app_name = "imaging"
 
 urlpatterns = [
-    path("<str:token>.jpg", views.photo_file, name="photo_file"),
-    path("<str:token>.thumb.jpg", views.photo_thumbnail, name="photo_thumbnail"),
+    path("<slug:token>.jpg", views.photo_file, name="photo_file"),
+    path("<slug:token>.thumb.jpg", views.photo_thumbnail, name="photo_thumbnail"),
 ]

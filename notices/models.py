@@ -61,9 +61,7 @@ class NoticeQuerySet(models.QuerySet):
                 )
                 & (Q(audience__level="") | Q(audience__level=record["level"]))
             )
-            matches |= Q(institution=record["institution_id"]) & (
-                Q(audience__isnull=True) | rule
-            )
+            matches |= Q(institution=record["institution_id"]) & (Q(audience__isnull=True) | rule)
         return self.published().filter(matches).distinct()
 
 
@@ -71,7 +69,10 @@ class Notice(models.Model):
     """A numbered notice of the registrar (e.g. 23-106 or 普院教发（2018）4号)."""
 
     institution = models.ForeignKey(
-        "records.Institution", verbose_name=_("院校"), on_delete=models.PROTECT, related_name="notices"
+        "records.Institution",
+        verbose_name=_("院校"),
+        on_delete=models.PROTECT,
+        related_name="notices",
     )
     number = models.CharField(_("文号"), max_length=50)
     title = models.CharField(_("标题"), max_length=200)

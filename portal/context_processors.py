@@ -16,7 +16,11 @@ _STAFF = {
         ("portal:audit_log", _("审计记录")),
     ],
     Role.IDENTITY_REVIEWER: [("home", _("首页")), ("accounts:identity_queue", _("身份核验"))],
-    Role.ADMIN: [("home", _("首页")), ("records:record_list", _("学籍")), ("admin:index", _("管理后台"))],
+    Role.ADMIN: [
+        ("home", _("首页")),
+        ("records:record_list", _("学籍")),
+        ("admin:index", _("管理后台")),
+    ],
 }
 _PUBLIC = [("home", _("首页")), ("notices:notice_list", _("通知公告"))]
 

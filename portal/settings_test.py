@@ -25,3 +25,6 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # The browser tests talk plain HTTP to the live server.
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+# Static files come from the finders; no collectstatic before tests.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

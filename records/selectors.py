@@ -16,9 +16,7 @@ from records.models import (
 def records_with_state(queryset: QuerySet[EnrollmentRecord]) -> QuerySet[EnrollmentRecord]:
     """Annotate each record with is_confirmed, has_open_report and photos_pending."""
     confirmed = RecordConfirmation.objects.filter(record=OuterRef("pk"), revoked_at__isnull=True)
-    reported = DiscrepancyReport.objects.filter(
-        record=OuterRef("pk"), state=ReportState.SUBMITTED
-    )
+    reported = DiscrepancyReport.objects.filter(record=OuterRef("pk"), state=ReportState.SUBMITTED)
     photos_pending = Photo.objects.filter(
         record=OuterRef("pk"), is_current=True, state=PhotoState.UNVERIFIED
     )

@@ -1,0 +1,108 @@
+"""Shared personas: one small university with two colleges, and a second university.
+
+alice: a student in class A (monitor of class A); bob: her classmate; carol: a student
+of class B in the same college; dave: a student of the other college; their counselor
+(class A), the college staff of the other college, the registrar, an identity reviewer,
+and the registrar of another university.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from accounts.models import Role, User
+from records.models import EnrollmentRecord, Institution, SchoolClass
+from tests import factories
+
+
+@dataclass
+class World:
+    institution: Institution
+    other_institution: Institution
+    class_a: SchoolClass
+    class_b: SchoolClass
+    class_other_college: SchoolClass
+    alice: User
+    alice_record: EnrollmentRecord
+    bob: User
+    bob_record: EnrollmentRecord
+    carol: User
+    carol_record: EnrollmentRecord
+    dave: User
+    dave_record: EnrollmentRecord
+    counselor: User
+    college_staff: User
+    other_college_staff: User
+    registrar: User
+    reviewer: User
+    other_registrar: User
+    admin: User
+
+    def persona(self, name: str) -> User | None:
+        return None if name == "anonymous" else getattr(self, name)
+
+
+@pytest.fixture
+def world(db) -> World:
+    inst = factories.institution(code="13999", name="示例职业大学")
+    other = factories.institution(code="13998", name="另一所大学")
+    college_1 = factories.college(inst, name="理工学院", code="LG")
+    college_2 = factories.college(inst, name="经管学院", code="JG")
+    class_a = factories.school_class(college_1)
+    class_b = factories.school_class(college_1)
+    class_c = factories.school_class(college_2)
+    alice, alice_record = factories.student(class_a, real_name="李晓梅", username="alice")
+    bob, bob_record = factories.student(class_a, real_name="王强", username="bob")
+    carol, carol_record = factories.student(class_b, real_name="陈静", username="carol")
+    dave, dave_record = factories.student(class_c, real_name="赵磊", username="dave")
+    class_a.monitor = alice
+    class_a.save()
+    counselor = factories.user(Role.COUNSELOR, username="counselor", institution=inst)
+    class_a.counselors.add(counselor)
+    college_staff = factories.user(
+        Role.COLLEGE, username="college", institution=inst, college=college_1
+    )
+    other_college_staff = factories.user(
+        Role.COLLEGE, username="college2", institution=inst, college=college_2
+    )
+    registrar = factories.user(Role.REGISTRAR, username="registrar", institution=inst)
+    reviewer = factories.user(Role.IDENTITY_REVIEWER, username="reviewer")
+    other_registrar = factories.user(Role.REGISTRAR, username="registrar2", institution=other)
+    admin = User.objects.create_superuser("admin", factories.PASSWORD)
+    return World(
+        institution=inst,
+        other_institution=other,
+        class_a=class_a,
+        class_b=class_b,
+        class_other_college=class_c,
+        alice=alice,
+        alice_record=alice_record,
+        bob=bob,
+        bob_record=bob_record,
+        carol=carol,
+        carol_record=carol_record,
+        dave=dave,
+        dave_record=dave_record,
+        counselor=counselor,
+        college_staff=college_staff,
+        other_college_staff=other_college_staff,
+        registrar=registrar,
+        reviewer=reviewer,
+        other_registrar=other_registrar,
+        admin=admin,
+    )
+
+
+@pytest.fixture
+def client_for(client):
+    """Log a persona in on the test client: `client_for(world.alice)`."""
+
+    def login(user: User | None):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return login

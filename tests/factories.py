@@ -1,0 +1,113 @@
+"""Plain functions that build test data: every argument has a sensible default."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import random
+import secrets
+from decimal import Decimal
+
+from accounts import idnumbers
+from accounts.models import Role, User
+from records.models import (
+    Category,
+    College,
+    EnrollmentRecord,
+    Institution,
+    Level,
+    Major,
+    RecordStatus,
+    SchoolClass,
+    StudyForm,
+)
+
+_seq = itertools.count(1)
+_rng = random.Random(20261124)
+PASSWORD = "correct-horse-battery-9"
+
+
+def institution(code: str = "", name: str = "", province: str = "360000") -> Institution:
+    n = next(_seq)
+    return Institution.objects.create(
+        code=code or f"{90000 + n}", name=name or f"测试大学{n}", province=province
+    )
+
+
+def college(inst: Institution, name: str = "", code: str = "") -> College:
+    n = next(_seq)
+    return College.objects.create(institution=inst, code=code or f"C{n}", name=name or f"学院{n}")
+
+
+def major(inst: Institution, name: str = "", level: str = Level.BACHELOR) -> Major:
+    n = next(_seq)
+    return Major.objects.create(
+        institution=inst, code=f"08{n:04d}", name=name or f"专业{n}", level=level, duration=4
+    )
+
+
+def school_class(col: College, *, cohort: int = 2023, maj: Major | None = None) -> SchoolClass:
+    n = next(_seq)
+    maj = maj or major(col.institution)
+    return SchoolClass.objects.create(
+        institution=col.institution,
+        college=col,
+        major=maj,
+        code=f"{cohort}{n:04d}",
+        name=f"{maj.name}{n}班",
+        cohort=cohort,
+    )
+
+
+def id_number(*, birth: datetime.date = datetime.date(2005, 3, 9), sex: str = "2") -> str:
+    return idnumbers.generate(rng=_rng, region="360102", birth=birth, sex=sex)
+
+
+def user(role: str = Role.STUDENT, *, password: str = PASSWORD, **fields) -> User:
+    n = next(_seq)
+    fields.setdefault("real_name", f"用户{n}")
+    fields.setdefault("username", f"user{n}")
+    return User.objects.create_user(password=password, role=role, **fields)
+
+
+def record(klass: SchoolClass, *, owner: User | None = None, **fields) -> EnrollmentRecord:
+    n = next(_seq)
+    sex = fields.pop("sex", "2")
+    birth = fields.pop("birth_date", datetime.date(2005, 3, 9))
+    number = fields.pop("id_number", "") or id_number(birth=birth, sex=sex)
+    values = {
+        "institution": klass.institution,
+        "examinee_number": f"23360102{n:06d}",
+        "student_number": f"{klass.cohort}{n:06d}",
+        "name": owner.real_name if owner else f"学生{n}",
+        "sex": sex,
+        "birth_date": birth,
+        "id_number": number,
+        "ethnicity": "01",
+        "origin_region": "360102",
+        "status": RecordStatus.REGISTERED,
+        "major": klass.major,
+        "duration": Decimal("4"),
+        "level": klass.major.level,
+        "admission_year": klass.cohort,
+        "study_form": StudyForm.REGULAR_FULL_TIME,
+        "category": Category.REGULAR,
+        "college": klass.college,
+        "school_class": klass,
+        "entry_date": datetime.date(klass.cohort, 9, 1),
+        "expected_graduation": datetime.date(klass.cohort + 4, 7, 1),
+        "user": owner,
+    }
+    values.update(fields)
+    return EnrollmentRecord.objects.create(**values)
+
+
+def student(klass: SchoolClass, **fields) -> tuple[User, EnrollmentRecord]:
+    """A student with an account bound to a record in `klass`."""
+    number = id_number()
+    account = user(Role.STUDENT, id_number=number, **fields)
+    return account, record(klass, owner=account, id_number=number)
+
+
+def token() -> str:
+    return secrets.token_hex(16)

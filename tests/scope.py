@@ -1,0 +1,254 @@
+"""The role × URL × object matrix: every URL of the portal, for every persona, must
+answer 403 or 404 (or send the anonymous to log in) for objects outside the persona's
+scope, and must not show their data in its pages.
+
+What a persona may see is written here from the world's structure, independently of
+the `visible_to` methods it checks. A URL that takes an object in its path and is not
+listed in TARGETS fails the check: views added later cannot slip through.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from PIL import Image
+
+from accounts.models import Role
+from imaging.models import Photo, PhotoKind
+from notices.models import Notice, NoticeState
+from portal.models import Job, JobState
+from tests import factories
+
+PERSONAS = [
+    "anonymous", "alice", "bob", "carol", "dave", "counselor", "college_staff",
+    "other_college_staff", "registrar", "reviewer", "other_registrar", "admin",
+]  # fmt: skip
+
+# url name -> (path kwarg, object kind, attribute that goes in the URL)
+TARGETS = {
+    "records:record_detail": ("pk", "record", "pk"),
+    "records:class_detail": ("pk", "class", "pk"),
+    "imaging:photo_file": ("token", "photo", "token"),
+    "imaging:photo_thumbnail": ("token", "photo", "token"),
+    "portal:job_detail": ("pk", "job", "pk"),
+    "portal:job_status": ("pk", "job", "pk"),
+    "portal:job_download": ("pk", "job", "pk"),
+    "notices:notice_detail": ("pk", "notice", "pk"),
+}
+# Namespaces with their own guard: the Django admin checks is_staff and model permissions.
+SKIPPED_NAMESPACES = {"admin"}
+SKIPPED_NAMES = {"set_language"}
+
+
+@dataclass
+class Objects:
+    """Every object of each kind in the world, for the matrix to pick from."""
+
+    by_kind: dict[str, list] = field(default_factory=dict)
+
+
+def _jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (36, 44), (200, 220, 240)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def build_objects(world) -> Objects:
+    """Add a photo per record, a record at the other institution, jobs and notices."""
+    other_college = factories.college(world.other_institution)
+    other_class = factories.school_class(other_college)
+    _, other_record = factories.student(other_class)
+    records = [
+        world.alice_record, world.bob_record, world.carol_record, world.dave_record, other_record,
+    ]  # fmt: skip
+    photos = []
+    for record in records:
+        photo = Photo(record=record, kind=PhotoKind.ENROLLMENT, token=factories.token())
+        photo.width, photo.height, photo.sha256 = 36, 44, "0" * 64
+        photo.image.save("p.jpg", ContentFile(_jpeg()), save=False)
+        photo.thumbnail.save("t.jpg", ContentFile(_jpeg()), save=False)
+        photo.save()
+        photos.append(photo)
+    jobs = []
+    for owner in (world.counselor, world.registrar, world.alice):
+        job = Job.objects.create(owner=owner, kind="test", title="名单", state=JobState.SUCCEEDED)
+        job.result_file.save("list.xlsx", ContentFile(b"PK\x03\x04"), save=False)
+        job.result_filename = "list.xlsx"
+        job.save()
+        jobs.append(job)
+    notices = [
+        _notice(world.institution, world.registrar, NoticeState.PUBLISHED, "N-1"),
+        _notice(world.institution, world.registrar, NoticeState.DRAFT, "N-2"),
+        _notice(world.other_institution, world.other_registrar, NoticeState.DRAFT, "N-3"),
+    ]
+    classes = [world.class_a, world.class_b, world.class_other_college, other_class]
+    return Objects(
+        by_kind={
+            "record": records,
+            "class": classes,
+            "photo": photos,
+            "job": jobs,
+            "notice": notices,
+        }
+    )
+
+
+def _notice(institution, author, state, number) -> Notice:
+    return Notice.objects.create(
+        institution=institution,
+        number=number,
+        title=f"通知{number}",
+        issuing_office="教务处",
+        issue_date="2026-10-23",
+        body="正文",
+        state=state,
+        created_by=author,
+    )
+
+
+def may_see(world, persona: str, kind: str, obj) -> bool:
+    """The specification: may this persona see this object?"""
+    user = world.persona(persona)
+    if kind == "notice" and obj.state == NoticeState.PUBLISHED:
+        return True
+    if user is None:
+        return False
+    if kind == "job":  # a job and its result file belong to whoever started it, alone
+        return obj.owner_id == user.pk
+    if user.is_superuser:
+        return True
+    if kind == "notice":
+        return user.role == Role.REGISTRAR and obj.institution_id == user.institution_id
+    if kind == "photo":
+        kind, obj = "record", obj.record
+    if kind == "class":
+        return _may_see_class(world, user, obj)
+    return _may_see_record(world, user, obj)
+
+
+def _may_see_record(world, user, record) -> bool:
+    if user.role == Role.STUDENT:
+        return record.user_id == user.pk
+    if user.role == Role.COUNSELOR:
+        return record.school_class_id == world.class_a.pk and user == world.counselor
+    if user.role == Role.COLLEGE:
+        return record.college_id == user.college_id
+    if user.role == Role.REGISTRAR:
+        return record.institution_id == user.institution_id
+    return False
+
+
+def _may_see_class(world, user, school_class) -> bool:
+    if user.role == Role.COUNSELOR:
+        return school_class == world.class_a and user == world.counselor
+    if user.role == Role.COLLEGE:
+        return school_class.college_id == user.college_id
+    if user.role == Role.REGISTRAR:
+        return school_class.institution_id == user.institution_id
+    return False
+
+
+def url_names(urlconf=None) -> Iterator[tuple[str, URLPattern]]:
+    """Every named URL pattern, with its namespaced name."""
+
+    def walk(patterns, namespace):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                ns = pattern.namespace
+                inner = f"{namespace}{ns}:" if ns else namespace
+                if ns in SKIPPED_NAMESPACES:
+                    continue
+                yield from walk(pattern.url_patterns, inner)
+            elif pattern.name:
+                yield f"{namespace}{pattern.name}", pattern
+
+    yield from walk(get_resolver(urlconf).url_patterns, "")
+
+
+def _path_kwargs(pattern: URLPattern) -> set[str]:
+    return set(pattern.pattern.converters) | set(pattern.pattern.regex.groupindex)
+
+
+@dataclass
+class Violation:
+    persona: str
+    url: str
+    status: int
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.persona} GET {self.url} -> {self.status}: {self.problem}"
+
+
+def check_matrix(world, objects: Objects, client, urlconf=None) -> list[Violation]:
+    """Walk every URL × persona × object and return what breaks the scope rules."""
+    violations: list[Violation] = []
+    secrets = _secrets_of(objects)
+    for name, pattern in url_names(urlconf):
+        if name in SKIPPED_NAMES:
+            continue
+        kwargs = _path_kwargs(pattern)
+        if not kwargs:
+            violations += _check_page(world, client, name, secrets, urlconf)
+        elif name not in TARGETS:
+            violations.append(Violation("-", name, 0, "URL takes an object but is not in TARGETS"))
+        else:
+            violations += _check_objects(world, objects, client, name, urlconf)
+    return violations
+
+
+def _login(client, world, persona):
+    client.logout()
+    user = world.persona(persona)
+    if user is not None:
+        client.force_login(user)
+
+
+def _check_objects(world, objects, client, name, urlconf) -> list[Violation]:
+    kwarg, kind, attribute = TARGETS[name]
+    found = []
+    for persona in PERSONAS:
+        _login(client, world, persona)
+        for obj in objects.by_kind[kind]:
+            url = reverse(name, kwargs={kwarg: getattr(obj, attribute)}, urlconf=urlconf)
+            response = client.get(url)
+            allowed = may_see(world, persona, kind, obj)
+            if not allowed and not _refused(response, persona):
+                found.append(Violation(persona, url, response.status_code, f"{kind} out of scope"))
+            if allowed and response.status_code not in (200, 302, 403):
+                found.append(Violation(persona, url, response.status_code, "in scope but broken"))
+    return found
+
+
+def _refused(response, persona: str) -> bool:
+    if response.status_code in (403, 404):
+        return True
+    redirect = response.headers.get("Location", "")
+    return persona == "anonymous" and response.status_code == 302 and "/login/" in redirect
+
+
+def _secrets_of(objects: Objects) -> dict:
+    """Per record, strings that must not appear in a page its viewer may not see."""
+    return {record: (record.student_number, record.id_number) for record in objects.by_kind["record"]}
+
+
+def _check_page(world, client, name, secrets, urlconf) -> list[Violation]:
+    url = reverse(name, urlconf=urlconf)
+    found = []
+    for persona in PERSONAS:
+        _login(client, world, persona)
+        response = client.get(url)
+        if response.status_code >= 500:
+            found.append(Violation(persona, url, response.status_code, "server error"))
+            continue
+        if response.status_code != 200 or response.get("Content-Type", "").startswith("image/"):
+            continue
+        body = response.content.decode()
+        for record, values in secrets.items():
+            if not may_see(world, persona, "record", record) and any(v in body for v in values):
+                found.append(Violation(persona, url, 200, f"shows {record.student_number}"))
+    return found
