@@ -59,7 +59,9 @@ def school_class(col: College, *, cohort: int = 2023, maj: Major | None = None) 
     )
 
 
-def id_number(*, birth: datetime.date = datetime.date(2005, 3, 9), sex: str = "2") -> str:
+def id_number(*, birth: datetime.date | None = None, sex: str = "2") -> str:
+    """A valid number, unique within the run (the birth date moves with the sequence)."""
+    birth = birth or datetime.date(2004, 1, 1) + datetime.timedelta(days=next(_seq))
     return idnumbers.generate(rng=_rng, region="360102", birth=birth, sex=sex)
 
 
@@ -73,8 +75,8 @@ def user(role: str = Role.STUDENT, *, password: str = PASSWORD, **fields) -> Use
 def record(klass: SchoolClass, *, owner: User | None = None, **fields) -> EnrollmentRecord:
     n = next(_seq)
     sex = fields.pop("sex", "2")
-    birth = fields.pop("birth_date", datetime.date(2005, 3, 9))
-    number = fields.pop("id_number", "") or id_number(birth=birth, sex=sex)
+    number = fields.pop("id_number", "") or id_number(sex=sex)
+    birth = fields.pop("birth_date", None) or idnumbers.birth_date(number)
     values = {
         "institution": klass.institution,
         "examinee_number": f"23360102{n:06d}",

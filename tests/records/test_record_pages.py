@@ -1,0 +1,113 @@
+import pytest
+
+from records.models import EnrollmentRecord
+from tests import factories
+
+SEED_000_LABELS = [
+    "考生号", "姓名", "学号", "性别", "出生日期", "证件号码", "民族", "生源省市", "院校名称",
+    "学籍状态", "专业名称", "学制", "层次", "录取年份", "学习形式", "学历类别",
+    "分院", "系(所、函授站)", "班级", "入学日期", "预计毕业日期",
+]  # fmt: skip
+
+
+def test_student_sees_every_field_of_seed_000(client_for, world):
+    page = client_for(world.alice).get("/records/mine/").content.decode()
+
+    for label in SEED_000_LABELS:
+        assert f"<dt>{label}</dt>" in page, label
+    assert world.alice_record.id_number in page  # her own number, in full
+    assert "江西省" in page  # 生源省市 by name
+    assert "汉族" in page
+
+
+def test_opening_the_page_records_that_the_student_looked(client_for, world):
+    client_for(world.alice).get("/records/mine/")
+
+    world.alice_record.refresh_from_db()
+    world.bob_record.refresh_from_db()
+    assert world.alice_record.first_viewed_at is not None
+    assert world.bob_record.first_viewed_at is None
+
+
+def test_student_without_a_record_is_told_what_to_do(client_for, world):
+    lone = factories.user(real_name="孙悟")
+
+    page = client_for(lone).get("/records/mine/").content.decode()
+
+    assert "暂未查询到与您的姓名和证件号码匹配的学籍" in page
+
+
+def test_dates_read_the_chinese_way(client_for, world):
+    record = world.alice_record
+    record.entry_date = "2023-09-01"
+    record.save()
+
+    page = client_for(world.alice).get("/records/mine/").content.decode()
+
+    assert "2023年9月1日" in page
+
+
+def test_rare_characters_in_names_survive(client_for, world):
+    EnrollmentRecord.objects.filter(pk=world.alice_record.pk).update(name="𠮷䶮")
+
+    page = client_for(world.alice).get("/records/mine/").content.decode()
+
+    assert "𠮷䶮" in page
+
+
+def test_counselor_sees_the_class_with_id_numbers_masked(client_for, world):
+    page = client_for(world.counselor).get(f"/records/classes/{world.class_a.pk}/").content.decode()
+
+    assert world.alice_record.masked_id_number in page
+    assert world.alice_record.id_number not in page
+    assert world.bob_record.name in page
+
+
+def test_counselor_sees_a_record_with_the_id_number_masked(client_for, world):
+    page = client_for(world.counselor).get(f"/records/{world.bob_record.pk}/").content.decode()
+
+    assert world.bob_record.masked_id_number in page
+    assert world.bob_record.id_number not in page
+
+
+def test_registrar_finds_a_record_by_id_number(client_for, world):
+    number = world.dave_record.id_number.lower()
+
+    page = client_for(world.registrar).get("/records/search/", {"q": number}).content.decode()
+
+    assert world.dave_record.name in page
+    assert world.alice_record.name not in page
+
+
+def test_registrar_search_never_reaches_another_institution(client_for, world):
+    page = client_for(world.other_registrar).get(
+        "/records/search/", {"q": world.alice_record.student_number}
+    )
+
+    assert world.alice_record.name not in page.content.decode()
+
+
+@pytest.mark.parametrize("students", [1, 40])
+def test_class_page_costs_the_same_queries_for_1_and_40_students(
+    client_for, world, students, django_assert_max_num_queries
+):
+    klass = factories.school_class(world.class_a.college)
+    klass.counselors.add(world.counselor)
+    for _ in range(students):
+        factories.student(klass)
+    client = client_for(world.counselor)
+
+    with django_assert_max_num_queries(8):
+        assert client.get(f"/records/classes/{klass.pk}/").status_code == 200
+
+
+@pytest.mark.parametrize("records", [1, 3])
+def test_my_records_costs_the_same_queries_for_1_and_3_records(
+    client_for, world, records, django_assert_max_num_queries
+):
+    for _ in range(records - 1):
+        factories.record(world.class_b, owner=world.alice)
+    client = client_for(world.alice)
+
+    with django_assert_max_num_queries(9):
+        assert client.get("/records/mine/").status_code == 200
