@@ -233,7 +233,9 @@ def _refused(response, persona: str) -> bool:
 
 def _secrets_of(objects: Objects) -> dict:
     """Per record, strings that must not appear in a page its viewer may not see."""
-    return {record: (record.student_number, record.id_number) for record in objects.by_kind["record"]}
+    return {
+        record: (record.student_number, record.id_number) for record in objects.by_kind["record"]
+    }
 
 
 def _check_page(world, client, name, secrets, urlconf) -> list[Violation]:

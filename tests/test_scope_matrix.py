@@ -37,7 +37,9 @@ def _unscoped_record(request, pk):
 
 
 def _unscoped_list(request):
-    return HttpResponse(", ".join(EnrollmentRecord.objects.values_list("student_number", flat=True)))
+    return HttpResponse(
+        ", ".join(EnrollmentRecord.objects.values_list("student_number", flat=True))
+    )
 
 
 broken_urlpatterns = [
