@@ -1,12 +1,27 @@
+"""Forms of the accounts pages: input → validated data, no business rules."""
+
 from django import forms
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from accounts import idnumbers
+from accounts.lookup import candidate_accounts
+from accounts.models import IdType
+from accounts.services.codes import PHONE_RE, normalize_phone
+from portal.throttle import Limit, client_ip, wait_message
+
+# Lock the (account, IP) pair, never the account alone: that would let anyone lock a
+# student out (QUALITY.md). The per-IP limit stops one address trying many accounts.
+LOGIN_FAILURES_PER_ACCOUNT_IP = Limit("login-account-ip", max=5, window=15 * 60)
+LOGIN_FAILURES_PER_IP = Limit("login-ip", max=30, window=15 * 60)
 
 
 class LoginForm(AuthenticationForm):
     username = forms.CharField(
-        label=_("用户名"),
-        max_length=50,
+        label=_("用户名 / 手机号 / 邮箱 / 证件号码"),
+        max_length=254,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
     password = forms.CharField(
@@ -15,6 +30,238 @@ class LoginForm(AuthenticationForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     error_messages = {
-        "invalid_login": _("用户名或密码不正确。请检查后重试；忘记密码可联系学校学籍管理部门。"),
+        "invalid_login": _("账号或密码不正确。请检查后重试，或使用“找回密码”。"),
         "inactive": _("该账号已停用或已注销，请联系学校学籍管理部门。"),
     }
+
+    def _throttle_keys(self) -> tuple[str, str]:
+        identifier = self.cleaned_data.get("username", "")
+        accounts = candidate_accounts(identifier)
+        who = f"user:{accounts[0].pk}" if accounts else f"id:{identifier.strip().lower()}"
+        ip = client_ip(self.request)
+        return f"{who}|{ip}", ip
+
+    def clean(self):
+        pair, ip = self._throttle_keys()
+        wait = max(LOGIN_FAILURES_PER_ACCOUNT_IP.wait(pair), LOGIN_FAILURES_PER_IP.wait(ip))
+        if wait:
+            raise ValidationError(wait_message(wait), code="throttled")
+        try:
+            cleaned = super().clean()
+        except ValidationError:
+            LOGIN_FAILURES_PER_ACCOUNT_IP.hit(pair)
+            LOGIN_FAILURES_PER_IP.hit(ip)
+            raise
+        LOGIN_FAILURES_PER_ACCOUNT_IP.reset(pair)
+        return cleaned
+
+
+class IdNumberField(forms.CharField):
+    """证件号码: normalised; a resident ID number is checked (GB 11643)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("证件号码"))
+        kwargs.setdefault("max_length", 30)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return idnumbers.normalize(super().to_python(value))
+
+
+class PhoneField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("手机号"))
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return normalize_phone(super().to_python(value))
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not PHONE_RE.match(value):
+            raise ValidationError(_("请输入正确的 11 位手机号码。"), code="phone")
+
+
+def clean_id_number(id_type: str, number: str) -> str:
+    if id_type == IdType.RESIDENT_ID:
+        return idnumbers.validate(number)
+    if len(number) < 5:
+        raise ValidationError(_("请输入完整的证件号码。"), code="id_number")
+    return number
+
+
+class RegistrationForm(forms.Form):
+    real_name = forms.CharField(label=_("姓名"), max_length=50, help_text=_("须与学籍信息一致"))
+    id_type = forms.ChoiceField(label=_("证件类型"), choices=IdType.choices)
+    id_number = IdNumberField(help_text=_("注册时必须使用真实的证件号码和姓名"))
+    phone = PhoneField(required=False, help_text=_("手机号和邮箱至少填写一项，用于接收验证码"))
+    email = forms.EmailField(label=_("邮箱"), required=False)
+    code = forms.CharField(label=_("验证码"), max_length=6, min_length=6)
+    username = forms.RegexField(
+        label=_("用户名"),
+        regex=r"^[A-Za-z0-9_.@\-]{4,30}$",
+        error_messages={"invalid": _("用户名为 4–30 位字母、数字或 _ . - @")},
+    )
+    password1 = forms.CharField(label=_("密码"), strip=False, widget=forms.PasswordInput)
+    password2 = forms.CharField(label=_("确认密码"), strip=False, widget=forms.PasswordInput)
+    accept_terms = forms.BooleanField(label=_("我已阅读并同意服务条款和个人信息处理规则"))
+    reregister = forms.BooleanField(label=_("我要重新注册"), required=False)
+    take_over_phone = forms.BooleanField(
+        label=_("此手机号为本人所有，继续注册（原账号将解除该手机号）"), required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("id_number") and data.get("id_type"):
+            try:
+                data["id_number"] = clean_id_number(data["id_type"], data["id_number"])
+            except ValidationError as error:
+                self.add_error("id_number", error)
+        if not data.get("phone") and not data.get("email"):
+            self.add_error("phone", _("请填写手机号或邮箱，用于接收验证码。"))
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("两次输入的密码不一致。"))
+        elif data.get("password1"):
+            try:
+                password_validation.validate_password(data["password1"])
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return data
+
+    @property
+    def destination(self) -> str:
+        return self.cleaned_data.get("phone") or self.cleaned_data.get("email", "")
+
+
+class ContactCodeForm(forms.Form):
+    """A phone or e-mail and the code sent to it (找回用户名)."""
+
+    destination = forms.CharField(label=_("手机号或邮箱"), max_length=254)
+    code = forms.CharField(label=_("验证码"), max_length=6, min_length=6)
+
+
+class PasswordResetForm(ContactCodeForm):
+    password1 = forms.CharField(label=_("新密码"), strip=False, widget=forms.PasswordInput)
+    password2 = forms.CharField(label=_("确认新密码"), strip=False, widget=forms.PasswordInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("两次输入的密码不一致。"))
+        elif data.get("password1"):
+            try:
+                password_validation.validate_password(data["password1"])
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return data
+
+
+class UsernameChangeForm(forms.Form):
+    username = RegistrationForm.base_fields["username"]
+
+
+class PhoneChangeForm(forms.Form):
+    phone = PhoneField(label=_("新手机号"))
+    code = forms.CharField(label=_("验证码"), max_length=6, min_length=6)
+    take_over = forms.BooleanField(
+        label=_("此手机号为本人所有，原使用该手机号的账号将解除绑定"), required=False
+    )
+
+
+class EmailChangeForm(forms.Form):
+    email = forms.EmailField(label=_("新邮箱"))
+    code = forms.CharField(label=_("验证码"), max_length=6, min_length=6)
+
+
+class IdPhotosForm(forms.Form):
+    front = forms.FileField(
+        label=_("手持身份证人像面照片"),
+        help_text=_("仅支持 .jpg .jpeg .png .gif 格式，图片大小不超过 300K"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png,.gif"}),
+    )
+    back = forms.FileField(
+        label=_("手持身份证国徽面照片"),
+        help_text=_("仅支持 .jpg .jpeg .png .gif 格式，图片大小不超过 300K"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png,.gif"}),
+    )
+
+
+class ClassmateForm(forms.Form):
+    name = forms.CharField(label=_("同学姓名"), max_length=50)
+    student_number = forms.CharField(label=_("同学学号"), max_length=20)
+
+
+class FactsForm(forms.Form):
+    school = forms.CharField(label=_("学校名称或院校代码"), max_length=100, required=False)
+    student_number = forms.CharField(label=_("学号"), max_length=20, required=False)
+    level = forms.ChoiceField(label=_("层次"), required=False)
+    certificate_number = forms.CharField(
+        label=_("或：学历证书编号"),
+        max_length=30,
+        required=False,
+        help_text=_("2001 年以前的证书有两个编号，输入任一编号的数字即可"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from records.models import Level
+
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = [("", "—")] + list(Level.choices)
+
+    def clean(self):
+        data = super().clean()
+        enrollment = data.get("school") and data.get("student_number") and data.get("level")
+        if not enrollment and not data.get("certificate_number"):
+            raise ValidationError(_("请填写学校名称、学号和层次，或填写学历证书编号。"))
+        return data
+
+
+class PhoneRequestForm(forms.Form):
+    phone = PhoneField(label=_("需要使用的手机号"))
+    front = forms.FileField(
+        label=_("本人手持证件照片"),
+        help_text=_("仅支持 .jpg .jpeg .png .gif 格式，图片大小不超过 300K"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png,.gif"}),
+    )
+
+
+class RealNameChangeForm(forms.Form):
+    real_name = forms.CharField(label=_("正确的姓名"), max_length=50)
+    id_type = forms.ChoiceField(label=_("证件类型"), choices=IdType.choices)
+    id_number = IdNumberField(label=_("正确的证件号码"))
+    scan = forms.FileField(
+        label=_("身份证扫描件或照片"),
+        help_text=_("仅支持 .jpg .jpeg .png .gif 格式，图片大小不超过 300K"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png,.gif"}),
+    )
+    note = forms.CharField(label=_("说明"), max_length=500, required=False, widget=forms.Textarea)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("id_number") and data.get("id_type"):
+            try:
+                data["id_number"] = clean_id_number(data["id_type"], data["id_number"])
+            except ValidationError as error:
+                self.add_error("id_number", error)
+        return data
+
+
+class ReviewDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("审核结果"), choices=[("approve", _("通过")), ("reject", _("审核失败"))]
+    )
+    reason = forms.ChoiceField(label=_("审核失败原因"), required=False)
+    note = forms.CharField(label=_("说明"), max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from accounts.models import RejectReason
+
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = [("", "—")] + list(RejectReason.choices)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "reject" and not data.get("reason"):
+            self.add_error("reason", _("请选择审核失败的原因。"))
+        return data

@@ -170,3 +170,156 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.real_name or self.username
+
+
+class CodePurpose(models.TextChoices):
+    """What a verification code proves; a code is good for its purpose only."""
+
+    REGISTER = "register", _("注册")
+    FIND_USERNAME = "find_username", _("找回用户名")
+    RESET_PASSWORD = "reset_password", _("找回密码")
+    CHANGE_PHONE = "change_phone", _("更换手机号")
+    CHANGE_EMAIL = "change_email", _("更换邮箱")
+
+
+class VerificationCode(models.Model):
+    """A 6-digit code sent by SMS or e-mail: stored hashed, single use, 10 minutes,
+    at most 5 wrong tries (QUALITY.md, ASVS V2.7)."""
+
+    purpose = models.CharField(_("用途"), max_length=20, choices=CodePurpose.choices)
+    destination = models.CharField(_("接收方"), max_length=254)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("发送时间"), default=timezone.now)
+    expires_at = models.DateTimeField(_("失效时间"))
+    failed_attempts = models.PositiveSmallIntegerField(_("错误次数"), default=0)
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("验证码")
+        verbose_name_plural = _("验证码")
+        indexes = [models.Index(fields=["destination", "created_at"], name="code_destination_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} → {self.destination}"
+
+
+class RequestKind(models.TextChoices):
+    DUPLICATE_ID = "duplicate_id", _("证件号码重复")
+    PHONE = "phone", _("手机号已使用")
+    REAL_NAME = "real_name", _("实名信息修改")
+
+
+class RequestState(models.TextChoices):
+    PENDING = "pending", _("待审核")
+    REJECTED = "rejected", _("审核失败")
+    APPROVED = "approved", _("通过")
+
+
+class RejectReason(models.TextChoices):
+    """Seed 000: the cases in which hand-held ID photos are not approved."""
+
+    UNCLEAR = "unclear", _("照片中身份证上信息不清晰")
+    NOT_AS_REQUIRED = "not_as_required", _("照片不符合上传页面的文字要求")
+    INCOMPLETE = "incomplete", _("照片中身份证上信息显示不完整")
+    NO_PORTRAIT = "no_portrait", _("照片缺少身份证人像照照片")
+    CANNOT_OPEN = "cannot_open", _("照片无法打开")
+    NUMBER_MISMATCH = "number_mismatch", _("照片中身份证号与注册不一致")
+    MIRRORED = "mirrored", _("照片中身份证信息为反向")
+    OTHER = "other", _("其他原因")
+
+
+def identity_image_path(instance, filename: str) -> str:
+    # Generated names only: the upload's own name never reaches the disk.
+    return f"identity/{instance.user_id}/{instance.token}-{filename}"
+
+
+class IdentityRequestQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The owner sees their own requests; identity reviewers see the queue."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser or user.role in (Role.ADMIN, Role.IDENTITY_REVIEWER):
+            return self.all()
+        return self.filter(user=user)
+
+
+class IdentityRequest(models.Model):
+    """A request to the identity reviewers (客服): hand-held ID photos for a duplicate ID
+    number, a phone number held by another account, or a change of real name / ID number."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("申请账号"), on_delete=models.CASCADE, related_name="identity_requests"
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=RequestKind.choices)
+    state = models.CharField(
+        _("状态"), max_length=12, choices=RequestState.choices, default=RequestState.PENDING
+    )
+    token = models.CharField(max_length=32, unique=True, editable=False)
+    front_image = models.FileField(_("手持身份证人像面"), upload_to=identity_image_path, blank=True)
+    back_image = models.FileField(_("手持身份证国徽面"), upload_to=identity_image_path, blank=True)
+    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    requested_real_name = models.CharField(_("申请姓名"), max_length=50, blank=True)
+    requested_id_number = models.CharField(_("申请证件号码"), max_length=30, blank=True)
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+    reject_reason = models.CharField(
+        _("审核失败原因"), max_length=20, choices=RejectReason.choices, blank=True
+    )
+    reject_note = models.CharField(_("审核说明"), max_length=300, blank=True)
+    reviewer = models.ForeignKey(
+        User,
+        verbose_name=_("审核人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="identity_decisions",
+    )
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建日期"), default=timezone.now, db_index=True)
+
+    objects = IdentityRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("身份核验申请")
+        verbose_name_plural = _("身份核验申请")
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["state", "created_at"], name="identity_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.user}"
+
+
+class AssistState(models.TextChoices):
+    PENDING = "pending", _("等待同学确认")
+    CONFIRMED = "confirmed", _("同学已确认")
+    DECLINED = "declined", _("同学已拒绝")
+
+
+class ClassmateAssist(models.Model):
+    """大学同班同学协助: a verified classmate confirms that the requester is who they say."""
+
+    requester = models.ForeignKey(
+        User, verbose_name=_("申请账号"), on_delete=models.CASCADE, related_name="assists_asked"
+    )
+    classmate = models.ForeignKey(
+        User, verbose_name=_("同学"), on_delete=models.CASCADE, related_name="assists_received"
+    )
+    state = models.CharField(
+        _("状态"), max_length=12, choices=AssistState.choices, default=AssistState.PENDING
+    )
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    decided_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("同班同学协助")
+        verbose_name_plural = _("同班同学协助")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requester", "classmate"],
+                condition=Q(state="pending"),
+                name="one_pending_assist_per_pair",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requester} ← {self.classmate}"

@@ -1,17 +1,46 @@
-"""Account pages. Log-in here is user name + password; the accounts issue adds the rest."""
+"""Account pages: registration and its duplicate-ID and duplicate-phone routes, log-in
+by any identifier, self-service, the identity check of pending accounts, and the
+identity reviewers' queue. Views parse, call a service, and render."""
 
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.db.models import F
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from accounts import forms
 from accounts.decorators import role_required
-from accounts.forms import LoginForm
-from accounts.models import AccountState, Role, User
+from accounts.errors import AccountError, DuplicateIdNumber, PhoneInUse
+from accounts.models import (
+    AccountState,
+    AssistState,
+    ClassmateAssist,
+    CodePurpose,
+    IdentityRequest,
+    RequestState,
+    Role,
+)
+from accounts.services import identity, selfservice
+from accounts.services.codes import code_send, normalize_destination
+from accounts.services.registration import Registration, account_register
+from portal.files import private_file_response
+
+BACKEND = "accounts.backends.IdentifierBackend"
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
-    authentication_form = LoginForm
+    authentication_form = forms.LoginForm
     redirect_authenticated_user = True
 
 
@@ -19,8 +48,446 @@ class LogoutView(auth_views.LogoutView):
     template_name = "accounts/logged_out.html"
 
 
+def _masked(destination: str) -> str:
+    if "@" in destination:
+        name, _at, domain = destination.partition("@")
+        return f"{name[:2]}***@{domain}"
+    return f"{destination[:3]}****{destination[-4:]}"
+
+
+def _send_code(request, purpose: str, destination: str) -> None:
+    destination = normalize_destination(destination)
+    if not destination:
+        messages.error(request, _("请先填写手机号或邮箱。"))
+        return
+    try:
+        code_send(purpose=purpose, destination=destination)
+    except AccountError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("验证码已发送至 %(to)s，10 分钟内有效。") % {"to": _masked(destination)}
+        )
+
+
+def _unbound(form_class, request, *, secret=("password1", "password2", "code")):
+    """The form again after "获取验证码", with what was typed but no error messages."""
+    initial = {
+        k: v for k, v in request.POST.items() if k not in secret and k != "csrfmiddlewaretoken"
+    }
+    return form_class(initial=initial)
+
+
+# Registration ------------------------------------------------------------------------
+
+
+def register(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = forms.RegistrationForm(request.POST or None)
+    context = {}
+    if request.method == "POST" and request.POST.get("action") == "send_code":
+        destination = request.POST.get("phone") or request.POST.get("email", "")
+        _send_code(request, CodePurpose.REGISTER, destination)
+        form = _unbound(forms.RegistrationForm, request)
+    elif request.method == "POST" and form.is_valid():
+        user = _register(request, form, context)
+        if user is not None:
+            login(request, user, backend=BACKEND)
+            if user.state == AccountState.PENDING:
+                return redirect("accounts:identity")
+            messages.success(request, _("注册成功。请点击“学籍信息”查看并核对本人学籍。"))
+            return redirect("home")
+    context["form"] = form
+    return render(request, "accounts/register.html", context)
+
+
+def _register(request, form, context):
+    data = form.cleaned_data
+    registration = Registration(
+        real_name=data["real_name"].strip(),
+        id_type=data["id_type"],
+        id_number=data["id_number"],
+        phone=data.get("phone", ""),
+        email=(data.get("email") or "").lower(),
+        username=data["username"],
+        password=data["password1"],
+    )
+    try:
+        return account_register(
+            data=registration,
+            code=data["code"],
+            reregister=data.get("reregister", False),
+            take_over_phone=data.get("take_over_phone", False),
+            request=request,
+        )
+    except DuplicateIdNumber as error:
+        context["duplicate_id"] = True
+        form.add_error("id_number", error.message)
+    except PhoneInUse as error:
+        context["phone_in_use"] = True
+        form.add_error("phone", error.message)
+    except AccountError as error:
+        form.add_error(None, error.message)
+    return None
+
+
+# Self-service -------------------------------------------------------------------------
+
+
+def find_username(request):
+    form = forms.ContactCodeForm(request.POST or None)
+    usernames = None
+    if request.method == "POST" and request.POST.get("action") == "send_code":
+        _send_code(request, CodePurpose.FIND_USERNAME, request.POST.get("destination", ""))
+        form = _unbound(forms.ContactCodeForm, request)
+    elif request.method == "POST" and form.is_valid():
+        try:
+            usernames = selfservice.username_find(**form.cleaned_data)
+        except AccountError as error:
+            form.add_error(None, error.message)
+    return render(request, "accounts/find_username.html", {"form": form, "usernames": usernames})
+
+
+def password_reset(request):
+    form = forms.PasswordResetForm(request.POST or None)
+    if request.method == "POST" and request.POST.get("action") == "send_code":
+        _send_code(request, CodePurpose.RESET_PASSWORD, request.POST.get("destination", ""))
+        form = _unbound(forms.PasswordResetForm, request)
+    elif request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            selfservice.password_reset(
+                destination=data["destination"],
+                code=data["code"],
+                password=data["password1"],
+                request=request,
+            )
+        except AccountError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("密码已重置，请用新密码登录。"))
+            return redirect("accounts:login")
+    return render(request, "accounts/password_reset.html", {"form": form})
+
+
+def _active_required(view):
+    """Logged in with an active account (pending accounts see only their identity page)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if request.user.state != AccountState.ACTIVE:
+            return redirect("accounts:identity")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@_active_required
+def account(request):
+    user = request.user
+    context = {
+        "username_form": forms.UsernameChangeForm(initial={"username": user.username}),
+        "phone_form": forms.PhoneChangeForm(),
+        "email_form": forms.EmailChangeForm(),
+        "requests": IdentityRequest.objects.filter(user=user).order_by("-created_at"),
+        "assists": ClassmateAssist.objects.filter(
+            classmate=user, state=AssistState.PENDING
+        ).select_related("requester"),
+    }
+    return render(request, "accounts/account.html", context)
+
+
+def _account_form(request, form_class, key, handler):
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            handler(form.cleaned_data)
+        except PhoneInUse:
+            form.add_error(
+                "phone",
+                _("该手机号已被其他账号使用。如果此手机号为本人所有，请勾选下方选项后重新提交。"),
+            )
+        except AccountError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("accounts:account")
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            key: form,
+            "requests": IdentityRequest.objects.filter(user=request.user).order_by("-created_at"),
+            "assists": [],
+        },
+    )
+
+
+@require_POST
+@_active_required
+def username_change(request):
+    def handler(data):
+        selfservice.username_change(user=request.user, username=data["username"], request=request)
+
+    return _account_form(request, forms.UsernameChangeForm, "username_form", handler)
+
+
+@require_POST
+@_active_required
+def phone_change(request):
+    if request.POST.get("action") == "send_code":
+        _send_code(request, CodePurpose.CHANGE_PHONE, request.POST.get("phone", ""))
+        return redirect("accounts:account")
+
+    def handler(data):
+        selfservice.phone_change(
+            user=request.user,
+            phone=data["phone"],
+            code=data["code"],
+            take_over=data["take_over"],
+            request=request,
+        )
+
+    return _account_form(request, forms.PhoneChangeForm, "phone_form", handler)
+
+
+@require_POST
+@_active_required
+def email_change(request):
+    if request.POST.get("action") == "send_code":
+        _send_code(request, CodePurpose.CHANGE_EMAIL, request.POST.get("email", ""))
+        return redirect("accounts:account")
+
+    def handler(data):
+        selfservice.email_change(
+            user=request.user, email=data["email"], code=data["code"], request=request
+        )
+
+    return _account_form(request, forms.EmailChangeForm, "email_form", handler)
+
+
+@_active_required
+def password_change(request):
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        update_session_auth_hash(request, user)  # this session stays; every other one ends
+        messages.success(request, _("密码已修改，其他设备上的登录已失效。"))
+        return redirect("accounts:account")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+@_active_required
+def phone_request(request):
+    form = forms.PhoneRequestForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            identity.phone_request_submit(
+                user=request.user,
+                phone=form.cleaned_data["phone"],
+                front=form.cleaned_data["front"],
+                request=request,
+            )
+        except AccountError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("申请已提交，客服将在三个工作日内审核。"))
+            return redirect("accounts:account")
+    return render(request, "accounts/phone_request.html", {"form": form})
+
+
+@_active_required
+def real_name_change(request):
+    form = forms.RealNameChangeForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            identity.real_name_change_submit(
+                user=request.user,
+                real_name=data["real_name"].strip(),
+                id_number=data["id_number"],
+                scan=data["scan"],
+                note=data["note"],
+                request=request,
+            )
+        except AccountError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("申请已提交，客服将在三个工作日内审核。"))
+            return redirect("accounts:account")
+    return render(request, "accounts/real_name_change.html", {"form": form})
+
+
+# Identity check of a pending account ---------------------------------------------------
+
+
+def _pending_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if request.user.state != AccountState.PENDING:
+            return redirect("home")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _identity_context(request, **forms_in_use):
+    user = request.user
+    today, in_all = identity.uploads_left(user)
+    context = {
+        "photos_form": forms.IdPhotosForm(),
+        "classmate_form": forms.ClassmateForm(),
+        "facts_form": forms.FactsForm(),
+        "uploads_today": today,
+        "uploads_in_all": in_all,
+        "requests": IdentityRequest.objects.filter(user=user).order_by("-created_at"),
+        "assists": ClassmateAssist.objects.filter(requester=user).select_related("classmate"),
+    }
+    context.update(forms_in_use)
+    return context
+
+
+@_pending_required
+def identity_page(request):
+    return render(request, "accounts/identity.html", _identity_context(request))
+
+
+@require_POST
+@_pending_required
+def identity_photos(request):
+    form = forms.IdPhotosForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            identity.id_photos_submit(
+                user=request.user,
+                front=form.cleaned_data["front"],
+                back=form.cleaned_data["back"],
+                request=request,
+            )
+        except AccountError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, _("上传成功，请等待客服审核（三个工作日内），并及时登录查看审核结果。")
+            )
+            return redirect("accounts:identity")
+    return render(request, "accounts/identity.html", _identity_context(request, photos_form=form))
+
+
+@require_POST
+@_pending_required
+def identity_classmate(request):
+    form = forms.ClassmateForm(request.POST)
+    if form.is_valid():
+        try:
+            identity.classmate_assist_request(requester=request.user, **form.cleaned_data)
+        except AccountError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("已通知该同学，同学登录确认后即完成核验。"))
+            return redirect("accounts:identity")
+    return render(
+        request, "accounts/identity.html", _identity_context(request, classmate_form=form)
+    )
+
+
+@require_POST
+@_pending_required
+def identity_facts(request):
+    form = forms.FactsForm(request.POST)
+    if form.is_valid():
+        try:
+            identity.identity_facts_check(user=request.user, **form.cleaned_data, request=request)
+        except AccountError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("身份核验通过，您的账号已可正常使用。"))
+            return redirect("home")
+    return render(request, "accounts/identity.html", _identity_context(request, facts_form=form))
+
+
+@require_POST
+@_active_required
+def assist_decide(request, pk: int):
+    assist = get_object_or_404(
+        ClassmateAssist, pk=pk, classmate=request.user, state=AssistState.PENDING
+    )
+    try:
+        identity.classmate_assist_decide(
+            assist=assist,
+            classmate=request.user,
+            confirm=request.POST.get("confirm") == "yes",
+            request=request,
+        )
+    except AccountError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("已处理同学的协助请求。"))
+    return redirect("accounts:account")
+
+
+@login_required
+def identity_image(request, token: str, side: str):
+    """Uploaded ID images: the owner and the identity reviewers only, never a public URL."""
+    obj = get_object_or_404(IdentityRequest.objects.visible_to(request.user), token=token)
+    field = {"front": obj.front_image, "back": obj.back_image}.get(side)
+    if not field:
+        raise PermissionDenied
+    content_type = "image/png" if field.name.endswith(".png") else "image/jpeg"
+    return private_file_response(field, content_type=content_type)
+
+
+# The identity reviewers' queue ---------------------------------------------------------
+
+
 @role_required(Role.IDENTITY_REVIEWER)
 def identity_queue(request):
-    """Accounts waiting for an identity check, oldest first."""
-    pending = User.objects.filter(state=AccountState.PENDING).order_by(F("date_joined").asc())
-    return render(request, "accounts/identity_queue.html", {"pending": pending})
+    """Pending requests, oldest first, with their age against the 3-working-day target."""
+    pending = (
+        IdentityRequest.objects.filter(state=RequestState.PENDING)
+        .select_related("user")
+        .order_by(F("created_at").asc())
+    )
+    return render(
+        request,
+        "accounts/identity_queue.html",
+        {"pending": pending, "target": identity.REVIEW_TARGET},
+    )
+
+
+@role_required(Role.IDENTITY_REVIEWER)
+def identity_request_detail(request, pk: int):
+    req = get_object_or_404(
+        IdentityRequest.objects.visible_to(request.user).select_related("user", "reviewer"), pk=pk
+    )
+    form = forms.ReviewDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["decision"] == "approve":
+                identity.identity_request_approve(req=req, by=request.user, request=request)
+            else:
+                identity.identity_request_reject(
+                    req=req,
+                    by=request.user,
+                    reason=data["reason"],
+                    note=data["note"],
+                    request=request,
+                )
+        except AccountError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("审核结果已保存。"))
+            return redirect("accounts:identity_queue")
+    holders = (
+        req.user.__class__.objects.filter(id_number=req.user.id_number)
+        .exclude(pk=req.user.pk)
+        .exclude(id_number="")
+    )
+    context = {"req": req, "form": form, "other_holders": holders}
+    return render(request, "accounts/identity_request_detail.html", context)

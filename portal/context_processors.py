@@ -5,7 +5,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AccountState, Role
 
-_STUDENT = [("home", _("首页")), ("records:my_records", _("学籍信息"))]
+_STUDENT = [
+    ("home", _("首页")),
+    ("records:my_records", _("学籍信息")),
+    ("notices:notice_list", _("通知公告")),
+    ("accounts:account", _("账号")),
+]
 _STAFF = {
     Role.COUNSELOR: [("home", _("首页")), ("records:class_list", _("我的班级"))],
     Role.COLLEGE: [("home", _("首页")), ("records:class_list", _("班级"))],
@@ -30,11 +35,11 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         items = _PUBLIC
     elif user.state == AccountState.PENDING:
-        items = [("home", _("首页"))]
+        items = [("accounts:identity", _("身份核验"))]
     elif user.role == Role.STUDENT:
-        items = _STUDENT + [("notices:notice_list", _("通知公告"))]
+        items = _STUDENT
     else:
-        items = _STAFF.get(user.role, [("home", _("首页"))])
+        items = [*_STAFF.get(user.role, [("home", _("首页"))]), ("accounts:account", _("账号"))]
     current = request.resolver_match.view_name if getattr(request, "resolver_match", None) else ""
     return {
         "nav_items": [

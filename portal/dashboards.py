@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from accounts.models import AccountState, Role, User
+from accounts.models import AccountState, IdentityRequest, RequestState, Role, User
 from imaging.models import Photo, PhotoState
 from notices.models import Notice
 from records.models import College, DiscrepancyReport, EnrollmentRecord, SchoolClass
@@ -51,7 +51,7 @@ def _registrar(user: User) -> dict:
 
 
 def _identity_reviewer(user: User) -> dict:
-    pending = User.objects.filter(state=AccountState.PENDING).count()
+    pending = IdentityRequest.objects.filter(state=RequestState.PENDING).count()
     return {"template": "portal/home_reviewer.html", "pending_count": pending}
 
 

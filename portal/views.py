@@ -3,7 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.decorators import role_required
 from accounts.models import AccountState, Role
@@ -22,7 +22,7 @@ def home(request):
     if not user.is_authenticated:
         return render(request, "portal/home_public.html", context)
     if user.state == AccountState.PENDING:
-        return render(request, "portal/home_pending.html", context)
+        return redirect("accounts:identity")
     context.update(dashboards.for_user(user))
     return render(request, context.pop("template"), context)
 

@@ -17,7 +17,7 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from PIL import Image
 
-from accounts.models import Role
+from accounts.models import AccountState, ClassmateAssist, IdentityRequest, RequestKind, Role
 from imaging.models import Photo, PhotoKind
 from notices.models import Notice, NoticeState
 from portal.models import Job, JobState
@@ -28,8 +28,11 @@ PERSONAS = [
     "other_college_staff", "registrar", "reviewer", "other_registrar", "admin",
 ]  # fmt: skip
 
-# url name -> (path kwarg, object kind, attribute that goes in the URL)
+# url name -> (path kwarg, object kind, attribute that goes in the URL[, fixed kwargs])
 TARGETS = {
+    "accounts:identity_request_detail": ("pk", "identity_request", "pk"),
+    "accounts:identity_image": ("token", "identity_request", "token", {"side": "front"}),
+    "accounts:assist_decide": ("pk", "assist", "pk"),
     "records:record_detail": ("pk", "record", "pk"),
     "records:class_detail": ("pk", "class", "pk"),
     "imaging:photo_file": ("token", "photo", "token"),
@@ -86,8 +89,11 @@ def build_objects(world) -> Objects:
         _notice(world.other_institution, world.other_registrar, NoticeState.DRAFT, "N-3"),
     ]
     classes = [world.class_a, world.class_b, world.class_other_college, other_class]
+    requests, assists = _identity_objects(world)
     return Objects(
         by_kind={
+            "identity_request": requests,
+            "assist": assists,
             "record": records,
             "class": classes,
             "photo": photos,
@@ -95,6 +101,22 @@ def build_objects(world) -> Objects:
             "notice": notices,
         }
     )
+
+
+def _identity_objects(world):
+    pending = factories.user(Role.STUDENT, state=AccountState.PENDING)
+    requests = []
+    for owner in (pending, world.bob):
+        req = IdentityRequest(user=owner, kind=RequestKind.DUPLICATE_ID, token=factories.token())
+        req.front_image.save("front.jpg", ContentFile(_jpeg()), save=False)
+        req.back_image.save("back.jpg", ContentFile(_jpeg()), save=False)
+        req.save()
+        requests.append(req)
+    assists = [
+        ClassmateAssist.objects.create(requester=pending, classmate=world.alice),
+        ClassmateAssist.objects.create(requester=pending, classmate=world.carol),
+    ]
+    return requests, assists
 
 
 def _notice(institution, author, state, number) -> Notice:
@@ -119,6 +141,10 @@ def may_see(world, persona: str, kind: str, obj) -> bool:
         return False
     if kind == "job":  # a job and its result file belong to whoever started it, alone
         return obj.owner_id == user.pk
+    if kind == "assist":  # only the classmate asked may answer
+        return obj.classmate_id == user.pk
+    if kind == "identity_request":
+        return obj.user_id == user.pk or user.is_superuser or user.role == Role.IDENTITY_REVIEWER
     if user.is_superuser:
         return True
     if kind == "notice":
@@ -209,23 +235,25 @@ def _login(client, world, persona):
 
 
 def _check_objects(world, objects, client, name, urlconf) -> list[Violation]:
-    kwarg, kind, attribute = TARGETS[name]
+    kwarg, kind, attribute, *fixed = TARGETS[name]
     found = []
     for persona in PERSONAS:
         _login(client, world, persona)
         for obj in objects.by_kind[kind]:
-            url = reverse(name, kwargs={kwarg: getattr(obj, attribute)}, urlconf=urlconf)
+            kwargs = {kwarg: getattr(obj, attribute), **(fixed[0] if fixed else {})}
+            url = reverse(name, kwargs=kwargs, urlconf=urlconf)
             response = client.get(url)
             allowed = may_see(world, persona, kind, obj)
             if not allowed and not _refused(response, persona):
                 found.append(Violation(persona, url, response.status_code, f"{kind} out of scope"))
-            if allowed and response.status_code not in (200, 302, 403):
+            if allowed and response.status_code not in (200, 302, 403, 405):
                 found.append(Violation(persona, url, response.status_code, "in scope but broken"))
     return found
 
 
 def _refused(response, persona: str) -> bool:
-    if response.status_code in (403, 404):
+    # 405: a POST-only view answers a GET without looking at the object at all.
+    if response.status_code in (403, 404, 405):
         return True
     redirect = response.headers.get("Location", "")
     return persona == "anonymous" and response.status_code == 302 and "/login/" in redirect

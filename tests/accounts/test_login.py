@@ -34,7 +34,7 @@ def test_a_wrong_password_says_what_to_do_in_chinese(world):
     response = _login(client, "alice", "wrong-password")
 
     assert response.status_code == 200
-    assert "用户名或密码不正确" in response.content.decode()
+    assert "账号或密码不正确" in response.content.decode()
 
 
 def test_a_cancelled_account_cannot_log_in(world):

@@ -1,6 +1,6 @@
 import pytest
 
-from accounts.models import AccountState, Role
+from accounts.models import AccountState, IdentityRequest, RequestKind, Role
 from notices.models import Notice, NoticeState
 from tests import factories
 
@@ -71,21 +71,23 @@ def test_registrar_home_shows_every_college(client_for, world):
     assert "经管学院" in page
 
 
-def test_reviewer_home_counts_pending_accounts(client_for, world):
-    factories.user(Role.STUDENT, state=AccountState.PENDING)
+def test_reviewer_home_counts_pending_requests(client_for, world):
+    pending = factories.user(Role.STUDENT, state=AccountState.PENDING)
+    IdentityRequest.objects.create(user=pending, kind=RequestKind.DUPLICATE_ID, token="t1")
 
     page = client_for(world.reviewer).get("/").content.decode()
 
-    assert "待核验账号：1 个" in page
+    assert "待审核申请：1 件" in page
 
 
 def test_pending_account_sees_only_the_identity_page(client_for, world):
     pending = factories.user(Role.STUDENT, state=AccountState.PENDING)
     client = client_for(pending)
 
-    page = client.get("/").content.decode()
+    response = client.get("/", follow=True)
 
-    assert "您的账号需要核验身份" in page
+    assert response.redirect_chain[-1][0] == "/accounts/identity/"
+    assert "当前注册的账号因证件号码重复" in response.content.decode()
     assert client.get("/records/mine/").status_code == 403
 
 

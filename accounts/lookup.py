@@ -1,0 +1,51 @@
+"""One identifier → the accounts it may name: user name, phone, e-mail or ID number.
+
+Log-in, throttling and "find my account" all resolve through here, so that the four
+identifiers of one account share one failure counter (QUALITY.md).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from django.db.models import Case, IntegerField, Q, Value, When
+
+from accounts import idnumbers
+from accounts.models import AccountState, User
+from accounts.services.codes import normalize_phone
+
+ID_NUMBER_RE = re.compile(r"^(\d{17}[\dX]|\d{15})$")
+
+
+def identifier_query(identifier: str) -> Q:
+    """Every reading of the identifier: a phone may also be a user name (seed 001 shows
+    a phone number used as user name), an ID number is compared after normalisation."""
+    value = unicodedata.normalize("NFKC", identifier or "").strip()
+    if not value:
+        return Q(pk__in=[])
+    query = Q(username__iexact=value)
+    if "@" in value:
+        query |= Q(email__iexact=value)
+    phone = normalize_phone(value)
+    if re.fullmatch(r"1\d{10}", phone):
+        query |= Q(phone=phone)
+    number = idnumbers.normalize(value)
+    if ID_NUMBER_RE.match(number):
+        query |= Q(id_number=number)
+    return query
+
+
+def candidate_accounts(identifier: str) -> list[User]:
+    """Live accounts the identifier names, active ones first (at most a handful)."""
+    active_first = Case(
+        When(state=AccountState.ACTIVE, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    accounts = (
+        User.objects.filter(identifier_query(identifier))
+        .exclude(state=AccountState.CANCELLED)
+        .order_by(active_first, "pk")
+    )
+    return list(accounts[:5])

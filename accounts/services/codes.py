@@ -1,0 +1,116 @@
+"""Verification codes (验证码) sent by SMS or e-mail.
+
+Random 6 digits from `secrets`, stored as an HMAC, single use, valid 10 minutes, at
+most 5 wrong tries, bound to a purpose and a destination (QUALITY.md, ASVS V2.7).
+A destination gets at most one code a minute and 10 a day (issue: accounts).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import unicodedata
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.errors import AccountError, Throttled
+from accounts.models import CodePurpose, VerificationCode
+from accounts.sms import send_sms
+
+CODE_LIFETIME = timedelta(minutes=10)
+MAX_FAILED_ATTEMPTS = 5
+SENDS_PER_DAY = 10
+SEND_INTERVAL = timedelta(minutes=1)
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def normalize_phone(value: str) -> str:
+    """Mainland mobile numbers as 11 digits: full-width digits, spaces, dashes and a
+    +86 prefix are accepted."""
+    digits = re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", value or ""))
+    digits = re.sub(r"^(\+?86)", "", digits) if len(digits) > 11 else digits
+    return digits
+
+
+def normalize_destination(value: str) -> str:
+    value = unicodedata.normalize("NFKC", value or "").strip()
+    return value.lower() if "@" in value else normalize_phone(value)
+
+
+def _digest(purpose: str, destination: str, code: str) -> str:
+    message = f"{purpose}:{destination}:{code}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def code_send(*, purpose: str, destination: str) -> None:
+    """Send a new code, replacing any unused one of the same purpose and destination."""
+    destination = normalize_destination(destination)
+    if "@" not in destination and not PHONE_RE.match(destination):
+        raise AccountError(_("请输入正确的 11 位手机号码。"))
+    now = timezone.now()
+    sent = VerificationCode.objects.filter(destination=destination)
+    if sent.filter(created_at__gt=now - SEND_INTERVAL).exists():
+        raise Throttled(_("验证码发送过于频繁，请 1 分钟后再试。"))
+    if sent.filter(created_at__gt=now - timedelta(days=1)).count() >= SENDS_PER_DAY:
+        raise Throttled(_("该号码今日获取验证码的次数已达上限（10 次），请明天再试。"))
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    with transaction.atomic():
+        sent.filter(purpose=purpose, used_at__isnull=True).update(expires_at=now)
+        VerificationCode.objects.create(
+            purpose=purpose,
+            destination=destination,
+            code_hash=_digest(purpose, destination, code),
+            created_at=now,
+            expires_at=now + CODE_LIFETIME,
+        )
+    _deliver(purpose, destination, code)
+
+
+def _deliver(purpose: str, destination: str, code: str) -> None:
+    label = CodePurpose(purpose).label
+    text = _(
+        "【学籍校对】您正在%(purpose)s，验证码 %(code)s，10 分钟内有效。如非本人操作，请忽略。"
+    ) % {
+        "purpose": label,
+        "code": code,
+    }
+    if "@" in destination:
+        send_mail(_("学籍校对验证码"), text, None, [destination])
+    else:
+        send_sms(destination, text)
+
+
+def code_check(*, purpose: str, destination: str, code: str) -> None:
+    """Use up the code, or raise AccountError saying what to do. Call it outside any
+    transaction that may roll back, so that a wrong try is always counted."""
+    destination = normalize_destination(destination)
+    now = timezone.now()
+    row = (
+        VerificationCode.objects.filter(
+            purpose=purpose, destination=destination, used_at__isnull=True, expires_at__gt=now
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if row is None:
+        raise AccountError(_("验证码已失效或尚未获取，请重新获取验证码。"))
+    if row.failed_attempts >= MAX_FAILED_ATTEMPTS:
+        raise AccountError(_("验证码错误次数过多，请重新获取验证码。"))
+    entered = unicodedata.normalize("NFKC", code or "").strip()
+    if not hmac.compare_digest(row.code_hash, _digest(purpose, destination, entered)):
+        VerificationCode.objects.filter(pk=row.pk).update(failed_attempts=F("failed_attempts") + 1)
+        left = MAX_FAILED_ATTEMPTS - row.failed_attempts - 1
+        if left <= 0:
+            raise AccountError(_("验证码错误次数过多，请重新获取验证码。"))
+        raise AccountError(_("验证码不正确，还可尝试 %(n)d 次。") % {"n": left})
+    used = VerificationCode.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=now)
+    if not used:  # a concurrent request used it first: single use
+        raise AccountError(_("验证码已使用，请重新获取验证码。"))

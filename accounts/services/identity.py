@@ -1,0 +1,408 @@
+"""Identity checks for accounts pending because their ID number was already registered
+(seed 000, seed 001): hand-held ID photos reviewed by staff, a classmate's help, or
+enrollment / degree facts; and the reviewers' decisions on every request of the queue.
+
+Approval cancels every other account holding that ID number, moves their record
+bindings here and ends their sessions (an inactive account's session no longer
+authenticates), in one transaction.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.errors import AccountError, Throttled
+from accounts.models import (
+    AccountState,
+    AssistState,
+    ClassmateAssist,
+    IdentityRequest,
+    RequestKind,
+    RequestState,
+    Role,
+    User,
+)
+from accounts.notify import notify
+from portal.audit import log_action
+from portal.throttle import Limit, wait_message
+from portal.uploads import UploadError, image_upload
+from records.models import DegreeRecord, EnrollmentRecord
+
+# Seed 000: jpg / jpeg / png / gif, at most 300 KB; 3 uploads a day and 5 in all.
+ID_PHOTO_FORMATS = {"JPEG", "PNG", "GIF"}
+ID_PHOTO_MAX_BYTES = 300 * 1024
+UPLOADS_PER_DAY = 3
+UPLOADS_IN_ALL = 5
+FACT_GUESSES = Limit("identity-facts", max=5, window=24 * 60 * 60)
+REVIEW_TARGET = timedelta(days=3)  # "三个工作日"
+
+
+def uploads_left(user: User) -> tuple[int, int]:
+    """(left today, left in all) for hand-held ID photo uploads."""
+    mine = IdentityRequest.objects.filter(user=user, kind=RequestKind.DUPLICATE_ID)
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    in_all = UPLOADS_IN_ALL - mine.count()
+    return max(0, min(UPLOADS_PER_DAY - mine.filter(created_at__gte=today).count(), in_all)), max(
+        0, in_all
+    )
+
+
+def _store_image(request_obj: IdentityRequest, field: str, upload, label: str) -> None:
+    try:
+        image = image_upload(upload, max_bytes=ID_PHOTO_MAX_BYTES, formats=ID_PHOTO_FORMATS)
+    except UploadError as exc:
+        raise AccountError(f"{label}：{exc.message}") from exc
+    getattr(request_obj, field).save(
+        f"{field}{image.extension}", ContentFile(image.content), save=False
+    )
+
+
+def _new_request(user: User, kind: str, **fields) -> IdentityRequest:
+    return IdentityRequest(user=user, kind=kind, token=secrets.token_hex(16), **fields)
+
+
+def id_photos_submit(*, user: User, front, back, request=None) -> IdentityRequest:
+    """途径：客服协助验证. Two hand-held photos, reviewed within three working days."""
+    if user.state != AccountState.PENDING:
+        raise AccountError(_("您的账号不需要身份核验。"))
+    today, in_all = uploads_left(user)
+    if in_all <= 0:
+        raise Throttled(_("累计上传已达 5 次，不能再上传。请联系学校学籍管理部门或客服。"))
+    if today <= 0:
+        raise Throttled(_("每天只能上传 3 次，请明天再试。"))
+    obj = _new_request(user, RequestKind.DUPLICATE_ID)
+    _store_image(obj, "front_image", front, _("手持身份证人像面照片"))
+    _store_image(obj, "back_image", back, _("手持身份证国徽面照片"))
+    obj.save()
+    log_action(obj, "accounts.id_photos_submitted", by=user, subject=user, request=request)
+    return obj
+
+
+def phone_request_submit(*, user: User, phone: str, front, request=None) -> IdentityRequest:
+    """手机号已使用 and the phone cannot receive a code: ask the reviewers with a
+    hand-held ID photo (seed 000)."""
+    if user.phone == phone:
+        raise AccountError(_("该手机号已经绑定在您的账号上。"))
+    if IdentityRequest.objects.filter(
+        user=user, kind=RequestKind.PHONE, state=RequestState.PENDING
+    ).exists():
+        raise AccountError(_("您已有一个待审核的手机号申请，请等待客服处理。"))
+    obj = _new_request(user, RequestKind.PHONE, phone=phone)
+    _store_image(obj, "front_image", front, _("手持身份证人像面照片"))
+    obj.save()
+    log_action(obj, "accounts.phone_request_submitted", by=user, subject=user, request=request)
+    return obj
+
+
+def real_name_change_submit(
+    *, user: User, real_name: str, id_number: str, scan, note: str = "", request=None
+) -> IdentityRequest:
+    """A wrongly entered name or ID number is changed by the reviewers, with a scan of
+    the ID card; the student never edits them alone (DESIGN.md)."""
+    if real_name == user.real_name and id_number == user.id_number:
+        raise AccountError(_("申请的姓名和证件号码与当前信息相同，无需修改。"))
+    if IdentityRequest.objects.filter(
+        user=user, kind=RequestKind.REAL_NAME, state=RequestState.PENDING
+    ).exists():
+        raise AccountError(_("您已有一个待审核的实名信息修改申请，请等待客服处理。"))
+    obj = _new_request(
+        user,
+        RequestKind.REAL_NAME,
+        requested_real_name=real_name,
+        requested_id_number=id_number,
+        note=note,
+    )
+    _store_image(obj, "front_image", scan, _("身份证扫描件"))
+    obj.save()
+    log_action(obj, "accounts.real_name_change_submitted", by=user, subject=user, request=request)
+    return obj
+
+
+@transaction.atomic
+def identity_approve(*, user: User, by: User | None, route: str, request=None) -> User:
+    """Make the pending account the one active holder of its ID number."""
+    holders = list(
+        User.objects.select_for_update()
+        .filter(id_type=user.id_type, id_number=user.id_number)
+        .exclude(state=AccountState.CANCELLED)
+        .order_by("pk")
+    )
+    user = next((u for u in holders if u.pk == user.pk), None)
+    if user is None or user.state != AccountState.PENDING:
+        raise AccountError(_("该账号已不在待核验状态（可能已被处理或已注销）。"))
+    now = timezone.now()
+    others = [u for u in holders if u.pk != user.pk]
+    for old in others:
+        _cancel(old, now=now, winner=user, by=by, request=request)
+    EnrollmentRecord.objects.filter(user__in=others).update(user=user, bound_at=now)
+    DegreeRecord.objects.filter(user__in=others).update(user=user, bound_at=now)
+    user.state, user.identity_verified_at = AccountState.ACTIVE, now
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["state", "identity_verified_at"])
+    except IntegrityError as exc:
+        raise AccountError(_("已有其他账号通过了该证件号码的核验。")) from exc
+    log_action(
+        user,
+        "accounts.identity_approved",
+        by=by,
+        subject=user,
+        request=request,
+        changes={"state": [AccountState.PENDING, AccountState.ACTIVE]},
+        reason=route,
+    )
+    notify(user, _("您的账号已通过身份核验，可以正常使用。"))
+    return user
+
+
+def _cancel(old: User, *, now, winner: User, by, request) -> None:
+    before = old.state
+    old.state, old.is_active, old.cancelled_at = AccountState.CANCELLED, False, now
+    old.save(update_fields=["state", "is_active", "cancelled_at"])
+    log_action(
+        old,
+        "accounts.cancelled",
+        by=by,
+        subject=old,
+        request=request,
+        changes={"state": [before, AccountState.CANCELLED]},
+        reason=_("证件号码由账号 %(name)s 通过身份核验") % {"name": winner.username},
+    )
+    notify(
+        old,
+        _(
+            "您的账号因同一证件号码的另一账号通过身份核验而被注销；原账号绑定的学籍已转入新账号。如非本人操作，请立即联系客服。"
+        ),
+    )
+
+
+# 途径：提供学籍或学历信息 ------------------------------------------------------------
+
+
+def _normalise_certificate(number: str) -> str:
+    """Seed 002: 'NO.00298959' may be typed as 00298959 or 298959."""
+    value = number.strip().upper().removeprefix("NO.").removeprefix("NO").strip()
+    return value.lstrip("0") or "0"
+
+
+def _matching_facts(
+    user: User, *, school: str, student_number: str, level: str, certificate_number: str
+) -> bool:
+    mine = Q(name=user.real_name, id_number=user.id_number)
+    if certificate_number:
+        wanted = _normalise_certificate(certificate_number)
+        degrees = DegreeRecord.objects.filter(mine).only("certificate_number", "school_number")
+        return any(
+            wanted
+            in {
+                _normalise_certificate(d.certificate_number),
+                _normalise_certificate(d.school_number or "-"),
+            }
+            for d in degrees
+        )
+    school_q = Q(institution__name=school.strip()) | Q(institution__code=school.strip())
+    return EnrollmentRecord.objects.filter(
+        mine, school_q, student_number=student_number.strip(), level=level
+    ).exists()
+
+
+def identity_facts_check(
+    *,
+    user: User,
+    school: str = "",
+    student_number: str = "",
+    level: str = "",
+    certificate_number: str = "",
+    request=None,
+) -> User:
+    """Approve at once when the facts match a record of this name and ID number; a
+    wrong guess counts against a small daily limit."""
+    if user.state != AccountState.PENDING:
+        raise AccountError(_("您的账号不需要身份核验。"))
+    key = f"user:{user.pk}"
+    wait = FACT_GUESSES.wait(key)
+    if wait:
+        raise Throttled(wait_message(wait))
+    if not _matching_facts(
+        user,
+        school=school,
+        student_number=student_number,
+        level=level,
+        certificate_number=certificate_number,
+    ):
+        FACT_GUESSES.hit(key)
+        raise AccountError(_("提供的信息与您的姓名、证件号码对应的学籍或学历不符，请核对后重试。"))
+    return identity_approve(user=user, by=None, route="facts", request=request)
+
+
+# 途径：大学同班同学协助 --------------------------------------------------------------
+
+
+def _classes_of(user: User) -> list[int]:
+    return list(
+        EnrollmentRecord.objects.filter(
+            name=user.real_name, id_number=user.id_number, school_class__isnull=False
+        ).values_list("school_class_id", flat=True)
+    )
+
+
+def classmate_assist_request(*, requester: User, name: str, student_number: str) -> ClassmateAssist:
+    if requester.state != AccountState.PENDING:
+        raise AccountError(_("您的账号不需要身份核验。"))
+    key = f"user:{requester.pk}"
+    wait = FACT_GUESSES.wait(key)
+    if wait:
+        raise Throttled(wait_message(wait))
+    record = (
+        EnrollmentRecord.objects.filter(
+            school_class__in=_classes_of(requester),
+            name=name.strip(),
+            student_number=student_number.strip(),
+            user__state=AccountState.ACTIVE,
+            user__role=Role.STUDENT,
+        )
+        .exclude(id_number=requester.id_number)
+        .select_related("user")
+        .first()
+    )
+    if record is None:
+        FACT_GUESSES.hit(key)
+        raise AccountError(
+            _("未找到该同学：请确认姓名和学号，且该同学已注册并绑定了同一班级的学籍。")
+        )
+    assist, _created = ClassmateAssist.objects.get_or_create(
+        requester=requester, classmate=record.user, state=AssistState.PENDING
+    )
+    notify(
+        record.user,
+        _("同班同学 %(name)s 请求您协助核验身份，请登录学籍校对确认是否为本人。")
+        % {"name": requester.real_name},
+    )
+    return assist
+
+
+def classmate_assist_decide(
+    *, assist: ClassmateAssist, classmate: User, confirm: bool, request=None
+) -> ClassmateAssist:
+    if assist.classmate_id != classmate.pk or assist.state != AssistState.PENDING:
+        raise AccountError(_("该协助请求已处理或不属于您。"))
+    with transaction.atomic():
+        assist.state = AssistState.CONFIRMED if confirm else AssistState.DECLINED
+        assist.decided_at = timezone.now()
+        assist.save(update_fields=["state", "decided_at"])
+        log_action(
+            assist.requester,
+            f"accounts.classmate_{assist.state}",
+            by=classmate,
+            subject=assist.requester,
+            request=request,
+        )
+        if confirm:
+            identity_approve(
+                user=assist.requester, by=classmate, route="classmate", request=request
+            )
+    return assist
+
+
+# The reviewers' decisions ------------------------------------------------------------
+
+
+def _decide(req: IdentityRequest, *, by: User, state: str) -> None:
+    if req.state != RequestState.PENDING:
+        raise AccountError(_("该申请已处理。"))
+    req.state, req.reviewer, req.decided_at = state, by, timezone.now()
+
+
+@transaction.atomic
+def identity_request_reject(
+    *, req: IdentityRequest, by: User, reason: str, note: str = "", request=None
+) -> IdentityRequest:
+    req = IdentityRequest.objects.select_for_update().get(pk=req.pk)
+    _decide(req, by=by, state=RequestState.REJECTED)
+    req.reject_reason, req.reject_note = reason, note
+    req.save()
+    log_action(
+        req,
+        "accounts.request_rejected",
+        by=by,
+        subject=req.user,
+        request=request,
+        reason=f"{req.get_reject_reason_display()} {note}".strip(),
+    )
+    notify(
+        req.user,
+        _("您的%(kind)s申请审核未通过：%(reason)s。请按要求重新提交。")
+        % {"kind": req.get_kind_display(), "reason": req.get_reject_reason_display()},
+    )
+    return req
+
+
+@transaction.atomic
+def identity_request_approve(*, req: IdentityRequest, by: User, request=None) -> IdentityRequest:
+    req = IdentityRequest.objects.select_for_update().select_related("user").get(pk=req.pk)
+    _decide(req, by=by, state=RequestState.APPROVED)
+    req.save()
+    if req.kind == RequestKind.DUPLICATE_ID:
+        identity_approve(user=req.user, by=by, route="id_photos", request=request)
+    elif req.kind == RequestKind.PHONE:
+        _move_phone(req, by=by, request=request)
+    else:
+        _change_real_name(req, by=by, request=request)
+    return req
+
+
+def _move_phone(req: IdentityRequest, *, by: User, request) -> None:
+    for old in User.objects.select_for_update().filter(phone=req.phone).exclude(pk=req.user_id):
+        old.phone = ""
+        old.save(update_fields=["phone"])
+        log_action(
+            old,
+            "accounts.phone_released",
+            by=by,
+            subject=old,
+            request=request,
+            reason=_("客服审核：手机号归属申请通过"),
+        )
+        notify(old, _("您账号绑定的手机号经客服审核已归还其本人，已从您的账号解除。"))
+    user = req.user
+    before = user.phone
+    user.phone = req.phone
+    user.save(update_fields=["phone"])
+    log_action(
+        user,
+        "accounts.phone_changed",
+        by=by,
+        subject=user,
+        request=request,
+        changes={"phone": [before, user.phone]},
+    )
+
+
+def _change_real_name(req: IdentityRequest, *, by: User, request) -> None:
+    user = req.user
+    if (
+        User.objects.filter(
+            id_type=user.id_type, id_number=req.requested_id_number, state=AccountState.ACTIVE
+        )
+        .exclude(pk=user.pk)
+        .exists()
+    ):
+        raise AccountError(_("申请的证件号码已被其他账号使用，请先处理证件号码重复问题。"))
+    before = {"real_name": user.real_name, "id_number": user.id_number}
+    user.real_name, user.id_number = req.requested_real_name, req.requested_id_number
+    user.save(update_fields=["real_name", "id_number"])
+    log_action(
+        user,
+        "accounts.real_name_changed",
+        by=by,
+        subject=user,
+        request=request,
+        changes={k: [v, getattr(user, k)] for k, v in before.items() if v != getattr(user, k)},
+    )

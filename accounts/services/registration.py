@@ -1,0 +1,125 @@
+"""Registration (注册学信网账号 equivalent): a real-name account, proven by a code.
+
+The rules of seeds 000 and 001: an ID number held by an active account stops the
+registration (证件号码已被注册) unless the student chooses 我要重新注册, which creates
+an account pending an identity check; a phone held by another account stops it
+(手机号已使用) unless the student proves the phone by its code and takes it over.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.errors import AccountError, DuplicateIdNumber, PhoneInUse
+from accounts.models import AccountState, CodePurpose, User
+from accounts.notify import notify
+from accounts.services.codes import code_check
+from portal.audit import log_action
+
+
+@dataclass(frozen=True)
+class Registration:
+    real_name: str
+    id_type: str
+    id_number: str
+    phone: str
+    email: str
+    username: str
+    password: str
+
+
+def _live():
+    return User.objects.exclude(state=AccountState.CANCELLED)
+
+
+def _precheck(data: Registration, *, reregister: bool, take_over_phone: bool) -> None:
+    if _live().filter(username__iexact=data.username).exists():
+        raise AccountError(_("该用户名已被使用，请换一个用户名。"))
+    if data.email and _live().filter(email__iexact=data.email).exists():
+        raise AccountError(_("该邮箱已被其他账号使用，请换一个邮箱，或使用“找回用户名”。"))
+    holders = User.objects.filter(
+        id_type=data.id_type, id_number=data.id_number, state=AccountState.ACTIVE
+    )
+    if not reregister and holders.exists():
+        raise DuplicateIdNumber(_("证件号码已被注册"))
+    if data.phone and not take_over_phone and _live().filter(phone=data.phone).exists():
+        raise PhoneInUse(_("手机号已使用"))
+
+
+def account_register(
+    *,
+    data: Registration,
+    code: str,
+    reregister: bool = False,
+    take_over_phone: bool = False,
+    request=None,
+) -> User:
+    """Create the account, or raise DuplicateIdNumber / PhoneInUse / AccountError.
+
+    take_over_phone is honoured only with a code sent to that phone, which proves it."""
+    take_over_phone = take_over_phone and bool(data.phone)
+    _precheck(data, reregister=reregister, take_over_phone=take_over_phone)
+    code_check(purpose=CodePurpose.REGISTER, destination=data.phone or data.email, code=code)
+    try:
+        with transaction.atomic():
+            return _create(data, take_over_phone=take_over_phone, request=request)
+    except IntegrityError:
+        # A concurrent registration took the ID number, phone, e-mail or user name first.
+        _precheck(data, reregister=reregister, take_over_phone=False)
+        raise AccountError(_("注册信息与其他账号冲突，请检查后重试。")) from None
+
+
+def _create(data: Registration, *, take_over_phone: bool, request) -> User:
+    if take_over_phone:
+        _release_phone(data.phone, request=request)
+    holders = User.objects.filter(
+        id_type=data.id_type, id_number=data.id_number, state=AccountState.ACTIVE
+    )
+    state = AccountState.PENDING if holders.exists() else AccountState.ACTIVE
+    user = User(
+        username=data.username,
+        real_name=data.real_name,
+        id_type=data.id_type,
+        id_number=data.id_number,
+        phone=data.phone,
+        email=data.email,
+        state=state,
+    )
+    user.set_password(data.password)
+    user.save()
+    log_action(
+        user,
+        "accounts.registered",
+        by=user,
+        subject=user,
+        request=request,
+        changes={"state": [None, state]},
+    )
+    return user
+
+
+def _release_phone(phone: str, *, request) -> None:
+    """The old holder keeps the account and its other identifiers, loses the phone."""
+    for old in _live().select_for_update().filter(phone=phone):
+        old.phone = ""
+        old.save(update_fields=["phone"])
+        log_action(
+            old,
+            "accounts.phone_taken_over",
+            subject=old,
+            request=request,
+            changes={"phone": [phone[:3] + "****" + phone[-4:], ""]},
+            reason=_("新注册账号通过短信验证码证明了该手机号"),
+        )
+        if old.email:
+            notify(
+                old,
+                _(
+                    "您账号绑定的手机号已于 %(when)s 被他人通过短信验证后使用，该手机号已从您的账号解除。如有疑问请联系客服。"
+                )
+                % {"when": timezone.localtime().strftime("%Y-%m-%d %H:%M")},
+            )

@@ -1,0 +1,129 @@
+"""What a person does for their own account: find the user name, reset the password,
+change user name, phone and e-mail (each new phone or e-mail proven by a code)."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from accounts.errors import AccountError, PhoneInUse
+from accounts.models import AccountState, CodePurpose, User
+from accounts.notify import notify
+from accounts.services.codes import code_check, normalize_destination
+from portal.audit import log_action
+
+
+def _live():
+    return User.objects.exclude(state=AccountState.CANCELLED)
+
+
+def _holders(destination: str):
+    field = "email__iexact" if "@" in destination else "phone"
+    return _live().filter(**{field: destination})
+
+
+def username_find(*, destination: str, code: str) -> list[str]:
+    """找回用户名: the user names of the accounts that hold this phone or e-mail."""
+    destination = normalize_destination(destination)
+    code_check(purpose=CodePurpose.FIND_USERNAME, destination=destination, code=code)
+    return list(_holders(destination).values_list("username", flat=True))
+
+
+def password_reset(*, destination: str, code: str, password: str, request=None) -> User:
+    """找回密码. A new password ends every other session of the account (Django checks
+    the session's password hash)."""
+    destination = normalize_destination(destination)
+    if not _holders(destination).exists():
+        raise AccountError(_("没有账号使用该手机号或邮箱，请检查后重试，或重新注册。"))
+    code_check(purpose=CodePurpose.RESET_PASSWORD, destination=destination, code=code)
+    user = _holders(destination).get()
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    log_action(user, "accounts.password_reset", by=user, subject=user, request=request)
+    notify(user, _("您的账号密码已重置。如非本人操作，请立即联系客服。"))
+    return user
+
+
+def username_change(*, user: User, username: str, request=None) -> User:
+    if _live().filter(username__iexact=username).exclude(pk=user.pk).exists():
+        raise AccountError(_("该用户名已被使用，请换一个用户名。"))
+    before = user.username
+    user.username = username
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["username"])
+    except IntegrityError as exc:
+        raise AccountError(_("该用户名已被使用，请换一个用户名。")) from exc
+    log_action(
+        user,
+        "accounts.username_changed",
+        by=user,
+        subject=user,
+        request=request,
+        changes={"username": [before, username]},
+    )
+    return user
+
+
+def phone_change(
+    *, user: User, phone: str, code: str, take_over: bool = False, request=None
+) -> User:
+    """A new phone, proven by a code sent to it. If another account holds it, the code
+    proves the phone is this person's: with take_over the other account loses it."""
+    others = _live().filter(phone=phone).exclude(pk=user.pk)
+    if others.exists() and not take_over:
+        raise PhoneInUse(_("手机号已使用"))
+    code_check(purpose=CodePurpose.CHANGE_PHONE, destination=phone, code=code)
+    with transaction.atomic():
+        for old in others.select_for_update():
+            old.phone = ""
+            old.save(update_fields=["phone"])
+            log_action(
+                old,
+                "accounts.phone_taken_over",
+                by=user,
+                subject=old,
+                request=request,
+                reason=_("其他账号通过短信验证码证明了该手机号"),
+            )
+            notify(
+                old,
+                _(
+                    "您账号绑定的手机号已被他人通过短信验证后使用，已从您的账号解除。如有疑问请联系客服。"
+                ),
+            )
+        before = user.phone
+        user.phone = phone
+        user.save(update_fields=["phone"])
+        log_action(
+            user,
+            "accounts.phone_changed",
+            by=user,
+            subject=user,
+            request=request,
+            changes={"phone": [before, phone]},
+        )
+    return user
+
+
+def email_change(*, user: User, email: str, code: str, request=None) -> User:
+    email = normalize_destination(email)
+    if _live().filter(email__iexact=email).exclude(pk=user.pk).exists():
+        raise AccountError(_("该邮箱已被其他账号使用，请换一个邮箱。"))
+    code_check(purpose=CodePurpose.CHANGE_EMAIL, destination=email, code=code)
+    before = user.email
+    user.email = email
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["email"])
+    except IntegrityError as exc:
+        raise AccountError(_("该邮箱已被其他账号使用，请换一个邮箱。")) from exc
+    log_action(
+        user,
+        "accounts.email_changed",
+        by=user,
+        subject=user,
+        request=request,
+        changes={"email": [before, email]},
+    )
+    return user
