@@ -1,0 +1,45 @@
+"""`manage.py seed_demo`: the demo university, its students and the demo log-ins."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from portal.demo import (
+    DEFAULT_SEED,
+    DEFAULT_STUDENTS,
+    INSTITUTION_CODE,
+    INSTITUTION_NAME,
+    DemoError,
+    demo_build,
+    format_logins,
+)
+
+
+class Command(BaseCommand):
+    help = "生成演示数据：一所虚构的大学、两个年级的学生和各角色的演示账号（已存在时不做更改）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--students", type=int, default=DEFAULT_STUDENTS, help="学生人数")
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="随机种子")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="演示数据已存在时只列出演示账号（make serve 每次启动都会调用）",
+        )
+
+    def handle(self, *args, students: int, seed: int, if_empty: bool, **options):
+        try:
+            result = demo_build(students=students, seed=seed, stdout=self.stdout)
+        except DemoError as exc:
+            raise CommandError(str(exc)) from exc
+        if result.created:
+            self.stdout.write(self.style.SUCCESS(result.summary))
+        elif if_empty:
+            self.stdout.write("演示数据已存在，未重新生成。")
+        else:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"演示数据已存在（{INSTITUTION_NAME}，院校代码 {INSTITUTION_CODE}），"
+                    "本次未做任何更改。如需重新生成，请换用一个空数据库。"
+                )
+            )
+        self.stdout.write(format_logins(result.logins, password=settings.DEMO_PASSWORD))
