@@ -12,7 +12,9 @@ from django.core.exceptions import PermissionDenied
 from accounts.models import AccountState, Role
 
 
-def role_required(*roles: str):
+def role_required(*roles: str, admins: bool = True):
+    """Admins pass every staff guard; `admins=False` keeps a page to the roles named
+    (a student's own pages act on the student's own account)."""
     allowed = set(roles)
 
     def decorator(view):
@@ -23,7 +25,8 @@ def role_required(*roles: str):
                 return redirect_to_login(request.get_full_path())
             if user.state != AccountState.ACTIVE:
                 raise PermissionDenied
-            if user.role not in allowed and not (user.is_superuser or user.role == Role.ADMIN):
+            is_admin = admins and (user.is_superuser or user.role == Role.ADMIN)
+            if user.role not in allowed and not is_admin:
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
@@ -33,4 +36,4 @@ def role_required(*roles: str):
     return decorator
 
 
-student_required = role_required(Role.STUDENT)
+student_required = role_required(Role.STUDENT, admins=False)

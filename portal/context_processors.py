@@ -16,6 +16,7 @@ _STAFF = {
     Role.COLLEGE: [("home", _("首页")), ("records:class_list", _("班级"))],
     Role.REGISTRAR: [
         ("home", _("首页")),
+        ("records:report_queue", _("有误申请")),
         ("records:class_list", _("班级")),
         ("records:record_list", _("学籍")),
         ("portal:audit_log", _("审计记录")),
@@ -27,7 +28,11 @@ _STAFF = {
         ("admin:index", _("管理后台")),
     ],
 }
-_PUBLIC = [("home", _("首页")), ("notices:notice_list", _("通知公告"))]
+_PUBLIC = [
+    ("home", _("首页")),
+    ("notices:notice_list", _("通知公告")),
+    ("reports:report_verify", _("验证报告")),
+]
 
 
 def navigation(request):

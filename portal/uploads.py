@@ -39,31 +39,45 @@ class CleanImage:
         return "image/jpeg" if self.format == "JPEG" else "image/png"
 
 
+def _too_big(max_bytes: int) -> UploadError:
+    return UploadError(
+        _("图片大小不能超过 %(kb)d KB，请压缩或缩小图片后重新上传。") % {"kb": max_bytes // 1024}
+    )
+
+
 def _read_limited(upload, max_bytes: int) -> bytes:
     if upload.size is not None and upload.size > max_bytes:
-        raise UploadError(_("图片大小不能超过 %(kb)d KB。") % {"kb": max_bytes // 1024})
+        raise _too_big(max_bytes)
     upload.seek(0)
     data = upload.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise UploadError(_("图片大小不能超过 %(kb)d KB。") % {"kb": max_bytes // 1024})
+        raise _too_big(max_bytes)
     if not data:
         raise UploadError(_("文件是空的，请重新选择图片。"))
     return data
 
 
-def _decode(data: bytes, formats: set[str]) -> Image.Image:
+def _decode(data: bytes, formats: set[str]) -> tuple[Image.Image, str]:
+    """The fully decoded image and its format. Phone cameras write MPO (a JPEG that
+    carries a second, smaller picture): it is a JPEG for everyone who opens it."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
-            if image.format not in formats:
-                raise UploadError(_("仅支持 %(kinds)s 格式的图片。") % {"kinds": _kinds(formats)})
+            kind = "JPEG" if image.format == "MPO" else image.format
+            if kind not in formats:
+                raise UploadError(
+                    _("仅支持 %(kinds)s 格式的图片，请转换为其中一种格式后重新上传。")
+                    % {"kinds": _kinds(formats)}
+                )
             image.load()  # verify() reads only the header: decode every pixel
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise UploadError(_("图片像素过大，请缩小后重新上传。")) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise UploadError(_("无法打开该图片，文件可能已损坏或不是图片。")) from exc
-    return image
+        raise UploadError(
+            _("无法打开该图片，文件可能已损坏或不是图片，请重新拍摄或选择图片后上传。")
+        ) from exc
+    return image, kind
 
 
 def _kinds(formats: set[str]) -> str:
@@ -73,13 +87,74 @@ def _kinds(formats: set[str]) -> str:
 
 def image_upload(upload, *, max_bytes: int, formats: set[str]) -> CleanImage:
     """A decoded, upright, re-encoded copy of an uploaded image, or UploadError."""
-    image = _decode(_read_limited(upload, max_bytes), formats)
-    keep_png = image.format in {"PNG", "GIF"}
+    image, kind = _decode(_read_limited(upload, max_bytes), formats)
+    keep_png = kind in {"PNG", "GIF"}
     image = ImageOps.exif_transpose(image)
     image = image.convert("RGBA" if keep_png and "A" in image.getbands() else "RGB")
+    # Pillow writes some of `info` back (a JPEG comment, a PNG colour profile): nothing
+    # of the upload but its pixels may survive.
+    image.info = {}
     out = io.BytesIO()
     if keep_png:
         image.save(out, "PNG", optimize=True)
     else:
         image.save(out, "JPEG", quality=90)
     return CleanImage(out.getvalue(), "PNG" if keep_png else "JPEG", image.width, image.height)
+
+
+@dataclass(frozen=True)
+class CleanPdf:
+    content: bytes
+    pages: int
+    extension = ".pdf"
+    content_type = "application/pdf"
+
+
+def pdf_upload(upload, *, max_bytes: int) -> CleanPdf:
+    """A PDF checked by its header and a full parse, then written anew by pypdf, so
+    that bytes appended after the document (polyglots) do not survive."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.errors import PyPdfError
+
+    data = _read_limited(upload, max_bytes)
+    if not data.startswith(b"%PDF-"):
+        raise UploadError(_("该文件不是 PDF 文件。"))
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        pages = len(reader.pages)
+        if reader.is_encrypted or pages == 0:
+            raise UploadError(_("PDF 文件已加密或没有页面，请上传未加密的扫描件。"))
+        writer = PdfWriter(clone_from=reader)
+        _drop_scripts(writer)
+        out = io.BytesIO()
+        writer.write(out)
+    except UploadError:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise UploadError(_("无法打开该 PDF 文件，文件可能已损坏。")) from exc
+    return CleanPdf(out.getvalue(), pages)
+
+
+def _drop_scripts(writer) -> None:
+    """Scans need no scripts: drop document-level JavaScript and open actions."""
+    root = writer._root_object
+    for key in ("/OpenAction", "/AA"):
+        root.pop(key, None)
+    names = root.get("/Names")
+    if names is not None:
+        names.get_object().pop("/JavaScript", None)
+
+
+IMAGE_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")
+
+
+def document_upload(upload, *, max_bytes: int) -> CleanImage | CleanPdf:
+    """Evidence scans: an image (JPEG/PNG/GIF) or a PDF, decided by content."""
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if head.startswith(b"%PDF-"):
+        return pdf_upload(upload, max_bytes=max_bytes)
+    if head.startswith(IMAGE_SIGNATURES):
+        return image_upload(upload, max_bytes=max_bytes, formats={"JPEG", "PNG", "GIF"})
+    raise UploadError(_("仅支持图片（.jpg .png .gif）或 PDF 文件。"))

@@ -16,6 +16,7 @@ portal_patterns = (
 urlpatterns = [
     path("", views.home, name="home"),
     path("", include(portal_patterns)),
+    path("", include("records.urls_reports")),
     path("accounts/", include("accounts.urls")),
     path("records/", include("records.urls")),
     path("photos/", include("imaging.urls")),

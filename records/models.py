@@ -681,4 +681,5 @@ class OnlineReport(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.record} {self.code}"
+        # Never the code: this label goes into the append-only audit trail.
+        return f"{self.record} 在线验证报告 #{self.pk}"

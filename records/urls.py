@@ -6,7 +6,15 @@ app_name = "records"
 
 urlpatterns = [
     path("mine/", views.my_records, name="my_records"),
+    path("mine/bind/", views.bind_more, name="bind_more"),
     path("<int:pk>/", views.record_detail, name="record_detail"),
+    path("<int:pk>/confirm/", views.record_confirm, name="record_confirm"),
+    path("<int:pk>/report/", views.report_create, name="report_create"),
+    path("<int:pk>/edit/", views.record_edit, name="record_edit"),
+    path("reports/<int:pk>/withdraw/", views.report_withdraw, name="report_withdraw"),
+    path("evidence/<slug:token>/", views.evidence_file, name="evidence_file"),
+    path("queue/", views.report_queue, name="report_queue"),
+    path("queue/<int:pk>/", views.report_detail, name="report_detail"),
     path("classes/", views.class_list, name="class_list"),
     path("classes/<int:pk>/", views.class_detail, name="class_detail"),
     path("search/", views.record_list, name="record_list"),

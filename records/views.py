@@ -1,20 +1,47 @@
-"""Record pages: the student's 学籍信息, and the staff's classes and records."""
+"""Record pages: the student's 学籍信息 and self-check, and the staff's classes, records
+and the registrar's 有误 queue. Views parse, call a service, and render."""
 
+from datetime import timedelta
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.shortcuts import redirect, render
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required, student_required
 from accounts.models import Role
 from imaging.models import Photo
 from portal import jobs
+from portal.audit import log_action
+from portal.files import private_file_response
+from portal.models import AuditEvent
 from records import tasks
 from records.access import class_for_read, record_for_read
-from records.models import EnrollmentRecord, SchoolClass
+from records.errors import RecordError
+from records.forms import (
+    BindFactsForm,
+    DecisionForm,
+    DegreeBindForm,
+    QueueFilterForm,
+    RecordEditForm,
+    ReportForm,
+)
+from records.models import (
+    DegreeRecord,
+    DiscrepancyEvidence,
+    DiscrepancyItem,
+    DiscrepancyReport,
+    EnrollmentRecord,
+    ReportState,
+    SchoolClass,
+)
 from records.selectors import class_progress, record_field_rows, records_with_state
+from records.services import binding, checks, corrections
+from records.services.fields import field_label
 
 STAFF = (Role.COUNSELOR, Role.COLLEGE, Role.REGISTRAR)
 
@@ -26,39 +53,151 @@ def _photos_of(records) -> dict[int, list[Photo]]:
     return photos
 
 
+def _open_reports(records) -> dict[int, DiscrepancyReport]:
+    reports = DiscrepancyReport.objects.filter(record__in=records).order_by("created_at")
+    reports = reports.prefetch_related("items")
+    latest: dict[int, DiscrepancyReport] = {}
+    for report in reports:
+        latest[report.record_id] = report
+    return latest
+
+
 @student_required
 def my_records(request):
-    """学籍信息: every record bound to the account. Opening it records that the student
-    looked (seed 001: the portal must know who checked)."""
+    """学籍信息: opening it binds the matching records and records that the student
+    looked (seed 001); with nothing bound it says which case of seed 003 applies."""
+    binding.records_bind(user=request.user, request=request)
+    binding.records_mark_viewed(user=request.user)
     records = list(
         records_with_state(EnrollmentRecord.objects.filter(user=request.user).with_related())
     )
-    unseen = [r.pk for r in records if r.first_viewed_at is None]
-    if unseen:
-        EnrollmentRecord.objects.filter(pk__in=unseen).update(first_viewed_at=timezone.now())
-    photos = _photos_of(records)
+    photos, reports = _photos_of(records), _open_reports(records)
     items = [
         {
             "record": record,
             "fields": record_field_rows(record, full_id=True),
             "photos": photos.get(record.pk, []),
+            "report": reports.get(record.pk),
         }
         for record in records
     ]
-    return render(request, "records/my_records.html", {"items": items})
+    context = {
+        "items": items,
+        "degrees": DegreeRecord.objects.filter(user=request.user).select_related("institution"),
+        "diagnosis": None if records else binding.binding_diagnosis(request.user),
+        "notice": checks.current_notice(request.user),
+    }
+    return render(request, "records/my_records.html", context)
+
+
+@student_required
+def bind_more(request):
+    """还有学籍没有显示出来？尝试绑定学籍 / 我还有学历没显示出来."""
+    facts_form = BindFactsForm(request.POST if "bind_record" in request.POST else None)
+    degree_form = DegreeBindForm(
+        request.POST if "bind_degree" in request.POST else None, prefix="degree"
+    )
+    try:
+        if facts_form.is_bound and facts_form.is_valid():
+            binding.record_bind_by_facts(
+                user=request.user, **facts_form.cleaned_data, request=request
+            )
+            messages.success(request, _("绑定成功。"))
+            return redirect("records:my_records")
+        if degree_form.is_bound and degree_form.is_valid():
+            binding.degree_bind(user=request.user, **degree_form.cleaned_data, request=request)
+            messages.success(request, _("学历绑定成功。"))
+            return redirect("records:my_records")
+    except RecordError as error:
+        (facts_form if facts_form.is_bound else degree_form).add_error(None, error.message)
+    return render(
+        request, "records/bind_more.html", {"facts_form": facts_form, "degree_form": degree_form}
+    )
+
+
+def _own_record(request, pk: int) -> EnrollmentRecord:
+    return get_object_or_404(EnrollmentRecord.objects.with_related(), pk=pk, user=request.user)
+
+
+@student_required
+def record_confirm(request, pk: int):
+    """正确, after a second confirmation (seed 004 shows a 再次确认 dialog)."""
+    record = _own_record(request, pk)
+    if request.method == "POST":
+        try:
+            checks.record_confirm(record=record, user=request.user, request=request)
+        except RecordError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("已确认：学籍信息正确。"))
+        return redirect("records:my_records")
+    return render(request, "records/record_confirm.html", {"record": record})
+
+
+@student_required
+def report_create(request, pk: int):
+    """有误: tick the wrong fields, give the right values, explain, attach evidence."""
+    record = _own_record(request, pk)
+    form = ReportForm(request.POST or None, request.FILES or None, record=record)
+    if request.method == "POST" and form.is_valid():
+        evidence = [checks.Evidence(kind=k, upload=f) for k, f in form.evidence]
+        try:
+            checks.report_submit(
+                record=record,
+                user=request.user,
+                claims=form.claims,
+                explanation=form.cleaned_data["explanation"],
+                evidence=evidence,
+                request=request,
+            )
+        except RecordError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("有误申请已提交，学籍管理部门核实后会通知您。"))
+            return redirect("records:my_records")
+    return render(request, "records/discrepancy_create.html", {"record": record, "form": form})
+
+
+@require_POST
+@student_required
+def report_withdraw(request, pk: int):
+    report = get_object_or_404(DiscrepancyReport, pk=pk, user=request.user)
+    try:
+        checks.report_withdraw(report=report, user=request.user, request=request)
+    except RecordError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("申请已撤回。"))
+    return redirect("records:my_records")
+
+
+@login_required
+def evidence_file(request, token: str):
+    """Evidence scans: the student who sent them and the staff in scope only."""
+    reports = DiscrepancyReport.objects.visible_to(request.user) | DiscrepancyReport.objects.filter(
+        user=request.user
+    )
+    evidence = get_object_or_404(DiscrepancyEvidence, token=token, report__in=reports)
+    if evidence.report.user_id != request.user.pk:
+        log_action(evidence.report, "records.evidence_viewed", by=request.user, request=request)
+    is_pdf = evidence.content_type == "application/pdf"
+    return private_file_response(
+        evidence.file,
+        content_type=evidence.content_type,
+        filename=f"evidence-{evidence.pk}{evidence.extension}",
+        attachment=is_pdf,
+    )
 
 
 @login_required
 def record_detail(request, pk: int):
     record = record_for_read(request, pk)
-    full_id = request.user.pk == record.user_id or request.user.role in (
-        Role.REGISTRAR,
-        Role.ADMIN,
-    )
+    full_id = request.user.pk == record.user_id or request.user.role in (Role.REGISTRAR, Role.ADMIN)
     context = {
         "record": record,
         "fields": record_field_rows(record, full_id=full_id),
         "photos": _photos_of([record]).get(record.pk, []),
+        "can_edit": request.user.role in (Role.REGISTRAR, Role.ADMIN) or request.user.is_superuser,
     }
     return render(request, "records/record_detail.html", context)
 
@@ -79,8 +218,9 @@ def class_detail(request, pk: int):
         .filter(school_class=school_class)
         .select_related("user")
     ).order_by("student_number")
-    context = {"school_class": school_class, "records": records}
-    return render(request, "records/class_detail.html", context)
+    return render(
+        request, "records/class_detail.html", {"school_class": school_class, "records": records}
+    )
 
 
 @role_required(Role.REGISTRAR, Role.COLLEGE)
@@ -108,7 +248,134 @@ def roster_export(request):
     job = jobs.job_start(
         owner=request.user,
         kind="records.roster_export",
-        title="导出学生名单",
+        title=_("导出学生名单"),
         task=tasks.export_roster,
     )
     return redirect(job)
+
+
+# The registrar's 有误 queue --------------------------------------------------------------
+
+
+def _filtered_reports(request, form):
+    reports = DiscrepancyReport.objects.visible_to(request.user)
+    if not form.is_valid():
+        return reports.filter(state=ReportState.SUBMITTED)
+    data = form.cleaned_data
+    reports = reports.filter(state=data["state"]) if data["state"] else reports
+    if data["college"]:
+        reports = reports.filter(record__college=data["college"])
+    if data["school_class"]:
+        klass = data["school_class"]
+        reports = reports.filter(
+            Q(record__school_class__code=klass) | Q(record__school_class__name=klass)
+        )
+    if data["field"]:
+        reports = reports.filter(items__field=data["field"])
+    if data["older_than"]:
+        reports = reports.filter(
+            created_at__lte=timezone.now() - timedelta(days=data["older_than"])
+        )
+    return reports
+
+
+@role_required(Role.REGISTRAR)
+def report_queue(request):
+    params = request.GET if request.GET else {"state": ReportState.SUBMITTED}
+    form = QueueFilterForm(params, user=request.user)
+    reports = (
+        _filtered_reports(request, form)
+        .distinct()
+        .select_related("record", "record__college", "record__school_class", "user")
+        .prefetch_related(Prefetch("items", queryset=DiscrepancyItem.objects.order_by("pk")))
+        .annotate(n_evidence=Count("evidence", distinct=True))
+        .order_by("created_at")
+    )
+    page = Paginator(reports, 50).get_page(request.GET.get("page"))
+    return render(request, "records/discrepancy_queue.html", {"form": form, "page": page})
+
+
+@role_required(Role.REGISTRAR)
+def report_detail(request, pk: int):
+    queryset = DiscrepancyReport.objects.visible_to(request.user).select_related(
+        "record",
+        "record__institution",
+        "record__major",
+        "record__college",
+        "record__school_class",
+        "user",
+        "reviewer",
+        "notice",
+    )
+    report = get_object_or_404(queryset, pk=pk)
+    form = DecisionForm(request.POST or None, report=report)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _decide(request, report, form)
+        except RecordError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("处理结果已保存，已通知学生。"))
+            return redirect("records:report_queue")
+    record = report.record
+    context = {
+        "report": report,
+        "form": form,
+        "record": record,
+        "items": _labelled(report.items.all()),
+        "evidence": report.evidence.all(),
+        "history": DiscrepancyReport.objects.filter(record=record)
+        .exclude(pk=report.pk)
+        .order_by("-created_at"),
+        "trail": AuditEvent.objects.filter(
+            target_type=record._meta.label, target_id=str(record.pk)
+        )[:20],
+    }
+    log_action(record, "records.viewed", by=request.user, request=request)
+    return render(request, "records/discrepancy_detail.html", context)
+
+
+def _labelled(items):
+    items = list(items)
+    for item in items:
+        item.label = field_label(item.field)
+    return items
+
+
+def _decide(request, report, form) -> None:
+    if form.cleaned_data["decision"] == "accept":
+        corrections.report_accept(
+            report=report,
+            reviewer=request.user,
+            fields=form.cleaned_data["fields_to_apply"],
+            note=form.cleaned_data["note"],
+            request=request,
+        )
+    else:
+        corrections.report_reject(
+            report=report, reviewer=request.user, reason=form.reason, request=request
+        )
+
+
+@role_required(Role.REGISTRAR)
+def record_edit(request, pk: int):
+    """A direct correction of a record, with a mandatory reason, audited."""
+    record = get_object_or_404(
+        EnrollmentRecord.objects.visible_to(request.user).with_related(), pk=pk
+    )
+    form = RecordEditForm(request.POST or None, record=record)
+    if request.method == "POST" and form.is_valid():
+        try:
+            corrections.record_edit(
+                record=record,
+                editor=request.user,
+                values=form.changed_values(),
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except RecordError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("学籍已修改，已通知学生重新确认。"))
+            return redirect("records:record_detail", pk=record.pk)
+    return render(request, "records/record_edit.html", {"record": record, "form": form})

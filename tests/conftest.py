@@ -11,10 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from accounts.models import Role, User
 from records.models import EnrollmentRecord, Institution, SchoolClass
 from tests import factories
+
+# Shared, loaded machines: a slow example is not a failure (no per-example deadline).
+hypothesis_settings.register_profile("portal", deadline=None)
+hypothesis_settings.load_profile("portal")
 
 
 @dataclass

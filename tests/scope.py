@@ -9,18 +9,23 @@ listed in TARGETS fails the check: views added later cannot slip through.
 
 from __future__ import annotations
 
+import datetime
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from PIL import Image
 
 from accounts.models import AccountState, ClassmateAssist, IdentityRequest, RequestKind, Role
 from imaging.models import Photo, PhotoKind
 from notices.models import Notice, NoticeState
 from portal.models import Job, JobState
+from records.models import DiscrepancyEvidence, DiscrepancyItem, DiscrepancyReport, OnlineReport
+from records.report_services import code_generate
 from tests import factories
 
 PERSONAS = [
@@ -34,6 +39,12 @@ TARGETS = {
     "accounts:identity_image": ("token", "identity_request", "token", {"side": "front"}),
     "accounts:assist_decide": ("pk", "assist", "pk"),
     "records:record_detail": ("pk", "record", "pk"),
+    "records:record_confirm": ("pk", "record", "pk"),
+    "records:report_create": ("pk", "record", "pk"),
+    "records:record_edit": ("pk", "record", "pk"),
+    "records:report_withdraw": ("pk", "report", "pk"),
+    "records:report_detail": ("pk", "report", "pk"),
+    "records:evidence_file": ("token", "evidence", "token"),
     "records:class_detail": ("pk", "class", "pk"),
     "imaging:photo_file": ("token", "photo", "token"),
     "imaging:photo_thumbnail": ("token", "photo", "token"),
@@ -41,6 +52,13 @@ TARGETS = {
     "portal:job_status": ("pk", "job", "pk"),
     "portal:job_download": ("pk", "job", "pk"),
     "notices:notice_detail": ("pk", "notice", "pk"),
+    "reports:report_list": ("record_pk", "own_record", "pk"),
+    "reports:report_create": ("record_pk", "own_record", "pk"),
+    "reports:report_detail": ("pk", "online_report", "pk"),
+    "reports:report_extend": ("pk", "online_report", "pk"),
+    "reports:report_close": ("pk", "online_report", "pk"),
+    # Public by design: anyone with the code, while the report is valid.
+    "reports:report_public": ("code", "public_report", "code"),
 }
 # Namespaces with their own guard: the Django admin checks is_staff and model permissions.
 SKIPPED_NAMESPACES = {"admin"}
@@ -90,16 +108,62 @@ def build_objects(world) -> Objects:
     ]
     classes = [world.class_a, world.class_b, world.class_other_college, other_class]
     requests, assists = _identity_objects(world)
+    reports, evidence = _reports(records)
+    online_reports = _online_reports(records)
     return Objects(
         by_kind={
             "identity_request": requests,
+            "report": reports,
+            "evidence": evidence,
             "assist": assists,
             "record": records,
             "class": classes,
             "photo": photos,
             "job": jobs,
             "notice": notices,
+            "own_record": records,
+            "online_report": online_reports,
+            "public_report": online_reports,
         }
+    )
+
+
+def _reports(records):
+    reports, evidence = [], []
+    for record in records:
+        report = DiscrepancyReport.objects.create(
+            record=record, user=record.user, explanation="民族有误"
+        )
+        DiscrepancyItem.objects.create(
+            report=report, field="ethnicity", current_value="汉族", claimed_value="回族"
+        )
+        file = DiscrepancyEvidence(
+            report=report,
+            kind="hukou",
+            token=factories.token(),
+            extension=".jpg",
+            content_type="image/jpeg",
+            size=10,
+        )
+        file.file.save("e.jpg", ContentFile(_jpeg()), save=False)
+        file.save()
+        reports.append(report)
+        evidence.append(file)
+    return reports, evidence
+
+
+def _online_reports(records) -> list[OnlineReport]:
+    """A valid 学籍在线验证报告 per record, plus an expired one and a closed one."""
+    now, day = timezone.now(), datetime.timedelta(days=1)
+    reports = [_online_report(record, valid_until=now + 30 * day) for record in records]
+    reports.append(_online_report(records[0], valid_until=now - day))
+    reports.append(_online_report(records[1], valid_until=now + day, closed_at=now))
+    return reports
+
+
+def _online_report(record, **fields) -> OnlineReport:
+    return OnlineReport.objects.create(
+        record=record, user=record.user, code=code_generate(), **fields
     )
 
 
@@ -132,25 +196,38 @@ def _notice(institution, author, state, number) -> Notice:
     )
 
 
+# Kinds whose visibility is their parent's: the attribute that leads there is its name.
+PARENT = {"evidence": "report", "report": "record", "photo": "record"}
+
+
+# Kinds that belong to one person whatever their role: the attribute that names them.
+OWNER = {
+    "job": "owner_id",  # a job and its result file belong to whoever started it, alone
+    "assist": "classmate_id",  # only the classmate asked may answer
+    "own_record": "user_id",  # pages only the bound student needs (online reports)
+    "online_report": "record.user_id",  # the record's student alone: not staff, not admins
+}
+
+
 def may_see(world, persona: str, kind: str, obj) -> bool:
     """The specification: may this persona see this object?"""
     user = world.persona(persona)
     if kind == "notice" and obj.state == NoticeState.PUBLISHED:
         return True
+    if kind == "public_report":  # anyone with the code, until it expires or is closed
+        return obj.closed_at is None and obj.valid_until > timezone.now()
     if user is None:
         return False
-    if kind == "job":  # a job and its result file belong to whoever started it, alone
-        return obj.owner_id == user.pk
-    if kind == "assist":  # only the classmate asked may answer
-        return obj.classmate_id == user.pk
+    if kind in OWNER:
+        return attrgetter(OWNER[kind])(obj) == user.pk
     if kind == "identity_request":
         return obj.user_id == user.pk or user.is_superuser or user.role == Role.IDENTITY_REVIEWER
     if user.is_superuser:
         return True
     if kind == "notice":
         return user.role == Role.REGISTRAR and obj.institution_id == user.institution_id
-    if kind == "photo":
-        kind, obj = "record", obj.record
+    while kind in PARENT:  # evidence → report → record; photo → record
+        kind, obj = PARENT[kind], getattr(obj, PARENT[kind])
     if kind == "class":
         return _may_see_class(world, user, obj)
     return _may_see_record(world, user, obj)
@@ -275,8 +352,11 @@ def _check_page(world, client, name, secrets, urlconf) -> list[Violation]:
         if response.status_code >= 500:
             found.append(Violation(persona, url, response.status_code, "server error"))
             continue
-        if response.status_code != 200 or response.get("Content-Type", "").startswith("image/"):
-            continue
+        content_type = response.get("Content-Type", "")
+        if response.status_code != 200 or not content_type.startswith(
+            ("text/", "application/json")
+        ):
+            continue  # files without a path object (a blank roster template) hold no one's data
         body = response.content.decode()
         for record, values in secrets.items():
             if not may_see(world, persona, "record", record) and any(v in body for v in values):

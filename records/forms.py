@@ -1,0 +1,149 @@
+"""Forms of the record pages: input → validated data, no business rules."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from records.models import College, EvidenceKind, ReportState
+from records.services.corrections import STANDARD_REJECT_REASONS
+from records.services.fields import CORRECTABLE_FIELDS, field_label, field_text
+
+
+class BindFactsForm(forms.Form):
+    school = forms.CharField(label=_("学校名称或院校代码"), max_length=100)
+    student_number = forms.CharField(label=_("学号"), max_length=20)
+
+
+class DegreeBindForm(forms.Form):
+    certificate_number = forms.CharField(
+        label=_("证书编号"),
+        max_length=30,
+        help_text=_(
+            "2001 年以前的证书有学校编号和证书序列号两个编号，都可以尝试；输入数字即可，如 NO.00298959 输入 00298959 或 298959"
+        ),
+    )
+    graduation_year = forms.IntegerField(label=_("毕业年份"), min_value=1991, max_value=2100)
+    school = forms.CharField(label=_("毕业学校"), max_length=100)
+
+
+class ReportForm(forms.Form):
+    """有误: a checkbox and a 正确信息 box per field, an explanation, evidence files."""
+
+    explanation = forms.CharField(
+        label=_("情况说明"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, record, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.record = record
+        self.rows = []
+        for name in CORRECTABLE_FIELDS:
+            label = field_label(name)
+            self.fields[f"wrong_{name}"] = forms.BooleanField(label=label, required=False)
+            self.fields[f"value_{name}"] = forms.CharField(
+                label=_("%(field)s的正确信息") % {"field": label}, max_length=200, required=False
+            )
+            self.rows.append(
+                {
+                    "name": name,
+                    "current": field_text(record, name),
+                    "wrong": self[f"wrong_{name}"],
+                    "value": self[f"value_{name}"],
+                }
+            )
+        for i in range(3):
+            self.fields[f"kind_{i}"] = forms.ChoiceField(
+                label=_("材料类型"), choices=EvidenceKind.choices, required=False
+            )
+            self.fields[f"file_{i}"] = forms.FileField(
+                label=_("证明材料 %(n)d") % {"n": i + 1},
+                required=False,
+                help_text=_("图片或 PDF，不超过 5 MB") if i == 0 else "",
+                widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png,.gif,.pdf"}),
+            )
+        self.evidence_rows = [(self[f"kind_{i}"], self[f"file_{i}"]) for i in range(3)]
+
+    @property
+    def claims(self) -> dict[str, str]:
+        data = self.cleaned_data
+        return {n: data.get(f"value_{n}", "") for n in CORRECTABLE_FIELDS if data.get(f"wrong_{n}")}
+
+    @property
+    def evidence(self) -> list[tuple[str, object]]:
+        data = self.cleaned_data
+        return [
+            (data.get(f"kind_{i}") or EvidenceKind.OTHER, data[f"file_{i}"])
+            for i in range(3)
+            if data.get(f"file_{i}")
+        ]
+
+
+class QueueFilterForm(forms.Form):
+    state = forms.ChoiceField(label=_("状态"), required=False)
+    college = forms.ModelChoiceField(
+        label=_("学院"), queryset=College.objects.none(), required=False
+    )
+    school_class = forms.CharField(label=_("班号或班级"), max_length=100, required=False)
+    field = forms.ChoiceField(label=_("字段"), required=False)
+    older_than = forms.IntegerField(label=_("已等待天数不少于"), min_value=0, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", _("全部"))] + list(ReportState.choices)
+        self.fields["college"].queryset = College.objects.visible_to(user).order_by("code")
+        self.fields["field"].choices = [("", _("全部"))] + [
+            (n, field_label(n)) for n in CORRECTABLE_FIELDS
+        ]
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("处理结果"), choices=[("accept", _("核实更正")), ("reject", _("不予更正"))]
+    )
+    fields_to_apply = forms.MultipleChoiceField(
+        label=_("更正的字段"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    standard_reason = forms.ChoiceField(label=_("常用原因"), required=False)
+    note = forms.CharField(
+        label=_("处理意见"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, report, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fields_to_apply"].choices = [
+            (item.field, f"{field_label(item.field)}：{item.current_value} → {item.claimed_value}")
+            for item in report.items.all()
+        ]
+        self.fields["standard_reason"].choices = [("", "—")] + [
+            (str(r), r) for r in STANDARD_REJECT_REASONS
+        ]
+
+    @property
+    def reason(self) -> str:
+        data = self.cleaned_data
+        return " ".join(p for p in (data.get("standard_reason"), data.get("note")) if p).strip()
+
+
+class RecordEditForm(forms.Form):
+    reason = forms.CharField(
+        label=_("修改原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, record, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in CORRECTABLE_FIELDS:
+            self.fields[name] = forms.CharField(
+                label=field_label(name),
+                max_length=200,
+                required=False,
+                initial=field_text(record, name),
+            )
+        self.order_fields([*CORRECTABLE_FIELDS, "reason"])
+
+    def changed_values(self) -> dict[str, str]:
+        return {name: self.cleaned_data[name] for name in self.changed_data if name != "reason"}

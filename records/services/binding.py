@@ -1,0 +1,174 @@
+"""Binding records to the account that matches them (学籍/学历绑定).
+
+Opening 学籍信息 binds every record whose name and ID number match the account; the
+seeds insist the student must open it, and that the portal records that they looked.
+When nothing binds, `binding_diagnosis` says which case of seed 003 applies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import AccountState, User
+from portal.audit import log_action
+from portal.throttle import Limit, wait_message
+from records.errors import RecordError
+from records.models import DegreeRecord, EnrollmentRecord, RecordStatus
+
+BIND_GUESSES = Limit("bind-facts", max=10, window=24 * 60 * 60)
+
+
+def _legacy_form(number: str) -> str:
+    """The 15-digit form of an 18-digit number (records of old cards may hold it)."""
+    return number[:6] + number[8:17] if len(number) == 18 else number
+
+
+def _same_person(user: User) -> Q:
+    numbers = {user.id_number, _legacy_form(user.id_number)}
+    return Q(name=user.real_name, id_number__in=numbers)
+
+
+@dataclass(frozen=True)
+class BindResult:
+    enrollment: int
+    degrees: int
+
+
+def records_bind(*, user: User, request=None) -> BindResult:
+    """Bind every unbound, registered record of this person to the account. Most page
+    views find nothing new: one cheap query each for records and degrees then."""
+    if user.state != AccountState.ACTIVE or not user.id_number:
+        return BindResult(0, 0)
+    unbound = EnrollmentRecord.objects.filter(_same_person(user), user__isnull=True)
+    degrees = DegreeRecord.objects.filter(_same_person(user), user__isnull=True)
+    if not unbound.exclude(status=RecordStatus.UNREGISTERED).exists() and not degrees.exists():
+        return BindResult(0, 0)
+    return _bind_all(user, request)
+
+
+@transaction.atomic
+def _bind_all(user: User, request) -> BindResult:
+    now = timezone.now()
+    records = list(
+        EnrollmentRecord.objects.select_for_update()
+        .filter(_same_person(user), user__isnull=True)
+        .exclude(status=RecordStatus.UNREGISTERED)
+    )
+    for record in records:
+        record.user, record.bound_at = user, now
+        log_action(record, "records.bound", by=user, subject=user, request=request)
+    EnrollmentRecord.objects.bulk_update(records, ["user", "bound_at"])
+    degrees = DegreeRecord.objects.filter(_same_person(user), user__isnull=True).update(
+        user=user, bound_at=now
+    )
+    return BindResult(len(records), degrees)
+
+
+def records_mark_viewed(*, user: User) -> None:
+    """The student opened 学籍信息: the portal records who checked (seed 001)."""
+    EnrollmentRecord.objects.filter(user=user, first_viewed_at__isnull=True).update(
+        first_viewed_at=timezone.now()
+    )
+
+
+def binding_diagnosis(user: User) -> str:
+    """Why no record shows, in the cases of seed 003: 'no_record' (no record with this
+    ID number), 'other_name' (a record with this number under another name),
+    'unregistered' (the record is not registered yet), 'bound_elsewhere'."""
+    same_number = EnrollmentRecord.objects.filter(
+        id_number__in={user.id_number, _legacy_form(user.id_number)}
+    )
+    if not same_number.exists():
+        return "no_record"
+    mine = same_number.filter(name=user.real_name)
+    if not mine.exists():
+        return "other_name"
+    if mine.filter(status=RecordStatus.UNREGISTERED).exists():
+        return "unregistered"
+    return "bound_elsewhere"
+
+
+def _throttle(user: User) -> str:
+    key = f"user:{user.pk}"
+    wait = BIND_GUESSES.wait(key)
+    if wait:
+        raise RecordError(wait_message(wait))
+    return key
+
+
+def _institution_q(school: str, prefix: str = "institution") -> Q:
+    school = school.strip()
+    return Q(**{f"{prefix}__name": school}) | Q(**{f"{prefix}__code": school})
+
+
+def record_bind_by_facts(
+    *, user: User, school: str, student_number: str, request=None
+) -> EnrollmentRecord:
+    """还有学籍没有显示出来？尝试绑定学籍: school + student number, which must belong to a
+    record of this name and ID number (seed 002: other names or numbers cannot match)."""
+    key = _throttle(user)
+    record = (
+        EnrollmentRecord.objects.filter(
+            _institution_q(school), student_number=student_number.strip()
+        )
+        .filter(_same_person(user))
+        .first()
+    )
+    if record is None:
+        BIND_GUESSES.hit(key)
+        raise RecordError(
+            _(
+                "未找到与您的姓名、证件号码一致的该学籍。学籍中的姓名或证件号码与账号不一致时无法绑定，请向学校学籍管理部门反映。"
+            )
+        )
+    return _bind_one(record, user=user, request=request)
+
+
+def _bind_one(record, *, user: User, request):
+    if record.user_id == user.pk:
+        return record
+    if record.user_id is not None:
+        raise RecordError(
+            _(
+                "该记录已绑定到另一个账号。如该账号不是您本人的，请通过“证件号码已被注册”的身份核验处理。"
+            )
+        )
+    record.user, record.bound_at = user, timezone.now()
+    record.save(update_fields=["user", "bound_at"])
+    log_action(record, "records.bound", by=user, subject=user, request=request)
+    return record
+
+
+def _certificate_digits(number: str) -> str:
+    """Seed 002: 'NO.00298959' is typed 00298959 or 298959."""
+    value = number.strip().upper().removeprefix("NO.").removeprefix("NO").strip()
+    return value.lstrip("0")
+
+
+def degree_bind(
+    *, user: User, certificate_number: str, graduation_year: int, school: str, request=None
+) -> DegreeRecord:
+    """我还有学历没显示出来: certificate number (either number before 2001), year, school."""
+    key = _throttle(user)
+    wanted = _certificate_digits(certificate_number)
+    candidates = DegreeRecord.objects.filter(
+        _institution_q(school), graduation_date__year=graduation_year
+    ).filter(_same_person(user))
+    for degree in candidates:
+        numbers = {
+            _certificate_digits(degree.certificate_number),
+            _certificate_digits(degree.school_number),
+        }
+        if wanted and wanted in numbers:
+            return _bind_one(degree, user=user, request=request)
+    BIND_GUESSES.hit(key)
+    raise RecordError(
+        _(
+            "未找到匹配的学历。请核对证书编号、毕业年份和毕业学校；学历信息的姓名或证件号码与账号不一致的无法绑定。"
+        )
+    )

@@ -1,0 +1,75 @@
+"""The heart of the portal in a real browser: a student binds and reads her record,
+reports 有误 with a PDF, the registrar accepts, and she confirms the corrected record."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+from pypdf import PdfWriter
+
+from accounts.models import Role
+from records.models import EnrollmentRecord
+from tests import factories
+
+
+@pytest.fixture
+def people(transactional_db):
+    inst = factories.institution(code="19902", name="示例理工学院")
+    college = factories.college(inst, name="信息工程学院")
+    klass = factories.school_class(college)
+    number = factories.id_number()
+    student = factories.user(Role.STUDENT, username="meimei", real_name="韩梅梅", id_number=number)
+    record = factories.record(klass, name="韩梅梅", id_number=number)  # not bound yet
+    registrar = factories.user(Role.REGISTRAR, username="xjk", institution=inst)
+    return student, record, registrar
+
+
+@pytest.fixture
+def scan(tmp_path):
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    path = tmp_path / "户口本.pdf"
+    with path.open("wb") as handle:
+        writer.write(handle)
+    return path
+
+
+def test_report_correct_and_confirm(page, people, scan, login, logout, screenshot):
+    student, record, registrar = people
+
+    login(page, "meimei", factories.PASSWORD)
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="学籍信息").click()
+    expect(page.locator("[data-field=name] dd")).to_have_text("韩梅梅")
+    expect(page.locator("[data-field=ethnicity] dd")).to_have_text("汉族")
+    page.get_by_role("link", name="有误", exact=True).click()
+    page.get_by_label("民族", exact=True).check()
+    page.get_by_label("民族的正确信息").fill("回族")
+    page.get_by_label("证明材料 1").set_input_files(str(scan))
+    page.get_by_role("button", name="提交").click()
+    expect(page.locator(".state-disputed").first).to_contain_text("已报有误")
+    screenshot(page, "records-reported")
+    logout(page)
+
+    login(page, "xjk", factories.PASSWORD)
+    page.goto("/records/queue/")
+    page.locator("table.data tbody a").first.click()
+    expect(page.locator("table.compare")).to_contain_text("回族")
+    page.get_by_label("处理结果").select_option("accept")
+    page.get_by_label("民族：汉族 → 回族").check()
+    page.get_by_role("button", name="保存处理结果").click()
+    expect(page.locator(".messages")).to_contain_text("处理结果已保存")
+    logout(page)
+
+    login(page, "meimei", factories.PASSWORD)
+    page.goto("/records/mine/")
+    expect(page.locator("[data-field=ethnicity] dd")).to_have_text("回族")
+    page.get_by_role("link", name="正确", exact=True).click()
+    page.get_by_role("button", name="确定").click()
+    expect(page.locator(".messages")).to_contain_text("已确认")
+    screenshot(page, "records-confirmed")
+    assert (
+        EnrollmentRecord.objects.get(pk=record.pk)
+        .confirmations.filter(revoked_at__isnull=True)
+        .count()
+        == 1
+    )

@@ -1,0 +1,161 @@
+"""Opening 学籍信息 binds the records that match the account; the cases of seed 003."""
+
+import datetime
+
+from django.core.cache import cache
+
+from accounts import idnumbers
+from portal.models import AuditEvent
+from records.models import DegreeRecord, EnrollmentRecord, RecordStatus
+from tests import factories
+
+
+def test_opening_the_page_binds_every_matching_record(client_for, world):
+    account = factories.user(real_name="周雨", id_number=factories.id_number())
+    record = factories.record(world.class_b, name="周雨", id_number=account.id_number)
+
+    page = client_for(account).get("/records/mine/").content.decode()
+
+    record.refresh_from_db()
+    assert record.user == account
+    assert record.first_viewed_at is not None
+    assert record.student_number in page
+    assert AuditEvent.objects.filter(action="records.bound", subject=account).exists()
+
+
+def test_a_record_under_a_15_digit_number_binds_to_its_18_digit_holder(client_for, world):
+    number = factories.id_number()
+    legacy = number[:6] + number[8:17]
+    account = factories.user(real_name="钱进", id_number=number)
+    record = factories.record(
+        world.class_b, name="钱进", id_number=legacy, birth_date=idnumbers.birth_date(number)
+    )
+
+    client_for(account).get("/records/mine/")
+
+    record.refresh_from_db()
+    assert record.user == account
+
+
+def test_no_record_with_this_number_says_so(client_for, world):
+    account = factories.user(real_name="孙悟", id_number=factories.id_number())
+
+    page = client_for(account).get("/records/mine/").content.decode()
+
+    assert "系统中没有使用您的证件号码的学籍" in page
+
+
+def test_a_record_under_another_name_says_so(client_for, world):
+    account = factories.user(real_name="孙悟", id_number=factories.id_number())
+    factories.record(world.class_b, name="孙武", id_number=account.id_number)
+
+    page = client_for(account).get("/records/mine/").content.decode()
+
+    assert "姓名与您注册时填写的姓名不一致" in page
+    assert not EnrollmentRecord.objects.filter(user=account).exists()
+
+
+def test_an_unregistered_record_is_not_shown_and_says_why(client_for, world):
+    account = factories.user(real_name="孙悟", id_number=factories.id_number())
+    factories.record(
+        world.class_b, name="孙悟", id_number=account.id_number, status=RecordStatus.UNREGISTERED
+    )
+
+    page = client_for(account).get("/records/mine/").content.decode()
+
+    assert "尚未完成电子注册" in page
+
+
+def test_binding_by_school_and_student_number(client_for, world):
+    account = factories.user(real_name="吴桐", id_number=factories.id_number())
+    record = factories.record(
+        world.class_b, name="吴桐", id_number=account.id_number, status=RecordStatus.UNREGISTERED
+    )
+    EnrollmentRecord.objects.filter(pk=record.pk).update(status=RecordStatus.REGISTERED)
+    EnrollmentRecord.objects.filter(pk=record.pk).update(user=None)
+
+    client_for(account).post(
+        "/records/mine/bind/",
+        {
+            "bind_record": "1",
+            "school": world.institution.code,
+            "student_number": record.student_number,
+        },
+    )
+
+    record.refresh_from_db()
+    assert record.user == account
+
+
+def test_binding_someone_elses_record_by_facts_fails(client_for, world):
+    response = client_for(world.alice).post(
+        "/records/mine/bind/",
+        {
+            "bind_record": "1",
+            "school": world.institution.name,
+            "student_number": world.bob_record.student_number,
+        },
+    )
+
+    assert "未找到与您的姓名、证件号码一致的该学籍" in response.content.decode()
+    world.bob_record.refresh_from_db()
+    assert world.bob_record.user == world.bob
+
+
+def test_guessing_is_throttled(client_for, world):
+    cache.clear()
+    client = client_for(world.alice)
+    for n in range(10):
+        client.post(
+            "/records/mine/bind/", {"bind_record": "1", "school": "x", "student_number": str(n)}
+        )
+
+    response = client.post(
+        "/records/mine/bind/", {"bind_record": "1", "school": "x", "student_number": "y"}
+    )
+
+    assert "请" in response.content.decode() and "后再试" in response.content.decode()
+    cache.clear()
+
+
+def _degree(world, account, **fields):
+    values = dict(
+        institution=world.institution,
+        certificate_number="NO.00298959",
+        school_number="982456",
+        name=account.real_name,
+        sex="2",
+        birth_date=idnumbers.birth_date(account.id_number),
+        id_number=account.id_number,
+        major_name="会计学",
+        level="bachelor",
+        category="regular",
+        study_form="regular_full_time",
+        graduation_date=datetime.date(1998, 7, 1),
+    )
+    values.update(fields)
+    return DegreeRecord.objects.create(**values)
+
+
+def test_a_pre_2001_degree_binds_by_either_number_without_no_and_zeros(client_for, world):
+    account = factories.user(real_name="冯雪", id_number=factories.id_number())
+    degree = _degree(world, account)
+    DegreeRecord.objects.filter(pk=degree.pk).update(id_number="")  # no automatic match
+    DegreeRecord.objects.filter(pk=degree.pk).update(
+        id_number=account.id_number, name=account.real_name
+    )
+    client = client_for(account)
+    DegreeRecord.objects.filter(pk=degree.pk).update(user=None)
+
+    client.post(
+        "/records/mine/bind/",
+        {
+            "bind_degree": "1",
+            "degree-certificate_number": "298959",
+            "degree-graduation_year": 1998,
+            "degree-school": world.institution.name,
+        },
+    )
+
+    degree.refresh_from_db()
+    assert degree.user == account

@@ -1,0 +1,179 @@
+"""正确 / 有误 on the student's own record."""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+
+from notices.models import Notice, NoticeAudience, NoticeState, NoticeTask
+from portal.models import AuditEvent
+from records.models import DiscrepancyReport, RecordConfirmation, ReportState
+
+
+def _report(client, record, upload, **fields):
+    data = {
+        "wrong_ethnicity": "on",
+        "value_ethnicity": "回族",
+        "explanation": "户口本为回族",
+        "kind_0": "hukou",
+    }
+    data.update(fields)
+    data["file_0"] = upload
+    return client.post(f"/records/{record.pk}/report/", data)
+
+
+def test_confirm_asks_a_second_time_before_recording(client_for, world):
+    client = client_for(world.alice)
+
+    page = client.get(f"/records/{world.alice_record.pk}/confirm/").content.decode()
+
+    assert "确认学籍信息正确？" in page
+    assert not RecordConfirmation.objects.exists()
+
+
+def test_confirming_records_one_confirmation_even_when_clicked_twice(world):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.alice)
+    client.get("/records/mine/")
+    token = client.cookies["csrftoken"].value
+
+    for _ in range(2):
+        client.post(f"/records/{world.alice_record.pk}/confirm/", {"csrfmiddlewaretoken": token})
+
+    assert RecordConfirmation.objects.filter(record=world.alice_record).count() == 1
+    assert AuditEvent.objects.filter(action="records.confirmed").count() == 1
+
+
+def test_confirm_without_csrf_token_is_refused(world):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.alice)
+
+    assert client.post(f"/records/{world.alice_record.pk}/confirm/").status_code == 403
+    assert not RecordConfirmation.objects.exists()
+
+
+def test_a_student_cannot_confirm_a_classmates_record(client_for, world):
+    response = client_for(world.alice).post(f"/records/{world.bob_record.pk}/confirm/")
+
+    assert response.status_code == 404
+    assert not RecordConfirmation.objects.exists()
+
+
+def test_reporting_an_error_with_a_pdf_files_the_report(client_for, world, pdf_upload):
+    client = client_for(world.alice)
+
+    response = _report(client, world.alice_record, pdf_upload())
+
+    assert response.status_code == 302
+    report = DiscrepancyReport.objects.get()
+    item = report.items.get()
+    assert (item.field, item.current_value, item.claimed_value) == ("ethnicity", "汉族", "回族")
+    evidence = report.evidence.get()
+    assert evidence.content_type == "application/pdf"
+    assert evidence.file.name.startswith(f"evidence/{report.pk}/")
+    assert "hukou" not in evidence.file.name  # the stored name is ours
+    page = client.get("/records/mine/").content.decode()
+    assert "已报有误，待处理" in page
+
+
+def test_a_report_needs_evidence(client_for, world):
+    client = client_for(world.alice)
+
+    response = client.post(
+        f"/records/{world.alice_record.pk}/report/",
+        {"wrong_ethnicity": "on", "value_ethnicity": "回族"},
+    )
+
+    assert "请上传证明材料" in response.content.decode()
+    assert not DiscrepancyReport.objects.exists()
+
+
+def test_a_report_needs_a_ticked_field_with_a_different_value(client_for, world, pdf_upload):
+    client = client_for(world.alice)
+
+    same = _report(client, world.alice_record, pdf_upload(), value_ethnicity="汉族")
+
+    assert "与现有信息相同" in same.content.decode()
+    assert not DiscrepancyReport.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"<html><script>alert(1)</script></html>", b"MZ\x90\x00 not a scan", b""],
+    ids=["html", "exe", "empty"],
+)
+def test_evidence_that_is_neither_image_nor_pdf_is_refused(client_for, world, content):
+    client = client_for(world.alice)
+
+    response = _report(client, world.alice_record, SimpleUploadedFile("scan.pdf", content))
+
+    page = response.content.decode()
+    assert "仅支持图片" in page or "所提交的是空文件" in page
+    assert not DiscrepancyReport.objects.exists()
+
+
+def test_bytes_appended_to_a_pdf_do_not_survive(client_for, world, pdf_upload):
+    client = client_for(world.alice)
+
+    _report(client, world.alice_record, pdf_upload(extra=b"<html>payload</html>"))
+
+    stored = DiscrepancyReport.objects.get().evidence.get().file.read()
+    assert b"payload" not in stored
+    assert stored.startswith(b"%PDF-")
+
+
+def test_reporting_revokes_an_earlier_confirmation(client_for, world, pdf_upload):
+    client = client_for(world.alice)
+    client.post(f"/records/{world.alice_record.pk}/confirm/")
+
+    _report(client, world.alice_record, pdf_upload())
+
+    assert not RecordConfirmation.objects.filter(revoked_at__isnull=True).exists()
+
+
+def test_a_report_can_be_withdrawn_until_decided(client_for, world, pdf_upload):
+    client = client_for(world.alice)
+    _report(client, world.alice_record, pdf_upload())
+    report = DiscrepancyReport.objects.get()
+
+    client.post(f"/records/reports/{report.pk}/withdraw/")
+
+    report.refresh_from_db()
+    assert report.state == ReportState.WITHDRAWN
+
+
+def test_reports_after_the_correction_deadline_are_refused(client_for, world, pdf_upload):
+    now = timezone.now()
+    notice = Notice.objects.create(
+        institution=world.institution,
+        number="23-106",
+        title="关于开展2023级新生自查学籍信息工作的通知",
+        issuing_office="教务处",
+        issue_date=datetime.date(2026, 10, 23),
+        body="……",
+        task=NoticeTask.RECORD_CHECK,
+        window_start=now - datetime.timedelta(days=30),
+        window_end=now - datetime.timedelta(days=2),
+        correction_deadline=now - datetime.timedelta(days=1),
+        state=NoticeState.PUBLISHED,
+        created_by=world.registrar,
+    )
+    NoticeAudience.objects.create(notice=notice, cohort=world.alice_record.admission_year)
+
+    response = _report(client_for(world.alice), world.alice_record, pdf_upload())
+
+    assert "逾期不再办理" in response.content.decode()
+    assert not DiscrepancyReport.objects.exists()
+
+
+def test_the_evidence_file_is_private(client_for, world, pdf_upload):
+    _report(client_for(world.alice), world.alice_record, pdf_upload())
+    token = DiscrepancyReport.objects.get().evidence.get().token
+
+    assert client_for(world.bob).get(f"/records/evidence/{token}/").status_code == 404
+    response = client_for(world.registrar).get(f"/records/evidence/{token}/")
+    assert response.status_code == 200
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"].startswith("attachment")
