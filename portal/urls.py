@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include(portal_patterns)),
     path("", include("records.urls_reports")),
     path("accounts/", include("accounts.urls")),
+    path("records/import/", include("records.urls_import")),
     path("records/", include("records.urls")),
     path("photos/", include("imaging.urls")),
     path("notices/", include("notices.urls")),

@@ -1,0 +1,81 @@
+"""The registrar's roster import page (名单导入): upload, then watch the job's progress.
+
+The file is checked here for size and kind only; the rows are read and validated by the
+background job (records/import_tasks.py), whose page shows the counts or every error."""
+
+import io
+import uuid
+
+from django import forms
+from django.core.files.storage import default_storage
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.decorators import role_required
+from accounts.models import Role
+from portal import jobs
+from portal.xlsx import write_rows
+from records import import_tasks, imports
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("名单文件（.xlsx）"),
+        help_text=gettext_lazy("不超过 50 MB；第一个工作表为学生名单，表头可在标题行下面。"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx," + XLSX}),
+    )
+    dry_run = forms.BooleanField(
+        label=gettext_lazy("试导入：只校验并统计，不写入数据"), required=False
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        # The size is known before the content is read (QUALITY.md: uploads).
+        if upload.size > imports.MAX_FILE_BYTES:
+            raise forms.ValidationError(
+                _("文件超过 %(mb)d MB，请拆分后分批导入。")
+                % {"mb": imports.MAX_FILE_BYTES // 2**20}
+            )
+        upload.seek(0)
+        magic = upload.read(4)
+        upload.seek(0)
+        if magic != b"PK\x03\x04":  # by content, never by name: the job checks the rest
+            raise forms.ValidationError(
+                _("文件不是 Excel .xlsx 工作簿。请在 Excel 或 WPS 中“另存为” .xlsx 后重新上传。")
+            )
+        return upload
+
+
+@role_required(Role.REGISTRAR)
+def roster_import(request):
+    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        # Our name, never the user's; private storage, deleted when the job ends.
+        name = default_storage.save(f"imports/{uuid.uuid4().hex}.xlsx", form.cleaned_data["file"])
+        dry_run = form.cleaned_data["dry_run"]
+        job = jobs.job_start(
+            owner=request.user,
+            kind="records.roster_import",
+            title=_("试导入学生名单") if dry_run else _("导入学生名单"),
+            task=import_tasks.import_roster,
+            params={"file": name, "dry_run": dry_run},
+        )
+        return redirect(job)
+    context = {"form": form, "columns": imports.COLUMNS}
+    return render(request, "records/import_roster.html", context)
+
+
+@role_required(Role.REGISTRAR)
+def roster_template(request):
+    """示例名单: the header row the import reads, written by the portal's one xlsx writer."""
+    buffer = io.BytesIO()
+    write_rows(buffer, title=_("学生名单"), header=imports.TEMPLATE_HEADER, rows=[])
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, _("示例名单.xlsx"))
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

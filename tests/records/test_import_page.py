@@ -1,0 +1,161 @@
+"""The registrar's roster import page: upload, a background job, its result page."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from openpyxl import load_workbook
+
+from portal.models import Job, JobState
+from records.imports import TEMPLATE_HEADER
+from records.models import EnrollmentRecord
+from tests.records.roster_files import student, write_roster
+
+URL = "/records/import/"
+
+
+@pytest.fixture
+def upload(tmp_path):
+    def make(rows, name="名单.xlsx"):
+        path = write_roster(tmp_path / "upload.xlsx", rows)
+        return SimpleUploadedFile(name, path.read_bytes())
+
+    return make
+
+
+def _post(client, file, **data):
+    response = client.post(URL, {"file": file, **data})
+    assert response.status_code == 302, response.content.decode()[:500]
+    return Job.objects.get(pk=response["Location"].split("/")[2])
+
+
+def test_registrar_sees_the_upload_form(client_for, world):
+    page = client_for(world.registrar).get(URL).content.decode()
+
+    assert 'enctype="multipart/form-data"' in page
+    assert "试导入" in page
+    assert "/records/import/template/" in page
+
+
+def test_registrar_uploads_and_the_job_page_shows_the_counts(client_for, world, upload):
+    client = client_for(world.registrar)
+
+    job = _post(client, upload([student(1), student(2), student(3)]))
+
+    assert job.state == JobState.SUCCEEDED
+    assert job.result["summary"][1][1] == 3
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "导入完成" in page
+    assert "<dt>新建</dt><dd>3</dd>" in page
+    assert "<dt>更新</dt><dd>0</dd>" in page
+    assert job.message == "导入完成"
+    assert EnrollmentRecord.objects.filter(institution=world.institution).count() == 7
+
+
+def test_the_uploaded_file_is_not_kept(client_for, world, upload):
+    job = _post(client_for(world.registrar), upload([student(1)]))
+
+    assert not default_storage.exists(job.params["file"])
+    assert job.params["file"].startswith("imports/")
+    assert "名单" not in job.params["file"]  # our name, never the user's
+
+
+def test_a_bad_file_shows_every_error_by_row_and_column(client_for, world, upload):
+    client = client_for(world.registrar)
+
+    job = _post(client, upload([student(1), student(2, 民族="火星族"), student(3, 性别="?")]))
+
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "发现 2 处错误，没有写入任何数据" in page
+    assert "<dt>新建</dt>" not in page  # no counts for a file that was not imported
+    assert (
+        '<td class="num">3</td><td>G（民族）</td><td>“火星族”不是 GB 3304 中的民族名称</td>' in page
+    )
+    assert '<td class="num">4</td><td>D（性别）</td>' in page
+    assert EnrollmentRecord.objects.filter(institution=world.institution).count() == 4
+
+
+def test_a_dry_run_writes_nothing(client_for, world, upload):
+    client = client_for(world.registrar)
+
+    job = _post(client, upload([student(1)]), dry_run="on")
+
+    assert job.title == "试导入学生名单"
+    assert "试导入通过" in client.get(job.get_absolute_url()).content.decode()
+    assert EnrollmentRecord.objects.filter(institution=world.institution).count() == 4
+
+
+def test_a_file_that_is_not_xlsx_is_refused_on_the_form(client_for, world):
+    client = client_for(world.registrar)
+    fake = SimpleUploadedFile("名单.xlsx", "学号,姓名\n".encode(), content_type="text/csv")
+
+    response = client.post(URL, {"file": fake})
+
+    assert response.status_code == 200
+    assert "不是 Excel .xlsx 工作簿" in response.content.decode()
+    assert not Job.objects.exists()
+
+
+def test_an_unreadable_workbook_fails_the_job_with_a_chinese_message(client_for, world):
+    client = client_for(world.registrar)
+    broken = SimpleUploadedFile("名单.xlsx", b"PK\x03\x04" + b"\0" * 100)
+
+    job = _post(client, broken)
+
+    assert job.state == JobState.FAILED
+    assert "不是 Excel .xlsx 工作簿" in client.get(job.get_absolute_url()).content.decode()
+
+
+def test_another_institutions_roster_is_refused(client_for, world, upload):
+    job = _post(client_for(world.registrar), upload([student(1, 院校代码="13998")]))
+
+    assert "只能导入本校" in job.result["errors"][0]["reason"]
+
+
+@pytest.mark.parametrize("persona", ["alice", "counselor", "college_staff", "reviewer"])
+def test_other_roles_get_403(client_for, world, persona, upload):
+    client = client_for(world.persona(persona))
+
+    assert client.get(URL).status_code == 403
+    assert client.post(URL, {"file": upload([student(1)])}).status_code == 403
+    assert client.get(URL + "template/").status_code == 403
+    assert not Job.objects.exists()
+
+
+def test_anonymous_is_sent_to_log_in(client):
+    response = client.get(URL)
+
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_the_upload_needs_a_csrf_token(world, upload):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.registrar)
+
+    assert client.post(URL, {"file": upload([student(1)])}).status_code == 403
+    assert not Job.objects.exists()
+
+
+def test_the_upload_page_costs_a_bounded_number_of_queries(
+    client_for, world, django_assert_max_num_queries
+):
+    client = client_for(world.registrar)
+
+    with django_assert_max_num_queries(6):
+        assert client.get(URL).status_code == 200
+
+
+def test_the_template_roster_has_the_header_row(client_for, world):
+    response = client_for(world.registrar).get(URL + "template/")
+
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0]) == TEMPLATE_HEADER
+    assert len(rows) == 1
