@@ -37,6 +37,8 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
 
 
 def _institution_id(obj: models.Model) -> int | None:
+    if obj._meta.label == "records.Institution":
+        return obj.pk
     for path in ("institution_id", "record.institution_id"):
         value: Any = obj
         for part in path.split("."):

@@ -19,6 +19,7 @@ _STAFF = {
         ("records:report_queue", _("有误申请")),
         ("records:class_list", _("班级")),
         ("records:record_list", _("学籍")),
+        ("imports:roster_import", _("导入名单")),
         ("portal:audit_log", _("审计记录")),
     ],
     Role.IDENTITY_REVIEWER: [("home", _("首页")), ("accounts:identity_queue", _("身份核验"))],

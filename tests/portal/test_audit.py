@@ -70,3 +70,11 @@ def test_the_admin_cannot_change_or_delete_audit_events(client_for, world):
 
     assert response.status_code == 403
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_an_event_about_the_institution_is_in_its_registrars_trail(client_for, world):
+    log_action(world.institution, "records.imported", by=world.registrar, reason="导入 120 行")
+
+    page = client_for(world.registrar).get("/audit/").content.decode()
+
+    assert "records.imported" in page
