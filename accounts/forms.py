@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts import idnumbers
-from accounts.lookup import candidate_accounts
+from accounts.lookup import candidate_accounts, identifier_key
 from accounts.models import IdType
 from accounts.services.codes import PHONE_RE, normalize_phone
 from portal.throttle import Limit, client_ip, wait_message
@@ -37,7 +37,7 @@ class LoginForm(AuthenticationForm):
     def _throttle_keys(self) -> tuple[str, str]:
         identifier = self.cleaned_data.get("username", "")
         accounts = candidate_accounts(identifier)
-        who = f"user:{accounts[0].pk}" if accounts else f"id:{identifier.strip().lower()}"
+        who = f"user:{accounts[0].pk}" if accounts else identifier_key(identifier)
         ip = client_ip(self.request)
         return f"{who}|{ip}", ip
 
@@ -262,6 +262,10 @@ class ReviewDecisionForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("decision") == "reject" and not data.get("reason"):
+        rejected = data.get("decision") == "reject"
+        if rejected and not data.get("reason"):
             self.add_error("reason", _("请选择审核失败的原因。"))
+        elif rejected and data["reason"] == "other" and "note" in data and not data["note"]:
+            # The student must learn what to do: "其他原因" alone does not say it.
+            self.add_error("note", _("选择“其他原因”时，请填写说明，告诉学生需要怎样重新提交。"))
         return data

@@ -36,6 +36,20 @@ def identifier_query(identifier: str) -> Q:
     return query
 
 
+def identifier_key(identifier: str) -> str:
+    """The spelling-independent form of an identifier that names no account, so that
+    its failed log-ins are counted as one, like those of an account (throttling must
+    not tell whether an account exists). It follows the readings of identifier_query."""
+    value = unicodedata.normalize("NFKC", identifier or "").strip()
+    phone = normalize_phone(value)
+    if re.fullmatch(r"1\d{10}", phone):
+        return f"phone:{phone}"
+    number = idnumbers.normalize(value)
+    if ID_NUMBER_RE.match(number):
+        return f"id_number:{number}"
+    return f"name:{value.lower()}"
+
+
 def candidate_accounts(identifier: str) -> list[User]:
     """Live accounts the identifier names, active ones first (at most a handful)."""
     active_first = Case(

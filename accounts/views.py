@@ -385,7 +385,9 @@ def identity_classmate(request):
     form = forms.ClassmateForm(request.POST)
     if form.is_valid():
         try:
-            identity.classmate_assist_request(requester=request.user, **form.cleaned_data)
+            identity.classmate_assist_request(
+                requester=request.user, **form.cleaned_data, request=request
+            )
         except AccountError as error:
             form.add_error(None, error.message)
         else:
@@ -465,6 +467,8 @@ def identity_request_detail(request, pk: int):
     req = get_object_or_404(
         IdentityRequest.objects.visible_to(request.user).select_related("user", "reviewer"), pk=pk
     )
+    if request.method == "GET":
+        identity.identity_request_viewed(req=req, by=request.user, request=request)
     form = forms.ReviewDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

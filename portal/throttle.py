@@ -51,10 +51,12 @@ class Limit:
 
 
 def wait_message(seconds: int) -> str:
-    """'请 N 分钟后再试' in the person's words."""
+    """'请 N 分钟后再试' in the person's words (hours for a daily limit, not '1440 分钟')."""
     if seconds < 60:
         return _("操作过于频繁，请 %(n)d 秒后再试。") % {"n": seconds}
-    return _("操作过于频繁，请 %(n)d 分钟后再试。") % {"n": math.ceil(seconds / 60)}
+    if seconds < 2 * 60 * 60:
+        return _("操作过于频繁，请 %(n)d 分钟后再试。") % {"n": math.ceil(seconds / 60)}
+    return _("操作过于频繁，请 %(n)d 小时后再试。") % {"n": math.ceil(seconds / 3600)}
 
 
 def client_ip(request) -> str:

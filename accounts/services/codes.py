@@ -15,7 +15,9 @@ import unicodedata
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -53,7 +55,12 @@ def _digest(purpose: str, destination: str, code: str) -> str:
 def code_send(*, purpose: str, destination: str) -> None:
     """Send a new code, replacing any unused one of the same purpose and destination."""
     destination = normalize_destination(destination)
-    if "@" not in destination and not PHONE_RE.match(destination):
+    if "@" in destination:
+        try:
+            validate_email(destination)
+        except ValidationError:
+            raise AccountError(_("请输入正确的邮箱地址，例如 name@example.com。")) from None
+    elif not PHONE_RE.match(destination):
         raise AccountError(_("请输入正确的 11 位手机号码。"))
     now = timezone.now()
     sent = VerificationCode.objects.filter(destination=destination)

@@ -24,6 +24,7 @@ from accounts.models import (
     AssistState,
     ClassmateAssist,
     IdentityRequest,
+    RejectReason,
     RequestKind,
     RequestState,
     Role,
@@ -31,8 +32,8 @@ from accounts.models import (
 )
 from accounts.notify import notify
 from portal.audit import log_action
-from portal.throttle import Limit, wait_message
-from portal.uploads import UploadError, image_upload
+from portal.throttle import Limit, client_ip, wait_message
+from portal.uploads import CleanImage, UploadError, image_upload
 from records.models import DegreeRecord, EnrollmentRecord
 
 # Seed 000: jpg / jpeg / png / gif, at most 300 KB; 3 uploads a day and 5 in all.
@@ -41,6 +42,9 @@ ID_PHOTO_MAX_BYTES = 300 * 1024
 UPLOADS_PER_DAY = 3
 UPLOADS_IN_ALL = 5
 FACT_GUESSES = Limit("identity-facts", max=5, window=24 * 60 * 60)
+# QUALITY.md: guesses are throttled per account and per IP, so that a handful of pending
+# accounts for one ID number cannot share out the guessing.
+FACT_GUESSES_PER_IP = Limit("identity-facts-ip", max=20, window=24 * 60 * 60)
 REVIEW_TARGET = timedelta(days=3)  # "三个工作日"
 
 
@@ -54,14 +58,20 @@ def uploads_left(user: User) -> tuple[int, int]:
     )
 
 
-def _store_image(request_obj: IdentityRequest, field: str, upload, label: str) -> None:
+def _clean_image(upload, label: str) -> CleanImage:
     try:
-        image = image_upload(upload, max_bytes=ID_PHOTO_MAX_BYTES, formats=ID_PHOTO_FORMATS)
+        return image_upload(upload, max_bytes=ID_PHOTO_MAX_BYTES, formats=ID_PHOTO_FORMATS)
     except UploadError as exc:
         raise AccountError(f"{label}：{exc.message}") from exc
-    getattr(request_obj, field).save(
-        f"{field}{image.extension}", ContentFile(image.content), save=False
-    )
+
+
+def _store_images(request_obj: IdentityRequest, **images: CleanImage) -> None:
+    """Write the files only once every image has passed, so that a refused upload
+    leaves no ID photo behind on the disk."""
+    for field, image in images.items():
+        getattr(request_obj, field).save(
+            f"{field}{image.extension}", ContentFile(image.content), save=False
+        )
 
 
 def _new_request(user: User, kind: str, **fields) -> IdentityRequest:
@@ -77,9 +87,10 @@ def id_photos_submit(*, user: User, front, back, request=None) -> IdentityReques
         raise Throttled(_("累计上传已达 5 次，不能再上传。请联系学校学籍管理部门或客服。"))
     if today <= 0:
         raise Throttled(_("每天只能上传 3 次，请明天再试。"))
+    front_image = _clean_image(front, _("手持身份证人像面照片"))
+    back_image = _clean_image(back, _("手持身份证国徽面照片"))
     obj = _new_request(user, RequestKind.DUPLICATE_ID)
-    _store_image(obj, "front_image", front, _("手持身份证人像面照片"))
-    _store_image(obj, "back_image", back, _("手持身份证国徽面照片"))
+    _store_images(obj, front_image=front_image, back_image=back_image)
     obj.save()
     log_action(obj, "accounts.id_photos_submitted", by=user, subject=user, request=request)
     return obj
@@ -94,8 +105,9 @@ def phone_request_submit(*, user: User, phone: str, front, request=None) -> Iden
         user=user, kind=RequestKind.PHONE, state=RequestState.PENDING
     ).exists():
         raise AccountError(_("您已有一个待审核的手机号申请，请等待客服处理。"))
+    image = _clean_image(front, _("手持身份证人像面照片"))
     obj = _new_request(user, RequestKind.PHONE, phone=phone)
-    _store_image(obj, "front_image", front, _("手持身份证人像面照片"))
+    _store_images(obj, front_image=image)
     obj.save()
     log_action(obj, "accounts.phone_request_submitted", by=user, subject=user, request=request)
     return obj
@@ -112,6 +124,7 @@ def real_name_change_submit(
         user=user, kind=RequestKind.REAL_NAME, state=RequestState.PENDING
     ).exists():
         raise AccountError(_("您已有一个待审核的实名信息修改申请，请等待客服处理。"))
+    image = _clean_image(scan, _("身份证扫描件"))
     obj = _new_request(
         user,
         RequestKind.REAL_NAME,
@@ -119,7 +132,7 @@ def real_name_change_submit(
         requested_id_number=id_number,
         note=note,
     )
-    _store_image(obj, "front_image", scan, _("身份证扫描件"))
+    _store_images(obj, front_image=image)
     obj.save()
     log_action(obj, "accounts.real_name_change_submitted", by=user, subject=user, request=request)
     return obj
@@ -159,7 +172,36 @@ def identity_approve(*, user: User, by: User | None, route: str, request=None) -
         reason=route,
     )
     notify(user, _("您的账号已通过身份核验，可以正常使用。"))
+    transaction.on_commit(lambda: _close_settled_requests(winner=user, cancelled=others))
     return user
+
+
+def _close_settled_requests(*, winner: User, cancelled: list[User]) -> None:
+    """Requests that no reviewer needs to decide any more: the winner's other photo
+    requests have passed, every request of a cancelled account is refused. Runs after
+    the approval commits, so that it never waits on a reviewer holding one of them."""
+    now = timezone.now()
+    pending = IdentityRequest.objects.filter(state=RequestState.PENDING)
+    settled = [
+        (
+            pending.filter(user=winner, kind=RequestKind.DUPLICATE_ID),
+            {"state": RequestState.APPROVED},
+            _("账号已通过其他途径完成身份核验"),
+        ),
+        (
+            pending.filter(user__in=cancelled),
+            {
+                "state": RequestState.REJECTED,
+                "reject_reason": RejectReason.OTHER,
+                "reject_note": _("该证件号码已由另一账号通过身份核验，本账号已注销"),
+            },
+            _("申请账号已注销"),
+        ),
+    ]
+    for requests, values, reason in settled:
+        for req in requests.select_related("user"):
+            if pending.filter(pk=req.pk).update(decided_at=now, **values):
+                log_action(req, "accounts.request_closed", reason=reason)
 
 
 def _cancel(old: User, *, now, winner: User, by, request) -> None:
@@ -187,9 +229,24 @@ def _cancel(old: User, *, now, winner: User, by, request) -> None:
 
 
 def _normalise_certificate(number: str) -> str:
-    """Seed 002: 'NO.00298959' may be typed as 00298959 or 298959."""
+    """Seed 002: 'NO.00298959' may be typed as 00298959 or 298959. Returns "" for
+    anything without a non-zero digit (a blank school number, "-", "NO."), which
+    must never match."""
     value = number.strip().upper().removeprefix("NO.").removeprefix("NO").strip()
-    return value.lstrip("0") or "0"
+    value = value.lstrip("0")
+    return value if any(c.isdigit() for c in value) else ""
+
+
+def _matching_degree(mine: Q, certificate_number: str) -> bool:
+    wanted = _normalise_certificate(certificate_number)
+    if not wanted:
+        return False
+    degrees = DegreeRecord.objects.filter(mine).only("certificate_number", "school_number")
+    return any(
+        wanted
+        in {_normalise_certificate(d.certificate_number), _normalise_certificate(d.school_number)}
+        for d in degrees
+    )
 
 
 def _matching_facts(
@@ -197,20 +254,33 @@ def _matching_facts(
 ) -> bool:
     mine = Q(name=user.real_name, id_number=user.id_number)
     if certificate_number:
-        wanted = _normalise_certificate(certificate_number)
-        degrees = DegreeRecord.objects.filter(mine).only("certificate_number", "school_number")
-        return any(
-            wanted
-            in {
-                _normalise_certificate(d.certificate_number),
-                _normalise_certificate(d.school_number or "-"),
-            }
-            for d in degrees
-        )
-    school_q = Q(institution__name=school.strip()) | Q(institution__code=school.strip())
+        return _matching_degree(mine, certificate_number)
+    school, student_number = school.strip(), student_number.strip()
+    if not (school and student_number and level):
+        return False
+    school_q = Q(institution__name=school) | Q(institution__code=school)
     return EnrollmentRecord.objects.filter(
-        mine, school_q, student_number=student_number.strip(), level=level
+        mine, school_q, student_number=student_number, level=level
     ).exists()
+
+
+def _guess_limits(user: User, request) -> list[tuple[Limit, str]]:
+    limits = [(FACT_GUESSES, f"user:{user.pk}")]
+    ip = client_ip(request)
+    if ip:
+        limits.append((FACT_GUESSES_PER_IP, ip))
+    return limits
+
+
+def _check_guesses_left(user: User, request) -> None:
+    wait = max(limit.wait(key) for limit, key in _guess_limits(user, request))
+    if wait:
+        raise Throttled(wait_message(wait))
+
+
+def _count_wrong_guess(user: User, request) -> None:
+    for limit, key in _guess_limits(user, request):
+        limit.hit(key)
 
 
 def identity_facts_check(
@@ -226,10 +296,7 @@ def identity_facts_check(
     wrong guess counts against a small daily limit."""
     if user.state != AccountState.PENDING:
         raise AccountError(_("您的账号不需要身份核验。"))
-    key = f"user:{user.pk}"
-    wait = FACT_GUESSES.wait(key)
-    if wait:
-        raise Throttled(wait_message(wait))
+    _check_guesses_left(user, request)
     if not _matching_facts(
         user,
         school=school,
@@ -237,7 +304,7 @@ def identity_facts_check(
         level=level,
         certificate_number=certificate_number,
     ):
-        FACT_GUESSES.hit(key)
+        _count_wrong_guess(user, request)
         raise AccountError(_("提供的信息与您的姓名、证件号码对应的学籍或学历不符，请核对后重试。"))
     return identity_approve(user=user, by=None, route="facts", request=request)
 
@@ -253,13 +320,12 @@ def _classes_of(user: User) -> list[int]:
     )
 
 
-def classmate_assist_request(*, requester: User, name: str, student_number: str) -> ClassmateAssist:
+def classmate_assist_request(
+    *, requester: User, name: str, student_number: str, request=None
+) -> ClassmateAssist:
     if requester.state != AccountState.PENDING:
         raise AccountError(_("您的账号不需要身份核验。"))
-    key = f"user:{requester.pk}"
-    wait = FACT_GUESSES.wait(key)
-    if wait:
-        raise Throttled(wait_message(wait))
+    _check_guesses_left(requester, request)
     record = (
         EnrollmentRecord.objects.filter(
             school_class__in=_classes_of(requester),
@@ -273,7 +339,7 @@ def classmate_assist_request(*, requester: User, name: str, student_number: str)
         .first()
     )
     if record is None:
-        FACT_GUESSES.hit(key)
+        _count_wrong_guess(requester, request)
         raise AccountError(
             _("未找到该同学：请确认姓名和学号，且该同学已注册并绑定了同一班级的学籍。")
         )
@@ -314,6 +380,12 @@ def classmate_assist_decide(
 # The reviewers' decisions ------------------------------------------------------------
 
 
+def identity_request_viewed(*, req: IdentityRequest, by: User, request=None) -> None:
+    """QUALITY.md (PIPL): staff access to a person's full ID number and ID photos is
+    itself recorded — who looked, when."""
+    log_action(req, "accounts.request_viewed", by=by, subject=req.user, request=request)
+
+
 def _decide(req: IdentityRequest, *, by: User, state: str) -> None:
     if req.state != RequestState.PENDING:
         raise AccountError(_("该申请已处理。"))
@@ -328,33 +400,39 @@ def identity_request_reject(
     _decide(req, by=by, state=RequestState.REJECTED)
     req.reject_reason, req.reject_note = reason, note
     req.save()
+    why = "：".join(part for part in (req.get_reject_reason_display(), note) if part)
     log_action(
-        req,
-        "accounts.request_rejected",
-        by=by,
-        subject=req.user,
-        request=request,
-        reason=f"{req.get_reject_reason_display()} {note}".strip(),
+        req, "accounts.request_rejected", by=by, subject=req.user, request=request, reason=why
     )
     notify(
         req.user,
         _("您的%(kind)s申请审核未通过：%(reason)s。请按要求重新提交。")
-        % {"kind": req.get_kind_display(), "reason": req.get_reject_reason_display()},
+        % {"kind": req.get_kind_display(), "reason": why},
     )
     return req
 
 
 @transaction.atomic
 def identity_request_approve(*, req: IdentityRequest, by: User, request=None) -> IdentityRequest:
-    req = IdentityRequest.objects.select_for_update().select_related("user").get(pk=req.pk)
+    # Lock the request only ("self"): with the join, FOR UPDATE would also lock its user
+    # ahead of identity_approve's ordered lock of every holder, and competing approvals
+    # would deadlock.
+    req = (
+        IdentityRequest.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(pk=req.pk)
+    )
     _decide(req, by=by, state=RequestState.APPROVED)
     req.save()
     if req.kind == RequestKind.DUPLICATE_ID:
         identity_approve(user=req.user, by=by, route="id_photos", request=request)
-    elif req.kind == RequestKind.PHONE:
+        return req  # identity_approve tells the student
+    if req.kind == RequestKind.PHONE:
         _move_phone(req, by=by, request=request)
     else:
         _change_real_name(req, by=by, request=request)
+    # Seed 001: the reviewers tell the student the outcome.
+    notify(req.user, _("您的%(kind)s申请审核已通过。") % {"kind": req.get_kind_display()})
     return req
 
 

@@ -37,7 +37,8 @@ def _live():
 
 
 def _precheck(data: Registration, *, reregister: bool, take_over_phone: bool) -> None:
-    if _live().filter(username__iexact=data.username).exists():
+    # Every account, cancelled ones too: the user name constraint covers them all.
+    if User.objects.filter(username__iexact=data.username).exists():
         raise AccountError(_("该用户名已被使用，请换一个用户名。"))
     if data.email and _live().filter(email__iexact=data.email).exists():
         raise AccountError(_("该邮箱已被其他账号使用，请换一个邮箱，或使用“找回用户名”。"))
@@ -66,20 +67,26 @@ def account_register(
     code_check(purpose=CodePurpose.REGISTER, destination=data.phone or data.email, code=code)
     try:
         with transaction.atomic():
-            return _create(data, take_over_phone=take_over_phone, request=request)
+            return _create(
+                data, reregister=reregister, take_over_phone=take_over_phone, request=request
+            )
     except IntegrityError:
         # A concurrent registration took the ID number, phone, e-mail or user name first.
         _precheck(data, reregister=reregister, take_over_phone=False)
         raise AccountError(_("注册信息与其他账号冲突，请检查后重试。")) from None
 
 
-def _create(data: Registration, *, take_over_phone: bool, request) -> User:
+def _create(data: Registration, *, reregister: bool, take_over_phone: bool, request) -> User:
     if take_over_phone:
         _release_phone(data.phone, request=request)
-    holders = User.objects.filter(
+    registered = User.objects.filter(
         id_type=data.id_type, id_number=data.id_number, state=AccountState.ACTIVE
-    )
-    state = AccountState.PENDING if holders.exists() else AccountState.ACTIVE
+    ).exists()
+    if registered and not reregister:
+        # Registered by someone else since _precheck: a pending account is made only
+        # for a student who chose 我要重新注册.
+        raise DuplicateIdNumber(_("证件号码已被注册"))
+    state = AccountState.PENDING if registered else AccountState.ACTIVE
     user = User(
         username=data.username,
         real_name=data.real_name,

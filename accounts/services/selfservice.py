@@ -45,7 +45,8 @@ def password_reset(*, destination: str, code: str, password: str, request=None) 
 
 
 def username_change(*, user: User, username: str, request=None) -> User:
-    if _live().filter(username__iexact=username).exclude(pk=user.pk).exists():
+    # Every account, cancelled ones too: the user name constraint covers them all.
+    if User.objects.filter(username__iexact=username).exclude(pk=user.pk).exists():
         raise AccountError(_("该用户名已被使用，请换一个用户名。"))
     before = user.username
     user.username = username
@@ -53,6 +54,7 @@ def username_change(*, user: User, username: str, request=None) -> User:
         with transaction.atomic():
             user.save(update_fields=["username"])
     except IntegrityError as exc:
+        user.username = before  # the page goes on showing this object
         raise AccountError(_("该用户名已被使用，请换一个用户名。")) from exc
     log_action(
         user,
@@ -74,36 +76,45 @@ def phone_change(
     if others.exists() and not take_over:
         raise PhoneInUse(_("手机号已使用"))
     code_check(purpose=CodePurpose.CHANGE_PHONE, destination=phone, code=code)
-    with transaction.atomic():
-        for old in others.select_for_update():
-            old.phone = ""
-            old.save(update_fields=["phone"])
+    before = user.phone
+    try:
+        with transaction.atomic():
+            _take_phone_from(others, by=user, request=request)
+            user.phone = phone
+            user.save(update_fields=["phone"])
             log_action(
-                old,
-                "accounts.phone_taken_over",
+                user,
+                "accounts.phone_changed",
                 by=user,
-                subject=old,
+                subject=user,
                 request=request,
-                reason=_("其他账号通过短信验证码证明了该手机号"),
+                changes={"phone": [before, phone]},
             )
-            notify(
-                old,
-                _(
-                    "您账号绑定的手机号已被他人通过短信验证后使用，已从您的账号解除。如有疑问请联系客服。"
-                ),
-            )
-        before = user.phone
-        user.phone = phone
-        user.save(update_fields=["phone"])
-        log_action(
-            user,
-            "accounts.phone_changed",
-            by=user,
-            subject=user,
-            request=request,
-            changes={"phone": [before, phone]},
-        )
+    except IntegrityError:
+        # Another account took the phone after the check above: say so, never a 500.
+        user.phone = before
+        raise PhoneInUse(_("手机号已使用")) from None
     return user
+
+
+def _take_phone_from(others, *, by: User, request) -> None:
+    for old in others.select_for_update():
+        old.phone = ""
+        old.save(update_fields=["phone"])
+        log_action(
+            old,
+            "accounts.phone_taken_over",
+            by=by,
+            subject=old,
+            request=request,
+            reason=_("其他账号通过短信验证码证明了该手机号"),
+        )
+        notify(
+            old,
+            _(
+                "您账号绑定的手机号已被他人通过短信验证后使用，已从您的账号解除。如有疑问请联系客服。"
+            ),
+        )
 
 
 def email_change(*, user: User, email: str, code: str, request=None) -> User:
@@ -117,6 +128,7 @@ def email_change(*, user: User, email: str, code: str, request=None) -> User:
         with transaction.atomic():
             user.save(update_fields=["email"])
     except IntegrityError as exc:
+        user.email = before
         raise AccountError(_("该邮箱已被其他账号使用，请换一个邮箱。")) from exc
     log_action(
         user,

@@ -1,0 +1,47 @@
+"""Fixtures of the accounts tests: clean throttles and outboxes, private media in a
+temporary folder, and a pending account that re-registered with alice's ID number."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+from accounts import sms
+from accounts.models import AccountState, User
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles_and_outboxes():
+    """The locmem cache lives as long as the process: throttles must not leak."""
+    cache.clear()
+    sms.outbox.clear()
+    yield
+    cache.clear()
+    sms.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Identity images go to a folder of this test only."""
+    root = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "portal.storage.PrivateFileSystemStorage",
+            "OPTIONS": {"location": str(root)},
+        },
+    }
+    return root
+
+
+@pytest.fixture
+def twin(world) -> User:
+    """A pending account that re-registered with alice's name and ID number."""
+    return factories.user(
+        username="alice_new",
+        real_name=world.alice.real_name,
+        id_number=world.alice.id_number,
+        phone="13900000001",
+        state=AccountState.PENDING,
+    )

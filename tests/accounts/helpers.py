@@ -1,0 +1,119 @@
+"""Helpers of the accounts tests: codes read from the texts and e-mails sent, clients
+that enforce CSRF, requests and degrees to build, images to upload."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+
+from django.core import mail
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from PIL import Image
+
+from accounts import sms
+from accounts.models import IdentityRequest, RequestKind, User
+from records.models import Category, DegreeRecord, StudyForm
+from tests import factories
+
+CODE_RE = re.compile(r"验证码 (\d{6})")
+
+
+# Codes ---------------------------------------------------------------------------------
+
+
+def sms_code(phone: str) -> str:
+    """The code of the last text sent to `phone`."""
+    texts = [m.text for m in sms.outbox if m.phone == phone]
+    assert texts, f"no text was sent to {phone}"
+    return CODE_RE.search(texts[-1]).group(1)
+
+
+def mail_code(address: str) -> str:
+    """The code of the last e-mail sent to `address`."""
+    bodies = mails_to(address)
+    assert bodies, f"no e-mail was sent to {address}"
+    return CODE_RE.search(bodies[-1]).group(1)
+
+
+def texts_to(phone: str) -> list[str]:
+    return [m.text for m in sms.outbox if m.phone == phone]
+
+
+def mails_to(address: str) -> list[str]:
+    """Bodies of the e-mails sent to `address` (any case)."""
+    return [m.body for m in mail.outbox if address.lower() in [to.lower() for to in m.to]]
+
+
+# Clients -------------------------------------------------------------------------------
+
+
+def csrf_client(user: User | None = None) -> Client:
+    """A client that enforces CSRF, as a browser would be held to it."""
+    client = Client(enforce_csrf_checks=True)
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def csrf_post(client: Client, url: str, data: dict, *, page: str | None = None):
+    """GET `page` (default: `url`) for the CSRF cookie, then POST with the token."""
+    client.get(page or url)
+    token = client.cookies["csrftoken"].value
+    return client.post(url, {**data, "csrfmiddlewaretoken": token})
+
+
+def page_text(response) -> str:
+    return response.content.decode()
+
+
+# People --------------------------------------------------------------------------------
+
+
+def photo_request(user: User, **fields) -> IdentityRequest:
+    """A hand-held ID photo request (证件号码重复) with two stored images."""
+    req = IdentityRequest(user=user, kind=RequestKind.DUPLICATE_ID, token=factories.token())
+    req.front_image.save("front_image.jpg", ContentFile(jpeg_bytes()), save=False)
+    req.back_image.save("back_image.jpg", ContentFile(jpeg_bytes(color="blue")), save=False)
+    for name, value in fields.items():
+        setattr(req, name, value)
+    req.save()
+    return req
+
+
+def degree(owner_record, **fields) -> DegreeRecord:
+    """A degree (学历) of the person of `owner_record`, not bound to any account."""
+    values = {
+        "institution": owner_record.institution,
+        "certificate_number": "139991200705000123",
+        "name": owner_record.name,
+        "sex": owner_record.sex,
+        "birth_date": owner_record.birth_date,
+        "id_number": owner_record.id_number,
+        "major_name": "计算机科学与技术",
+        "level": owner_record.level,
+        "category": Category.REGULAR,
+        "study_form": StudyForm.REGULAR_FULL_TIME,
+        "graduation_date": datetime.date(2007, 7, 1),
+    }
+    values.update(fields)
+    return DegreeRecord.objects.create(**values)
+
+
+# Images --------------------------------------------------------------------------------
+
+
+def image_bytes(fmt: str, *, size=(120, 90), color="red", **save_args) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, fmt, **save_args)
+    return out.getvalue()
+
+
+def jpeg_bytes(**kwargs) -> bytes:
+    return image_bytes("JPEG", **kwargs)
+
+
+def upload(content: bytes, name: str = "photo.jpg", content_type: str = "image/jpeg"):
+    return SimpleUploadedFile(name, content, content_type=content_type)

@@ -1,0 +1,198 @@
+"""/accounts/login/ with a user name, phone, e-mail or ID number (any case, full-width
+digits) and the throttling of failed log-ins per (account, IP) and per IP."""
+
+import time
+
+import pytest
+from django.test import Client
+
+from accounts.models import AccountState
+from tests import factories
+from tests.accounts.helpers import csrf_client, csrf_post, page_text
+
+URL = "/accounts/login/"
+ID_NUMBER = "11010519491231002X"  # the example number of GB 11643-1999
+PHONE = "13912340000"
+LOCKED = "操作过于频繁，请 15 分钟后再试"
+WRONG = "账号或密码不正确"
+
+
+def full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isalnum() else c for c in text)
+
+
+@pytest.fixture
+def erin(db):
+    return factories.user(
+        username="erin.li",
+        real_name="李尔",
+        id_number=ID_NUMBER,
+        phone=PHONE,
+        email="Erin.Li@example.com",
+    )
+
+
+def log_in(identifier: str, password: str = factories.PASSWORD, *, client=None, ip="10.0.0.1"):
+    client = client or Client(enforce_csrf_checks=True, REMOTE_ADDR=ip)
+    return csrf_post(client, URL, {"username": identifier, "password": password})
+
+
+def fail(identifier: str, times: int = 5, *, ip="10.0.0.1") -> None:
+    for _ in range(times):
+        assert WRONG in page_text(log_in(identifier, "not-the-password", ip=ip))
+
+
+@pytest.mark.parametrize(
+    "identifier",
+    [
+        "erin.li",
+        "ERIN.LI",
+        PHONE,
+        full_width(PHONE),
+        "139 1234 0000",
+        "erin.li@EXAMPLE.com",
+        ID_NUMBER,
+        ID_NUMBER.lower(),
+        full_width(ID_NUMBER.lower()),
+    ],
+)
+def test_any_identifier_of_the_account_logs_in(erin, identifier):
+    response = log_in(identifier)
+
+    assert response.status_code == 302
+    assert response.wsgi_request.session["_auth_user_id"] == str(erin.pk)
+
+
+def test_a_wrong_password_and_an_unknown_account_get_the_same_answer(erin):
+    wrong_password = page_text(log_in("erin.li", "not-the-password"))
+    unknown = page_text(log_in("nobody", "not-the-password"))
+
+    assert WRONG in wrong_password and WRONG in unknown
+    assert "找回密码" in wrong_password
+
+
+def test_five_failures_lock_the_account_for_this_ip_and_say_when_to_try_again(erin):
+    fail("erin.li")
+
+    response = log_in("erin.li")
+
+    assert LOCKED in page_text(response)
+    assert "_auth_user_id" not in response.wsgi_request.session
+
+
+def test_the_identifiers_of_one_account_share_one_counter(erin):
+    fail("erin.li", 2)
+    fail(PHONE, 2)
+    fail(ID_NUMBER.lower(), 1)
+
+    assert LOCKED in page_text(log_in("erin.li@example.com"))
+
+
+def test_another_ip_can_still_log_in_to_a_locked_account(erin):
+    fail("erin.li", ip="10.0.0.1")
+
+    assert log_in("erin.li", ip="10.0.0.2").status_code == 302
+
+
+def test_an_unknown_account_is_locked_after_five_failures_like_a_known_one(erin):
+    fail("nobody")
+
+    assert LOCKED in page_text(log_in("nobody"))
+
+
+def test_spellings_of_an_unknown_phone_share_one_counter_as_a_known_ones_do(erin):
+    fail("13900009999")
+
+    assert LOCKED in page_text(log_in("139 0000 9999", "not-the-password"))
+    assert LOCKED in page_text(log_in(full_width("13900009999"), "not-the-password"))
+
+
+def test_spellings_of_an_unknown_user_name_share_one_counter(erin):
+    fail("nobody")
+
+    assert LOCKED in page_text(log_in(full_width("NOBODY"), "not-the-password"))
+
+
+def test_a_success_clears_the_failures_of_the_account(erin):
+    fail("erin.li", 4)
+    assert log_in("erin.li").status_code == 302
+
+    fail("erin.li", 4)
+
+    assert log_in("erin.li").status_code == 302
+
+
+def test_the_lock_ends_after_fifteen_minutes(erin, monkeypatch):
+    fail("erin.li")
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + 15 * 60 + 1)
+
+    assert log_in("erin.li").status_code == 302
+
+
+def test_thirty_failures_from_one_ip_lock_that_ip(erin):
+    for n in range(6):
+        fail(f"nobody{n}", 5)
+
+    assert LOCKED in page_text(log_in("erin.li"))
+    assert log_in("erin.li", ip="10.0.0.2").status_code == 302
+
+
+def test_a_pending_account_logs_in_and_lands_on_its_identity_page(twin):
+    client = Client(enforce_csrf_checks=True)
+
+    response = log_in("alice_new", client=client)
+
+    assert response.status_code == 302
+    assert client.get(response["Location"])["Location"] == "/accounts/identity/"
+
+
+def test_a_cancelled_account_cannot_log_in_by_its_id_number(erin):
+    erin.state, erin.is_active = AccountState.CANCELLED, False
+    erin.save()
+
+    assert WRONG in page_text(log_in(ID_NUMBER))
+
+
+def test_the_active_account_of_an_id_number_shared_with_a_pending_one_logs_in(world, twin):
+    response = log_in(world.alice.id_number)
+
+    assert response.wsgi_request.session["_auth_user_id"] == str(world.alice.pk)
+
+
+def test_a_log_in_costs_a_bounded_number_of_queries(erin, django_assert_max_num_queries):
+    client = csrf_client()
+    client.get(URL)
+    token = client.cookies["csrftoken"].value
+
+    with django_assert_max_num_queries(12):
+        response = client.post(
+            URL, {"username": PHONE, "password": factories.PASSWORD, "csrfmiddlewaretoken": token}
+        )
+    assert response.status_code == 302
+
+
+def test_a_failed_log_in_costs_a_bounded_number_of_queries(erin, django_assert_max_num_queries):
+    client = csrf_client()
+    client.get(URL)
+    token = client.cookies["csrftoken"].value
+
+    with django_assert_max_num_queries(3):
+        client.post(URL, {"username": PHONE, "password": "nope", "csrfmiddlewaretoken": token})
+
+
+def test_a_log_in_without_the_csrf_token_is_refused(erin):
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(URL, {"username": "erin.li", "password": factories.PASSWORD})
+
+    assert response.status_code == 403
+    assert "_auth_user_id" not in client.session
+
+
+def test_logging_out_ends_the_session(erin):
+    client = csrf_client(erin)
+
+    csrf_post(client, "/accounts/logout/", {}, page="/accounts/me/")
+
+    assert client.get("/accounts/me/")["Location"].startswith("/accounts/login/")
