@@ -59,10 +59,17 @@ def school_class(col: College, *, cohort: int = 2023, maj: Major | None = None) 
     )
 
 
+_birth_seq = itertools.count()
+REGIONS = ["360102", "110101", "320102", "440103", "510104", "420102", "430102", "530102"]
+
+
 def id_number(*, birth: datetime.date | None = None, sex: str = "2") -> str:
-    """A valid number, unique within the run (the birth date moves with the sequence)."""
-    birth = birth or datetime.date(2004, 1, 1) + datetime.timedelta(days=next(_seq))
-    return idnumbers.generate(rng=_rng, region="360102", birth=birth, sex=sex)
+    """A valid number, unique within the run: the birth date walks through 20 years
+    (never into the future), then the region changes."""
+    n = next(_birth_seq)
+    birth = birth or datetime.date(1990, 1, 1) + datetime.timedelta(days=n % 7300)
+    region = REGIONS[(n // 7300) % len(REGIONS)]
+    return idnumbers.generate(rng=_rng, region=region, birth=birth, sex=sex)
 
 
 def user(role: str = Role.STUDENT, *, password: str = PASSWORD, **fields) -> User:
