@@ -1,5 +1,7 @@
 """Photos (图像) of the records, their verification (图像校对) and who takes them."""
 
+import mimetypes
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -24,8 +26,18 @@ class PhotoState(models.TextChoices):
     DISPUTED = "disputed", _("有误")
 
 
+class PhotoBatchQuerySet(ScopedQuerySet):
+    """Batches are the registrar's business: college staff, counselors and students see none."""
+
+    institution_lookup = "institution"
+    college_lookup = None
+
+
 class PhotoBatch(models.Model):
-    """One delivery of photos (a zip from the collection unit, or a single upload)."""
+    """One delivery of photos (a zip from the collection unit, or a single upload).
+
+    `report` holds the counts per outcome ({"counts": {"added": 3, …}}); the entries
+    themselves are PhotoBatchEntry rows."""
 
     institution = models.ForeignKey(
         "records.Institution", verbose_name=_("院校"), on_delete=models.PROTECT
@@ -40,6 +52,8 @@ class PhotoBatch(models.Model):
     report = models.JSONField(_("导入结果"), default=dict, blank=True)
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
+    objects = PhotoBatchQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("照片批次")
         verbose_name_plural = _("照片批次")
@@ -47,6 +61,62 @@ class PhotoBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}（{self.get_kind_display()}）"
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Entries per outcome; batches written before the entries existed count as added."""
+        counts = dict.fromkeys(EntryOutcome.values, 0)
+        report = self.report or {}
+        counts.update(report.get("counts") or {})
+        if "counts" not in report and "imported" in report:
+            counts[EntryOutcome.ADDED] = report["imported"]
+        return counts
+
+
+class EntryOutcome(models.TextChoices):
+    ADDED = "added", _("新增")
+    REPLACED = "replaced", _("替换")
+    UNCHANGED = "unchanged", _("未变")
+    UNMATCHED = "unmatched", _("未匹配")
+    REJECTED = "rejected", _("拒收")
+    SKIPPED = "skipped", _("跳过")
+
+
+class PhotoBatchEntry(models.Model):
+    """One file of a batch and what became of it: the import's report, row by row."""
+
+    batch = models.ForeignKey(
+        PhotoBatch, verbose_name=_("批次"), on_delete=models.CASCADE, related_name="entries"
+    )
+    position = models.PositiveIntegerField(_("序号"))
+    name = models.CharField(_("文件名"), max_length=255)
+    outcome = models.CharField(_("结果"), max_length=12, choices=EntryOutcome.choices)
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+    record = models.ForeignKey(
+        "records.EnrollmentRecord",
+        verbose_name=_("学籍"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    photo = models.ForeignKey(
+        "Photo",
+        verbose_name=_("照片"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("批次文件")
+        verbose_name_plural = _("批次文件")
+        ordering = ["batch", "position"]
+        indexes = [models.Index(fields=["batch", "outcome"], name="batch_entry_outcome_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.get_outcome_display()}"
 
 
 class PhotoQuerySet(ScopedQuerySet):
@@ -116,6 +186,12 @@ class Photo(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
 
+    @property
+    def content_type(self) -> str:
+        """The stored file's type, from its stored (generated) name."""
+        guessed = mimetypes.guess_type(self.image.name or "")[0] or ""
+        return guessed if guessed.startswith("image/") else "application/octet-stream"
+
 
 class DisputeReason(models.TextChoices):
     NOT_ME = "not_me", _("不是本人照片")
@@ -153,6 +229,7 @@ class PhotoVerification(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
     rating_comment = models.CharField(_("评价说明"), max_length=500, blank=True)
+    rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("校对时间"), auto_now_add=True)
 
     objects = PhotoVerificationQuerySet.as_manager()

@@ -1,23 +1,142 @@
-"""Photo files, served only through the viewer's scope (QUALITY.md: never public)."""
+"""Photo files, served only through the viewer's scope (QUALITY.md: never public), the
+student's 图像校对 (正确 after a second confirmation, 有误 with a reason, the quality
+rating), and the public directory of collection units."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
-from imaging.models import Photo
+from accounts.decorators import student_required
+from imaging import services
+from imaging.access import own_photo, photo_for_read
+from imaging.errors import PhotoError
+from imaging.forms import DisputeForm, RatingForm
+from imaging.models import CollectionUnit, PhotoState
+from imaging.selectors import collection_units_for
+from portal.audit import log_action
 from portal.files import private_file_response
-
-
-def _photo_for_read(request, token: str) -> Photo:
-    return get_object_or_404(Photo.objects.visible_to(request.user), token=token)
+from records.codes import province_name
 
 
 @login_required
 def photo_file(request, token: str):
-    photo = _photo_for_read(request, token)
-    return private_file_response(photo.image, content_type="image/jpeg")
+    photo = photo_for_read(request, token)
+    if photo.record.user_id != request.user.pk:
+        # Staff looking at a person's face is itself recorded (QUALITY.md, PIPL).
+        log_action(
+            photo,
+            "imaging.photo_viewed",
+            by=request.user,
+            subject=photo.record.user,
+            request=request,
+        )
+    return private_file_response(photo.image, content_type=photo.content_type)
 
 
 @login_required
 def photo_thumbnail(request, token: str):
-    photo = _photo_for_read(request, token)
-    return private_file_response(photo.thumbnail, content_type="image/jpeg")
+    photo = photo_for_read(request, token)
+    return private_file_response(photo.thumbnail, content_type=photo.content_type)
+
+
+def _back(photo) -> str:
+    return f"{reverse('records:my_records')}#photo-{photo.token}"
+
+
+def _refuse_unless(request, photo, allowed: bool, message: str):
+    if not allowed:
+        messages.error(request, message)
+        return redirect(_back(photo))
+    return None
+
+
+def _may_verify(photo) -> bool:
+    return (
+        photo.is_current and not photo.record.is_graduated and photo.state == PhotoState.UNVERIFIED
+    )
+
+
+@student_required
+def photo_confirm(request, token: str):
+    """正确: a page that asks again (seed 004's 再次确认 dialog, without JavaScript)."""
+    photo = own_photo(request, token)
+    if request.method == "POST":
+        try:
+            services.photo_confirm(photo=photo, user=request.user, request=request)
+        except PhotoError as error:
+            messages.error(request, error.message)
+            return redirect(_back(photo))
+        messages.success(request, _("已确认：照片正确。您可以对照片质量进行评价。"))
+        return redirect("imaging:photo_rate", token=photo.token)
+    refused = _refuse_unless(request, photo, _may_verify(photo), _("该照片不能再校对。"))
+    return refused or render(request, "imaging/photo_confirm.html", {"photo": photo})
+
+
+@student_required
+def photo_dispute(request, token: str):
+    """有误: the reason; then the page shows whom to contact (seed 003: 新华社勘误)."""
+    photo = own_photo(request, token)
+    refused = _refuse_unless(request, photo, _may_verify(photo), _("该照片不能再校对。"))
+    if refused:
+        return refused
+    form = DisputeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.photo_dispute(
+                photo=photo, user=request.user, **form.cleaned_data, request=request
+            )
+        except PhotoError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, _("已提交：照片有误。请按下方说明联系图像采集单位（新华社）勘误。")
+            )
+            return redirect(_back(photo))
+    context = {"photo": photo, "form": form, "units": collection_units_for(photo.record)}
+    return render(request, "imaging/photo_dispute.html", context)
+
+
+@student_required
+def photo_rate(request, token: str):
+    """照片质量评价 (seed 004), after 正确; optional."""
+    photo = own_photo(request, token)
+    verification = photo.verifications.filter(user=request.user).first()
+    may_rate = (
+        verification is not None
+        and verification.result == PhotoState.CONFIRMED
+        and verification.rating is None
+    )
+    refused = _refuse_unless(request, photo, may_rate, _("该照片现在不能评价。"))
+    if refused:
+        return refused
+    form = RatingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.photo_rate(
+                photo=photo, user=request.user, **form.cleaned_data, request=request
+            )
+        except PhotoError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("感谢您的评价。"))
+            return redirect(_back(photo))
+    return render(request, "imaging/photo_rate.html", {"photo": photo, "form": form})
+
+
+def collection_units(request):
+    """各省市图像采集单位 联系方式: public, grouped by province; `?province=` (a student's
+    link from their record page) puts that province first."""
+    asked = request.GET.get("province", "")
+    provinces: dict[str, dict] = {}
+    for unit in CollectionUnit.objects.all():
+        group = provinces.setdefault(
+            unit.province,
+            {"code": unit.province, "name": province_name(unit.province), "units": []},
+        )
+        group["units"].append(unit)
+    groups = sorted(provinces.values(), key=lambda group: group["code"] != asked)
+    missing = province_name(asked) if asked and asked not in provinces else ""
+    context = {"provinces": groups, "missing": missing}
+    return render(request, "imaging/collection_units.html", context)

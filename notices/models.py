@@ -40,6 +40,31 @@ class NoticeQuerySet(models.QuerySet):
             return self.filter(published | Q(institution_id=user.institution_id))
         return self.filter(published)
 
+    def managed_by(self, user):
+        """Notices a person may write, publish and withdraw: the registrar's own
+        institution's (admins: all)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser or user.role == Role.ADMIN:
+            return self.all()
+        if user.role == Role.REGISTRAR and user.institution_id:
+            return self.filter(institution_id=user.institution_id)
+        return self.none()
+
+    def followed_by(self, user):
+        """Notices with a task whose progress staff follow: their institution's
+        published ones; the registrar's drafts and withdrawn ones too."""
+        tasks = self.exclude(task=NoticeTask.NONE)
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser or user.role == Role.ADMIN:
+            return tasks
+        if user.role == Role.REGISTRAR and user.institution_id:
+            return tasks.filter(institution_id=user.institution_id)
+        if user.role in (Role.COLLEGE, Role.COUNSELOR) and user.institution_id:
+            return tasks.published().filter(institution_id=user.institution_id)
+        return self.none()
+
     def for_student(self, user):
         """Published notices whose audience includes one of the student's records.
 
@@ -90,6 +115,12 @@ class Notice(models.Model):
     correction_deadline = models.DateTimeField(
         _("更正申请截止时间"), null=True, blank=True, help_text=_("逾期不再办理信息更改手续")
     )
+    sheet_deadline = models.DateTimeField(
+        _("反馈表截止时间"),
+        null=True,
+        blank=True,
+        help_text=_("反馈表交教务处的截止时间，逾期不再受理；不填则为截止时间"),
+    )
     state = models.CharField(
         _("状态"), max_length=12, choices=NoticeState.choices, default=NoticeState.DRAFT
     )
@@ -113,6 +144,7 @@ class Notice(models.Model):
                 | Q(window_start__isnull=True)
                 | Q(window_end__gt=models.F("window_start")),
                 name="notice_window_ordered",
+                violation_error_message=_("截止时间必须晚于开始时间。"),
             ),
         ]
 
@@ -124,6 +156,23 @@ class Notice(models.Model):
         now = timezone.now()
         started = self.window_start is None or self.window_start <= now
         return started and (self.window_end is None or now <= self.window_end)
+
+    @property
+    def has_task(self) -> bool:
+        return self.task != NoticeTask.NONE
+
+    @property
+    def asks_record_check(self) -> bool:
+        return self.task in (NoticeTask.RECORD_CHECK, NoticeTask.BOTH)
+
+    @property
+    def asks_photo_check(self) -> bool:
+        return self.task in (NoticeTask.PHOTO_CHECK, NoticeTask.BOTH)
+
+    @property
+    def sheets_due(self):
+        """When the classes' feedback sheets are due (seed 004: the day after the window)."""
+        return self.sheet_deadline or self.window_end
 
 
 class NoticeAudience(models.Model):
@@ -144,8 +193,30 @@ class NoticeAudience(models.Model):
 
     def __str__(self) -> str:
         parts = [str(self.college or ""), f"{self.cohort}级" if self.cohort else ""]
-        parts += [f"{self.graduation_year}届" if self.graduation_year else "", self.level]
+        parts += [
+            f"{self.graduation_year}届" if self.graduation_year else "",
+            self.get_level_display() if self.level else "",
+        ]
         return " ".join(p for p in parts if p) or str(_("全校"))
+
+
+class NoticeContact(models.Model):
+    """联系方式: who answers questions about the notice (seed 000: 教务处学籍科,
+    办公楼一楼学籍管理室; seed 002: 成教部张老师, 0550-3055417)."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="contact_rows")
+    office = models.CharField(_("部门或联系人"), max_length=100)
+    room = models.CharField(_("地点"), max_length=100, blank=True)
+    phone = models.CharField(_("电话"), max_length=50, blank=True)
+    email = models.EmailField(_("邮箱"), blank=True)
+
+    class Meta:
+        verbose_name = _("联系方式")
+        verbose_name_plural = _("联系方式")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return " ".join(p for p in (self.office, self.room, self.phone, self.email) if p)
 
 
 def attachment_path(instance, filename: str) -> str:
@@ -159,11 +230,16 @@ class NoticeAttachment(models.Model):
     token = models.CharField(max_length=32, unique=True, editable=False)
     extension = models.CharField(max_length=8, editable=False)
     content_type = models.CharField(_("文件类型"), max_length=100)
-    is_public = models.BooleanField(_("公开"), default=True)
+    is_public = models.BooleanField(
+        _("公开"), default=True, help_text=_("不公开的附件只有登录的本校师生可以下载")
+    )
+    size = models.PositiveIntegerField(_("大小"), default=0)
+    created_at = models.DateTimeField(_("上传时间"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("通知附件")
         verbose_name_plural = _("通知附件")
+        ordering = ["pk"]
 
     def __str__(self) -> str:
         return self.title
@@ -204,6 +280,13 @@ class FeedbackSheet(models.Model):
         related_name="+",
     )
     leader_signed_at = models.DateTimeField(_("学院复核时间"), null=True, blank=True)
+    # The names as signed: a signed sheet keeps them even if an account is renamed.
+    counselor_name = models.CharField(_("辅导员签名"), max_length=50, blank=True)
+    leader_name = models.CharField(_("学院领导签名"), max_length=50, blank=True)
+    leader_opinion = models.CharField(_("复核意见"), max_length=200, blank=True)
+    # The rows the counselor signed (序号, 学号, 姓名, 校对结果): what was handed in does
+    # not change when a student confirms later.
+    signed_rows = models.JSONField(_("签名时的反馈表"), null=True, blank=True, editable=False)
 
     objects = FeedbackSheetQuerySet.as_manager()
 
@@ -218,9 +301,30 @@ class FeedbackSheet(models.Model):
         return f"{self.school_class} {self.notice.number}"
 
     @property
+    def institution_id(self) -> int:
+        """For the audit trail (portal.audit files each event under an institution)."""
+        return self.notice.institution_id
+
+    @property
     def handed_in_at(self):
         """The sheet counts as handed in when the college leader countersigns."""
         return self.leader_signed_at
+
+    @property
+    def is_handed_in(self) -> bool:
+        return self.leader_signed_at is not None
+
+    @property
+    def is_signed(self) -> bool:
+        return self.counselor_signed_at is not None
+
+    def is_late(self, notice: Notice | None = None) -> bool:
+        """Handed in after the notice's deadline (seed 004: 逾期不再受理), or still not
+        handed in when the deadline has passed."""
+        due = (notice or self.notice).sheets_due
+        if due is None:
+            return False
+        return (self.leader_signed_at or timezone.now()) > due
 
 
 class FeedbackRemark(models.Model):
@@ -241,3 +345,34 @@ class FeedbackRemark(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class Reminder(models.Model):
+    """One reminder (提醒) sent to a student who has not done a notice's task: at most
+    one per student per day, whichever notice and whoever sends it."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="reminders")
+    record = models.ForeignKey(
+        "records.EnrollmentRecord", on_delete=models.CASCADE, related_name="reminders"
+    )
+    user = models.ForeignKey(
+        User, verbose_name=_("学生账号"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    day = models.DateField(_("日期"))
+    channels = models.CharField(_("发送方式"), max_length=20)
+    sent_by = models.ForeignKey(
+        User, verbose_name=_("发送人"), on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("提醒")
+        verbose_name_plural = _("提醒")
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="one_reminder_per_student_per_day")
+        ]
+        indexes = [models.Index(fields=["notice", "day"], name="reminder_notice_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.notice.number} → {self.user} {self.day}"

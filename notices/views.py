@@ -1,18 +1,74 @@
-"""Public notice pages."""
+"""Public notice pages, their attachments, and the help centre (帮助中心)."""
 
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
-from notices.models import Notice
+from accounts.models import Role
+from notices import help as help_centre
+from notices.access import attachment_for_download
+from notices.models import FeedbackSheet, Notice
+from notices.student import student_tasks, with_photo_flag
+from portal.files import private_file_response
+from records.models import EnrollmentRecord
+from records.selectors import records_with_state
 
 
 def notice_list(request):
-    notices = Notice.objects.visible_to(request.user).select_related("institution")
+    notices = Notice.objects.published().select_related("institution")
     page = Paginator(notices, 20).get_page(request.GET.get("page"))
     return render(request, "notices/notice_list.html", {"page": page})
 
 
 def notice_detail(request, pk: int):
     queryset = Notice.objects.visible_to(request.user).select_related("institution")
-    notice = get_object_or_404(queryset.prefetch_related("attachments", "audience"), pk=pk)
-    return render(request, "notices/notice_detail.html", {"notice": notice})
+    notice = get_object_or_404(
+        queryset.prefetch_related("attachments", "audience__college", "contact_rows"), pk=pk
+    )
+    context = {"notice": notice, **_viewer_context(request.user, notice)}
+    return render(request, "notices/notice_detail.html", context)
+
+
+def _viewer_context(user, notice: Notice) -> dict:
+    """What this reader may do next: their own task, their class sheet, progress, manage."""
+    if not user.is_authenticated:
+        return {}
+    context = {
+        "can_manage": Notice.objects.managed_by(user).filter(pk=notice.pk).exists(),
+        "can_follow": Notice.objects.followed_by(user).filter(pk=notice.pk).exists(),
+    }
+    if user.role == Role.STUDENT:
+        records = list(
+            with_photo_flag(records_with_state(EnrollmentRecord.objects.filter(user=user)))
+        )
+        if records and notice.has_task:
+            context["my_task"] = student_tasks([notice], records)[0]
+        context["monitor_sheets"] = FeedbackSheet.objects.filter(
+            notice=notice, school_class__monitor=user
+        ).select_related("school_class")
+    return context
+
+
+def attachment_file(request, token: str):
+    """Attachments are downloads under a generated name; images may show in the page."""
+    attachment = attachment_for_download(request, token)
+    is_image = attachment.content_type.startswith("image/")
+    return private_file_response(
+        attachment.file,
+        content_type=attachment.content_type,
+        filename=f"notice-{attachment.notice_id}-{attachment.pk}{attachment.extension}",
+        attachment=not is_image,
+    )
+
+
+def help_list(request):
+    query = request.GET.get("q", "").strip()[:100]
+    articles = help_centre.search(query)
+    return render(request, "notices/help_list.html", {"articles": articles, "query": query})
+
+
+def help_detail(request, slug: str):
+    article = help_centre.BY_SLUG.get(slug)
+    if article is None:
+        raise Http404
+    return render(request, "notices/help_detail.html", {"article": article})

@@ -9,17 +9,28 @@ _STUDENT = [
     ("home", _("首页")),
     ("records:my_records", _("学籍信息")),
     ("notices:notice_list", _("通知公告")),
+    ("notices:help_list", _("帮助")),
     ("accounts:account", _("账号")),
 ]
 _STAFF = {
-    Role.COUNSELOR: [("home", _("首页")), ("records:class_list", _("我的班级"))],
-    Role.COLLEGE: [("home", _("首页")), ("records:class_list", _("班级"))],
+    Role.COUNSELOR: [
+        ("home", _("首页")),
+        ("records:class_list", _("我的班级")),
+        ("imaging:manage", _("照片")),
+    ],
+    Role.COLLEGE: [
+        ("home", _("首页")),
+        ("records:class_list", _("班级")),
+        ("imaging:manage", _("照片")),
+    ],
     Role.REGISTRAR: [
         ("home", _("首页")),
         ("records:report_queue", _("有误申请")),
         ("records:class_list", _("班级")),
         ("records:record_list", _("学籍")),
         ("imports:roster_import", _("导入名单")),
+        ("imaging:manage", _("照片")),
+        ("notices:manage_list", _("管理通知")),
         ("portal:audit_log", _("审计记录")),
     ],
     Role.IDENTITY_REVIEWER: [("home", _("首页")), ("accounts:identity_queue", _("身份核验"))],
@@ -33,6 +44,8 @@ _PUBLIC = [
     ("home", _("首页")),
     ("notices:notice_list", _("通知公告")),
     ("reports:report_verify", _("验证报告")),
+    ("notices:help_list", _("帮助中心")),
+    ("imaging:collection_units", _("图像采集单位")),
 ]
 
 

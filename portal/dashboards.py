@@ -3,29 +3,36 @@
 from __future__ import annotations
 
 from accounts.models import AccountState, IdentityRequest, RequestState, Role, User
-from imaging.models import Photo, PhotoState
 from notices.models import Notice
+from notices.student import student_tasks, with_photo_flag
 from records.models import College, DiscrepancyReport, EnrollmentRecord, SchoolClass
 from records.selectors import class_progress, college_progress, records_with_state
 
 
 def _student(user: User) -> dict:
-    records = list(records_with_state(EnrollmentRecord.objects.filter(user=user).with_related()))
-    photos_unverified = Photo.objects.current().filter(
-        record__user=user, state=PhotoState.UNVERIFIED
+    records = list(
+        with_photo_flag(
+            records_with_state(EnrollmentRecord.objects.filter(user=user).with_related())
+        )
     )
     todo = []
     if not records:
         todo.append("bind")
     if any(r.first_viewed_at is None or not (r.is_confirmed or r.has_open_report) for r in records):
         todo.append("check_record")
-    if photos_unverified.exists():
+    if any(r.photos_pending for r in records):  # annotated: no query of its own
         todo.append("check_photo")
     return {
         "template": "portal/home_student.html",
         "records": records,
         "todo": todo,
-        "my_notices": Notice.objects.for_student(user).select_related("institution")[:10],
+        # Each notice with the student's own task state and the time left (notices.student).
+        "my_notices": student_tasks(
+            Notice.objects.for_student(user)
+            .select_related("institution")
+            .prefetch_related("audience")[:10],
+            records,
+        ),
         "monitored": SchoolClass.objects.filter(monitor=user),
     }
 

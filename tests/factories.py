@@ -30,7 +30,9 @@ PASSWORD = "correct-horse-battery-9"
 def institution(code: str = "", name: str = "", province: str = "360000") -> Institution:
     n = next(_seq)
     return Institution.objects.create(
-        code=code or f"{90000 + n}", name=name or f"测试大学{n}", province=province
+        code=code or f"{90000 + n % 9999}",  # 院校代码 stays 5 digits however long the run
+        name=name or f"测试大学{n}",
+        province=province,
     )
 
 

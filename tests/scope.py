@@ -21,10 +21,17 @@ from django.utils import timezone
 from PIL import Image
 
 from accounts.models import AccountState, ClassmateAssist, IdentityRequest, RequestKind, Role
-from imaging.models import Photo, PhotoKind
-from notices.models import Notice, NoticeState
+from imaging.models import Photo, PhotoBatch, PhotoKind
+from notices import help as help_centre
+from notices.models import FeedbackSheet, Notice, NoticeAttachment, NoticeState, NoticeTask
 from portal.models import Job, JobState
-from records.models import DiscrepancyEvidence, DiscrepancyItem, DiscrepancyReport, OnlineReport
+from records.models import (
+    DiscrepancyEvidence,
+    DiscrepancyItem,
+    DiscrepancyReport,
+    EnrollmentRecord,
+    OnlineReport,
+)
 from records.report_services import code_generate
 from tests import factories
 
@@ -48,10 +55,33 @@ TARGETS = {
     "records:class_detail": ("pk", "class", "pk"),
     "imaging:photo_file": ("token", "photo", "token"),
     "imaging:photo_thumbnail": ("token", "photo", "token"),
+    "imaging:photo_confirm": ("token", "own_photo", "token"),
+    "imaging:photo_dispute": ("token", "own_photo", "token"),
+    "imaging:photo_rate": ("token", "own_photo", "token"),
+    "imaging:photo_upload": ("pk", "record", "pk"),
+    "imaging:batch_detail": ("pk", "batch", "pk"),
     "portal:job_detail": ("pk", "job", "pk"),
     "portal:job_status": ("pk", "job", "pk"),
     "portal:job_download": ("pk", "job", "pk"),
     "notices:notice_detail": ("pk", "notice", "pk"),
+    "notices:attachment_file": ("token", "attachment", "token"),
+    "notices:help_detail": ("slug", "help", "slug"),
+    "notices:notice_manage": ("pk", "managed_notice", "pk"),
+    "notices:notice_edit": ("pk", "managed_notice", "pk"),
+    "notices:notice_publish": ("pk", "managed_notice", "pk"),
+    "notices:notice_withdraw": ("pk", "managed_notice", "pk"),
+    "notices:attachment_add": ("pk", "managed_notice", "pk"),
+    "notices:attachment_delete": ("token", "managed_attachment", "token"),
+    "notices:progress": ("pk", "followed_notice", "pk"),
+    "notices:pending_export": ("pk", "followed_notice", "pk"),
+    "notices:remind": ("pk", "followed_notice", "pk"),
+    "notices:college_export": ("pk", "followed_notice", "pk"),
+    "notices:sheet_detail": ("pk", "sheet", "pk"),
+    "notices:sheet_remarks": ("pk", "sheet", "pk"),
+    "notices:sheet_sign": ("pk", "sheet", "pk"),
+    "notices:sheet_unsign": ("pk", "sheet", "pk"),
+    "notices:sheet_countersign": ("pk", "sheet", "pk"),
+    "notices:sheet_export": ("pk", "sheet", "pk"),
     "reports:report_list": ("record_pk", "own_record", "pk"),
     "reports:report_create": ("record_pk", "own_record", "pk"),
     "reports:report_detail": ("pk", "online_report", "pk"),
@@ -94,6 +124,12 @@ def build_objects(world) -> Objects:
         photo.thumbnail.save("t.jpg", ContentFile(_jpeg()), save=False)
         photo.save()
         photos.append(photo)
+    batches = [
+        PhotoBatch.objects.create(
+            institution=institution, kind=PhotoKind.ENROLLMENT, source="新华社"
+        )
+        for institution in (world.institution, world.other_institution)
+    ]
     jobs = []
     for owner in (world.counselor, world.registrar, world.alice):
         job = Job.objects.create(owner=owner, kind="test", title="名单", state=JobState.SUCCEEDED)
@@ -107,6 +143,8 @@ def build_objects(world) -> Objects:
         _notice(world.other_institution, world.other_registrar, NoticeState.DRAFT, "N-3"),
     ]
     classes = [world.class_a, world.class_b, world.class_other_college, other_class]
+    task_notices, sheets = _task_notices(world, other_class)
+    attachments = _attachments(notices + task_notices)
     requests, assists = _identity_objects(world)
     reports, evidence = _reports(records)
     online_reports = _online_reports(records)
@@ -119,8 +157,16 @@ def build_objects(world) -> Objects:
             "record": records,
             "class": classes,
             "photo": photos,
+            "own_photo": photos,
+            "batch": batches,
             "job": jobs,
-            "notice": notices,
+            "notice": notices + task_notices,
+            "attachment": attachments,
+            "managed_attachment": attachments,
+            "managed_notice": notices + task_notices,
+            "followed_notice": notices + task_notices,
+            "sheet": sheets,
+            "help": list(help_centre.ARTICLES),
             "own_record": records,
             "online_report": online_reports,
             "public_report": online_reports,
@@ -196,6 +242,45 @@ def _notice(institution, author, state, number) -> Notice:
     )
 
 
+def _task_notices(world, other_class):
+    """Notices with a task (published, draft, withdrawn, another university's) and the
+    feedback sheets of their classes."""
+    published = _notice(world.institution, world.registrar, NoticeState.PUBLISHED, "T-1")
+    draft = _notice(world.institution, world.registrar, NoticeState.DRAFT, "T-2")
+    withdrawn = _notice(world.institution, world.registrar, NoticeState.WITHDRAWN, "T-3")
+    other = _notice(world.other_institution, world.other_registrar, NoticeState.PUBLISHED, "T-4")
+    for notice in (published, draft, withdrawn, other):
+        notice.task = NoticeTask.BOTH
+        notice.save()
+    sheets = [
+        FeedbackSheet.objects.create(notice=published, school_class=klass)
+        for klass in (world.class_a, world.class_b, world.class_other_college)
+    ]
+    sheets.append(FeedbackSheet.objects.create(notice=withdrawn, school_class=world.class_a))
+    sheets.append(FeedbackSheet.objects.create(notice=other, school_class=other_class))
+    return [published, draft, withdrawn, other], sheets
+
+
+def _attachments(notices) -> list[NoticeAttachment]:
+    """A public and a private attachment on every notice."""
+    attachments = []
+    for notice in notices:
+        for is_public in (True, False):
+            attachment = NoticeAttachment(
+                notice=notice,
+                title="附件",
+                token=factories.token(),
+                extension=".pdf",
+                content_type="application/pdf",
+                is_public=is_public,
+                size=8,
+            )
+            attachment.file.save("a.pdf", ContentFile(b"%PDF-1.4"), save=False)
+            attachment.save()
+            attachments.append(attachment)
+    return attachments
+
+
 # Kinds whose visibility is their parent's: the attribute that leads there is its name.
 PARENT = {"evidence": "report", "report": "record", "photo": "record"}
 
@@ -206,31 +291,85 @@ OWNER = {
     "assist": "classmate_id",  # only the classmate asked may answer
     "own_record": "user_id",  # pages only the bound student needs (online reports)
     "online_report": "record.user_id",  # the record's student alone: not staff, not admins
+    "own_photo": "record.user_id",  # 图像校对 is the student's own act: not staff, not admins
 }
 
 
 def may_see(world, persona: str, kind: str, obj) -> bool:
     """The specification: may this persona see this object?"""
     user = world.persona(persona)
-    if kind == "notice" and obj.state == NoticeState.PUBLISHED:
-        return True
-    if kind == "public_report":  # anyone with the code, until it expires or is closed
-        return obj.closed_at is None and obj.valid_until > timezone.now()
+    public = _public(kind, obj)
+    if public is not None:
+        return public
     if user is None:
         return False
     if kind in OWNER:
         return attrgetter(OWNER[kind])(obj) == user.pk
     if kind == "identity_request":
         return obj.user_id == user.pk or user.is_superuser or user.role == Role.IDENTITY_REVIEWER
+    if kind in NOTICE_KINDS:
+        return _may_see_notices_kind(world, user, kind, obj)
     if user.is_superuser:
         return True
-    if kind == "notice":
+    if kind in ("notice", "managed_notice", "batch"):  # the registrar of their institution
         return user.role == Role.REGISTRAR and obj.institution_id == user.institution_id
     while kind in PARENT:  # evidence → report → record; photo → record
         kind, obj = PARENT[kind], getattr(obj, PARENT[kind])
     if kind == "class":
         return _may_see_class(world, user, obj)
     return _may_see_record(world, user, obj)
+
+
+def _public(kind: str, obj) -> bool | None:
+    """Kinds anyone may see, logged in or not (None: it depends on who asks)."""
+    if kind == "notice" and obj.state == NoticeState.PUBLISHED:
+        return True
+    if kind == "help":  # the help centre is public
+        return True
+    if kind == "attachment" and obj.is_public and obj.notice.state == NoticeState.PUBLISHED:
+        return True
+    if kind == "public_report":  # anyone with the code, until it expires or is closed
+        return obj.closed_at is None and obj.valid_until > timezone.now()
+    return None
+
+
+NOTICE_KINDS = {"attachment", "managed_attachment", "followed_notice", "sheet"}
+
+
+def _may_see_notices_kind(world, user, kind: str, obj) -> bool:
+    if kind == "followed_notice":  # progress exists only for a task, even for admins
+        return obj.task != NoticeTask.NONE and (user.is_superuser or _may_follow(user, obj))
+    if user.is_superuser:
+        return True
+    if kind == "sheet":
+        if user.role == Role.STUDENT:  # the class monitor (班长) fills the sheet
+            return obj.school_class.monitor_id == user.pk
+        return _may_see_class(world, user, obj.school_class)
+    return _may_see_attachment(kind, user, obj)
+
+
+def _may_see_attachment(kind, user, attachment) -> bool:
+    """Drafts' files: the registrar of the notice's institution. Published private files:
+    the people of that institution too (its staff, its students)."""
+    notice = attachment.notice
+    if user.role == Role.REGISTRAR and notice.institution_id == user.institution_id:
+        return True
+    if kind == "managed_attachment" or notice.state != NoticeState.PUBLISHED:
+        return False
+    institutions = set(
+        EnrollmentRecord.objects.filter(user=user).values_list("institution_id", flat=True)
+    )
+    return notice.institution_id in institutions | {user.institution_id}
+
+
+def _may_follow(user, notice) -> bool:
+    """Progress of a task: staff of the notice's institution, while it is published; the
+    registrar in every state."""
+    if notice.institution_id != user.institution_id:
+        return False
+    if user.role == Role.REGISTRAR:
+        return True
+    return user.role in (Role.COUNSELOR, Role.COLLEGE) and notice.state == NoticeState.PUBLISHED
 
 
 def _may_see_record(world, user, record) -> bool:

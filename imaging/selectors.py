@@ -1,0 +1,203 @@
+"""Reads the imaging pages share: the student's photo panel, the registrar's counts,
+lists and batch reports. Each is a fixed number of queries, whatever the number of
+photos (tests assert it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Subquery
+
+from imaging.models import (
+    CollectionUnit,
+    Photo,
+    PhotoBatch,
+    PhotoKind,
+    PhotoState,
+    PhotoVerification,
+)
+from records.codes import province_name
+from records.models import EnrollmentRecord, RecordStatus
+
+KIND_ORDER = {kind: i for i, kind in enumerate(PhotoKind.values)}
+
+
+@dataclass
+class PhotoItem:
+    photo: Photo
+    verification: PhotoVerification | None
+    can_verify: bool  # 尚未校对, the owner, not graduated: 正确 / 有误 are offered
+    can_rate: bool  # confirmed by the owner, not rated yet
+
+
+def _provinces(record: EnrollmentRecord) -> list[str]:
+    """Where this student can have a photo taken or corrected: the institution's province
+    first (collection happens where the school is, seeds 003 and 004), then the
+    student's own province (生源省市)."""
+    codes = [record.institution.province, f"{(record.origin_region or '')[:2]}0000"]
+    return [code for i, code in enumerate(codes) if code and code not in codes[:i]]
+
+
+def collection_units_for(record: EnrollmentRecord) -> list[CollectionUnit]:
+    provinces = _provinces(record)
+    units = list(CollectionUnit.objects.filter(province__in=provinces))
+    return sorted(units, key=lambda unit: (provinces.index(unit.province), unit.name))
+
+
+def _verifications(photos: list[Photo], *, owner, memo: dict) -> dict[int, PhotoVerification]:
+    """The verification of each photo. For the owner, those of all their current photos
+    in one query per request, so that a page of several records costs the same."""
+    if not photos:
+        return {}
+    if owner is None:
+        return {v.photo_id: v for v in PhotoVerification.objects.filter(photo__in=photos)}
+    if "verifications" not in memo:
+        found = PhotoVerification.objects.filter(photo__record__user=owner, photo__is_current=True)
+        memo["verifications"] = {v.photo_id: v for v in found}
+    return memo["verifications"]
+
+
+def _units(record: EnrollmentRecord, memo: dict) -> list[CollectionUnit]:
+    key = ("units", *_provinces(record))
+    if key not in memo:
+        memo[key] = collection_units_for(record)
+    return memo[key]
+
+
+def photo_panel(
+    *, record: EnrollmentRecord, photos: list[Photo], viewer, memo: dict | None = None
+) -> dict:
+    """What the photo block of a record page shows to this viewer. `memo` (one per
+    request) shares the look-ups between the records of one page: the page costs the same
+    queries for one photo or many, one record or several. With no photo at all, it costs
+    none (seed 003's reasons are listed, the units linked)."""
+    memo = {} if memo is None else memo
+    photos = sorted(photos, key=lambda photo: KIND_ORDER.get(photo.kind, 9))
+    is_owner = viewer.is_authenticated and viewer.pk == record.user_id
+    verifications = _verifications(photos, owner=viewer if is_owner else None, memo=memo)
+    items = []
+    for photo in photos:
+        verification = verifications.get(photo.pk)
+        open_ = is_owner and not record.is_graduated and photo.state == PhotoState.UNVERIFIED
+        rate = (
+            is_owner
+            and verification is not None
+            and verification.result == PhotoState.CONFIRMED
+            and verification.rating is None
+        )
+        items.append(PhotoItem(photo, verification, open_, rate))
+    disputed = any(photo.state == PhotoState.DISPUTED for photo in photos)
+    return {
+        "record": record,
+        "items": items,
+        "is_owner": is_owner,
+        "graduated": record.is_graduated,
+        "disputed": disputed,
+        "units": _units(record, memo) if is_owner and disputed else [],
+        "provinces": [(code, province_name(code)) for code in _provinces(record)],
+    }
+
+
+# --- Staff -----------------------------------------------------------------------------
+
+
+def _current(kind: str, **state):
+    return Photo.objects.filter(record=OuterRef("pk"), kind=kind, is_current=True, **state)
+
+
+def photo_progress(records: QuerySet[EnrollmentRecord], *, kind: str) -> list[dict]:
+    """Per cohort (年级) and college: records, and how many of them have no current photo
+    of `kind`, or one that is unverified, confirmed or disputed. One query."""
+    rows = (
+        records.order_by()
+        .values("admission_year", "college_id", "college__name", "college__code")
+        .annotate(
+            n_records=Count("pk"),
+            n_missing=Count("pk", filter=~Exists(_current(kind))),
+            n_unverified=Count("pk", filter=Exists(_current(kind, state=PhotoState.UNVERIFIED))),
+            n_confirmed=Count("pk", filter=Exists(_current(kind, state=PhotoState.CONFIRMED))),
+            n_disputed=Count("pk", filter=Exists(_current(kind, state=PhotoState.DISPUTED))),
+        )
+        .order_by("-admission_year", "college__code")
+    )
+    return list(rows)
+
+
+PROGRESS_COLUMNS = ("n_records", "n_missing", "n_unverified", "n_confirmed", "n_disputed")
+
+
+def progress_totals(rows: list[dict]) -> dict[str, int]:
+    return {column: sum(row[column] for row in rows) for column in PROGRESS_COLUMNS}
+
+
+# Records that will not graduate: they are not put forward for diploma registration.
+NOT_GRADUATING = (RecordStatus.WITHDRAWN, RecordStatus.EXPELLED, RecordStatus.UNREGISTERED)
+
+
+def graduation_years(records: QuerySet[EnrollmentRecord]) -> list[int]:
+    return [d.year for d in records.order_by().dates("expected_graduation", "year")]
+
+
+def graduates_without_confirmed_diploma(
+    records: QuerySet[EnrollmentRecord], *, year: int
+) -> QuerySet[EnrollmentRecord]:
+    """毕业生 of one year (届) whose 学历照片 is missing, unverified or disputed. Seed 003:
+    网上照片没有经过核对确认的，原则上不予进行毕业证书电子注册."""
+    diploma = _current(PhotoKind.DIPLOMA)
+    return (
+        records.filter(expected_graduation__year=year)
+        .exclude(status__in=NOT_GRADUATING)
+        .exclude(Exists(diploma.filter(state=PhotoState.CONFIRMED)))
+        .annotate(diploma_state=Subquery(diploma.values("state")[:1]))
+        .select_related("college", "school_class")
+        .order_by("college__code", "school_class__code", "student_number")
+    )
+
+
+def dispute_queue(user) -> QuerySet[Photo]:
+    """Current photos the student reported as 有误, oldest first, with the report."""
+    return (
+        Photo.objects.visible_to(user)
+        .current()
+        .filter(state=PhotoState.DISPUTED)
+        .select_related("record", "record__college", "record__school_class", "batch")
+        .prefetch_related("verifications")
+        .order_by("created_at", "pk")
+    )
+
+
+def batches_with_ratings(user) -> QuerySet[PhotoBatch]:
+    """The registrar's batches with their photos' states and quality ratings (seed 004).
+    One query: each photo has at most one verification, so the joins do not multiply."""
+    photos = "photos"
+    return (
+        PhotoBatch.objects.visible_to(user)
+        .select_related("uploaded_by")
+        .annotate(
+            n_photos=Count(photos),
+            n_confirmed=Count(photos, filter=Q(photos__state=PhotoState.CONFIRMED)),
+            n_disputed=Count(photos, filter=Q(photos__state=PhotoState.DISPUTED)),
+            n_rated=Count("photos__verifications__rating"),
+            avg_rating=Avg("photos__verifications__rating"),
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def rating_distribution(batch: PhotoBatch) -> list[dict]:
+    """How many photos of the batch got each rating, 5 down to 1 (one query)."""
+    counts = dict(
+        PhotoVerification.objects.filter(photo__batch=batch, rating__isnull=False)
+        .order_by()
+        .values_list("rating")
+        .annotate(n=Count("pk"))
+    )
+    total = sum(counts.values())
+    return [
+        {
+            "rating": r,
+            "n": counts.get(r, 0),
+            "percent": round(100 * counts.get(r, 0) / total) if total else 0,
+        }
+        for r in range(5, 0, -1)
+    ]

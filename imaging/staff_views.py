@@ -1,0 +1,229 @@
+"""The staff's photo pages: progress per cohort and college, graduates without a
+confirmed diploma photo (and its .xlsx), the 有误 queue with a replacement upload, and
+the registrar's batch import with its reports and ratings."""
+
+import io
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header, urlencode
+from django.utils.translation import gettext as _
+
+from accounts.decorators import role_required
+from accounts.models import Role
+from imaging import selectors, services, tasks
+from imaging.access import batch_for_read, record_for_upload
+from imaging.errors import PhotoError
+from imaging.forms import BatchUploadForm, OverviewFilterForm, PhotoUploadForm
+from imaging.models import EntryOutcome, PhotoKind, PhotoState
+from portal import jobs
+from portal.xlsx import write_rows
+from records.models import EnrollmentRecord
+
+STAFF = (Role.COUNSELOR, Role.COLLEGE, Role.REGISTRAR)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@role_required(*STAFF)
+def manage(request):
+    """照片管理: what each staff role can do with photos."""
+    is_registrar = request.user.role in (Role.REGISTRAR, Role.ADMIN) or request.user.is_superuser
+    disputes = selectors.dispute_queue(request.user).count() if is_registrar else 0
+    return render(
+        request, "imaging/manage.html", {"is_registrar": is_registrar, "n_disputes": disputes}
+    )
+
+
+@role_required(*STAFF)
+def overview(request):
+    """Per cohort and college: photos missing, unverified, confirmed, disputed."""
+    form = OverviewFilterForm(request.GET or None)
+    kind = (form.is_valid() and form.cleaned_data["kind"]) or PhotoKind.ENROLLMENT
+    rows = selectors.photo_progress(EnrollmentRecord.objects.visible_to(request.user), kind=kind)
+    context = {
+        "form": form,
+        "kind_label": PhotoKind(kind).label,
+        "rows": rows,
+        "totals": selectors.progress_totals(rows),
+    }
+    return render(request, "imaging/overview.html", context)
+
+
+def _graduation_year(request, records) -> tuple[int | None, list[int]]:
+    years = selectors.graduation_years(records)
+    try:
+        asked = int(request.GET.get("year", ""))
+    except ValueError:
+        asked = None
+    if asked in years:
+        return asked, years
+    this_year = timezone.localdate().year
+    upcoming = [year for year in years if year >= this_year]
+    return (upcoming[0] if upcoming else (years[-1] if years else None)), years
+
+
+@role_required(*STAFF)
+def missing_diploma(request):
+    """毕业生 whose 学历照片 is not confirmed: they cannot be put forward for diploma
+    registration (seed 003)."""
+    records = EnrollmentRecord.objects.visible_to(request.user)
+    year, years = _graduation_year(request, records)
+    graduates = (
+        selectors.graduates_without_confirmed_diploma(records, year=year)
+        if year
+        else records.none()
+    )
+    page = Paginator(graduates, 50).get_page(request.GET.get("page"))
+    states = dict(PhotoState.choices)
+    for record in page:
+        record.diploma_state_label = states.get(record.diploma_state, _("无照片"))
+    context = {
+        "page": page,
+        "year": year,
+        "years": years,
+        "page_query": urlencode({"year": year}) + "&" if year else "",
+    }
+    return render(request, "imaging/missing_diploma.html", context)
+
+
+def _missing_rows(graduates):
+    states = dict(PhotoState.choices)
+    for record in graduates.iterator(chunk_size=1000):
+        yield [
+            record.student_number,
+            record.name,
+            record.masked_id_number,  # masked in every export (QUALITY.md, PIPL)
+            record.college.name,
+            record.school_class.name if record.school_class else "",
+            record.expected_graduation.isoformat(),
+            record.get_status_display(),
+            str(states.get(record.diploma_state, _("无照片"))),
+        ]
+
+
+@role_required(*STAFF)
+def missing_diploma_export(request):
+    records = EnrollmentRecord.objects.visible_to(request.user)
+    year, _years = _graduation_year(request, records)
+    graduates = (
+        selectors.graduates_without_confirmed_diploma(records, year=year)
+        if year
+        else records.none()
+    )
+    header = [_("学号"), _("姓名"), _("证件号码"), _("学院"), _("班级"), _("预计毕业日期"),
+              _("学籍状态"), _("学历照片")]  # fmt: skip
+    buffer = io.BytesIO()
+    write_rows(buffer, title=_("未确认学历照片"), header=header, rows=_missing_rows(graduates))
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    filename = _("%(year)s届未确认学历照片.xlsx") % {"year": year or ""}
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@role_required(Role.REGISTRAR)
+def dispute_queue(request):
+    """Photos reported 有误, with the student's reason; a new photo can be uploaded."""
+    page = Paginator(selectors.dispute_queue(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "imaging/dispute_queue.html", {"page": page})
+
+
+@role_required(Role.REGISTRAR)
+def photo_upload(request, pk: int):
+    """One new photo for one record: replaces the current one and resets the state."""
+    record = record_for_upload(request, pk)
+    initial = {"kind": request.GET.get("kind") or PhotoKind.ENROLLMENT}
+    form = PhotoUploadForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            photo = services.photo_upload(
+                record=record,
+                kind=form.cleaned_data["kind"],
+                upload=form.cleaned_data["file"],
+                by=request.user,
+                request=request,
+            )
+        except PhotoError as error:
+            form.add_error("file", error.message)
+        else:
+            messages.success(
+                request,
+                _("已上传新的%(kind)s，校对状态已重置为“尚未校对”，并已通知学生。")
+                % {"kind": photo.get_kind_display()},
+            )
+            return redirect("imaging:dispute_queue")
+    current = list(record.photos.filter(is_current=True).order_by("kind"))
+    context = {"record": record, "form": form, "photos": current}
+    return render(request, "imaging/photo_upload.html", context)
+
+
+@role_required(Role.REGISTRAR, admins=False)
+def batch_import(request):
+    """Upload a zip of photos; the import runs in the background with progress."""
+    if request.user.institution_id is None:
+        raise PermissionDenied
+    form = BatchUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        # Our name, never the user's; private storage, deleted when the job ends.
+        name = default_storage.save(
+            f"imports/photos-{uuid.uuid4().hex}.zip", form.cleaned_data["file"]
+        )
+        job = jobs.job_start(
+            owner=request.user,
+            kind="imaging.photo_batch",
+            title=_("导入照片（%(kind)s）") % {"kind": PhotoKind(form.cleaned_data["kind"]).label},
+            task=tasks.import_photo_batch,
+            params={
+                "file": name,
+                "kind": form.cleaned_data["kind"],
+                "source": form.cleaned_data["source"],
+                "institution": request.user.institution_id,
+            },
+        )
+        return redirect(job)
+    return render(request, "imaging/batch_import.html", {"form": form})
+
+
+@role_required(Role.REGISTRAR)
+def batch_list(request):
+    """Every batch with its counts and the students' quality ratings (seed 004)."""
+    page = Paginator(selectors.batches_with_ratings(request.user), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "imaging/batch_list.html", {"page": page})
+
+
+@role_required(Role.REGISTRAR)
+def batch_detail(request, pk: int):
+    """The import report, file by file, and the ratings of the batch's photos."""
+    batch = batch_for_read(request, pk)
+    outcome = request.GET.get("outcome", "")
+    entries = batch.entries.select_related("record").order_by("position")
+    if outcome in EntryOutcome.values:
+        entries = entries.filter(outcome=outcome)
+    else:
+        outcome = ""
+    page = Paginator(entries, 100).get_page(request.GET.get("page"))
+    comments = (
+        batch.photos.filter(verifications__rating__isnull=False)
+        .exclude(verifications__rating_comment="")
+        .values("verifications__rating", "verifications__rating_comment", "verifications__rated_at")
+        .order_by("-verifications__rated_at")[:50]
+    )
+    context = {
+        "batch": batch,
+        "counts": [(value, label, batch.counts[value]) for value, label in EntryOutcome.choices],
+        "outcome": outcome,
+        "page": page,
+        "page_query": urlencode({"outcome": outcome}) + "&" if outcome else "",
+        "ratings": selectors.rating_distribution(batch),
+        "comments": comments,
+    }
+    return render(request, "imaging/batch_detail.html", context)

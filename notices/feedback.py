@@ -1,0 +1,269 @@
+"""The rows of a class feedback sheet (反馈表, seed 004 附件 2), filled from what each
+student did: "无误", the anomaly in words, or "未校对".
+
+Rows are in ascending student number (seed 004: 按学号由小到大的顺序). A whole college
+is read in a constant number of queries and grouped by class here, so that a workbook of
+120 classes costs what one class costs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from imaging.models import DisputeReason, Photo, PhotoKind, PhotoState, PhotoVerification
+from notices.models import FeedbackRemark, FeedbackSheet, Notice
+from notices.selectors import audience_q, record_is_done, with_task_flags
+from records.models import College, DiscrepancyReport, EnrollmentRecord, ReportState, SchoolClass
+from records.services.fields import field_label
+
+OK, ANOMALY, MISSING = "ok", "anomaly", "missing"
+
+
+@dataclass
+class SheetRow:
+    """One row: 序号, 学号, 姓名, 校对结果, and words the monitor or counselor added."""
+
+    number: int
+    student_number: str
+    name: str
+    result: str
+    state: str
+    remark: str = ""
+    record_id: int | None = None
+    done: bool = False
+    record: EnrollmentRecord | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def result_text(self) -> str:
+        """校对结果 as printed: the portal's words, then the added words."""
+        return f"{self.result}；{self.remark}" if self.remark else self.result
+
+    def as_signed(self) -> dict:
+        data = asdict(self)
+        data.pop("record")
+        return data
+
+    @classmethod
+    def from_signed(cls, data: dict) -> SheetRow:
+        return cls(**data)
+
+
+def student_number_key(number: str) -> tuple:
+    """Ascending student number, numerically when the numbers are digits of mixed length."""
+    return (0, len(number), number) if number.isdigit() else (1, 0, number)
+
+
+# Reading the records --------------------------------------------------------------------
+
+
+SHEET_FIELDS = (
+    "institution", "college", "school_class", "student_number", "name", "id_type", "id_number",
+    "admission_year", "expected_graduation", "level", "user", "first_viewed_at",
+)  # fmt: skip
+
+
+def sheet_records(notice: Notice, records: QuerySet[EnrollmentRecord]) -> QuerySet:
+    """The notice's records among `records`, with the flags of what each student did."""
+    return with_task_flags(records.filter(audience_q(notice))).only(*SHEET_FIELDS)
+
+
+@dataclass(frozen=True)
+class PhotoInfo:
+    """What the sheet says of one current photo; the verification only when disputed."""
+
+    kind: str
+    state: str
+    reason: str = ""
+    comment: str = ""
+
+
+def load_details(notice: Notice, records: list[EnrollmentRecord], source: QuerySet) -> None:
+    """Attach `sheet_reports` and `sheet_photos` to each record, in a fixed number of
+    queries. `source` is the records' queryset, used as a subquery (no list of ids)."""
+    ids = source.values("pk")
+    by_record = {r.pk: r for r in records}
+    for record in records:
+        record.sheet_reports, record.sheet_photos = [], []
+    if notice.asks_record_check:
+        reports = DiscrepancyReport.objects.filter(
+            record__in=ids,
+            state__in=(ReportState.SUBMITTED, ReportState.ACCEPTED, ReportState.REJECTED),
+        )
+        for report in reports.order_by("created_at", "pk").prefetch_related("items"):
+            if report.record_id in by_record:
+                by_record[report.record_id].sheet_reports.append(report)
+    if notice.asks_photo_check:
+        _load_photos(ids, by_record)
+
+
+def _load_photos(ids, by_record: dict[int, EnrollmentRecord]) -> None:
+    photos = Photo.objects.filter(record__in=ids, is_current=True).order_by("kind", "pk")
+    rows = list(photos.values_list("pk", "record_id", "kind", "state"))
+    disputed = [pk for pk, _r, _k, state in rows if state == PhotoState.DISPUTED]
+    words = {
+        v.photo_id: (v.reason, v.comment)
+        for v in PhotoVerification.objects.filter(photo_id__in=disputed).order_by("pk")
+    }
+    for pk, record_id, kind, state in rows:
+        if record_id in by_record:
+            reason, comment = words.get(pk, ("", ""))
+            by_record[record_id].sheet_photos.append(PhotoInfo(kind, state, reason, comment))
+
+
+def _remarks(notice: Notice, source: QuerySet) -> dict[int, str]:
+    remarks = FeedbackRemark.objects.filter(sheet__notice=notice, record__in=source.values("pk"))
+    return dict(remarks.values_list("record_id", "text"))
+
+
+def _read(notice: Notice, records: QuerySet) -> tuple[list[EnrollmentRecord], dict[int, str]]:
+    source = sheet_records(notice, records)
+    loaded = list(source)
+    load_details(notice, loaded, source)
+    return loaded, _remarks(notice, source)
+
+
+def class_rows(notice: Notice, school_class: SchoolClass) -> list[SheetRow]:
+    """The live rows of one class."""
+    records, remarks = _read(notice, EnrollmentRecord.objects.filter(school_class=school_class))
+    return rows_for(notice, records, remarks)
+
+
+def college_rows(notice: Notice, college: College) -> list[tuple[SchoolClass, list[SheetRow]]]:
+    """Every class of the college that the notice is for, in class order, with its rows."""
+    records, remarks = _read(
+        notice, EnrollmentRecord.objects.filter(college=college, school_class__isnull=False)
+    )
+    by_class: dict[int, list[EnrollmentRecord]] = {}
+    for record in records:
+        by_class.setdefault(record.school_class_id, []).append(record)
+    classes = (
+        SchoolClass.objects.filter(pk__in=list(by_class))
+        .select_related("college")
+        .order_by("cohort", "code")
+    )
+    return [(c, rows_for(notice, by_class[c.pk], remarks)) for c in classes]
+
+
+def rows_for(notice: Notice, records: list[EnrollmentRecord], remarks: dict) -> list[SheetRow]:
+    ordered = sorted(records, key=lambda r: student_number_key(r.student_number))
+    rows = []
+    for number, record in enumerate(ordered, start=1):
+        state, result = describe(notice, record)
+        rows.append(
+            SheetRow(
+                number=number,
+                student_number=record.student_number,
+                name=record.name,
+                result=result,
+                state=state,
+                remark=remarks.get(record.pk, ""),
+                record_id=record.pk,
+                done=record_is_done(notice, record),
+                record=record,
+            )
+        )
+    return rows
+
+
+def rows_of_sheet(sheet: FeedbackSheet) -> list[SheetRow]:
+    """What the sheet says: the rows as signed once the counselor signed, else live."""
+    if sheet.signed_rows is not None:
+        return [SheetRow.from_signed(row) for row in sheet.signed_rows]
+    return class_rows(sheet.notice, sheet.school_class)
+
+
+# The words ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Parts:
+    anomalies: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    untouched: list[str] = field(default_factory=list)  # parts the student never started
+
+
+def describe(notice: Notice, record: EnrollmentRecord) -> tuple[str, str]:
+    """(state, 校对结果) for one annotated, prefetched record (sheet_records)."""
+    parts = _Parts()
+    if notice.asks_record_check:
+        _record_part(record, parts)
+    if notice.asks_photo_check:
+        _photo_part(record, parts)
+    if parts.anomalies:
+        return ANOMALY, "；".join(parts.anomalies + parts.missing + parts.untouched)
+    if not parts.missing and not parts.untouched:
+        return OK, _("无误")
+    if not parts.missing and len(parts.untouched) == _task_parts(notice):
+        return MISSING, _("未校对")
+    return MISSING, "；".join(parts.missing + parts.untouched)
+
+
+def _task_parts(notice: Notice) -> int:
+    return int(notice.asks_record_check) + int(notice.asks_photo_check)
+
+
+def _record_part(record: EnrollmentRecord, parts: _Parts) -> None:
+    reports = getattr(record, "sheet_reports", [])
+    latest = reports[-1] if reports else None
+    if record.has_open_report and latest is not None and latest.state == ReportState.SUBMITTED:
+        parts.anomalies.append(_report_words(latest))
+    elif record.is_confirmed:
+        return
+    elif latest is not None and latest.state == ReportState.ACCEPTED:
+        parts.missing.append(_("学籍信息已更正，待本人再次确认"))
+    elif latest is not None and latest.state == ReportState.REJECTED:
+        parts.missing.append(_("有误申请未通过，待本人确认"))
+    else:
+        parts.untouched.append(_("学籍信息未校对"))
+
+
+def _report_words(report: DiscrepancyReport) -> str:
+    """学籍 anomaly in words: field, current value, claimed value."""
+    items = sorted(report.items.all(), key=lambda item: item.pk)
+    words = [
+        _("%(field)s有误：现为“%(current)s”，应为“%(claimed)s”")
+        % {
+            "field": _field_name(item.field),
+            "current": item.current_value or _("空"),
+            "claimed": item.claimed_value,
+        }
+        for item in items
+    ]
+    return "；".join(words) or _("学籍信息有误")
+
+
+def _field_name(name: str) -> str:
+    try:
+        return field_label(name)
+    except FieldDoesNotExist:  # a field renamed since the report: show its stored name
+        return name
+
+
+def _photo_part(record: EnrollmentRecord, parts: _Parts) -> None:
+    photos: list[PhotoInfo] = getattr(record, "sheet_photos", [])
+    if not photos:
+        # Seed 004: 学信网无图像信息的学生须补采照片 — an anomaly the sheet must show.
+        parts.anomalies.append(_("无照片，须补采"))
+        return
+    pending = [p for p in photos if p.state == PhotoState.UNVERIFIED]
+    for photo in photos:
+        if photo.state == PhotoState.DISPUTED:
+            parts.anomalies.append(_photo_words(photo))
+    if pending and len(pending) == len(photos):
+        parts.untouched.append(_("照片未校对"))
+    elif pending:
+        kinds = "、".join(str(PhotoKind(p.kind).label) for p in pending)
+        parts.missing.append(_("%(kinds)s未校对") % {"kinds": kinds})
+
+
+def _photo_words(photo: PhotoInfo) -> str:
+    words = _("%(kind)s有误") % {"kind": PhotoKind(photo.kind).label}
+    if photo.reason:
+        words += "：" + str(DisputeReason(photo.reason).label)
+    if photo.comment:
+        words += f"（{photo.comment}）"
+    return words

@@ -1,0 +1,70 @@
+"""The list of students who have not done a notice's task, as .xlsx: a generator of rows
+plus the one streamed writer (portal.xlsx). ID numbers are masked (PIPL, QUALITY.md)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+from django.utils.translation import gettext as _
+
+from notices.feedback import describe, load_details, sheet_records
+from notices.models import Notice
+from notices.selectors import pending_records
+from portal.xlsx import write_rows
+from records.models import EnrollmentRecord, SchoolClass
+
+
+def pending_header() -> list[str]:
+    return [
+        _("学院"), _("班级"), _("学号"), _("姓名"), _("证件号码"), _("账号"), _("已查看"),
+        _("校对情况"),
+    ]  # fmt: skip
+
+
+def account_state(record: EnrollmentRecord) -> str:
+    if record.user_id:
+        return _("已绑定学籍")
+    if record.has_account:
+        return _("已注册，未绑定")
+    return _("未注册")
+
+
+def pending_rows(
+    notice: Notice, user, *, college_id: int | None = None, school_class: SchoolClass | None = None
+) -> Iterator[list]:
+    records = EnrollmentRecord.objects.visible_to(user)
+    if college_id:
+        records = records.filter(college_id=college_id)
+    if school_class is not None:
+        records = records.filter(school_class=school_class)
+    source = sheet_records(notice, pending_records(notice, records))
+    loaded = list(
+        source.select_related("college", "school_class").order_by(
+            "college__code", "school_class__code", "student_number"
+        )
+    )
+    load_details(notice, loaded, source)
+    for record in loaded:
+        _state, words = describe(notice, record)
+        yield [
+            record.college.name,
+            record.school_class.name if record.school_class_id else "",
+            record.student_number,
+            record.name,
+            record.masked_id_number,
+            account_state(record),
+            _("是") if record.first_viewed_at else _("否"),
+            words,
+        ]
+
+
+def pending_workbook(notice: Notice, user, **scope) -> bytes:
+    buffer = io.BytesIO()
+    write_rows(
+        buffer,
+        title=str(_("未完成名单")),
+        header=pending_header(),
+        rows=pending_rows(notice, user, **scope),
+    )
+    return buffer.getvalue()

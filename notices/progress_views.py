@@ -1,0 +1,233 @@
+"""Staff pages of a notice with a task: progress per college and class, the students who
+have not done it (with their list as .xlsx and reminders), and the class feedback sheets.
+
+Counselors see their classes, college staff their college, the registrar everything:
+every list goes through `visible_to(user)`; a constant number of queries a page."""
+
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import role_required
+from accounts.models import Role
+from notices import selectors, tasks
+from notices.access import (
+    notice_for_progress,
+    sheet_for_countersign,
+    sheet_for_read,
+    sheet_for_remark,
+    sheet_for_sign,
+)
+from notices.errors import NoticeError
+from notices.exports import class_workbook, filename_for
+from notices.feedback import class_rows, rows_of_sheet
+from notices.forms import CountersignForm, ScopeForm
+from notices.lists import pending_workbook
+from notices.services import sheets as sheet_services
+from portal import jobs
+from records.models import SchoolClass
+
+STAFF = (Role.COUNSELOR, Role.COLLEGE, Role.REGISTRAR)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+staff_required = role_required(*STAFF)
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _scope(request, data) -> tuple[ScopeForm, int | None, SchoolClass | None]:
+    """The college and class a list, an export or a reminder is narrowed to, both
+    checked against the user's scope: one outside it is a 404, never "everything"."""
+    form = ScopeForm(data, user=request.user)
+    if not form.is_valid():
+        raise Http404
+    college = form.cleaned_data.get("college")
+    class_pk = form.cleaned_data.get("school_class")
+    school_class = None
+    if class_pk:
+        school_class = get_object_or_404(SchoolClass.objects.visible_to(request.user), pk=class_pk)
+    return form, (college.pk if college else None), school_class
+
+
+@staff_required
+def progress(request, pk: int):
+    notice = notice_for_progress(request, pk)
+    sheet_services.sheets_sync(notice=notice)
+    form, college_id, _class = _scope(request, request.GET)
+    classes = selectors.class_progress(notice, request.user, college_id=college_id)
+    if request.GET.get("sheets") == "missing":
+        classes = [row for row in classes if not (row.sheet and row.sheet.is_handed_in)]
+    colleges = selectors.college_progress(notice, request.user)
+    context = {
+        "notice": notice,
+        "scope_form": form,
+        "college_id": college_id,
+        "colleges": colleges,
+        "classes": classes,
+        "total": selectors.total(colleges),
+        "sheets_filter": request.GET.get("sheets", ""),
+        "can_export_college": request.user.role in (Role.COLLEGE, Role.REGISTRAR)
+        or request.user.is_superuser,
+    }
+    return render(request, "notices/progress.html", context)
+
+
+@staff_required
+def pending_export(request, pk: int):
+    """The students who have not done the task, as .xlsx (ID numbers masked)."""
+    notice = notice_for_progress(request, pk)
+    _form, college_id, school_class = _scope(request, request.GET)
+    label = school_class.name if school_class else _("未完成名单")
+    content = pending_workbook(
+        notice, request.user, college_id=college_id, school_class=school_class
+    )
+    return _xlsx(content, filename_for(notice, f"{label}-未完成"))
+
+
+@require_POST
+@staff_required
+def remind(request, pk: int):
+    notice = notice_for_progress(request, pk)
+    _form, college_id, school_class = _scope(request, request.POST)
+    job = jobs.job_start(
+        owner=request.user,
+        kind="notices.remind",
+        title=_("发送提醒：%(title)s") % {"title": notice.title},
+        task=tasks.send_reminders,
+        params={
+            "notice": notice.pk,
+            "college": college_id,
+            "school_class": school_class.pk if school_class else None,
+        },
+    )
+    return redirect(job)
+
+
+@require_POST
+@role_required(Role.COLLEGE, Role.REGISTRAR)
+def college_export(request, pk: int):
+    """A whole college's sheets as one workbook: a background job with progress."""
+    notice = notice_for_progress(request, pk)
+    _form, college_id, _class = _scope(request, request.POST)
+    if request.user.role == Role.COLLEGE:
+        college_id = request.user.college_id
+    if not college_id:
+        messages.error(request, _("请选择学院。"))
+        return redirect("notices:progress", notice.pk)
+    job = jobs.job_start(
+        owner=request.user,
+        kind="notices.college_export",
+        title=_("导出学院反馈表：%(title)s") % {"title": notice.title},
+        task=tasks.export_college_sheets,
+        params={"notice": notice.pk, "college": college_id},
+    )
+    return redirect(job)
+
+
+# The class: who has not done it, and its feedback sheet ------------------------------
+
+
+def _sheet_context(request, sheet) -> dict:
+    live = class_rows(sheet.notice, sheet.school_class)
+    user = request.user
+    is_staff = user.role in STAFF or user.is_superuser
+    return {
+        "sheet": sheet,
+        "notice": sheet.notice,
+        "school_class": sheet.school_class,
+        "pending": [row for row in live if not row.done] if is_staff else [],
+        "rows": rows_of_sheet(sheet) if sheet.is_signed else live,
+        "n_students": len(live),
+        "n_done": sum(row.done for row in live),
+        "is_staff": is_staff,
+        "can_remark": not sheet.is_signed and user.role in (Role.STUDENT, Role.COUNSELOR),
+        "can_sign": user.role == Role.COUNSELOR,
+        "can_countersign": user.role == Role.COLLEGE,
+        "late": sheet.is_late(sheet.notice),
+        "countersign_form": CountersignForm(),
+    }
+
+
+@login_required
+def sheet_detail(request, pk: int):
+    sheet = sheet_for_read(request, pk)
+    return render(request, "notices/sheet_detail.html", _sheet_context(request, sheet))
+
+
+@require_POST
+@login_required
+def sheet_remarks(request, pk: int):
+    sheet = sheet_for_remark(request, pk)
+    prefix = "remark_"
+    texts = {}
+    for key, value in request.POST.items():
+        if key.startswith(prefix) and key[len(prefix) :].isdigit():
+            texts[int(key[len(prefix) :])] = value
+    try:
+        changed = sheet_services.sheet_remarks_save(
+            sheet=sheet, texts=texts, by=request.user, request=request
+        )
+    except NoticeError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("已保存 %(n)d 条补充说明。") % {"n": changed})
+    return redirect("notices:sheet_detail", sheet.pk)
+
+
+def _act(request, action, sheet, success: str, **kwargs):
+    try:
+        action(sheet=sheet, by=request.user, request=request, **kwargs)
+    except NoticeError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, success)
+    return redirect("notices:sheet_detail", sheet.pk)
+
+
+@require_POST
+@login_required
+def sheet_sign(request, pk: int):
+    sheet = sheet_for_sign(request, pk)
+    return _act(request, sheet_services.sheet_sign, sheet, _("已签名。请学院领导复核。"))
+
+
+@require_POST
+@login_required
+def sheet_unsign(request, pk: int):
+    sheet = sheet_for_sign(request, pk)
+    return _act(request, sheet_services.sheet_unsign, sheet, _("已撤回签名。"))
+
+
+@require_POST
+@login_required
+def sheet_countersign(request, pk: int):
+    sheet = sheet_for_countersign(request, pk)
+    form = CountersignForm(request.POST)
+    if not form.is_valid():
+        raise PermissionDenied
+    return _act(
+        request,
+        sheet_services.sheet_countersign,
+        sheet,
+        _("已复核，反馈表已上交。"),
+        opinion=form.cleaned_data["opinion"],
+    )
+
+
+@login_required
+def sheet_export(request, pk: int):
+    """One class's sheet as a print-ready .xlsx: what was signed, once it is signed."""
+    sheet = sheet_for_read(request, pk)
+    content = class_workbook(sheet, rows_of_sheet(sheet))
+    return _xlsx(content, filename_for(sheet.notice, sheet.school_class.name))

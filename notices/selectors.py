@@ -1,0 +1,254 @@
+"""Reads for notices: who a notice is for, and how far each class and college has got.
+
+Every count is one grouped query over the records in the user's scope
+(`EnrollmentRecord.objects.visible_to`), so a page costs the same number of queries for
+one class or a hundred (QUALITY.md: performance).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from accounts.models import AccountState, User
+from imaging.models import Photo, PhotoState
+from notices.models import FeedbackSheet, Notice, NoticeAudience
+from records.models import (
+    College,
+    DiscrepancyReport,
+    EnrollmentRecord,
+    RecordConfirmation,
+    ReportState,
+    SchoolClass,
+)
+
+# The audience --------------------------------------------------------------------------
+
+
+def audience_q(notice: Notice) -> Q:
+    """Records the notice is for: its institution, and any one audience rule whose
+    every filled field matches (no rule: the whole institution)."""
+    scope = Q(institution_id=notice.institution_id)
+    rules = list(notice.audience.all())
+    if not rules:
+        return scope
+    any_rule = Q(pk__in=[])
+    for rule in rules:
+        condition = Q()
+        if rule.college_id:
+            condition &= Q(college_id=rule.college_id)
+        if rule.cohort:
+            condition &= Q(admission_year=rule.cohort)
+        if rule.graduation_year:
+            condition &= Q(expected_graduation__year=rule.graduation_year)
+        if rule.level:
+            condition &= Q(level=rule.level)
+        any_rule |= condition
+    return scope & any_rule
+
+
+def rule_matches(rule: NoticeAudience, record: EnrollmentRecord) -> bool:
+    """The same test as audience_q, in Python, for records already loaded."""
+    return (
+        (not rule.college_id or rule.college_id == record.college_id)
+        and (not rule.cohort or rule.cohort == record.admission_year)
+        and (not rule.graduation_year or rule.graduation_year == record.expected_graduation.year)
+        and (not rule.level or rule.level == record.level)
+    )
+
+
+def notice_is_for(notice: Notice, record: EnrollmentRecord) -> bool:
+    if record.institution_id != notice.institution_id:
+        return False
+    rules = list(notice.audience.all())
+    return not rules or any(rule_matches(rule, record) for rule in rules)
+
+
+def audience_records(notice: Notice, user=None) -> QuerySet[EnrollmentRecord]:
+    """The notice's records, within the user's scope when a user is given."""
+    records = EnrollmentRecord.objects.all() if user is None else _scoped_records(user)
+    return records.filter(audience_q(notice))
+
+
+def _scoped_records(user) -> QuerySet[EnrollmentRecord]:
+    return EnrollmentRecord.objects.visible_to(user)
+
+
+# What each student has done -------------------------------------------------------------
+
+
+def _flags() -> dict:
+    record = OuterRef("pk")
+    current = Photo.objects.filter(record=record, is_current=True)
+    return {
+        "has_account": Exists(
+            User.objects.filter(
+                id_type=OuterRef("id_type"),
+                id_number=OuterRef("id_number"),
+                state=AccountState.ACTIVE,
+            )
+        ),
+        "is_confirmed": Exists(
+            RecordConfirmation.objects.filter(record=record, revoked_at__isnull=True)
+        ),
+        "has_open_report": Exists(
+            DiscrepancyReport.objects.filter(record=record, state=ReportState.SUBMITTED)
+        ),
+        "has_photo": Exists(current),
+        "photos_pending": Exists(current.filter(state=PhotoState.UNVERIFIED)),
+        "photo_disputed": Exists(current.filter(state=PhotoState.DISPUTED)),
+    }
+
+
+def _conditions(notice: Notice) -> dict[str, Q]:
+    """Each count of the progress table as a condition on a record."""
+    flags = _flags()
+    record_done = Q(flags["is_confirmed"]) | Q(flags["has_open_report"])
+    photo_done = Q(flags["has_photo"]) & ~Q(flags["photos_pending"])
+    done = Q()
+    if notice.asks_record_check:
+        done &= record_done
+    if notice.asks_photo_check:
+        done &= photo_done
+    return {
+        "n_registered": Q(user__isnull=False) | Q(flags["has_account"]),
+        "n_bound": Q(user__isnull=False),
+        "n_looked": Q(first_viewed_at__isnull=False),
+        "n_confirmed": Q(flags["is_confirmed"]),
+        "n_reported": Q(flags["has_open_report"]),
+        "n_photo_done": photo_done,
+        "n_photo_disputed": Q(flags["photo_disputed"]),
+        "n_no_photo": ~Q(flags["has_photo"]),
+        "n_done": done,
+    }
+
+
+def pending_records(
+    notice: Notice, records: QuerySet[EnrollmentRecord]
+) -> QuerySet[EnrollmentRecord]:
+    """The notice's records among `records` whose student has not done the task."""
+    return records.filter(audience_q(notice)).exclude(_conditions(notice)["n_done"])
+
+
+def with_task_flags(records: QuerySet[EnrollmentRecord]) -> QuerySet[EnrollmentRecord]:
+    """Annotate has_account, is_confirmed, has_open_report, has_photo, photos_pending,
+    photo_disputed on each record."""
+    return records.annotate(**_flags())
+
+
+def record_is_done(notice: Notice, record: EnrollmentRecord) -> bool:
+    """The Python twin of _conditions()["n_done"], for annotated records."""
+    record_done = record.is_confirmed or record.has_open_report
+    photo_done = record.has_photo and not record.photos_pending
+    return (record_done or not notice.asks_record_check) and (
+        photo_done or not notice.asks_photo_check
+    )
+
+
+# Progress counts ------------------------------------------------------------------------
+
+
+@dataclass
+class Counts:
+    n_students: int = 0
+    n_registered: int = 0
+    n_bound: int = 0
+    n_looked: int = 0
+    n_confirmed: int = 0
+    n_reported: int = 0
+    n_photo_done: int = 0
+    n_photo_disputed: int = 0
+    n_no_photo: int = 0
+    n_done: int = 0
+
+    @property
+    def n_pending(self) -> int:
+        return self.n_students - self.n_done
+
+    @property
+    def percent_done(self) -> int:
+        return round(self.n_done * 100 / self.n_students) if self.n_students else 0
+
+    def add(self, other: Counts) -> None:
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+
+def counts_by(notice: Notice, records: QuerySet[EnrollmentRecord], key: str) -> dict[int, Counts]:
+    """{class or college id: Counts} for the notice's records among `records`."""
+    aggregates = {
+        name: Count("pk", filter=condition) for name, condition in _conditions(notice).items()
+    }
+    rows = (
+        records.filter(audience_q(notice))
+        .order_by()
+        .values(key)
+        .annotate(n_students=Count("pk"), **aggregates)
+    )
+    return {row.pop(key): Counts(**row) for row in rows if row[key] is not None}
+
+
+@dataclass
+class ClassProgress:
+    school_class: SchoolClass
+    counts: Counts
+    sheet: FeedbackSheet | None
+
+
+@dataclass
+class CollegeProgress:
+    college: College
+    counts: Counts
+    n_classes: int = 0
+    n_handed_in: int = 0
+
+
+def class_progress(notice: Notice, user, college_id: int | None = None) -> list[ClassProgress]:
+    """Per class in the user's scope, in class order, with its feedback sheet."""
+    records = _scoped_records(user)
+    if college_id:
+        records = records.filter(college_id=college_id)
+    counts = counts_by(notice, records, "school_class_id")
+    classes = (
+        SchoolClass.objects.visible_to(user)
+        .filter(pk__in=list(counts))
+        .select_related("college")
+        .order_by("college__code", "cohort", "code")
+    )
+    sheets = {s.school_class_id: s for s in FeedbackSheet.objects.filter(notice=notice)}
+    for sheet in sheets.values():
+        sheet.notice = notice  # is_late() reads the deadline without another query
+    return [ClassProgress(c, counts[c.pk], sheets.get(c.pk)) for c in classes]
+
+
+def college_progress(notice: Notice, user) -> list[CollegeProgress]:
+    """Per college in the user's scope, with how many classes handed in their sheet."""
+    counts = counts_by(notice, _scoped_records(user), "college_id")
+    colleges = College.objects.visible_to(user).filter(pk__in=list(counts)).order_by("code")
+    sheets = (
+        FeedbackSheet.objects.filter(notice=notice, school_class__college_id__in=list(counts))
+        .values("school_class__college_id")
+        .annotate(
+            n=Count("pk", distinct=True),
+            handed_in=Count("pk", filter=Q(leader_signed_at__isnull=False), distinct=True),
+        )
+        .order_by()
+    )
+    by_college = {row["school_class__college_id"]: row for row in sheets}
+    return [
+        CollegeProgress(
+            college,
+            counts[college.pk],
+            by_college.get(college.pk, {}).get("n", 0),
+            by_college.get(college.pk, {}).get("handed_in", 0),
+        )
+        for college in colleges
+    ]
+
+
+def total(rows) -> Counts:
+    summed = Counts()
+    for row in rows:
+        summed.add(row.counts)
+    return summed

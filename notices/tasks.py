@@ -1,0 +1,88 @@
+"""Background tasks of the notices app: thin, they call the exports and services.
+
+Each task checks the job owner's scope again: a job's parameters are ids, and ids are
+never trusted (QUALITY.md: access control)."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from notices.errors import NoticeError
+from notices.exports import FeedbackWorkbook, filename_for
+from notices.feedback import college_rows
+from notices.models import FeedbackSheet, Notice
+from notices.services.reminders import reminders_send
+from portal.jobs import JobError, run_job
+from records.models import College, EnrollmentRecord, SchoolClass
+
+
+def _notice(job) -> Notice:
+    notice = Notice.objects.followed_by(job.owner).filter(pk=job.params["notice"]).first()
+    if notice is None:
+        raise JobError(_("通知不存在或您无权查看。"))
+    return notice
+
+
+def export_college(job, progress) -> dict:
+    """One workbook for a whole college: a worksheet per class, in class order."""
+    notice = _notice(job)
+    college = College.objects.visible_to(job.owner).filter(pk=job.params["college"]).first()
+    if college is None:
+        raise JobError(_("学院不存在或您无权查看。"))
+    classes = college_rows(notice, college)
+    if not classes:
+        raise JobError(_("该学院没有本通知涉及的班级。"))
+    sheets = {
+        s.school_class_id: s
+        for s in FeedbackSheet.objects.filter(notice=notice, school_class__college=college)
+    }
+    progress.set_total(len(classes), message=_("正在生成反馈表…"))
+    book = FeedbackWorkbook(notice)
+    rows = 0
+    for school_class, class_rows in classes:
+        book.add_class(school_class, class_rows, sheets.get(school_class.pk))
+        rows += len(class_rows)
+        progress.advance()
+    progress.attach(filename_for(notice, college.name), book.content())
+    return {
+        "headline": _("反馈表已生成：%(classes)d 个班级，%(rows)d 名学生。")
+        % {"classes": len(classes), "rows": rows},
+        "links": [[_("返回校对进度"), reverse("notices:progress", args=[notice.pk])]],
+    }
+
+
+@task()
+def export_college_sheets(job_id: str) -> None:
+    run_job(job_id, export_college)
+
+
+def send(job, progress) -> dict:
+    notice = _notice(job)
+    records = EnrollmentRecord.objects.visible_to(job.owner)
+    if job.params.get("college"):
+        records = records.filter(college_id=job.params["college"])
+    if job.params.get("school_class"):
+        school_class = (
+            SchoolClass.objects.visible_to(job.owner).filter(pk=job.params["school_class"]).first()
+        )
+        if school_class is None:
+            raise JobError(_("班级不存在或您无权查看。"))
+        records = records.filter(school_class=school_class)
+    try:
+        result = reminders_send(notice=notice, records=records, by=job.owner, progress=progress)
+    except NoticeError as exc:
+        raise JobError(exc.message) from exc
+    return {
+        "headline": result.summary(),
+        "summary": [
+            [_("已发送"), result.sent],
+            [_("今日已提醒过"), result.already],
+            [_("无法联系"), result.unreachable],
+        ],
+        "links": [[_("返回校对进度"), reverse("notices:progress", args=[notice.pk])]],
+    }
+
+
+@task()
+def send_reminders(job_id: str) -> None:
+    run_job(job_id, send)

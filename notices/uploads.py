@@ -1,0 +1,113 @@
+"""Checking a notice's attachments by their content (QUALITY.md: uploads).
+
+PDFs are parsed and written anew (portal.uploads.pdf_upload); images are decoded and
+re-encoded (image_upload); Word and Excel files (.docx, .xlsx: blank forms, seed 004's
+附件 2) are zip archives, checked entry by entry without extracting anything: no absolute
+or `..` paths, a cap on entries and on the uncompressed size, the parts a real document
+has, and no macros. They are served as downloads only, under a generated name.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import zipfile
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from portal.uploads import IMAGE_SIGNATURES, UploadError, image_upload, pdf_upload
+
+MAX_BYTES = 10 * 1024 * 1024
+ZIP_MAX_ENTRIES = 2000
+ZIP_MAX_UNCOMPRESSED = 60 * 1024 * 1024
+CONTENT_TYPES_MAX = 1024 * 1024
+
+OFFICE_KINDS = {
+    # main part → (extension, content type)
+    "word/document.xml": (
+        ".docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+    "xl/workbook.xml": (
+        ".xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class CleanAttachment:
+    content: bytes
+    extension: str
+    content_type: str
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+def attachment_upload(upload, *, max_bytes: int = MAX_BYTES) -> CleanAttachment:
+    """A checked attachment, or UploadError with a message for the registrar."""
+    if upload.size is not None and upload.size > max_bytes:
+        raise UploadError(_too_large(max_bytes))
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if head.startswith(b"%PDF-"):
+        clean = pdf_upload(upload, max_bytes=max_bytes)
+    elif head.startswith(IMAGE_SIGNATURES):
+        clean = image_upload(upload, max_bytes=max_bytes, formats={"JPEG", "PNG", "GIF"})
+    elif head.startswith(b"PK\x03\x04"):
+        return office_upload(upload, max_bytes=max_bytes)
+    else:
+        raise UploadError(
+            _("仅支持 PDF、图片（.jpg .png .gif）、Word（.docx）和 Excel（.xlsx）文件。")
+        )
+    return CleanAttachment(clean.content, clean.extension, clean.content_type)
+
+
+def _too_large(max_bytes: int) -> str:
+    return _("附件大小不能超过 %(mb)d MB。") % {"mb": max_bytes // (1024 * 1024)}
+
+
+def office_upload(upload, *, max_bytes: int = MAX_BYTES) -> CleanAttachment:
+    upload.seek(0)
+    data = upload.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise UploadError(_too_large(max_bytes))
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
+        _check_entries(entries)
+        names = {entry.filename for entry in entries}
+        kind = next((OFFICE_KINDS[part] for part in OFFICE_KINDS if part in names), None)
+        if kind is None or "[Content_Types].xml" not in names:
+            raise UploadError(_("无法识别该文件，请上传 .docx 或 .xlsx 文件（不支持 .doc .xls）。"))
+        _check_no_macros(archive, names)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as exc:
+        raise UploadError(_("无法打开该文件，文件可能已损坏。")) from exc
+    return CleanAttachment(data, *kind)
+
+
+def _check_entries(entries: list[zipfile.ZipInfo]) -> None:
+    if len(entries) > ZIP_MAX_ENTRIES:
+        raise UploadError(_("文件内容过多，无法接收。"))
+    if sum(entry.file_size for entry in entries) > ZIP_MAX_UNCOMPRESSED:
+        raise UploadError(_("文件解压后过大，无法接收。"))
+    for entry in entries:
+        name = entry.filename
+        normal = posixpath.normpath(name)
+        if name.startswith(("/", "\\")) or ":" in name or normal.startswith("..") or "\\" in name:
+            raise UploadError(_("文件结构异常，无法接收。"))
+
+
+def _check_no_macros(archive: zipfile.ZipFile, names: set[str]) -> None:
+    """Macro-enabled documents (.docm, .xlsm renamed) are refused."""
+    if any(name.lower().endswith("vbaproject.bin") for name in names):
+        raise UploadError(_("不接收包含宏的文件，请另存为 .docx 或 .xlsx 后上传。"))
+    info = archive.getinfo("[Content_Types].xml")
+    if info.file_size > CONTENT_TYPES_MAX:
+        raise UploadError(_("文件结构异常，无法接收。"))
+    if b"macroenabled" in archive.read(info).lower():
+        raise UploadError(_("不接收包含宏的文件，请另存为 .docx 或 .xlsx 后上传。"))

@@ -1,0 +1,66 @@
+"""The students who have not done the task, as .xlsx with masked ID numbers."""
+
+from tests import factories
+from tests.notices.conftest import done_everything
+from tests.notices.xlsx_helpers import formulas, open_book
+
+
+def _rows(client, notice, query=""):
+    response = client.get(f"/notices/{notice.pk}/pending.xlsx{query}")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    book = open_book(response.content)
+    rows = list(book.active.iter_rows(values_only=True))
+    return rows[0], rows[1:], book
+
+
+def test_lists_those_who_have_not_with_masked_id_numbers(client_for, world, notice):
+    done_everything(world.alice_record)
+
+    header, rows, book = _rows(client_for(world.registrar), notice)
+
+    assert header[:5] == ("学院", "班级", "学号", "姓名", "证件号码")
+    names = [row[3] for row in rows]
+    assert "李晓梅" not in names and {"王强", "陈静", "赵磊"} <= set(names)
+    bob = next(row for row in rows if row[3] == "王强")
+    assert bob[4] == world.bob_record.masked_id_number
+    assert world.bob_record.id_number not in str(rows)
+    assert formulas(book) == []
+
+
+def test_counselor_gets_her_class_only(client_for, world, notice):
+    _header, rows, _book = _rows(client_for(world.counselor), notice)
+
+    assert {row[3] for row in rows} == {"李晓梅", "王强"}
+
+
+def test_narrowed_to_one_class(client_for, world, notice):
+    _header, rows, _book = _rows(
+        client_for(world.registrar), notice, f"?school_class={world.class_b.pk}"
+    )
+
+    assert [row[3] for row in rows] == ["陈静"]
+
+
+def test_a_class_outside_the_scope_is_404(client_for, world, notice):
+    client = client_for(world.counselor)
+
+    response = client.get(f"/notices/{notice.pk}/pending.xlsx?school_class={world.class_b.pk}")
+
+    assert response.status_code == 404
+
+
+def test_a_college_outside_the_scope_is_404(client_for, world, notice):
+    client = client_for(world.college_staff)
+    other = world.class_other_college.college
+
+    assert client.get(f"/notices/{notice.pk}/pending.xlsx?college={other.pk}").status_code == 404
+
+
+def test_account_state_says_who_never_registered(client_for, world, notice):
+    factories.record(world.class_a, name="未注册同学")
+
+    _header, rows, _book = _rows(client_for(world.counselor), notice)
+
+    never = next(row for row in rows if row[3] == "未注册同学")
+    assert never[5] == "未注册"

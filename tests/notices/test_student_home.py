@@ -1,0 +1,93 @@
+"""A student's home page: her notices, each with her own task state and the time left,
+and a clear 逾期 after the end."""
+
+import datetime
+
+from django.utils import timezone
+
+from notices.models import NoticeAudience, NoticeTask
+from tests.notices.conftest import confirm, count_queries, done_everything, make_notice, photo
+
+
+def _my_notices(client):
+    page = client.get("/").content.decode()
+    return page.split('id="my-notices"')[1]
+
+
+def test_each_notice_shows_her_task_state_and_the_time_left(client_for, world, notice):
+    section = _my_notices(client_for(world.bob))
+
+    assert notice.title in section
+    assert "未完成：学籍信息自查和图像校对" in section
+    assert "还剩 9 天" in section or "还剩 10 天" in section
+
+
+def test_half_done_says_which_half(client_for, world, notice):
+    confirm(world.bob_record)
+    photo(world.bob_record)
+
+    section = _my_notices(client_for(world.bob))
+
+    assert "学籍信息自查已完成" in section and "图像校对未完成" in section
+
+
+def test_done_reads_done(client_for, world, notice):
+    done_everything(world.alice_record)
+
+    assert "已完成" in _my_notices(client_for(world.alice))
+
+
+def test_after_the_end_an_unfinished_task_is_overdue(client_for, world):
+    make_notice(
+        world,
+        task=NoticeTask.RECORD_CHECK,
+        window_end=timezone.now() - datetime.timedelta(hours=2),
+    )
+
+    section = _my_notices(client_for(world.bob))
+
+    assert "逾期" in section
+    assert "notice-overdue" in section
+
+
+def test_after_the_end_a_finished_task_is_not_overdue(client_for, world):
+    make_notice(
+        world,
+        task=NoticeTask.RECORD_CHECK,
+        window_end=timezone.now() - datetime.timedelta(hours=2),
+    )
+    confirm(world.bob_record)
+
+    section = _my_notices(client_for(world.bob))
+
+    assert "逾期" not in section and "已结束" in section
+
+
+def test_hours_are_shown_on_the_last_day(client_for, world):
+    make_notice(
+        world,
+        task=NoticeTask.RECORD_CHECK,
+        window_end=timezone.now() + datetime.timedelta(hours=5, minutes=30),
+    )
+
+    assert "还剩 5 小时" in _my_notices(client_for(world.bob))
+
+
+def test_a_notice_for_another_cohort_is_not_hers(client_for, world):
+    other = make_notice(world, title="2019届毕业生图像校对")
+    NoticeAudience.objects.create(notice=other, graduation_year=2019)
+
+    assert "2019届毕业生图像校对" not in _my_notices(client_for(world.bob))
+
+
+def test_the_home_page_costs_the_same_queries_for_1_or_8_notices(
+    client_for, world, notice, django_assert_max_num_queries
+):
+    client = client_for(world.bob)
+    small = count_queries(client, "/")
+    for n in range(7):
+        extra = make_notice(world, task=[NoticeTask.RECORD_CHECK, NoticeTask.PHOTO_CHECK][n % 2])
+        NoticeAudience.objects.create(notice=extra, cohort=2023)
+
+    with django_assert_max_num_queries(small):
+        assert client.get("/").status_code == 200
