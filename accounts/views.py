@@ -171,18 +171,26 @@ def password_reset(request):
     return render(request, "accounts/password_reset.html", {"form": form})
 
 
-def _active_required(view):
-    """Logged in with an active account (pending accounts see only their identity page)."""
+def _state_required(state: str, elsewhere: str):
+    """Logged in, with an account in `state`; any other state goes to `elsewhere`
+    (pending accounts see only their identity page, active ones never see it)."""
 
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if request.user.state != AccountState.ACTIVE:
-            return redirect("accounts:identity")
-        return view(request, *args, **kwargs)
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if request.user.state != state:
+                return redirect(elsewhere)
+            return view(request, *args, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorator
+
+
+_active_required = _state_required(AccountState.ACTIVE, "accounts:identity")
+_pending_required = _state_required(AccountState.PENDING, "home")
 
 
 @_active_required
@@ -322,18 +330,6 @@ def real_name_change(request):
 
 
 # Identity check of a pending account ---------------------------------------------------
-
-
-def _pending_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if request.user.state != AccountState.PENDING:
-            return redirect("home")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _identity_context(request, **forms_in_use):
