@@ -8,6 +8,7 @@ from records.models import (
     DiscrepancyReport,
     EnrollmentRecord,
     RecordConfirmation,
+    RecordStatus,
     ReportState,
     SchoolClass,
 )
@@ -17,9 +18,11 @@ def records_with_state(queryset: QuerySet[EnrollmentRecord]) -> QuerySet[Enrollm
     """Annotate each record with is_confirmed, has_open_report and photos_pending."""
     confirmed = RecordConfirmation.objects.filter(record=OuterRef("pk"), revoked_at__isnull=True)
     reported = DiscrepancyReport.objects.filter(record=OuterRef("pk"), state=ReportState.SUBMITTED)
+    # A graduated record's photo is linked to the diploma and can no longer be checked
+    # (seed 003), so it is never pending.
     photos_pending = Photo.objects.filter(
         record=OuterRef("pk"), is_current=True, state=PhotoState.UNVERIFIED
-    )
+    ).exclude(record__status=RecordStatus.GRADUATED)
     return queryset.annotate(
         is_confirmed=Exists(confirmed),
         has_open_report=Exists(reported),

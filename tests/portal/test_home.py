@@ -145,3 +145,22 @@ def test_every_page_carries_a_content_security_policy(client, db):
 
     assert "script-src 'self'" in response["Content-Security-Policy"]
     assert response["X-Frame-Options"] == "DENY"
+
+
+def test_a_graduated_records_photo_is_not_a_todo(client_for, world):
+    from django.core.files.base import ContentFile
+
+    from imaging.models import Photo, PhotoKind
+    from records.models import RecordStatus
+
+    world.alice_record.status = RecordStatus.GRADUATED
+    world.alice_record.save()
+    photo = Photo(record=world.alice_record, kind=PhotoKind.DIPLOMA, token=factories.token())
+    photo.width, photo.height, photo.sha256 = 1, 1, "0" * 64
+    photo.image.save("p.jpg", ContentFile(b"x"), save=False)
+    photo.thumbnail.save("t.jpg", ContentFile(b"x"), save=False)
+    photo.save()
+
+    page = client_for(world.alice).get("/").content.decode()
+
+    assert "您有照片尚未校对" not in page
