@@ -39,7 +39,22 @@ from imaging.models import (
     PhotoState,
     PhotoVerification,
 )
-from notices.models import Notice, NoticeAudience, NoticeState, NoticeTask
+from notices.models import (
+    FeedbackSheet,
+    Notice,
+    NoticeAudience,
+    NoticeContact,
+    NoticeState,
+    NoticeTask,
+)
+from notices.services.notices import (
+    AudienceRule,
+    Contact,
+    notice_create,
+    notice_publish,
+    notice_withdraw,
+)
+from notices.services.sheets import sheet_countersign, sheet_remarks_save, sheet_sign, sheets_sync
 from records.codes import ETHNIC_GROUPS, province_name
 from records.models import (
     Category,
@@ -263,6 +278,7 @@ class PlannedAccount:
     state: str
     bound_days_ago: int
     report: PlannedReport | None = None
+    email: str = ""
 
 
 @dataclass
@@ -272,6 +288,8 @@ class PlannedPhoto:
     state: str
     rating: int | None = None
     reason: str = ""
+    # The token of an earlier photo this one replaced (kept as history, reported 有误).
+    previous_token: str = ""
 
 
 @dataclass
@@ -293,6 +311,7 @@ class PlannedStudent:
     status: str = RecordStatus.REGISTERED
     account: PlannedAccount | None = None
     photo: PlannedPhoto | None = None
+    diploma: PlannedPhoto | None = None  # 学历照片 of a 2023级 专科 student, graduating 2026
 
 
 @dataclass(frozen=True)
@@ -367,6 +386,8 @@ def demo_plan(*, students: int, seed: int) -> DemoPlan:
             _plan_progress(ctx, person)
             people.append(person)
     taken = next(i for i, p in enumerate(people) if p.special == TAKEN_ID)
+    _plan_replaced_photo(rng, people)
+    _plan_diplomas(rng, classes, people)
     return DemoPlan(
         seed=seed,
         classes=classes,
@@ -527,6 +548,8 @@ def _plan_account(ctx: _Context, person: PlannedStudent) -> PlannedAccount | Non
     if not forced and rng.random() < 0.3:
         username = phone  # some students chose their phone number as user name
     account = PlannedAccount(username, phone, state, bound_days_ago=rng.randint(2, 9))
+    if person.special == STUDENT or phone[-1] in "37":  # a few gave an e-mail address too
+        account.email = f"s{person.student_number}@stu.example.edu.cn"
     if state in (REPORTED, CORRECTED, RECONFIRMED, REJECTED):
         account.report = _plan_report(rng, person, state)
     return account
@@ -607,6 +630,46 @@ def _plan_photo(ctx: _Context, person: PlannedStudent) -> PlannedPhoto | None:
     if photo.state == PhotoState.DISPUTED:
         photo.reason = rng.choice(list(_DISPUTE_COMMENTS))
     return photo
+
+
+def _plan_replaced_photo(rng: random.Random, people: list[PlannedStudent]) -> None:
+    """One 2023级 student reported a photo 有误 (someone else's); the collection unit sent a
+    new one, which the student has since confirmed. The old photo is kept as history."""
+    for person in people:
+        photo = person.photo
+        if person.special or photo is None or photo.kind != PhotoKind.ENROLLMENT:
+            continue
+        if photo.state == PhotoState.CONFIRMED:
+            photo.previous_token = f"{rng.getrandbits(128):032x}"
+            return
+
+
+# 2023级 专科 graduate in July 2026: some already have a 学历照片, confirmed or not yet.
+_DIPLOMA_CARDS = (PhotoState.CONFIRMED, PhotoState.UNVERIFIED, None)
+
+
+def _plan_diplomas(
+    rng: random.Random, classes: list[PlannedClass], people: list[PlannedStudent]
+) -> None:
+    """学历照片 for every third registered 2023级 专科 student with an account: by turns
+    confirmed (with a rating), not yet verified, or none at all (the collection unit has not
+    delivered it), so that the list of graduates without a confirmed one has rows."""
+    turn = 0
+    for person in people:
+        spec = classes[person.klass]
+        if spec.graduating or spec.major.level != Level.JUNIOR_COLLEGE:
+            continue
+        if person.special or person.account is None or person.seat % 3:
+            continue
+        state, turn = _DIPLOMA_CARDS[turn % len(_DIPLOMA_CARDS)], turn + 1
+        if state is None:
+            continue
+        if person.account.state == UNSEEN:
+            state = PhotoState.UNVERIFIED  # has not logged in to verify anything yet
+        token = f"{rng.getrandbits(128):032x}"
+        person.diploma = PlannedPhoto(PhotoKind.DIPLOMA, token, state)
+        if state == PhotoState.CONFIRMED:
+            person.diploma.rating = rng.choice((3, 4, 5))
 
 
 def _plan_monitors(people: list[PlannedStudent]) -> dict[int, int]:
@@ -741,8 +804,11 @@ def _write(plan: DemoPlan, files: list[str], stdout: Writer | None) -> dict[str,
     _write_notices(done)
     _write_record_checks(plan, done)
     if stdout is not None:
-        stdout.write(f"正在生成 {sum(1 for p in plan.students if p.photo)} 张照片……")
+        planned = [p for s in plan.students for p in (s.photo, s.diploma) if p]
+        count = len(planned) + sum(1 for p in planned if p.previous_token)
+        stdout.write(f"正在生成 {count} 张照片……")
     photos = _write_photos(plan, done)
+    _write_feedback_sheets(plan, done)
     _write_collection_units()
     return {
         "colleges": len(org.colleges),
@@ -849,6 +915,7 @@ def _student_user(
         real_name=person.name,
         id_number=person.id_number,
         phone=account.phone,
+        email=account.email,
         role=Role.STUDENT,
         date_joined=now - datetime.timedelta(days=account.bound_days_ago, hours=1),
     )
@@ -982,16 +1049,31 @@ def _write_photos(plan: DemoPlan, done: _Written) -> int:
             (PhotoKind.DIPLOMA, "新华社江西分社 2018 年毕业生图像采集"),
         )
     }
-    photos, verifications = [], []
+    photos, verifications, replaced = [], [], []
     for index, person in enumerate(plan.students):
-        if person.photo is None:
-            continue
-        photo = _photo_row(person, done.records[index], batches[person.photo.kind], done.files)
-        photos.append(photo)
-        if person.photo.state != PhotoState.UNVERIFIED:
-            verifications.append(_verification_row(person.photo, photo))
+        record = done.records[index]
+        for planned in (person.photo, person.diploma):
+            if planned is None:
+                continue
+            if planned.previous_token:
+                old = PlannedPhoto(
+                    planned.kind, planned.previous_token, PhotoState.DISPUTED, reason="not_me"
+                )
+                photo = _photo_row(person, old, record, batches[planned.kind], done)
+                photo.is_current = False
+                photos.append(photo)
+                replaced.append(photo)
+                verifications.append(_verification_row(old, photo, done.ago(3)))
+            photo = _photo_row(person, planned, record, batches[planned.kind], done)
+            photos.append(photo)
+            if planned.state != PhotoState.UNVERIFIED:
+                verifications.append(_verification_row(planned, photo, done.ago(1)))
     Photo.objects.bulk_create(photos)
     PhotoVerification.objects.bulk_create(verifications)
+    # The replaced photo came first: delivered with the batch, a week before its successor.
+    Photo.objects.filter(pk__in=[p.pk for p in replaced]).update(
+        created_at=F("created_at") - datetime.timedelta(days=7)
+    )
     for kind, batch in batches.items():
         batch.report = {"imported": sum(p.kind == kind for p in photos), "rejected": []}
     PhotoBatch.objects.bulk_update(batches.values(), ["report"])
@@ -999,10 +1081,13 @@ def _write_photos(plan: DemoPlan, done: _Written) -> int:
 
 
 def _photo_row(
-    person: PlannedStudent, record: EnrollmentRecord, batch: PhotoBatch, files: list[str]
+    person: PlannedStudent,
+    planned: PlannedPhoto,
+    record: EnrollmentRecord,
+    batch: PhotoBatch,
+    done: _Written,
 ) -> Photo:
-    planned = person.photo
-    assert planned is not None
+    files = done.files
     photo = Photo(record=record, kind=planned.kind, token=planned.token, batch=batch)
     image, thumbnail = portrait_jpeg(token=planned.token, sex=person.sex)
     for name, data in (("image", image), ("thumbnail", thumbnail)):
@@ -1016,7 +1101,9 @@ def _photo_row(
     return photo
 
 
-def _verification_row(planned: PlannedPhoto, photo: Photo) -> PhotoVerification:
+def _verification_row(
+    planned: PlannedPhoto, photo: Photo, when: datetime.datetime
+) -> PhotoVerification:
     disputed = planned.state == PhotoState.DISPUTED
     return PhotoVerification(
         photo=photo,
@@ -1026,7 +1113,51 @@ def _verification_row(planned: PlannedPhoto, photo: Photo) -> PhotoVerification:
         comment=_DISPUTE_COMMENTS.get(planned.reason, "") if disputed else "",
         rating=planned.rating,
         rating_comment="照片清晰，与本人一致。" if planned.rating == 5 else "",
+        rated_at=when if planned.rating is not None else None,
     )
+
+
+# Words the demo monitor added to rows of her class's sheet, by seat.
+MONITOR_REMARKS = {
+    3: "注册时提示“证件号码已被注册”，已请学籍科协助处理。",
+    2: "本人在外地参加技能竞赛集训，已电话通知按时自查。",
+}
+
+
+def _write_feedback_sheets(plan: DemoPlan, done: _Written) -> None:
+    """反馈表 of the record check (seed 004), through the sheet services: the monitor's
+    remarks on her class's sheet (still open, for the monitor log-in to fill in), the demo
+    counselor's other classes signed, and one of them countersigned by the college."""
+    notice = done.notices["record"]
+    sheets_sync(notice=notice)
+    sheets = {
+        s.school_class_id: s
+        for s in FeedbackSheet.objects.filter(notice=notice).select_related("notice")
+    }
+    monitor = done.accounts[plan.monitors[0]]
+    texts = {
+        done.records[i].pk: MONITOR_REMARKS[p.seat]
+        for i, p in enumerate(plan.students)
+        if p.klass == 0 and p.seat in MONITOR_REMARKS
+    }
+    sheet_remarks_save(sheet=sheets[done.classes[0].pk], texts=texts, by=monitor)
+    # The demo counselor's other classes first, then other counselors' 2023级 classes.
+    counselor_of = {i: s for s in plan.staff if s.role == Role.COUNSELOR for i in s.classes}
+    new_classes = [i for i, c in enumerate(plan.classes) if not c.graduating and i != 0]
+    new_classes.sort(key=lambda i: counselor_of[i].username != "counselor")
+    signed = new_classes[:3]
+    for index in signed:
+        sheet_sign(
+            sheet=sheets[done.classes[index].pk], by=done.staff[counselor_of[index].username]
+        )
+    if signed:
+        college = plan.classes[signed[0]].college
+        leader = "college" if college == "01" else f"xy{college}"
+        sheet_countersign(
+            sheet=sheets[done.classes[signed[0]].pk],
+            by=done.staff[leader],
+            opinion="情况属实，同意上报。",
+        )
 
 
 def _write_notices(done: _Written) -> None:
@@ -1046,7 +1177,62 @@ def _write_notices(done: _Written) -> None:
             **fields,
         )
         NoticeAudience.objects.create(notice=notice, **audience)
+        NoticeContact.objects.bulk_create(
+            NoticeContact(notice=notice, office=c.office, room=c.room, phone=c.phone)
+            for c in NOTICE_CONTACTS
+        )
         done.notices[key] = notice
+    _write_draft_and_withdrawn_notices(today, done)
+
+
+# Seed 000: 教务处学籍科，办公楼一楼学籍管理室; seed 004: 教务处214室, a teacher and a phone.
+NOTICE_CONTACTS = (
+    Contact("教务处学籍科", "办公楼一楼学籍管理室", REGISTRAR_PHONE),
+    Contact("教务处 李老师", "教务处214室", "0791-8888 0214（演示号码）"),
+)
+
+
+def _write_draft_and_withdrawn_notices(today: datetime.date, done: _Written) -> None:
+    """A draft only the registrar sees, and a notice published by mistake and withdrawn,
+    both through the notice services (so that their history has something to show)."""
+    registrar, institution = done.staff["registrar"], done.org.institution
+    common = dict(issuing_office="教务处", drafted_by="学籍科", contacts="", issue_date=today)
+    draft = notice_create(
+        institution=institution,
+        by=registrar,
+        fields=dict(
+            common,
+            number="23-118",
+            title="关于2023级学生校对学籍照片的通知（征求意见稿）",
+            body=DRAFT_BODY,
+            task=NoticeTask.PHOTO_CHECK,
+            window_start=_day(today + datetime.timedelta(days=30)),
+            window_end=_day(today + datetime.timedelta(days=45), 23),
+        ),
+        audience=[AudienceRule(cohort=NEW_COHORT)],
+        contacts=list(NOTICE_CONTACTS[:1]),
+    )
+    withdrawn = notice_create(
+        institution=institution,
+        by=registrar,
+        fields=dict(
+            common,
+            number="23-107",
+            title="关于2023级新生学籍信息自查的补充通知",
+            issue_date=today - datetime.timedelta(days=8),
+            body=WITHDRAWN_BODY,
+        ),
+        audience=[AudienceRule(cohort=NEW_COHORT)],
+        contacts=list(NOTICE_CONTACTS[:1]),
+    )
+    notice_publish(notice=withdrawn, by=registrar)
+    withdrawn = notice_withdraw(notice=withdrawn, by=registrar, reason=WITHDRAW_REASON)
+    done.notices["draft"], done.notices["withdrawn"] = draft, withdrawn
+
+
+DRAFT_BODY = "各学院：\n\n2023 级学生学籍照片已由图像采集单位交来，校对安排另行通知。\n"
+WITHDRAWN_BODY = "各学院：\n\n2023 级新生学籍信息自查截止时间延长一周。\n"
+WITHDRAW_REASON = "截止时间写错，以 23-106 号通知为准。"
 
 
 def _day(day: datetime.date, hour: int = 0, minute: int = 0) -> datetime.datetime:
@@ -1083,6 +1269,7 @@ def _photo_check_notice(today: datetime.date) -> tuple[dict, dict]:
         task=NoticeTask.PHOTO_CHECK,
         window_start=_day(start),
         window_end=_day(end, 23),
+        sheet_deadline=_day(sheets_due, 17),
         body=PHOTO_CHECK_BODY.format(end=_chinese_date(end), sheets_due=_chinese_date(sheets_due)),
     )
     return fields, {"graduation_year": GRADUATION_YEAR}

@@ -16,13 +16,16 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.test import override_settings
+from django.utils import timezone
 from PIL import Image
 
 from accounts import idnumbers
 from accounts.models import AccountState, Role, User
 from imaging.models import CollectionUnit, Photo, PhotoKind, PhotoState, PhotoVerification
-from notices.models import Notice, NoticeState, NoticeTask
+from imaging.selectors import graduates_without_confirmed_diploma
+from notices.models import FeedbackRemark, FeedbackSheet, Notice, NoticeState, NoticeTask
 from portal import demo
+from portal.models import AuditEvent
 from records.models import (
     College,
     DiscrepancyItem,
@@ -35,6 +38,7 @@ from records.models import (
 )
 
 STUDENTS, SEED = 120, 7
+PHOTO_NOTICE = "赣示院教发（2026）4号"
 DEMO_USERNAMES = [login.username for login in demo.DEMO_LOGINS]
 
 
@@ -310,7 +314,7 @@ def test_an_old_account_holds_the_id_number_of_a_student_without_one(output):
 
 def test_two_notices_are_published_by_the_registrar(output):
     record_check = Notice.objects.get(number="23-106")
-    photo_check = Notice.objects.get(task=NoticeTask.PHOTO_CHECK)
+    photo_check = Notice.objects.published().get(task=NoticeTask.PHOTO_CHECK)
 
     for notice in (record_check, photo_check):
         assert notice.state == NoticeState.PUBLISHED and notice.published_at
@@ -328,6 +332,102 @@ def test_students_see_the_notice_of_their_cohort(output):
 
     assert [n.number for n in Notice.objects.for_student(student)] == ["23-106"]
     assert [n.task for n in Notice.objects.for_student(graduate)] == [NoticeTask.PHOTO_CHECK]
+
+
+def test_published_notices_have_both_contacts_and_the_photo_notice_a_sheet_deadline(output):
+    for notice in Notice.objects.published().filter(number__in=["23-106", PHOTO_NOTICE]):
+        contacts = {(c.office, c.room) for c in notice.contact_rows.all()}
+        assert ("教务处学籍科", "办公楼一楼学籍管理室") in contacts
+        assert any(room == "教务处214室" and "老师" in office for office, room in contacts)
+        assert all(c.phone for c in notice.contact_rows.all())
+    photo_check = Notice.objects.get(number=PHOTO_NOTICE)
+    due = timezone.localtime(photo_check.sheet_deadline)
+    assert due.date() == timezone.localtime(photo_check.window_end).date() + datetime.timedelta(1)
+    assert (due.hour, due.minute) == (17, 0)
+    assert photo_check.sheets_due == photo_check.sheet_deadline
+
+
+def test_a_draft_and_a_withdrawn_notice_only_the_registrar_follows(output):
+    draft = Notice.objects.get(state=NoticeState.DRAFT)
+    withdrawn = Notice.objects.get(state=NoticeState.WITHDRAWN)
+    student = User.objects.get(username="student")
+
+    assert draft.published_at is None
+    assert withdrawn.published_at is not None
+    assert AuditEvent.objects.filter(action="notices.withdrawn").exists()
+    assert [n.number for n in Notice.objects.for_student(student)] == ["23-106"]
+    public = Notice.objects.visible_to(User.objects.get(username="counselor"))
+    assert not public.filter(pk__in=[draft.pk, withdrawn.pk]).exists()
+
+
+def test_record_check_sheets_are_signed_countersigned_and_remarked(output):
+    notice = Notice.objects.get(number="23-106")
+    sheets = FeedbackSheet.objects.filter(notice=notice)
+    monitor = User.objects.get(username="monitor")
+
+    assert sheets.count() == SchoolClass.objects.filter(cohort=2023).count()
+    signed = sheets.filter(counselor_signed_at__isnull=False)
+    assert 2 <= signed.count() <= 3  # up to three; the monitor's own class stays open
+    for sheet in signed:
+        assert sheet.signed_rows and sheet.counselor_name
+        assert sheet.school_class.counselors.filter(pk=sheet.counselor_signed_by_id).exists()
+    handed_in = sheets.get(leader_signed_at__isnull=False)
+    assert handed_in.leader_signed_by.college == handed_in.school_class.college
+    assert handed_in.leader_opinion and not handed_in.is_late()
+    # The monitor's own sheet is still open for her to fill in, with two remarks on it.
+    own = sheets.get(school_class__monitor=monitor)
+    assert not own.is_signed
+    remarks = FeedbackRemark.objects.filter(sheet=own)
+    assert remarks.count() == 2
+    assert all(r.author == monitor and r.record.school_class == own.school_class for r in remarks)
+
+
+def test_a_replaced_photo_keeps_its_history(output):
+    old = Photo.objects.get(is_current=False)
+    new = Photo.objects.get(record=old.record, kind=old.kind, is_current=True)
+
+    assert old.state == PhotoState.DISPUTED and old.created_at < new.created_at
+    assert old.verifications.get().comment
+    assert new.state == PhotoState.CONFIRMED
+
+
+def test_confirmed_photos_with_a_rating_have_a_rating_time(output):
+    rated = PhotoVerification.objects.filter(rating__isnull=False)
+
+    assert rated.exists()
+    assert not rated.filter(rated_at__isnull=True).exists()
+    assert not PhotoVerification.objects.filter(
+        rating__isnull=True, rated_at__isnull=False
+    ).exists()
+    disputed = PhotoVerification.objects.filter(result=PhotoState.DISPUTED, photo__is_current=True)
+    assert disputed.exclude(comment="").exists()
+
+
+def test_graduates_of_2026_without_a_confirmed_diploma_photo_are_listed(output):
+    juniors = EnrollmentRecord.objects.filter(
+        admission_year=2023, level="junior_college", status=RecordStatus.REGISTERED
+    )
+    diplomas = Photo.objects.filter(kind=PhotoKind.DIPLOMA, record__in=juniors, is_current=True)
+    assert {PhotoState.CONFIRMED, PhotoState.UNVERIFIED} <= set(
+        diplomas.values_list("state", flat=True)
+    )
+    assert diplomas.filter(state=PhotoState.CONFIRMED, verifications__rated_at__isnull=False)
+
+    missing = graduates_without_confirmed_diploma(EnrollmentRecord.objects.all(), year=2026)
+    states = set(missing.values_list("diploma_state", flat=True))
+    assert {PhotoState.UNVERIFIED, None} <= states
+    assert not missing.filter(pk__in=diplomas.filter(state=PhotoState.CONFIRMED).values("record"))
+    assert not Photo.objects.filter(
+        record__status=RecordStatus.GRADUATED, state=PhotoState.UNVERIFIED
+    ).exists()
+
+
+def test_some_students_can_be_reminded_by_phone_or_email(output):
+    students = User.objects.filter(role=Role.STUDENT, enrollment_records__isnull=False)
+
+    assert not students.filter(phone="", email="").exists()
+    assert students.exclude(email="").exists()
+    assert User.objects.get(username="student").email
 
 
 def test_collection_units_include_the_one_from_seed_003(output):
@@ -372,7 +472,10 @@ def test_the_same_seed_plans_the_same_people_and_the_database_holds_them(output)
 def test_photo_tokens_and_usernames_come_from_the_seed(output):
     plan = demo.demo_plan(students=STUDENTS, seed=SEED)
 
-    tokens = {p.photo.token for p in plan.students if p.photo}
+    planned = [p.photo for p in plan.students if p.photo]
+    planned += [p.diploma for p in plan.students if p.diploma]
+    tokens = {photo.token for photo in planned}
+    tokens |= {photo.previous_token for photo in planned if photo.previous_token}
     assert set(Photo.objects.values_list("token", flat=True)) == tokens
     usernames = {p.account.username for p in plan.students if p.account}
     assert usernames <= set(User.objects.values_list("username", flat=True))
