@@ -2,10 +2,13 @@
 
 Embedded defaults run on one machine with nothing else installed: SQLite, private media
 on the local disk, the database task queue. Production sets DATABASE_URL, CACHE_URL,
-SECRET_KEY, ALLOWED_HOSTS and leaves DEBUG off.
+SECRET_KEY, ALLOWED_HOSTS and leaves DEBUG off; to run on several machines it adds
+SESSION_ENGINE, TASKS_BACKEND=django_tasks_rq.RQBackend with REDIS_URL, MEDIA_STORAGE=s3
+and maybe DB_POOL (docs/deploy.md).
 """
 
 import secrets
+import tempfile
 from pathlib import Path
 
 import environ
@@ -99,13 +102,38 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+elif env.bool("DB_POOL", default=False):
+    # psycopg 3's connection pool, one per process (docs/deploy.md). It excludes persistent
+    # connections (Django refuses CONN_MAX_AGE with a pool); it pays off with threads
+    # (gunicorn gthread, ASGI), while a gunicorn sync worker holds one connection anyway.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DB_POOL_MIN_SIZE", default=1),
+        "max_size": env.int("DB_POOL_MAX_SIZE", default=4),
+        "timeout": env.int("DB_POOL_TIMEOUT", default=10),
+    }
 else:
     # Persistent connections: reconnecting per request made pages ~5x slower (QUALITY.md).
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://portal")}
+# Cache: local memory by default; CACHE_URL=redis://host:6379/1 in production, so that
+# every app server shares the throttling counters (portal.throttle) and cached sessions.
+# Always Django's own RedisCache (redis-py), even if django-redis happens to be installed.
+CACHE_URL = env.str("CACHE_URL", default="locmemcache://portal")
+CACHES = {
+    "default": env.cache_url_config(
+        CACHE_URL,
+        backend=(
+            "django.core.cache.backends.redis.RedisCache"
+            if CACHE_URL.startswith(("redis", "rediss", "rediscache"))
+            else None
+        ),
+    )
+}
+# Sessions in the database by default; production sets ...backends.cached_db (reads from
+# Redis, writes through to PostgreSQL): either way no app server holds a session.
 SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
 
 AUTH_USER_MODEL = "accounts.User"
@@ -167,15 +195,48 @@ STORAGES = {
         ),
     },
 }
+# MEDIA_STORAGE=s3: an S3-compatible object store (django-storages, the `scale` extra),
+# so that app servers and workers share files without a shared disk. Still private: no
+# public ACL, signed URLs only, and portal.objectstore refuses to make a URL at all.
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="local")
+if MEDIA_STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "portal.objectstore.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("AWS_LOCATION", default=""),
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "file_overwrite": False,
+        },
+    }
 
 # Background work: Django 6's task API through the django-tasks backport. The database
-# queue needs no other server; `manage.py db_worker` runs it.
-TASKS = {
-    "default": {
-        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default"],
+# queue needs no other server; `manage.py db_worker` runs it. To scale out, RQ on Redis:
+# TASKS_BACKEND=django_tasks_rq.RQBackend and REDIS_URL (or RQ_URL), workers run
+# `manage.py rqworker default --job-class django_tasks_rq.Job`. Either way a job whose
+# worker died is re-run by `manage.py recover_jobs` (portal.jobs, docs/deploy.md).
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")
+TASKS = {"default": {"BACKEND": TASKS_BACKEND, "QUEUES": ["default"]}}
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+if TASKS_BACKEND.startswith("django_tasks_rq."):
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {
+        "default": {
+            "URL": env.str("RQ_URL", default=REDIS_URL),
+            # A roster of 50,000 rows takes minutes; RQ's default (180 s) would kill it.
+            "DEFAULT_TIMEOUT": env.int("RQ_DEFAULT_TIMEOUT", default=3600),
+        }
     }
-}
+# Where a job's lease lives when the database is SQLite (a file lock on this machine);
+# on PostgreSQL the lease is an advisory lock (portal.jobs).
+JOB_LEASE_DIR = env.path("JOB_LEASE_DIR", default=Path(tempfile.gettempdir()) / "xueji-job-leases")
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

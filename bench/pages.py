@@ -1,0 +1,531 @@
+"""Page benchmark: `python -m bench.pages [--duration 10] [--surge 2000]`.
+
+Seeds the demo into a PostgreSQL database of its own (dropped afterwards), runs the portal
+as in production (gunicorn, 2 sync workers, DEBUG off, persistent connections, Redis
+cache, cached_db sessions) and drives it, 8 connections for `--duration` seconds a page,
+with wrk (or a Python client when wrk is missing):
+
+- the ceiling: a minimal logged-in page of the same stack (bench/ceiling_urls.py),
+  measured before and after the pages; its mean is what every page is divided by;
+- as the demo student: home, 学籍信息 (/records/mine/), the photo (its page, or its
+  thumbnail while there is no photo page) — target ≥ 0.8 × the ceiling;
+- as staff: the registrar's 有误 queue and the counselor's class progress page — target
+  ≥ 0.5 × the ceiling.
+
+Then the deadline surge: `--surge` extra students (one password, hashed once) each log in,
+open 学籍信息, open 正确 and confirm, `--surge-clients` at a time; every step must answer
+as expected and every student must end up with one confirmation.
+
+Each page's query count (one request, Django's test client in this process) is printed
+beside it, to say where a slow page's time goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import datetime
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+
+from bench._util import (
+    OUT,
+    PYTHON,
+    Browser,
+    Process,
+    Row,
+    child_pids,
+    free_port,
+    peak_rss_mb,
+    redis_flush_db,
+    report,
+    temp_database,
+    wait_http,
+)
+
+MODULE = "pages"
+DATABASE = "xueji_bench_pages"
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+SURGE_PASSWORD = "surge-Pass-2026!"
+STUDENT_TARGET, STAFF_TARGET = 0.8, 0.5
+
+
+@dataclass
+class Page:
+    name: str
+    path: str
+    who: str  # the persona whose session is used
+    target: float | None
+    result: dict = field(default_factory=dict)
+    queries: int | None = None
+
+
+# --- Setting up -------------------------------------------------------------------------
+
+
+def server_env(database_url: str, sessions: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "DJANGO_SETTINGS_MODULE")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        DATABASE_URL=database_url,
+        SECRET_KEY="bench-only-" + "x" * 50,
+        ALLOWED_HOSTS="127.0.0.1,testserver",
+        SECURE_SSL_REDIRECT="0",
+        SECURE_HSTS_SECONDS="0",
+        CACHE_URL=REDIS,
+        SESSION_ENGINE=f"django.contrib.sessions.backends.{sessions}",
+        STATIC_ROOT=str(OUT / "pages-static"),
+        MEDIA_ROOT=str(OUT / "pages-media"),
+        LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def prepare(students: int) -> None:
+    """Migrate, collect static files (the manifest storage needs them), seed the demo."""
+    from django.core.management import call_command
+
+    shutil.rmtree(OUT / "pages-media", ignore_errors=True)
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    call_command("seed_demo", students=students, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    print(f"database ready in {time.perf_counter() - started:.0f} s ({students} students)")
+
+
+def page_paths() -> list[Page]:
+    from django.urls import NoReverseMatch, reverse
+
+    from accounts.models import User
+    from imaging.models import Photo
+    from records.models import SchoolClass
+
+    student = User.objects.get(username="student")
+    photo = Photo.objects.filter(record__user=student).order_by("pk").first()
+    photo_page = None
+    for name in ("imaging:my_photos", "imaging:photo_list", "imaging:photos"):
+        try:
+            photo_page = reverse(name)
+            break
+        except NoReverseMatch:
+            continue
+    if photo_page is None and photo is not None:
+        photo_page = reverse("imaging:photo_thumbnail", args=[photo.token])
+    counselor = User.objects.get(username="counselor")
+    klass = SchoolClass.objects.filter(counselors=counselor).order_by("pk").first()
+    pages = [
+        Page("ceiling", "/bench/ceiling/", "student", None),
+        Page("student: home", "/", "student", STUDENT_TARGET),
+        Page("student: 学籍信息", "/records/mine/", "student", STUDENT_TARGET),
+    ]
+    if photo_page:
+        label = "photo page" if "thumb" not in photo_page else "photo thumbnail"
+        pages.append(Page(f"student: {label}", photo_page, "student", STUDENT_TARGET))
+    pages += [
+        Page("registrar: 有误 queue", "/records/queue/", "registrar", STAFF_TARGET),
+        Page(
+            "counselor: class progress", f"/records/classes/{klass.pk}/", "counselor", STAFF_TARGET
+        ),
+    ]
+    return pages
+
+
+def count_queries(pages: list[Page]) -> None:
+    """Queries of one request to each page (the second visit: as under load)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import User
+
+    clients = {}
+    for page in pages:
+        if page.who not in clients:
+            clients[page.who] = Client(SERVER_NAME="127.0.0.1")
+            clients[page.who].force_login(User.objects.get(username=page.who))
+        client = clients[page.who]
+        client.get(page.path)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(page.path)
+        page.queries = len(queries)
+
+
+# --- Load --------------------------------------------------------------------------------
+
+
+WRK_LATENCY = re.compile(r"^\s+(50|99)(?:\.0+)?%\s+([\d.]+)(us|ms|s)\s*$", re.M)
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def run_wrk(url: str, cookie: str, *, duration: int, connections: int) -> dict:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s"]
+    command += ["-H", f"Cookie: {cookie}", url]
+    output = subprocess.run(
+        command, capture_output=True, text=True, check=True, timeout=duration + 30
+    ).stdout
+    latency = {int(p): float(v) * UNITS[u] for p, v, u in WRK_LATENCY.findall(output)}
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(r"Socket errors: (.*)", output)
+    return {
+        "rps": rps,
+        "p50": latency.get(50),
+        "p99": latency.get(99),
+        "requests": requests,
+        "errors": int(bad.group(1)) if bad else 0,
+        "socket_errors": socket_errors.group(1) if socket_errors else "",
+    }
+
+
+def run_python(base: str, path: str, cookie: str, *, duration: int, connections: int) -> dict:
+    """The same measurement with threads, keep-alive and a bounded request count."""
+    deadline = time.monotonic() + duration
+    cap = 200_000
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+
+    def worker():
+        browser = Browser(base)
+        name, _eq, value = cookie.partition("=")
+        browser.cookies[name] = value
+        mine = []
+        while time.monotonic() < deadline and len(latencies) + len(mine) < cap:
+            response = browser.get(path)
+            mine.append(response.seconds * 1000)
+            if response.status >= 400:
+                with lock:
+                    errors[0] += 1
+        with lock:
+            latencies.extend(mine)
+        browser.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(duration + 30)
+    elapsed = time.monotonic() - started
+    quantiles = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0] * 99
+    return {
+        "rps": len(latencies) / elapsed,
+        "p50": quantiles[49],
+        "p99": quantiles[98],
+        "requests": len(latencies),
+        "errors": errors[0],
+        "socket_errors": "",
+    }
+
+
+def measure(base: str, page: Page, cookie: str, args) -> dict:
+    if args.tool == "wrk":
+        return run_wrk(
+            base + page.path, cookie, duration=args.duration, connections=args.connections
+        )
+    return run_python(base, page.path, cookie, duration=args.duration, connections=args.connections)
+
+
+# --- The deadline surge -------------------------------------------------------------------
+
+
+def make_surge_students(count: int) -> dict[str, int]:
+    """`count` students with one known password (hashed once: QUALITY.md) and a record each,
+    bound, in the 2023 cohort. Returns username → record id."""
+    from django.contrib.auth.hashers import make_password
+    from django.db import transaction
+    from django.utils import timezone
+
+    from accounts import idnumbers
+    from accounts.models import Role, User
+    from records.models import EnrollmentRecord
+
+    encoded = make_password(SURGE_PASSWORD)
+    templates = list(
+        EnrollmentRecord.objects.filter(admission_year=2023).order_by("pk")[:50]
+    ) or list(EnrollmentRecord.objects.order_by("pk")[:50])
+    taken = set(User.objects.values_list("id_number", flat=True))
+    rng = random.Random(2026)
+    now = timezone.now()
+    users, records = [], []
+    for n in range(count):
+        number = ""
+        while not number or number in taken:
+            birth = datetime.date(2004, 1, 1) + datetime.timedelta(days=rng.randrange(1800))
+            number = idnumbers.generate(rng=rng, region="360102", birth=birth, sex="1")
+        taken.add(number)
+        name = f"压测{n:04d}"
+        users.append(
+            User(
+                username=f"surge{n:04d}",
+                password=encoded,
+                real_name=name,
+                id_number=number,
+                role=Role.STUDENT,
+            )
+        )
+        record = copy.copy(templates[n % len(templates)])
+        record.pk = None
+        record._state = copy.copy(record._state)
+        record._state.adding = True
+        record.student_number = f"9{n:09d}"
+        record.examinee_number = f"99{n:012d}"
+        record.name, record.id_number, record.birth_date = name, number, birth
+        record.bound_at, record.first_viewed_at = now, None
+        records.append(record)
+    with transaction.atomic():
+        User.objects.bulk_create(users, batch_size=500)
+        for user, record in zip(users, records, strict=True):
+            record.user = user
+        EnrollmentRecord.objects.bulk_create(records, batch_size=500)
+    return {u.username: r.pk for u, r in zip(users, records, strict=True)}
+
+
+def surge_student(base: str, username: str, record_id: int) -> dict[str, list[float]]:
+    """One student's deadline: log-in page, log in, 学籍信息, 正确 page, confirm.
+    Returns the milliseconds of each step; raises on anything unexpected."""
+    browser = Browser(base)
+    try:
+        login_page = browser.get("/accounts/login/")
+        fields = {"username": username, "password": SURGE_PASSWORD}
+        login = browser.post(
+            "/accounts/login/", {**fields, "csrfmiddlewaretoken": login_page.csrf()}
+        )
+        if login.status != 302:
+            raise AssertionError(f"log-in answered {login.status}")
+        mine = browser.get("/records/mine/")
+        if mine.status != 200 or f"/records/{record_id}/confirm/" not in mine.text:
+            raise AssertionError(f"学籍信息 answered {mine.status} without the 正确 button")
+        confirm_page = browser.get(f"/records/{record_id}/confirm/")
+        confirm = browser.post(
+            f"/records/{record_id}/confirm/", {"csrfmiddlewaretoken": confirm_page.csrf()}
+        )
+        if confirm.status != 302:
+            raise AssertionError(f"正确 answered {confirm.status}")
+    finally:
+        browser.close()
+    return {
+        "login": [login_page.seconds * 1000, login.seconds * 1000],
+        "mine": [mine.seconds * 1000],
+        "confirm": [confirm_page.seconds * 1000, confirm.seconds * 1000],
+    }
+
+
+def surge(base: str, students: dict[str, int], *, clients: int, limit: float) -> dict:
+    """Every student through `surge_student`, `clients` at a time, for `limit` s at most."""
+    queue = list(students.items())
+    latencies: dict[str, list[float]] = {s: [] for s in ("login", "mine", "confirm")}
+    errors: list[str] = []
+    done = [0]
+    lock = threading.Lock()
+    deadline = time.monotonic() + limit
+
+    def worker():
+        while time.monotonic() < deadline:
+            with lock:
+                if not queue:
+                    return
+                username, record_id = queue.pop()
+            try:
+                steps = surge_student(base, username, record_id)
+            except Exception as exc:  # noqa: BLE001 - every failure is counted and shown
+                with lock:
+                    errors.append(f"{username}: {exc}")
+                continue
+            with lock:
+                for step, values in steps.items():
+                    latencies[step] += values
+                done[0] += 1
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(limit + 60)
+    elapsed = time.monotonic() - started
+    every = [v for values in latencies.values() for v in values]
+    q = statistics.quantiles(every, n=100) if len(every) > 1 else [0] * 99
+    step_p99 = {k: statistics.quantiles(v, n=100)[98] for k, v in latencies.items() if len(v) > 1}
+    return {
+        "students": done[0],
+        "left": len(queue),
+        "errors": errors,
+        "seconds": elapsed,
+        "requests": len(every),
+        "rps": len(every) / elapsed if elapsed else 0,
+        "p50": q[49],
+        "p99": q[98],
+        "step_p99": step_p99,
+    }
+
+
+def confirmed(students: dict[str, int]) -> int:
+    from records.models import RecordConfirmation
+
+    return (
+        RecordConfirmation.objects.filter(
+            record_id__in=list(students.values()), revoked_at__isnull=True
+        )
+        .values("record_id")
+        .distinct()
+        .count()
+    )
+
+
+# --- The run -----------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds per page")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--students", type=int, default=1200, help="demo students")
+    parser.add_argument("--surge", type=int, default=2000, help="students in the surge")
+    parser.add_argument("--surge-clients", type=int, default=8)
+    parser.add_argument("--surge-limit", type=float, default=1800, help="seconds at most")
+    parser.add_argument("--sessions", default="cached_db", choices=["db", "cached_db", "cache"])
+    parser.add_argument("--db-pool", action="store_true", help="DB_POOL=1 instead of CONN_MAX_AGE")
+    parser.add_argument("--tool", choices=["auto", "wrk", "python"], default="auto")
+    args = parser.parse_args()
+    if args.tool == "auto":
+        args.tool = "wrk" if shutil.which("wrk") else "python"
+    OUT.mkdir(parents=True, exist_ok=True)
+    with temp_database(DATABASE) as database_url:
+        env = server_env(database_url, args.sessions)
+        if args.db_pool:
+            env["DB_POOL"] = "1"
+        redis_flush_db(REDIS)
+        try:
+            rows = run(args, env)
+        finally:
+            redis_flush_db(REDIS)
+            # Django's connection in this process must let go before the database is dropped.
+            from django.db import connections
+
+            connections.close_all()
+    report(MODULE, rows)
+    if any(r.note.startswith("FAILED") for r in rows):
+        raise SystemExit(1)
+
+
+def run(args, env: dict[str, str]) -> list[Row]:
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    prepare(args.students)
+    pages = page_paths()
+    count_queries(pages)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = Process(
+        "gunicorn",
+        [PYTHON, "-m", "gunicorn", "portal.wsgi", "-w", str(args.workers), "-b",
+         f"127.0.0.1:{port}", "--worker-class", "sync", "--graceful-timeout", "5", "--no-control-socket"],
+        env,
+        OUT / "pages-gunicorn.log",
+    ).start()  # fmt: skip
+    try:
+        wait_http(base + "/", timeout=60, process=server)
+        return load(args, base, pages, server)
+    finally:
+        server.stop()
+
+
+def load(args, base: str, pages: list[Page], server: Process) -> list[Row]:
+    from django.conf import settings
+
+    cookies = {}
+    for who in {p.who for p in pages}:
+        browser = Browser(base)
+        browser.login(who, settings.DEMO_PASSWORD)
+        cookies[who] = f"sessionid={browser.cookies['sessionid']}"
+    for page in pages:
+        browser = Browser(base)
+        browser.cookies["sessionid"] = cookies[page.who].split("=", 1)[1]
+        response = browser.get(page.path)
+        if response.status != 200:
+            raise SystemExit(f"{page.name} ({page.path}) answered {response.status}, not 200")
+    print(f"load tool: {args.tool}; {args.connections} connections, {args.duration} s a page")
+    # The machine is shared and its load drifts: the ceiling is measured between every two
+    # pages, and each page is divided by the mean of the ceilings just before and after it.
+    ceiling_page, measured = pages[0], pages[1:]
+    ceilings = [_measure_one(base, ceiling_page, cookies, args)]
+    for page in measured:
+        page.result = _measure_one(base, page, cookies, args)
+        ceilings.append(_measure_one(base, ceiling_page, cookies, args))
+    peak = peak_rss_mb(child_pids(server.pid))
+    ceiling = statistics.mean(c["rps"] for c in ceilings)
+    spread = f"{min(c['rps'] for c in ceilings):.0f}-{max(c['rps'] for c in ceilings):.0f}"
+    first = ceilings[0]
+    rows = [
+        Row(MODULE, "ceiling (minimal logged-in page)", ceiling, "req/s", ceiling, 1.0, peak,
+            None, f"mean of {len(ceilings)} runs ({spread} req/s), p50 {first['p50']:.1f} ms, "
+            f"p99 {first['p99']:.1f} ms, {ceiling_page.queries} queries")
+    ]  # fmt: skip
+    for n, page in enumerate(measured):
+        r = page.result
+        local = statistics.mean([ceilings[n]["rps"], ceilings[n + 1]["rps"]])
+        note = f"p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, {page.queries} queries, {page.path}"
+        if r["errors"]:
+            note += f", {r['errors']} non-2xx"
+        rows.append(
+            Row(MODULE, page.name, r["rps"], "req/s", local, r["rps"] / local, peak,
+                page.target, note)
+        )  # fmt: skip
+    rows += run_surge(args, base, ceiling, server)
+    return rows
+
+
+def _measure_one(base: str, page: Page, cookies: dict, args) -> dict:
+    r = measure(base, page, cookies[page.who], args)
+    print(f"  {page.name:28} {r['rps']:8.1f} req/s  p50 {r['p50']:.1f} ms  p99 {r['p99']:.1f} ms")
+    if r["errors"] or r["socket_errors"]:
+        print(f"    errors: {r['errors']} {r['socket_errors']}")
+    return r
+
+
+def run_surge(args, base: str, ceiling: float, server: Process) -> list[Row]:
+    if not args.surge:
+        return []
+    started = time.perf_counter()
+    students = make_surge_students(args.surge)
+    print(f"surge: {len(students)} students created in {time.perf_counter() - started:.1f} s")
+    result = surge(base, students, clients=args.surge_clients, limit=args.surge_limit)
+    done = confirmed(students)
+    errors = result["errors"]
+    print(
+        f"surge: {result['students']} students in {result['seconds']:.0f} s, "
+        f"{len(errors)} errors, {done} confirmations, p99 {result['p99']:.0f} ms"
+    )
+    for line in errors[:10]:
+        print(f"  {line}")
+    peak = peak_rss_mb(child_pids(server.pid))
+    steps = ", ".join(f"{k} p99 {v:.0f} ms" for k, v in result["step_p99"].items())
+    note = (
+        f"{result['students']}/{len(students)} students, {len(errors)} errors, {done} confirmed, "
+        f"{result['left']} not reached, {result['seconds']:.0f} s, {args.surge_clients} clients; "
+        f"p50 {result['p50']:.0f} ms, p99 {result['p99']:.0f} ms; {steps}"
+    )
+    ok = not errors and done == len(students) and not result["left"]
+    return [
+        Row(MODULE, "surge: requests (5 per student)", result["rps"], "req/s", ceiling,
+            result["rps"] / ceiling, peak, None, note),
+        Row(MODULE, "surge: p99 latency", result["p99"], "ms", None, None, peak, None,
+            "zero errors, every student confirmed" if ok else
+            "FAILED: errors, or students not reached within --surge-limit (note above)"),
+    ]  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

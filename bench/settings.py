@@ -1,0 +1,6 @@
+"""Production settings (portal.settings, from the environment) with the benchmark's
+URLconf: the portal's URLs plus the ceiling page. Used by bench/pages.py's gunicorn only."""
+
+from portal.settings import *  # noqa: F403
+
+ROOT_URLCONF = "bench.ceiling_urls"
