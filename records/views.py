@@ -6,7 +6,8 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -67,10 +68,10 @@ def my_records(request):
     """学籍信息: opening it binds the matching records and records that the student
     looked (seed 001); with nothing bound it says which case of seed 003 applies."""
     binding.records_bind(user=request.user, request=request)
-    binding.records_mark_viewed(user=request.user)
     records = list(
         records_with_state(EnrollmentRecord.objects.filter(user=request.user).with_related())
     )
+    binding.records_mark_viewed(records=records)
     photos, reports = _photos_of(records), _open_reports(records)
     items = [
         {
@@ -271,7 +272,9 @@ def _filtered_reports(request, form):
             Q(record__school_class__code=klass) | Q(record__school_class__name=klass)
         )
     if data["field"]:
-        reports = reports.filter(items__field=data["field"])
+        reports = reports.filter(
+            Exists(DiscrepancyItem.objects.filter(report=OuterRef("pk"), field=data["field"]))
+        )
     if data["older_than"]:
         reports = reports.filter(
             created_at__lte=timezone.now() - timedelta(days=data["older_than"])
@@ -279,16 +282,28 @@ def _filtered_reports(request, form):
     return reports
 
 
+def _evidence_count():
+    files = (
+        DiscrepancyEvidence.objects.filter(report=OuterRef("pk"))
+        .order_by()
+        .values("report")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(files), 0)
+
+
 @role_required(Role.REGISTRAR)
 def report_queue(request):
     params = request.GET if request.GET else {"state": ReportState.SUBMITTED}
     form = QueueFilterForm(params, user=request.user)
     reports = (
+        # No join in the filters, so no DISTINCT, and the evidence count is a subquery:
+        # neither the page nor the paginator's count groups every report in scope.
         _filtered_reports(request, form)
-        .distinct()
         .select_related("record", "record__college", "record__school_class", "user")
         .prefetch_related(Prefetch("items", queryset=DiscrepancyItem.objects.order_by("pk")))
-        .annotate(n_evidence=Count("evidence", distinct=True))
+        .annotate(n_evidence=_evidence_count())
         .order_by("created_at")
     )
     page = Paginator(reports, 50).get_page(request.GET.get("page"))

@@ -35,6 +35,7 @@ from portal.audit import log_action
 from portal.throttle import Limit, client_ip, wait_message
 from portal.uploads import CleanImage, UploadError, image_upload
 from records.models import DegreeRecord, EnrollmentRecord
+from records.services.binding import certificate_digits
 
 # Seed 000: jpg / jpeg / png / gif, at most 300 KB; 3 uploads a day and 5 in all.
 ID_PHOTO_FORMATS = {"JPEG", "PNG", "GIF"}
@@ -228,23 +229,13 @@ def _cancel(old: User, *, now, winner: User, by, request) -> None:
 # 途径：提供学籍或学历信息 ------------------------------------------------------------
 
 
-def _normalise_certificate(number: str) -> str:
-    """Seed 002: 'NO.00298959' may be typed as 00298959 or 298959. Returns "" for
-    anything without a non-zero digit (a blank school number, "-", "NO."), which
-    must never match."""
-    value = number.strip().upper().removeprefix("NO.").removeprefix("NO").strip()
-    value = value.lstrip("0")
-    return value if any(c.isdigit() for c in value) else ""
-
-
 def _matching_degree(mine: Q, certificate_number: str) -> bool:
-    wanted = _normalise_certificate(certificate_number)
+    wanted = certificate_digits(certificate_number)
     if not wanted:
         return False
     degrees = DegreeRecord.objects.filter(mine).only("certificate_number", "school_number")
     return any(
-        wanted
-        in {_normalise_certificate(d.certificate_number), _normalise_certificate(d.school_number)}
+        wanted in {certificate_digits(d.certificate_number), certificate_digits(d.school_number)}
         for d in degrees
     )
 

@@ -69,11 +69,16 @@ def _bind_all(user: User, request) -> BindResult:
     return BindResult(len(records), degrees)
 
 
-def records_mark_viewed(*, user: User) -> None:
-    """The student opened 学籍信息: the portal records who checked (seed 001)."""
-    EnrollmentRecord.objects.filter(user=user, first_viewed_at__isnull=True).update(
-        first_viewed_at=timezone.now()
-    )
+def records_mark_viewed(*, records: list[EnrollmentRecord]) -> None:
+    """The student opened 学籍信息: the portal records who checked (seed 001). Only
+    records never seen before are written, so most visits write nothing."""
+    unseen = [record for record in records if record.first_viewed_at is None]
+    if not unseen:
+        return
+    now = timezone.now()
+    EnrollmentRecord.objects.filter(pk__in=[r.pk for r in unseen]).update(first_viewed_at=now)
+    for record in unseen:
+        record.first_viewed_at = now
 
 
 def binding_diagnosis(user: User) -> str:
@@ -144,10 +149,13 @@ def _bind_one(record, *, user: User, request):
     return record
 
 
-def _certificate_digits(number: str) -> str:
-    """Seed 002: 'NO.00298959' is typed 00298959 or 298959."""
-    value = number.strip().upper().removeprefix("NO.").removeprefix("NO").strip()
-    return value.lstrip("0")
+def certificate_digits(number: str) -> str:
+    """Seed 002: 'NO.00298959' may be typed as 00298959 or 298959. Returns "" for
+    anything without a non-zero digit (a blank school number, "-", "NO."), which
+    must never match."""
+    value = (number or "").strip().upper().removeprefix("NO.").removeprefix("NO").strip()
+    value = value.lstrip("0")
+    return value if any(c.isdigit() for c in value) else ""
 
 
 def degree_bind(
@@ -155,14 +163,14 @@ def degree_bind(
 ) -> DegreeRecord:
     """我还有学历没显示出来: certificate number (either number before 2001), year, school."""
     key = _throttle(user)
-    wanted = _certificate_digits(certificate_number)
+    wanted = certificate_digits(certificate_number)
     candidates = DegreeRecord.objects.filter(
         _institution_q(school), graduation_date__year=graduation_year
     ).filter(_same_person(user))
     for degree in candidates:
         numbers = {
-            _certificate_digits(degree.certificate_number),
-            _certificate_digits(degree.school_number),
+            certificate_digits(degree.certificate_number),
+            certificate_digits(degree.school_number),
         }
         if wanted and wanted in numbers:
             return _bind_one(degree, user=user, request=request)
