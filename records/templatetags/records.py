@@ -1,0 +1,24 @@
+"""Template helpers of the record pages."""
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.simple_tag
+def record_state(record):
+    """The record's self-check state as a badge. A tag, not an include: class pages
+    render it once per student, and an include per row was most of their cost."""
+    if getattr(record, "has_open_report", False):
+        css, text = "disputed", _("已报有误，待处理")
+    elif getattr(record, "is_confirmed", False):
+        css, text = "confirmed", _("已确认正确")
+    elif record.first_viewed_at:
+        css, text = "looked", _("已查看，未确认")
+    elif record.user_id:
+        css, text = "unverified", _("未查看")
+    else:
+        css, text = "none", _("未绑定账号")
+    return format_html('<span class="state state-{}">{}</span>', css, text)
