@@ -46,8 +46,9 @@ def collection_units_for(record: EnrollmentRecord) -> list[CollectionUnit]:
 
 def _verifications(photos: list[Photo], *, owner, memo: dict) -> dict[int, PhotoVerification]:
     """The verification of each photo. For the owner, those of all their current photos
-    in one query per request, so that a page of several records costs the same."""
-    if not photos:
+    in one query per request, so that a page of several records costs the same. A photo
+    not checked yet has none (a new photo is a new row): no query for those."""
+    if all(photo.state == PhotoState.UNVERIFIED for photo in photos):
         return {}
     if owner is None:
         return {v.photo_id: v for v in PhotoVerification.objects.filter(photo__in=photos)}

@@ -65,30 +65,6 @@ class NoticeQuerySet(models.QuerySet):
             return tasks.published().filter(institution_id=user.institution_id)
         return self.none()
 
-    def for_student(self, user):
-        """Published notices whose audience includes one of the student's records.
-
-        All audience conditions sit in one filter() call, so they apply to the same
-        audience row: a rule matches only when every filled field matches."""
-        from records.models import EnrollmentRecord
-
-        records = EnrollmentRecord.objects.filter(user=user).values(
-            "institution_id", "college_id", "admission_year", "expected_graduation", "level"
-        )
-        matches = Q(pk__in=[])
-        for record in records:
-            rule = (
-                (Q(audience__college__isnull=True) | Q(audience__college=record["college_id"]))
-                & (Q(audience__cohort__isnull=True) | Q(audience__cohort=record["admission_year"]))
-                & (
-                    Q(audience__graduation_year__isnull=True)
-                    | Q(audience__graduation_year=record["expected_graduation"].year)
-                )
-                & (Q(audience__level="") | Q(audience__level=record["level"]))
-            )
-            matches |= Q(institution=record["institution_id"]) & (Q(audience__isnull=True) | rule)
-        return self.published().filter(matches).distinct()
-
 
 class Notice(models.Model):
     """A numbered notice of the registrar (e.g. 23-106 or 普院教发（2018）4号)."""
@@ -190,6 +166,20 @@ class NoticeAudience(models.Model):
     class Meta:
         verbose_name = _("通知对象")
         verbose_name_plural = _("通知对象")
+
+    # A rule written on its own still changes the notice: its updated_at is what every
+    # process checks its held notices against (notices.published).
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self._touch_notice()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self._touch_notice()
+        return result
+
+    def _touch_notice(self) -> None:
+        Notice.objects.filter(pk=self.notice_id).update(updated_at=timezone.now())
 
     def __str__(self) -> str:
         parts = [str(self.college or ""), f"{self.cohort}级" if self.cohort else ""]

@@ -48,6 +48,10 @@ def audience_q(notice: Notice) -> Q:
     return scope & any_rule
 
 
+# What rule_matches reads of a record.
+AUDIENCE_FIELDS = ("institution_id", "college_id", "admission_year", "expected_graduation", "level")
+
+
 def rule_matches(rule: NoticeAudience, record: EnrollmentRecord) -> bool:
     """The same test as audience_q, in Python, for records already loaded."""
     return (

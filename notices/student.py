@@ -1,8 +1,8 @@
 """A student's own state on each of their notices: what the task asks, what they have
 done, and the time left ("还剩 3 天"), or a clear 逾期 once the window has ended.
 
-Works on the student's records as the home page loads them (records_with_state plus
-with_photo_flag): no query of its own, whatever the number of notices."""
+Works on the student's records as the home page loads them (records.selectors.
+student_records): no query of its own, whatever the number of notices."""
 
 from __future__ import annotations
 
@@ -10,11 +10,9 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from imaging.models import Photo
 from notices.models import Notice
 from notices.selectors import notice_is_for
 from records.models import EnrollmentRecord
@@ -32,20 +30,11 @@ class StudentTask:
     upcoming: bool = False
 
 
-def with_photo_flag(records: QuerySet[EnrollmentRecord]) -> QuerySet[EnrollmentRecord]:
-    """Annotate has_photo (a current photo exists), next to records_with_state's
-    photos_pending, so that the task state needs no query of its own."""
-    return records.annotate(
-        has_photo=Exists(Photo.objects.filter(record=OuterRef("pk"), is_current=True))
-    )
-
-
 def student_tasks(
     notices: Iterable[Notice], records: list[EnrollmentRecord], now: datetime.datetime | None = None
 ) -> list[StudentTask]:
     """One StudentTask a notice. `notices` should prefetch "audience"; `records` carry
-    is_confirmed, has_open_report, photos_pending (records_with_state) and has_photo
-    (with_photo_flag)."""
+    is_confirmed, has_open_report, photos_pending and has_photo (student_records)."""
     now = now or timezone.now()
     return [_task(notice, records, now) for notice in notices]
 

@@ -8,10 +8,9 @@ from accounts.models import Role
 from notices import help as help_centre
 from notices.access import attachment_for_download
 from notices.models import FeedbackSheet, Notice
-from notices.student import student_tasks, with_photo_flag
+from notices.student import student_tasks
 from portal.files import private_file_response
-from records.models import EnrollmentRecord
-from records.selectors import records_with_state
+from records.selectors import student_records
 
 
 def notice_list(request):
@@ -38,9 +37,7 @@ def _viewer_context(user, notice: Notice) -> dict:
         "can_follow": Notice.objects.followed_by(user).filter(pk=notice.pk).exists(),
     }
     if user.role == Role.STUDENT:
-        records = list(
-            with_photo_flag(records_with_state(EnrollmentRecord.objects.filter(user=user)))
-        )
+        records = list(student_records(user))
         if records and notice.has_task:
             context["my_task"] = student_tasks([notice], records)[0]
         context["monitor_sheets"] = FeedbackSheet.objects.filter(

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 from accounts.models import AccountState, IdentityRequest, RequestState, Role, User
-from notices.models import Notice
-from notices.student import student_tasks, with_photo_flag
+from notices.published import notices_for_records
+from notices.student import student_tasks
 from records.models import College, DiscrepancyReport, EnrollmentRecord, SchoolClass
-from records.selectors import class_progress, college_progress, records_with_state
+from records.selectors import class_progress, college_progress, student_records
 
 
 def _student(user: User) -> dict:
-    records = list(
-        with_photo_flag(
-            records_with_state(EnrollmentRecord.objects.filter(user=user).with_related())
-        )
-    )
+    records = list(student_records(user))
     todo = []
     if not records:
         todo.append("bind")
@@ -27,12 +23,7 @@ def _student(user: User) -> dict:
         "records": records,
         "todo": todo,
         # Each notice with the student's own task state and the time left (notices.student).
-        "my_notices": student_tasks(
-            Notice.objects.for_student(user)
-            .select_related("institution")
-            .prefetch_related("audience")[:10],
-            records,
-        ),
+        "my_notices": student_tasks(notices_for_records(records)[:10], records),
         "monitored": SchoolClass.objects.filter(monitor=user),
     }
 

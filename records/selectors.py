@@ -1,4 +1,7 @@
-"""Reads that several pages share: progress counts per class and college."""
+"""Reads that several pages share: a student's records with their state, progress counts
+per class and college."""
+
+import functools
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
@@ -28,6 +31,27 @@ def records_with_state(queryset: QuerySet[EnrollmentRecord]) -> QuerySet[Enrollm
         has_open_report=Exists(reported),
         photos_pending=Exists(photos_pending),
     )
+
+
+def _has_photo() -> Exists:
+    return Exists(Photo.objects.filter(record=OuterRef("pk"), is_current=True))
+
+
+@functools.cache
+def _student_records(related: bool) -> QuerySet[EnrollmentRecord]:
+    records = EnrollmentRecord.objects.all()
+    if related:
+        records = records.with_related()
+    return records_with_state(records).annotate(has_photo=_has_photo()).order_by("pk")
+
+
+def student_records(user, *, related: bool = False) -> QuerySet[EnrollmentRecord]:
+    """The student's own records, each with is_confirmed, has_open_report, photos_pending
+    (records_with_state) and has_photo; with the institution, college, major and class
+    when `related`. Every student page asks this, so the annotated queryset is built once
+    per process and only filtered per request (as a view's `queryset` attribute is):
+    resolving its four subqueries anew cost more than running them."""
+    return _student_records(related).filter(user=user)
 
 
 def _progress_counts() -> dict:

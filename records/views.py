@@ -40,7 +40,12 @@ from records.models import (
     ReportState,
     SchoolClass,
 )
-from records.selectors import class_progress, record_field_rows, records_with_state
+from records.selectors import (
+    class_progress,
+    record_field_rows,
+    records_with_state,
+    student_records,
+)
 from records.services import binding, checks, corrections
 from records.services.fields import field_label
 
@@ -68,9 +73,7 @@ def my_records(request):
     """学籍信息: opening it binds the matching records and records that the student
     looked (seed 001); with nothing bound it says which case of seed 003 applies."""
     binding.records_bind(user=request.user, request=request)
-    records = list(
-        records_with_state(EnrollmentRecord.objects.filter(user=request.user).with_related())
-    )
+    records = list(student_records(request.user, related=True))
     binding.records_mark_viewed(records=records)
     photos, reports = _photos_of(records), _open_reports(records)
     items = [
@@ -86,7 +89,7 @@ def my_records(request):
         "items": items,
         "degrees": DegreeRecord.objects.filter(user=request.user).select_related("institution"),
         "diagnosis": None if records else binding.binding_diagnosis(request.user),
-        "notice": checks.current_notice(request.user),
+        "notice": checks.current_notice(request.user, records),
     }
     return render(request, "records/my_records.html", context)
 

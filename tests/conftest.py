@@ -14,12 +14,20 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from accounts.models import Role, User
+from notices import published
 from records.models import EnrollmentRecord, Institution, SchoolClass
 from tests import factories
 
 # Shared, loaded machines: a slow example is not a failure (no per-example deadline).
 hypothesis_settings.register_profile("portal", deadline=None)
 hypothesis_settings.load_profile("portal")
+
+
+@pytest.fixture(autouse=True)
+def _no_notices_held_from_another_test():
+    """Each process holds the published notices (notices.published); a rolled-back test
+    database may reuse ids, so every test starts with none held."""
+    published.clear()
 
 
 @dataclass

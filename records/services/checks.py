@@ -8,12 +8,13 @@ from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from notices import published
 from notices.models import Notice, NoticeTask
+from notices.selectors import AUDIENCE_FIELDS
 from portal.audit import log_action
 from portal.uploads import UploadError, document_upload
 from records.errors import RecordError
@@ -32,16 +33,12 @@ EVIDENCE_MAX_FILES = 5
 RECORD_TASKS = (NoticeTask.RECORD_CHECK, NoticeTask.BOTH)
 
 
-def current_notice(user) -> Notice | None:
-    """The latest started notice that asks this student for a record self-check."""
-    now = timezone.now()
-    return (
-        Notice.objects.for_student(user)
-        .filter(task__in=RECORD_TASKS)
-        .filter(Q(window_start__isnull=True) | Q(window_start__lte=now))
-        .order_by("-window_start", "-pk")
-        .first()
-    )
+def current_notice(user, records=None) -> Notice | None:
+    """The latest started notice that asks this student for a record self-check;
+    `records`: the student's records when the caller has them already."""
+    if records is None:
+        records = EnrollmentRecord.objects.filter(user=user).only(*AUDIENCE_FIELDS)
+    return published.current_notice(records, RECORD_TASKS)
 
 
 def _own(record: EnrollmentRecord, user) -> None:

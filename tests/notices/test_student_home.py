@@ -5,7 +5,8 @@ import datetime
 
 from django.utils import timezone
 
-from notices.models import NoticeAudience, NoticeTask
+from notices.models import Notice, NoticeAudience, NoticeState, NoticeTask
+from notices.services.notices import notice_publish, notice_withdraw
 from tests.notices.conftest import confirm, count_queries, done_everything, make_notice, photo
 
 
@@ -91,3 +92,59 @@ def test_the_home_page_costs_the_same_queries_for_1_or_8_notices(
 
     with django_assert_max_num_queries(small):
         assert client.get("/").status_code == 200
+
+
+# Every process holds the published notices and checks them against the database on each
+# use (notices.published): what changes shows on the very next page, whoever changed it.
+
+
+def test_a_notice_published_after_her_last_visit_shows_at_once(client_for, world, notice):
+    client = client_for(world.bob)
+    draft = make_notice(world, title="关于补充采集图像的通知", state=NoticeState.DRAFT)
+    assert "关于补充采集图像的通知" not in _my_notices(client)
+
+    notice_publish(notice=draft, by=world.registrar)
+
+    assert "关于补充采集图像的通知" in _my_notices(client)
+
+
+def test_a_withdrawn_notice_goes_at_once(client_for, world, notice):
+    client = client_for(world.bob)
+    assert notice.title in _my_notices(client)
+
+    notice_withdraw(notice=notice, by=world.registrar, reason="发错对象")
+
+    assert notice.title not in _my_notices(client)
+
+
+def test_a_rule_added_on_its_own_narrows_the_audience_at_once(client_for, world):
+    narrowed = make_notice(world, title="2019届毕业生图像校对")
+    client = client_for(world.bob)
+    assert "2019届毕业生图像校对" in _my_notices(client)
+
+    rule = NoticeAudience.objects.create(notice=narrowed, graduation_year=2019)
+    assert "2019届毕业生图像校对" not in _my_notices(client)
+
+    rule.delete()
+    assert "2019届毕业生图像校对" in _my_notices(client)
+
+
+def test_a_change_written_by_another_process_is_seen(client_for, world, notice):
+    """No signal, no hook in this process: a bare UPDATE, as another app server's."""
+    client = client_for(world.bob)
+    assert notice.title in _my_notices(client)
+
+    Notice.objects.filter(pk=notice.pk).update(
+        title="关于延长校对时间的通知", updated_at=timezone.now()
+    )
+
+    section = _my_notices(client)
+    assert "关于延长校对时间的通知" in section and notice.title not in section
+
+
+def test_another_institutions_notice_is_never_hers(client_for, world, notice):
+    elsewhere = make_notice(world, title="另一所大学的通知", institution=world.other_institution)
+    client = client_for(world.bob)
+
+    assert notice.title in _my_notices(client)
+    assert elsewhere.title not in _my_notices(client)

@@ -24,6 +24,7 @@ from accounts.models import AccountState, Role, User
 from imaging.models import CollectionUnit, Photo, PhotoKind, PhotoState, PhotoVerification
 from imaging.selectors import graduates_without_confirmed_diploma
 from notices.models import FeedbackRemark, FeedbackSheet, Notice, NoticeState, NoticeTask
+from notices.published import notices_for_records
 from portal import demo
 from portal.models import AuditEvent
 from records.models import (
@@ -330,8 +331,8 @@ def test_two_notices_are_published_by_the_registrar(output):
 def test_students_see_the_notice_of_their_cohort(output):
     student, graduate = User.objects.get(username="student"), User.objects.get(username="graduate")
 
-    assert [n.number for n in Notice.objects.for_student(student)] == ["23-106"]
-    assert [n.task for n in Notice.objects.for_student(graduate)] == [NoticeTask.PHOTO_CHECK]
+    assert [n.number for n in notices_for_records(student.enrollment_records.all())] == ["23-106"]
+    assert [n.task for n in notices_for_records(graduate.enrollment_records.all())] == [NoticeTask.PHOTO_CHECK]
 
 
 def test_published_notices_have_both_contacts_and_the_photo_notice_a_sheet_deadline(output):
@@ -355,7 +356,7 @@ def test_a_draft_and_a_withdrawn_notice_only_the_registrar_follows(output):
     assert draft.published_at is None
     assert withdrawn.published_at is not None
     assert AuditEvent.objects.filter(action="notices.withdrawn").exists()
-    assert [n.number for n in Notice.objects.for_student(student)] == ["23-106"]
+    assert [n.number for n in notices_for_records(student.enrollment_records.all())] == ["23-106"]
     public = Notice.objects.visible_to(User.objects.get(username="counselor"))
     assert not public.filter(pk__in=[draft.pk, withdrawn.pk]).exists()
 
