@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header, urlencode
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from accounts.decorators import role_required
@@ -87,7 +87,6 @@ def missing_diploma(request):
         "page": page,
         "year": year,
         "years": years,
-        "page_query": urlencode({"year": year}) + "&" if year else "",
     }
     return render(request, "imaging/missing_diploma.html", context)
 
@@ -222,7 +221,6 @@ def batch_detail(request, pk: int):
         "counts": [(value, label, batch.counts[value]) for value, label in EntryOutcome.choices],
         "outcome": outcome,
         "page": page,
-        "page_query": urlencode({"outcome": outcome}) + "&" if outcome else "",
         "ratings": selectors.rating_distribution(batch),
         "comments": comments,
     }

@@ -167,6 +167,14 @@ class NoticeAudience(models.Model):
         verbose_name = _("通知对象")
         verbose_name_plural = _("通知对象")
 
+    def __str__(self) -> str:
+        parts = [str(self.college or ""), f"{self.cohort}级" if self.cohort else ""]
+        parts += [
+            f"{self.graduation_year}届" if self.graduation_year else "",
+            self.get_level_display() if self.level else "",
+        ]
+        return " ".join(p for p in parts if p) or str(_("全校"))
+
     # A rule written on its own still changes the notice: its updated_at is what every
     # process checks its held notices against (notices.published).
     def save(self, *args, **kwargs):
@@ -180,14 +188,6 @@ class NoticeAudience(models.Model):
 
     def _touch_notice(self) -> None:
         Notice.objects.filter(pk=self.notice_id).update(updated_at=timezone.now())
-
-    def __str__(self) -> str:
-        parts = [str(self.college or ""), f"{self.cohort}级" if self.cohort else ""]
-        parts += [
-            f"{self.graduation_year}届" if self.graduation_year else "",
-            self.get_level_display() if self.level else "",
-        ]
-        return " ".join(p for p in parts if p) or str(_("全校"))
 
 
 class NoticeContact(models.Model):

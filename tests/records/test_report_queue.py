@@ -1,6 +1,7 @@
 """The registrar's 有误 queue: filter, accept with corrections, reject, edit directly."""
 
 import datetime
+import re
 
 import pytest
 from django.test import Client
@@ -211,3 +212,50 @@ def test_an_old_report_is_found_by_age(client_for, world, report):
     )
 
     assert world.alice_record.student_number in page.content.decode()
+
+
+def test_an_old_report_says_how_long_it_has_waited(client_for, world, report):
+    DiscrepancyReport.objects.filter(pk=report.pk).update(
+        created_at=report.created_at - datetime.timedelta(days=5, hours=1)
+    )
+
+    page = client_for(world.registrar).get("/records/queue/").content.decode()
+
+    assert "已等待 5 天" in page
+    assert f'href="/records/queue/{report.pk}/"' in page
+
+
+def test_the_next_page_keeps_the_filters(client_for, world, report):
+    """Page links carry every filter: page 2 of one college is still that college."""
+    numbers = []
+    for _ in range(52):
+        _, record = factories.student(world.class_other_college)
+        _file_report(record, ethnicity=("汉族", "满族"))
+        numbers.append(record.student_number)
+    client = client_for(world.registrar)
+    other = world.class_other_college.college_id
+
+    first = client.get("/records/queue/", {"college": other}).content.decode()
+    link = re.search(r'href="(\?[^"]*page=2[^"]*)"', first).group(1).replace("&amp;", "&")
+    second = client.get("/records/queue/" + link).content.decode()
+
+    assert f"college={other}" in link
+    shown = [n for n in numbers if n in first or n in second]
+    assert len(shown) == 52
+    assert world.alice_record.student_number not in first + second
+
+
+def test_page_two_of_the_open_reports_lists_open_reports_only(client_for, world, report):
+    for _ in range(51):
+        _, record = factories.student(world.class_b)
+        _file_report(record, ethnicity=("汉族", "满族"))
+    decided = _file_report(world.dave_record, name=(world.dave_record.name, "赵蕾"))
+    DiscrepancyReport.objects.filter(pk=decided.pk).update(state=ReportState.REJECTED)
+    client = client_for(world.registrar)
+
+    first = client.get("/records/queue/").content.decode()
+    second = client.get("/records/queue/", {"page": 2}).content.decode()
+
+    assert "page=2" in first
+    assert world.dave_record.student_number not in first + second
+    assert len(re.findall(r'href="/records/queue/\d+/"', second)) == 2  # 52 open: 50 + 2
