@@ -589,6 +589,14 @@ class DiscrepancyReport(models.Model):
     def __str__(self) -> str:
         return f"{self.record} 有误（{self.get_state_display()}）"
 
+    @property
+    def state_label(self) -> str:
+        """get_state_display() without rebuilding the choices on every call (list rows)."""
+        return _STATE_LABELS.get(self.state, self.state)
+
+
+_STATE_LABELS = dict(ReportState.choices)
+
 
 class DiscrepancyItem(models.Model):
     """One wrong field of a report: the value on record and the value the student claims."""

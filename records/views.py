@@ -220,7 +220,8 @@ def class_detail(request, pk: int):
     records = records_with_state(
         EnrollmentRecord.objects.visible_to(request.user)
         .filter(school_class=school_class)
-        .select_related("user")
+        # A row shows these and the state (record_state reads user_id, not the user).
+        .only("student_number", "name", "id_number", "user_id", "first_viewed_at")
     ).order_by("student_number")
     return render(
         request, "records/class_detail.html", {"school_class": school_class, "records": records}
@@ -298,13 +299,25 @@ def _evidence_count():
 
 @role_required(Role.REGISTRAR)
 def report_queue(request):
-    params = request.GET if request.GET else {"state": ReportState.SUBMITTED}
+    # Open reports unless the registrar chose a state ("全部" sends an empty one); a page
+    # link carries the filters but may lack the state, and must not widen the list.
+    params = request.GET.copy()
+    params.setdefault("state", ReportState.SUBMITTED)
     form = QueueFilterForm(params, user=request.user)
     reports = (
         # No join in the filters, so no DISTINCT, and the evidence count is a subquery:
         # neither the page nor the paginator's count groups every report in scope.
         _filtered_reports(request, form)
-        .select_related("record", "record__college", "record__school_class", "user")
+        .select_related("record__college", "record__school_class")
+        # What a row shows, no more: the records' 35 columns cost more than the query.
+        .only(
+            "created_at",
+            "state",
+            "record__student_number",
+            "record__name",
+            "record__college__name",
+            "record__school_class__name",
+        )
         .prefetch_related(Prefetch("items", queryset=DiscrepancyItem.objects.order_by("pk")))
         .annotate(n_evidence=_evidence_count())
         .order_by("created_at")

@@ -1,6 +1,8 @@
 """Template helpers of the record pages."""
 
 from django import template
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -22,3 +24,18 @@ def record_state(record):
     else:
         css, text = "none", _("未绑定账号")
     return format_html('<span class="state state-{}">{}</span>', css, text)
+
+
+@register.simple_tag
+def report_submitted(report):
+    """The 有误 queue's first cell: when the report came in, linked to it, and how long it
+    has waited in whole days (the queue's own filter counts days too). One tag a row,
+    not a url tag, two date filters and a timesince: a page shows 50 rows."""
+    days = (timezone.now() - report.created_at).days
+    waited = _("已等待 %(n)d 天") % {"n": days} if days else _("今天提交")
+    return format_html(
+        '<a href="{}">{}</a><br><span class="muted">{}</span>',
+        reverse("records:report_detail", args=[report.pk]),
+        timezone.localtime(report.created_at).strftime("%Y-%m-%d %H:%M"),
+        waited,
+    )

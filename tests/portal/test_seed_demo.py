@@ -332,7 +332,9 @@ def test_students_see_the_notice_of_their_cohort(output):
     student, graduate = User.objects.get(username="student"), User.objects.get(username="graduate")
 
     assert [n.number for n in notices_for_records(student.enrollment_records.all())] == ["23-106"]
-    assert [n.task for n in notices_for_records(graduate.enrollment_records.all())] == [NoticeTask.PHOTO_CHECK]
+    assert [n.task for n in notices_for_records(graduate.enrollment_records.all())] == [
+        NoticeTask.PHOTO_CHECK
+    ]
 
 
 def test_published_notices_have_both_contacts_and_the_photo_notice_a_sheet_deadline(output):
