@@ -3,7 +3,15 @@ per class and college."""
 
 import functools
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+)
 
 from imaging.models import Photo, PhotoState
 from records.models import (
@@ -23,13 +31,14 @@ def records_with_state(queryset: QuerySet[EnrollmentRecord]) -> QuerySet[Enrollm
     reported = DiscrepancyReport.objects.filter(record=OuterRef("pk"), state=ReportState.SUBMITTED)
     # A graduated record's photo is linked to the diploma and can no longer be checked
     # (seed 003), so it is never pending.
-    photos_pending = Photo.objects.filter(
+    unverified = Photo.objects.filter(
         record=OuterRef("pk"), is_current=True, state=PhotoState.UNVERIFIED
-    ).exclude(record__status=RecordStatus.GRADUATED)
+    )
+    photos_pending = Q(Exists(unverified)) & ~Q(status=RecordStatus.GRADUATED)
     return queryset.annotate(
         is_confirmed=Exists(confirmed),
         has_open_report=Exists(reported),
-        photos_pending=Exists(photos_pending),
+        photos_pending=ExpressionWrapper(photos_pending, output_field=BooleanField()),
     )
 
 
@@ -38,7 +47,12 @@ def _has_photo() -> Exists:
 
 
 @functools.cache
-def _student_records(related: bool) -> QuerySet[EnrollmentRecord]:
+def with_state(*, related: bool = False) -> QuerySet[EnrollmentRecord]:
+    """Every record with is_confirmed, has_open_report, photos_pending (records_with_state)
+    and has_photo; with the institution, college, major and class when `related`. Built
+    once per process and filtered per request (as a view's `queryset` attribute is):
+    the pages every student and counselor opens spent more time resolving these four
+    subqueries anew than running them. Filter it; never evaluate it whole."""
     records = EnrollmentRecord.objects.all()
     if related:
         records = records.with_related()
@@ -46,12 +60,8 @@ def _student_records(related: bool) -> QuerySet[EnrollmentRecord]:
 
 
 def student_records(user, *, related: bool = False) -> QuerySet[EnrollmentRecord]:
-    """The student's own records, each with is_confirmed, has_open_report, photos_pending
-    (records_with_state) and has_photo; with the institution, college, major and class
-    when `related`. Every student page asks this, so the annotated queryset is built once
-    per process and only filtered per request (as a view's `queryset` attribute is):
-    resolving its four subqueries anew cost more than running them."""
-    return _student_records(related).filter(user=user)
+    """The student's own records, with their state (with_state)."""
+    return with_state(related=related).filter(user=user)
 
 
 def _progress_counts() -> dict:

@@ -43,8 +43,8 @@ from records.models import (
 from records.selectors import (
     class_progress,
     record_field_rows,
-    records_with_state,
     student_records,
+    with_state,
 )
 from records.services import binding, checks, corrections
 from records.services.fields import field_label
@@ -217,12 +217,14 @@ def class_list(request):
 @role_required(*STAFF)
 def class_detail(request, pk: int):
     school_class = class_for_read(request, pk)
-    records = records_with_state(
-        EnrollmentRecord.objects.visible_to(request.user)
+    records = (
+        with_state()
+        .visible_to(request.user)
         .filter(school_class=school_class)
         # A row shows these and the state (record_state reads user_id, not the user).
         .only("student_number", "name", "id_number", "user_id", "first_viewed_at")
-    ).order_by("student_number")
+        .order_by("student_number")
+    )
     return render(
         request, "records/class_detail.html", {"school_class": school_class, "records": records}
     )
