@@ -55,7 +55,10 @@ def with_state(*, related: bool = False) -> QuerySet[EnrollmentRecord]:
     subqueries anew than running them. Filter it; never evaluate it whole."""
     records = EnrollmentRecord.objects.all()
     if related:
-        records = records.with_related()
+        # The account is the student's own (request.user): not joined again.
+        records = records.select_related(
+            "institution", "college", "department", "school_class", "major"
+        )
     return records_with_state(records).annotate(has_photo=_has_photo()).order_by("pk")
 
 

@@ -72,8 +72,13 @@ def _open_reports(records) -> dict[int, DiscrepancyReport]:
 def my_records(request):
     """学籍信息: opening it binds the matching records and records that the student
     looked (seed 001); with nothing bound it says which case of seed 003 applies."""
-    binding.records_bind(user=request.user, request=request)
-    records = list(student_records(request.user, related=True))
+    user = request.user
+    records = list(binding.with_bindable(with_state(related=True), user))
+    degrees = list(binding.with_bindable(_degrees(), user))
+    if any(found.user_id is None for found in records + degrees):
+        binding.records_bind(user=user, request=request)
+        records = list(student_records(user, related=True))
+        degrees = list(_degrees().filter(user=user))
     binding.records_mark_viewed(records=records)
     photos, reports = _photos_of(records), _open_reports(records)
     items = [
@@ -87,11 +92,15 @@ def my_records(request):
     ]
     context = {
         "items": items,
-        "degrees": DegreeRecord.objects.filter(user=request.user).select_related("institution"),
-        "diagnosis": None if records else binding.binding_diagnosis(request.user),
-        "notice": checks.current_notice(request.user, records),
+        "degrees": degrees,
+        "diagnosis": None if records else binding.binding_diagnosis(user),
+        "notice": checks.current_notice(user, records),
     }
     return render(request, "records/my_records.html", context)
+
+
+def _degrees():
+    return DegreeRecord.objects.select_related("institution").order_by("pk")
 
 
 @student_required

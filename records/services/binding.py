@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,6 +37,18 @@ def _same_person(user: User) -> Q:
 class BindResult:
     enrollment: int
     degrees: int
+
+
+def with_bindable(queryset: QuerySet, user: User) -> QuerySet:
+    """The user's records (or degrees) in `queryset`, and those records_bind would bind to
+    them: 学籍信息 reads both in the query that lists them, and binds only when it finds
+    one of the latter (a row with no user)."""
+    if user.state != AccountState.ACTIVE or not user.id_number:
+        return queryset.filter(user=user)
+    bindable = _same_person(user) & Q(user__isnull=True)
+    if queryset.model is EnrollmentRecord:
+        bindable &= ~Q(status=RecordStatus.UNREGISTERED)
+    return queryset.filter(Q(user=user) | bindable)
 
 
 def records_bind(*, user: User, request=None) -> BindResult:

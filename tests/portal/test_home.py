@@ -124,6 +124,10 @@ def test_student_home_costs_the_same_queries_for_any_number_of_notices(
 
     with django_assert_max_num_queries(10):
         assert client.get("/").status_code == 200
+    # Then: session, user, her records with their state, the notices' stamp (the list is
+    # held by the process), the classes she monitors.
+    with django_assert_max_num_queries(5):
+        assert client.get("/").status_code == 200
 
 
 def test_404_page_is_chinese(client, db):

@@ -159,3 +159,51 @@ def test_a_pre_2001_degree_binds_by_either_number_without_no_and_zeros(client_fo
 
     degree.refresh_from_db()
     assert degree.user == account
+
+
+# 学籍信息 lists the student's records and degrees and those it would bind in the same
+# queries: binding happens when such a row turns up, on any visit.
+
+
+def test_a_record_imported_after_her_first_visit_binds_on_the_next(client_for, world):
+    client = client_for(world.alice)
+    client.get("/records/mine/")
+    later = factories.record(
+        world.class_b, name=world.alice.real_name, id_number=world.alice.id_number
+    )
+
+    page = client.get("/records/mine/").content.decode()
+
+    later.refresh_from_db()
+    assert later.user == world.alice and later.first_viewed_at is not None
+    assert later.student_number in page and world.alice_record.student_number in page
+    assert "您一共有 2 个学籍" in page
+
+
+def test_a_degree_alone_binds_and_shows(client_for, world):
+    account = factories.user(real_name="冯雪", id_number=factories.id_number())
+    degree = _degree(world, account)
+    DegreeRecord.objects.filter(pk=degree.pk).update(user=None)
+
+    page = client_for(account).get("/records/mine/").content.decode()
+
+    degree.refresh_from_db()
+    assert degree.user == account
+    assert degree.certificate_number in page
+
+
+def test_someone_elses_record_never_shows(client_for, world):
+    """A record under her name and number that is bound to another account stays theirs."""
+    theirs = factories.record(
+        world.class_b,
+        name=world.alice.real_name,
+        id_number=world.alice.id_number,
+        owner=world.bob,
+    )
+
+    page = client_for(world.alice).get("/records/mine/").content.decode()
+
+    assert theirs.student_number not in page
+    assert world.alice_record.student_number in page
+    theirs.refresh_from_db()
+    assert theirs.user == world.bob
