@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import Exists
+
 from accounts.models import AccountState, IdentityRequest, RequestState, Role, User
 from notices.published import notices_for_records
 from notices.student import student_tasks
@@ -10,7 +12,10 @@ from records.selectors import class_progress, college_progress, student_records
 
 
 def _student(user: User) -> dict:
-    records = list(student_records(user))
+    # Few students monitor a class (班长): the records say whether she does, so that the
+    # others' home page needs no query for it.
+    monitors = Exists(SchoolClass.objects.filter(monitor=user))
+    records = list(student_records(user).annotate(monitors=monitors))
     todo = []
     if not records:
         todo.append("bind")
@@ -24,7 +29,11 @@ def _student(user: User) -> dict:
         "todo": todo,
         # Each notice with the student's own task state and the time left (notices.student).
         "my_notices": student_tasks(notices_for_records(records)[:10], records),
-        "monitored": SchoolClass.objects.filter(monitor=user),
+        "monitored": (
+            SchoolClass.objects.filter(monitor=user)
+            if not records or records[0].monitors
+            else SchoolClass.objects.none()
+        ),
     }
 
 

@@ -57,6 +57,15 @@ def test_monitor_sees_her_class(client_for, world):
     assert world.class_b.name not in page
 
 
+def test_a_monitor_sees_a_class_she_is_not_a_student_of(client_for, world):
+    world.class_b.monitor = world.alice
+    world.class_b.save()
+
+    page = client_for(world.alice).get("/").content.decode()
+
+    assert world.class_a.name in page and world.class_b.name in page
+
+
 def test_counselor_home_shows_progress_of_her_classes_only(client_for, world):
     page = client_for(world.counselor).get("/").content.decode()
 
@@ -124,10 +133,15 @@ def test_student_home_costs_the_same_queries_for_any_number_of_notices(
 
     with django_assert_max_num_queries(10):
         assert client.get("/").status_code == 200
-    # Then: session, user, her records with their state, the notices' stamp (the list is
-    # held by the process), the classes she monitors.
+    # Then: session, user, her records with their state (and whether she monitors a class:
+    # alice does), the notices' stamp (the list is held by the process), her classes.
     with django_assert_max_num_queries(5):
         assert client.get("/").status_code == 200
+    # A student who monitors no class: no query for the classes.
+    carol = client_for(world.carol)
+    carol.get("/")
+    with django_assert_max_num_queries(4):
+        assert carol.get("/").status_code == 200
 
 
 def test_404_page_is_chinese(client, db):
