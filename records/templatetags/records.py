@@ -1,10 +1,11 @@
 """Template helpers of the record pages."""
 
 from django import template
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+
+from portal.links import object_url
 
 register = template.Library()
 
@@ -35,7 +36,7 @@ def report_submitted(report):
     waited = _("已等待 %(n)d 天") % {"n": days} if days else _("今天提交")
     return format_html(
         '<a href="{}">{}</a><br><span class="muted">{}</span>',
-        reverse("records:report_detail", args=[report.pk]),
+        object_url("records:report_detail", report.pk),
         timezone.localtime(report.created_at).strftime("%Y-%m-%d %H:%M"),
         waited,
     )
