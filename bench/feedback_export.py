@@ -12,6 +12,9 @@ no photo, nothing done), and times, best of --repeat runs each:
 - writing the print-ready workbook (notices.exports.FeedbackWorkbook: styles, borders,
   row heights, page set-up, formula-safe cells);
 - the whole export as the background job does it (read + write).
+
+Each step's peak memory is the most Python memory it holds at once (tracemalloc, in a
+run of its own that is not timed).
 """
 
 from __future__ import annotations
@@ -22,8 +25,11 @@ import io
 import os
 import random
 import time
+import tracemalloc
 from decimal import Decimal
 from pathlib import Path
+
+from bench._util import Row, report
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -226,19 +232,49 @@ def main() -> None:
     (OUT / "feedback-college.xlsx").write_bytes(content)
     _check(content, len(classes))
 
+    peaks = {
+        "bare": peak_mb(lambda: bare(classes)),
+        "read": peak_mb(lambda: read(notice, college)),
+        "write": peak_mb(lambda: write(notice, classes)),
+        "whole": peak_mb(lambda: write(notice, read(notice, college))),
+    }
     rows = sum(len(r) for _c, r in classes)
     print(f"\n{rows:,} rows in {len(classes)} worksheets; {len(queries)} queries to read them; "
           f"load average {os.getloadavg()[0]:.1f}; best of {args.repeat}")  # fmt: skip
-    print("ratio = seconds / the bare openpyxl write-only pass of the same run\n")
-    print(f"{'step':52} {'seconds':>8} {'ratio':>7} {'MB':>6}")
-    for label, seconds, size in (
-        ("bare openpyxl write-only, same cells (ceiling)", bare_s, len(bare_bytes)),
-        ("read the college (college_rows)", read_s, None),
-        ("write the print-ready workbook (FeedbackWorkbook)", write_s, len(content)),
-        ("whole export, read + write (the job)", total_s, len(content)),
-    ):
-        mb = f"{size / 2**20:6.2f}" if size else " " * 6
-        print(f"{label:52} {seconds:8.3f} {seconds / bare_s:7.2f} {mb}")
+    steps = [
+        ("bare", "bare openpyxl write-only, same cells (ceiling)", bare_s, len(bare_bytes)),
+        ("read", "read the college (college_rows)", read_s, None),
+        ("write", "write the print-ready workbook (FeedbackWorkbook)", write_s, len(content)),
+        ("whole", "whole export, read + write (the job)", total_s, len(content)),
+    ]
+    report(
+        "feedback_export",
+        [
+            Row(
+                module="feedback_export",
+                figure=label,
+                value=seconds,
+                unit="s",
+                ceiling=bare_s,
+                ratio=bare_s / seconds,
+                peak_mb=peaks[key],
+                note=(f"file {size / 2**20:.2f} MB; " if size else "")
+                + "peak: Python heap of the step (tracemalloc), measured apart from the time",
+            )
+            for key, label, seconds, size in steps
+        ],
+    )
+
+
+def peak_mb(work) -> float:
+    """The most Python memory `work` holds at once, in MB (a separate, untimed run:
+    tracemalloc slows the code it watches)."""
+    tracemalloc.start()
+    try:
+        work()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
 
 
 def _check(content: bytes, classes: int) -> None:
