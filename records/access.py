@@ -8,12 +8,13 @@ from django.shortcuts import get_object_or_404
 
 from portal.audit import log_action
 from records.models import EnrollmentRecord, SchoolClass
+from records.selectors import records_with_state
 
 
 def record_for_read(request, pk: int) -> EnrollmentRecord:
-    record = get_object_or_404(
-        EnrollmentRecord.objects.visible_to(request.user).with_related(), pk=pk
-    )
+    """The record with its state (records_with_state), for its badge."""
+    records = records_with_state(EnrollmentRecord.objects.visible_to(request.user).with_related())
+    record = get_object_or_404(records, pk=pk)
     if record.user_id != request.user.pk:
         log_action(record, "records.viewed", by=request.user, request=request)
     return record

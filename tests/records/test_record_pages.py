@@ -1,6 +1,7 @@
 import pytest
+from django.utils import timezone
 
-from records.models import EnrollmentRecord
+from records.models import EnrollmentRecord, RecordConfirmation
 from tests import factories
 
 SEED_000_LABELS = [
@@ -61,6 +62,19 @@ def test_counselor_sees_the_class_with_id_numbers_masked(client_for, world):
     assert world.alice_record.masked_id_number in page
     assert world.alice_record.id_number not in page
     assert world.bob_record.name in page
+
+
+def test_a_record_page_shows_the_same_state_as_the_class_page(client_for, world):
+    """A confirmed record reads 已确认正确 on its own page too, not just 已查看."""
+    EnrollmentRecord.objects.filter(pk=world.bob_record.pk).update(first_viewed_at=timezone.now())
+    RecordConfirmation.objects.create(record=world.bob_record, user=world.bob)
+    client = client_for(world.counselor)
+
+    detail = client.get(f"/records/{world.bob_record.pk}/").content.decode()
+    listing = client.get(f"/records/classes/{world.class_a.pk}/").content.decode()
+
+    assert "已确认正确" in detail and "已查看，未确认" not in detail
+    assert "已确认正确" in listing
 
 
 def test_counselor_sees_a_record_with_the_id_number_masked(client_for, world):
