@@ -61,7 +61,7 @@ def _send_code(request, purpose: str, destination: str) -> None:
         messages.error(request, _("请先填写手机号或邮箱。"))
         return
     try:
-        code_send(purpose=purpose, destination=destination)
+        code_send(purpose=purpose, destination=destination, request=request)
     except AccountError as error:
         messages.error(request, error.message)
     else:
@@ -143,7 +143,7 @@ def find_username(request):
         form = _unbound(forms.ContactCodeForm, request)
     elif request.method == "POST" and form.is_valid():
         try:
-            usernames = selfservice.username_find(**form.cleaned_data)
+            usernames = selfservice.username_find(**form.cleaned_data, request=request)
         except AccountError as error:
             form.add_error(None, error.message)
     return render(request, "accounts/find_username.html", {"form": form, "usernames": usernames})
@@ -281,7 +281,9 @@ def email_change(request):
 def password_change(request):
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
+        user = selfservice.password_change(
+            user=request.user, password=form.cleaned_data["new_password1"], request=request
+        )
         update_session_auth_hash(request, user)  # this session stays; every other one ends
         messages.success(request, _("密码已修改，其他设备上的登录已失效。"))
         return redirect("accounts:account")

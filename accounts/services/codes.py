@@ -2,7 +2,9 @@
 
 Random 6 digits from `secrets`, stored as an HMAC, single use, valid 10 minutes, at
 most 5 wrong tries, bound to a purpose and a destination (QUALITY.md, ASVS V2.7).
-A destination gets at most one code a minute and 10 a day (issue: accounts).
+A destination gets at most one code a minute and 10 a day (issue: accounts). One client
+address may send and get wrong only so many codes an hour, whatever the destinations
+(QUALITY.md: brute force per account and per IP).
 """
 
 from __future__ import annotations
@@ -26,12 +28,18 @@ from django.utils.translation import gettext as _
 from accounts.errors import AccountError, Throttled
 from accounts.models import CodePurpose, VerificationCode
 from accounts.sms import send_sms
+from portal.throttle import Limit, client_ip, wait_message
 
 CODE_LIFETIME = timedelta(minutes=10)
 MAX_FAILED_ATTEMPTS = 5
 SENDS_PER_DAY = 10
 SEND_INTERVAL = timedelta(minutes=1)
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+# Per client address. A campus sends its students' registrations from a few NAT
+# addresses in the last hours before a deadline, so these are far above what one person
+# needs, and far below what guessing codes or sending texts to a list of numbers needs.
+SENDS_PER_IP = Limit("code-send-ip", max=120, window=60 * 60)
+FAILURES_PER_IP = Limit("code-fail-ip", max=60, window=60 * 60)
 
 
 def normalize_phone(value: str) -> str:
@@ -52,8 +60,16 @@ def _digest(purpose: str, destination: str, code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
-def code_send(*, purpose: str, destination: str) -> None:
+def _refuse_if_throttled(limit: Limit, ip: str) -> None:
+    wait = limit.wait(ip) if ip else 0
+    if wait:
+        raise Throttled(wait_message(wait))
+
+
+def code_send(*, purpose: str, destination: str, request=None) -> None:
     """Send a new code, replacing any unused one of the same purpose and destination."""
+    ip = client_ip(request)
+    _refuse_if_throttled(SENDS_PER_IP, ip)
     destination = normalize_destination(destination)
     if "@" in destination:
         try:
@@ -68,6 +84,8 @@ def code_send(*, purpose: str, destination: str) -> None:
         raise Throttled(_("验证码发送过于频繁，请 1 分钟后再试。"))
     if sent.filter(created_at__gt=now - timedelta(days=1)).count() >= SENDS_PER_DAY:
         raise Throttled(_("该号码今日获取验证码的次数已达上限（10 次），请明天再试。"))
+    if ip:
+        SENDS_PER_IP.hit(ip)
     code = f"{secrets.randbelow(1_000_000):06d}"
     with transaction.atomic():
         sent.filter(purpose=purpose, used_at__isnull=True).update(expires_at=now)
@@ -95,9 +113,11 @@ def _deliver(purpose: str, destination: str, code: str) -> None:
         send_sms(destination, text)
 
 
-def code_check(*, purpose: str, destination: str, code: str) -> None:
+def code_check(*, purpose: str, destination: str, code: str, request=None) -> None:
     """Use up the code, or raise AccountError saying what to do. Call it outside any
     transaction that may roll back, so that a wrong try is always counted."""
+    ip = client_ip(request)
+    _refuse_if_throttled(FAILURES_PER_IP, ip)
     destination = normalize_destination(destination)
     now = timezone.now()
     row = (
@@ -114,6 +134,8 @@ def code_check(*, purpose: str, destination: str, code: str) -> None:
     entered = unicodedata.normalize("NFKC", code or "").strip()
     if not hmac.compare_digest(row.code_hash, _digest(purpose, destination, entered)):
         VerificationCode.objects.filter(pk=row.pk).update(failed_attempts=F("failed_attempts") + 1)
+        if ip:
+            FAILURES_PER_IP.hit(ip)
         left = MAX_FAILED_ATTEMPTS - row.failed_attempts - 1
         if left <= 0:
             raise AccountError(_("验证码错误次数过多，请重新获取验证码。"))

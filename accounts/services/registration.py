@@ -14,11 +14,21 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.errors import AccountError, DuplicateIdNumber, PhoneInUse
+from accounts.errors import AccountError, DuplicateIdNumber, PhoneInUse, Throttled
 from accounts.models import AccountState, CodePurpose, User
 from accounts.notify import notify
 from accounts.services.codes import code_check
 from portal.audit import log_action
+from portal.throttle import Limit, client_ip, wait_message
+
+# "证件号码已被注册", "手机号已使用" and "该邮箱已被其他账号使用" tell whether a person has an
+# account: one client address may be told so only this often (QUALITY.md), whatever the
+# numbers it tries. A user name already taken is not counted.
+REVEALS_PER_IP = Limit("register-reveal-ip", max=30, window=60 * 60)
+
+
+class _Reveals(AccountError):
+    """A refusal that says another account holds the e-mail address."""
 
 
 @dataclass(frozen=True)
@@ -41,7 +51,7 @@ def _precheck(data: Registration, *, reregister: bool, take_over_phone: bool) ->
     if User.objects.filter(username__iexact=data.username).exists():
         raise AccountError(_("该用户名已被使用，请换一个用户名。"))
     if data.email and _live().filter(email__iexact=data.email).exists():
-        raise AccountError(_("该邮箱已被其他账号使用，请换一个邮箱，或使用“找回用户名”。"))
+        raise _Reveals(_("该邮箱已被其他账号使用，请换一个邮箱，或使用“找回用户名”。"))
     holders = User.objects.filter(
         id_type=data.id_type, id_number=data.id_number, state=AccountState.ACTIVE
     )
@@ -63,8 +73,22 @@ def account_register(
 
     take_over_phone is honoured only with a code sent to that phone, which proves it."""
     take_over_phone = take_over_phone and bool(data.phone)
-    _precheck(data, reregister=reregister, take_over_phone=take_over_phone)
-    code_check(purpose=CodePurpose.REGISTER, destination=data.phone or data.email, code=code)
+    ip = client_ip(request)
+    wait = REVEALS_PER_IP.wait(ip) if ip else 0
+    if wait:
+        raise Throttled(wait_message(wait))
+    try:
+        _precheck(data, reregister=reregister, take_over_phone=take_over_phone)
+    except (DuplicateIdNumber, PhoneInUse, _Reveals):
+        if ip:
+            REVEALS_PER_IP.hit(ip)
+        raise
+    code_check(
+        purpose=CodePurpose.REGISTER,
+        destination=data.phone or data.email,
+        code=code,
+        request=request,
+    )
     try:
         with transaction.atomic():
             return _create(

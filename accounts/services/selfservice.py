@@ -22,10 +22,12 @@ def _holders(destination: str):
     return _live().filter(**{field: destination})
 
 
-def username_find(*, destination: str, code: str) -> list[str]:
+def username_find(*, destination: str, code: str, request=None) -> list[str]:
     """找回用户名: the user names of the accounts that hold this phone or e-mail."""
     destination = normalize_destination(destination)
-    code_check(purpose=CodePurpose.FIND_USERNAME, destination=destination, code=code)
+    code_check(
+        purpose=CodePurpose.FIND_USERNAME, destination=destination, code=code, request=request
+    )
     return list(_holders(destination).values_list("username", flat=True))
 
 
@@ -33,14 +35,29 @@ def password_reset(*, destination: str, code: str, password: str, request=None) 
     """找回密码. A new password ends every other session of the account (Django checks
     the session's password hash)."""
     destination = normalize_destination(destination)
-    if not _holders(destination).exists():
+    # The code first: only whoever holds the phone or mailbox learns whether an account
+    # uses it (QUALITY.md: never reveal whether an account exists).
+    code_check(
+        purpose=CodePurpose.RESET_PASSWORD, destination=destination, code=code, request=request
+    )
+    user = _holders(destination).first()
+    if user is None:
         raise AccountError(_("没有账号使用该手机号或邮箱，请检查后重试，或重新注册。"))
-    code_check(purpose=CodePurpose.RESET_PASSWORD, destination=destination, code=code)
-    user = _holders(destination).get()
     user.set_password(password)
     user.save(update_fields=["password"])
     log_action(user, "accounts.password_reset", by=user, subject=user, request=request)
     notify(user, _("您的账号密码已重置。如非本人操作，请立即联系客服。"))
+    return user
+
+
+def password_change(*, user: User, password: str, request=None) -> User:
+    """A new password on the account page (the old one was checked by the form). As a
+    reset does, it is audited and told to the account: a person whose session was taken
+    learns of it."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    log_action(user, "accounts.password_changed", by=user, subject=user, request=request)
+    notify(user, _("您的账号密码已修改，其他设备上的登录已失效。如非本人操作，请立即联系客服。"))
     return user
 
 
@@ -75,7 +92,7 @@ def phone_change(
     others = _live().filter(phone=phone).exclude(pk=user.pk)
     if others.exists() and not take_over:
         raise PhoneInUse(_("手机号已使用"))
-    code_check(purpose=CodePurpose.CHANGE_PHONE, destination=phone, code=code)
+    code_check(purpose=CodePurpose.CHANGE_PHONE, destination=phone, code=code, request=request)
     before = user.phone
     try:
         with transaction.atomic():
@@ -121,7 +138,7 @@ def email_change(*, user: User, email: str, code: str, request=None) -> User:
     email = normalize_destination(email)
     if _live().filter(email__iexact=email).exclude(pk=user.pk).exists():
         raise AccountError(_("该邮箱已被其他账号使用，请换一个邮箱。"))
-    code_check(purpose=CodePurpose.CHANGE_EMAIL, destination=email, code=code)
+    code_check(purpose=CodePurpose.CHANGE_EMAIL, destination=email, code=code, request=request)
     before = user.email
     user.email = email
     try:

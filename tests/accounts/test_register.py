@@ -310,3 +310,30 @@ def test_registering_costs_a_bounded_number_of_queries(
 
     with django_assert_max_num_queries(20):
         client.post(URL, data)
+
+
+def test_one_address_is_told_only_so_often_that_a_number_is_registered(world):
+    """证件号码已被注册 says a person has an account: one address is told so 30 times an
+    hour, then told to wait, without the answer, whatever number it tries."""
+    client = csrf_client()
+    for _ in range(registration_service.REVEALS_PER_IP.max):
+        page = page_text(
+            csrf_post(client, URL, registration(id_number=world.alice.id_number, code="123456"))
+        )
+        assert "证件号码已被注册" in page
+
+    page = page_text(
+        csrf_post(client, URL, registration(id_number=world.bob.id_number, code="123456"))
+    )
+
+    assert "证件号码已被注册" not in page
+    assert "操作过于频繁" in page
+
+
+def test_a_user_name_already_taken_is_not_counted(world):
+    client = csrf_client()
+    for _ in range(registration_service.REVEALS_PER_IP.max + 1):
+        page = page_text(
+            csrf_post(client, URL, registration(username="ALICE", code="123456"))
+        )
+        assert "该用户名已被使用" in page

@@ -150,9 +150,23 @@ def test_a_password_reset_with_a_wrong_code_keeps_the_password(alice):
 
 
 def test_a_password_reset_for_a_phone_of_no_account_says_what_to_do(db):
-    response = reset_password(csrf_client(), "13600000000", "123456")
+    client = csrf_client()
+    ask_code(client, "/accounts/password-reset/", "destination", "13600000000")
+
+    response = reset_password(client, "13600000000", sms_code("13600000000"))
 
     assert "没有账号使用该手机号或邮箱，请检查后重试，或重新注册" in page_text(response)
+
+
+def test_without_its_code_the_reset_page_never_says_whether_a_phone_has_an_account(alice):
+    """Only whoever receives the phone's code learns whether an account uses it."""
+    pages = [
+        page_text(reset_password(csrf_client(), phone, "123456"))
+        for phone in (ALICE_PHONE, "13600000000")
+    ]
+
+    assert "没有账号使用该手机号或邮箱" not in pages[0] + pages[1]
+    assert all("验证码已失效或尚未获取" in page for page in pages)
 
 
 # The account page ------------------------------------------------------------------------
@@ -327,6 +341,26 @@ def test_changing_the_password_keeps_this_session_and_ends_the_others(alice):
     assert response["Location"] == "/accounts/me/"
     assert client.get("/accounts/me/").status_code == 200
     assert elsewhere.get("/accounts/me/")["Location"].startswith("/accounts/login/")
+
+
+def test_a_password_change_is_audited_and_told_to_the_account(
+    alice, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        csrf_post(
+            csrf_client(alice),
+            "/accounts/me/password/",
+            {
+                "old_password": factories.PASSWORD,
+                "new_password1": NEW_PASSWORD,
+                "new_password2": NEW_PASSWORD,
+            },
+        )
+
+    event = AuditEvent.objects.get(action="accounts.password_changed")
+    assert event.subject == alice
+    assert NEW_PASSWORD not in str(event.changes) + event.reason
+    assert any("密码已修改" in text for text in texts_to(ALICE_PHONE))
 
 
 def test_a_wrong_old_password_changes_nothing(alice):
