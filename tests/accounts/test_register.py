@@ -333,7 +333,5 @@ def test_one_address_is_told_only_so_often_that_a_number_is_registered(world):
 def test_a_user_name_already_taken_is_not_counted(world):
     client = csrf_client()
     for _ in range(registration_service.REVEALS_PER_IP.max + 1):
-        page = page_text(
-            csrf_post(client, URL, registration(username="ALICE", code="123456"))
-        )
+        page = page_text(csrf_post(client, URL, registration(username="ALICE", code="123456")))
         assert "该用户名已被使用" in page
