@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -106,6 +106,9 @@ class Notice(models.Model):
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # Counts the notice's changes (its own and its audience rules'): every process checks
+    # the notices it holds against the sum of these (notices.published).
+    revision = models.PositiveIntegerField(_("修订次数"), default=0, editable=False)
 
     objects = NoticeQuerySet.as_manager()
 
@@ -126,6 +129,16 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self.touch()
+
+    def touch(self) -> None:
+        """Count one change, in the transaction of the change. Unlike updated_at (set when
+        save() runs, not when the transaction commits), the sum of the revisions grows
+        with every commit, whatever order the transactions commit in."""
+        Notice.objects.filter(pk=self.pk).update(revision=F("revision") + 1)
 
     @property
     def is_open(self) -> bool:
@@ -187,7 +200,9 @@ class NoticeAudience(models.Model):
         return result
 
     def _touch_notice(self) -> None:
-        Notice.objects.filter(pk=self.notice_id).update(updated_at=timezone.now())
+        Notice.objects.filter(pk=self.notice_id).update(
+            updated_at=timezone.now(), revision=F("revision") + 1
+        )
 
 
 class NoticeContact(models.Model):

@@ -5,15 +5,18 @@ the audience rules per record and needs a DISTINCT; under a deadline surge that 
 is most of a page's cost, and its answer is the same for every student of an
 institution. So each process keeps the institution's published notices with their
 audience rules, and checks them against the database on every use with one small
-query (how many notices the institution has and when the last one changed: every
-write to a notice or to its audience saves the notice, `updated_at` is `auto_now`). A
-change is seen by the next request in every process, whatever the cache set-up, and no
-stale list outlives its transaction.
+query: how many notices the institution has, the highest id and the sum of their
+revisions (Notice.revision grows by one in the transaction of every change to a notice
+or to its audience rules). Any committed change moves that stamp, whatever the order in
+which transactions commit, so the next request in every process sees it, whatever the
+cache set-up. A change made behind the models' back (raw SQL, a cascade) is picked up
+within MAX_AGE seconds.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterable
 
@@ -26,9 +29,11 @@ from notices.selectors import notice_is_for
 
 # Enough for a province's institutions in one process; the least used are dropped first.
 MAX_INSTITUTIONS = 256
+# Seconds a held list is trusted on its stamp alone.
+MAX_AGE = 300
 
 _lock = threading.Lock()
-_held: OrderedDict[int, tuple[tuple, list[Notice]]] = OrderedDict()
+_held: OrderedDict[int, tuple[tuple, float, list[Notice]]] = OrderedDict()
 
 
 def clear() -> None:
@@ -38,13 +43,13 @@ def clear() -> None:
 
 
 def _stamp(institution_id: int) -> tuple:
-    """How many notices the institution has, the newest change and the highest id: any
-    create, edit, publish, withdraw or delete changes it."""
+    """How many notices the institution has, the highest id and the sum of their
+    revisions: a create, an edit, a publication, a withdrawal or a deletion moves it."""
     table = connections[router.db_for_read(Notice)]
     quote = table.ops.quote_name
     with table.cursor() as cursor:
         cursor.execute(
-            f"SELECT COUNT(*), MAX({quote('updated_at')}), MAX({quote('id')}) "
+            f"SELECT COUNT(*), MAX({quote('id')}), SUM({quote('revision')}) "
             f"FROM {quote(Notice._meta.db_table)} WHERE {quote('institution_id')} = %s",
             [institution_id],
         )
@@ -63,14 +68,15 @@ def institution_notices(institution_id: int) -> list[Notice]:
     """The institution's published notices, newest first (the notice list's order), each
     with its audience rules prefetched. Shared between requests: read, never change."""
     stamp = _stamp(institution_id)
+    now = time.monotonic()
     with _lock:
         held = _held.get(institution_id)
-        if held is not None and held[0] == stamp:
+        if held is not None and held[0] == stamp and now - held[1] < MAX_AGE:
             _held.move_to_end(institution_id)
-            return held[1]
+            return held[2]
     notices = _load(institution_id)
     with _lock:
-        _held[institution_id] = (stamp, notices)
+        _held[institution_id] = (stamp, now, notices)
         _held.move_to_end(institution_id)
         while len(_held) > MAX_INSTITUTIONS:
             _held.popitem(last=False)

@@ -5,6 +5,7 @@ import datetime
 
 from django.utils import timezone
 
+from notices import published
 from notices.models import Notice, NoticeAudience, NoticeState, NoticeTask
 from notices.services.notices import notice_publish, notice_withdraw
 from tests.notices.conftest import confirm, count_queries, done_everything, make_notice, photo
@@ -129,17 +130,45 @@ def test_a_rule_added_on_its_own_narrows_the_audience_at_once(client_for, world)
     assert "2019届毕业生图像校对" in _my_notices(client)
 
 
-def test_a_change_written_by_another_process_is_seen(client_for, world, notice):
-    """No signal, no hook in this process: a bare UPDATE, as another app server's."""
+def test_a_change_saved_by_another_process_is_seen(client_for, world, notice):
+    """Saved through a fresh object, as another app server would: nothing in this
+    process is told."""
     client = client_for(world.bob)
     assert notice.title in _my_notices(client)
 
-    Notice.objects.filter(pk=notice.pk).update(
-        title="关于延长校对时间的通知", updated_at=timezone.now()
-    )
+    elsewhere = Notice.objects.get(pk=notice.pk)
+    elsewhere.title = "关于延长校对时间的通知"
+    elsewhere.save()
 
     section = _my_notices(client)
     assert "关于延长校对时间的通知" in section and notice.title not in section
+
+
+def test_a_change_committed_after_a_later_stamped_one_is_seen(client_for, world, notice):
+    """updated_at is set when save() runs, not at commit: a withdrawal that commits after
+    another notice's later-stamped edit must still be seen."""
+    other = make_notice(world, title="关于领取学生证的通知")
+    client = client_for(world.bob)
+    Notice.objects.filter(pk=other.pk).update(updated_at=timezone.now() + datetime.timedelta(1))
+    assert notice.title in _my_notices(client)
+
+    notice_withdraw(notice=notice, by=world.registrar, reason="发错对象")
+
+    section = _my_notices(client)
+    assert notice.title not in section and other.title in section
+
+
+def test_a_change_made_behind_the_models_back_is_seen_within_max_age(
+    client_for, world, notice, monkeypatch
+):
+    client = client_for(world.bob)
+    assert notice.title in _my_notices(client)
+    Notice.objects.filter(pk=notice.pk).update(title="关于延长校对时间的通知")  # raw, no revision
+    assert notice.title in _my_notices(client)  # trusted on its stamp within MAX_AGE
+
+    monkeypatch.setattr(published, "MAX_AGE", 0)
+
+    assert "关于延长校对时间的通知" in _my_notices(client)
 
 
 def test_another_institutions_notice_is_never_hers(client_for, world, notice):
