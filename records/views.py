@@ -100,7 +100,7 @@ def my_records(request):
 
 
 def _degrees():
-    return DegreeRecord.objects.select_related("institution").order_by("pk")
+    return DegreeRecord.objects.select_related("institution")
 
 
 @student_required

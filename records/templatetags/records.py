@@ -30,13 +30,14 @@ def record_state(record):
 @register.simple_tag
 def report_submitted(report):
     """The 有误 queue's first cell: when the report came in, linked to it, and how long it
-    has waited in whole days (the queue's own filter counts days too). One tag a row,
+    has waited in calendar days. One tag a row,
     not a url tag, two date filters and a timesince: a page shows 50 rows."""
-    days = (timezone.now() - report.created_at).days
-    waited = _("已等待 %(n)d 天") % {"n": days} if days else _("今天提交")
+    submitted = timezone.localtime(report.created_at)
+    days = (timezone.localdate() - submitted.date()).days  # calendar days, as people count
+    waited = _("已等待 %(n)d 天") % {"n": days} if days > 0 else _("今天提交")
     return format_html(
         '<a href="{}">{}</a><br><span class="muted">{}</span>',
         object_url("records:report_detail", report.pk),
-        timezone.localtime(report.created_at).strftime("%Y-%m-%d %H:%M"),
+        submitted.strftime("%Y-%m-%d %H:%M"),
         waited,
     )

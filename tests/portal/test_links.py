@@ -31,6 +31,13 @@ def test_a_url_without_one_number_is_refused():
         object_url("home", 1)
 
 
+@override_settings(ROOT_URLCONF="tests.portal.hex_urls")
+def test_a_url_that_does_not_show_the_number_as_is_is_refused():
+    """Filling in the decimal number would make a wrong link: refuse instead."""
+    with pytest.raises(ValueError):
+        object_url("item", 255)
+
+
 def test_another_urlconf_has_its_own_patterns():
     assert object_url("records:record_detail", 3) == "/records/3/"
     with override_settings(ROOT_URLCONF="tests.portal.prefixed_urls"):

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from accounts import sms
 from portal.models import AuditEvent
@@ -214,15 +215,26 @@ def test_an_old_report_is_found_by_age(client_for, world, report):
     assert world.alice_record.student_number in page.content.decode()
 
 
-def test_an_old_report_says_how_long_it_has_waited(client_for, world, report):
-    DiscrepancyReport.objects.filter(pk=report.pk).update(
-        created_at=report.created_at - datetime.timedelta(days=5, hours=1)
+def test_the_queue_says_how_many_days_a_report_has_waited(client_for, world, report):
+    """In calendar days, as people count: filed late yesterday is 1 day, not 今天提交."""
+    midnight = timezone.make_aware(
+        datetime.datetime.combine(timezone.localdate(), datetime.time(0, 0))
     )
+    late_yesterday = _file_report(world.dave_record, name=(world.dave_record.name, "赵蕾"))
+    DiscrepancyReport.objects.filter(pk=late_yesterday.pk).update(
+        created_at=midnight - datetime.timedelta(minutes=30)
+    )
+    DiscrepancyReport.objects.filter(pk=report.pk).update(
+        created_at=midnight - datetime.timedelta(days=5, minutes=30)
+    )
+    fresh = _file_report(world.bob_record, name=(world.bob_record.name, "王蕾"))
 
     page = client_for(world.registrar).get("/records/queue/").content.decode()
 
-    assert "已等待 5 天" in page
-    assert f'href="/records/queue/{report.pk}/"' in page
+    assert "已等待 6 天" in page  # 5 days and half an hour before today's midnight
+    assert "已等待 1 天" in page
+    assert "今天提交" in page
+    assert f'href="/records/queue/{fresh.pk}/"' in page
 
 
 def test_the_next_page_keeps_the_filters(client_for, world, report):
