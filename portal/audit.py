@@ -9,6 +9,7 @@ from typing import Any
 from django.db import models
 
 from portal.models import AuditEvent
+from portal.throttle import client_ip
 
 
 def _plain(value: Any) -> Any:
@@ -74,5 +75,5 @@ def log_action(
         institution_id=_institution_id(obj),
         changes=changes or {},
         reason=reason,
-        ip_address=request.META.get("REMOTE_ADDR") if request is not None else None,
+        ip_address=client_ip(request) or None,
     )

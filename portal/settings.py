@@ -35,6 +35,10 @@ def _development_secret_key() -> str:
 SECRET_KEY = env.str("SECRET_KEY", default="") or (_development_secret_key() if DEBUG else "")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# The reverse proxies in front of the app servers (addresses or networks, e.g.
+# "10.0.0.10,10.0.1.0/24"): only a request from one of them has its X-Forwarded-For read
+# for the client's address (portal.throttle.client_ip). Empty: REMOTE_ADDR is the client.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
