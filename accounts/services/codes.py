@@ -2,6 +2,9 @@
 
 Random 6 digits from `secrets`, stored as an HMAC, single use, valid 10 minutes, at
 most 5 wrong tries, bound to a purpose and a destination (QUALITY.md, ASVS V2.7).
+`code_check` verifies and uses up a code at once. A service that may refuse for another
+reason after the code is proven (证件号码已被注册, 手机号已使用: the person resubmits with
+the same code) calls `code_verify` first and `code_use` only when it goes ahead.
 A destination gets at most one code a minute and 10 a day (issue: accounts). One client
 address may send and get wrong only so many codes an hour, whatever the destinations
 (QUALITY.md: brute force per account and per IP).
@@ -113,16 +116,19 @@ def _deliver(purpose: str, destination: str, code: str) -> None:
         send_sms(destination, text)
 
 
-def code_check(*, purpose: str, destination: str, code: str, request=None) -> None:
-    """Use up the code, or raise AccountError saying what to do. Call it outside any
-    transaction that may roll back, so that a wrong try is always counted."""
+def code_verify(*, purpose: str, destination: str, code: str, request=None) -> VerificationCode:
+    """The valid code row that `code` matches, without using it up; or raise AccountError
+    saying what to do. A wrong try is counted on the row and for the client address: call
+    it outside any transaction that may roll back."""
     ip = client_ip(request)
     _refuse_if_throttled(FAILURES_PER_IP, ip)
     destination = normalize_destination(destination)
-    now = timezone.now()
     row = (
         VerificationCode.objects.filter(
-            purpose=purpose, destination=destination, used_at__isnull=True, expires_at__gt=now
+            purpose=purpose,
+            destination=destination,
+            used_at__isnull=True,
+            expires_at__gt=timezone.now(),
         )
         .order_by("-created_at")
         .first()
@@ -140,6 +146,20 @@ def code_check(*, purpose: str, destination: str, code: str, request=None) -> No
         if left <= 0:
             raise AccountError(_("验证码错误次数过多，请重新获取验证码。"))
         raise AccountError(_("验证码不正确，还可尝试 %(n)d 次。") % {"n": left})
+    return row
+
+
+def code_use(row: VerificationCode) -> None:
+    """Use up a code returned by `code_verify`: single use, even between concurrent
+    requests (only one UPDATE finds it unused)."""
+    now = timezone.now()
     used = VerificationCode.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=now)
-    if not used:  # a concurrent request used it first: single use
+    if not used:  # used already, or by a concurrent request first
         raise AccountError(_("验证码已使用，请重新获取验证码。"))
+    row.used_at = now
+
+
+def code_check(*, purpose: str, destination: str, code: str, request=None) -> None:
+    """Verify and use up the code, or raise AccountError saying what to do. Call it
+    outside any transaction that may roll back, so that a wrong try is always counted."""
+    code_use(code_verify(purpose=purpose, destination=destination, code=code, request=request))

@@ -4,6 +4,10 @@ The rules of seeds 000 and 001: an ID number held by an active account stops the
 registration (证件号码已被注册) unless the student chooses 我要重新注册, which creates
 an account pending an identity check; a phone held by another account stops it
 (手机号已使用) unless the student proves the phone by its code and takes it over.
+
+These refusals say whether a person has an account, so they are given only to whoever
+has received the code for the phone or e-mail of the registration, and they leave the
+code unused: the student chooses a way on and resubmits with the same code.
 """
 
 from __future__ import annotations
@@ -17,14 +21,16 @@ from django.utils.translation import gettext as _
 from accounts.errors import AccountError, DuplicateIdNumber, PhoneInUse, Throttled
 from accounts.models import AccountState, CodePurpose, User
 from accounts.notify import notify
-from accounts.services.codes import code_check
+from accounts.services.codes import code_use, code_verify, normalize_destination
 from portal.audit import log_action
-from portal.throttle import Limit, client_ip, wait_message
+from portal.throttle import Limit, wait_message
 
 # "证件号码已被注册", "手机号已使用" and "该邮箱已被其他账号使用" tell whether a person has an
-# account: one client address may be told so only this often (QUALITY.md), whatever the
-# numbers it tries. A user name already taken is not counted.
-REVEALS_PER_IP = Limit("register-reveal-ip", max=30, window=60 * 60)
+# account (QUALITY.md). They need the code, so a phone or mailbox that received one may be
+# told so only this often, whatever the numbers it tries; then it is told to wait, without
+# the answer. Keyed on the code's destination, never on the client address: a campus
+# registers behind a few NAT addresses. A user name already taken is not counted.
+REVEALS_PER_DESTINATION = Limit("register-reveal-destination", max=10, window=24 * 60 * 60)
 
 
 class _Reveals(AccountError):
@@ -71,24 +77,23 @@ def account_register(
 ) -> User:
     """Create the account, or raise DuplicateIdNumber / PhoneInUse / AccountError.
 
-    take_over_phone is honoured only with a code sent to that phone, which proves it."""
+    The code first: without it nothing is said about other accounts. A refusal by the
+    checks leaves the code unused. take_over_phone is honoured only with a code sent to
+    that phone, which proves it."""
     take_over_phone = take_over_phone and bool(data.phone)
-    ip = client_ip(request)
-    wait = REVEALS_PER_IP.wait(ip) if ip else 0
-    if wait:
-        raise Throttled(wait_message(wait))
+    destination = normalize_destination(data.phone or data.email)
+    row = code_verify(
+        purpose=CodePurpose.REGISTER, destination=destination, code=code, request=request
+    )
     try:
         _precheck(data, reregister=reregister, take_over_phone=take_over_phone)
     except (DuplicateIdNumber, PhoneInUse, _Reveals):
-        if ip:
-            REVEALS_PER_IP.hit(ip)
+        # The code stays unused: the student may resubmit with it and a way on.
+        if REVEALS_PER_DESTINATION.hit(destination) > REVEALS_PER_DESTINATION.max:
+            wait = REVEALS_PER_DESTINATION.wait(destination)
+            raise Throttled(wait_message(max(wait, 1))) from None
         raise
-    code_check(
-        purpose=CodePurpose.REGISTER,
-        destination=data.phone or data.email,
-        code=code,
-        request=request,
-    )
+    code_use(row)
     try:
         with transaction.atomic():
             return _create(

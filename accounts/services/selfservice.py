@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from accounts.errors import AccountError, PhoneInUse
 from accounts.models import AccountState, CodePurpose, User
 from accounts.notify import notify
-from accounts.services.codes import code_check, normalize_destination
+from accounts.services.codes import code_check, code_use, code_verify, normalize_destination
 from portal.audit import log_action
 
 
@@ -88,11 +88,17 @@ def phone_change(
     *, user: User, phone: str, code: str, take_over: bool = False, request=None
 ) -> User:
     """A new phone, proven by a code sent to it. If another account holds it, the code
-    proves the phone is this person's: with take_over the other account loses it."""
+    proves the phone is this person's: with take_over the other account loses it.
+
+    The code first: only whoever receives it learns that another account holds the
+    phone, and that refusal leaves the code unused, for the take-over choice."""
+    row = code_verify(
+        purpose=CodePurpose.CHANGE_PHONE, destination=phone, code=code, request=request
+    )
     others = _live().filter(phone=phone).exclude(pk=user.pk)
     if others.exists() and not take_over:
         raise PhoneInUse(_("手机号已使用"))
-    code_check(purpose=CodePurpose.CHANGE_PHONE, destination=phone, code=code, request=request)
+    code_use(row)
     before = user.phone
     try:
         with transaction.atomic():
@@ -135,10 +141,15 @@ def _take_phone_from(others, *, by: User, request) -> None:
 
 
 def email_change(*, user: User, email: str, code: str, request=None) -> User:
+    """A new e-mail, proven by a code sent to it. The code first: only whoever receives
+    it learns that another account holds the address; that refusal leaves it unused."""
     email = normalize_destination(email)
+    row = code_verify(
+        purpose=CodePurpose.CHANGE_EMAIL, destination=email, code=code, request=request
+    )
     if _live().filter(email__iexact=email).exclude(pk=user.pk).exists():
         raise AccountError(_("该邮箱已被其他账号使用，请换一个邮箱。"))
-    code_check(purpose=CodePurpose.CHANGE_EMAIL, destination=email, code=code, request=request)
+    code_use(row)
     before = user.email
     user.email = email
     try:

@@ -1,6 +1,6 @@
 """accounts.services.codes: 6 random digits, single use, 10 minutes, at most 5 wrong
 tries, stored hashed, bound to purpose and destination; one send a minute and 10 a day
-per destination."""
+per destination. code_verify proves a code without using it up, code_use uses it up."""
 
 import datetime
 
@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.errors import AccountError, Throttled
 from accounts.models import CodePurpose, VerificationCode
 from accounts.services import codes
-from accounts.services.codes import code_check, code_send
+from accounts.services.codes import code_check, code_send, code_use, code_verify
 from tests.accounts.helpers import mail_code, mails_to, sms_code, texts_to
 
 PHONE = "13800002222"
@@ -130,6 +130,49 @@ def test_a_new_code_replaces_the_previous_one(db):
     code_check(purpose=REGISTER, destination=PHONE, code=second)
 
 
+def test_verifying_a_code_does_not_use_it_up(db):
+    code = send()
+
+    row = code_verify(purpose=REGISTER, destination=PHONE, code=code)
+    again = code_verify(purpose=REGISTER, destination=PHONE, code=code)
+
+    assert row.pk == again.pk
+    assert VerificationCode.objects.get().used_at is None
+    code_check(purpose=REGISTER, destination=PHONE, code=code)
+
+
+def test_a_verified_code_is_used_once(db):
+    code = send()
+    row = code_verify(purpose=REGISTER, destination=PHONE, code=code)
+
+    code_use(row)
+    with pytest.raises(AccountError, match="验证码已使用，请重新获取验证码"):
+        code_use(row)
+    assert VerificationCode.objects.get().used_at is not None
+    with pytest.raises(AccountError, match="验证码已失效或尚未获取"):
+        code_verify(purpose=REGISTER, destination=PHONE, code=code)
+
+
+def test_two_requests_that_verified_one_code_cannot_both_use_it(db):
+    code = send()
+    first = code_verify(purpose=REGISTER, destination=PHONE, code=code)
+    second = code_verify(purpose=REGISTER, destination=PHONE, code=code)
+
+    code_use(first)
+    with pytest.raises(AccountError, match="验证码已使用"):
+        code_use(second)
+
+
+def test_a_wrong_code_is_counted_by_verify_as_by_check(db):
+    code = send()
+
+    with pytest.raises(AccountError, match="还可尝试 4 次"):
+        code_verify(purpose=REGISTER, destination=PHONE, code=other_than(code))
+    with pytest.raises(AccountError, match="还可尝试 3 次"):
+        code_check(purpose=REGISTER, destination=PHONE, code=other_than(code))
+    assert VerificationCode.objects.get().failed_attempts == 2
+
+
 def test_a_second_code_within_a_minute_is_refused(db):
     send()
 
@@ -210,4 +253,6 @@ def test_one_address_may_get_only_so_many_codes_wrong_across_destinations(db):
 
     with pytest.raises(Throttled):
         code_check(purpose=REGISTER, destination=PHONE, code=right, request=here)
+    with pytest.raises(Throttled):
+        code_verify(purpose=REGISTER, destination=PHONE, code=right, request=here)
     code_check(purpose=REGISTER, destination=PHONE, code=right, request=elsewhere)

@@ -4,7 +4,7 @@
 import pytest
 
 from accounts.errors import DuplicateIdNumber
-from accounts.models import AccountState, CodePurpose, User
+from accounts.models import AccountState, CodePurpose, User, VerificationCode
 from accounts.services import registration as registration_service
 from accounts.services.codes import code_send
 from accounts.services.registration import Registration
@@ -17,6 +17,7 @@ from tests.accounts.helpers import (
     mails_to,
     page_text,
     sms_code,
+    texts_to,
 )
 
 URL = "/accounts/register/"
@@ -312,26 +313,187 @@ def test_registering_costs_a_bounded_number_of_queries(
         client.post(URL, data)
 
 
-def test_one_address_is_told_only_so_often_that_a_number_is_registered(world):
-    """证件号码已被注册 says a person has an account: one address is told so 30 times an
-    hour, then told to wait, without the answer, whatever number it tries."""
-    client = csrf_client()
-    for _ in range(registration_service.REVEALS_PER_IP.max):
-        page = page_text(
-            csrf_post(client, URL, registration(id_number=world.alice.id_number, code="123456"))
-        )
-        assert "证件号码已被注册" in page
+# Only whoever received the code learns whether another account holds a number ------------
 
-    page = page_text(
-        csrf_post(client, URL, registration(id_number=world.bob.id_number, code="123456"))
+REVEALS = {
+    "id_number": "证件号码已被注册",
+    "phone": "手机号已使用",
+    "email": "该邮箱已被其他账号使用",
+}
+
+
+def taken(world, what: str) -> dict:
+    """A registration whose ID number, phone or e-mail another account holds."""
+    if what == "id_number":
+        return registration(id_number=world.alice.id_number, real_name="李晓梅")
+    if what == "phone":
+        world.bob.phone = PHONE
+        world.bob.save()
+        return registration()
+    world.bob.email = "bob@example.com"
+    world.bob.save()
+    return registration(phone="", email="bob@example.com")
+
+
+def code_of(data: dict) -> str:
+    return sms_code(data["phone"]) if data["phone"] else mail_code(data["email"])
+
+
+def code_row(data: dict) -> VerificationCode:
+    return VerificationCode.objects.get(destination=data["phone"] or data["email"])
+
+
+def other_than(code: str) -> str:
+    return f"{(int(code) + 1) % 1_000_000:06d}"
+
+
+@pytest.mark.parametrize("what", ["id_number", "phone", "email"])
+def test_without_the_right_code_the_page_never_says_a_number_is_taken(world, what):
+    data = taken(world, what)
+    client = csrf_client()
+
+    never_sent = page_text(csrf_post(client, URL, {**data, "code": "123456"}))
+    send_code(client, data)
+    wrong = page_text(csrf_post(client, URL, {**data, "code": other_than(code_of(data))}))
+    empty = page_text(csrf_post(client, URL, {**data, "code": ""}))
+
+    assert "验证码已失效或尚未获取" in never_sent
+    assert "验证码不正确，还可尝试 4 次" in wrong
+    assert "这个字段是必填项" in empty
+    for page in (never_sent, wrong, empty):
+        assert REVEALS[what] not in page
+        assert "此手机号为本人所有" not in page and "我要重新注册" not in page
+    assert not User.objects.filter(username="zhangxh").exists()
+
+
+@pytest.mark.parametrize("what", ["id_number", "phone", "email"])
+def test_with_the_right_code_the_page_says_a_number_is_taken_and_keeps_the_code(world, what):
+    data = taken(world, what)
+    client = csrf_client()
+    send_code(client, data)
+    code = code_of(data)
+
+    page = page_text(csrf_post(client, URL, {**data, "code": code}))
+
+    assert REVEALS[what] in page
+    assert code_row(data).used_at is None
+
+
+def test_reregistering_after_the_refusal_uses_the_same_code(world):
+    client = csrf_client()
+    data = registration(id_number=world.alice.id_number, real_name="李晓梅")
+    send_code(client, data)
+    code = sms_code(PHONE)
+
+    refused = csrf_post(client, URL, {**data, "code": code})
+    response = csrf_post(client, URL, {**data, "code": code, "reregister": "on"})
+
+    assert "证件号码已被注册" in page_text(refused)
+    assert response["Location"] == "/accounts/identity/"
+    assert User.objects.get(username="zhangxh").state == AccountState.PENDING
+    assert len(texts_to(PHONE)) == 1
+    assert code_row(data).used_at is not None
+
+
+def test_taking_over_the_phone_after_the_refusal_uses_the_same_code(world):
+    world.bob.phone = PHONE
+    world.bob.save()
+    client = csrf_client()
+    data = registration()
+    send_code(client, data)
+    code = sms_code(PHONE)
+
+    refused = csrf_post(client, URL, {**data, "code": code})
+    response = csrf_post(client, URL, {**data, "code": code, "take_over_phone": "on"})
+
+    assert "手机号已使用" in page_text(refused)
+    assert response["Location"] == "/"
+    world.bob.refresh_from_db()
+    assert (world.bob.phone, User.objects.get(username="zhangxh").phone) == ("", PHONE)
+
+
+def test_a_code_used_by_a_registration_cannot_register_again(db):
+    client = csrf_client()
+    data = registration()
+    send_code(client, data)
+    code = sms_code(PHONE)
+    csrf_post(client, URL, {**data, "code": code})
+    client.logout()
+
+    response = csrf_post(
+        client,
+        URL,
+        {**data, "code": code, "username": "zhangxh2", "id_number": factories.id_number()},
     )
 
-    assert "证件号码已被注册" not in page
-    assert "操作过于频繁" in page
+    assert "请重新获取验证码" in page_text(response)
+    assert not User.objects.filter(username="zhangxh2").exists()
+
+
+def test_a_phone_is_told_only_ten_times_a_day_that_a_number_is_registered(world):
+    """证件号码已被注册 says a person has an account: whoever holds one phone's code is
+    told so 10 times a day, then told to wait, without the answer."""
+    client = csrf_client()
+    data = registration(id_number=world.alice.id_number, real_name="李晓梅")
+    send_code(client, data)
+    code = sms_code(PHONE)
+    assert registration_service.REVEALS_PER_DESTINATION.max == 10
+    for _ in range(10):
+        assert "证件号码已被注册" in page_text(csrf_post(client, URL, {**data, "code": code}))
+
+    eleventh = page_text(csrf_post(client, URL, {**data, "code": code}))
+    other_number = page_text(
+        csrf_post(client, URL, {**data, "code": code, "id_number": world.bob.id_number})
+    )
+
+    for page in (eleventh, other_number):
+        assert "证件号码已被注册" not in page
+        assert "我要重新注册" not in page
+        assert "操作过于频繁" in page and "小时后再试" in page
+    # The limit withholds answers only: the code still registers.
+    response = csrf_post(client, URL, {**data, "code": code, "reregister": "on"})
+    assert response["Location"] == "/accounts/identity/"
+
+
+def test_the_limit_of_one_phone_is_not_a_limit_of_the_client_address(world):
+    client = csrf_client()
+    data = registration(id_number=world.alice.id_number, real_name="李晓梅")
+    send_code(client, data)
+    code = sms_code(PHONE)
+    for _ in range(11):
+        csrf_post(client, URL, {**data, "code": code})
+    assert "操作过于频繁" in page_text(csrf_post(client, URL, {**data, "code": code}))
+
+    # Another student on the same address (the test client's REMOTE_ADDR), another phone.
+    classmate = csrf_client()
+    told = registration(
+        id_number=world.alice.id_number, phone="13800002222", username="classmate_1"
+    )
+    send_code(classmate, told)
+    told_page = page_text(csrf_post(classmate, URL, {**told, "code": sms_code("13800002222")}))
+    response = register(csrf_client(), registration(phone="13800003333", username="classmate_2"))
+
+    assert "证件号码已被注册" in told_page
+    assert response["Location"] == "/"
+    assert User.objects.get(username="classmate_2").state == AccountState.ACTIVE
 
 
 def test_a_user_name_already_taken_is_not_counted(world):
     client = csrf_client()
-    for _ in range(registration_service.REVEALS_PER_IP.max + 1):
-        page = page_text(csrf_post(client, URL, registration(username="ALICE", code="123456")))
+    data = registration(username="ALICE")
+    send_code(client, data)
+    code = sms_code(PHONE)
+    for _ in range(registration_service.REVEALS_PER_DESTINATION.max + 1):
+        page = page_text(csrf_post(client, URL, {**data, "code": code}))
         assert "该用户名已被使用" in page
+
+    page = page_text(
+        csrf_post(
+            client,
+            URL,
+            {**data, "code": code, "username": "zhangxh", "id_number": world.alice.id_number},
+        )
+    )
+
+    assert "证件号码已被注册" in page
+    assert "操作过于频繁" not in page

@@ -253,20 +253,75 @@ def test_a_code_sent_to_the_old_phone_does_not_change_the_phone(alice):
     assert alice.phone == ALICE_PHONE
 
 
-def test_a_phone_of_another_account_needs_the_take_over_choice(world, alice):
-    world.bob.phone = NEW_PHONE
-    world.bob.save()
-
-    response = csrf_post(
-        csrf_client(alice),
+def change_phone(client, code: str, **more):
+    return csrf_post(
+        client,
         "/accounts/me/phone/",
-        {"phone": NEW_PHONE, "code": "123456"},
+        {"phone": NEW_PHONE, "code": code, **more},
         page="/accounts/me/",
     )
 
-    assert "该手机号已被其他账号使用。如果此手机号为本人所有，请勾选下方选项" in page_text(response)
+
+def change_email(client, email: str, code: str):
+    return csrf_post(
+        client, "/accounts/me/email/", {"email": email, "code": code}, page="/accounts/me/"
+    )
+
+
+def other_than(code: str) -> str:
+    return f"{(int(code) + 1) % 1_000_000:06d}"
+
+
+PHONE_IN_USE = "该手机号已被其他账号使用"
+EMAIL_IN_USE = "该邮箱已被其他账号使用"
+
+
+def test_a_phone_of_another_account_needs_the_take_over_choice(world, alice):
+    world.bob.phone = NEW_PHONE
+    world.bob.save()
+    client = csrf_client(alice)
+    ask_code(client, "/accounts/me/phone/", "phone", NEW_PHONE, page="/accounts/me/")
+
+    response = change_phone(client, sms_code(NEW_PHONE))
+
+    assert f"{PHONE_IN_USE}。如果此手机号为本人所有，请勾选下方选项" in page_text(response)
     world.bob.refresh_from_db()
     assert world.bob.phone == NEW_PHONE
+
+
+def test_without_its_code_the_phone_change_never_says_the_phone_is_in_use(world, alice):
+    world.bob.phone = NEW_PHONE
+    world.bob.save()
+    client = csrf_client(alice)
+
+    never_sent = page_text(change_phone(client, "123456"))
+    ask_code(client, "/accounts/me/phone/", "phone", NEW_PHONE, page="/accounts/me/")
+    wrong = page_text(change_phone(client, other_than(sms_code(NEW_PHONE))))
+
+    assert "验证码已失效或尚未获取" in never_sent
+    assert "验证码不正确，还可尝试 4 次" in wrong
+    assert PHONE_IN_USE not in never_sent + wrong
+    assert "手机号已使用" not in never_sent + wrong
+
+
+def test_the_take_over_choice_works_with_the_code_of_the_refusal(world, alice):
+    world.bob.phone = NEW_PHONE
+    world.bob.save()
+    client = csrf_client(alice)
+    ask_code(client, "/accounts/me/phone/", "phone", NEW_PHONE, page="/accounts/me/")
+    code = sms_code(NEW_PHONE)
+
+    refused = change_phone(client, code)
+    response = change_phone(client, code, take_over="on")
+
+    assert PHONE_IN_USE in page_text(refused)
+    assert response["Location"] == "/accounts/me/"
+    alice.refresh_from_db()
+    world.bob.refresh_from_db()
+    assert (alice.phone, world.bob.phone) == (NEW_PHONE, "")
+    assert len(texts_to(NEW_PHONE)) == 1
+    # Used up by the change: it changes nothing a second time.
+    assert "请重新获取验证码" in page_text(change_phone(client, code, take_over="on"))
 
 
 def test_taking_over_a_phone_with_its_code_clears_it_from_the_other_account(
@@ -312,15 +367,48 @@ def test_a_new_email_needs_the_code_sent_to_it(alice):
 def test_an_email_of_another_account_is_refused(world, alice):
     world.bob.email = "bob@example.com"
     world.bob.save()
+    client = csrf_client(alice)
+    ask_code(client, "/accounts/me/email/", "email", "Bob@example.com", page="/accounts/me/")
 
-    response = csrf_post(
-        csrf_client(alice),
-        "/accounts/me/email/",
-        {"email": "Bob@example.com", "code": "123456"},
-        page="/accounts/me/",
+    response = change_email(client, "Bob@example.com", mail_code("bob@example.com"))
+
+    assert f"{EMAIL_IN_USE}，请换一个邮箱" in page_text(response)
+    alice.refresh_from_db()
+    assert alice.email == "alice@example.com"
+
+
+def test_without_its_code_the_email_change_never_says_the_email_is_in_use(world, alice):
+    world.bob.email = "bob@example.com"
+    world.bob.save()
+    client = csrf_client(alice)
+
+    never_sent = page_text(change_email(client, "bob@example.com", "123456"))
+    ask_code(client, "/accounts/me/email/", "email", "bob@example.com", page="/accounts/me/")
+    wrong = page_text(
+        change_email(client, "bob@example.com", other_than(mail_code("bob@example.com")))
     )
 
-    assert "该邮箱已被其他账号使用，请换一个邮箱" in page_text(response)
+    assert "验证码已失效或尚未获取" in never_sent
+    assert "验证码不正确，还可尝试 4 次" in wrong
+    assert EMAIL_IN_USE not in never_sent + wrong
+
+
+def test_the_email_refusal_leaves_the_code_good(world, alice):
+    world.bob.email = "bob@example.com"
+    world.bob.save()
+    client = csrf_client(alice)
+    ask_code(client, "/accounts/me/email/", "email", "bob@example.com", page="/accounts/me/")
+    code = mail_code("bob@example.com")
+
+    refused = change_email(client, "bob@example.com", code)
+    world.bob.email = "bob@elsewhere.example"  # bob gives the address up meanwhile
+    world.bob.save()
+    response = change_email(client, "bob@example.com", code)
+
+    assert EMAIL_IN_USE in page_text(refused)
+    assert response["Location"] == "/accounts/me/"
+    alice.refresh_from_db()
+    assert alice.email == "bob@example.com"
 
 
 def test_changing_the_password_keeps_this_session_and_ends_the_others(alice):
