@@ -7,11 +7,13 @@ SESSION_ENGINE, TASKS_BACKEND=django_tasks_rq.RQBackend with REDIS_URL, MEDIA_ST
 and maybe DB_POOL (docs/deploy.md).
 """
 
+import ipaddress
 import secrets
 import tempfile
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -39,6 +41,11 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # "10.0.0.10,10.0.1.0/24"): only a request from one of them has its X-Forwarded-For read
 # for the client's address (portal.throttle.client_ip). Empty: REMOTE_ADDR is the client.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+for _proxy in TRUSTED_PROXIES:  # a typo must stop the start, not the first proxied request
+    try:
+        ipaddress.ip_network(_proxy.strip(), strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_error}") from None
 
 INSTALLED_APPS = [
     "django.contrib.admin",

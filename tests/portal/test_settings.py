@@ -78,3 +78,12 @@ def test_chinese_date_spellings_parse(text):
     from django import forms
 
     assert str(forms.DateField().clean(text)) == "2016-09-05"
+
+
+def test_a_malformed_trusted_proxy_stops_the_start():
+    bad = _manage("check", SECRET_KEY="x", TRUSTED_PROXIES="10.0.0.10,10.0.0.300")
+    good = _manage("check", SECRET_KEY="x", TRUSTED_PROXIES="10.0.0.10, 10.0.1.0/24, ::1")
+
+    assert bad.returncode != 0
+    assert "TRUSTED_PROXIES" in bad.stderr and "10.0.0.300" in bad.stderr
+    assert good.returncode == 0, good.stdout + good.stderr
