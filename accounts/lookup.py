@@ -12,10 +12,13 @@ import unicodedata
 from django.db.models import Case, IntegerField, Q, Value, When
 
 from accounts import idnumbers
-from accounts.models import AccountState, User
+from accounts.models import AccountState, IdType, User
 from accounts.services.codes import normalize_phone
 
 ID_NUMBER_RE = re.compile(r"^(\d{17}[\dX]|\d{15})$")
+# Passports and the permits of Hong Kong, Macao and Taiwan residents and foreigners:
+# letters and digits, at least one digit (a plain user name is not taken for one).
+DOCUMENT_NUMBER_RE = re.compile(r"^(?=.*\d)[A-Za-z0-9]{5,30}$")
 
 
 def identifier_query(identifier: str) -> Q:
@@ -33,6 +36,11 @@ def identifier_query(identifier: str) -> Q:
     number = idnumbers.normalize(value)
     if ID_NUMBER_RE.match(number):
         query |= Q(id_number=number)
+    elif DOCUMENT_NUMBER_RE.match(number):
+        # Stored as typed at registration: the spelling given and its capitals (an index
+        # look-up, not a case-insensitive scan), for other documents than the 身份证.
+        spellings = {number, number.upper()}
+        query |= Q(id_number__in=spellings) & ~Q(id_type=IdType.RESIDENT_ID)
     return query
 
 

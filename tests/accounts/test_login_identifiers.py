@@ -196,3 +196,31 @@ def test_logging_out_ends_the_session(erin):
     csrf_post(client, "/accounts/logout/", {}, page="/accounts/me/")
 
     assert client.get("/accounts/me/")["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("typed", ["E12345678", "e12345678", "Ｅ１２３４５６７８", "E1234 5678"])
+def test_a_passport_number_logs_in_as_typed_or_in_capitals(db, typed):
+    """Students from abroad or Hong Kong, Macao and Taiwan register with their passport
+    or permit (证件类型): its number is one of their identifiers too."""
+    holder = factories.user(username="kim.j", id_type="passport", id_number="E12345678")
+
+    response = log_in(typed)
+
+    assert response.status_code == 302
+    assert response.wsgi_request.session["_auth_user_id"] == str(holder.pk)
+
+
+def test_a_passport_number_never_names_a_resident_id_account(erin):
+    """A 身份证 account is found by its 18-digit number only, never by a passport-like
+    string that happens to be stored in its number field."""
+    factories.user(username="odd", id_number="H1234567")  # a resident ID record, malformed
+
+    assert WRONG in page_text(log_in("H1234567"))
+
+
+def test_spellings_of_a_passport_number_share_one_counter(db):
+    factories.user(username="kim.j", id_type="passport", id_number="E12345678")
+    fail("e12345678", 3)
+    fail("E12345678", 2)
+
+    assert LOCKED in page_text(log_in("kim.j"))
