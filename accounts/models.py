@@ -259,6 +259,9 @@ class IdentityRequest(models.Model):
     back_image = models.FileField(_("手持身份证国徽面"), upload_to=identity_image_path, blank=True)
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
     requested_real_name = models.CharField(_("申请姓名"), max_length=50, blank=True)
+    requested_id_type = models.CharField(
+        _("申请证件类型"), max_length=20, choices=IdType.choices, blank=True
+    )
     requested_id_number = models.CharField(_("申请证件号码"), max_length=30, blank=True)
     note = models.CharField(_("说明"), max_length=500, blank=True)
     reject_reason = models.CharField(

@@ -318,6 +318,7 @@ def real_name_change(request):
             identity.real_name_change_submit(
                 user=request.user,
                 real_name=data["real_name"].strip(),
+                id_type=data["id_type"],
                 id_number=data["id_number"],
                 scan=data["scan"],
                 note=data["note"],

@@ -115,11 +115,19 @@ def phone_request_submit(*, user: User, phone: str, front, request=None) -> Iden
 
 
 def real_name_change_submit(
-    *, user: User, real_name: str, id_number: str, scan, note: str = "", request=None
+    *,
+    user: User,
+    real_name: str,
+    id_number: str,
+    scan,
+    id_type: str = "",
+    note: str = "",
+    request=None,
 ) -> IdentityRequest:
-    """A wrongly entered name or ID number is changed by the reviewers, with a scan of
-    the ID card; the student never edits them alone (DESIGN.md)."""
-    if real_name == user.real_name and id_number == user.id_number:
+    """A wrongly entered name, ID type or number is changed by the reviewers, with a
+    scan of the document; the student never edits them alone (DESIGN.md)."""
+    id_type = id_type or user.id_type
+    if (real_name, id_type, id_number) == (user.real_name, user.id_type, user.id_number):
         raise AccountError(_("申请的姓名和证件号码与当前信息相同，无需修改。"))
     if IdentityRequest.objects.filter(
         user=user, kind=RequestKind.REAL_NAME, state=RequestState.PENDING
@@ -130,6 +138,7 @@ def real_name_change_submit(
         user,
         RequestKind.REAL_NAME,
         requested_real_name=real_name,
+        requested_id_type=id_type,
         requested_id_number=id_number,
         note=note,
     )
@@ -456,17 +465,19 @@ def _move_phone(req: IdentityRequest, *, by: User, request) -> None:
 
 def _change_real_name(req: IdentityRequest, *, by: User, request) -> None:
     user = req.user
+    id_type = req.requested_id_type or user.id_type  # requests made before the field
     if (
         User.objects.filter(
-            id_type=user.id_type, id_number=req.requested_id_number, state=AccountState.ACTIVE
+            id_type=id_type, id_number=req.requested_id_number, state=AccountState.ACTIVE
         )
         .exclude(pk=user.pk)
         .exists()
     ):
         raise AccountError(_("申请的证件号码已被其他账号使用，请先处理证件号码重复问题。"))
-    before = {"real_name": user.real_name, "id_number": user.id_number}
-    user.real_name, user.id_number = req.requested_real_name, req.requested_id_number
-    user.save(update_fields=["real_name", "id_number"])
+    before = {"real_name": user.real_name, "id_type": user.id_type, "id_number": user.id_number}
+    user.real_name, user.id_type = req.requested_real_name, id_type
+    user.id_number = req.requested_id_number
+    user.save(update_fields=["real_name", "id_type", "id_number"])
     log_action(
         user,
         "accounts.real_name_changed",

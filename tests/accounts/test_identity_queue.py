@@ -271,13 +271,15 @@ def test_an_approved_phone_request_is_told_to_the_student(
     assert "审核已通过" in texts_to("13655556666")[-1]
 
 
-def real_name_request_of(user, real_name: str, id_number: str) -> IdentityRequest:
+def real_name_request_of(
+    user, real_name: str, id_number: str, id_type: str = "resident_id"
+) -> IdentityRequest:
     csrf_post(
         csrf_client(user),
         "/accounts/me/real-name/",
         {
             "real_name": real_name,
-            "id_type": "resident_id",
+            "id_type": id_type,
             "id_number": id_number,
             "scan": upload(jpeg_bytes()),
         },
@@ -296,6 +298,34 @@ def test_approving_a_real_name_request_changes_name_and_id_number(world):
     event = AuditEvent.objects.get(action="accounts.real_name_changed")
     assert event.changes["real_name"] == ["李晓梅", "李晓玫"]
     assert event.actor == world.reviewer
+
+
+def test_a_real_name_request_can_change_the_document_type(world):
+    """A student who registered with a passport and now holds a 身份证 (or the reverse):
+    the type changes with the number, and the reviewer sees which type is asked for."""
+    holder = factories.user(
+        username="kim.j", real_name="金敏", id_type="passport", id_number="E12345678"
+    )
+    number = factories.id_number()
+    req = real_name_request_of(holder, "金敏", number, id_type="resident_id")
+
+    page = page_text(csrf_client(world.reviewer).get(detail(req)))
+    decide(world.reviewer, req, decision="approve")
+
+    assert "<dt>申请证件类型</dt><dd>居民身份证</dd>" in page
+    holder.refresh_from_db()
+    assert (holder.id_type, holder.id_number) == ("resident_id", number)
+    event = AuditEvent.objects.get(action="accounts.real_name_changed")
+    assert event.changes["id_type"] == ["passport", "resident_id"]
+    assert "real_name" not in event.changes
+
+
+def test_a_change_of_the_document_type_alone_is_a_change(world):
+    holder = factories.user(username="kim.j", id_type="passport", id_number="E12345678")
+
+    req = real_name_request_of(holder, holder.real_name, "E12345678", id_type="hmt_permit")
+
+    assert req.requested_id_type == "hmt_permit"
 
 
 def test_a_real_name_request_for_an_id_number_of_another_account_is_not_approved(world):
