@@ -68,10 +68,9 @@ def _graduation_year(request, records) -> tuple[int | None, list[int]]:
     return (upcoming[0] if upcoming else (years[-1] if years else None)), years
 
 
-@role_required(*STAFF)
-def missing_diploma(request):
-    """毕业生 whose 学历照片 is not confirmed: they cannot be put forward for diploma
-    registration (seed 003)."""
+def _graduates(request):
+    """The graduates of the chosen year (the coming one by default) in the person's scope
+    whose 学历照片 is not confirmed; the page and its export list the same."""
     records = EnrollmentRecord.objects.visible_to(request.user)
     year, years = _graduation_year(request, records)
     graduates = (
@@ -79,20 +78,29 @@ def missing_diploma(request):
         if year
         else records.none()
     )
+    return graduates, year, years
+
+
+def _diploma_label(state: str | None) -> str:
+    return str(_DIPLOMA_STATES.get(state, _("无照片")))
+
+
+_DIPLOMA_STATES = dict(PhotoState.choices)
+
+
+@role_required(*STAFF)
+def missing_diploma(request):
+    """毕业生 whose 学历照片 is not confirmed: they cannot be put forward for diploma
+    registration (seed 003)."""
+    graduates, year, years = _graduates(request)
     page = Paginator(graduates, 50).get_page(request.GET.get("page"))
-    states = dict(PhotoState.choices)
     for record in page:
-        record.diploma_state_label = states.get(record.diploma_state, _("无照片"))
-    context = {
-        "page": page,
-        "year": year,
-        "years": years,
-    }
+        record.diploma_state_label = _diploma_label(record.diploma_state)
+    context = {"page": page, "year": year, "years": years}
     return render(request, "imaging/missing_diploma.html", context)
 
 
 def _missing_rows(graduates):
-    states = dict(PhotoState.choices)
     for record in graduates.iterator(chunk_size=1000):
         yield [
             record.student_number,
@@ -102,19 +110,13 @@ def _missing_rows(graduates):
             record.school_class.name if record.school_class else "",
             record.expected_graduation.isoformat(),
             record.get_status_display(),
-            str(states.get(record.diploma_state, _("无照片"))),
+            _diploma_label(record.diploma_state),
         ]
 
 
 @role_required(*STAFF)
 def missing_diploma_export(request):
-    records = EnrollmentRecord.objects.visible_to(request.user)
-    year, _years = _graduation_year(request, records)
-    graduates = (
-        selectors.graduates_without_confirmed_diploma(records, year=year)
-        if year
-        else records.none()
-    )
+    graduates, year, _years = _graduates(request)
     header = [_("学号"), _("姓名"), _("证件号码"), _("学院"), _("班级"), _("预计毕业日期"),
               _("学籍状态"), _("学历照片")]  # fmt: skip
     buffer = io.BytesIO()
