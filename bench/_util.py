@@ -19,6 +19,7 @@ import http.client
 import json
 import os
 import re
+import resource
 import signal
 import socket
 import subprocess
@@ -233,6 +234,21 @@ class Process:
         if not self.log.exists():
             return ""
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def child_step(module: str, step: str, env: dict, **args: Path) -> dict:
+    """Run one `--step` of a benchmark module in a fresh process, so that its peak memory
+    is its own, and return the JSON the step prints last."""
+    command = [sys.executable, "-m", module, "--step", step]
+    for name, value in args.items():
+        command += [f"--{name}", str(value)]
+    output = subprocess.run(command, env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def own_peak_mb() -> float:
+    """This process's peak resident size so far, in MB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def free_port() -> int:

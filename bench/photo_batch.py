@@ -25,13 +25,14 @@ import io
 import json
 import os
 import random
-import resource
 import shutil
 import subprocess
 import sys
 import time
 import zipfile
 from pathlib import Path
+
+from bench._util import Row, child_step, own_peak_mb, report
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -196,15 +197,11 @@ def run_step(step: str, path: Path, media: Path) -> dict:
         photos = counts.get("added", 0) + counts.get("replaced", 0) + counts.get("unchanged", 0)
         detail = ", ".join(f"{k} {v}" for k, v in counts.items())
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    return {"seconds": seconds, "photos": photos, "peak_mb": peak, "detail": detail}
+    return {"seconds": seconds, "photos": photos, "peak_mb": own_peak_mb(), "detail": detail}
 
 
 def _child(step: str, path: Path, media: Path, env: dict) -> dict:
-    command = [sys.executable, "-m", "bench.photo_batch", "--step", step]
-    command += ["--file", str(path), "--media", str(media)]
-    output = subprocess.run(command, env=env, cwd=ROOT, check=True, capture_output=True, text=True)
-    return json.loads(output.stdout.strip().splitlines()[-1])
+    return child_step("bench.photo_batch", step, env, file=path, media=media)
 
 
 # --- The run ---------------------------------------------------------------------------
@@ -272,11 +269,7 @@ def _print(results: dict) -> None:
 
 
 def _report(results: dict) -> None:
-    """Keep the figures for `bench.run` (bench/_util.report), when that helper exists."""
-    try:
-        from bench._util import Row, report
-    except ImportError:
-        return
+    """Keep the figures for `bench.run` (bench/_util.report)."""
     ceiling = results["pillow"]["photos"] / results["pillow"]["seconds"]
     rows = []
     for step in ("import", "re-import"):

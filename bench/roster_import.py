@@ -17,11 +17,12 @@ import datetime
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from bench._util import Row, child_step, own_peak_mb, report
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -99,15 +100,11 @@ def run_step(step: str, roster: Path, changed: Path) -> dict:
         assert not result.errors, result.errors[:5]
         detail = f"created {result.created}, updated {result.updated}, unchanged {result.unchanged}"
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    return {"seconds": seconds, "peak_mb": peak, "detail": detail}
+    return {"seconds": seconds, "peak_mb": own_peak_mb(), "detail": detail}
 
 
 def _child(step: str, roster: Path, changed: Path, env: dict) -> dict:
-    command = [sys.executable, "-m", "bench.roster_import", "--step", step]
-    command += ["--file", str(roster), "--changed", str(changed)]
-    output = subprocess.run(command, env=env, cwd=ROOT, check=True, capture_output=True, text=True)
-    return json.loads(output.stdout.strip().splitlines()[-1])
+    return child_step("bench.roster_import", step, env, file=roster, changed=changed)
 
 
 # --- The run ---------------------------------------------------------------------------
@@ -158,8 +155,6 @@ def _print(results: dict, rows: int) -> None:
 def _report(results: dict) -> None:
     """Keep the figures for `bench.run`: durations, so ratio = ceiling / seconds (higher is
     better); the set-up step gives the baseline memory only."""
-    from bench._util import Row, report
-
     ceiling = results["openpyxl"]["seconds"]
     rows = [
         Row(
