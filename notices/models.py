@@ -26,6 +26,14 @@ class NoticeState(models.TextChoices):
 
 
 class NoticeQuerySet(models.QuerySet):
+    def touch(self) -> int:
+        """Count one change of these notices, in the transaction of the change. Unlike
+        updated_at as save() sets it (when save() runs, not when the transaction
+        commits), the sum of the revisions grows with every commit, whatever order the
+        transactions commit in: every process checks the notices it holds against it
+        (notices.published)."""
+        return self.update(revision=F("revision") + 1, updated_at=timezone.now())
+
     def published(self):
         return self.filter(state=NoticeState.PUBLISHED)
 
@@ -132,13 +140,7 @@ class Notice(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        self.touch()
-
-    def touch(self) -> None:
-        """Count one change, in the transaction of the change. Unlike updated_at (set when
-        save() runs, not when the transaction commits), the sum of the revisions grows
-        with every commit, whatever order the transactions commit in."""
-        Notice.objects.filter(pk=self.pk).update(revision=F("revision") + 1)
+        Notice.objects.filter(pk=self.pk).touch()
 
     @property
     def is_open(self) -> bool:
@@ -188,21 +190,15 @@ class NoticeAudience(models.Model):
         ]
         return " ".join(p for p in parts if p) or str(_("全校"))
 
-    # A rule written on its own still changes the notice: its updated_at is what every
-    # process checks its held notices against (notices.published).
+    # A rule written on its own still changes its notice (NoticeQuerySet.touch).
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        self._touch_notice()
+        Notice.objects.filter(pk=self.notice_id).touch()
 
     def delete(self, *args, **kwargs):
         result = super().delete(*args, **kwargs)
-        self._touch_notice()
+        Notice.objects.filter(pk=self.notice_id).touch()
         return result
-
-    def _touch_notice(self) -> None:
-        Notice.objects.filter(pk=self.notice_id).update(
-            updated_at=timezone.now(), revision=F("revision") + 1
-        )
 
 
 class NoticeContact(models.Model):
