@@ -1,9 +1,9 @@
 """The navigation that fits the person's role (templates/_nav.html)."""
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AccountState, Role
+from portal.links import view_url
 
 _STUDENT = [
     ("home", _("首页")),
@@ -62,7 +62,7 @@ def navigation(request):
     current = request.resolver_match.view_name if getattr(request, "resolver_match", None) else ""
     return {
         "nav_items": [
-            {"url": reverse(name), "label": label, "current": name == current}
+            {"url": view_url(name), "label": label, "current": name == current}
             for name, label in items
         ]
     }

@@ -4,7 +4,7 @@ import pytest
 from django.test import override_settings
 from django.urls import NoReverseMatch, clear_script_prefix, reverse, set_script_prefix
 
-from portal.links import object_url
+from portal.links import object_url, view_url
 
 ROW_LINKS = ["records:record_detail", "records:class_detail", "records:report_detail"]
 
@@ -48,3 +48,14 @@ def test_another_urlconf_has_its_own_patterns():
 def test_a_string_is_not_a_number():
     with pytest.raises(ValueError):
         object_url("records:record_detail", "1/../../admin")
+
+
+@pytest.mark.parametrize("viewname", ["home", "records:my_records", "notices:notice_list"])
+def test_a_plain_link_is_reverse_under_any_prefix(viewname):
+    assert view_url(viewname) == reverse(viewname)
+    set_script_prefix("/xueji/")
+    try:
+        assert view_url(viewname) == reverse(viewname)
+        assert view_url(viewname).startswith("/xueji/")
+    finally:
+        clear_script_prefix()
