@@ -9,6 +9,7 @@ and the registrar of another university.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -28,6 +29,20 @@ def _no_notices_held_from_another_test():
     """Each process holds the published notices (notices.published); a rolled-back test
     database may reuse ids, so every test starts with none held."""
     published.clear()
+
+
+@pytest.fixture
+def private_media(settings, tmp_path) -> Path:
+    """Private media (photos, ID scans, uploads) in a folder of this test only."""
+    root = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "portal.storage.PrivateFileSystemStorage",
+            "OPTIONS": {"location": str(root)},
+        },
+    }
+    return root
 
 
 @dataclass

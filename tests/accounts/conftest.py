@@ -22,17 +22,9 @@ def _fresh_throttles_and_outboxes():
 
 
 @pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
+def media_root(private_media):
     """Identity images go to a folder of this test only."""
-    root = tmp_path / "media"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "portal.storage.PrivateFileSystemStorage",
-            "OPTIONS": {"location": str(root)},
-        },
-    }
-    return root
+    return private_media
 
 
 @pytest.fixture

@@ -28,16 +28,8 @@ def _fresh_outboxes():
 
 
 @pytest.fixture(autouse=True)
-def media_root(settings, tmp_path) -> Path:
-    root = tmp_path / "media"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "portal.storage.PrivateFileSystemStorage",
-            "OPTIONS": {"location": str(root)},
-        },
-    }
-    return root
+def media_root(private_media) -> Path:
+    return private_media
 
 
 def stored_files(root: Path, under: str = "photos") -> list[Path]:
