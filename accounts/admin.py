@@ -1,9 +1,19 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
+from accounts.services import second_factor
+
+# Devices change only through the audited services (enrol, reset): no raw device pages,
+# where a deletion would leave no trace and a TOTP key could be read.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 
 class UserChangeAdminForm(UserChangeForm):
@@ -34,6 +44,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ("role", "state", "is_staff", "institution")
     search_fields = ("username", "real_name", "phone", "email", "id_number")
     ordering = ("-date_joined",)
+    actions = ["reset_second_factor"]
     autocomplete_fields = ("institution", "college")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
@@ -61,3 +72,22 @@ class UserAdmin(BaseUserAdmin):
     @admin.display(description=_("证件号码"))
     def masked_id_number(self, obj):
         return obj.masked_id_number
+
+    @admin.action(description=_("重置两步验证（手机丢失或更换时）"), permissions=["change"])
+    def reset_second_factor(self, request, queryset):
+        """Removes the chosen accounts' TOTP devices and recovery codes: audited, and
+        told to each person; their next log-in enrols again."""
+        done = sum(
+            second_factor.second_factor_reset(user=user, by=request.user, request=request)
+            for user in queryset
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "已重置 %(count)d 个账号的两步验证，并已通知本人。",
+                "已重置 %(count)d 个账号的两步验证，并已通知本人。",
+                done,
+            )
+            % {"count": done},
+            messages.SUCCESS if done else messages.WARNING,
+        )

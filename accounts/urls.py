@@ -1,12 +1,15 @@
 from django.urls import path
 
-from accounts import views
+from accounts import second_factor_views, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("second-factor/verify/", second_factor_views.verify, name="second_factor_verify"),
+    path("second-factor/enrol/", second_factor_views.enrol, name="second_factor_enrol"),
+    path("me/second-factor/", second_factor_views.manage, name="second_factor"),
     path("register/", views.register, name="register"),
     path("find-username/", views.find_username, name="find_username"),
     path("password-reset/", views.password_reset, name="password_reset"),

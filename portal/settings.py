@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "portal",
     "accounts",
     "records",
@@ -74,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.second_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -286,3 +290,16 @@ LOGGING = {
 
 # Portal rules that operators may tune.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="xueji-demo-2026")
+
+# Second factor (TOTP, django-otp): OTP_REQUIRED makes the registrar, 客服 reviewers,
+# admins, superusers and anyone who may enter /admin/ enrol a device before any page; on
+# whenever DEBUG is off, off under DEBUG (the demo's one-step staff log-ins) unless set.
+# Counselors and college staff may enrol; whoever has a device is asked for a code either way.
+OTP_REQUIRED = env.bool("OTP_REQUIRED", default=not DEBUG)
+OTP_TOTP_ISSUER = "学籍校对"
+# A wrong code makes the device wait 1, 2, 4, 8 … seconds (django-otp's throttling);
+# OTP_SESSION_TRIES wrong codes end the session, so the password is asked again.
+OTP_TOTP_THROTTLE_FACTOR = env.int("OTP_TOTP_THROTTLE_FACTOR", default=1)
+OTP_STATIC_THROTTLE_FACTOR = env.int("OTP_STATIC_THROTTLE_FACTOR", default=1)
+OTP_SESSION_TRIES = env.int("OTP_SESSION_TRIES", default=5)
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True

@@ -28,3 +28,6 @@ CSRF_COOKIE_SECURE = False
 # Static files come from the finders; no collectstatic before tests.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# The second factor stays off here (most tests log staff in with force_login); the tests
+# of it turn it on with the `settings` fixture (tests/accounts/test_second_factor.py).
+OTP_REQUIRED = False

@@ -105,6 +105,8 @@ class Cluster:
             JOB_LEASE_DIR=str(work / "leases"),
             LOG_LEVEL="WARNING",
             PYTHONUNBUFFERED="1",
+            # The cluster's staff log in with the password only (no TOTP devices enrolled).
+            OTP_REQUIRED="0",
         )
         self.env = env
         self.servers: dict[str, str] = {}

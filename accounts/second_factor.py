@@ -1,0 +1,83 @@
+"""The second-factor gate: after the password, a staff session that owes a code (or an
+enrolment) reaches no page — portal, /admin/ or file — but the verify and enrol pages,
+log-out and static files.
+
+It is django-otp's OTPMiddleware (request.user.is_verified()) plus the gate. What a
+session owes is decided once at log-in (user_logged_in) and kept in the session, so a
+request pays no query for it; a verified session whose device an admin reset is decided
+again (and sent to enrol when its role must have a device).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django_otp.middleware import OTPMiddleware
+
+from accounts.services import second_factor
+
+SESSION_KEY = "_second_factor"
+TRIES_KEY = "_second_factor_failures"
+
+_PAGES = {
+    second_factor.VERIFY: "accounts:second_factor_verify",
+    second_factor.ENROL: "accounts:second_factor_enrol",
+}
+
+
+@receiver(user_logged_in, dispatch_uid="accounts.second_factor.step")
+def _decide_at_log_in(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_KEY] = second_factor.step_after_password(user)
+        request.session.pop(TRIES_KEY, None)
+
+
+def mark_done(request) -> None:
+    request.session[SESSION_KEY] = second_factor.DONE
+    request.session.pop(TRIES_KEY, None)
+
+
+def owed(request) -> str | None:
+    """The page name this session must see first, or None."""
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    state = request.session.get(SESSION_KEY)
+    if state == second_factor.NOT_ASKED:
+        return None
+    if user.is_verified():
+        return None
+    if state is None or state == second_factor.DONE:
+        # A session from before the gate, or one whose device was reset by an admin.
+        state = second_factor.step_after_password(user)
+        request.session[SESSION_KEY] = state
+    return _PAGES.get(state)
+
+
+class SecondFactorMiddleware(OTPMiddleware):
+    sync_capable = True
+    async_capable = False
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._is_async = False
+        self._open: frozenset[str] | None = None
+
+    def _is_open(self, path: str) -> bool:
+        if self._open is None:
+            names = ("logout", "second_factor_verify", "second_factor_enrol")
+            self._open = frozenset(reverse(f"accounts:{name}") for name in names)
+        return path in self._open or path.startswith("/" + settings.STATIC_URL.lstrip("/"))
+
+    def __call__(self, request):
+        self._install_lazy_accessors(request)
+        page = owed(request)
+        if page is not None and not self._is_open(request.path):
+            query = urlencode({"next": request.get_full_path()})
+            return HttpResponseRedirect(f"{reverse(page)}?{query}")
+        return self.get_response(request)

@@ -1,0 +1,453 @@
+"""Staff sign in with a second factor (issue 11, item 6): TOTP through django-otp, with
+recovery codes, an admin's audited reset, and OTP_REQUIRED turning the requirement on.
+
+Everything goes through HTTP with CSRF enforced; codes are computed from the device key
+the enrol page shows (django_otp.oath.TOTP), as the phone app would."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import threading
+import time
+from base64 import b32decode
+from urllib.parse import urlsplit
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts import sms
+from accounts.models import Role
+from accounts.services import second_factor
+from portal.models import AuditEvent
+from tests import factories
+from tests.accounts.helpers import page_text
+
+VERIFY = "/accounts/second-factor/verify/"
+ENROL = "/accounts/second-factor/enrol/"
+MANAGE = "/accounts/me/second-factor/"
+GATED_PAGES = ["/", "/accounts/me/", "/records/mine/", "/admin/", "/admin/accounts/user/"]
+
+
+@pytest.fixture
+def otp_on(settings):
+    settings.OTP_REQUIRED = True
+    return settings
+
+
+# Helpers --------------------------------------------------------------------------------
+
+
+def _csrf(client: Client, page: str) -> str:
+    client.get(page)
+    return client.cookies["csrftoken"].value
+
+
+def _post(client: Client, url: str, data: dict, *, page: str | None = None):
+    return client.post(url, {**data, "csrfmiddlewaretoken": _csrf(client, page or url)})
+
+
+def _log_in(username: str) -> Client:
+    client = Client(enforce_csrf_checks=True)
+    response = _post(
+        client,
+        "/accounts/login/",
+        {"username": username, "password": factories.PASSWORD},
+    )
+    assert response.status_code == 302, page_text(response)
+    return client
+
+
+def _token(key: bytes, *, steps_ahead: int = 0) -> str:
+    """The code a phone app shows for `key` now (or `steps_ahead` 30-second steps on:
+    a code is taken once, so a second log-in in the same step uses the next one)."""
+    totp = TOTP(key)
+    totp.time = time.time() + 30 * steps_ahead
+    return f"{totp.token():06d}"
+
+
+def _device(user, *, key: str = "3132333435363738393031323334353637383930") -> TOTPDevice:
+    return TOTPDevice.objects.create(user=user, name="phone", key=key, confirmed=True)
+
+
+def _enrol(client: Client) -> tuple[bytes, list[str]]:
+    """Scan the enrol page (the secret in text), confirm with a first code: the key and
+    the recovery codes shown once."""
+    page = page_text(client.get(ENROL))
+    assert 'src="data:image/svg+xml' in page  # the QR code, drawn on the server
+    secret = re.search(r'<span class="report-code">([A-Z2-7 ]+)</span>', page).group(1)
+    key = b32decode(secret.replace(" ", "") + "=" * (-len(secret.replace(" ", "")) % 8))
+    response = _post(client, ENROL, {"code": _token(key), "next": "/"}, page=ENROL)
+    assert response.status_code == 200, page_text(response)
+    codes = re.findall(r'<span class="report-code">([a-z2-7]+)</span>', page_text(response))
+    return key, codes
+
+
+def _throttle_passed(device) -> None:
+    """As if the wait the device asked for had passed."""
+    device.throttling_failure_timestamp = timezone.now() - datetime.timedelta(hours=1)
+    device.save(update_fields=["throttling_failure_timestamp"])
+
+
+def _gated(client: Client, path: str) -> str:
+    response = client.get(path)
+    assert response.status_code == 302, f"{path} answered {response.status_code}"
+    return urlsplit(response["Location"]).path
+
+
+# OTP_REQUIRED on: the registrar -------------------------------------------------------------
+
+
+def test_a_registrar_reaches_no_page_not_even_admin_until_the_code(world, otp_on):
+    world.registrar.is_staff = True
+    world.registrar.save()
+    key = b"12345678901234567890"
+    _device(world.registrar, key=key.hex())
+    client = _log_in("registrar")
+
+    for path in GATED_PAGES:
+        assert _gated(client, path) == VERIFY
+    assert client.get("/").url == VERIFY + "?next=%2F"
+
+    response = _post(client, VERIFY, {"code": _token(key), "next": "/accounts/me/"}, page=VERIFY)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/me/"
+    assert client.get("/").status_code == 200
+    assert client.get("/admin/").status_code == 200
+
+
+def test_the_verify_page_asks_for_a_numeric_one_time_code(world, otp_on):
+    _device(world.registrar)
+    client = _log_in("registrar")
+
+    page = page_text(client.get(VERIFY))
+
+    assert 'autocomplete="one-time-code"' in page
+    assert 'inputmode="numeric"' in page
+    assert "<script" not in page.split("</main>")[0].split("<main")[-1]
+
+
+def test_a_registrar_without_a_device_is_sent_to_enrol_and_then_gets_in(
+    world, otp_on, django_capture_on_commit_callbacks
+):
+    world.registrar.email = "registrar@example.edu.cn"
+    world.registrar.save()
+    client = _log_in("registrar")
+
+    assert _gated(client, "/records/mine/") == ENROL
+    assert _gated(client, "/admin/") == ENROL
+    with django_capture_on_commit_callbacks(execute=True):
+        key, codes = _enrol(client)
+
+    assert len(codes) == 10 and len(set(codes)) == 10
+    assert client.get("/accounts/me/").status_code == 200
+    device = TOTPDevice.objects.get(user=world.registrar)
+    assert device.confirmed and device.bin_key == key
+    assert AuditEvent.objects.filter(
+        action="accounts.second_factor_enrolled", subject=world.registrar
+    ).exists()
+    assert any("绑定手机验证器" in m.body for m in mail.outbox)
+    # The next log-in asks for a code from the app just set up.
+    client.post("/accounts/logout/", {"csrfmiddlewaretoken": client.cookies["csrftoken"].value})
+    again = _log_in("registrar")
+    assert _gated(again, "/") == VERIFY
+    response = _post(again, VERIFY, {"code": _token(key, steps_ahead=1)}, page=VERIFY)
+    assert response.status_code == 302
+    assert again.get("/").status_code == 200
+
+
+def test_a_wrong_first_code_does_not_confirm_the_device(world, otp_on):
+    client = _log_in("registrar")
+    client.get(ENROL)
+
+    response = _post(client, ENROL, {"code": "000000"}, page=ENROL)
+
+    assert "验证码不正确" in page_text(response)
+    assert not TOTPDevice.objects.filter(user=world.registrar, confirmed=True).exists()
+    assert _gated(client, "/") == ENROL
+
+
+def test_enrolling_cannot_replace_a_device_before_the_code(world, otp_on):
+    """Someone with the password only must not get in by enrolling a phone of their own."""
+    _device(world.registrar)
+    client = _log_in("registrar")
+
+    assert _gated(client, ENROL) == "/accounts/me/second-factor/"
+    response = _post(client, ENROL, {"code": "123456"}, page=VERIFY)
+
+    assert response.status_code == 302
+    assert TOTPDevice.objects.filter(user=world.registrar).count() == 1
+    assert _gated(client, "/") == VERIFY
+
+
+def test_a_wrong_code_is_refused_and_throttled_with_a_time_to_retry(world, otp_on):
+    key = b"12345678901234567890"
+    device = _device(world.registrar, key=key.hex())
+    client = _log_in("registrar")
+
+    wrong = _post(client, VERIFY, {"code": "000000"}, page=VERIFY)
+    assert wrong.status_code == 200
+    assert "验证码不正确" in page_text(wrong)
+    assert re.search(r"于 \d\d:\d\d:\d\d 后重试", page_text(wrong))
+
+    # Straight after a failure even the right code waits (django-otp's device throttle).
+    early = _post(client, VERIFY, {"code": _token(key)}, page=VERIFY)
+    assert "验证失败次数过多" in page_text(early)
+    assert re.search(r"请于 \d\d:\d\d:\d\d 后再试", page_text(early))
+    assert _gated(client, "/") == VERIFY
+
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 1
+    _throttle_passed(device)
+    late = _post(client, VERIFY, {"code": _token(key)}, page=VERIFY)
+    assert late.status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_too_many_wrong_codes_end_the_session(world, otp_on):
+    otp_on.OTP_TOTP_THROTTLE_FACTOR = 0  # the session's own limit, without the device's
+    _device(world.registrar)
+    client = _log_in("registrar")
+
+    for _n in range(otp_on.OTP_SESSION_TRIES - 1):
+        assert _post(client, VERIFY, {"code": "000000"}, page=VERIFY).status_code == 200
+    last = _post(client, VERIFY, {"code": "000000"}, page=VERIFY)
+
+    assert last.status_code == 302
+    assert urlsplit(last["Location"]).path == "/accounts/login/"
+    assert "/accounts/login/" in client.get("/records/mine/")["Location"]
+
+
+def test_a_code_is_taken_once(world, otp_on):
+    key = b"12345678901234567890"
+    _device(world.registrar, key=key.hex())
+    first, second = _log_in("registrar"), _log_in("registrar")
+    code = _token(key)
+
+    assert _post(first, VERIFY, {"code": code}, page=VERIFY).status_code == 302
+    replay = _post(second, VERIFY, {"code": code}, page=VERIFY)
+
+    assert replay.status_code == 200
+    assert _gated(second, "/") == VERIFY
+
+
+def test_a_recovery_code_works_once(world, otp_on, django_capture_on_commit_callbacks):
+    world.registrar.phone = "13800001111"
+    world.registrar.save()
+    client = _log_in("registrar")
+    _key, codes = _enrol(client)
+
+    for attempt in ("accepted", "refused"):
+        again = _log_in("registrar")
+        with django_capture_on_commit_callbacks(execute=True):
+            response = _post(
+                again, VERIFY, {"recovery_code": codes[0].upper(), "next": "/"}, page=VERIFY
+            )
+        if attempt == "accepted":
+            assert response.status_code == 302
+            assert again.get("/").status_code == 200
+        else:
+            assert response.status_code == 200
+            assert "验证码不正确" in page_text(response)
+            assert _gated(again, "/") == VERIFY
+
+    used = AuditEvent.objects.get(action="accounts.recovery_code_used")
+    assert used.subject == world.registrar
+    assert used.changes == {"recovery_codes_left": [10, 9]}
+    assert any("恢复码" in m.text for m in sms.outbox if m.phone == "13800001111")
+
+
+def test_new_recovery_codes_replace_the_old_ones_and_are_audited(world, otp_on):
+    client = _log_in("registrar")
+    _key, old_codes = _enrol(client)
+
+    response = _post(client, MANAGE, {"action": "regenerate"})
+
+    new_codes = re.findall(r'<span class="report-code">([a-z2-7]+)</span>', page_text(response))
+    assert len(new_codes) == 10 and not set(new_codes) & set(old_codes)
+    assert StaticToken.objects.filter(device__user=world.registrar).count() == 10
+    assert AuditEvent.objects.filter(
+        action="accounts.recovery_codes_regenerated", actor=world.registrar
+    ).exists()
+    again = _log_in("registrar")
+    refused = _post(again, VERIFY, {"recovery_code": old_codes[1]}, page=VERIFY)
+    assert refused.status_code == 200
+    _throttle_passed(StaticDevice.objects.get(user=world.registrar))
+    assert _post(again, VERIFY, {"recovery_code": new_codes[1]}, page=VERIFY).status_code == 302
+
+
+# Other roles --------------------------------------------------------------------------------
+
+
+def test_a_counselor_is_not_asked_until_enrolled_then_asked(world, otp_on):
+    client = _log_in("counselor")
+    assert client.get("/").status_code == 200
+    assert "两步验证" in page_text(client.get("/accounts/me/"))
+    assert "绑定手机验证器" in page_text(client.get(MANAGE))
+
+    key, _codes = _enrol(client)
+
+    again = _log_in("counselor")
+    assert _gated(again, "/") == VERIFY
+    assert (
+        _post(again, VERIFY, {"code": _token(key, steps_ahead=1)}, page=VERIFY).status_code == 302
+    )
+    assert again.get("/").status_code == 200
+
+
+def test_a_college_account_is_not_asked_without_a_device(world, otp_on):
+    client = _log_in("college")
+
+    assert client.get("/").status_code == 200
+
+
+def test_a_student_is_never_asked_and_cannot_enrol(world, otp_on):
+    client = _log_in("alice")
+
+    assert client.get("/").status_code == 200
+    assert client.get("/records/mine/").status_code == 200
+    assert client.get(ENROL).status_code == 403
+    assert client.get(MANAGE).status_code == 403
+    assert "两步验证" not in page_text(client.get("/accounts/me/"))
+
+
+def test_a_reviewer_and_a_superuser_must_enrol(world, otp_on):
+    for username in ("reviewer", "admin"):
+        client = _log_in(username)
+        for path in GATED_PAGES:
+            assert _gated(client, path) == ENROL
+
+
+# The admin's reset ----------------------------------------------------------------------------
+
+
+def test_an_admin_resets_a_staff_members_second_factor_audited_and_told(
+    world, otp_on, django_capture_on_commit_callbacks
+):
+    world.registrar.phone = "13800002222"
+    world.registrar.save()
+    registrar = _log_in("registrar")
+    _enrol(registrar)
+    admin_key = b"abcdefghijabcdefghij"
+    _device(world.admin, key=admin_key.hex())
+    admin = _log_in("admin")
+    assert _post(admin, VERIFY, {"code": _token(admin_key)}, page=VERIFY).status_code == 302
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(
+            admin,
+            "/admin/accounts/user/",
+            {"action": "reset_second_factor", "_selected_action": [world.registrar.pk]},
+        )
+
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=world.registrar).exists()
+    assert not StaticDevice.objects.filter(user=world.registrar).exists()
+    event = AuditEvent.objects.get(action="accounts.second_factor_reset")
+    assert (event.actor, event.subject) == (world.admin, world.registrar)
+    assert any("重置" in m.text for m in sms.outbox if m.phone == "13800002222")
+    # The registrar's verified session, and her next log-in, must enrol a new phone.
+    assert _gated(registrar, "/records/mine/") == ENROL
+    assert _gated(_log_in("registrar"), "/") == ENROL
+
+
+def test_the_raw_device_pages_are_not_in_the_admin(world, otp_on):
+    admin_key = b"abcdefghijabcdefghij"
+    _device(world.admin, key=admin_key.hex())
+    admin = _log_in("admin")
+    _post(admin, VERIFY, {"code": _token(admin_key)}, page=VERIFY)
+
+    assert admin.get("/admin/otp_totp/totpdevice/").status_code == 404
+    assert admin.get("/admin/otp_static/staticdevice/").status_code == 404
+
+
+# OTP_REQUIRED off ----------------------------------------------------------------------------
+
+
+def test_with_the_setting_off_staff_log_in_in_one_step(world, settings):
+    settings.OTP_REQUIRED = False
+
+    for username in ("registrar", "reviewer", "admin"):
+        client = _log_in(username)
+        assert client.get("/").status_code == 200
+    assert client.get("/admin/").status_code == 200  # the superuser
+
+
+def test_the_page_of_a_logged_in_student_costs_no_extra_query(
+    world, otp_on, client_for, django_assert_max_num_queries
+):
+    client = client_for(world.alice)
+    client.get("/accounts/me/")
+    with django_assert_max_num_queries(10) as queries:
+        client.get("/accounts/me/")
+
+    assert not [q for q in queries.captured_queries if "otp_" in q["sql"]]
+
+
+# Races (PostgreSQL, real threads): the device row is locked while a code is checked ------
+
+
+def _together(calls):
+    barrier = threading.Barrier(len(calls))
+    results: list[object] = [None] * len(calls)
+
+    def worker(index, call):
+        try:
+            barrier.wait(timeout=30)
+            results[index] = call()
+        except BaseException as exc:  # reported to the test through `results`
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=pair) for pair in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def races_only(test):
+    """PostgreSQL only, committed transactions: SQLite serialises every write."""
+    test = pytest.mark.postgres(test)
+    test = pytest.mark.skipif(connection.vendor != "postgresql", reason="races need PostgreSQL")(
+        test
+    )
+    return pytest.mark.django_db(transaction=True)(test)
+
+
+@pytest.mark.usefixtures("otp_on")
+@races_only
+def test_a_burst_of_wrong_codes_gets_one_check_before_the_wait():
+    user = factories.user(Role.REGISTRAR)
+    device = _device(user)
+    calls = [(lambda n=n: second_factor.verify(user=user, code=f"{n:06d}")) for n in range(12)]
+
+    results = _together(calls)
+
+    assert all(isinstance(r, second_factor.CodeRefused) for r in results)
+    checked = [r for r in results if "验证码不正确" in r.message]
+    assert len(checked) == 1  # one code was checked; the rest were told when to retry
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 1  # the others found the device waiting
+
+
+@pytest.mark.usefixtures("otp_on")
+@races_only
+def test_a_burst_of_the_same_right_code_passes_once():
+    user = factories.user(Role.REGISTRAR)
+    key = b"12345678901234567890"
+    _device(user, key=key.hex())
+    code = _token(key)
+
+    results = _together([lambda: second_factor.verify(user=user, code=code)] * 12)
+
+    assert sum(isinstance(r, TOTPDevice) for r in results) == 1
