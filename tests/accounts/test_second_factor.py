@@ -7,10 +7,14 @@ the enrol page shows (django_otp.oath.TOTP), as the phone app would."""
 from __future__ import annotations
 
 import datetime
+import os
 import re
+import subprocess
+import sys
 import threading
 import time
 from base64 import b32decode
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -81,11 +85,11 @@ def _enrol(client: Client) -> tuple[bytes, list[str]]:
     the recovery codes shown once."""
     page = page_text(client.get(ENROL))
     assert 'src="data:image/svg+xml' in page  # the QR code, drawn on the server
-    secret = re.search(r'<span class="report-code">([A-Z2-7 ]+)</span>', page).group(1)
+    secret = re.search(r'<code class="otp-secret">([A-Z2-7 ]+)</code>', page).group(1)
     key = b32decode(secret.replace(" ", "") + "=" * (-len(secret.replace(" ", "")) % 8))
     response = _post(client, ENROL, {"code": _token(key), "next": "/"}, page=ENROL)
     assert response.status_code == 200, page_text(response)
-    codes = re.findall(r'<span class="report-code">([a-z2-7]+)</span>', page_text(response))
+    codes = re.findall(r'<code class="recovery-code">([A-Z2-7]+)</code>', page_text(response))
     return key, codes
 
 
@@ -248,7 +252,7 @@ def test_a_recovery_code_works_once(world, otp_on, django_capture_on_commit_call
         again = _log_in("registrar")
         with django_capture_on_commit_callbacks(execute=True):
             response = _post(
-                again, VERIFY, {"recovery_code": codes[0].upper(), "next": "/"}, page=VERIFY
+                again, VERIFY, {"recovery_code": codes[0].lower(), "next": "/"}, page=VERIFY
             )
         if attempt == "accepted":
             assert response.status_code == 302
@@ -270,7 +274,7 @@ def test_new_recovery_codes_replace_the_old_ones_and_are_audited(world, otp_on):
 
     response = _post(client, MANAGE, {"action": "regenerate"})
 
-    new_codes = re.findall(r'<span class="report-code">([a-z2-7]+)</span>', page_text(response))
+    new_codes = re.findall(r'<code class="recovery-code">([A-Z2-7]+)</code>', page_text(response))
     assert len(new_codes) == 10 and not set(new_codes) & set(old_codes)
     assert StaticToken.objects.filter(device__user=world.registrar).count() == 10
     assert AuditEvent.objects.filter(
@@ -451,3 +455,33 @@ def test_a_burst_of_the_same_right_code_passes_once():
     results = _together([lambda: second_factor.verify(user=user, code=code)] * 12)
 
     assert sum(isinstance(r, TOTPDevice) for r in results) == 1
+
+
+# The setting ---------------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _otp_required(**env: str) -> bool:
+    """OTP_REQUIRED as a server started with `env` reads it (a fresh process)."""
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "OTP_REQUIRED"}}
+    clean.pop("DJANGO_SETTINGS_MODULE", None)
+    clean.update(SECRET_KEY="x", **env)
+    code = "from django.conf import settings; print(settings.OTP_REQUIRED)"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v", "0", "-c", code],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    return {"True": True, "False": False}[result.stdout.strip()]
+
+
+def test_the_requirement_is_on_whenever_debug_is_off_unless_turned_off():
+    assert _otp_required() is True
+    assert _otp_required(DEBUG="1") is False  # the demo of `make serve`
+    assert _otp_required(DEBUG="1", OTP_REQUIRED="1") is True
+    assert _otp_required(OTP_REQUIRED="0") is False
+    assert _otp_required(DJANGO_SETTINGS_MODULE="bench.settings") is False

@@ -1,0 +1,68 @@
+"""A registrar's first log-in with OTP_REQUIRED on, in a real Chromium on a 375 px phone,
+with the keyboard alone: bind the phone app from the QR page's key, keep the recovery
+codes, log in again with a code. The QR code is an inline SVG image the CSP allows (any
+violation fails the test, see conftest)."""
+
+from __future__ import annotations
+
+import time
+from base64 import b32decode
+
+import pytest
+from django_otp.oath import TOTP
+
+from accounts.models import Role
+from tests import factories
+
+MOBILE = {"width": 375, "height": 812}
+
+
+@pytest.fixture
+def viewport() -> dict[str, int]:
+    return dict(MOBILE)
+
+
+def _code(key: bytes, steps_ahead: int = 0) -> str:
+    totp = TOTP(key)
+    totp.time = time.time() + 30 * steps_ahead
+    return f"{totp.token():06d}"
+
+
+def _fits(page) -> bool:
+    return page.evaluate(
+        "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+
+
+def test_a_registrar_binds_a_phone_app_and_logs_in_with_it(
+    transactional_db, settings, page, live_server, login, logout, screenshot
+):
+    settings.OTP_REQUIRED = True
+    factories.user(Role.REGISTRAR, username="registrar_e2e", real_name="周敏")
+
+    login(page, "registrar_e2e", factories.PASSWORD)
+    assert "/accounts/second-factor/enrol/" in page.url
+    assert page.locator("img[src^='data:image/svg+xml']").is_visible()
+    assert _fits(page)
+    screenshot(page, "second-factor-enrol-375")
+    secret = page.locator("code.otp-secret").inner_text().replace(" ", "")
+    key = b32decode(secret + "=" * (-len(secret) % 8))
+
+    # The code field has the focus (autofocus): type and press Enter, no mouse.
+    assert page.evaluate("() => document.activeElement.name") == "code"
+    page.keyboard.type(_code(key))
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("code.recovery-code").count() == 10
+    assert _fits(page)
+    screenshot(page, "second-factor-codes-375")
+
+    page.goto("/")
+    logout(page)
+    login(page, "registrar_e2e", factories.PASSWORD)
+    assert "/accounts/second-factor/verify/" in page.url
+    assert _fits(page)
+    page.keyboard.type(_code(key, steps_ahead=1))
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.rstrip("/") == live_server.url
