@@ -25,7 +25,11 @@ DEMO_LOGINS = (
     ),
     DemoLogin("monitor", "学生·班长", "已确认学籍；以班长身份填写本班反馈表"),
     DemoLogin("graduate", "学生（2019届）", "校对学历照片（正确 / 有误），再评价照片质量"),
-    DemoLogin("counselor", "辅导员", "查看所带班级的校对进度，签署班级反馈表"),
+    DemoLogin(
+        "counselor",
+        "辅导员",
+        "查看所带班级的校对进度，签署班级反馈表；在“账号 → 两步验证”绑定手机验证器",
+    ),
     DemoLogin("college", "学院（信息工程学院）", "学院进度，复核反馈表，导出学院汇总"),
     DemoLogin("registrar", "教务处学籍科", "处理有误申请，导入名单和照片，发布通知"),
     DemoLogin("reviewer", "客服（身份核验）", "审核手持身份证照片和证件号码重复的申请"),
