@@ -439,3 +439,34 @@ def test_notification_texts(world, claimed, sheet, django_capture_on_commit_call
     assert texts
     for text in texts:
         assert_safe(text, world.bob_record, numbers=(ID_CLAIM, world.bob_record.id_number))
+
+
+def test_a_sheet_signed_now_stores_masked_values_and_the_brief(world, client_for, claimed, sheet):
+    counselor = csrf_client(world.counselor)
+
+    response = csrf_post(counselor, f"/notices/sheets/{sheet.pk}/sign/")
+
+    sheet.refresh_from_db()
+    assert response.status_code == 302 and sheet.is_signed
+    stored = str(sheet.signed_rows)
+    assert world.bob_record.id_number not in stored and ID_CLAIM not in stored
+    bob = next(row for row in sheet.signed_rows if row["record_id"] == world.bob_record.pk)
+    assert bob["brief"] == "证件号码有误；出生日期有误；生源省市有误；无照片，须补采"
+    monitor = _page(client_for(world.alice), f"/notices/sheets/{sheet.pk}/")
+    assert "现为" not in monitor and "证件号码有误" in monitor
+
+
+def test_a_stored_row_without_a_brief_still_shows_the_monitor_no_values(world, client_for, sheet):
+    bob = world.bob_record
+    row = {"number": 1, "student_number": bob.student_number, "name": bob.name,
+           "result": "民族有误：现为“汉族”，应为“回族”；照片未校对", "state": "anomaly",
+           "remark": "", "record_id": bob.pk, "done": False}  # fmt: skip
+    FeedbackSheet.objects.filter(pk=sheet.pk).update(
+        signed_rows=[row], counselor_name="张老师", counselor_signed_at=timezone.now()
+    )
+
+    monitor = _page(client_for(world.alice), f"/notices/sheets/{sheet.pk}/")
+    counselor = _page(client_for(world.counselor), f"/notices/sheets/{sheet.pk}/")
+
+    assert "民族有误；照片未校对" in monitor and "回族" not in monitor
+    assert "民族有误：现为“汉族”，应为“回族”" in counselor
