@@ -8,7 +8,8 @@ is read in a constant number of queries and grouped by class here, so that a wor
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import re
+from dataclasses import asdict, dataclass, field, replace
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import QuerySet
@@ -18,14 +19,18 @@ from imaging.models import DisputeReason, Photo, PhotoKind, PhotoState, PhotoVer
 from notices.models import FeedbackRemark, FeedbackSheet, Notice
 from notices.selectors import audience_q, record_is_done, with_task_flags
 from records.models import College, DiscrepancyReport, EnrollmentRecord, ReportState, SchoolClass
-from records.services.fields import field_label
+from records.services.fields import field_label, value_for_others
 
 OK, ANOMALY, MISSING = "ok", "anomaly", "missing"
 
 
 @dataclass
 class SheetRow:
-    """One row: 序号, 学号, 姓名, 校对结果, and words the monitor or counselor added."""
+    """One row: 序号, 学号, 姓名, 校对结果, and words the monitor or counselor added.
+
+    `result` is what staff read (reported values as records.services.fields
+    .value_for_others shows them: ID numbers masked); `brief` the same without any
+    reported value, for the class monitor, a classmate (without_values)."""
 
     number: int
     student_number: str
@@ -33,6 +38,7 @@ class SheetRow:
     result: str
     state: str
     remark: str = ""
+    brief: str = ""
     record_id: int | None = None
     done: bool = False
     record: EnrollmentRecord | None = field(default=None, repr=False, compare=False)
@@ -49,7 +55,28 @@ class SheetRow:
 
     @classmethod
     def from_signed(cls, data: dict) -> SheetRow:
-        return cls(**data)
+        row = cls(**data)
+        if "brief" not in data:  # signed before briefs were kept: never the values
+            row.brief = brief_of(row.result)
+        return row
+
+    def without_values(self) -> SheetRow:
+        """The row as the class monitor sees it: which field was reported, no values."""
+        return replace(self, result=self.brief or brief_of(self.result))
+
+
+def without_values(rows: list[SheetRow], *, staff: bool) -> list[SheetRow]:
+    """`rows` as a viewer sees them: staff whole, a student (the monitor) without values."""
+    return rows if staff else [row.without_values() for row in rows]
+
+
+# One reported field in the words of _report_words, up to the next part ("；") or the end.
+_REPORTED = re.compile(r"有误：现为“.*?”，应为“.*?”(?=；|$)")
+
+
+def brief_of(result: str) -> str:
+    """校对结果 without the reported values: "证件号码有误：现为“…”，应为“…”" -> "证件号码有误"."""
+    return _REPORTED.sub("有误", result)
 
 
 def student_number_key(number: str) -> tuple:
@@ -161,6 +188,7 @@ def rows_for(notice: Notice, records: list[EnrollmentRecord], remarks: dict) -> 
                 result=result,
                 state=state,
                 remark=remarks.get(record.pk, ""),
+                brief=describe(notice, record, values=False)[1],
                 record_id=record.pk,
                 done=record_is_done(notice, record),
                 record=record,
@@ -186,11 +214,12 @@ class _Parts:
     untouched: list[str] = field(default_factory=list)  # parts the student never started
 
 
-def describe(notice: Notice, record: EnrollmentRecord) -> tuple[str, str]:
-    """(state, 校对结果) for one annotated, prefetched record (sheet_records)."""
+def describe(notice: Notice, record: EnrollmentRecord, *, values: bool = True) -> tuple[str, str]:
+    """(state, 校对结果) for one annotated, prefetched record (sheet_records): reported
+    values as others may see them, or with `values` False only which field was reported."""
     parts = _Parts()
     if notice.asks_record_check:
-        _record_part(record, parts)
+        _record_part(record, parts, values=values)
     if notice.asks_photo_check:
         _photo_part(record, parts)
     if parts.anomalies:
@@ -206,11 +235,11 @@ def _task_parts(notice: Notice) -> int:
     return int(notice.asks_record_check) + int(notice.asks_photo_check)
 
 
-def _record_part(record: EnrollmentRecord, parts: _Parts) -> None:
+def _record_part(record: EnrollmentRecord, parts: _Parts, *, values: bool) -> None:
     reports = getattr(record, "sheet_reports", [])
     latest = reports[-1] if reports else None
     if record.has_open_report and latest is not None and latest.state == ReportState.SUBMITTED:
-        parts.anomalies.append(_report_words(latest))
+        parts.anomalies.append(_report_words(latest, values=values))
     elif record.is_confirmed:
         return
     elif latest is not None and latest.state == ReportState.ACCEPTED:
@@ -221,19 +250,25 @@ def _record_part(record: EnrollmentRecord, parts: _Parts) -> None:
         parts.untouched.append(_("学籍信息未校对"))
 
 
-def _report_words(report: DiscrepancyReport) -> str:
-    """学籍 anomaly in words: field, current value, claimed value."""
+def _report_words(report: DiscrepancyReport, *, values: bool) -> str:
+    """学籍 anomaly in words: the field, and with `values` the current and claimed values
+    as others may see them (records.services.fields.value_for_others: an ID number
+    masked, a birth date as its year, a 生源 place not at all)."""
     items = sorted(report.items.all(), key=lambda item: item.pk)
-    words = [
-        _("%(field)s有误：现为“%(current)s”，应为“%(claimed)s”")
-        % {
-            "field": _field_name(item.field),
-            "current": item.current_value or _("空"),
-            "claimed": item.claimed_value,
-        }
-        for item in items
-    ]
+    words = [_item_words(item, values=values) for item in items]
     return "；".join(words) or _("学籍信息有误")
+
+
+def _item_words(item, *, values: bool) -> str:
+    name = _field_name(item.field)
+    current = value_for_others(item.field, item.current_value) if values else None
+    if current is None:
+        return _("%(field)s有误") % {"field": name}
+    return _("%(field)s有误：现为“%(current)s”，应为“%(claimed)s”") % {
+        "field": name,
+        "current": current or _("空"),
+        "claimed": value_for_others(item.field, item.claimed_value),
+    }
 
 
 def _field_name(name: str) -> str:

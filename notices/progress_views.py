@@ -26,7 +26,7 @@ from notices.access import (
 )
 from notices.errors import NoticeError
 from notices.exports import class_workbook, filename_for
-from notices.feedback import class_rows, rows_of_sheet
+from notices.feedback import class_rows, rows_of_sheet, without_values
 from notices.forms import CountersignForm, ScopeForm
 from notices.lists import pending_workbook
 from notices.services import sheets as sheet_services
@@ -147,7 +147,8 @@ def _sheet_context(request, sheet) -> dict:
         "notice": sheet.notice,
         "school_class": sheet.school_class,
         "pending": [row for row in live if not row.done] if is_staff else [],
-        "rows": rows_of_sheet(sheet) if sheet.is_signed else live,
+        # The monitor (a student) reads which field a classmate reported, never the values.
+        "rows": without_values(rows_of_sheet(sheet) if sheet.is_signed else live, staff=is_staff),
         "n_students": len(live),
         "n_done": sum(row.done for row in live),
         "is_staff": is_staff,
@@ -229,5 +230,6 @@ def sheet_countersign(request, pk: int):
 def sheet_export(request, pk: int):
     """One class's sheet as a print-ready .xlsx: what was signed, once it is signed."""
     sheet = sheet_for_read(request, pk)
-    content = class_workbook(sheet, rows_of_sheet(sheet))
+    staff = request.user.role in STAFF or request.user.is_superuser
+    content = class_workbook(sheet, without_values(rows_of_sheet(sheet), staff=staff))
     return _xlsx(content, filename_for(sheet.notice, sheet.school_class.name))

@@ -12,7 +12,9 @@ from django.db.models import (
     Q,
     QuerySet,
 )
+from django.utils.translation import gettext_lazy as _
 
+from accounts import idnumbers
 from imaging.models import Photo, PhotoState
 from records.models import (
     College,
@@ -111,6 +113,8 @@ def college_progress(colleges: QuerySet[College]) -> QuerySet[College]:
 def _display(record: EnrollmentRecord, name: str, *, full_id: bool) -> str:
     if name == "id_number":
         return record.id_number if full_id else record.masked_id_number
+    if name == "birth_date" and not full_id:
+        return idnumbers.birth_year(record.birth_date)
     if name == "origin_region":
         return record.origin_region_display
     if name == "institution":
@@ -126,17 +130,29 @@ def _display(record: EnrollmentRecord, name: str, *, full_id: bool) -> str:
     return value if value not in (None, "") else ""
 
 
+# Shown beside a masked ID number, these would give it away (accounts.idnumbers.mask): a
+# full birth date is 8 of its hidden digits, a 生源 place (or the 考生号, which begins with
+# the province, city and county codes) its region. Pages for anyone but the holder show
+# the birth year, no 生源 and no 考生号.
+_HIDDEN_WHEN_MASKED = frozenset({"origin_region", "examinee_number"})
+
+
 def record_field_rows(record: EnrollmentRecord, *, full_id: bool) -> dict[str, list[dict]]:
-    """The fields of seed 000 in reading order, split into main and non-main."""
+    """The fields of seed 000 in reading order, split into main and non-main. With
+    `full_id` False (anyone but the holder), the ID number is masked, the birth date is
+    its year and 生源省市 and 考生号 are left out, so that the page cannot rebuild the number."""
 
     def rows(names):
         return [
             {
                 "name": name,
-                "label": record._meta.get_field(name).verbose_name,
+                "label": _("出生年份")
+                if name == "birth_date" and not full_id
+                else record._meta.get_field(name).verbose_name,
                 "value": _display(record, name, full_id=full_id),
             }
             for name in names
+            if full_id or name not in _HIDDEN_WHEN_MASKED
         ]
 
     return {"main": rows(record.MAIN_FIELDS), "other": rows(record.OTHER_FIELDS)}

@@ -45,6 +45,25 @@ def field_text(record: EnrollmentRecord, name: str) -> str:
     return str(value.name if hasattr(value, "name") else value)
 
 
+# Values of these fields locate the student's ID region (生源 county; the 考生号 starts
+# with the province, city and county codes): never shown beside a masked number.
+LOCATING_FIELDS = frozenset({"origin_region", "examinee_number"})
+
+
+def value_for_others(name: str, text: str) -> str | None:
+    """A reported (current or claimed) value as anyone but the student and the registrar
+    deciding the report sees it — queue lists, feedback sheets, exports, notifications:
+    an ID number masked by accounts.idnumbers.mask, a birth date as its year, a locating
+    value not at all (None: say only which field was reported)."""
+    if name == "id_number":
+        return idnumbers.mask(text)
+    if name == "birth_date":
+        return idnumbers.birth_year(text) or "*"
+    if name in LOCATING_FIELDS:
+        return None
+    return text
+
+
 def _date(text: str) -> datetime.date:
     for fmt in DATE_FORMATS:
         try:

@@ -1,11 +1,13 @@
 """Template helpers of the record pages."""
 
 from django import template
+from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from portal.links import object_url
+from records.services.fields import field_label, value_for_others
 
 register = template.Library()
 
@@ -41,3 +43,23 @@ def report_submitted(report):
         submitted.strftime("%Y-%m-%d %H:%M"),
         waited,
     )
+
+
+@register.simple_tag
+def reported_values(item):
+    """A 有误 item as a list seen by others than the student shows it: the field, then
+    "current → claimed" as records.services.fields.value_for_others shows them (the
+    registrar's decision page shows them whole)."""
+    label = _field_name(item.field)
+    current = value_for_others(item.field, item.current_value)
+    if current is None:
+        return label
+    claimed = value_for_others(item.field, item.claimed_value)
+    return format_html("{}：{} → {}", label, current or "—", claimed)
+
+
+def _field_name(name: str) -> str:
+    try:
+        return field_label(name)
+    except FieldDoesNotExist:  # a field renamed since the report: its stored name
+        return name

@@ -22,6 +22,7 @@ from accounts import idnumbers  # noqa: E402
 from accounts.idnumbers import (  # noqa: E402
     IDNumberValidator,
     birth_date,
+    birth_year,
     check_digit,
     generate,
     mask,
@@ -385,12 +386,14 @@ def test_birth_date_and_sex_reject_invalid_numbers():
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ("530102199001011234", "5301**********1234"),
-        (EXAMPLE, "1101**********002X"),
-        (EXAMPLE.lower(), "1101**********002X"),
-        (EXAMPLE_LEGACY, "1101********002"),
-        ("E12345678", "E1*****78"),
-        ("12345", "12*45"),
+        ("530102199001011234", "**************1234"),
+        (EXAMPLE, "**************002X"),
+        (EXAMPLE.lower(), "**************002X"),
+        (EXAMPLE_LEGACY, "************002"),
+        ("E12345678", "*******78"),
+        ("H1234567", "******67"),
+        ("1234567", "*******"),
+        ("12345", "*****"),
         ("ABCD", "****"),
         ("A", "*"),
         ("", ""),
@@ -402,13 +405,30 @@ def test_mask_examples(value, expected):
 
 
 @given(numbers())
-def test_mask_never_reveals_the_middle_of_an_id_number_and_keeps_length(number):
+def test_mask_shows_neither_region_nor_birth_date_and_keeps_length(number):
     masked = mask(number)
     assert len(masked) == 18
-    assert masked[4:14] == "*" * 10
-    assert masked[:4] == number[:4] and masked[14:] == number[14:]
+    assert masked[:14] == "*" * 14
+    assert masked[14:] == number[14:]
     legacy = mask(number[:6] + number[8:17])
-    assert len(legacy) == 15 and legacy[4:12] == "*" * 8
+    assert len(legacy) == 15 and legacy[:12] == "*" * 12
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (datetime.date(2003, 1, 2), "2003年"),
+        ("2003-01-02", "2003年"),
+        ("2003年1月2日", "2003年"),
+        ("20030102", "2003年"),
+        ("１９９９．５．６", "1999年"),
+        ("不详", ""),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_birth_year_keeps_only_the_year(value, expected):
+    assert birth_year(value) == expected
 
 
 @given(st.text(alphabet="0123456789ABCDEFGHJKLMNPQRSTUVWXYZ", max_size=40))

@@ -16,7 +16,7 @@ from records.models import OnlineReport
 
 CODE = re.compile(r"^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{16}$")
 PUBLIC_LABELS = [
-    "姓名", "性别", "出生日期", "证件号码", "院校名称", "层次", "专业名称", "学制", "学历类别",
+    "姓名", "性别", "出生年份", "证件号码", "院校名称", "层次", "专业名称", "学制", "学历类别",
     "学习形式", "分院", "班级", "学号", "入学日期", "预计毕业日期", "学籍状态",
 ]  # fmt: skip
 DAY = datetime.timedelta(days=1)
@@ -289,6 +289,9 @@ def test_anyone_sees_the_report_with_the_id_number_masked(world):
         assert value in page
     assert record.masked_id_number in page
     assert record.id_number not in page
+    # Beside the masked number the birth date would give it away: the year only.
+    assert f"{record.birth_date.year}年" in page
+    assert record.birth_date.strftime("%m-%d") not in page
     assert "有效期至" in page
     assert response["Cache-Control"].startswith("max-age=0")
 
