@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from accounts.decorators import role_required
 from accounts.models import AccountState, Role
 from notices.models import Notice
-from portal import dashboards
+from portal import audit, dashboards
 from portal.files import private_file_response
 from portal.models import AuditEvent, Job, JobState
 
@@ -56,6 +56,15 @@ def job_status(request, pk):
 @login_required
 def job_download(request, pk):
     job = get_object_or_404(Job, pk=pk, owner=request.user, state=JobState.SUCCEEDED)
+    # PIPL: the file leaves the portal; the students are those its export event named.
+    audit.log_access(
+        request.user,
+        "portal.job_downloaded",
+        job,
+        students=audit.subjects_of(job),
+        changes={"file": job.result_filename},
+        request=request,
+    )
     return private_file_response(
         job.result_file, content_type=XLSX, filename=job.result_filename, attachment=True
     )
