@@ -4,6 +4,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from portal.admin import AccessAuditedAdmin
 
 
 class UserChangeAdminForm(UserChangeForm):
@@ -19,7 +20,7 @@ class UserCreationAdminForm(AdminUserCreationForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AccessAuditedAdmin, BaseUserAdmin):
     form = UserChangeAdminForm
     add_form = UserCreationAdminForm
     list_display = (
@@ -32,7 +33,7 @@ class UserAdmin(BaseUserAdmin):
         "date_joined",
     )
     list_filter = ("role", "state", "is_staff", "institution")
-    search_fields = ("username", "real_name", "phone", "email", "id_number")
+    search_fields = ("username", "real_name", "phone", "email")  # never an ID number
     ordering = ("-date_joined",)
     autocomplete_fields = ("institution", "college")
     fieldsets = (

@@ -169,10 +169,3 @@ def subjects_of(obj: models.Model) -> list[StudentRef]:
         .distinct()
     )
     return [StudentRef(record_id=record, user_id=user) for record, user in rows]
-
-
-def is_staff_access(user, students: Iterable[Any]) -> bool:
-    """True unless the viewer is the only student concerned: a student looking at her own
-    things is not an access to record."""
-    refs = _refs(students)
-    return not refs or any(ref.user_id != user.pk for ref in refs)

@@ -6,10 +6,12 @@ is a POST whose number never reaches a URL or the audit."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
@@ -313,6 +315,27 @@ def test_the_missing_diploma_export_names_every_graduate_in_it(client_for, world
     assert event.institution == world.institution
 
 
+def test_the_feedback_export_command_names_every_student_of_the_college(world, notice, tmp_path):
+    output = tmp_path / "college.xlsx"
+
+    call_command(
+        "export_feedback",
+        "--notice",
+        notice.number,
+        "--college",
+        world.class_a.college.code,
+        "-o",
+        str(output),
+        stdout=io.StringIO(),
+    )
+
+    event = only_event("notices.feedback_exported")
+    assert event.actor is None and event.actor_label == "系统"
+    assert event.changes == {"command": "export_feedback", "file": "college.xlsx"}
+    assert named(event) == of(world.alice_record, world.bob_record, world.carol_record)
+    assert event.institution == world.institution
+
+
 # The ID-number search ---------------------------------------------------------------------
 
 
@@ -394,6 +417,37 @@ def test_search_results_page_on_with_buttons_in_a_form(world, django_assert_max_
     first_event, second_event = AuditEvent.objects.filter(action="records.searched").order_by("pk")
     assert len(named(first_event)) == 50 and len(named(second_event)) == 10
     assert named(first_event) | named(second_event) == of(*name_twins)
+
+
+# The Django admin ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "action"),
+    [
+        ("records/enrollmentrecord", "records.admin_viewed"),
+        ("accounts/user", "accounts.admin_viewed"),
+    ],
+)
+def test_an_admin_opening_a_persons_data_in_the_admin_is_recorded(client_for, world, path, action):
+    pk = world.bob_record.pk if path.startswith("records") else world.bob.pk
+
+    assert client_for(world.admin).get(f"/admin/{path}/{pk}/change/").status_code == 200
+
+    event = only_event(action)
+    assert event.actor == world.admin
+    assert event.subject == world.bob
+
+
+@pytest.mark.parametrize("path", ["records/enrollmentrecord", "accounts/user"])
+def test_the_admin_search_does_not_take_id_numbers(client_for, world, path):
+    page = client_for(world.admin).get(f"/admin/{path}/", {"q": world.bob_record.id_number})
+
+    assert page.status_code == 200
+    assert world.bob_record.student_number not in page.content.decode()
+    assert "bob" not in re.findall(
+        r'<th class="field-username"><a[^>]*>([^<]*)<', page.content.decode()
+    )
 
 
 # The registrar's audit page shows these events, by student ------------------------------
