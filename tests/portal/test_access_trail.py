@@ -84,6 +84,19 @@ def test_staff_viewing_a_photo_names_its_student(client_for, world, alice_photo,
     assert event.institution == world.institution
 
 
+def test_a_thumbnail_costs_its_lookup_and_two_inserts(
+    client_for, world, alice_photo, django_assert_max_num_queries
+):
+    client = client_for(world.counselor)
+    client.get(f"/photos/{alice_photo.token}.thumb.jpg")  # the session, once
+
+    with django_assert_max_num_queries(5) as captured:  # session, user, photo, 2 INSERTs
+        client.get(f"/photos/{alice_photo.token}.thumb.jpg")
+
+    inserts = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("INSERT")]
+    assert len(inserts) == 2
+
+
 @pytest.mark.parametrize("suffix", [".jpg", ".thumb.jpg"])
 def test_a_student_viewing_her_own_photo_leaves_no_event(client_for, world, alice_photo, suffix):
     before = AuditEvent.objects.count()  # the photo's import is in the trail
