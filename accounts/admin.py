@@ -8,6 +8,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from accounts.services import second_factor
+from portal.admin import AccessAuditedAdmin
 
 # Devices change only through the audited services (enrol, reset): no raw device pages,
 # where a deletion would leave no trace and a TOTP key could be read.
@@ -29,7 +30,7 @@ class UserCreationAdminForm(AdminUserCreationForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AccessAuditedAdmin, BaseUserAdmin):
     form = UserChangeAdminForm
     add_form = UserCreationAdminForm
     list_display = (
@@ -42,7 +43,7 @@ class UserAdmin(BaseUserAdmin):
         "date_joined",
     )
     list_filter = ("role", "state", "is_staff", "institution")
-    search_fields = ("username", "real_name", "phone", "email", "id_number")
+    search_fields = ("username", "real_name", "phone", "email")  # never an ID number
     ordering = ("-date_joined",)
     actions = ["reset_second_factor"]
     autocomplete_fields = ("institution", "college")

@@ -33,6 +33,7 @@ from accounts.models import (
 from accounts.services import identity, selfservice
 from accounts.services.codes import code_send, normalize_destination
 from accounts.services.registration import Registration, account_register
+from portal.audit import StudentRef, log_access
 from portal.files import private_file_response
 
 BACKEND = "accounts.backends.IdentifierBackend"
@@ -439,6 +440,16 @@ def identity_image(request, token: str, side: str):
     field = {"front": obj.front_image, "back": obj.back_image}.get(side)
     if not field:
         raise PermissionDenied
+    if obj.user_id != request.user.pk:
+        # An identity reviewer opening the scan itself (PIPL: sensitive personal data).
+        log_access(
+            request.user,
+            "accounts.identity_image_viewed",
+            obj,
+            students=[StudentRef(user_id=obj.user_id)],
+            changes={"side": side},
+            request=request,
+        )
     content_type = "image/png" if field.name.endswith(".png") else "image/jpeg"
     return private_file_response(field, content_type=content_type)
 

@@ -23,6 +23,7 @@ from imaging.errors import PhotoError
 from imaging.forms import BatchUploadForm, OverviewFilterForm, PhotoUploadForm
 from imaging.models import EntryOutcome, PhotoKind, PhotoState
 from portal import jobs
+from portal.audit import StudentRef, log_access
 from portal.xlsx import write_rows
 from records.models import EnrollmentRecord
 
@@ -100,8 +101,9 @@ def missing_diploma(request):
     return render(request, "imaging/missing_diploma.html", context)
 
 
-def _missing_rows(graduates):
+def _missing_rows(graduates, students: list):
     for record in graduates.iterator(chunk_size=1000):
+        students.append(StudentRef(record_id=record.pk, user_id=record.user_id))
         yield [
             record.student_number,
             record.name,
@@ -120,9 +122,20 @@ def missing_diploma_export(request):
     header = [_("学号"), _("姓名"), _("证件号码"), _("学院"), _("班级"), _("预计毕业日期"),
               _("学籍状态"), _("学历照片")]  # fmt: skip
     buffer = io.BytesIO()
-    write_rows(buffer, title=_("未确认学历照片"), header=header, rows=_missing_rows(graduates))
+    students: list = []
+    rows = _missing_rows(graduates, students)
+    write_rows(buffer, title=_("未确认学历照片"), header=header, rows=rows)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     filename = _("%(year)s届未确认学历照片.xlsx") % {"year": year or ""}
+    log_access(
+        request.user,
+        "imaging.missing_diploma_exported",
+        None,
+        students=students,
+        changes={"file": filename},
+        label=filename,
+        request=request,
+    )
     response["Content-Disposition"] = content_disposition_header(True, filename)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

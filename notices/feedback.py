@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from imaging.models import DisputeReason, Photo, PhotoKind, PhotoState, PhotoVerification
 from notices.models import FeedbackRemark, FeedbackSheet, Notice
 from notices.selectors import audience_q, record_is_done, with_task_flags
+from portal.audit import StudentRef
 from records.models import College, DiscrepancyReport, EnrollmentRecord, ReportState, SchoolClass
 from records.services.fields import field_label, value_for_others
 
@@ -77,6 +78,16 @@ _REPORTED = re.compile(r"有误：现为“.*?”，应为“.*?”(?=；|$)")
 def brief_of(result: str) -> str:
     """校对结果 without the reported values: "证件号码有误：现为“…”，应为“…”" -> "证件号码有误"."""
     return _REPORTED.sub("有误", result)
+
+
+def row_students(rows: list[SheetRow]) -> list[StudentRef]:
+    """The students a sheet's rows name, for the audit of who saw them (a signed row keeps
+    its record id only; a live row has the record and so the account)."""
+    return [
+        StudentRef(record_id=row.record_id, user_id=row.record.user_id if row.record else None)
+        for row in rows
+        if row.record_id is not None
+    ]
 
 
 def student_number_key(number: str) -> tuple:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from notices.feedback import describe, load_details, sheet_records
 from notices.models import Notice
 from notices.selectors import pending_records
+from portal.audit import StudentRef
 from portal.xlsx import write_rows
 from records.models import EnrollmentRecord, SchoolClass
 
@@ -31,8 +32,14 @@ def account_state(record: EnrollmentRecord) -> str:
 
 
 def pending_rows(
-    notice: Notice, user, *, college_id: int | None = None, school_class: SchoolClass | None = None
+    notice: Notice,
+    user,
+    *,
+    college_id: int | None = None,
+    school_class: SchoolClass | None = None,
+    students: list | None = None,
 ) -> Iterator[list]:
+    """The rows; each student listed is added to `students` (for the export's audit)."""
     records = EnrollmentRecord.objects.visible_to(user)
     if college_id:
         records = records.filter(college_id=college_id)
@@ -45,6 +52,8 @@ def pending_rows(
         )
     )
     load_details(notice, loaded, source)
+    if students is not None:
+        students.extend(StudentRef(record_id=r.pk, user_id=r.user_id) for r in loaded)
     for record in loaded:
         _state, words = describe(notice, record)
         yield [
@@ -59,12 +68,12 @@ def pending_rows(
         ]
 
 
-def pending_workbook(notice: Notice, user, **scope) -> bytes:
+def pending_workbook(notice: Notice, user, *, students: list | None = None, **scope) -> bytes:
     buffer = io.BytesIO()
     write_rows(
         buffer,
         title=str(_("未完成名单")),
         header=pending_header(),
-        rows=pending_rows(notice, user, **scope),
+        rows=pending_rows(notice, user, students=students, **scope),
     )
     return buffer.getvalue()

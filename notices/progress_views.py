@@ -26,11 +26,12 @@ from notices.access import (
 )
 from notices.errors import NoticeError
 from notices.exports import class_workbook, filename_for
-from notices.feedback import class_rows, rows_of_sheet, without_values
+from notices.feedback import class_rows, row_students, rows_of_sheet, without_values
 from notices.forms import CountersignForm, ScopeForm
 from notices.lists import pending_workbook
 from notices.services import sheets as sheet_services
 from portal import jobs
+from portal.audit import log_access
 from records.models import SchoolClass
 
 STAFF = (Role.COUNSELOR, Role.COLLEGE, Role.REGISTRAR)
@@ -89,10 +90,20 @@ def pending_export(request, pk: int):
     notice = notice_for_progress(request, pk)
     _form, college_id, school_class = _scope(request, request.GET)
     label = school_class.name if school_class else _("未完成名单")
+    students: list = []
     content = pending_workbook(
-        notice, request.user, college_id=college_id, school_class=school_class
+        notice, request.user, college_id=college_id, school_class=school_class, students=students
     )
-    return _xlsx(content, filename_for(notice, f"{label}-未完成"))
+    filename = filename_for(notice, f"{label}-未完成")
+    log_access(
+        request.user,
+        "notices.pending_exported",
+        notice,
+        students=students,
+        changes={"file": filename},
+        request=request,
+    )
+    return _xlsx(content, filename)
 
 
 @require_POST
@@ -162,8 +173,12 @@ def _sheet_context(request, sheet) -> dict:
 
 @login_required
 def sheet_detail(request, pk: int):
+    """The sheet names a whole class: every view is audited (PIPL), the monitor's too."""
     sheet = sheet_for_read(request, pk)
-    return render(request, "notices/sheet_detail.html", _sheet_context(request, sheet))
+    context = _sheet_context(request, sheet)
+    students = row_students(context["rows"]) + row_students(context["pending"])
+    log_access(request.user, "notices.sheet_viewed", sheet, students=students, request=request)
+    return render(request, "notices/sheet_detail.html", context)
 
 
 @require_POST
@@ -231,5 +246,15 @@ def sheet_export(request, pk: int):
     """One class's sheet as a print-ready .xlsx: what was signed, once it is signed."""
     sheet = sheet_for_read(request, pk)
     staff = request.user.role in STAFF or request.user.is_superuser
-    content = class_workbook(sheet, without_values(rows_of_sheet(sheet), staff=staff))
-    return _xlsx(content, filename_for(sheet.notice, sheet.school_class.name))
+    rows = without_values(rows_of_sheet(sheet), staff=staff)
+    content = class_workbook(sheet, rows)
+    filename = filename_for(sheet.notice, sheet.school_class.name)
+    log_access(
+        request.user,
+        "notices.sheet_exported",
+        sheet,
+        students=row_students(rows),
+        changes={"file": filename},
+        request=request,
+    )
+    return _xlsx(content, filename)

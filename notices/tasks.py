@@ -9,9 +9,10 @@ from django_tasks import task
 
 from notices.errors import NoticeError
 from notices.exports import FeedbackWorkbook, filename_for
-from notices.feedback import college_rows
+from notices.feedback import college_rows, row_students
 from notices.models import FeedbackSheet, Notice
 from notices.services.reminders import reminders_send
+from portal.audit import log_access
 from portal.jobs import JobError, run_job
 from records.models import College, EnrollmentRecord, SchoolClass
 
@@ -39,11 +40,15 @@ def export_college(job, progress) -> dict:
     progress.set_total(len(classes), message=_("正在生成反馈表…"))
     book = FeedbackWorkbook(notice)
     rows = 0
+    students = []
     for school_class, class_rows in classes:
         book.add_class(school_class, class_rows, sheets.get(school_class.pk))
         rows += len(class_rows)
+        students += row_students(class_rows)
         progress.advance()
     progress.attach(filename_for(notice, college.name), book.content())
+    # PIPL: the export names every student of the college in it (the download too).
+    log_access(job.owner, "notices.college_exported", job, students=students)
     return {
         "headline": _("反馈表已生成：%(classes)d 个班级，%(rows)d 名学生。")
         % {"classes": len(classes), "rows": rows},

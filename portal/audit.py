@@ -1,14 +1,19 @@
-"""One way to write the audit trail: `log_action`, called from services only."""
+"""One way to write the audit trail: `log_action` for changes, called from services, and
+`log_access` for a staff member looking at or exporting students' personal data (PIPL:
+who looked, when, and every student concerned)."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import models
+from django.conf import settings
+from django.db import models, transaction
 
-from portal.models import AuditEvent
+from portal.models import AuditEvent, AuditSubject
 from portal.throttle import client_ip
 
 
@@ -77,3 +82,90 @@ def log_action(
         reason=reason,
         ip_address=client_ip(request) or None,
     )
+
+
+RECORD = "records.EnrollmentRecord"
+
+
+@dataclass(frozen=True)
+class StudentRef:
+    """A student by her enrolment record and/or account, when only the ids are at hand
+    (a signed sheet keeps record ids only)."""
+
+    record_id: int | None = None
+    user_id: int | None = None
+
+
+def _ref(student: Any) -> StudentRef:
+    if isinstance(student, StudentRef):
+        return student
+    label = student._meta.label
+    if label == settings.AUTH_USER_MODEL:
+        return StudentRef(user_id=student.pk)
+    if label == RECORD:
+        return StudentRef(record_id=student.pk, user_id=student.user_id)
+    return StudentRef(user_id=getattr(student, "user_id", None))
+
+
+def _refs(students: Iterable[Any]) -> list[StudentRef]:
+    refs: dict[StudentRef, None] = {}
+    for student in students:
+        ref = _ref(student)
+        if ref.record_id is not None or ref.user_id is not None:
+            refs[ref] = None
+    return list(refs)
+
+
+def log_access(
+    by,
+    action: str,
+    obj: models.Model | None,
+    *,
+    students: Iterable[Any] = (),
+    changes: dict[str, Any] | None = None,
+    label: str = "",
+    request=None,
+) -> AuditEvent:
+    """Record that `by` looked at or exported (`action`, e.g. "records.viewed") the
+    personal data of `students`, shown through `obj` (a record, a photo, a sheet, a job).
+
+    `students` are enrolment records, accounts or StudentRefs, mixed as convenient; each
+    becomes one AuditSubject row. One INSERT for the event and one bulk INSERT for its
+    subjects, however many students an export names. Never put a full ID number in
+    `changes`: mask it first (accounts.idnumbers.mask)."""
+    refs = _refs(students)
+    actor = by if by is not None and by.is_authenticated else None
+    users = {ref.user_id for ref in refs}
+    institution_id = _institution_id(obj) if obj is not None else None
+    if institution_id is None and actor is not None:
+        institution_id = actor.institution_id
+    with transaction.atomic(savepoint=False):
+        event = AuditEvent.objects.create(
+            actor=actor,
+            actor_label=str(actor) if actor else "系统",
+            action=action,
+            target_type=obj._meta.label if obj is not None else "",
+            target_id=str(obj.pk) if obj is not None else "",
+            target_label=(label or str(obj))[:200],
+            subject_id=users.pop() if len(users) == 1 else None,
+            institution_id=institution_id,
+            changes=changes or {},
+            ip_address=client_ip(request) or None,
+        )
+        AuditSubject.objects.bulk_create(
+            AuditSubject(event=event, record_id=ref.record_id, user_id=ref.user_id) for ref in refs
+        )
+    return event
+
+
+def subjects_of(obj: models.Model) -> list[StudentRef]:
+    """The students named by the access events about `obj` (e.g. the students an export
+    job put in its file, for the event of downloading it)."""
+    rows = (
+        AuditSubject.objects.filter(
+            event__target_type=obj._meta.label, event__target_id=str(obj.pk)
+        )
+        .values_list("record_id", "user_id")
+        .distinct()
+    )
+    return [StudentRef(record_id=record, user_id=user) for record, user in rows]

@@ -15,12 +15,25 @@ class AppendOnlyError(Exception):
     pass
 
 
-class AuditEventQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise AppendOnlyError("审计记录只能追加，不能修改")
 
     def delete(self):
         raise AppendOnlyError("审计记录只能追加，不能删除")
+
+
+class AuditEventQuerySet(AppendOnlyQuerySet):
+    def concerning(self, *, user=None, record_ids=()):
+        """The events that name this student among their subjects: by her account, or by
+        one of her records (an imported record may have had no account when looked at)."""
+        about = models.Q(pk__in=[])
+        if user is not None:
+            about |= models.Q(user=user)
+        if record_ids:
+            about |= models.Q(record_id__in=list(record_ids))
+        named = models.Q(pk__in=AuditSubject.objects.filter(about).values("event_id"))
+        return self.filter(named | models.Q(subject=user) if user is not None else named)
 
     def visible_to(self, user):
         """The registrar reads the trail of their institution; admins read everything."""
@@ -84,6 +97,53 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("审计记录只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("审计记录只能追加，不能删除")
+
+
+class AuditSubject(models.Model):
+    """One student an audit event concerns: an export names every student in it.
+
+    Keyed by the account when there is one and by the enrolment record (imported records
+    have no account yet), so that a student can later find every event about her. The
+    record link has no database constraint and is kept as it was: the trail outlives a
+    record that is removed."""
+
+    event = models.ForeignKey(
+        AuditEvent, verbose_name=_("审计记录"), on_delete=models.CASCADE, related_name="subjects"
+    )
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("学生账号"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    record = models.ForeignKey(
+        "records.EnrollmentRecord",
+        verbose_name=_("学籍"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("审计涉及的学生")
+        verbose_name_plural = _("审计涉及的学生")
+
+    def __str__(self) -> str:
+        return f"{self.event_id}: user {self.user_id} record {self.record_id}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -6,7 +6,7 @@ Staff opening a person's full record is itself audited (QUALITY.md, PIPL).
 
 from django.shortcuts import get_object_or_404
 
-from portal.audit import log_action
+from portal.audit import log_access
 from records.models import EnrollmentRecord, SchoolClass
 from records.selectors import records_with_state
 
@@ -16,7 +16,7 @@ def record_for_read(request, pk: int) -> EnrollmentRecord:
     records = records_with_state(EnrollmentRecord.objects.visible_to(request.user).with_related())
     record = get_object_or_404(records, pk=pk)
     if record.user_id != request.user.pk:
-        log_action(record, "records.viewed", by=request.user, request=request)
+        log_access(request.user, "records.viewed", record, students=[record], request=request)
     return record
 
 

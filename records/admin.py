@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin import AccessAuditedAdmin
 from records import models
 
 
@@ -48,7 +49,7 @@ class MaskedIdMixin:
 
 
 @admin.register(models.EnrollmentRecord)
-class EnrollmentRecordAdmin(MaskedIdMixin, admin.ModelAdmin):
+class EnrollmentRecordAdmin(AccessAuditedAdmin, MaskedIdMixin, admin.ModelAdmin):
     list_display = (
         "student_number",
         "name",
@@ -59,14 +60,14 @@ class EnrollmentRecordAdmin(MaskedIdMixin, admin.ModelAdmin):
         "user",
     )
     list_filter = ("status", "level", "admission_year", "category", "study_form", "college")
-    search_fields = ("student_number", "examinee_number", "name", "=id_number")
+    search_fields = ("student_number", "examinee_number", "name")  # never an ID number
     list_select_related = ("college", "school_class", "user")
     raw_id_fields = ("user", "school_class", "major", "college", "department", "institution")
     readonly_fields = ("bound_at", "first_viewed_at", "created_at", "updated_at")
 
 
 @admin.register(models.DegreeRecord)
-class DegreeRecordAdmin(MaskedIdMixin, admin.ModelAdmin):
+class DegreeRecordAdmin(AccessAuditedAdmin, MaskedIdMixin, admin.ModelAdmin):
     list_display = (
         "certificate_number",
         "name",
@@ -76,8 +77,11 @@ class DegreeRecordAdmin(MaskedIdMixin, admin.ModelAdmin):
         "graduation_date",
     )
     list_filter = ("level", "category", "institution")
-    search_fields = ("certificate_number", "school_number", "name", "=id_number")
+    search_fields = ("certificate_number", "school_number", "name")  # never an ID number
     raw_id_fields = ("user", "enrollment_record", "institution")
+
+    def audit_students(self, obj) -> list:
+        return [obj.enrollment_record if obj.enrollment_record_id else obj]
 
 
 @admin.register(models.RecordConfirmation)

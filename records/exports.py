@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from django.db.models import QuerySet
 
+from portal.audit import StudentRef
 from records.models import EnrollmentRecord
 
 ROSTER_HEADER = [
@@ -15,9 +16,14 @@ ROSTER_HEADER = [
 ]  # fmt: skip
 
 
-def roster_rows(records: QuerySet[EnrollmentRecord], progress=None) -> Iterator[list]:
-    """One row a record; ID numbers masked (QUALITY.md: masked in every export)."""
+def roster_rows(
+    records: QuerySet[EnrollmentRecord], progress=None, students: list | None = None
+) -> Iterator[list]:
+    """One row a record; ID numbers masked (QUALITY.md: masked in every export). Each
+    student written is added to `students` (for the export's audit event)."""
     for record in records.iterator(chunk_size=2000):
+        if students is not None:
+            students.append(StudentRef(record_id=record.pk, user_id=record.user_id))
         yield [
             record.student_number,
             record.name,
@@ -37,9 +43,12 @@ def roster_rows(records: QuerySet[EnrollmentRecord], progress=None) -> Iterator[
             progress.advance()
 
 
-def roster_workbook(records: QuerySet[EnrollmentRecord], progress=None) -> bytes:
+def roster_workbook(
+    records: QuerySet[EnrollmentRecord], progress=None, students: list | None = None
+) -> bytes:
     from portal.xlsx import write_rows
 
     buffer = io.BytesIO()
-    write_rows(buffer, title="学生名单", header=ROSTER_HEADER, rows=roster_rows(records, progress))
+    rows = roster_rows(records, progress, students)
+    write_rows(buffer, title="学生名单", header=ROSTER_HEADER, rows=rows)
     return buffer.getvalue()

@@ -8,6 +8,13 @@ from records.services.corrections import STANDARD_REJECT_REASONS
 from records.services.fields import CORRECTABLE_FIELDS, field_label, field_text
 
 
+class RecordSearchForm(forms.Form):
+    """查询学籍: sent as a POST, so that an ID number never travels in a URL."""
+
+    q = forms.CharField(label=_("姓名、学号、考生号或证件号码"), max_length=100)
+    page = forms.IntegerField(min_value=1, max_value=100_000, required=False)
+
+
 class BindFactsForm(forms.Form):
     school = forms.CharField(label=_("学校名称或院校代码"), max_length=100)
     student_number = forms.CharField(label=_("学号"), max_length=20)

@@ -156,3 +156,14 @@ def record_field_rows(record: EnrollmentRecord, *, full_id: bool) -> dict[str, l
         ]
 
     return {"main": rows(record.MAIN_FIELDS), "other": rows(record.OTHER_FIELDS)}
+
+
+def record_search(records, query: str):
+    """The records among `records` whose name, student number, examinee number or ID
+    number is exactly `query` (an ID number as typed: full-width, spaces, a small x)."""
+    return records.filter(
+        Q(name=query)
+        | Q(student_number=query)
+        | Q(examinee_number=query)
+        | Q(id_number=idnumbers.normalize(query))
+    )

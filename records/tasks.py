@@ -3,6 +3,7 @@
 from django.utils import timezone
 from django_tasks import task
 
+from portal.audit import log_access
 from portal.jobs import run_job
 from records.exports import roster_workbook
 from records.models import EnrollmentRecord
@@ -18,9 +19,12 @@ def export_roster(job_id: str) -> None:
             )
         ).order_by("college__code", "school_class__code", "student_number")
         progress.set_total(records.count(), message="正在生成名单…")
-        content = roster_workbook(records, progress)
+        students: list = []
+        content = roster_workbook(records, progress, students)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         progress.attach(f"roster-{stamp}.xlsx", content)
+        # PIPL: the export names every student in it (the download is logged too).
+        log_access(job.owner, "records.roster_exported", job, students=students)
         return {"rows": progress.job.done}
 
     run_job(job_id, work)

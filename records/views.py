@@ -13,11 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import idnumbers
 from accounts.decorators import role_required, student_required
 from accounts.models import Role
 from imaging.models import Photo
 from portal import jobs
-from portal.audit import log_action
+from portal.audit import StudentRef, log_access
 from portal.files import private_file_response
 from portal.models import AuditEvent
 from records import tasks
@@ -29,6 +30,7 @@ from records.forms import (
     DegreeBindForm,
     QueueFilterForm,
     RecordEditForm,
+    RecordSearchForm,
     ReportForm,
 )
 from records.models import (
@@ -43,6 +45,7 @@ from records.models import (
 from records.selectors import (
     class_progress,
     record_field_rows,
+    record_search,
     student_records,
     with_state,
 )
@@ -191,8 +194,16 @@ def evidence_file(request, token: str):
         user=request.user
     )
     evidence = get_object_or_404(DiscrepancyEvidence, token=token, report__in=reports)
-    if evidence.report.user_id != request.user.pk:
-        log_action(evidence.report, "records.evidence_viewed", by=request.user, request=request)
+    report = evidence.report
+    if report.user_id != request.user.pk:
+        log_access(
+            request.user,
+            "records.evidence_viewed",
+            report,
+            students=[StudentRef(record_id=report.record_id, user_id=report.user_id)],
+            changes={"evidence": evidence.pk},
+            request=request,
+        )
     is_pdf = evidence.content_type == "application/pdf"
     return private_file_response(
         evidence.file,
@@ -243,20 +254,38 @@ def class_detail(request, pk: int):
 
 @role_required(Role.REGISTRAR, Role.COLLEGE)
 def record_list(request):
-    """Search the records in scope by name, student number, examinee or ID number."""
-    query = request.GET.get("q", "").strip()
+    """Search the records in scope by name, student number, examinee or ID number.
+
+    The query comes only in a POST body (with its CSRF token), never in a URL, where an ID
+    number would be kept by access logs, proxies and the browser's history; a `q` in a GET
+    is ignored and never shown. Each search is audited with the query masked and the
+    students found as its subjects. A GET lists the records in scope, page by page."""
+    if request.method == "GET" and "q" in request.GET:
+        # An old link or bookmark: drop the query from the address, search nothing.
+        messages.info(request, _("查询内容不能放在网址中，请在下方查询框中输入后查询。"))
+        return redirect("records:record_list")
     records = EnrollmentRecord.objects.visible_to(request.user).select_related(
         "college", "school_class", "major"
     )
-    if query:
-        records = records.filter(
-            Q(name=query)
-            | Q(student_number=query)
-            | Q(examinee_number=query)
-            | Q(id_number=query.upper())
-        )
-    page = Paginator(records.order_by("student_number"), 50).get_page(request.GET.get("page"))
-    return render(request, "records/record_list.html", {"page": page, "query": query})
+    form = RecordSearchForm(request.POST if request.method == "POST" else None)
+    if not form.is_valid():
+        page = Paginator(records.order_by("student_number"), 50).get_page(request.GET.get("page"))
+        return render(request, "records/record_list.html", {"page": page, "form": form})
+    query = form.cleaned_data["q"].strip()
+    found = record_search(records, query).order_by("student_number")
+    page = Paginator(found, 50).get_page(form.cleaned_data["page"])
+    page.object_list = list(page.object_list)
+    log_access(
+        request.user,
+        "records.searched",
+        None,
+        students=page.object_list,
+        changes={"q": idnumbers.mask(query), "found": page.paginator.count},
+        label=_("查询学籍"),
+        request=request,
+    )
+    context = {"page": page, "form": form, "query": query}
+    return render(request, "records/record_list.html", context)
 
 
 @require_POST
@@ -375,7 +404,7 @@ def report_detail(request, pk: int):
             target_type=record._meta.label, target_id=str(record.pk)
         )[:20],
     }
-    log_action(record, "records.viewed", by=request.user, request=request)
+    log_access(request.user, "records.viewed", record, students=[record], request=request)
     return render(request, "records/discrepancy_detail.html", context)
 
 
@@ -422,4 +451,6 @@ def record_edit(request, pk: int):
         else:
             messages.success(request, _("学籍已修改，已通知学生重新确认。"))
             return redirect("records:record_detail", pk=record.pk)
+    # The edit page shows the full record, ID number included (PIPL: audited).
+    log_access(request.user, "records.edit_viewed", record, students=[record], request=request)
     return render(request, "records/record_edit.html", {"record": record, "form": form})

@@ -1,10 +1,13 @@
 """python manage.py export_feedback --notice N (--class CODE | --college CODE) -o FILE"""
 
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 
 from notices.exports import FeedbackWorkbook
-from notices.feedback import class_rows, college_rows
+from notices.feedback import class_rows, college_rows, row_students
 from notices.models import FeedbackSheet, Notice
+from portal.audit import log_access
 from records.models import College, SchoolClass
 
 
@@ -32,6 +35,15 @@ class Command(BaseCommand):
         for school_class, rows in classes:
             book.add_class(school_class, rows, sheets.get(school_class.pk))
         book.save(options["output"])
+        # PIPL: a file of every student in it left the portal; the shell has no person
+        # logged in, so the event says 系统 and names the file and the students.
+        log_access(
+            None,
+            "notices.feedback_exported",
+            notice,
+            students=[ref for _class, rows in classes for ref in row_students(rows)],
+            changes={"command": "export_feedback", "file": Path(options["output"]).name},
+        )
         students = sum(len(rows) for _class, rows in classes)
         self.stdout.write(f"{options['output']}: {len(classes)} 个班级，{students} 名学生。")
 
