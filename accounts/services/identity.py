@@ -155,7 +155,10 @@ def real_name_change_submit(
 
 @transaction.atomic
 def identity_approve(*, user: User, by: User | None, route: str, request=None) -> User:
-    """Make the pending account the one active holder of its ID number."""
+    """Make the pending account the one active holder of its ID number: the last step of
+    an identity claim (accounts.services.claims), or of a passed check when no other
+    account is active. Cancels the other holders (never a staff account), moves what they
+    held (accounts.transfer) and ends their sessions, in one audited transaction."""
     holders = list(
         User.objects.select_for_update()
         .filter(id_type=user.id_type, id_number=user.id_number)
