@@ -359,7 +359,7 @@ class ClaimRoute(models.TextChoices):
 class ClaimState(models.TextChoices):
     READY = "ready", _("等待期内")
     DISPUTED = "disputed", _("原账号提出异议，客服处理中")
-    REVIEW = "review", _("工作人员账号，客服处理中")
+    REVIEW = "review", _("待客服核实（工作人员账号或曾被驳回）")
     COMPLETED = "completed", _("已生效")
     CANCELLED = "cancelled", _("已撤销")
 

@@ -79,8 +79,19 @@ def identity_check_passed(
         claim = existing.first()
         if claim is not None:
             return claim  # one claim at a time: a second route adds nothing
+        # A claim the reviewers refused is not made again by the window: the next one
+        # goes to them too, so that the holder is not asked to object over and over.
+        refused = IdentityClaim.objects.filter(
+            claimant=me, holder=holder, state=ClaimState.CANCELLED, decided_by__isnull=False
+        ).exists()
         return _make_claim(
-            claimant=me, holder=holder, route=route, by=by, request=request, source=source
+            claimant=me,
+            holder=holder,
+            route=route,
+            by=by,
+            request=request,
+            source=source,
+            to_review=refused,
         )
 
 
@@ -98,9 +109,11 @@ def phone_claim_make(*, req: IdentityRequest, holder: User, by: User, request=No
     )
 
 
-def _make_claim(*, claimant, holder, route, by, request, source=None, phone="") -> IdentityClaim:
+def _make_claim(
+    *, claimant, holder, route, by, request, source=None, phone="", to_review=False
+) -> IdentityClaim:
     now = timezone.now()
-    staff = route != ClaimRoute.PHONE and holder.is_staff_account
+    staff = to_review or (route != ClaimRoute.PHONE and holder.is_staff_account)
     claim = IdentityClaim(
         claimant=claimant,
         holder=holder,
@@ -176,7 +189,7 @@ def _tell_holder(claim: IdentityClaim) -> None:
     elif claim.state == ClaimState.REVIEW:
         text = _(
             "%(when)s 有人通过“%(route)s”申领您账号的证件号码（申领账号手机号 %(phone)s）。"
-            "工作人员账号不会因此被注销，该申领已转客服核实。如果不是您本人操作，请登录学籍"
+            "您的账号不会因此自动注销，该申领已转客服核实。如果不是您本人操作，请登录学籍"
             "校对点击“不是我本人操作”。"
         )
     else:
@@ -191,7 +204,7 @@ def _tell_holder(claim: IdentityClaim) -> None:
 
 def _tell_claimant_ready(claim: IdentityClaim) -> None:
     if claim.state == ClaimState.REVIEW:
-        text = _("您的身份核验已通过，原账号为工作人员账号，已转客服核实，请等待处理结果。")
+        text = _("您的身份核验已通过，已转客服核实原账号，请等待处理结果。")
     elif claim.route == ClaimRoute.PHONE:
         text = _(
             "您的手机号申请审核已通过。该手机号目前绑定在另一账号上，已通知其持有人；如无异议，"
@@ -476,39 +489,56 @@ def claim_viewed(*, claim: IdentityClaim, by: User, request=None) -> None:
     log_action(claim, "accounts.claim_viewed", by=by, subject=claim.claimant, request=request)
 
 
-def claim_review_approve(*, claim: IdentityClaim, by: User, request=None) -> IdentityClaim:
+def _claim_in_review(claim_id: int) -> IdentityClaim:
+    claim = (
+        IdentityClaim.objects.select_for_update(of=("self",))
+        .select_related("claimant", "holder")
+        .get(pk=claim_id)
+    )
     if claim.state not in (ClaimState.DISPUTED, ClaimState.REVIEW):
-        raise AccountError(_("该申领不在客服处理中，无需审核。"))
-    if claim.route != ClaimRoute.PHONE and claim.holder.is_staff_account:
-        holder = User.objects.get(pk=claim.holder_id)
-        if holder.state != AccountState.CANCELLED and holder.id_number == claim.claimant.id_number:
-            raise AccountError(
-                _(
-                    "原账号是工作人员账号，不能因申领被注销。请先请系统管理员核实并更正该工作人员"
-                    "账号的证件号码，再通过本申领。"
-                )
+        raise AccountError(
+            _("该申领当前状态为“%(state)s”，不在客服处理中，无需审核。")
+            % {"state": claim.get_state_display()}
+        )
+    return claim
+
+
+@transaction.atomic
+def claim_review_approve(*, claim: IdentityClaim, by: User, request=None) -> IdentityClaim:
+    claim = _claim_in_review(claim.pk)
+    holder = claim.holder
+    if (
+        claim.route != ClaimRoute.PHONE
+        and holder.is_staff_account
+        and holder.state != AccountState.CANCELLED
+        and (holder.id_type, holder.id_number) == (claim.claimant.id_type, claim.claimant.id_number)
+    ):
+        raise AccountError(
+            _(
+                "原账号是工作人员账号，不能因申领被注销。请先请系统管理员核实并更正该工作人员"
+                "账号的证件号码，再通过本申领。"
             )
+        )
     return claim_complete(claim_id=claim.pk, by=by, how=_("客服审核通过"), request=request)
 
 
+@transaction.atomic
 def claim_review_reject(*, claim: IdentityClaim, by: User, note: str, request=None):
-    if claim.state not in (ClaimState.DISPUTED, ClaimState.REVIEW):
-        raise AccountError(_("该申领不在客服处理中，无需审核。"))
     if not note.strip():
         raise AccountError(_("请填写驳回说明，告诉申领人下一步怎么做。"))
-    with transaction.atomic():
-        claim = claim_cancel(
-            claim_id=claim.pk,
-            by=by,
-            reason=_("客服驳回：%(note)s") % {"note": note.strip()},
-            request=request,
-        )
-        notify(
-            claim.claimant,
-            _("您的%(route)s申领经客服核实未通过：%(note)s。如有疑问请联系学校学籍管理部门。")
-            % {"route": claim.get_route_display(), "note": note.strip()},
-        )
-        notify(claim.holder, _("针对您账号的申领已被客服驳回，您的账号不受影响。"))
+    claim = _claim_in_review(claim.pk)
+    claim = claim_cancel(
+        claim_id=claim.pk,
+        by=by,
+        reason=_("客服驳回：%(note)s") % {"note": note.strip()},
+        request=request,
+    )
+    notify(
+        claim.claimant,
+        _("您的%(route)s申领经客服核实未通过：%(note)s。如有疑问请联系学校学籍管理部门。")
+        % {"route": claim.get_route_display(), "note": note.strip()},
+    )
+    notify(claim.holder, _("针对您账号的申领已被客服驳回，您的账号不受影响。"))
     return claim
 
 
