@@ -269,3 +269,19 @@ class ReviewDecisionForm(forms.Form):
             # The student must learn what to do: "其他原因" alone does not say it.
             self.add_error("note", _("选择“其他原因”时，请填写说明，告诉学生需要怎样重新提交。"))
         return data
+
+
+class ClaimDecisionForm(forms.Form):
+    """The reviewers' decision on a disputed identity claim (or one against staff)."""
+
+    decision = forms.ChoiceField(
+        label=_("处理结果"),
+        choices=[("approve", _("通过：申领生效")), ("reject", _("驳回：原账号保持不变"))],
+    )
+    note = forms.CharField(label=_("说明"), max_length=300, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "reject" and not (data.get("note") or "").strip():
+            self.add_error("note", _("驳回时请填写说明，告诉申领人下一步怎么做。"))
+        return data

@@ -42,6 +42,13 @@ class Role(models.TextChoices):
 STAFF_ROLES = frozenset({Role.COUNSELOR, Role.COLLEGE, Role.REGISTRAR, Role.IDENTITY_REVIEWER})
 
 
+def mask_phone(phone: str) -> str:
+    """137****2222: what a notice may show of a phone number."""
+    if not phone:
+        return ""
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) > 7 else "****"
+
+
 class UserQuerySet(models.QuerySet):
     def visible_to(self, user) -> "UserQuerySet":
         """Accounts a person may look up: staff see the students of their scope."""
@@ -118,6 +125,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(_("注册时间"), default=timezone.now)
     identity_verified_at = models.DateTimeField(_("身份核验时间"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("注销时间"), null=True, blank=True)
+    # Set while a claim against this account is open (IdentityClaim): the banner of every
+    # page reads it from the user row already loaded, so other people's pages cost nothing.
+    claim_alert_at = models.DateTimeField(_("待处理申领"), null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -160,6 +170,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_portal_staff(self) -> bool:
         return self.role in STAFF_ROLES
+
+    @property
+    def is_staff_account(self) -> bool:
+        """Counselor, college, registrar, reviewer, admin or Django staff: never cancelled
+        by an identity claim."""
+        return self.role != Role.STUDENT or self.is_staff or self.is_superuser
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
 
     @property
     def masked_id_number(self) -> str:
@@ -295,6 +315,7 @@ class AssistState(models.TextChoices):
     PENDING = "pending", _("等待同学确认")
     CONFIRMED = "confirmed", _("同学已确认")
     DECLINED = "declined", _("同学已拒绝")
+    CLOSED = "closed", _("已关闭")
 
 
 class ClassmateAssist(models.Model):
@@ -326,3 +347,101 @@ class ClassmateAssist(models.Model):
 
     def __str__(self) -> str:
         return f"{self.requester} ← {self.classmate}"
+
+
+class ClaimRoute(models.TextChoices):
+    FACTS = "facts", _("提供学籍或学历信息")
+    CLASSMATE = "classmate", _("大学同班同学协助")
+    ID_PHOTOS = "id_photos", _("客服协助验证（手持身份证照片）")
+    PHONE = "phone", _("手机号归属申请")
+
+
+class ClaimState(models.TextChoices):
+    READY = "ready", _("等待期内")
+    DISPUTED = "disputed", _("原账号提出异议，客服处理中")
+    REVIEW = "review", _("待客服核实（工作人员账号或曾被驳回）")
+    COMPLETED = "completed", _("已生效")
+    CANCELLED = "cancelled", _("已撤销")
+
+
+OPEN_CLAIM_STATES = (ClaimState.READY, ClaimState.DISPUTED, ClaimState.REVIEW)
+
+
+class IdentityClaimQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Both parties see their claim; identity reviewers see every claim."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser or user.role in (Role.ADMIN, Role.IDENTITY_REVIEWER):
+            return self.all()
+        return self.filter(Q(claimant=user) | Q(holder=user))
+
+    def open(self):
+        return self.filter(state__in=OPEN_CLAIM_STATES)
+
+
+class IdentityClaim(models.Model):
+    """A passed check that would take something from another account: the ID number of
+    an active holder (facts, classmate, hand-held photos) or a phone (the 客服 phone
+    route). It takes effect only when the dispute window has passed without objection,
+    or when the holder confirms it, or when a reviewer decides it (issue 11)."""
+
+    claimant = models.ForeignKey(
+        User, verbose_name=_("申领账号"), on_delete=models.CASCADE, related_name="claims_made"
+    )
+    holder = models.ForeignKey(
+        User, verbose_name=_("原账号"), on_delete=models.CASCADE, related_name="claims_against"
+    )
+    route = models.CharField(_("途径"), max_length=12, choices=ClaimRoute.choices)
+    state = models.CharField(
+        _("状态"), max_length=12, choices=ClaimState.choices, default=ClaimState.READY
+    )
+    phone = models.CharField(_("申领手机号"), max_length=20, blank=True)
+    request = models.ForeignKey(
+        IdentityRequest,
+        verbose_name=_("来源申请"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="claims",
+    )
+    ready_at = models.DateTimeField(_("核验通过时间"), default=timezone.now)
+    takes_effect_at = models.DateTimeField(_("生效时间"), null=True, blank=True, db_index=True)
+    objected_at = models.DateTimeField(_("提出异议时间"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User,
+        verbose_name=_("处理人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims_decided",
+    )
+    outcome = models.CharField(_("处理说明"), max_length=300, blank=True)
+
+    objects = IdentityClaimQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("身份申领")
+        verbose_name_plural = _("身份申领")
+        ordering = ["ready_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claimant"],
+                condition=Q(state__in=["ready", "disputed", "review"]) & ~Q(route="phone"),
+                name="one_open_id_claim_per_claimant",
+            ),
+            models.UniqueConstraint(
+                fields=["claimant"],
+                condition=Q(state__in=["ready", "disputed", "review"]) & Q(route="phone"),
+                name="one_open_phone_claim_per_claimant",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "takes_effect_at"], name="claim_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_route_display()}：{self.claimant} → {self.holder}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_CLAIM_STATES

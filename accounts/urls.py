@@ -28,4 +28,7 @@ urlpatterns = [
     path("identity-images/<slug:token>/<slug:side>/", views.identity_image, name="identity_image"),
     path("identity-queue/", views.identity_queue, name="identity_queue"),
     path("identity-queue/<int:pk>/", views.identity_request_detail, name="identity_request_detail"),
+    path("identity-claims/<int:pk>/", views.identity_claim_detail, name="identity_claim_detail"),
+    path("claims/<int:pk>/object/", views.claim_object, name="claim_object"),
+    path("claims/<int:pk>/confirm/", views.claim_confirm, name="claim_confirm"),
 ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
@@ -15,6 +15,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,13 +25,15 @@ from accounts.errors import AccountError, DuplicateIdNumber, PhoneInUse
 from accounts.models import (
     AccountState,
     AssistState,
+    ClaimState,
     ClassmateAssist,
     CodePurpose,
+    IdentityClaim,
     IdentityRequest,
     RequestState,
     Role,
 )
-from accounts.services import identity, selfservice
+from accounts.services import claims, identity, selfservice
 from accounts.services.codes import code_send, normalize_destination
 from accounts.services.registration import Registration, account_register
 from portal.audit import StudentRef, log_access
@@ -347,6 +350,7 @@ def _identity_context(request, **forms_in_use):
         "uploads_in_all": in_all,
         "requests": IdentityRequest.objects.filter(user=user).order_by("-created_at"),
         "assists": ClassmateAssist.objects.filter(requester=user).select_related("classmate"),
+        "claim": claims.open_claim_of(user),
     }
     context.update(forms_in_use)
     return context
@@ -354,6 +358,13 @@ def _identity_context(request, **forms_in_use):
 
 @_pending_required
 def identity_page(request):
+    # The claimant opening her page completes her claim if its window has passed (the
+    # worker's task and `complete_claims` do it otherwise): one indexed query.
+    if claims.claims_complete_due(claimant=request.user):
+        request.user.refresh_from_db()
+        if request.user.state == AccountState.ACTIVE:
+            messages.success(request, _("等待期已满，身份核验已生效，您的账号已可正常使用。"))
+            return redirect("home")
     return render(request, "accounts/identity.html", _identity_context(request))
 
 
@@ -404,13 +415,26 @@ def identity_facts(request):
     form = forms.FactsForm(request.POST)
     if form.is_valid():
         try:
-            identity.identity_facts_check(user=request.user, **form.cleaned_data, request=request)
+            claim = identity.identity_facts_check(
+                user=request.user, **form.cleaned_data, request=request
+            )
         except AccountError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("身份核验通过，您的账号已可正常使用。"))
-            return redirect("home")
+            if claim is None:
+                messages.success(request, _("身份核验通过，您的账号已可正常使用。"))
+                return redirect("home")
+            messages.success(request, _claim_message(claim))
+            return redirect("accounts:identity")
     return render(request, "accounts/identity.html", _identity_context(request, facts_form=form))
+
+
+def _claim_message(claim: IdentityClaim) -> str:
+    if claim.state == ClaimState.READY:
+        return _(
+            "身份核验已通过。使用该证件号码的原账号已收到通知；如无异议，将于 %(until)s 生效。"
+        ) % {"until": timezone.localtime(claim.takes_effect_at).strftime("%Y-%m-%d %H:%M")}
+    return _("身份核验已通过，已转客服核实原账号，请等待处理结果。")
 
 
 @require_POST
@@ -465,10 +489,15 @@ def identity_queue(request):
         .select_related("user")
         .order_by(F("created_at").asc())
     )
+    disputed = (
+        IdentityClaim.objects.filter(state__in=(ClaimState.DISPUTED, ClaimState.REVIEW))
+        .select_related("claimant", "holder")
+        .order_by("ready_at")
+    )
     return render(
         request,
         "accounts/identity_queue.html",
-        {"pending": pending, "target": identity.REVIEW_TARGET},
+        {"pending": pending, "target": identity.REVIEW_TARGET, "disputed": disputed},
     )
 
 
@@ -503,5 +532,93 @@ def identity_request_detail(request, pk: int):
         .exclude(pk=req.user.pk)
         .exclude(id_number="")
     )
-    context = {"req": req, "form": form, "other_holders": holders}
+    context = {
+        "req": req,
+        "form": form,
+        "other_holders": holders,
+        "phone_holder": identity.phone_holder(req),
+    }
     return render(request, "accounts/identity_request_detail.html", context)
+
+
+# Identity claims: the holder's answers and the reviewers' decisions -----------------------
+
+
+def _own_claim(request, pk: int) -> IdentityClaim:
+    return get_object_or_404(
+        IdentityClaim.objects.visible_to(request.user), pk=pk, holder=request.user
+    )
+
+
+@require_POST
+@_active_required
+def claim_object(request, pk: int):
+    """不是我本人操作."""
+    claim = _own_claim(request, pk)
+    try:
+        claims.claim_object(claim_id=claim.pk, holder=request.user, request=request)
+    except AccountError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("已提出异议：该申领已冻结并转客服核实，您的账号和信息不受影响。")
+        )
+    return redirect("home")
+
+
+@require_POST
+@_active_required
+def claim_confirm(request, pk: int):
+    """这是我本人的新账号 (or, on the phone route, 这是我本人的申请)."""
+    claim = _own_claim(request, pk)
+    try:
+        claim = claims.claim_confirm_by_holder(
+            claim_id=claim.pk, holder=request.user, request=request
+        )
+    except AccountError as error:
+        messages.error(request, error.message)
+        return redirect("home")
+    if claim.route == "phone":
+        messages.success(request, _("已确认，手机号已转入您的另一账号。"))
+        return redirect("home")
+    logout(request)
+    messages.success(
+        request, _("已确认：本账号已注销，学籍等信息已转入您的新账号，请用新账号登录。")
+    )
+    return redirect("accounts:login")
+
+
+@role_required(Role.IDENTITY_REVIEWER)
+def identity_claim_detail(request, pk: int):
+    """Both accounts side by side: their audit events, requests and bindings."""
+    claim = get_object_or_404(
+        IdentityClaim.objects.visible_to(request.user).select_related(
+            "claimant", "holder", "decided_by", "request"
+        ),
+        pk=pk,
+    )
+    if request.method == "GET":
+        claims.claim_viewed(claim=claim, by=request.user, request=request)
+    form = forms.ClaimDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form.cleaned_data["decision"] == "approve":
+                claims.claim_review_approve(claim=claim, by=request.user, request=request)
+            else:
+                claims.claim_review_reject(
+                    claim=claim, by=request.user, note=form.cleaned_data["note"], request=request
+                )
+        except AccountError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("申领处理结果已保存。"))
+            return redirect("accounts:identity_queue")
+    sides = [
+        (_("申领账号"), claims.account_history(claim.claimant)),
+        (_("原账号"), claims.account_history(claim.holder)),
+    ]
+    return render(
+        request,
+        "accounts/identity_claim_detail.html",
+        {"claim": claim, "form": form, "sides": sides},
+    )

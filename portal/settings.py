@@ -289,6 +289,9 @@ LOGGING = {
 }
 
 # Portal rules that operators may tune.
+# Identity claims (issue 11): seconds a passed identity check or an approved phone request
+# waits for the holder's objection before it takes effect (default 72 hours).
+IDENTITY_DISPUTE_WINDOW = env.int("IDENTITY_DISPUTE_WINDOW", default=72 * 60 * 60)
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="xueji-demo-2026")
 
 # Second factor (TOTP, django-otp): OTP_REQUIRED makes the registrar, 客服 reviewers,

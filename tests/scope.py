@@ -20,7 +20,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from PIL import Image
 
-from accounts.models import AccountState, ClassmateAssist, IdentityRequest, RequestKind, Role
+from accounts.models import (
+    AccountState,
+    ClassmateAssist,
+    IdentityClaim,
+    IdentityRequest,
+    RequestKind,
+    Role,
+)
 from imaging.models import Photo, PhotoBatch, PhotoKind
 from notices import help as help_centre
 from notices.models import FeedbackSheet, Notice, NoticeAttachment, NoticeState, NoticeTask
@@ -45,6 +52,9 @@ TARGETS = {
     "accounts:identity_request_detail": ("pk", "identity_request", "pk"),
     "accounts:identity_image": ("token", "identity_request", "token", {"side": "front"}),
     "accounts:assist_decide": ("pk", "assist", "pk"),
+    "accounts:identity_claim_detail": ("pk", "claim", "pk"),
+    "accounts:claim_object": ("pk", "own_claim", "pk"),
+    "accounts:claim_confirm": ("pk", "own_claim", "pk"),
     "records:record_detail": ("pk", "record", "pk"),
     "records:record_confirm": ("pk", "record", "pk"),
     "records:report_create": ("pk", "record", "pk"),
@@ -146,6 +156,7 @@ def build_objects(world) -> Objects:
     task_notices, sheets = _task_notices(world, other_class)
     attachments = _attachments(notices + task_notices)
     requests, assists = _identity_objects(world)
+    claims = _claims(world)
     reports, evidence = _reports(records)
     online_reports = _online_reports(records)
     return Objects(
@@ -154,6 +165,8 @@ def build_objects(world) -> Objects:
             "report": reports,
             "evidence": evidence,
             "assist": assists,
+            "claim": claims,
+            "own_claim": claims,
             "record": records,
             "class": classes,
             "photo": photos,
@@ -229,6 +242,17 @@ def _identity_objects(world):
     return requests, assists
 
 
+def _claims(world) -> list[IdentityClaim]:
+    """An open identity claim against alice and one against bob (issue 11)."""
+    claims = []
+    for holder in (world.alice, world.bob):
+        claimant = factories.user(
+            Role.STUDENT, id_number=holder.id_number, state=AccountState.PENDING
+        )
+        claims.append(IdentityClaim.objects.create(claimant=claimant, holder=holder, route="facts"))
+    return claims
+
+
 def _notice(institution, author, state, number) -> Notice:
     return Notice.objects.create(
         institution=institution,
@@ -289,6 +313,7 @@ PARENT = {"evidence": "report", "report": "record", "photo": "record"}
 OWNER = {
     "job": "owner_id",  # a job and its result file belong to whoever started it, alone
     "assist": "classmate_id",  # only the classmate asked may answer
+    "own_claim": "holder_id",  # only the holder answers a claim against her account
     "own_record": "user_id",  # pages only the bound student needs (online reports)
     "online_report": "record.user_id",  # the record's student alone: not staff, not admins
     "own_photo": "record.user_id",  # 图像校对 is the student's own act: not staff, not admins
@@ -305,8 +330,10 @@ def may_see(world, persona: str, kind: str, obj) -> bool:
         return False
     if kind in OWNER:
         return attrgetter(OWNER[kind])(obj) == user.pk
-    if kind == "identity_request":
-        return obj.user_id == user.pk or user.is_superuser or user.role == Role.IDENTITY_REVIEWER
+    if kind in ("identity_request", "claim"):
+        # a claim shows both accounts side by side: the reviewers' page only
+        owner = kind == "identity_request" and obj.user_id == user.pk
+        return owner or user.is_superuser or user.role == Role.IDENTITY_REVIEWER
     if kind in NOTICE_KINDS:
         return _may_see_notices_kind(world, user, kind, obj)
     if user.is_superuser:

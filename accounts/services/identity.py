@@ -2,9 +2,12 @@
 (seed 000, seed 001): hand-held ID photos reviewed by staff, a classmate's help, or
 enrollment / degree facts; and the reviewers' decisions on every request of the queue.
 
-Approval cancels every other account holding that ID number, moves their record
-bindings here and ends their sessions (an inactive account's session no longer
-authenticates), in one transaction.
+A passed check never cancels an active holder on the spot: it makes an identity claim
+(accounts.services.claims) that takes effect after the dispute window, the holder's own
+confirmation or a reviewer's decision. Only then does `identity_approve` run: it cancels
+every other account holding that ID number, moves everything they held here (each app
+moves its own objects: accounts.transfer) and ends their sessions (an inactive account's
+session no longer authenticates), in one audited transaction.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ from accounts.models import (
     User,
 )
 from accounts.notify import notify
+from accounts.services.claims import identity_check_passed
+from accounts.transfer import transfer_all
 from portal.audit import log_action
 from portal.throttle import Limit, client_ip, wait_message
 from portal.uploads import CleanImage, UploadError, image_upload
@@ -150,7 +155,10 @@ def real_name_change_submit(
 
 @transaction.atomic
 def identity_approve(*, user: User, by: User | None, route: str, request=None) -> User:
-    """Make the pending account the one active holder of its ID number."""
+    """Make the pending account the one active holder of its ID number: the last step of
+    an identity claim (accounts.services.claims), or of a passed check when no other
+    account is active. Cancels the other holders (never a staff account), moves what they
+    held (accounts.transfer) and ends their sessions, in one audited transaction."""
     holders = list(
         User.objects.select_for_update()
         .filter(id_type=user.id_type, id_number=user.id_number)
@@ -162,10 +170,23 @@ def identity_approve(*, user: User, by: User | None, route: str, request=None) -
         raise AccountError(_("该账号已不在待核验状态（可能已被处理或已注销）。"))
     now = timezone.now()
     others = [u for u in holders if u.pk != user.pk]
+    if any(old.is_staff_account for old in others):
+        raise AccountError(
+            _("该证件号码由工作人员账号使用，不能因身份核验被注销；请联系客服或系统管理员核实。")
+        )
     for old in others:
         _cancel(old, now=now, winner=user, by=by, request=request)
-    EnrollmentRecord.objects.filter(user__in=others).update(user=user, bound_at=now)
-    DegreeRecord.objects.filter(user__in=others).update(user=user, bound_at=now)
+        moved = transfer_all(old=old, new=user, now=now)
+        if moved:
+            log_action(
+                user,
+                "accounts.holdings_moved",
+                by=by,
+                subject=user,
+                request=request,
+                changes={kind: [old.username, count] for kind, count in moved.items()},
+                reason=_("账号 %(old)s 的学籍、学历等信息转入本账号") % {"old": old.username},
+            )
     user.state, user.identity_verified_at = AccountState.ACTIVE, now
     try:
         with transaction.atomic():
@@ -184,6 +205,12 @@ def identity_approve(*, user: User, by: User | None, route: str, request=None) -
     notify(user, _("您的账号已通过身份核验，可以正常使用。"))
     transaction.on_commit(lambda: _close_settled_requests(winner=user, cancelled=others))
     return user
+
+
+def _close_claims_of(cancelled: list[User]) -> None:
+    from accounts.services.claims import claims_close_for
+
+    claims_close_for(cancelled, reason=_("该证件号码已由另一账号通过身份核验，申领关闭"))
 
 
 def _close_settled_requests(*, winner: User, cancelled: list[User]) -> None:
@@ -212,6 +239,7 @@ def _close_settled_requests(*, winner: User, cancelled: list[User]) -> None:
         for req in requests.select_related("user"):
             if pending.filter(pk=req.pk).update(decided_at=now, **values):
                 log_action(req, "accounts.request_closed", reason=reason)
+    _close_claims_of(cancelled)
 
 
 def _cancel(old: User, *, now, winner: User, by, request) -> None:
@@ -306,7 +334,7 @@ def identity_facts_check(
     ):
         _count_wrong_guess(user, request)
         raise AccountError(_("提供的信息与您的姓名、证件号码对应的学籍或学历不符，请核对后重试。"))
-    return identity_approve(user=user, by=None, route="facts", request=request)
+    return identity_check_passed(user=user, by=None, route="facts", request=request)
 
 
 # 途径：大学同班同学协助 --------------------------------------------------------------
@@ -371,7 +399,7 @@ def classmate_assist_decide(
             request=request,
         )
         if confirm:
-            identity_approve(
+            identity_check_passed(
                 user=assist.requester, by=classmate, route="classmate", request=request
             )
     return assist
@@ -425,10 +453,11 @@ def identity_request_approve(*, req: IdentityRequest, by: User, request=None) ->
     _decide(req, by=by, state=RequestState.APPROVED)
     req.save()
     if req.kind == RequestKind.DUPLICATE_ID:
-        identity_approve(user=req.user, by=by, route="id_photos", request=request)
-        return req  # identity_approve tells the student
+        identity_check_passed(user=req.user, by=by, route="id_photos", request=request, source=req)
+        return req  # identity_approve or the claim tells the student
     if req.kind == RequestKind.PHONE:
-        _move_phone(req, by=by, request=request)
+        if _move_phone(req, by=by, request=request):
+            return req  # the claim tells both sides
     else:
         _change_real_name(req, by=by, request=request)
     # Seed 001: the reviewers tell the student the outcome.
@@ -436,23 +465,41 @@ def identity_request_approve(*, req: IdentityRequest, by: User, request=None) ->
     return req
 
 
-def _move_phone(req: IdentityRequest, *, by: User, request) -> None:
-    for old in User.objects.select_for_update().filter(phone=req.phone).exclude(pk=req.user_id):
-        old.phone = ""
-        old.save(update_fields=["phone"])
-        log_action(
-            old,
-            "accounts.phone_released",
-            by=by,
-            subject=old,
-            request=request,
-            reason=_("客服审核：手机号归属申请通过"),
-        )
-        notify(old, _("您账号绑定的手机号经客服审核已归还其本人，已从您的账号解除。"))
+def phone_holder(req: IdentityRequest) -> User | None:
+    """The live account that holds the phone of a PHONE request now (shown to the
+    reviewer before deciding)."""
+    if req.kind != RequestKind.PHONE or not req.phone:
+        return None
+    return (
+        User.objects.exclude(state=AccountState.CANCELLED)
+        .filter(phone=req.phone)
+        .exclude(pk=req.user_id)
+        .first()
+    )
+
+
+def _move_phone(req: IdentityRequest, *, by: User, request):
+    """No other live holder: the phone moves at once. Otherwise a claim against the
+    holder, who is told and may object, and the phone moves when the window passes."""
+    from accounts.services.claims import phone_claim_make
+
+    holder = (
+        User.objects.select_for_update()
+        .exclude(state=AccountState.CANCELLED)
+        .filter(phone=req.phone)
+        .exclude(pk=req.user_id)
+        .first()
+    )
+    if holder is not None:
+        return phone_claim_make(req=req, holder=holder, by=by, request=request)
     user = req.user
     before = user.phone
     user.phone = req.phone
-    user.save(update_fields=["phone"])
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["phone"])
+    except IntegrityError as exc:
+        raise AccountError(_("该手机号刚被其他账号使用，请刷新页面后重新审核。")) from exc
     log_action(
         user,
         "accounts.phone_changed",
@@ -461,6 +508,7 @@ def _move_phone(req: IdentityRequest, *, by: User, request) -> None:
         request=request,
         changes={"phone": [before, user.phone]},
     )
+    return None
 
 
 def _change_real_name(req: IdentityRequest, *, by: User, request) -> None:

@@ -1,6 +1,8 @@
-"""accounts.services.identity.identity_approve: the pending account becomes the one active
-holder of its ID number; in one transaction every other account with that number is
-cancelled, its record bindings move, its sessions end, it is told, and all is audited."""
+"""accounts.services.identity.identity_approve, the step a completed identity claim ends
+with (issue 11: a passed check alone never calls it while another account is active): the
+pending account becomes the one active holder of its ID number; in one transaction every
+other account with that number is cancelled, its record bindings move, its sessions end,
+it is told, and all is audited."""
 
 import pytest
 from django.test import Client

@@ -6,17 +6,21 @@ import datetime
 import re
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import (
     AccountState,
+    ClaimState,
+    IdentityClaim,
     IdentityRequest,
     RejectReason,
     RequestKind,
     RequestState,
 )
+from accounts.services import claims
 from portal.models import AuditEvent
 from tests import factories
 from tests.accounts.helpers import (
@@ -131,26 +135,37 @@ def test_opening_a_request_is_recorded_as_staff_access(world, twin, request_of_t
     assert (event.actor, event.subject) == (world.reviewer, twin)
 
 
-def test_a_request_lists_the_accounts_that_approval_would_cancel(world, request_of_twin):
+def test_a_request_lists_the_accounts_a_completed_claim_would_cancel(world, request_of_twin):
     page = page_text(csrf_client(world.reviewer).get(detail(request_of_twin)))
 
-    assert "审核通过后将被注销" in page
+    # Issue 11: approval tells the holder; she is cancelled only after the window.
+    assert "审核通过后通知原账号，等待期满无异议才注销" in page
     assert world.alice.username in page
 
 
-def test_approving_a_photo_request_approves_the_account_and_is_audited(
+def test_approving_a_photo_request_makes_a_claim_not_a_cancellation_and_is_audited(
     world, twin, request_of_twin
 ):
+    # Issue 11: the approval used to cancel alice on the spot; now it makes a ready claim.
     response = decide(world.reviewer, request_of_twin, decision="approve")
 
     assert response["Location"] == QUEUE
     request_of_twin.refresh_from_db()
     twin.refresh_from_db()
+    world.alice.refresh_from_db()
     assert request_of_twin.state == RequestState.APPROVED
     assert request_of_twin.reviewer == world.reviewer
-    assert twin.state == AccountState.ACTIVE
-    event = AuditEvent.objects.get(action="accounts.identity_approved")
-    assert (event.actor, event.reason) == (world.reviewer, "id_photos")
+    assert twin.state == AccountState.PENDING
+    assert world.alice.state == AccountState.ACTIVE
+    claim = IdentityClaim.objects.get(claimant=twin)
+    assert (claim.state, claim.route, claim.request) == (
+        ClaimState.READY,
+        "id_photos",
+        request_of_twin,
+    )
+    event = AuditEvent.objects.get(action="accounts.claim_ready")
+    assert (event.actor, event.subject) == (world.reviewer, twin)
+    assert not AuditEvent.objects.filter(action="accounts.identity_approved").exists()
 
 
 def test_rejecting_with_a_reason_of_seed_000_tells_the_student(
@@ -228,6 +243,9 @@ def test_a_photo_request_of_an_account_approved_meanwhile_has_left_the_queue(
     }
     with django_capture_on_commit_callbacks(execute=True):
         csrf_post(csrf_client(twin), "/accounts/identity/facts/", facts, page="/accounts/identity/")
+        # Issue 11: the facts make a claim; it completes when the holder confirms it.
+        claim = IdentityClaim.objects.get(claimant=twin)
+        claims.claim_confirm_by_holder(claim_id=claim.pk, holder=world.alice)
 
     assert detail(request_of_twin) not in page_text(csrf_client(world.reviewer).get(QUEUE))
 
@@ -253,6 +271,13 @@ def test_approving_a_phone_request_moves_the_phone(world, django_capture_on_comm
 
     with django_capture_on_commit_callbacks(execute=True):
         decide(world.reviewer, req, decision="approve")
+    # Issue 11: bob keeps the phone until the window has passed without his objection.
+    world.bob.refresh_from_db()
+    assert world.bob.phone == "13655556666"
+    claim = IdentityClaim.objects.get(claimant=world.alice, holder=world.bob)
+    IdentityClaim.objects.filter(pk=claim.pk).update(takes_effect_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("complete_claims")
 
     world.alice.refresh_from_db()
     world.bob.refresh_from_db()

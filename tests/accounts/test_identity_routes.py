@@ -10,12 +10,15 @@ from django.utils import timezone
 from accounts.models import (
     AccountState,
     AssistState,
+    ClaimState,
     ClassmateAssist,
+    IdentityClaim,
     IdentityRequest,
     RejectReason,
     RequestKind,
     RequestState,
 )
+from accounts.services import claims
 from portal.models import AuditEvent
 from records.models import Level
 from tests import factories
@@ -55,6 +58,11 @@ def alice_facts(world, **overrides) -> dict:
     }
     facts.update(overrides)
     return facts
+
+
+def claim_of(user) -> IdentityClaim:
+    """The ready claim a passed check made (issue 11: never an instant cancellation)."""
+    return IdentityClaim.objects.get(claimant=user, state=ClaimState.READY)
 
 
 def older_photo_request(user, days: int, **fields):
@@ -212,7 +220,8 @@ def test_the_classmate_sees_the_request_on_the_account_page(world, twin):
     assert "同班同学 李晓梅 请求您协助核验身份" in page
 
 
-def test_the_classmate_confirming_approves_the_account(world, twin):
+def test_the_classmate_confirming_makes_a_claim_and_cancels_nobody(world, twin):
+    # Issue 11: the confirmation used to cancel alice on the spot; now it makes a claim.
     ask_classmate(csrf_client(twin), "王强", world.bob_record.student_number)
     assist = ClassmateAssist.objects.get()
 
@@ -225,8 +234,9 @@ def test_the_classmate_confirming_approves_the_account(world, twin):
 
     twin.refresh_from_db()
     world.alice.refresh_from_db()
-    assert twin.state == AccountState.ACTIVE
-    assert world.alice.state == AccountState.CANCELLED
+    assert twin.state == AccountState.PENDING
+    assert world.alice.state == AccountState.ACTIVE
+    assert claim_of(twin).route == "classmate"
     assert AuditEvent.objects.filter(
         action="accounts.classmate_confirmed", actor=world.bob
     ).exists()
@@ -293,24 +303,28 @@ def test_the_old_account_of_the_same_person_cannot_help(world, twin):
 # 途径：提供学籍或学历信息 ----------------------------------------------------------------
 
 
-def test_matching_enrollment_facts_approve_at_once(world, twin):
+def test_matching_enrollment_facts_make_a_ready_claim_not_a_cancellation(world, twin):
+    # Issue 11: matching facts used to approve at once and cancel alice; now they make a
+    # claim that takes effect after the dispute window.
     client = csrf_client(twin)
 
     response = post_facts(client, **alice_facts(world))
 
-    assert response["Location"] == "/"
+    assert response["Location"] == PAGE
     twin.refresh_from_db()
-    assert twin.state == AccountState.ACTIVE
-    assert twin.identity_verified_at is not None
+    world.alice.refresh_from_db()
     world.alice_record.refresh_from_db()
-    assert world.alice_record.user == twin
+    assert twin.state == AccountState.PENDING
+    assert world.alice.state == AccountState.ACTIVE
+    assert world.alice_record.user == world.alice
+    assert claim_of(twin).holder == world.alice
+    assert "如无异议，将于" in page_text(client.get(PAGE))
 
 
 def test_the_school_code_is_as_good_as_its_name(world, twin):
     post_facts(csrf_client(twin), **alice_facts(world, school=world.institution.code))
 
-    twin.refresh_from_db()
-    assert twin.state == AccountState.ACTIVE
+    assert claim_of(twin)
 
 
 def test_a_wrong_student_number_says_so_and_leaves_the_account_pending(world, twin):
@@ -384,8 +398,7 @@ def test_a_pre_2001_serial_number_matches_with_or_without_no_and_zeros(world, tw
 
     post_facts(csrf_client(twin), certificate_number=typed)
 
-    twin.refresh_from_db()
-    assert twin.state == AccountState.ACTIVE
+    assert claim_of(twin)
 
 
 def test_a_pre_2001_school_number_matches_too(world, twin):
@@ -393,14 +406,14 @@ def test_a_pre_2001_school_number_matches_too(world, twin):
 
     post_facts(csrf_client(twin), certificate_number="982456")
 
-    twin.refresh_from_db()
-    assert twin.state == AccountState.ACTIVE
+    assert claim_of(twin)
 
 
 def test_a_degree_found_by_certificate_number_moves_to_the_approved_account(world, twin):
     diploma = degree(world.alice_record, user=world.alice)
 
     post_facts(csrf_client(twin), certificate_number=diploma.certificate_number)
+    claims.claim_confirm_by_holder(claim_id=claim_of(twin).pk, holder=world.alice)
 
     diploma.refresh_from_db()
     assert diploma.user == twin

@@ -7,21 +7,25 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 
 from accounts.errors import AccountError, PhoneInUse
 from accounts.models import (
     AccountState,
+    ClaimState,
     CodePurpose,
+    IdentityClaim,
     IdentityRequest,
     IdType,
     RequestKind,
     RequestState,
     User,
 )
-from accounts.services import identity, registration, selfservice
+from accounts.services import claims, identity, registration, selfservice
 from accounts.services.codes import code_send
 from accounts.services.registration import Registration, account_register
 from portal.models import AuditEvent
@@ -187,29 +191,50 @@ def assert_one_winner(old: User, claims: list[User], record: EnrollmentRecord) -
     return winner
 
 
+def complete_all_at_once(claimants: list[User]) -> list[object]:
+    """Every ready claim of `claimants` due now, completed by 20 sweeps at once."""
+    ready = IdentityClaim.objects.filter(claimant__in=claimants, state=ClaimState.READY)
+    assert ready.count() == len(claimants)
+    ready.update(takes_effect_at=timezone.now() - timedelta(seconds=1))
+    return run_together(
+        [lambda c=c: claims.claim_complete_if_due(c) for c in ready.values_list("pk", flat=True)]
+    )
+
+
+def assert_claims_settled(winner: User) -> None:
+    assert IdentityClaim.objects.get(state=ClaimState.COMPLETED).claimant == winner
+    assert IdentityClaim.objects.filter(state=ClaimState.CANCELLED).count() == THREADS - 1
+
+
 def test_twenty_reviewers_approving_competing_claims_leave_one_winner():
-    old, claims, record = competing_claims()
+    # Issue 11: approvals make claims, never a cancellation; the window decides once.
+    old, claimants, record = competing_claims()
     reviewer = factories.user(role="identity_reviewer", username="reviewer")
     requests = [
         IdentityRequest.objects.create(
             user=claim, kind=RequestKind.DUPLICATE_ID, token=factories.token()
         )
-        for claim in claims
+        for claim in claimants
     ]
 
     results = run_together(
         [lambda r=req: identity.identity_request_approve(req=r, by=reviewer) for req in requests]
     )
 
-    assert outcomes(results) == {"ok": 1, "AccountError": THREADS - 1}
-    winner = assert_one_winner(old, claims, record)
-    approved = IdentityRequest.objects.get(state=RequestState.APPROVED)
-    assert approved.user_id == winner.pk
+    assert outcomes(results) == {"ok": THREADS}
+    old.refresh_from_db()
+    assert old.state == AccountState.ACTIVE
+    assert not AuditEvent.objects.filter(action="accounts.cancelled").exists()
+    assert outcomes(complete_all_at_once(claimants)) == {"ok": THREADS}
+    winner = assert_one_winner(old, claimants, record)
+    assert_claims_settled(winner)
+    approved = IdentityRequest.objects.get(user=winner)
+    assert approved.state == RequestState.APPROVED
     assert not IdentityRequest.objects.filter(state=RequestState.PENDING).exists()
 
 
 def test_twenty_claims_proving_the_same_enrollment_facts_leave_one_winner():
-    old, claims, record = competing_claims()
+    old, claimants, record = competing_claims()
     facts = {
         "school": record.institution.name,
         "student_number": record.student_number,
@@ -217,18 +242,20 @@ def test_twenty_claims_proving_the_same_enrollment_facts_leave_one_winner():
     }
 
     results = run_together(
-        [lambda c=claim: identity.identity_facts_check(user=c, **facts) for claim in claims]
+        [lambda c=claim: identity.identity_facts_check(user=c, **facts) for claim in claimants]
     )
 
-    assert outcomes(results) == {"ok": 1, "AccountError": THREADS - 1}
-    assert_one_winner(old, claims, record)
+    assert outcomes(results) == {"ok": THREADS}
+    assert outcomes(complete_all_at_once(claimants)) == {"ok": THREADS}
+    winner = assert_one_winner(old, claimants, record)
+    assert_claims_settled(winner)
 
 
 def test_twenty_approvals_of_one_request_decide_it_once():
-    old, claims, record = competing_claims()
+    old, claimants, record = competing_claims()
     reviewer = factories.user(role="identity_reviewer", username="reviewer")
     req = IdentityRequest.objects.create(
-        user=claims[0], kind=RequestKind.DUPLICATE_ID, token=factories.token()
+        user=claimants[0], kind=RequestKind.DUPLICATE_ID, token=factories.token()
     )
 
     results = run_together(
@@ -236,9 +263,39 @@ def test_twenty_approvals_of_one_request_decide_it_once():
     )
 
     assert outcomes(results) == {"ok": 1, "AccountError": THREADS - 1}
-    assert AuditEvent.objects.filter(action="accounts.identity_approved").count() == 1
-    claims[0].refresh_from_db()
-    assert claims[0].state == AccountState.ACTIVE
+    assert IdentityClaim.objects.get().claimant == claimants[0]
+    assert AuditEvent.objects.filter(action="accounts.claim_ready").count() == 1
+
+
+def test_an_objection_racing_the_sweep_is_either_in_time_or_too_late_never_both():
+    old, claimants, record = competing_claims()
+    claimant = claimants[0]
+    facts = {
+        "school": record.institution.name,
+        "student_number": record.student_number,
+        "level": record.level,
+    }
+    claim = identity.identity_facts_check(user=claimant, **facts)
+    IdentityClaim.objects.filter(pk=claim.pk).update(
+        takes_effect_at=timezone.now() - timedelta(seconds=1)
+    )
+
+    results = run_together(
+        [
+            lambda: claims.claim_object(claim_id=claim.pk, holder=old),
+            lambda: claims.claim_complete_if_due(claim.pk),
+        ]
+    )
+
+    claim.refresh_from_db()
+    old.refresh_from_db()
+    if claim.state == ClaimState.DISPUTED:
+        assert old.state == AccountState.ACTIVE
+        assert not isinstance(results[0], BaseException)
+    else:
+        assert claim.state == ClaimState.COMPLETED
+        assert old.state == AccountState.CANCELLED
+        assert isinstance(results[0], AccountError)  # told the claim is settled
 
 
 # A phone taken while a change is under way -------------------------------------------------

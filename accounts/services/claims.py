@@ -1,0 +1,557 @@
+"""Identity claims (issue 11): a passed check never takes an account from its holder on
+the spot.
+
+A check that passes for a pending account whose ID number an active account holds
+(facts, a classmate, the reviewers' approval of hand-held photos), and a reviewer's
+approval of a phone held by another account, make a *ready* claim. The holder is told at
+once by e-mail, SMS and a banner on every page (User.claim_alert_at), with who claims and
+one button 不是我本人操作. The claim takes effect when the dispute window
+(settings.IDENTITY_DISPUTE_WINDOW) has passed without objection: a deferred task of the
+worker completes it, and `manage.py complete_claims` (any time, e.g. from cron) sweeps
+the due ones. The holder may complete it herself at once (这是我本人的新账号); an
+objection freezes it for the reviewers (客服), who decide with both accounts side by side.
+A staff account is never cancelled by a claim: such a claim goes to the reviewers.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.errors import AccountError
+from accounts.models import (
+    OPEN_CLAIM_STATES,
+    AccountState,
+    AssistState,
+    ClaimRoute,
+    ClaimState,
+    ClassmateAssist,
+    IdentityClaim,
+    IdentityRequest,
+    User,
+    mask_phone,
+)
+from accounts.notify import notify
+from portal.audit import log_action
+
+logger = logging.getLogger(__name__)
+
+
+def dispute_window() -> timedelta:
+    return timedelta(seconds=settings.IDENTITY_DISPUTE_WINDOW)
+
+
+def _when(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+
+
+# Making a claim ---------------------------------------------------------------------------
+
+
+def identity_check_passed(
+    *, user: User, by: User | None, route: str, request=None, source=None
+) -> IdentityClaim | None:
+    """A check of `route` has passed for the pending `user`. With no other active holder
+    of the ID number the account is approved at once (None); otherwise a claim against
+    the holder is made ready (or sent to the reviewers when the holder is staff)."""
+    from accounts.services.identity import identity_approve
+
+    with transaction.atomic():
+        holders = list(
+            User.objects.select_for_update()
+            .filter(id_type=user.id_type, id_number=user.id_number)
+            .exclude(state=AccountState.CANCELLED)
+            .order_by("pk")
+        )
+        me = next((u for u in holders if u.pk == user.pk), None)
+        if me is None or me.state != AccountState.PENDING:
+            raise AccountError(_("该账号已不在待核验状态（可能已被处理或已注销）。"))
+        holder = next((u for u in holders if u.state == AccountState.ACTIVE), None)
+        if holder is None:
+            identity_approve(user=me, by=by, route=route, request=request)
+            return None
+        existing = IdentityClaim.objects.open().filter(claimant=me).exclude(route=ClaimRoute.PHONE)
+        claim = existing.first()
+        if claim is not None:
+            return claim  # one claim at a time: a second route adds nothing
+        # A claim the reviewers refused is not made again by the window: the next one
+        # goes to them too, so that the holder is not asked to object over and over.
+        refused = IdentityClaim.objects.filter(
+            claimant=me, holder=holder, state=ClaimState.CANCELLED, decided_by__isnull=False
+        ).exists()
+        return _make_claim(
+            claimant=me,
+            holder=holder,
+            route=route,
+            by=by,
+            request=request,
+            source=source,
+            to_review=refused,
+        )
+
+
+def phone_claim_make(*, req: IdentityRequest, holder: User, by: User, request=None):
+    """The reviewers approved that `req.phone` is the requester's; another live account
+    holds it. The phone moves only when the window passes (same machinery)."""
+    return _make_claim(
+        claimant=req.user,
+        holder=holder,
+        route=ClaimRoute.PHONE,
+        by=by,
+        request=request,
+        source=req,
+        phone=req.phone,
+    )
+
+
+def _make_claim(
+    *, claimant, holder, route, by, request, source=None, phone="", to_review=False
+) -> IdentityClaim:
+    now = timezone.now()
+    staff = to_review or (route != ClaimRoute.PHONE and holder.is_staff_account)
+    claim = IdentityClaim(
+        claimant=claimant,
+        holder=holder,
+        route=route,
+        phone=phone,
+        request=source,
+        ready_at=now,
+        state=ClaimState.REVIEW if staff else ClaimState.READY,
+        takes_effect_at=None if staff else now + dispute_window(),
+    )
+    try:
+        with transaction.atomic():
+            claim.save()
+    except IntegrityError as exc:
+        raise AccountError(_("您已有一个正在处理的申领，请等待其结果。")) from exc
+    _raise_alert(holder, now)
+    log_action(
+        claim,
+        "accounts.claim_ready" if not staff else "accounts.claim_to_review",
+        by=by,
+        subject=claimant,
+        request=request,
+        reason=_("%(route)s：申领账号 %(claimant)s，原账号 %(holder)s")
+        % {
+            "route": claim.get_route_display(),
+            "claimant": claimant.username,
+            "holder": holder.username,
+        },
+    )
+    _tell_holder(claim)
+    _tell_claimant_ready(claim)
+    if not staff:
+        transaction.on_commit(lambda: _schedule(claim))
+    return claim
+
+
+def _schedule(claim: IdentityClaim) -> None:
+    """A deferred task of the worker completes the claim when its window has passed.
+    Back-ends that cannot defer (the immediate one of the tests) leave it to the sweep."""
+    from accounts.tasks import complete_claim
+
+    backend = complete_claim.get_backend()
+    if not getattr(backend, "supports_defer", False):
+        return
+    try:
+        complete_claim.using(run_after=claim.takes_effect_at).enqueue(claim_id=claim.pk)
+    except Exception:  # the sweep (manage.py complete_claims) still completes it
+        logger.exception("claim %s: could not enqueue its completion", claim.pk)
+
+
+def _claimant_label(claim: IdentityClaim) -> str:
+    phone = mask_phone(claim.claimant.phone)
+    return phone or _("（未绑定手机号）")
+
+
+def _tell_holder(claim: IdentityClaim) -> None:
+    """Every channel she has: SMS and e-mail here, the banner through claim_alert_at.
+    On the phone route the SMS goes to the very number claimed, so the e-mail and the
+    banner carry the same words."""
+    values = {
+        "when": _when(claim.ready_at),
+        "route": claim.get_route_display(),
+        "phone": _claimant_label(claim),
+        "until": _when(claim.takes_effect_at) if claim.takes_effect_at else "",
+        "number": mask_phone(claim.phone),
+    }
+    if claim.route == ClaimRoute.PHONE:
+        text = _(
+            "%(when)s 客服审核通过了另一账号（手机号 %(phone)s）对您账号绑定的手机号 "
+            "%(number)s 的归属申请。如无异议，该手机号将于 %(until)s 从您的账号解除并转入对方"
+            "账号。如果这不是您本人的申请，请在此之前登录学籍校对，点击“不是我本人操作”。"
+        )
+    elif claim.state == ClaimState.REVIEW:
+        text = _(
+            "%(when)s 有人通过“%(route)s”申领您账号的证件号码（申领账号手机号 %(phone)s）。"
+            "您的账号不会因此自动注销，该申领已转客服核实。如果不是您本人操作，请登录学籍"
+            "校对点击“不是我本人操作”。"
+        )
+    else:
+        text = _(
+            "%(when)s 有人通过“%(route)s”申领您账号的证件号码（申领账号手机号 %(phone)s）。"
+            "如无异议，将于 %(until)s 生效：您的账号将被注销，学籍、学历等信息转入新账号。"
+            "如果不是您本人操作，请在此之前登录学籍校对，点击“不是我本人操作”；如果是您本人"
+            "的新账号，可登录后点击“这是我本人的新账号”立即完成。"
+        )
+    notify(claim.holder, text % values)
+
+
+def _tell_claimant_ready(claim: IdentityClaim) -> None:
+    if claim.state == ClaimState.REVIEW:
+        text = _("您的身份核验已通过，已转客服核实原账号，请等待处理结果。")
+    elif claim.route == ClaimRoute.PHONE:
+        text = _(
+            "您的手机号申请审核已通过。该手机号目前绑定在另一账号上，已通知其持有人；如无异议，"
+            "将于 %(until)s 转入您的账号。"
+        ) % {"until": _when(claim.takes_effect_at)}
+    else:
+        text = _(
+            "您的身份核验已通过。使用该证件号码的原账号已收到通知；如无异议，将于 %(until)s "
+            "生效，届时您的账号即可正常使用。"
+        ) % {"until": _when(claim.takes_effect_at)}
+    notify(claim.claimant, text)
+
+
+def _raise_alert(holder: User, now) -> None:
+    User.objects.filter(pk=holder.pk, claim_alert_at__isnull=True).update(claim_alert_at=now)
+    if holder.claim_alert_at is None:
+        holder.claim_alert_at = now
+
+
+def _refresh_alert(holder_id: int) -> None:
+    """claim_alert_at: the oldest open claim against the account, or nothing."""
+    first = (
+        IdentityClaim.objects.open()
+        .filter(holder_id=holder_id)
+        .order_by("ready_at")
+        .values_list("ready_at", flat=True)
+        .first()
+    )
+    User.objects.filter(pk=holder_id).update(claim_alert_at=first)
+
+
+# What the parties see ----------------------------------------------------------------------
+
+
+def claims_against(user: User):
+    """Open claims against `user`, for the banner: queried only when claim_alert_at says
+    there is one."""
+    if not getattr(user, "claim_alert_at", None):
+        return []
+    return list(
+        IdentityClaim.objects.open().filter(holder=user).select_related("claimant").order_by("pk")
+    )
+
+
+def open_claim_of(user: User) -> IdentityClaim | None:
+    return (
+        IdentityClaim.objects.open()
+        .filter(claimant=user)
+        .exclude(route=ClaimRoute.PHONE)
+        .select_related("holder")
+        .first()
+    )
+
+
+# The holder's answers -----------------------------------------------------------------------
+
+
+def _holders_claim(claim_id: int, holder: User) -> IdentityClaim:
+    claim = IdentityClaim.objects.select_for_update().filter(pk=claim_id, holder=holder).first()
+    if claim is None:
+        raise AccountError(_("未找到该申领，请刷新页面后重试。"))
+    if not claim.is_open:
+        raise AccountError(
+            _("该申领已处理完毕（%(state)s），无需再操作。") % {"state": claim.get_state_display()}
+        )
+    return claim
+
+
+@transaction.atomic
+def claim_object(*, claim_id: int, holder: User, request=None) -> IdentityClaim:
+    """不是我本人操作: the claim freezes and goes to the 客服 queue with both sides."""
+    claim = _holders_claim(claim_id, holder)
+    if claim.state == ClaimState.DISPUTED:
+        raise AccountError(_("您已提出异议，客服正在处理，请留意通知。"))
+    before = claim.state
+    claim.state, claim.objected_at = ClaimState.DISPUTED, timezone.now()
+    claim.save(update_fields=["state", "objected_at"])
+    log_action(
+        claim,
+        "accounts.claim_objected",
+        by=holder,
+        subject=holder,
+        request=request,
+        changes={"state": [before, ClaimState.DISPUTED]},
+    )
+    notify(
+        claim.claimant,
+        _("原账号持有人对您的%(route)s申领提出了异议，已转客服核实，请等待处理结果。")
+        % {"route": claim.get_route_display()},
+    )
+    return claim
+
+
+def claim_confirm_by_holder(*, claim_id: int, holder: User, request=None) -> IdentityClaim:
+    """这是我本人的新账号: the logged-in holder completes the claim at once."""
+    with transaction.atomic():
+        _holders_claim(claim_id, holder)
+        return claim_complete(
+            claim_id=claim_id, by=holder, how=_("原账号持有人确认"), request=request
+        )
+
+
+# Completion ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def claim_complete(
+    *, claim_id: int, by: User | None, how: str, request=None, due_at=None
+) -> IdentityClaim:
+    """Make the claim take effect, in one audited transaction. Raises AccountError
+    (everything rolled back) when it can no longer take effect. With `due_at`, only a
+    READY claim whose window has passed by then (decided under the row lock, so that an
+    objection a moment earlier always wins)."""
+    from accounts.services.identity import identity_approve
+
+    claim = (
+        IdentityClaim.objects.select_for_update(of=("self",))
+        .select_related("claimant", "holder")
+        .get(pk=claim_id)
+    )
+    if not claim.is_open:
+        return claim
+    if due_at is not None and (claim.state != ClaimState.READY or claim.takes_effect_at > due_at):
+        return claim
+    if claim.route == ClaimRoute.PHONE:
+        _move_phone(claim, by=by, request=request)
+    else:
+        identity_approve(user=claim.claimant, by=by, route=claim.route, request=request)
+    claim.state, claim.decided_at, claim.decided_by = ClaimState.COMPLETED, timezone.now(), by
+    claim.outcome = how[:300]
+    claim.save(update_fields=["state", "decided_at", "decided_by", "outcome"])
+    log_action(
+        claim,
+        "accounts.claim_completed",
+        by=by,
+        subject=claim.claimant,
+        request=request,
+        changes={"state": ["open", ClaimState.COMPLETED]},
+        reason=how,
+    )
+    holder_id, claimant_id = claim.holder_id, claim.claimant_id
+    transaction.on_commit(lambda: _after_close(holder_id=holder_id, claimant_id=claimant_id))
+    return claim
+
+
+def _move_phone(claim: IdentityClaim, *, by, request) -> None:
+    users = {
+        u.pk: u
+        for u in User.objects.select_for_update()
+        .filter(pk__in=[claim.claimant_id, claim.holder_id])
+        .order_by("pk")
+    }
+    claimant, holder = users[claim.claimant_id], users[claim.holder_id]
+    if claimant.state == AccountState.CANCELLED:
+        raise AccountError(_("申请账号已注销，手机号不再转移。"))
+    masked = mask_phone(claim.phone)
+    if holder.phone == claim.phone:
+        holder.phone = ""
+        holder.save(update_fields=["phone"])
+        log_action(
+            holder,
+            "accounts.phone_released",
+            by=by,
+            subject=holder,
+            request=request,
+            changes={"phone": [masked, ""]},
+            reason=_("客服审核：手机号归属申请通过，等待期满无异议"),
+        )
+        notify(
+            holder,
+            _("您账号绑定的手机号 %(phone)s 已按客服审核结果从您的账号解除。") % {"phone": masked},
+        )
+    before = claimant.phone
+    claimant.phone = claim.phone
+    try:
+        with transaction.atomic():
+            claimant.save(update_fields=["phone"])
+    except IntegrityError as exc:
+        raise AccountError(_("该手机号已被其他账号使用，请重新提交手机号申请。")) from exc
+    log_action(
+        claimant,
+        "accounts.phone_changed",
+        by=by,
+        subject=claimant,
+        request=request,
+        changes={"phone": [mask_phone(before), masked]},
+    )
+    notify(claimant, _("手机号 %(phone)s 已转入您的账号。") % {"phone": masked})
+
+
+def claim_complete_if_due(claim_id: int, *, now=None) -> IdentityClaim | None:
+    """The task and the sweep: complete a READY claim whose window has passed. Safe to
+    run twice, early or late: anything else is left as it is. A claim that can no
+    longer take effect is cancelled with the reason."""
+    now = now or timezone.now()
+    claim = IdentityClaim.objects.filter(pk=claim_id).first()
+    if claim is None or claim.state != ClaimState.READY or claim.takes_effect_at > now:
+        return claim
+    try:
+        return claim_complete(
+            claim_id=claim_id, by=None, how=_("等待期满，原账号未提出异议"), due_at=now
+        )
+    except AccountError as error:
+        return claim_cancel(claim_id=claim_id, by=None, reason=error.message)
+
+
+def claims_complete_due(*, now=None, **filters) -> list[IdentityClaim]:
+    """Every due claim (optionally of one claimant or holder): `manage.py complete_claims`
+    and the identity page of the claimant."""
+    now = now or timezone.now()
+    due = IdentityClaim.objects.filter(
+        state=ClaimState.READY, takes_effect_at__lte=now, **filters
+    ).order_by("takes_effect_at", "pk")
+    done = []
+    for claim_id in list(due.values_list("pk", flat=True)):
+        claim = claim_complete_if_due(claim_id, now=now)
+        if claim is not None:
+            done.append(claim)
+    return done
+
+
+@transaction.atomic
+def claim_cancel(*, claim_id: int, by: User | None, reason: str, request=None):
+    claim = IdentityClaim.objects.select_for_update(of=("self",)).filter(pk=claim_id).first()
+    if claim is None or not claim.is_open:
+        return claim
+    before = claim.state
+    claim.state, claim.decided_at, claim.decided_by = ClaimState.CANCELLED, timezone.now(), by
+    claim.outcome = reason[:300]
+    claim.save(update_fields=["state", "decided_at", "decided_by", "outcome"])
+    log_action(
+        claim,
+        "accounts.claim_cancelled",
+        by=by,
+        subject=claim.claimant,
+        request=request,
+        changes={"state": [before, ClaimState.CANCELLED]},
+        reason=reason,
+    )
+    holder_id, claimant_id = claim.holder_id, claim.claimant_id
+    transaction.on_commit(lambda: _after_close(holder_id=holder_id, claimant_id=claimant_id))
+    return claim
+
+
+def _after_close(*, holder_id: int, claimant_id: int) -> None:
+    """After a claim closes: the holder's banner, and the claimant's classmate requests
+    still waiting (they close with their claim)."""
+    _refresh_alert(holder_id)
+    for assist in ClassmateAssist.objects.filter(
+        requester_id=claimant_id, state=AssistState.PENDING
+    ):
+        if ClassmateAssist.objects.filter(pk=assist.pk, state=AssistState.PENDING).update(
+            state=AssistState.CLOSED, decided_at=timezone.now()
+        ):
+            log_action(
+                assist.requester,
+                "accounts.classmate_closed",
+                subject=assist.requester,
+                reason=_("申领已处理，同学协助请求关闭"),
+            )
+
+
+def claims_close_for(cancelled: list[User], *, reason: str) -> None:
+    """Open claims made by or against accounts just cancelled can no longer take effect.
+    Runs after the cancelling transaction commits (never waits on a claim it locks)."""
+    ids = [u.pk for u in cancelled]
+    if not ids:
+        return
+    from django.db.models import Q
+
+    stale = IdentityClaim.objects.filter(state__in=OPEN_CLAIM_STATES).filter(
+        Q(claimant_id__in=ids) | Q(holder_id__in=ids)
+    )
+    for claim_id in list(stale.values_list("pk", flat=True)):
+        claim_cancel(claim_id=claim_id, by=None, reason=reason)
+
+
+# The reviewers' decisions ------------------------------------------------------------------------
+
+
+def claim_viewed(*, claim: IdentityClaim, by: User, request=None) -> None:
+    log_action(claim, "accounts.claim_viewed", by=by, subject=claim.claimant, request=request)
+
+
+def _claim_in_review(claim_id: int) -> IdentityClaim:
+    claim = (
+        IdentityClaim.objects.select_for_update(of=("self",))
+        .select_related("claimant", "holder")
+        .get(pk=claim_id)
+    )
+    if claim.state not in (ClaimState.DISPUTED, ClaimState.REVIEW):
+        raise AccountError(
+            _("该申领当前状态为“%(state)s”，不在客服处理中，无需审核。")
+            % {"state": claim.get_state_display()}
+        )
+    return claim
+
+
+@transaction.atomic
+def claim_review_approve(*, claim: IdentityClaim, by: User, request=None) -> IdentityClaim:
+    claim = _claim_in_review(claim.pk)
+    holder = claim.holder
+    if (
+        claim.route != ClaimRoute.PHONE
+        and holder.is_staff_account
+        and holder.state != AccountState.CANCELLED
+        and (holder.id_type, holder.id_number) == (claim.claimant.id_type, claim.claimant.id_number)
+    ):
+        raise AccountError(
+            _(
+                "原账号是工作人员账号，不能因申领被注销。请先请系统管理员核实并更正该工作人员"
+                "账号的证件号码，再通过本申领。"
+            )
+        )
+    return claim_complete(claim_id=claim.pk, by=by, how=_("客服审核通过"), request=request)
+
+
+@transaction.atomic
+def claim_review_reject(*, claim: IdentityClaim, by: User, note: str, request=None):
+    if not note.strip():
+        raise AccountError(_("请填写驳回说明，告诉申领人下一步怎么做。"))
+    claim = _claim_in_review(claim.pk)
+    claim = claim_cancel(
+        claim_id=claim.pk,
+        by=by,
+        reason=_("客服驳回：%(note)s") % {"note": note.strip()},
+        request=request,
+    )
+    notify(
+        claim.claimant,
+        _("您的%(route)s申领经客服核实未通过：%(note)s。如有疑问请联系学校学籍管理部门。")
+        % {"route": claim.get_route_display(), "note": note.strip()},
+    )
+    notify(claim.holder, _("针对您账号的申领已被客服驳回，您的账号不受影响。"))
+    return claim
+
+
+def account_history(user: User) -> dict:
+    """One side of a claim for the reviewer: the account, its audit events, its requests
+    and its record bindings (reverse relations: accounts imports no app above it)."""
+    from portal.models import AuditEvent
+
+    return {
+        "account": user,
+        "events": list(AuditEvent.objects.filter(subject=user).order_by("-created_at", "-pk")[:30]),
+        "requests": list(user.identity_requests.order_by("-created_at")),
+        "enrollments": list(user.enrollment_records.select_related("institution")),
+        "degrees": list(user.degree_records.select_related("institution")),
+        "classes_monitored": list(user.monitored_classes.all()),
+    }

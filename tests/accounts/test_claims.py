@@ -1,0 +1,711 @@
+"""Identity claims (issue 11 items 1-3): a passed check never cancels a holder on the spot.
+
+The takeover of the issue driven through HTTP; the dispute window completed by the
+command, the worker's task and the claimant's own page; the holder's objection and her own
+confirmation; staff holders; the 客服 phone route; the move of everything an account held."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts import sms
+from accounts.models import (
+    AccountState,
+    AssistState,
+    ClaimRoute,
+    ClaimState,
+    ClassmateAssist,
+    IdentityClaim,
+    IdentityRequest,
+    RequestKind,
+    RequestState,
+    Role,
+    User,
+)
+from accounts.services import claims, identity
+from imaging.models import Photo, PhotoKind, PhotoState, PhotoVerification
+from notices.models import Notice, NoticeState, Reminder
+from portal.models import AuditEvent
+from records.models import (
+    DiscrepancyEvidence,
+    DiscrepancyReport,
+    OnlineReport,
+    RecordConfirmation,
+)
+from records.report_services import code_generate
+from tests import factories
+from tests.accounts.helpers import (
+    csrf_client,
+    csrf_post,
+    degree,
+    jpeg_bytes,
+    mails_to,
+    page_text,
+    sms_code,
+    texts_to,
+    upload,
+)
+
+ALICE_PHONE, ALICE_MAIL = "13711112222", "alice@example.com"
+THIEF_PHONE = "13800001111"
+IDENTITY = "/accounts/identity/"
+QUEUE = "/accounts/identity-queue/"
+
+
+@pytest.fixture
+def alice(world):
+    """The holder, with every channel: phone, e-mail, and a browser session."""
+    world.alice.phone, world.alice.email = ALICE_PHONE, ALICE_MAIL
+    world.alice.save()
+    return world.alice
+
+
+def alice_facts(world) -> dict:
+    record = world.alice_record
+    return {
+        "school": record.institution.name,
+        "student_number": record.student_number,
+        "level": record.level,
+    }
+
+
+def thief_registers(world) -> tuple:
+    """我要重新注册 with alice's name and ID number and the thief's own phone, then
+    提供学籍或学历信息 with the facts of any class list: the four requests of the issue."""
+    client = csrf_client()
+    data = {
+        "real_name": world.alice.real_name,
+        "id_type": "resident_id",
+        "id_number": world.alice.id_number,
+        "phone": THIEF_PHONE,
+        "email": "",
+        "username": "thief",
+        "password1": "bamboo-lantern-river-42",
+        "password2": "bamboo-lantern-river-42",
+        "accept_terms": "on",
+        "reregister": "on",
+    }
+    csrf_post(client, "/accounts/register/", {**data, "action": "send_code"})
+    response = csrf_post(
+        client,
+        "/accounts/register/",
+        {**data, "action": "register", "code": sms_code(THIEF_PHONE)},
+    )
+    assert response["Location"] == IDENTITY
+    response = csrf_post(client, "/accounts/identity/facts/", alice_facts(world), page=IDENTITY)
+    return client, User.objects.get(username="thief"), response
+
+
+def make_due(claim: IdentityClaim) -> None:
+    """The window has passed: the claim's dates moved back instead of sleeping."""
+    past = timezone.now() - datetime.timedelta(seconds=1)
+    IdentityClaim.objects.filter(pk=claim.pk).update(
+        ready_at=past - datetime.timedelta(hours=72), takes_effect_at=past
+    )
+
+
+def facts_claim(world, twin, capture) -> IdentityClaim:
+    with capture(execute=True):
+        csrf_post(csrf_client(twin), "/accounts/identity/facts/", alice_facts(world), page=IDENTITY)
+    return IdentityClaim.objects.get(claimant=twin)
+
+
+# The takeover of the issue ------------------------------------------------------------------
+
+
+def test_the_takeover_of_the_issue_leaves_the_holder_in_place_told_and_able_to_object(
+    world, alice, django_capture_on_commit_callbacks
+):
+    session = csrf_client(alice)
+    assert session.get("/records/mine/").status_code == 200
+
+    with django_capture_on_commit_callbacks(execute=True):
+        thief_client, thief, response = thief_registers(world)
+
+    # Nothing is taken: the holder stays active, keeps her records and her session.
+    assert response["Location"] == IDENTITY
+    alice.refresh_from_db()
+    thief.refresh_from_db()
+    world.alice_record.refresh_from_db()
+    assert (alice.state, alice.is_active) == (AccountState.ACTIVE, True)
+    assert thief.state == AccountState.PENDING
+    assert world.alice_record.user == alice
+    assert session.get("/records/mine/").status_code == 200
+    assert thief_client.get("/records/mine/").status_code in (302, 403)
+    claim = IdentityClaim.objects.get(claimant=thief)
+    assert (claim.holder, claim.state, claim.route) == (alice, ClaimState.READY, "facts")
+    window = claim.takes_effect_at - claim.ready_at
+    assert window == datetime.timedelta(hours=72)
+
+    # She is told at once, by every channel, who claims (masked phone), when, how.
+    for text in (texts_to(ALICE_PHONE)[-1], mails_to(ALICE_MAIL)[-1]):
+        assert "138****1111" in text
+        assert "提供学籍或学历信息" in text
+        assert "不是我本人操作" in text
+        assert THIEF_PHONE not in text
+    page = page_text(session.get("/records/mine/"))
+    assert "有人申领您账号的证件号码" in page
+    assert "138****1111" in page
+    assert "不是我本人操作" in page
+    assert f"/accounts/claims/{claim.pk}/object/" in page
+
+    # 不是我本人操作 freezes the claim and sends both sides to the 客服 queue.
+    response = csrf_post(session, f"/accounts/claims/{claim.pk}/object/", {}, page="/")
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert claim.state == ClaimState.DISPUTED
+    assert claim.objected_at is not None
+    event = AuditEvent.objects.get(action="accounts.claim_objected")
+    assert (event.actor, event.subject) == (alice, alice)
+    queue = page_text(csrf_client(world.reviewer).get(QUEUE))
+    assert f"/accounts/identity-claims/{claim.pk}/" in queue
+
+    # A frozen claim never completes by the window.
+    make_due(claim)
+    call_command("complete_claims")
+    alice.refresh_from_db()
+    assert alice.state == AccountState.ACTIVE
+    assert IdentityClaim.objects.get(pk=claim.pk).state == ClaimState.DISPUTED
+    assert "客服正在核实" in page_text(session.get("/records/mine/"))
+
+
+def test_the_reviewer_sees_both_accounts_side_by_side_and_rejects_the_claim(
+    world, alice, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _, thief, _ = thief_registers(world)
+        claim = IdentityClaim.objects.get(claimant=thief)
+        csrf_post(csrf_client(alice), f"/accounts/claims/{claim.pk}/object/", {}, page="/")
+    reviewer = csrf_client(world.reviewer)
+    url = f"/accounts/identity-claims/{claim.pk}/"
+
+    page = page_text(reviewer.get(url))
+
+    assert "thief" in page and alice.username in page
+    assert "申领账号" in page and "原账号" in page
+    assert "accounts.registered" in page  # the claimant's history
+    assert "accounts.claim_objected" in page  # the holder's history
+    assert world.alice_record.student_number in page  # her bindings
+    assert AuditEvent.objects.filter(action="accounts.claim_viewed", actor=world.reviewer)
+
+    refused = csrf_post(reviewer, url, {"decision": "reject", "note": ""})
+    assert "驳回时请填写说明" in page_text(refused)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = csrf_post(reviewer, url, {"decision": "reject", "note": "原账号本人已核实"})
+
+    assert response["Location"] == QUEUE
+    claim.refresh_from_db()
+    thief.refresh_from_db()
+    alice.refresh_from_db()
+    assert claim.state == ClaimState.CANCELLED
+    assert claim.decided_by == world.reviewer
+    assert (thief.state, alice.state) == (AccountState.PENDING, AccountState.ACTIVE)
+    assert alice.claim_alert_at is None
+    assert "有人申领" not in page_text(csrf_client(alice).get("/records/mine/"))
+    assert "原账号本人已核实" in texts_to(THIEF_PHONE)[-1]
+
+
+def test_a_claim_the_reviewers_refused_goes_to_them_again_not_to_the_window(
+    world, alice, twin, django_capture_on_commit_callbacks
+):
+    claim = facts_claim(world, twin, django_capture_on_commit_callbacks)
+    claims.claim_object(claim_id=claim.pk, holder=alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        claims.claim_review_reject(claim=claim, by=world.reviewer, note="原账号本人已核实")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = identity.identity_facts_check(user=twin, **alice_facts(world))
+
+    assert (again.state, again.takes_effect_at) == (ClaimState.REVIEW, None)
+    make_due(again)
+    call_command("complete_claims")
+    alice.refresh_from_db()
+    assert alice.state == AccountState.ACTIVE
+
+
+def test_the_reviewer_approving_a_disputed_claim_moves_the_account(
+    world, alice, twin, django_capture_on_commit_callbacks
+):
+    claim = facts_claim(world, twin, django_capture_on_commit_callbacks)
+    claims.claim_object(claim_id=claim.pk, holder=alice)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        csrf_post(
+            csrf_client(world.reviewer),
+            f"/accounts/identity-claims/{claim.pk}/",
+            {"decision": "approve"},
+        )
+
+    twin.refresh_from_db()
+    alice.refresh_from_db()
+    assert (twin.state, alice.state) == (AccountState.ACTIVE, AccountState.CANCELLED)
+    assert IdentityClaim.objects.get(pk=claim.pk).decided_by == world.reviewer
+
+
+# The window ------------------------------------------------------------------------------------
+
+
+def test_an_unopposed_claim_completes_after_the_window_by_the_command(
+    world, alice, twin, django_capture_on_commit_callbacks
+):
+    session = csrf_client(alice)
+    claim = facts_claim(world, twin, django_capture_on_commit_callbacks)
+
+    call_command("complete_claims")  # not due yet: nothing happens
+    assert IdentityClaim.objects.get(pk=claim.pk).state == ClaimState.READY
+    make_due(claim)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("complete_claims")
+
+    claim.refresh_from_db()
+    twin.refresh_from_db()
+    alice.refresh_from_db()
+    world.alice_record.refresh_from_db()
+    assert claim.state == ClaimState.COMPLETED
+    assert (twin.state, alice.state, alice.is_active) == (
+        AccountState.ACTIVE,
+        AccountState.CANCELLED,
+        False,
+    )
+    assert world.alice_record.user == twin
+    assert alice.claim_alert_at is None
+    assert session.get("/records/mine/")["Location"].startswith("/accounts/login/")
+    event = AuditEvent.objects.get(action="accounts.claim_completed")
+    assert event.actor is None and "等待期满" in event.reason
+    call_command("complete_claims")  # again: nothing more happens
+    assert AuditEvent.objects.filter(action="accounts.claim_completed").count() == 1
+
+
+@override_settings(IDENTITY_DISPUTE_WINDOW=60)
+def test_the_window_is_a_setting(world, twin, django_capture_on_commit_callbacks):
+    claim = facts_claim(world, twin, django_capture_on_commit_callbacks)
+
+    assert claim.takes_effect_at - claim.ready_at == datetime.timedelta(seconds=60)
+
+
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection between tasks
+@override_settings(TASKS=DATABASE_QUEUE)
+def test_the_worker_completes_the_claim_when_its_deferred_task_falls_due(
+    world, alice, twin, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    claim = facts_claim(world, twin, django_capture_on_commit_callbacks)
+    queued = DBTaskResult.objects.get()
+    assert queued.run_after == claim.takes_effect_at
+    assert queued.args_kwargs["kwargs"] == {"claim_id": claim.pk}
+
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    assert IdentityClaim.objects.get(pk=claim.pk).state == ClaimState.READY  # not yet due
+
+    make_due(claim)
+    DBTaskResult.objects.update(run_after=timezone.now() - datetime.timedelta(seconds=1))
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+    claim.refresh_from_db()
+    twin.refresh_from_db()
+    assert claim.state == ClaimState.COMPLETED
+    assert twin.state == AccountState.ACTIVE
+
+
+def test_the_task_leaves_a_claim_objected_to_meanwhile(
+    world, alice, twin, django_capture_on_commit_callbacks
+):
+    from accounts.tasks import complete_claim
+
+    claim = facts_claim(world, twin, django_capture_on_commit_callbacks)
+    claims.claim_object(claim_id=claim.pk, holder=alice)
+    make_due(claim)
+
+    complete_claim.call(claim_id=claim.pk)
+
+    alice.refresh_from_db()
+    assert alice.state == AccountState.ACTIVE
+    assert IdentityClaim.objects.get(pk=claim.pk).state == ClaimState.DISPUTED
+
+
+def test_the_claimant_opening_her_page_after_the_window_completes_it(
+    world, alice, twin, django_capture_on_commit_callbacks
+):
+    claim = facts_claim(world, twin, django_capture_on_commit_callbacks)
+    client = csrf_client(twin)
+    assert "如无异议，将于" in page_text(client.get(IDENTITY))
+    make_due(claim)
+
+    response = client.get(IDENTITY)
+
+    assert response["Location"] == "/"
+    twin.refresh_from_db()
+    assert twin.state == AccountState.ACTIVE
+
+
+# The holder's own confirmation --------------------------------------------------------------------
+
+
+def test_the_holders_own_confirmation_completes_the_claim_at_once(
+    world, alice, twin, django_capture_on_commit_callbacks
+):
+    claim = facts_claim(world, twin, django_capture_on_commit_callbacks)
+    session = csrf_client(alice)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = csrf_post(session, f"/accounts/claims/{claim.pk}/confirm/", {}, page="/")
+
+    assert response["Location"] == "/accounts/login/"
+    claim.refresh_from_db()
+    twin.refresh_from_db()
+    alice.refresh_from_db()
+    assert claim.state == ClaimState.COMPLETED
+    assert claim.decided_by == alice
+    assert (twin.state, alice.state) == (AccountState.ACTIVE, AccountState.CANCELLED)
+    event = AuditEvent.objects.get(action="accounts.claim_completed")
+    assert event.actor == alice and "原账号持有人确认" in event.reason
+
+
+def test_only_the_holder_may_answer_a_claim(world, alice, twin, django_capture_on_commit_callbacks):
+    claim = facts_claim(world, twin, django_capture_on_commit_callbacks)
+
+    for other in (world.bob, world.reviewer):
+        for action in ("object", "confirm"):
+            response = csrf_post(
+                csrf_client(other), f"/accounts/claims/{claim.pk}/{action}/", {}, page="/"
+            )
+            assert response.status_code == 404
+    assert IdentityClaim.objects.get(pk=claim.pk).state == ClaimState.READY
+
+
+def test_an_answer_without_the_csrf_token_is_refused(
+    world, alice, twin, django_capture_on_commit_callbacks
+):
+    claim = facts_claim(world, twin, django_capture_on_commit_callbacks)
+
+    response = csrf_client(alice).post(f"/accounts/claims/{claim.pk}/confirm/")
+
+    assert response.status_code == 403
+    assert IdentityClaim.objects.get(pk=claim.pk).state == ClaimState.READY
+
+
+def test_objecting_twice_says_the_claim_is_already_with_the_reviewers(
+    world, alice, twin, django_capture_on_commit_callbacks
+):
+    claim = facts_claim(world, twin, django_capture_on_commit_callbacks)
+    session = csrf_client(alice)
+    csrf_post(session, f"/accounts/claims/{claim.pk}/object/", {}, page="/")
+
+    response = csrf_post(session, f"/accounts/claims/{claim.pk}/object/", {}, page="/")
+
+    assert "您已提出异议，客服正在处理" in page_text(session.get(response["Location"]))
+
+
+# Every route makes a claim, never a cancellation ---------------------------------------------------
+
+
+def test_the_classmate_sees_who_asks_and_is_warned_to_confirm_in_person(world, twin):
+    csrf_post(
+        csrf_client(twin),
+        "/accounts/identity/classmate/",
+        {"name": "王强", "student_number": world.bob_record.student_number},
+        page=IDENTITY,
+    )
+
+    page = page_text(csrf_client(world.bob).get("/accounts/me/"))
+
+    assert "139****0001" in page  # twin's phone, masked
+    assert timezone.localtime(ClassmateAssist.objects.get().created_at).strftime("%Y-%m-%d") in page
+    assert "当面" in page
+
+
+def test_a_classmates_confirmation_makes_a_claim_and_stale_assists_close_with_it(
+    world, alice, twin, django_capture_on_commit_callbacks
+):
+    csrf_post(
+        csrf_client(twin),
+        "/accounts/identity/classmate/",
+        {"name": "王强", "student_number": world.bob_record.student_number},
+        page=IDENTITY,
+    )
+    stale = ClassmateAssist.objects.create(requester=twin, classmate=world.dave)
+    assist = ClassmateAssist.objects.get(classmate=world.bob)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        csrf_post(
+            csrf_client(world.bob),
+            f"/accounts/assists/{assist.pk}/decide/",
+            {"confirm": "yes"},
+            page="/accounts/me/",
+        )
+
+    alice.refresh_from_db()
+    assert alice.state == AccountState.ACTIVE
+    claim = IdentityClaim.objects.get(claimant=twin)
+    assert (claim.route, claim.state) == (ClaimRoute.CLASSMATE, ClaimState.READY)
+    assert "大学同班同学协助" in mails_to(ALICE_MAIL)[-1]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        claims.claim_confirm_by_holder(claim_id=claim.pk, holder=alice)
+
+    stale.refresh_from_db()
+    assert stale.state == AssistState.CLOSED
+
+
+def test_a_reviewers_approval_of_the_photos_makes_a_claim(
+    world, alice, twin, django_capture_on_commit_callbacks
+):
+    from tests.accounts.helpers import photo_request
+
+    req = photo_request(twin)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        csrf_post(csrf_client(world.reviewer), f"{QUEUE}{req.pk}/", {"decision": "approve"})
+
+    req.refresh_from_db()
+    alice.refresh_from_db()
+    assert req.state == RequestState.APPROVED
+    assert alice.state == AccountState.ACTIVE
+    claim = IdentityClaim.objects.get(claimant=twin)
+    assert (claim.route, claim.state, claim.request) == ("id_photos", ClaimState.READY, req)
+
+
+def test_with_no_active_holder_the_account_is_approved_at_once(world, twin):
+    world.alice.state, world.alice.is_active = AccountState.CANCELLED, False
+    world.alice.save()
+
+    response = csrf_post(
+        csrf_client(twin), "/accounts/identity/facts/", alice_facts(world), page=IDENTITY
+    )
+
+    assert response["Location"] == "/"
+    twin.refresh_from_db()
+    assert twin.state == AccountState.ACTIVE
+    assert not IdentityClaim.objects.exists()
+
+
+# A staff holder is never cancelled by a claim ----------------------------------------------------
+
+
+@pytest.mark.parametrize("role", [Role.COUNSELOR, Role.REGISTRAR, Role.IDENTITY_REVIEWER])
+def test_a_claim_on_a_staff_account_goes_to_the_reviewers_never_cancels_it(
+    world, role, django_capture_on_commit_callbacks
+):
+    number = factories.id_number()
+    staff = factories.user(role, real_name="周老师", email="staff@example.com", id_number=number)
+    staff_record = factories.record(world.class_a, name="周老师", id_number=number)
+    claimant = factories.user(
+        real_name="周老师", id_number=staff.id_number, state=AccountState.PENDING
+    )
+    facts = {
+        "school": staff_record.institution.name,
+        "student_number": staff_record.student_number,
+        "level": staff_record.level,
+    }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        csrf_post(csrf_client(claimant), "/accounts/identity/facts/", facts, page=IDENTITY)
+
+    claim = IdentityClaim.objects.get(claimant=claimant)
+    assert claim.state == ClaimState.REVIEW
+    assert claim.takes_effect_at is None
+    assert "不会因此自动注销" in mails_to("staff@example.com")[-1]
+    call_command("complete_claims")
+    reviewer = csrf_client(world.reviewer)
+    url = f"/accounts/identity-claims/{claim.pk}/"
+    assert url in page_text(reviewer.get(QUEUE))
+    response = csrf_post(reviewer, url, {"decision": "approve"})
+    assert "不能因申领被注销" in page_text(response)
+    with pytest.raises(Exception, match="工作人员账号"):
+        identity.identity_approve(user=claimant, by=world.reviewer, route="facts")
+    staff.refresh_from_db()
+    claimant.refresh_from_db()
+    assert (staff.state, staff.is_active) == (AccountState.ACTIVE, True)
+    assert claimant.state == AccountState.PENDING
+
+
+# The 客服 phone route ----------------------------------------------------------------------------
+
+
+def phone_request_of(user, phone: str) -> IdentityRequest:
+    csrf_post(
+        csrf_client(user),
+        "/accounts/me/phone-request/",
+        {"phone": phone, "front": upload(jpeg_bytes())},
+    )
+    return IdentityRequest.objects.get(user=user, kind=RequestKind.PHONE)
+
+
+def test_the_phone_route_shows_the_holder_tells_her_and_moves_only_after_the_window(
+    world, alice, django_capture_on_commit_callbacks
+):
+    req = phone_request_of(world.bob, ALICE_PHONE)
+    reviewer = csrf_client(world.reviewer)
+
+    page = page_text(reviewer.get(f"{QUEUE}{req.pk}/"))
+    assert "该手机号目前的持有账号" in page
+    assert alice.username in page
+    with django_capture_on_commit_callbacks(execute=True):
+        csrf_post(reviewer, f"{QUEUE}{req.pk}/", {"decision": "approve"})
+
+    alice.refresh_from_db()
+    world.bob.refresh_from_db()
+    assert (alice.phone, world.bob.phone) == (ALICE_PHONE, "")
+    claim = IdentityClaim.objects.get(route=ClaimRoute.PHONE)
+    assert (claim.holder, claim.claimant, claim.state) == (alice, world.bob, ClaimState.READY)
+    # Told by e-mail and the banner, not only by SMS to the very number claimed.
+    assert "137****2222" in mails_to(ALICE_MAIL)[-1]
+    assert "不是我本人操作" in mails_to(ALICE_MAIL)[-1]
+    assert "有人申请您账号绑定的手机号" in page_text(csrf_client(alice).get("/records/mine/"))
+
+    make_due(claim)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("complete_claims")
+
+    alice.refresh_from_db()
+    world.bob.refresh_from_db()
+    assert (alice.phone, world.bob.phone) == ("", ALICE_PHONE)
+    assert alice.state == AccountState.ACTIVE
+    assert AuditEvent.objects.filter(action="accounts.phone_released", subject=alice).exists()
+
+
+def test_the_phone_holder_objecting_keeps_her_phone(
+    world, alice, django_capture_on_commit_callbacks
+):
+    req = phone_request_of(world.bob, ALICE_PHONE)
+    with django_capture_on_commit_callbacks(execute=True):
+        identity.identity_request_approve(req=req, by=world.reviewer)
+    claim = IdentityClaim.objects.get(route=ClaimRoute.PHONE)
+
+    csrf_post(csrf_client(alice), f"/accounts/claims/{claim.pk}/object/", {}, page="/")
+    make_due(claim)
+    call_command("complete_claims")
+
+    alice.refresh_from_db()
+    assert alice.phone == ALICE_PHONE
+    assert IdentityClaim.objects.get(pk=claim.pk).state == ClaimState.DISPUTED
+
+
+# The move covers everything the old account held -----------------------------------------------------
+
+
+def test_completion_moves_every_object_kind_and_the_monitor_role_in_one_audited_step(
+    world, alice, twin, django_capture_on_commit_callbacks
+):
+    record = world.alice_record
+    diploma = degree(record, user=alice)
+    photo = Photo(record=record, kind=PhotoKind.ENROLLMENT, token=factories.token())
+    photo.width, photo.height, photo.sha256 = 36, 44, "0" * 64
+    photo.image.save("p.jpg", upload(jpeg_bytes()), save=False)
+    photo.save()
+    verification = PhotoVerification.objects.create(
+        photo=photo, user=alice, result=PhotoState.CONFIRMED
+    )
+    confirmation = RecordConfirmation.objects.create(record=record, user=alice)
+    report = DiscrepancyReport.objects.create(record=record, user=alice, explanation="民族有误")
+    evidence = DiscrepancyEvidence(
+        report=report, kind="hukou", token=factories.token(), extension=".jpg",
+        content_type="image/jpeg", size=10,
+    )  # fmt: skip
+    evidence.file.save("e.jpg", upload(jpeg_bytes()), save=False)
+    evidence.save()
+    online = OnlineReport.objects.create(
+        record=record,
+        user=alice,
+        code=code_generate(),
+        valid_until=timezone.now() + datetime.timedelta(days=30),
+    )
+    notice = Notice.objects.create(
+        institution=world.institution, number="N-9", title="通知", issuing_office="教务处",
+        issue_date="2026-10-23", body="正文", state=NoticeState.PUBLISHED,
+        created_by=world.registrar,
+    )  # fmt: skip
+    reminder = Reminder.objects.create(
+        notice=notice, record=record, user=alice, day=datetime.date.today(), channels="sms",
+        sent_by=world.counselor,
+    )  # fmt: skip
+    assert record.school_class.monitor == alice
+    claim = facts_claim(world, twin, django_capture_on_commit_callbacks)
+    make_due(claim)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("complete_claims")
+
+    for obj in (record, diploma, verification, confirmation, report, online, reminder):
+        obj.refresh_from_db()
+        assert obj.user == twin, type(obj).__name__
+    evidence.refresh_from_db()
+    assert evidence.report.user == twin
+    photo.refresh_from_db()
+    assert photo.record.user == twin
+    record.school_class.refresh_from_db()
+    assert record.school_class.monitor == twin  # a cancelled monitor no longer monitors
+    moved = AuditEvent.objects.get(action="accounts.holdings_moved")
+    assert moved.subject == twin and alice.username in moved.reason
+    assert set(moved.changes) >= {
+        "enrollment_records", "degree_records", "confirmations", "discrepancy_reports",
+        "online_reports", "monitored_classes", "photo_verifications", "reminders",
+    }  # fmt: skip
+
+
+def test_a_failed_completion_leaves_nothing_half_moved(
+    world, alice, twin, django_capture_on_commit_callbacks, monkeypatch
+):
+    from accounts import transfer
+
+    claim = facts_claim(world, twin, django_capture_on_commit_callbacks)
+    make_due(claim)
+
+    def broken(*, old, new, now):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(transfer, "_movers", [*transfer._movers, broken])
+    with pytest.raises(RuntimeError):
+        claims.claim_complete(claim_id=claim.pk, by=None, how="test")
+
+    alice.refresh_from_db()
+    world.alice_record.refresh_from_db()
+    assert alice.state == AccountState.ACTIVE
+    assert world.alice_record.user == alice
+    assert world.alice_record.school_class.monitor == alice
+    assert IdentityClaim.objects.get(pk=claim.pk).state == ClaimState.READY
+
+
+# The banner costs nothing to people without a claim ----------------------------------------------------
+
+
+def test_the_banner_adds_no_query_to_the_pages_of_everyone_else(
+    world, alice, twin, django_capture_on_commit_callbacks
+):
+    bob = csrf_client(world.bob)
+    bob.get("/records/mine/")
+    with CaptureQueriesContext(connection) as before:
+        bob.get("/records/mine/")
+
+    facts_claim(world, twin, django_capture_on_commit_callbacks)
+    with CaptureQueriesContext(connection) as after:
+        page = page_text(bob.get("/records/mine/"))
+
+    assert len(after.captured_queries) == len(before.captured_queries)
+    assert "不是我本人操作" not in page
+
+
+def test_nothing_is_sent_before_the_claim_commits(world, alice, twin):
+    mail.outbox.clear()
+    sms.outbox.clear()
+    with pytest.raises(RuntimeError):
+        from django.db import transaction
+
+        with transaction.atomic():
+            identity.identity_facts_check(user=twin, **alice_facts(world))
+            raise RuntimeError("rolled back")
+
+    assert not mails_to(ALICE_MAIL)
+    assert not IdentityClaim.objects.exists()
