@@ -1,9 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.services.login_throttle import login_unlock
 
 
 class UserChangeAdminForm(UserChangeForm):
@@ -34,6 +35,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ("role", "state", "is_staff", "institution")
     search_fields = ("username", "real_name", "phone", "email", "id_number")
     ordering = ("-date_joined",)
+    actions = ("unlock_login",)
     autocomplete_fields = ("institution", "college")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
@@ -61,3 +63,12 @@ class UserAdmin(BaseUserAdmin):
     @admin.display(description=_("证件号码"))
     def masked_id_number(self, obj):
         return obj.masked_id_number
+
+    @admin.action(description=_("解除登录限制（密码错误次数过多后的等待）"), permissions=["change"])
+    def unlock_login(self, request, queryset):
+        users = list(queryset)
+        for user in users:
+            login_unlock(user=user, by=request.user, request=request)
+        self.message_user(
+            request, _("已解除 %(n)d 个账号的登录限制。") % {"n": len(users)}, messages.SUCCESS
+        )
