@@ -81,12 +81,13 @@ class DatabaseCounters:
             row = cursor.fetchone()
         return (row[0], row[1]) if row else (0, 0.0)
 
-    def decr(self, key: str) -> None:
+    def decr(self, key: str, by: int = 1) -> None:
         t, k, n, e = self._names()
         with connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {t} SET {n} = {n} - 1 WHERE {k} = %s AND {e} > %s AND {n} > 0",
-                [key, time.time()],
+                f"UPDATE {t} SET {n} = CASE WHEN {n} > %s THEN {n} - %s ELSE 0 END "
+                f"WHERE {k} = %s AND {e} > %s",
+                [by, by, key, time.time()],
             )
 
     def delete(self, *keys: str) -> None:
@@ -107,8 +108,10 @@ return {n, ttl}
 """
 _DECR = """
 local n = tonumber(redis.call('GET', KEYS[1]) or '0')
-if n > 0 then return redis.call('DECR', KEYS[1]) end
-return 0
+local by = tonumber(ARGV[1])
+if n <= 0 then return 0 end
+if by > n then by = n end
+return redis.call('DECRBY', KEYS[1], by)
 """
 
 
@@ -135,8 +138,8 @@ class RedisCounters:
             return 0, 0.0
         return int(count), time.time() + ttl_ms / 1000
 
-    def decr(self, key: str) -> None:
-        self._decr(keys=[key])
+    def decr(self, key: str, by: int = 1) -> None:
+        self._decr(keys=[key], args=[by])
 
     def delete(self, *keys: str) -> None:
         self.client.delete(*keys)
@@ -217,17 +220,29 @@ class Backoff:
         return Limit(self.name, self.tries, window), Limit(f"{self.name}-level", 0, self.memory)
 
     def attempt(self, key: str) -> int:
+        return self.take(key)[0]
+
+    def take(self, key: str) -> tuple[int, int]:
+        """attempt(), also returning this try's place in the window (for forgive())."""
         levels = self._limits()[1]
         tries = self._limits(levels.count(key))[0]
         count, expires = counters().incr(tries._key(key), tries.window)
         if count <= self.tries:
-            return 0
+            return 0, count
         if count == self.tries + 1:  # this window has just run out: the next is longer
             levels.hit(key)
-        return _seconds_left(expires)
+        return _seconds_left(expires), count
 
     def undo(self, key: str) -> None:
         self._limits()[0].undo(key)
+
+    def forgive(self, key: str, place: int) -> None:
+        """After a success (the try at `place`): forget the tries counted up to it and
+        the longer waits, but not tries counted after it — those of a concurrent burst
+        stay counted, so that a burst with the right password in it gets no fresh tries."""
+        tries, levels = self._limits()
+        counters().decr(tries._key(key), place)
+        levels.reset(key)
 
     def reset(self, key: str) -> None:
         counters().delete(*(limit._key(key) for limit in self._limits()))

@@ -166,7 +166,7 @@ def _take_a_try(purpose: str, destination: str) -> VerificationCode:
     ).update(failed_attempts=F("failed_attempts") + 1)
     if not taken:
         raise AccountError(_("验证码错误次数过多，请重新获取验证码。"))
-    row.failed_attempts += 1  # at least: concurrent tries may have taken more
+    row.refresh_from_db(fields=["failed_attempts"])  # concurrent tries may have taken more
     return row
 
 

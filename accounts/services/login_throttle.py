@@ -66,13 +66,14 @@ class LoginTry:
 
     pair: str
     address: str
+    place: int = 0  # this try's count in the (account, address) window
     slowed: bool = False
 
     def failed(self) -> None:
         """A wrong password: the counted try stays counted."""
 
     def succeeded(self) -> None:
-        _per_account().reset(self.pair)
+        _per_account().forgive(self.pair, self.place)
         if self.address:
             _per_address().undo(self.address)
             if self.slowed:
@@ -87,7 +88,7 @@ def login_try(identifier: str, request=None) -> LoginTry:
     address = client_key(request)
     attempt = LoginTry(pair=f"{_account_key(who)}|{address}", address=address)
     per_account = _per_account()
-    wait = per_account.attempt(attempt.pair)
+    wait, attempt.place = per_account.take(attempt.pair)
     if wait:
         raise Throttled(wait_message(wait))
     if address and _per_address().attempt(address):

@@ -205,7 +205,7 @@ def test_a_log_in_costs_a_bounded_number_of_queries(erin, django_assert_max_num_
 
     # Since issue 11 the throttle counters are database rows (Redis where configured):
     # unlocks, backoff level, per-account and per-address counts, given back on success.
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         response = client.post(
             URL, {"username": PHONE, "password": factories.PASSWORD, "csrfmiddlewaretoken": token}
         )
