@@ -63,17 +63,36 @@ def _digest(purpose: str, destination: str, code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
-def _refuse_if_throttled(limit: Limit, ip: str) -> None:
-    wait = limit.wait(ip) if ip else 0
+def code_send(*, purpose: str, destination: str, request=None) -> None:
+    """Send a new code, replacing any unused one of the same purpose and destination.
+    The send is counted for the client address first; a refusal gives it back."""
+    ip = client_key(request)
+    wait = SENDS_PER_IP.attempt(ip) if ip else 0
     if wait:
         raise Throttled(wait_message(wait))
+    try:
+        destination = _may_send_to(normalize_destination(destination))
+    except AccountError:
+        if ip:
+            SENDS_PER_IP.undo(ip)
+        raise
+    now = timezone.now()
+    sent = VerificationCode.objects.filter(destination=destination)
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    with transaction.atomic():
+        sent.filter(purpose=purpose, used_at__isnull=True).update(expires_at=now)
+        VerificationCode.objects.create(
+            purpose=purpose,
+            destination=destination,
+            code_hash=_digest(purpose, destination, code),
+            created_at=now,
+            expires_at=now + CODE_LIFETIME,
+        )
+    _deliver(purpose, destination, code)
 
 
-def code_send(*, purpose: str, destination: str, request=None) -> None:
-    """Send a new code, replacing any unused one of the same purpose and destination."""
-    ip = client_key(request)
-    _refuse_if_throttled(SENDS_PER_IP, ip)
-    destination = normalize_destination(destination)
+def _may_send_to(destination: str) -> str:
+    """The destination if a code may be sent to it now, or AccountError saying why not."""
     if "@" in destination:
         try:
             validate_email(destination)
@@ -87,19 +106,7 @@ def code_send(*, purpose: str, destination: str, request=None) -> None:
         raise Throttled(_("验证码发送过于频繁，请 1 分钟后再试。"))
     if sent.filter(created_at__gt=now - timedelta(days=1)).count() >= SENDS_PER_DAY:
         raise Throttled(_("该号码今日获取验证码的次数已达上限（10 次），请明天再试。"))
-    if ip:
-        SENDS_PER_IP.hit(ip)
-    code = f"{secrets.randbelow(1_000_000):06d}"
-    with transaction.atomic():
-        sent.filter(purpose=purpose, used_at__isnull=True).update(expires_at=now)
-        VerificationCode.objects.create(
-            purpose=purpose,
-            destination=destination,
-            code_hash=_digest(purpose, destination, code),
-            created_at=now,
-            expires_at=now + CODE_LIFETIME,
-        )
-    _deliver(purpose, destination, code)
+    return destination
 
 
 def _deliver(purpose: str, destination: str, code: str) -> None:
