@@ -8,6 +8,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from accounts.services import second_factor
+from accounts.services.login_throttle import login_unlock
 from portal.admin import AccessAuditedAdmin
 
 # Devices change only through the audited services (enrol, reset): no raw device pages,
@@ -45,7 +46,7 @@ class UserAdmin(AccessAuditedAdmin, BaseUserAdmin):
     list_filter = ("role", "state", "is_staff", "institution")
     search_fields = ("username", "real_name", "phone", "email")  # never an ID number
     ordering = ("-date_joined",)
-    actions = ["reset_second_factor"]
+    actions = ("reset_second_factor", "unlock_login")
     autocomplete_fields = ("institution", "college")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
@@ -91,4 +92,13 @@ class UserAdmin(AccessAuditedAdmin, BaseUserAdmin):
             )
             % {"count": done},
             messages.SUCCESS if done else messages.WARNING,
+        )
+
+    @admin.action(description=_("解除登录限制（密码错误次数过多后的等待）"), permissions=["change"])
+    def unlock_login(self, request, queryset):
+        users = list(queryset)
+        for user in users:
+            login_unlock(user=user, by=request.user, request=request)
+        self.message_user(
+            request, _("已解除 %(n)d 个账号的登录限制。") % {"n": len(users)}, messages.SUCCESS
         )

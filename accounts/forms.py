@@ -7,15 +7,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts import idnumbers
-from accounts.lookup import candidate_accounts, identifier_key
+from accounts.errors import Throttled
 from accounts.models import IdType
 from accounts.services.codes import PHONE_RE, normalize_phone
-from portal.throttle import Limit, client_ip, wait_message
-
-# Lock the (account, IP) pair, never the account alone: that would let anyone lock a
-# student out (QUALITY.md). The per-IP limit stops one address trying many accounts.
-LOGIN_FAILURES_PER_ACCOUNT_IP = Limit("login-account-ip", max=5, window=15 * 60)
-LOGIN_FAILURES_PER_IP = Limit("login-ip", max=30, window=15 * 60)
+from accounts.services.login_throttle import login_try
 
 
 class LoginForm(AuthenticationForm):
@@ -34,25 +29,21 @@ class LoginForm(AuthenticationForm):
         "inactive": _("该账号已停用或已注销，请联系学校学籍管理部门。"),
     }
 
-    def _throttle_keys(self) -> tuple[str, str]:
-        identifier = self.cleaned_data.get("username", "")
-        accounts = candidate_accounts(identifier)
-        who = f"user:{accounts[0].pk}" if accounts else identifier_key(identifier)
-        ip = client_ip(self.request)
-        return f"{who}|{ip}", ip
-
     def clean(self):
-        pair, ip = self._throttle_keys()
-        wait = max(LOGIN_FAILURES_PER_ACCOUNT_IP.wait(pair), LOGIN_FAILURES_PER_IP.wait(ip))
-        if wait:
-            raise ValidationError(wait_message(wait), code="throttled")
+        username = self.cleaned_data.get("username")
+        if not username or not self.cleaned_data.get("password"):
+            return super().clean()  # nothing is checked: the fields say what is missing
+        # Counted before the password is checked (accounts.services.login_throttle).
+        try:
+            attempt = login_try(username, self.request)
+        except Throttled as error:
+            raise ValidationError(error.message, code="throttled") from None
         try:
             cleaned = super().clean()
         except ValidationError:
-            LOGIN_FAILURES_PER_ACCOUNT_IP.hit(pair)
-            LOGIN_FAILURES_PER_IP.hit(ip)
+            attempt.failed()
             raise
-        LOGIN_FAILURES_PER_ACCOUNT_IP.reset(pair)
+        attempt.succeeded()
         return cleaned
 
 

@@ -15,7 +15,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -46,6 +48,18 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = forms.LoginForm
     redirect_authenticated_user = True
+
+
+def admin_login(request):
+    """/admin/login/ is the portal's log-in: the same throttle (and second factor) for
+    the admins as for everyone, with the admin page to come back to. A signed-in person
+    whom the admin does not let in is refused (no redirect loop)."""
+    if request.user.is_authenticated:
+        raise PermissionDenied
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
+    return redirect_to_login(next_url or reverse("admin:index"))
 
 
 class LogoutView(auth_views.LogoutView):

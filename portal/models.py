@@ -213,3 +213,20 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in (JobState.SUCCEEDED, JobState.FAILED)
+
+
+class ThrottleCounter(models.Model):
+    """One throttling counter (portal.throttle) when Redis is not configured: a count
+    in a window that ends at `expires` (epoch seconds). Written only with the atomic
+    statements of portal.throttle.DatabaseCounters."""
+
+    key = models.CharField(primary_key=True, max_length=100)
+    count = models.IntegerField(default=0)
+    expires = models.FloatField(db_index=True)
+
+    class Meta:
+        verbose_name = _("限流计数")
+        verbose_name_plural = _("限流计数")
+
+    def __str__(self):
+        return self.key

@@ -147,6 +147,34 @@ CACHES = {
         ),
     )
 }
+# Throttling (portal.throttle, docs/deploy.md "Throttling"): counters in Redis when
+# THROTTLE_REDIS_URL is set (by default the CACHE_URL when that is Redis), otherwise in the
+# database table portal_throttlecounter. Both are atomic; Django's cache is never used.
+THROTTLE_REDIS_URL = env.str(
+    "THROTTLE_REDIS_URL",
+    default=(
+        "redis" + CACHE_URL[len("rediscache") :]
+        if CACHE_URL.startswith("rediscache")
+        else CACHE_URL
+        if CACHE_URL.startswith(("redis://", "rediss://"))
+        else ""
+    ),
+)
+# Log-in, per account and client address (IPv6: per /64): this many wrong passwords, then
+# a wait that doubles with each window that ran out, up to the maximum.
+THROTTLE_LOGIN_TRIES = env.int("THROTTLE_LOGIN_TRIES", default=5)
+THROTTLE_LOGIN_DELAY = env.int("THROTTLE_LOGIN_DELAY", default=15 * 60)
+THROTTLE_LOGIN_MAX_DELAY = env.int("THROTTLE_LOGIN_MAX_DELAY", default=2 * 60 * 60)
+# Per client address: after this many wrong passwords (any identifiers) in the window the
+# address is slowed down — at most THROTTLE_LOGIN_SLOW_CHECKS wrong passwords a minute —
+# but a right password is never refused for long because of other accounts' failures.
+THROTTLE_LOGIN_ADDRESS_FAILURES = env.int("THROTTLE_LOGIN_ADDRESS_FAILURES", default=30)
+THROTTLE_LOGIN_ADDRESS_WINDOW = env.int("THROTTLE_LOGIN_ADDRESS_WINDOW", default=15 * 60)
+THROTTLE_LOGIN_SLOW_CHECKS = env.int("THROTTLE_LOGIN_SLOW_CHECKS", default=2)
+# 该用户名已被使用 on the account page: checks per account and per client address an hour.
+THROTTLE_USERNAME_CHECKS = env.int("THROTTLE_USERNAME_CHECKS", default=10)
+THROTTLE_USERNAME_CHECKS_PER_ADDRESS = env.int("THROTTLE_USERNAME_CHECKS_PER_ADDRESS", default=30)
+
 # Sessions in the database by default; production sets ...backends.cached_db (reads from
 # Redis, writes through to PostgreSQL): either way no app server holds a session.
 SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.db")

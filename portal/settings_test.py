@@ -21,6 +21,9 @@ SECURE_SSL_REDIRECT = False
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SMS_BACKEND = "accounts.sms.LocmemBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Throttling counters in the test database (rolled back with each test); the Redis store
+# is tested on its own Redis database (tests/conftest.py redis_store).
+THROTTLE_REDIS_URL = ""
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # The browser tests talk plain HTTP to the live server.
 SESSION_COOKIE_SECURE = False

@@ -1,9 +1,25 @@
-"""Throttling through Django's cache (shared by every app server when CACHE_URL points
-to Redis): fixed windows counted with cache.add + cache.incr, which are atomic there.
+"""Throttling counters that stay exact under bursts (QUALITY.md "Counters are exact").
 
-    LOGIN_FAILURES = Limit("login", max=5, window=15 * 60)
-    wait = LOGIN_FAILURES.wait(key)        # seconds to wait, 0 when allowed
-    LOGIN_FAILURES.hit(key)                # count one more
+Every counter is incremented FIRST and compared after, atomically, so that twenty
+requests arriving together cannot all read "4 of 5" before any of them counts:
+
+- Redis when settings.THROTTLE_REDIS_URL is set (by default CACHE_URL when that is
+  Redis): INCR and the window's expiry in one Lua script;
+- otherwise a database table (portal.ThrottleCounter): one
+  `INSERT … ON CONFLICT DO UPDATE SET count = count + 1 … RETURNING` per increment, on
+  PostgreSQL and SQLite alike. Never Django's cache: local memory is per process, and its
+  database and file caches are not atomic.
+
+The database counter writes in the caller's transaction: count outside any transaction
+that rolls back on the refusal you are counting.
+
+    LOOKUPS = Limit("report-lookup", max=20, window=10 * 60)
+    wait = LOOKUPS.attempt(key)   # counts this try; seconds to wait, 0 when allowed
+    LOOKUPS.undo(key)             # give the try back (it turned out not to count)
+    LOOKUPS.wait(key)             # a look without counting; LOOKUPS.hit(key) counts only
+
+Per-address keys come from client_key(request): the client's IPv4 address, or its IPv6
+/64 (one home or one phone gets a whole /64 and can change addresses inside it at will).
 """
 
 from __future__ import annotations
@@ -16,45 +32,220 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 from django.utils.translation import gettext as _
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
+# Counter stores ------------------------------------------------------------------------
+
+
+class DatabaseCounters:
+    """portal.ThrottleCounter rows, one per key, with the end of their window (epoch
+    seconds). An expired row is restarted by the next increment; new windows purge the
+    rows that ended long ago."""
+
+    PURGE_AFTER = 60 * 60  # seconds an ended window is kept (harmless, then deleted)
+
+    def _names(self) -> tuple[str, str, str, str]:
+        q = connection.ops.quote_name
+        return q("portal_throttlecounter"), q("key"), q("count"), q("expires")
+
+    def incr(self, key: str, window: int) -> tuple[int, float]:
+        now = time.time()
+        t, k, n, e = self._names()
+        live = f"{t}.{e} > %s"
+        sql = (
+            f"INSERT INTO {t} ({k}, {n}, {e}) VALUES (%s, 1, %s) "
+            f"ON CONFLICT ({k}) DO UPDATE SET "
+            f"{n} = CASE WHEN {live} THEN {t}.{n} + 1 ELSE 1 END, "
+            f"{e} = CASE WHEN {live} THEN {t}.{e} ELSE excluded.{e} END "
+            f"RETURNING {n}, {e}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [key, now + window, now, now])
+            count, expires = cursor.fetchone()
+            if count == 1 and key.endswith("0"):  # one new window in 16 tidies up
+                cursor.execute(f"DELETE FROM {t} WHERE {e} < %s", [now - self.PURGE_AFTER])
+        return count, expires
+
+    def peek(self, key: str) -> tuple[int, float]:
+        t, k, n, e = self._names()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {n}, {e} FROM {t} WHERE {k} = %s AND {e} > %s", [key, time.time()]
+            )
+            row = cursor.fetchone()
+        return (row[0], row[1]) if row else (0, 0.0)
+
+    def decr(self, key: str, by: int = 1) -> None:
+        t, k, n, e = self._names()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {t} SET {n} = CASE WHEN {n} > %s THEN {n} - %s ELSE 0 END "
+                f"WHERE {k} = %s AND {e} > %s",
+                [by, by, key, time.time()],
+            )
+
+    def delete(self, *keys: str) -> None:
+        t, k, _n, _e = self._names()
+        marks = ", ".join(["%s"] * len(keys))
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {t} WHERE {k} IN ({marks})", list(keys))
+
+
+_INCR = """
+local n = redis.call('INCR', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {n, ttl}
+"""
+_DECR = """
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+local by = tonumber(ARGV[1])
+if n <= 0 then return 0 end
+if by > n then by = n end
+return redis.call('DECRBY', KEYS[1], by)
+"""
+
+
+class RedisCounters:
+    """INCR with the window set on the first increment, in one script (atomic)."""
+
+    def __init__(self, url: str):
+        import redis  # the `scale` extra; only needed when Redis is configured
+
+        self.client = redis.Redis.from_url(url)
+        self._incr = self.client.register_script(_INCR)
+        self._decr = self.client.register_script(_DECR)
+
+    def incr(self, key: str, window: int) -> tuple[int, float]:
+        count, ttl_ms = self._incr(keys=[key], args=[int(window * 1000)])
+        return int(count), time.time() + int(ttl_ms) / 1000
+
+    def peek(self, key: str) -> tuple[int, float]:
+        pipe = self.client.pipeline()
+        pipe.get(key)
+        pipe.pttl(key)
+        count, ttl_ms = pipe.execute()
+        if count is None or ttl_ms is None or ttl_ms < 0:
+            return 0, 0.0
+        return int(count), time.time() + ttl_ms / 1000
+
+    def decr(self, key: str, by: int = 1) -> None:
+        self._decr(keys=[key], args=[by])
+
+    def delete(self, *keys: str) -> None:
+        self.client.delete(*keys)
+
+
+@functools.lru_cache(maxsize=4)
+def _redis_counters(url: str) -> RedisCounters:
+    return RedisCounters(url)
+
+
+def counters() -> DatabaseCounters | RedisCounters:
+    """The store of settings.THROTTLE_REDIS_URL: Redis when set, else the database."""
+    url = getattr(settings, "THROTTLE_REDIS_URL", "")
+    return _redis_counters(url) if url else DatabaseCounters()
+
+
+def _seconds_left(expires: float) -> int:
+    return max(1, math.ceil(expires - time.time()))
+
+
+# Limits ----------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class Limit:
+    """At most `max` events per fixed `window` (seconds) and key."""
+
     name: str
     max: int
     window: int  # seconds
 
-    def _keys(self, key: str) -> tuple[str, str]:
+    def _key(self, key: str) -> str:
+        # Keys may hold a phone, a name or an address: only their digest is stored.
         digest = hashlib.sha256(key.encode()).hexdigest()[:32]
-        return f"throttle:{self.name}:{digest}:n", f"throttle:{self.name}:{digest}:t"
+        return f"throttle:{self.name}:{digest}"
+
+    def attempt(self, key: str) -> int:
+        """Count this try first, then compare: 0 when it may go ahead, otherwise the
+        seconds until the window ends (the try stays counted; a burst cannot pass)."""
+        count, expires = counters().incr(self._key(key), self.window)
+        return 0 if count <= self.max else _seconds_left(expires)
+
+    def undo(self, key: str) -> None:
+        """Give back a try counted by attempt() that turned out not to count."""
+        counters().decr(self._key(key))
 
     def hit(self, key: str) -> int:
         """Count one event; returns the count in the current window."""
-        count_key, start_key = self._keys(key)
-        cache.add(start_key, time.time(), self.window)
-        cache.add(count_key, 0, self.window)
-        try:
-            return cache.incr(count_key)
-        except ValueError:  # expired between add and incr
-            cache.set(count_key, 1, self.window)
-            return 1
+        return counters().incr(self._key(key), self.window)[0]
 
     def wait(self, key: str) -> int:
-        """Seconds until another event is allowed (0 when it is allowed now)."""
-        count_key, start_key = self._keys(key)
-        if (cache.get(count_key) or 0) < self.max:
-            return 0
-        started = cache.get(start_key) or time.time()
-        return max(1, math.ceil(started + self.window - time.time()))
+        """Seconds until another event is allowed (0 when it is allowed now), without
+        counting. Use attempt() where a burst must not pass the limit."""
+        count, expires = counters().peek(self._key(key))
+        return 0 if count < self.max else _seconds_left(expires)
+
+    def count(self, key: str) -> int:
+        return counters().peek(self._key(key))[0]
 
     def reset(self, key: str) -> None:
-        cache.delete_many(list(self._keys(key)))
+        counters().delete(self._key(key))
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """`tries` per window, where each window that ran out makes the next one twice as
+    long (delay, 2·delay, 4·delay … up to max_delay), remembered for `memory` seconds:
+    a guesser slows down steeply, while the owner is never locked out for good."""
+
+    name: str
+    tries: int
+    delay: int
+    max_delay: int
+    memory: int = 24 * 60 * 60
+
+    def _limits(self, level: int = 0) -> tuple[Limit, Limit]:
+        window = min(self.max_delay, self.delay * 2 ** min(level, 32))
+        return Limit(self.name, self.tries, window), Limit(f"{self.name}-level", 0, self.memory)
+
+    def attempt(self, key: str) -> int:
+        return self.take(key)[0]
+
+    def take(self, key: str) -> tuple[int, int]:
+        """attempt(), also returning this try's place in the window (for forgive())."""
+        levels = self._limits()[1]
+        tries = self._limits(levels.count(key))[0]
+        count, expires = counters().incr(tries._key(key), tries.window)
+        if count <= self.tries:
+            return 0, count
+        if count == self.tries + 1:  # this window has just run out: the next is longer
+            levels.hit(key)
+        return _seconds_left(expires), count
+
+    def undo(self, key: str) -> None:
+        self._limits()[0].undo(key)
+
+    def forgive(self, key: str, place: int) -> None:
+        """After a success (the try at `place`): forget the tries counted up to it and
+        the longer waits, but not tries counted after it — those of a concurrent burst
+        stay counted, so that a burst with the right password in it gets no fresh tries."""
+        tries, levels = self._limits()
+        counters().decr(tries._key(key), place)
+        levels.reset(key)
+
+    def reset(self, key: str) -> None:
+        counters().delete(*(limit._key(key) for limit in self._limits()))
 
 
 def wait_message(seconds: int) -> str:
@@ -96,6 +287,25 @@ def client_ip(request) -> str:
             break
     # Every hop trusted: the leftmost one is the client (e.g. a check from inside).
     return str(client)
+
+
+def network_key(ip: str) -> str:
+    """The key of one client for per-address limits: an IPv4 address as it is, an IPv6
+    address as its /64 (an IPv4-mapped one as the IPv4 address). Empty stays empty."""
+    address = _parse_ip(ip) if ip else None
+    if address is None:
+        return ip
+    mapped = getattr(address, "ipv4_mapped", None)
+    if mapped is not None:
+        return str(mapped)
+    if address.version == 6:
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
+
+
+def client_key(request) -> str:
+    """client_ip() as the key of every per-address limit (IPv6 per /64)."""
+    return network_key(client_ip(request))
 
 
 @functools.lru_cache(maxsize=8)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.views import admin_login
 from portal import views
 
 portal_patterns = (
@@ -23,6 +24,8 @@ urlpatterns = [
     path("photos/", include("imaging.urls")),
     path("notices/", include("notices.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Before admin.site.urls: the admin signs in through the portal's log-in (throttle).
+    path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
 ]
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from portal.audit import diff, log_action, snapshot
-from portal.throttle import Limit, client_ip, wait_message
+from portal.throttle import Limit, client_key, wait_message
 from records.errors import RecordError
 from records.models import EnrollmentRecord, OnlineReport
 
@@ -165,27 +165,28 @@ def report_close(*, report: OnlineReport, user: User, request=None) -> OnlineRep
     return report
 
 
-def _throttle_key(request) -> str:
-    key = f"ip:{client_ip(request)}"
-    wait = LOOKUP_FAILURES.wait(key)
+def report_lookup(*, code: str, request=None) -> OnlineReport:
+    """The valid report with this code, counted as one more view; otherwise raise
+    ReportUnavailable. Unknown codes count against the visitor's address (QUALITY.md
+    V2.2.1): each look-up is counted first, outside the transaction (a refusal rolls it
+    back), and a code that names a report gives its try back."""
+    key = f"ip:{client_key(request)}"
+    wait = LOOKUP_FAILURES.attempt(key)
     if wait:
         # Checked before the look-up: a throttled visitor learns nothing about the code.
         raise ReportUnavailable("throttled", wait_message(wait))
-    return key
-
-
-@transaction.atomic
-def report_lookup(*, code: str, request=None) -> OnlineReport:
-    """The valid report with this code, counted as one more view; otherwise raise
-    ReportUnavailable. Unknown codes count against the visitor's IP (QUALITY.md V2.2.1)."""
-    key = _throttle_key(request)
     normalized = code_normalize(code)
     report = None
     if len(normalized) == CODE_LENGTH:
         report = OnlineReport.objects.select_related(*RELATED).filter(code=normalized).first()
     if report is None:
-        LOOKUP_FAILURES.hit(key)
         raise ReportUnavailable("not_found", _("验证码不存在。"))
+    LOOKUP_FAILURES.undo(key)
+    return _report_viewed(report, request)
+
+
+@transaction.atomic
+def _report_viewed(report: OnlineReport, request) -> OnlineReport:
     status = report_status(report)
     if status == CLOSED:
         raise ReportUnavailable(CLOSED, _("该报告已被本人关闭。"))

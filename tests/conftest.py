@@ -8,6 +8,7 @@ and the registrar of another university.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,23 @@ def _no_notices_held_from_another_test():
     """Each process holds the published notices (notices.published); a rolled-back test
     database may reuse ids, so every test starts with none held."""
     published.clear()
+
+
+@pytest.fixture
+def redis_store(settings):
+    """The throttle's Redis counters (portal.throttle) on a Redis database of the tests
+    (THROTTLE_TEST_REDIS_URL, default DB 12 on the loopback); skipped without Redis."""
+    redis = pytest.importorskip("redis")
+    url = os.environ.get("THROTTLE_TEST_REDIS_URL", "redis://127.0.0.1:6379/12")
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError:
+        pytest.skip(f"Redis is not reachable at {url}")
+    client.flushdb()
+    settings.THROTTLE_REDIS_URL = url
+    yield client
+    client.flushdb()
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from accounts.errors import AccountError, Throttled
 from accounts.models import CodePurpose, VerificationCode
 from accounts.sms import send_sms
-from portal.throttle import Limit, client_ip, wait_message
+from portal.throttle import Limit, client_key, wait_message
 
 CODE_LIFETIME = timedelta(minutes=10)
 MAX_FAILED_ATTEMPTS = 5
@@ -63,17 +63,36 @@ def _digest(purpose: str, destination: str, code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
-def _refuse_if_throttled(limit: Limit, ip: str) -> None:
-    wait = limit.wait(ip) if ip else 0
+def code_send(*, purpose: str, destination: str, request=None) -> None:
+    """Send a new code, replacing any unused one of the same purpose and destination.
+    The send is counted for the client address first; a refusal gives it back."""
+    ip = client_key(request)
+    wait = SENDS_PER_IP.attempt(ip) if ip else 0
     if wait:
         raise Throttled(wait_message(wait))
+    try:
+        destination = _may_send_to(normalize_destination(destination))
+    except AccountError:
+        if ip:
+            SENDS_PER_IP.undo(ip)
+        raise
+    now = timezone.now()
+    sent = VerificationCode.objects.filter(destination=destination)
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    with transaction.atomic():
+        sent.filter(purpose=purpose, used_at__isnull=True).update(expires_at=now)
+        VerificationCode.objects.create(
+            purpose=purpose,
+            destination=destination,
+            code_hash=_digest(purpose, destination, code),
+            created_at=now,
+            expires_at=now + CODE_LIFETIME,
+        )
+    _deliver(purpose, destination, code)
 
 
-def code_send(*, purpose: str, destination: str, request=None) -> None:
-    """Send a new code, replacing any unused one of the same purpose and destination."""
-    ip = client_ip(request)
-    _refuse_if_throttled(SENDS_PER_IP, ip)
-    destination = normalize_destination(destination)
+def _may_send_to(destination: str) -> str:
+    """The destination if a code may be sent to it now, or AccountError saying why not."""
     if "@" in destination:
         try:
             validate_email(destination)
@@ -87,19 +106,7 @@ def code_send(*, purpose: str, destination: str, request=None) -> None:
         raise Throttled(_("验证码发送过于频繁，请 1 分钟后再试。"))
     if sent.filter(created_at__gt=now - timedelta(days=1)).count() >= SENDS_PER_DAY:
         raise Throttled(_("该号码今日获取验证码的次数已达上限（10 次），请明天再试。"))
-    if ip:
-        SENDS_PER_IP.hit(ip)
-    code = f"{secrets.randbelow(1_000_000):06d}"
-    with transaction.atomic():
-        sent.filter(purpose=purpose, used_at__isnull=True).update(expires_at=now)
-        VerificationCode.objects.create(
-            purpose=purpose,
-            destination=destination,
-            code_hash=_digest(purpose, destination, code),
-            created_at=now,
-            expires_at=now + CODE_LIFETIME,
-        )
-    _deliver(purpose, destination, code)
+    return destination
 
 
 def _deliver(purpose: str, destination: str, code: str) -> None:
@@ -118,11 +125,37 @@ def _deliver(purpose: str, destination: str, code: str) -> None:
 
 def code_verify(*, purpose: str, destination: str, code: str, request=None) -> VerificationCode:
     """The valid code row that `code` matches, without using it up; or raise AccountError
-    saying what to do. A wrong try is counted on the row and for the client address: call
-    it outside any transaction that may roll back."""
-    ip = client_ip(request)
-    _refuse_if_throttled(FAILURES_PER_IP, ip)
-    destination = normalize_destination(destination)
+    saying what to do. Each try is counted before the comparison — on the row with a
+    conditional UPDATE (`failed_attempts < 5`) and for the client address — so that a
+    burst of parallel tries never compares more than 5; a right code gives its try back.
+    Call it outside any transaction that may roll back."""
+    ip = client_key(request)
+    wait = FAILURES_PER_IP.attempt(ip) if ip else 0
+    if wait:
+        raise Throttled(wait_message(wait))
+    try:
+        row = _take_a_try(purpose, normalize_destination(destination))
+    except AccountError:
+        if ip:
+            FAILURES_PER_IP.undo(ip)
+        raise
+    entered = unicodedata.normalize("NFKC", code or "").strip()
+    if not hmac.compare_digest(row.code_hash, _digest(purpose, row.destination, entered)):
+        left = MAX_FAILED_ATTEMPTS - row.failed_attempts
+        if left <= 0:
+            raise AccountError(_("验证码错误次数过多，请重新获取验证码。"))
+        raise AccountError(_("验证码不正确，还可尝试 %(n)d 次。") % {"n": left})
+    # The right code: its try is not a failure (the person may resubmit with it).
+    VerificationCode.objects.filter(pk=row.pk).update(failed_attempts=F("failed_attempts") - 1)
+    row.failed_attempts -= 1
+    if ip:
+        FAILURES_PER_IP.undo(ip)
+    return row
+
+
+def _take_a_try(purpose: str, destination: str) -> VerificationCode:
+    """The newest valid code row, with one of its tries taken (failed_attempts + 1 in one
+    conditional UPDATE, so that concurrent tries never pass the limit)."""
     row = (
         VerificationCode.objects.filter(
             purpose=purpose,
@@ -135,17 +168,12 @@ def code_verify(*, purpose: str, destination: str, code: str, request=None) -> V
     )
     if row is None:
         raise AccountError(_("验证码已失效或尚未获取，请重新获取验证码。"))
-    if row.failed_attempts >= MAX_FAILED_ATTEMPTS:
+    taken = VerificationCode.objects.filter(
+        pk=row.pk, failed_attempts__lt=MAX_FAILED_ATTEMPTS
+    ).update(failed_attempts=F("failed_attempts") + 1)
+    if not taken:
         raise AccountError(_("验证码错误次数过多，请重新获取验证码。"))
-    entered = unicodedata.normalize("NFKC", code or "").strip()
-    if not hmac.compare_digest(row.code_hash, _digest(purpose, destination, entered)):
-        VerificationCode.objects.filter(pk=row.pk).update(failed_attempts=F("failed_attempts") + 1)
-        if ip:
-            FAILURES_PER_IP.hit(ip)
-        left = MAX_FAILED_ATTEMPTS - row.failed_attempts - 1
-        if left <= 0:
-            raise AccountError(_("验证码错误次数过多，请重新获取验证码。"))
-        raise AccountError(_("验证码不正确，还可尝试 %(n)d 次。") % {"n": left})
+    row.refresh_from_db(fields=["failed_attempts"])  # concurrent tries may have taken more
     return row
 
 

@@ -3,14 +3,18 @@ change user name, phone and e-mail (each new phone or e-mail proven by a code)."
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from accounts.errors import AccountError, PhoneInUse
+from accounts.errors import AccountError, PhoneInUse, Throttled
 from accounts.models import AccountState, CodePurpose, User
 from accounts.notify import notify
 from accounts.services.codes import code_check, code_use, code_verify, normalize_destination
 from portal.audit import log_action
+from portal.throttle import Limit, client_key, wait_message
+
+USERNAME_CHECK_WINDOW = 60 * 60
 
 
 def _live():
@@ -61,7 +65,27 @@ def password_change(*, user: User, password: str, request=None) -> User:
     return user
 
 
+def _count_username_check(user: User, request) -> None:
+    """ "该用户名已被使用" tells that an account exists: every try of a new user name is
+    counted first, per account and per client address, like the other look-ups."""
+    limits = [
+        (
+            Limit("username-check", settings.THROTTLE_USERNAME_CHECKS, USERNAME_CHECK_WINDOW),
+            f"user:{user.pk}",
+        ),
+    ]
+    address = client_key(request)
+    if address:
+        per_address = settings.THROTTLE_USERNAME_CHECKS_PER_ADDRESS
+        limits.append((Limit("username-check-ip", per_address, USERNAME_CHECK_WINDOW), address))
+    for limit, key in limits:
+        wait = limit.attempt(key)
+        if wait:
+            raise Throttled(wait_message(wait))
+
+
 def username_change(*, user: User, username: str, request=None) -> User:
+    _count_username_check(user, request)
     # Every account, cancelled ones too: the user name constraint covers them all.
     if User.objects.filter(username__iexact=username).exclude(pk=user.pk).exists():
         raise AccountError(_("该用户名已被使用，请换一个用户名。"))

@@ -111,8 +111,9 @@ def binding_diagnosis(user: User) -> str:
 
 
 def _throttle(user: User) -> str:
+    """Count the guess first (a burst cannot pass the limit); a match gives it back."""
     key = f"user:{user.pk}"
-    wait = BIND_GUESSES.wait(key)
+    wait = BIND_GUESSES.attempt(key)
     if wait:
         raise RecordError(wait_message(wait))
     return key
@@ -137,12 +138,12 @@ def record_bind_by_facts(
         .first()
     )
     if record is None:
-        BIND_GUESSES.hit(key)
         raise RecordError(
             _(
                 "未找到与您的姓名、证件号码一致的该学籍。学籍中的姓名或证件号码与账号不一致时无法绑定，请向学校学籍管理部门反映。"
             )
         )
+    BIND_GUESSES.undo(key)
     return _bind_one(record, user=user, request=request)
 
 
@@ -185,8 +186,8 @@ def degree_bind(
             certificate_digits(degree.school_number),
         }
         if wanted and wanted in numbers:
+            BIND_GUESSES.undo(key)
             return _bind_one(degree, user=user, request=request)
-    BIND_GUESSES.hit(key)
     raise RecordError(
         _(
             "未找到匹配的学历。请核对证书编号、毕业年份和毕业学校；学历信息的姓名或证件号码与账号不一致的无法绑定。"

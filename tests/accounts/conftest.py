@@ -13,7 +13,8 @@ from tests import factories
 
 @pytest.fixture(autouse=True)
 def _fresh_throttles_and_outboxes():
-    """The locmem cache lives as long as the process: throttles must not leak."""
+    """The locmem cache lives as long as the process: nothing cached may leak (throttle
+    counters are database rows, rolled back with each test)."""
     cache.clear()
     sms.outbox.clear()
     yield

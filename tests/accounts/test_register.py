@@ -309,7 +309,8 @@ def test_registering_costs_a_bounded_number_of_queries(
     client.get(URL)
     data["csrfmiddlewaretoken"] = client.cookies["csrftoken"].value
 
-    with django_assert_max_num_queries(20):
+    # +2 since issue 11: the per-address code-check counter is a database row.
+    with django_assert_max_num_queries(22):
         client.post(URL, data)
 
 

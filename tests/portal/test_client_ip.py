@@ -23,7 +23,8 @@ LOCKED = "操作过于频繁"
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    """Throttle counters live in the cache: none may leak into or out of a test."""
+    """Nothing cached may leak into or out of a test (the throttle counters are database
+    rows since issue 11, rolled back with each test)."""
     cache.clear()
     yield
     cache.clear()

@@ -15,13 +15,20 @@ SHOW = (
     "import json; from django.conf import settings as s; print(json.dumps({"
     "'cache': s.CACHES['default'], 'db': s.DATABASES['default'], 'tasks': s.TASKS,"
     "'apps': s.INSTALLED_APPS, 'rq': getattr(s, 'RQ_QUEUES', None),"
-    "'storage': s.STORAGES['default'], 'sessions': s.SESSION_ENGINE}, default=str))"
+    "'storage': s.STORAGES['default'], 'sessions': s.SESSION_ENGINE,"
+    "'throttle': s.THROTTLE_REDIS_URL}, default=str))"
 )
 
 
 def _settings(**env: str) -> dict:
     clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL"}}
-    for name in ("DJANGO_SETTINGS_MODULE", "CACHE_URL", "TASKS_BACKEND", "MEDIA_STORAGE"):
+    for name in (
+        "DJANGO_SETTINGS_MODULE",
+        "CACHE_URL",
+        "TASKS_BACKEND",
+        "MEDIA_STORAGE",
+        "THROTTLE_REDIS_URL",
+    ):
         clean.pop(name, None)
     clean.update(SECRET_KEY="x", **env)
     result = subprocess.run(
@@ -48,6 +55,20 @@ def test_defaults_stay_on_one_machine():
     assert settings["storage"]["BACKEND"] == "portal.storage.PrivateFileSystemStorage"
     assert settings["sessions"] == "django.contrib.sessions.backends.db"
     assert "django_rq" not in settings["apps"]
+    assert settings["throttle"] == ""  # throttling counters in the database table
+
+
+@pytest.mark.parametrize(
+    ("cache_url", "throttle"),
+    [
+        ("redis://127.0.0.1:6379/3", "redis://127.0.0.1:6379/3"),
+        ("rediscache://127.0.0.1:6379/3", "redis://127.0.0.1:6379/3"),
+        ("locmemcache://portal", ""),
+    ],
+)
+def test_throttling_counters_follow_a_redis_cache_url(cache_url, throttle):
+    """Never a per-process cache: Redis when the cache is Redis, else the database."""
+    assert _settings(CACHE_URL=cache_url)["throttle"] == throttle
 
 
 def test_a_redis_cache_url_uses_djangos_own_redis_backend():

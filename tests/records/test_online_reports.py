@@ -390,7 +390,8 @@ def test_looking_up_valid_codes_is_never_throttled(world):
 def test_the_public_page_costs_a_few_queries(world, django_assert_max_num_queries):
     report = _report(world.alice_record)
 
-    with django_assert_max_num_queries(6):
+    # +1 since issue 11: each look-up is counted (and given back) in the database.
+    with django_assert_max_num_queries(7):
         assert Client().get(f"/verify/{report.code}/").status_code == 200
 
 

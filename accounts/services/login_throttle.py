@@ -1,0 +1,109 @@
+"""Throttling of log-ins: exact under bursts, and fair to a campus behind one address.
+
+- The identifier resolves to its account first (accounts.lookup), so that the user name,
+  phone, e-mail and ID number of one account share one counter; an identifier that names
+  no account is counted the same way under its own key, so that throttling never tells
+  whether an account exists.
+- Per (account, client address): THROTTLE_LOGIN_TRIES wrong passwords, then a wait that
+  doubles with each window that ran out (THROTTLE_LOGIN_DELAY … THROTTLE_LOGIN_MAX_DELAY).
+  Never the account alone: then anyone could lock a student out (QUALITY.md).
+- Per client address (IPv6: its /64): after THROTTLE_LOGIN_ADDRESS_FAILURES wrong
+  passwords the address is slowed down to THROTTLE_LOGIN_SLOW_CHECKS wrong passwords a
+  minute. A right password gives its try back, so the students of a campus still get in
+  (at worst after a short wait) while someone there sprays made-up names.
+- Every try is counted before the password is checked (Limit.attempt), so that a burst of
+  parallel requests never gets more passwords checked than the limit.
+
+Staff unlock an account (login_unlock): its (account, address) counters start afresh.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from accounts.errors import Throttled
+from accounts.lookup import candidate_accounts, identifier_key
+from accounts.models import User
+from portal.audit import log_action
+from portal.throttle import Backoff, Limit, client_key, wait_message
+
+SLOW_WINDOW = 60
+# Bumped by login_unlock: part of every (account, address) key, so that an unlock starts
+# all of them afresh without knowing the addresses.
+UNLOCKS = Limit("login-unlocks", max=0, window=365 * 24 * 60 * 60)
+
+
+def _per_account() -> Backoff:
+    return Backoff(
+        "login",
+        tries=settings.THROTTLE_LOGIN_TRIES,
+        delay=settings.THROTTLE_LOGIN_DELAY,
+        max_delay=settings.THROTTLE_LOGIN_MAX_DELAY,
+    )
+
+
+def _per_address() -> Limit:
+    return Limit(
+        "login-address",
+        max=settings.THROTTLE_LOGIN_ADDRESS_FAILURES,
+        window=settings.THROTTLE_LOGIN_ADDRESS_WINDOW,
+    )
+
+
+def _slowed_address() -> Limit:
+    return Limit("login-address-slow", max=settings.THROTTLE_LOGIN_SLOW_CHECKS, window=SLOW_WINDOW)
+
+
+def _account_key(who: str) -> str:
+    return f"{who}#{UNLOCKS.count(who)}"
+
+
+@dataclass
+class LoginTry:
+    """The counters one log-in try took; give back what a right password does not use."""
+
+    pair: str
+    address: str
+    place: int = 0  # this try's count in the (account, address) window
+    slowed: bool = False
+
+    def failed(self) -> None:
+        """A wrong password: the counted try stays counted."""
+
+    def succeeded(self) -> None:
+        _per_account().forgive(self.pair, self.place)
+        if self.address:
+            _per_address().undo(self.address)
+            if self.slowed:
+                _slowed_address().undo(self.address)
+
+
+def login_try(identifier: str, request=None) -> LoginTry:
+    """Count a log-in try before its password is checked, or raise Throttled saying when
+    to try again. Call .succeeded() or .failed() on the result after the check."""
+    accounts = candidate_accounts(identifier)
+    who = f"user:{accounts[0].pk}" if accounts else identifier_key(identifier)
+    address = client_key(request)
+    attempt = LoginTry(pair=f"{_account_key(who)}|{address}", address=address)
+    per_account = _per_account()
+    wait, attempt.place = per_account.take(attempt.pair)
+    if wait:
+        raise Throttled(wait_message(wait))
+    if address and _per_address().attempt(address):
+        # Many failures from this address: slowed down, for every identifier alike.
+        attempt.slowed = True
+        wait = _slowed_address().attempt(address)
+        if wait:
+            _slowed_address().undo(address)
+            _per_address().undo(address)
+            per_account.undo(attempt.pair)
+            raise Throttled(wait_message(wait))
+    return attempt
+
+
+def login_unlock(*, user: User, by: User, request=None) -> None:
+    """Staff end the log-in waits of an account, from every address (audited)."""
+    UNLOCKS.hit(f"user:{user.pk}")
+    log_action(user, "accounts.login_unlocked", by=by, subject=user, request=request)
