@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from notices.models import Notice
 from notices.services.notices import NOTICE_FIELDS, AudienceRule, Contact
+from portal.numbers import IdField
 from records.models import College, Level
 
 DATETIME_WIDGET_FORMAT = "%Y-%m-%dT%H:%M"
@@ -172,7 +173,7 @@ class WithdrawForm(forms.Form):
 
 
 class RemarkForm(forms.Form):
-    record = forms.IntegerField(widget=forms.HiddenInput)
+    record = IdField(widget=forms.HiddenInput)
     text = forms.CharField(label=_("补充说明"), max_length=200, required=False)
 
 
@@ -188,7 +189,7 @@ class ScopeForm(forms.Form):
     college = forms.ModelChoiceField(
         label=_("学院"), queryset=College.objects.none(), required=False, empty_label=_("全部学院")
     )
-    school_class = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    school_class = IdField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
