@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("账号")
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from accounts.middleware import on_user_logged_in
+
+        user_logged_in.connect(on_user_logged_in, dispatch_uid="accounts.session_clock")
