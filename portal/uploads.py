@@ -111,38 +111,89 @@ class CleanPdf:
 
 
 def pdf_upload(upload, *, max_bytes: int) -> CleanPdf:
-    """A PDF checked by its header and a full parse, then written anew by pypdf, so
-    that bytes appended after the document (polyglots) do not survive."""
-    from pypdf import PdfReader, PdfWriter
+    """A PDF checked by its header and a full parse, then rebuilt page by page by pypdf
+    (`pdf_rebuild`): nothing appended after the document (polyglots) and nothing that
+    acts (scripts, forms, embedded files, launch actions) survives."""
     from pypdf.errors import PyPdfError
 
     data = _read_limited(upload, max_bytes)
     if not data.startswith(b"%PDF-"):
-        raise UploadError(_("该文件不是 PDF 文件。"))
+        raise UploadError(_("该文件不是 PDF 文件，请上传 PDF 格式的扫描件。"))
     try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        pages = len(reader.pages)
-        if reader.is_encrypted or pages == 0:
-            raise UploadError(_("PDF 文件已加密或没有页面，请上传未加密的扫描件。"))
-        writer = PdfWriter(clone_from=reader)
-        _drop_scripts(writer)
-        out = io.BytesIO()
-        writer.write(out)
+        content, pages = pdf_rebuild(data)
     except UploadError:
         raise
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise UploadError(_("无法打开该 PDF 文件，文件可能已损坏。")) from exc
-    return CleanPdf(out.getvalue(), pages)
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
+        raise UploadError(
+            _("无法打开该 PDF 文件，文件可能已损坏，请重新扫描或导出后上传。")
+        ) from exc
+    return CleanPdf(content, pages)
 
 
-def _drop_scripts(writer) -> None:
-    """Scans need no scripts: drop document-level JavaScript and open actions."""
-    root = writer._root_object
-    for key in ("/OpenAction", "/AA"):
-        root.pop(key, None)
-    names = root.get("/Names")
-    if names is not None:
-        names.get_object().pop("/JavaScript", None)
+# Link targets a reader may follow from a kept link: web pages and mail, nothing else.
+SAFE_URI_SCHEMES = ("http://", "https://", "mailto:")
+
+
+def pdf_rebuild(data: bytes) -> tuple[bytes, int]:
+    """A new PDF that holds only the pages of `data`, their content and plain web links.
+
+    Scans and notices need no behaviour, so the document is written anew from its pages
+    instead of having bad parts removed from it: the catalog is not copied, so the
+    document's /OpenAction and /AA, /Names (/JavaScript, /EmbeddedFiles), /AcroForm
+    (with XFA), outlines and their actions are gone; each page loses its /AA; of its
+    annotations only /Link annotations whose action is a /URI to a web or mail address
+    stay, without /AA or /Next. Everything else that acts (JavaScript, Launch, GoToR,
+    SubmitForm, ImportData, file attachments, widgets, media) is dropped."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, NameObject
+
+    reader = PdfReader(io.BytesIO(data), strict=False)
+    if reader.is_encrypted:
+        raise UploadError(_("PDF 文件已加密，请上传未加密的扫描件。"))
+    if len(reader.pages) == 0:
+        raise UploadError(_("PDF 文件没有页面，请重新扫描后上传。"))
+    writer = PdfWriter()
+    for page in reader.pages:
+        page.pop(NameObject("/AA"), None)
+        links = [a for a in _annotations(page) if _plain_link(a)]
+        if links:
+            page[NameObject("/Annots")] = ArrayObject(links)
+        else:
+            page.pop(NameObject("/Annots"), None)
+        writer.add_page(page)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue(), len(reader.pages)
+
+
+def _annotations(page) -> list:
+    annots = page.get("/Annots")
+    if annots is None:
+        return []
+    annots = annots.get_object()
+    return list(annots) if isinstance(annots, list) else []
+
+
+def _plain_link(reference) -> bool:
+    """A /Link annotation with a /URI action to a web or mail address; its /AA, /Next
+    and any other key that can act are removed on the way."""
+    from pypdf.generic import DictionaryObject, NameObject
+
+    annot = reference.get_object()
+    if not isinstance(annot, DictionaryObject) or annot.get("/Subtype") != "/Link":
+        return False
+    action = annot.get("/A")
+    action = action.get_object() if action is not None else None
+    if not isinstance(action, DictionaryObject) or action.get("/S") != "/URI":
+        return False
+    uri = action.get("/URI")
+    uri = str(uri.get_object() if uri is not None else "").strip().lower()
+    if not uri.startswith(SAFE_URI_SCHEMES):
+        return False
+    for key in ("/AA", "/Dest", "/PA", "/P"):
+        annot.pop(NameObject(key), None)
+    action.pop(NameObject("/Next"), None)
+    return True
 
 
 IMAGE_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")
