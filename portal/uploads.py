@@ -1,7 +1,9 @@
 """Checking uploads by their content, never by name or browser-sent type (QUALITY.md).
 
-`image_upload(file, max_bytes=…, formats=…)` decodes the image fully with a pixel limit,
-turns it upright, and re-encodes it, so that no metadata or appended payload survives.
+`image_upload(file, max_bytes=…, formats=…, max_pixels=…)` checks the pixel count the
+header declares against the form's own limit before a pixel is decoded, then decodes
+the image fully, turns it upright, scales it down if the form asks (`max_side`), and
+re-encodes it, so that no metadata or appended payload survives.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_PIXELS = 40_000_000  # far above any camera photo; refuses decompression bombs
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+# Each form passes its own limit; a form that does not gets the one for phone photos
+# (4000×3000), the largest any of today's forms needs.
+DEFAULT_MAX_PIXELS = 12_000_000
 
 
 class UploadError(Exception):
@@ -57,9 +62,33 @@ def _read_limited(upload, max_bytes: int) -> bytes:
     return data
 
 
-def _decode(data: bytes, formats: set[str]) -> tuple[Image.Image, str]:
+def _too_many_pixels(image: Image.Image, max_pixels: int) -> UploadError:
+    return UploadError(
+        _(
+            "图片像素过大，请缩小后重新上传：此处最多 %(n)d 万像素（如 %(example)s），"
+            "这张图片是 %(width)d×%(height)d。可用手机相册的“编辑”或截图缩小。"
+        )
+        % {
+            "n": max_pixels // 10_000,
+            "example": _example_size(max_pixels),
+            "width": image.width,
+            "height": image.height,
+        }
+    )
+
+
+def _example_size(max_pixels: int) -> str:
+    """A 4:3 size within the limit, for the message: 12 Mpx → 4000×3000."""
+    side = int((max_pixels / 12) ** 0.5)
+    return f"{side * 4}×{side * 3}"
+
+
+def _decode(
+    data: bytes, formats: set[str], max_pixels: int, max_side: int | None = None
+) -> tuple[Image.Image, str]:
     """The fully decoded image and its format. Phone cameras write MPO (a JPEG that
-    carries a second, smaller picture): it is a JPEG for everyone who opens it."""
+    carries a second, smaller picture): it is a JPEG for everyone who opens it. The
+    pixel count is checked from the header, before any pixel is decoded."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -70,6 +99,13 @@ def _decode(data: bytes, formats: set[str]) -> tuple[Image.Image, str]:
                     _("仅支持 %(kinds)s 格式的图片，请转换为其中一种格式后重新上传。")
                     % {"kinds": _kinds(formats)}
                 )
+            if image.width < 1 or image.height < 1:
+                raise ValueError("no pixels")
+            if image.width * image.height > max_pixels:
+                raise _too_many_pixels(image, max_pixels)
+            if max_side and kind == "JPEG" and max(image.size) > max_side:
+                # libjpeg decodes at 1/2, 1/4 or 1/8 scale, never below what we keep.
+                image.draft(None, (max_side, max_side))
             image.load()  # verify() reads only the header: decode every pixel
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise UploadError(_("图片像素过大，请缩小后重新上传。")) from exc
@@ -85,11 +121,23 @@ def _kinds(formats: set[str]) -> str:
     return " ".join(names.get(f, f.lower()) for f in sorted(formats))
 
 
-def image_upload(upload, *, max_bytes: int, formats: set[str]) -> CleanImage:
-    """A decoded, upright, re-encoded copy of an uploaded image, or UploadError."""
-    image, kind = _decode(_read_limited(upload, max_bytes), formats)
+def image_upload(
+    upload,
+    *,
+    max_bytes: int,
+    formats: set[str],
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    max_side: int | None = None,
+) -> CleanImage:
+    """A decoded, upright, re-encoded copy of an uploaded image, or UploadError.
+
+    `max_pixels`: the form's own limit, checked before decoding; `max_side`: a longer
+    side beyond this is scaled down to it before the image is stored."""
+    image, kind = _decode(_read_limited(upload, max_bytes), formats, max_pixels, max_side)
     keep_png = kind in {"PNG", "GIF"}
     image = ImageOps.exif_transpose(image)
+    if max_side and max(image.size) > max_side:
+        image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     image = image.convert("RGBA" if keep_png and "A" in image.getbands() else "RGB")
     # Pillow writes some of `info` back (a JPEG comment, a PNG colour profile): nothing
     # of the upload but its pixels may survive.
@@ -199,7 +247,9 @@ def _plain_link(reference) -> bool:
 IMAGE_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")
 
 
-def document_upload(upload, *, max_bytes: int) -> CleanImage | CleanPdf:
+def document_upload(
+    upload, *, max_bytes: int, max_pixels: int, max_side: int | None = None
+) -> CleanImage | CleanPdf:
     """Evidence scans: an image (JPEG/PNG/GIF) or a PDF, decided by content."""
     upload.seek(0)
     head = upload.read(8)
@@ -207,5 +257,11 @@ def document_upload(upload, *, max_bytes: int) -> CleanImage | CleanPdf:
     if head.startswith(b"%PDF-"):
         return pdf_upload(upload, max_bytes=max_bytes)
     if head.startswith(IMAGE_SIGNATURES):
-        return image_upload(upload, max_bytes=max_bytes, formats={"JPEG", "PNG", "GIF"})
+        return image_upload(
+            upload,
+            max_bytes=max_bytes,
+            formats={"JPEG", "PNG", "GIF"},
+            max_pixels=max_pixels,
+            max_side=max_side,
+        )
     raise UploadError(_("仅支持图片（.jpg .png .gif）或 PDF 文件。"))
