@@ -18,6 +18,19 @@ def _datetime_widget():
     return forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_WIDGET_FORMAT)
 
 
+DATE_FIELDS = ("issue_date", "window_start", "window_end", "correction_deadline", "sheet_deadline")
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+
+
+def _within_years(value) -> None:
+    """Dates at the ends of the calendar overflow when moved to UTC or a day is added."""
+    if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise forms.ValidationError(
+            _("请填写 %(first)d 年至 %(last)d 年之间的日期。")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR}
+        )
+
+
 class NoticeForm(forms.ModelForm):
     reason = forms.CharField(
         label=_("修改说明"),
@@ -50,6 +63,8 @@ class NoticeForm(forms.ModelForm):
         self.institution = institution
         if self.instance.pk is None:
             self.fields.pop("reason")
+        for name in DATE_FIELDS:
+            self.fields[name].validators.append(_within_years)
 
     def clean_number(self):
         number = self.cleaned_data["number"].strip()

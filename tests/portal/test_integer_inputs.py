@@ -115,3 +115,67 @@ def test_every_path_with_a_number_answers_404_for_numbers_too_large(client, worl
 def test_export_feedback_command_with_a_huge_notice_number_says_not_found(world, tmp_path):
     with pytest.raises(CommandError, match="找不到唯一的通知"):
         call_command("export_feedback", "--notice", HUGE, "--class", "X", "-o", tmp_path / "x")
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"window_start": "0001-01-01T00:00"},
+        {"window_start": "9999-12-31T23:59"},
+        {"window_end": "9999-12-31T23:59", "sheet_deadline": "9999-12-31T23:59"},
+        {"issue_date": "0001-01-01"},
+        {"issue_date": "9999-12-31"},
+        {"correction_deadline": "9999-12-31T23:59", "task": "both"},
+        {"audience-0-graduation_year": HUGE},
+        {"audience-0-college": HUGE},
+    ],
+)
+def test_notice_dates_and_years_at_the_ends_of_the_calendar_are_form_errors(world, overrides):
+    from tests.notices.notice_forms import notice_data
+
+    client = csrf_client(world.registrar)
+
+    response = csrf_post(client, "/notices/manage/new/", notice_data(**overrides))
+
+    assert response.status_code in (200, 302)
+    if response.status_code == 302:
+        for url in (response["Location"], "/notices/", "/"):
+            assert client.get(url).status_code == 200
+    else:
+        page = response.content.decode()
+        assert 'class="field-error"' in page
+        if any(("date" in key or "window" in key or "deadline" in key) for key in overrides):
+            assert "请填写 1990 年至 2100 年之间的日期" in page
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("duration", "1e9"),
+        ("duration", "99"),
+        ("duration", "NaN"),
+        ("duration", "Infinity"),
+        ("duration", "-4"),
+        ("admission_year", "²⁰²³"),
+        ("admission_year", "٢٠٢٣"),
+        ("admission_year", "0001"),
+        ("origin_region", "١١٠١٠١"),
+        ("birth_date", "0001-01-01"),
+        ("expected_graduation", "9999-12-31"),
+    ],
+)
+def test_record_edit_with_numbers_that_do_not_fit_says_so_on_the_page(
+    client_for, world, field, value
+):
+    client = client_for(world.registrar)
+    url = f"/records/{world.alice_record.pk}/edit/"
+    form = client.get(url).context["form"]
+    data = {name: form[name].value() or "" for name in form.fields}
+
+    response = client.post(url, {**data, field: value, "reason": "核对户口本"})
+
+    assert response.status_code == 200
+    assert 'role="alert"' in response.content.decode()
+    assert getattr(
+        type(world.alice_record).objects.get(pk=world.alice_record.pk), field
+    ) == getattr(world.alice_record, field)
