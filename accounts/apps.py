@@ -7,4 +7,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("账号")
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
         from accounts import second_factor  # noqa: F401  (connects its user_logged_in receiver)
+        from accounts.middleware import on_user_logged_in
+
+        user_logged_in.connect(on_user_logged_in, dispatch_uid="accounts.session_clock")

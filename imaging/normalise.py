@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 ACCEPTED_FORMATS = ("JPEG", "PNG", "GIF", "BMP")
-# Far above any camera or scanner photo (6000×5000), far below what fills memory.
 SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"BM")
-MAX_PIXELS = 30_000_000
+# Sized to a portrait photo: a studio camera's full frame (6000×4000) passes; it is
+# fitted into 480×640, so nothing larger carries more of the face.
+MAX_PIXELS = 24_000_000
 MAX_BYTES = 10 * 1024 * 1024
 STANDARD_SIZE = (480, 640)  # width × height box the stored photo is fitted into
 THUMBNAIL_WIDTH = 120
@@ -52,7 +53,9 @@ def reason(code: str) -> str:
         "too_large": _("文件过大（超过 %(mb)d MB）。") % {"mb": MAX_BYTES // 2**20},
         "not_image": _("文件内容不是照片（仅支持 JPEG、PNG、GIF、BMP 格式），已拒收。"),
         "broken": _("照片文件已损坏或不完整，无法解码。"),
-        "too_many_pixels": _("照片像素过多（超过 %(n)d 万像素），疑似“解压炸弹”，已拒收。")
+        "too_many_pixels": _(
+            "照片像素过多（超过 %(n)d 万像素），已拒收；请缩小到该像素以内后重新提供。"
+        )
         % {"n": MAX_PIXELS // 10_000},
     }
     return messages[code]

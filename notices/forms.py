@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from notices.models import Notice
 from notices.services.notices import NOTICE_FIELDS, AudienceRule, Contact
+from portal.numbers import IdField
 from records.models import College, Level
 
 DATETIME_WIDGET_FORMAT = "%Y-%m-%dT%H:%M"
@@ -15,6 +16,19 @@ DATETIME_WIDGET_FORMAT = "%Y-%m-%dT%H:%M"
 
 def _datetime_widget():
     return forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_WIDGET_FORMAT)
+
+
+DATE_FIELDS = ("issue_date", "window_start", "window_end", "correction_deadline", "sheet_deadline")
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+
+
+def _within_years(value) -> None:
+    """Dates at the ends of the calendar overflow when moved to UTC or a day is added."""
+    if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise forms.ValidationError(
+            _("请填写 %(first)d 年至 %(last)d 年之间的日期。")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR}
+        )
 
 
 class NoticeForm(forms.ModelForm):
@@ -49,6 +63,8 @@ class NoticeForm(forms.ModelForm):
         self.institution = institution
         if self.instance.pk is None:
             self.fields.pop("reason")
+        for name in DATE_FIELDS:
+            self.fields[name].validators.append(_within_years)
 
     def clean_number(self):
         number = self.cleaned_data["number"].strip()
@@ -172,7 +188,7 @@ class WithdrawForm(forms.Form):
 
 
 class RemarkForm(forms.Form):
-    record = forms.IntegerField(widget=forms.HiddenInput)
+    record = IdField(widget=forms.HiddenInput)
     text = forms.CharField(label=_("补充说明"), max_length=200, required=False)
 
 
@@ -188,7 +204,7 @@ class ScopeForm(forms.Form):
     college = forms.ModelChoiceField(
         label=_("学院"), queryset=College.objects.none(), required=False, empty_label=_("全部学院")
     )
-    school_class = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    school_class = IdField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

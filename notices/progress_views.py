@@ -32,6 +32,7 @@ from notices.lists import pending_workbook
 from notices.services import sheets as sheet_services
 from portal import jobs
 from portal.audit import log_access
+from portal.numbers import parse_id
 from records.models import SchoolClass
 
 STAFF = (Role.COUNSELOR, Role.COLLEGE, Role.REGISTRAR)
@@ -188,8 +189,12 @@ def sheet_remarks(request, pk: int):
     prefix = "remark_"
     texts = {}
     for key, value in request.POST.items():
-        if key.startswith(prefix) and key[len(prefix) :].isdigit():
-            texts[int(key[len(prefix) :])] = value
+        if key.startswith(prefix):
+            record_id = parse_id(key[len(prefix) :])
+            if record_id is None:
+                messages.error(request, _("该学生不在本班反馈表中，请刷新页面后重新填写。"))
+                return redirect("notices:sheet_detail", sheet.pk)
+            texts[record_id] = value
     try:
         changed = sheet_services.sheet_remarks_save(
             sheet=sheet, texts=texts, by=request.user, request=request

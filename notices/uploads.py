@@ -19,6 +19,9 @@ from django.utils.translation import gettext as _
 from portal.uploads import IMAGE_SIGNATURES, UploadError, image_upload, pdf_upload
 
 MAX_BYTES = 10 * 1024 * 1024
+# Screenshots of a step (phone: about 3 Mpx), an A4 page scanned at 300 dpi (8.7 Mpx) or
+# a phone photo of a printed form (4000×3000).
+IMAGE_MAX_PIXELS = 12_000_000
 ZIP_MAX_ENTRIES = 2000
 ZIP_MAX_UNCOMPRESSED = 60 * 1024 * 1024
 CONTENT_TYPES_MAX = 1024 * 1024
@@ -57,7 +60,12 @@ def attachment_upload(upload, *, max_bytes: int = MAX_BYTES) -> CleanAttachment:
     if head.startswith(b"%PDF-"):
         clean = pdf_upload(upload, max_bytes=max_bytes)
     elif head.startswith(IMAGE_SIGNATURES):
-        clean = image_upload(upload, max_bytes=max_bytes, formats={"JPEG", "PNG", "GIF"})
+        clean = image_upload(
+            upload,
+            max_bytes=max_bytes,
+            formats={"JPEG", "PNG", "GIF"},
+            max_pixels=IMAGE_MAX_PIXELS,
+        )
     elif head.startswith(b"PK\x03\x04"):
         return office_upload(upload, max_bytes=max_bytes)
     else:

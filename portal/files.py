@@ -2,11 +2,13 @@
 
 from django.http import FileResponse, Http404
 
+from portal.middleware import PRIVATE_NO_STORE
+
 
 def private_file_response(
     field_file, *, content_type: str, filename: str = "", attachment: bool = False
 ) -> FileResponse:
-    """Stream a stored file with the stored type, nosniff and private caching."""
+    """Stream a stored file with the stored type, nosniff, and no copy kept by a browser or a proxy."""
     if not field_file:
         raise Http404
     try:
@@ -17,5 +19,5 @@ def private_file_response(
         handle, content_type=content_type, as_attachment=attachment, filename=filename or None
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=300"
+    response["Cache-Control"] = PRIVATE_NO_STORE  # shared computers keep no copy
     return response

@@ -1,7 +1,9 @@
 """Checking uploads by their content, never by name or browser-sent type (QUALITY.md).
 
-`image_upload(file, max_bytes=…, formats=…)` decodes the image fully with a pixel limit,
-turns it upright, and re-encodes it, so that no metadata or appended payload survives.
+`image_upload(file, max_bytes=…, formats=…, max_pixels=…)` checks the pixel count the
+header declares against the form's own limit before a pixel is decoded, then decodes
+the image fully, turns it upright, scales it down if the form asks (`max_side`), and
+re-encodes it, so that no metadata or appended payload survives.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_PIXELS = 40_000_000  # far above any camera photo; refuses decompression bombs
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+# Each form passes its own limit; a form that does not gets the one for phone photos
+# (4000×3000), the largest any of today's forms needs.
+DEFAULT_MAX_PIXELS = 12_000_000
 
 
 class UploadError(Exception):
@@ -57,9 +62,33 @@ def _read_limited(upload, max_bytes: int) -> bytes:
     return data
 
 
-def _decode(data: bytes, formats: set[str]) -> tuple[Image.Image, str]:
+def _too_many_pixels(image: Image.Image, max_pixels: int) -> UploadError:
+    return UploadError(
+        _(
+            "图片像素过大，请缩小后重新上传：此处最多 %(n)d 万像素（如 %(example)s），"
+            "这张图片是 %(width)d×%(height)d。可用手机相册的“编辑”或截图缩小。"
+        )
+        % {
+            "n": max_pixels // 10_000,
+            "example": _example_size(max_pixels),
+            "width": image.width,
+            "height": image.height,
+        }
+    )
+
+
+def _example_size(max_pixels: int) -> str:
+    """A 4:3 size within the limit, for the message: 12 Mpx → 4000×3000."""
+    side = int((max_pixels / 12) ** 0.5)
+    return f"{side * 4}×{side * 3}"
+
+
+def _decode(
+    data: bytes, formats: set[str], max_pixels: int, max_side: int | None = None
+) -> tuple[Image.Image, str]:
     """The fully decoded image and its format. Phone cameras write MPO (a JPEG that
-    carries a second, smaller picture): it is a JPEG for everyone who opens it."""
+    carries a second, smaller picture): it is a JPEG for everyone who opens it. The
+    pixel count is checked from the header, before any pixel is decoded."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -70,6 +99,13 @@ def _decode(data: bytes, formats: set[str]) -> tuple[Image.Image, str]:
                     _("仅支持 %(kinds)s 格式的图片，请转换为其中一种格式后重新上传。")
                     % {"kinds": _kinds(formats)}
                 )
+            if image.width < 1 or image.height < 1:
+                raise ValueError("no pixels")
+            if image.width * image.height > max_pixels:
+                raise _too_many_pixels(image, max_pixels)
+            if max_side and kind == "JPEG" and max(image.size) > max_side:
+                # libjpeg decodes at 1/2, 1/4 or 1/8 scale, never below what we keep.
+                image.draft(None, (max_side, max_side))
             image.load()  # verify() reads only the header: decode every pixel
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise UploadError(_("图片像素过大，请缩小后重新上传。")) from exc
@@ -85,11 +121,23 @@ def _kinds(formats: set[str]) -> str:
     return " ".join(names.get(f, f.lower()) for f in sorted(formats))
 
 
-def image_upload(upload, *, max_bytes: int, formats: set[str]) -> CleanImage:
-    """A decoded, upright, re-encoded copy of an uploaded image, or UploadError."""
-    image, kind = _decode(_read_limited(upload, max_bytes), formats)
+def image_upload(
+    upload,
+    *,
+    max_bytes: int,
+    formats: set[str],
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    max_side: int | None = None,
+) -> CleanImage:
+    """A decoded, upright, re-encoded copy of an uploaded image, or UploadError.
+
+    `max_pixels`: the form's own limit, checked before decoding; `max_side`: a longer
+    side beyond this is scaled down to it before the image is stored."""
+    image, kind = _decode(_read_limited(upload, max_bytes), formats, max_pixels, max_side)
     keep_png = kind in {"PNG", "GIF"}
     image = ImageOps.exif_transpose(image)
+    if max_side and max(image.size) > max_side:
+        image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     image = image.convert("RGBA" if keep_png and "A" in image.getbands() else "RGB")
     # Pillow writes some of `info` back (a JPEG comment, a PNG colour profile): nothing
     # of the upload but its pixels may survive.
@@ -111,44 +159,97 @@ class CleanPdf:
 
 
 def pdf_upload(upload, *, max_bytes: int) -> CleanPdf:
-    """A PDF checked by its header and a full parse, then written anew by pypdf, so
-    that bytes appended after the document (polyglots) do not survive."""
-    from pypdf import PdfReader, PdfWriter
+    """A PDF checked by its header and a full parse, then rebuilt page by page by pypdf
+    (`pdf_rebuild`): nothing appended after the document (polyglots) and nothing that
+    acts (scripts, forms, embedded files, launch actions) survives."""
     from pypdf.errors import PyPdfError
 
     data = _read_limited(upload, max_bytes)
     if not data.startswith(b"%PDF-"):
-        raise UploadError(_("该文件不是 PDF 文件。"))
+        raise UploadError(_("该文件不是 PDF 文件，请上传 PDF 格式的扫描件。"))
     try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        pages = len(reader.pages)
-        if reader.is_encrypted or pages == 0:
-            raise UploadError(_("PDF 文件已加密或没有页面，请上传未加密的扫描件。"))
-        writer = PdfWriter(clone_from=reader)
-        _drop_scripts(writer)
-        out = io.BytesIO()
-        writer.write(out)
+        content, pages = pdf_rebuild(data)
     except UploadError:
         raise
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise UploadError(_("无法打开该 PDF 文件，文件可能已损坏。")) from exc
-    return CleanPdf(out.getvalue(), pages)
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
+        raise UploadError(
+            _("无法打开该 PDF 文件，文件可能已损坏，请重新扫描或导出后上传。")
+        ) from exc
+    return CleanPdf(content, pages)
 
 
-def _drop_scripts(writer) -> None:
-    """Scans need no scripts: drop document-level JavaScript and open actions."""
-    root = writer._root_object
-    for key in ("/OpenAction", "/AA"):
-        root.pop(key, None)
-    names = root.get("/Names")
-    if names is not None:
-        names.get_object().pop("/JavaScript", None)
+# Link targets a reader may follow from a kept link: web pages and mail, nothing else.
+SAFE_URI_SCHEMES = ("http://", "https://", "mailto:")
+
+
+def pdf_rebuild(data: bytes) -> tuple[bytes, int]:
+    """A new PDF that holds only the pages of `data`, their content and plain web links.
+
+    Scans and notices need no behaviour, so the document is written anew from its pages
+    instead of having bad parts removed from it: the catalog is not copied, so the
+    document's /OpenAction and /AA, /Names (/JavaScript, /EmbeddedFiles), /AcroForm
+    (with XFA), outlines and their actions are gone; each page loses its /AA; of its
+    annotations only /Link annotations whose action is a /URI to a web or mail address
+    stay, without /AA or /Next. Everything else that acts (JavaScript, Launch, GoToR,
+    SubmitForm, ImportData, file attachments, widgets, media) is dropped."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, NameObject
+
+    reader = PdfReader(io.BytesIO(data), strict=False)
+    if reader.is_encrypted:
+        raise UploadError(_("PDF 文件已加密，请上传未加密的扫描件。"))
+    if len(reader.pages) == 0:
+        raise UploadError(_("PDF 文件没有页面，请重新扫描后上传。"))
+    writer = PdfWriter()
+    for page in reader.pages:
+        page.pop(NameObject("/AA"), None)
+        links = [a for a in _annotations(page) if _plain_link(a)]
+        if links:
+            page[NameObject("/Annots")] = ArrayObject(links)
+        else:
+            page.pop(NameObject("/Annots"), None)
+        writer.add_page(page)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue(), len(reader.pages)
+
+
+def _annotations(page) -> list:
+    annots = page.get("/Annots")
+    if annots is None:
+        return []
+    annots = annots.get_object()
+    return list(annots) if isinstance(annots, list) else []
+
+
+def _plain_link(reference) -> bool:
+    """A /Link annotation with a /URI action to a web or mail address; its /AA, /Next
+    and any other key that can act are removed on the way."""
+    from pypdf.generic import DictionaryObject, NameObject
+
+    annot = reference.get_object()
+    if not isinstance(annot, DictionaryObject) or annot.get("/Subtype") != "/Link":
+        return False
+    action = annot.get("/A")
+    action = action.get_object() if action is not None else None
+    if not isinstance(action, DictionaryObject) or action.get("/S") != "/URI":
+        return False
+    uri = action.get("/URI")
+    uri = str(uri.get_object() if uri is not None else "").strip().lower()
+    if not uri.startswith(SAFE_URI_SCHEMES):
+        return False
+    for key in ("/AA", "/Dest", "/PA", "/P"):
+        annot.pop(NameObject(key), None)
+    action.pop(NameObject("/Next"), None)
+    return True
 
 
 IMAGE_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")
 
 
-def document_upload(upload, *, max_bytes: int) -> CleanImage | CleanPdf:
+def document_upload(
+    upload, *, max_bytes: int, max_pixels: int, max_side: int | None = None
+) -> CleanImage | CleanPdf:
     """Evidence scans: an image (JPEG/PNG/GIF) or a PDF, decided by content."""
     upload.seek(0)
     head = upload.read(8)
@@ -156,5 +257,11 @@ def document_upload(upload, *, max_bytes: int) -> CleanImage | CleanPdf:
     if head.startswith(b"%PDF-"):
         return pdf_upload(upload, max_bytes=max_bytes)
     if head.startswith(IMAGE_SIGNATURES):
-        return image_upload(upload, max_bytes=max_bytes, formats={"JPEG", "PNG", "GIF"})
+        return image_upload(
+            upload,
+            max_bytes=max_bytes,
+            formats={"JPEG", "PNG", "GIF"},
+            max_pixels=max_pixels,
+            max_side=max_side,
+        )
     raise UploadError(_("仅支持图片（.jpg .png .gif）或 PDF 文件。"))

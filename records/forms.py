@@ -87,6 +87,9 @@ class ReportForm(forms.Form):
         ]
 
 
+OLDER_THAN_MAX_DAYS = 3650  # ten years: far beyond any open report, far below overflow
+
+
 class QueueFilterForm(forms.Form):
     state = forms.ChoiceField(label=_("状态"), required=False)
     college = forms.ModelChoiceField(
@@ -94,7 +97,16 @@ class QueueFilterForm(forms.Form):
     )
     school_class = forms.CharField(label=_("班号或班级"), max_length=100, required=False)
     field = forms.ChoiceField(label=_("字段"), required=False)
-    older_than = forms.IntegerField(label=_("已等待天数不少于"), min_value=0, required=False)
+    older_than = forms.IntegerField(
+        label=_("已等待天数不少于"),
+        min_value=0,
+        max_value=OLDER_THAN_MAX_DAYS,
+        required=False,
+        error_messages={
+            code: _("请输入 0 到 %(max)d 之间的天数。") % {"max": OLDER_THAN_MAX_DAYS}
+            for code in ("invalid", "min_value", "max_value")
+        },
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

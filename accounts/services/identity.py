@@ -45,6 +45,7 @@ from records.services.binding import certificate_digits
 # Seed 000: jpg / jpeg / png / gif, at most 300 KB; 3 uploads a day and 5 in all.
 ID_PHOTO_FORMATS = {"JPEG", "PNG", "GIF"}
 ID_PHOTO_MAX_BYTES = 300 * 1024
+ID_PHOTO_MAX_PIXELS = 12_000_000  # a hand-held photo from a phone camera (4000×3000)
 UPLOADS_PER_DAY = 3
 UPLOADS_IN_ALL = 5
 FACT_GUESSES = Limit("identity-facts", max=5, window=24 * 60 * 60)
@@ -66,7 +67,12 @@ def uploads_left(user: User) -> tuple[int, int]:
 
 def _clean_image(upload, label: str) -> CleanImage:
     try:
-        return image_upload(upload, max_bytes=ID_PHOTO_MAX_BYTES, formats=ID_PHOTO_FORMATS)
+        return image_upload(
+            upload,
+            max_bytes=ID_PHOTO_MAX_BYTES,
+            formats=ID_PHOTO_FORMATS,
+            max_pixels=ID_PHOTO_MAX_PIXELS,
+        )
     except UploadError as exc:
         raise AccountError(f"{label}：{exc.message}") from exc
 

@@ -33,8 +33,10 @@ class CellError(Exception):
 SPACES = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]+")
 _CJK_GAP = re.compile(r"(?<=[^\x00-\x7f])[\s\u200b-\u200d\u2060\ufeff]+(?=[^\x00-\x7f])")
 _CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]*")
-_DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:\d{1,2}:\d{2}(?::\d{2})?)?")
-_COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_DATE = re.compile(
+    r"([0-9]{4})[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2})日?(?:[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?"
+)
+_COMPACT_DATE = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})")
 _SCIENTIFIC = re.compile(r"\d(\.\d+)?[eE]\+?\d+")
 _CHINESE_DIGITS = {c: n for n, c in enumerate("零一二三四五六七八九")} | {"两": 2}
 
@@ -107,7 +109,9 @@ def parse_date(value: Any) -> datetime.date:
 def parse_year(value: Any) -> int:
     text = _compact(value).removesuffix("年").removesuffix("级")
     this_year = timezone.localdate().year
-    if not text.isdigit() or not 1949 <= int(text) <= this_year + 1:
+    if not (len(text) == 4 and text.isascii() and text.isdigit()) or not (
+        1949 <= int(text) <= this_year + 1
+    ):
         raise CellError(_("应为四位年份，例如 %(year)d") % {"year": this_year})
     return int(text)
 
@@ -177,7 +181,7 @@ _PROVINCE_PREFIXES = frozenset(region[:2] for region, _name in PROVINCES)
 def parse_region(value: Any) -> str:
     """生源省市: a GB/T 2260 code (6 digits, kept as given) or a province name ("XX0000")."""
     text = _compact(value)
-    if text.isdigit() and len(text) == 6 and text[:2] in _PROVINCE_PREFIXES:
+    if len(text) == 6 and text.isascii() and text.isdigit() and text[:2] in _PROVINCE_PREFIXES:
         return text
     if text in _PROVINCE_CODES:
         return _PROVINCE_CODES[text]

@@ -29,6 +29,10 @@ from records.models import (
 from records.services.fields import CORRECTABLE_FIELDS, field_label, field_text
 
 EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
+# Phone photos of a 户口本 or a certificate (4000×3000); stored at most 2,000 px on the
+# long side, which keeps every line of a page readable at a fraction of the size.
+EVIDENCE_MAX_PIXELS = 12_000_000
+EVIDENCE_MAX_SIDE = 2000
 EVIDENCE_MAX_FILES = 5
 RECORD_TASKS = (NoticeTask.RECORD_CHECK, NoticeTask.BOTH)
 
@@ -115,7 +119,12 @@ def _evidence_rows(evidence: list[Evidence]) -> list[tuple[DiscrepancyEvidence, 
     rows = []
     for item in evidence:
         try:
-            clean = document_upload(item.upload, max_bytes=EVIDENCE_MAX_BYTES)
+            clean = document_upload(
+                item.upload,
+                max_bytes=EVIDENCE_MAX_BYTES,
+                max_pixels=EVIDENCE_MAX_PIXELS,
+                max_side=EVIDENCE_MAX_SIDE,
+            )
         except UploadError as exc:
             raise RecordError(exc.message) from exc
         row = DiscrepancyEvidence(

@@ -7,7 +7,7 @@ turns the text into the field's value here, with a clear error when it cannot.
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from accounts import idnumbers
 from records.codes import PROVINCES, ethnicity_code
 from records.errors import RecordError
+from records.imports.cells import CellError, parse_date, parse_duration, parse_year
 from records.models import College, Department, EnrollmentRecord, Major, SchoolClass
 
 # Every field of seed 000 but the institution itself can be reported and corrected.
 CORRECTABLE_FIELDS = tuple(
     f for f in EnrollmentRecord.MAIN_FIELDS + EnrollmentRecord.OTHER_FIELDS if f != "institution"
 )
-DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
 
 
 def field_label(name: str) -> str:
@@ -65,12 +65,14 @@ def value_for_others(name: str, text: str) -> str | None:
 
 
 def _date(text: str) -> datetime.date:
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise RecordError(_("“%(text)s”不是有效的日期，请写作 2005-01-02。") % {"text": text})
+    """The import's rule (records.imports.cells): the forms offices write, 1900–2100."""
+    try:
+        return parse_date(text)
+    except CellError as exc:
+        raise RecordError(
+            _("“%(text)s”不是有效的日期，请写作 2005-01-02（1900 年至 2100 年之间）。")
+            % {"text": text}
+        ) from exc
 
 
 def _choice(name: str, text: str) -> str:
@@ -86,7 +88,7 @@ def _choice(name: str, text: str) -> str:
 
 
 def _region(text: str) -> str:
-    if text.isdigit() and len(text) == 6:
+    if len(text) == 6 and text.isascii() and text.isdigit():
         return text
     for code, name in PROVINCES:
         if text in (name, name.rstrip("省市"), name.replace("自治区", "")):
@@ -126,15 +128,16 @@ def _id_number(text: str) -> str:
 
 def _duration(text: str) -> Decimal:
     try:
-        return Decimal(text.rstrip("年"))
-    except InvalidOperation as exc:
-        raise RecordError(_("学制应为数字，例如 4 或 2.5。")) from exc
+        return parse_duration(text)
+    except CellError as exc:
+        raise RecordError(_("%(reason)s。") % {"reason": exc.reason}) from exc
 
 
 def _year(text: str) -> int:
-    if not (text.isdigit() and len(text) == 4):
-        raise RecordError(_("录取年份应为 4 位数字。"))
-    return int(text)
+    try:
+        return parse_year(text)
+    except CellError as exc:
+        raise RecordError(_("录取年份%(reason)s。") % {"reason": exc.reason}) from exc
 
 
 PARSERS = {

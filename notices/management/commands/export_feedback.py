@@ -8,6 +8,7 @@ from notices.exports import FeedbackWorkbook
 from notices.feedback import class_rows, college_rows, row_students
 from notices.models import FeedbackSheet, Notice
 from portal.audit import log_access
+from portal.numbers import parse_id
 from records.models import College, SchoolClass
 
 
@@ -50,8 +51,8 @@ class Command(BaseCommand):
     def _notice(self, key: str) -> Notice:
         notices = Notice.objects.prefetch_related("audience")
         found = list(notices.filter(number=key))
-        if not found and key.isdigit():
-            found = list(notices.filter(pk=int(key)))
+        if not found and parse_id(key) is not None:
+            found = list(notices.filter(pk=parse_id(key)))
         if len(found) != 1:
             raise CommandError(f"找不到唯一的通知：{key}")
         if not found[0].has_task:
