@@ -37,7 +37,7 @@ from accounts.notify import notify
 from accounts.services.claims import identity_check_passed
 from accounts.transfer import transfer_all
 from portal.audit import log_action
-from portal.throttle import Limit, client_ip, wait_message
+from portal.throttle import Limit, client_key, wait_message
 from portal.uploads import CleanImage, UploadError, image_upload
 from records.models import DegreeRecord, EnrollmentRecord
 from records.services.binding import certificate_digits
@@ -300,21 +300,26 @@ def _matching_facts(
 
 def _guess_limits(user: User, request) -> list[tuple[Limit, str]]:
     limits = [(FACT_GUESSES, f"user:{user.pk}")]
-    ip = client_ip(request)
-    if ip:
-        limits.append((FACT_GUESSES_PER_IP, ip))
+    address = client_key(request)  # an IPv6 client counts per /64
+    if address:
+        limits.append((FACT_GUESSES_PER_IP, address))
     return limits
 
 
-def _check_guesses_left(user: User, request) -> None:
-    wait = max(limit.wait(key) for limit, key in _guess_limits(user, request))
+def _take_guess(user: User, request) -> list[tuple[Limit, str]]:
+    """Count this guess first, then compare (QUALITY.md: a burst of guesses sent together
+    cannot all read "4 of 5"). A refused guess stays counted; a right one is given back
+    with _give_back, so that the limits count wrong guesses only."""
+    limits = _guess_limits(user, request)
+    wait = max(limit.attempt(key) for limit, key in limits)
     if wait:
         raise Throttled(wait_message(wait))
+    return limits
 
 
-def _count_wrong_guess(user: User, request) -> None:
-    for limit, key in _guess_limits(user, request):
-        limit.hit(key)
+def _give_back(limits: list[tuple[Limit, str]]) -> None:
+    for limit, key in limits:
+        limit.undo(key)
 
 
 def identity_facts_check(
@@ -330,7 +335,7 @@ def identity_facts_check(
     wrong guess counts against a small daily limit."""
     if user.state != AccountState.PENDING:
         raise AccountError(_("您的账号不需要身份核验。"))
-    _check_guesses_left(user, request)
+    guess = _take_guess(user, request)
     if not _matching_facts(
         user,
         school=school,
@@ -338,8 +343,8 @@ def identity_facts_check(
         level=level,
         certificate_number=certificate_number,
     ):
-        _count_wrong_guess(user, request)
         raise AccountError(_("提供的信息与您的姓名、证件号码对应的学籍或学历不符，请核对后重试。"))
+    _give_back(guess)
     return identity_check_passed(user=user, by=None, route="facts", request=request)
 
 
@@ -359,7 +364,7 @@ def classmate_assist_request(
 ) -> ClassmateAssist:
     if requester.state != AccountState.PENDING:
         raise AccountError(_("您的账号不需要身份核验。"))
-    _check_guesses_left(requester, request)
+    guess = _take_guess(requester, request)
     record = (
         EnrollmentRecord.objects.filter(
             school_class__in=_classes_of(requester),
@@ -373,10 +378,10 @@ def classmate_assist_request(
         .first()
     )
     if record is None:
-        _count_wrong_guess(requester, request)
         raise AccountError(
             _("未找到该同学：请确认姓名和学号，且该同学已注册并绑定了同一班级的学籍。")
         )
+    _give_back(guess)
     assist, _created = ClassmateAssist.objects.get_or_create(
         requester=requester, classmate=record.user, state=AssistState.PENDING
     )

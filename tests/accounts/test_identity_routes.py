@@ -386,6 +386,39 @@ def test_wrong_guesses_from_one_ip_are_limited_across_accounts(world):
     assert pending[4].state == AccountState.PENDING
 
 
+def test_wrong_guesses_from_one_ipv6_64_are_counted_as_one_address(world):
+    """Issue 11: a single IPv6 /64 got unlimited tries by changing its address."""
+    pending = [
+        factories.user(
+            real_name="李晓梅", id_number=world.alice.id_number, state=AccountState.PENDING
+        )
+        for _ in range(5)
+    ]
+    for n, account in enumerate(pending[:4]):
+        client = csrf_client(account)
+        client.defaults["REMOTE_ADDR"] = f"2001:db8:7:1::{n + 1:x}"
+        for guess in range(5):
+            post_facts(client, **alice_facts(world, student_number=f"20239{guess:05d}"))
+
+    last = csrf_client(pending[4])
+    last.defaults["REMOTE_ADDR"] = "2001:db8:7:1:ffff::9"
+    assert "操作过于频繁" in page_text(post_facts(last, **alice_facts(world)))
+    other = csrf_client(pending[4])
+    other.defaults["REMOTE_ADDR"] = "2001:db8:7:2::1"  # another /64: its own count
+    assert "操作过于频繁" not in page_text(post_facts(other, **alice_facts(world)))
+
+
+def test_a_right_guess_does_not_use_up_a_try(world, twin):
+    client = csrf_client(twin)
+    for n in range(4):
+        post_facts(client, **alice_facts(world, student_number=f"20239{n:05d}"))
+    post_facts(client, **alice_facts(world))  # right: a claim, and the try given back
+
+    response = post_facts(client, **alice_facts(world, student_number="2023999999"))
+
+    assert "不符" in page_text(response) and "操作过于频繁" not in page_text(response)
+
+
 def test_the_facts_form_asks_for_all_three_or_a_certificate(world, twin):
     response = post_facts(csrf_client(twin), school=world.institution.name)
 
