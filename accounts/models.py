@@ -2,9 +2,10 @@
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from accounts import idnumbers
@@ -125,6 +126,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(_("注册时间"), default=timezone.now)
     identity_verified_at = models.DateTimeField(_("身份核验时间"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("注销时间"), null=True, blank=True)
+    # Raised by end_sessions(): every session signed with the old value stops
+    # authenticating, on any session engine (the hash is checked on each request).
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
     # Set while a claim against this account is open (IdentityClaim): the banner of every
     # page reads it from the user row already loaded, so other people's pages cost nothing.
     claim_alert_at = models.DateTimeField(_("待处理申领"), null=True, blank=True, editable=False)
@@ -184,6 +188,25 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def masked_id_number(self) -> str:
         return idnumbers.mask(self.id_number)
+
+    def _get_session_auth_hash(self, secret=None):
+        """Django's HMAC of the password hash, and of the session epoch once raised:
+        sessions made before end_sessions() no longer authenticate. Epoch 0 gives
+        Django's own value, so that no session ended when the field came."""
+        if not self.session_epoch:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "accounts.User.session_auth_hash",
+            f"{self.password}:{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
+    def end_sessions(self) -> None:
+        """End every session of this account, on every device (an admin's reset of the
+        second factor, an identity taken over). Atomic: concurrent calls both count."""
+        type(self).objects.filter(pk=self.pk).update(session_epoch=F("session_epoch") + 1)
+        self.refresh_from_db(fields=["session_epoch"])
 
     def get_full_name(self) -> str:
         return self.real_name or self.username

@@ -252,6 +252,7 @@ def _cancel(old: User, *, now, winner: User, by, request) -> None:
     before = old.state
     old.state, old.is_active, old.cancelled_at = AccountState.CANCELLED, False, now
     old.save(update_fields=["state", "is_active", "cancelled_at"])
+    old.end_sessions()  # an inactive account no longer authenticates anyway
     log_action(
         old,
         "accounts.cancelled",

@@ -254,8 +254,9 @@ def verify(*, user, code: str, request=None):
 
 
 def second_factor_reset(*, user, by, request=None) -> bool:
-    """An admin removes a staff member's devices (lost phone): the next log-in enrols
-    again. Audited and told to the person. False when there was nothing to reset."""
+    """An admin removes a staff member's devices (lost phone): every session of the
+    account ends and the next log-in enrols again. Audited and told to the person.
+    False when there was nothing to reset."""
     if not (by.is_superuser or by.role == Role.ADMIN):
         raise PermissionDenied
     with transaction.atomic():
@@ -263,6 +264,9 @@ def second_factor_reset(*, user, by, request=None) -> bool:
         static, _n = StaticDevice.objects.filter(user=user).delete()
         if not (totp or static):
             return False
+        # Whoever holds a signed-in session (the lost phone's finder too) must not be
+        # able to enrol a device of their own: every session ends, the password is asked.
+        user.end_sessions()
         log_action(
             user,
             "accounts.second_factor_reset",

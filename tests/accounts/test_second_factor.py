@@ -357,8 +357,11 @@ def test_an_admin_resets_a_staff_members_second_factor_audited_and_told(
     event = AuditEvent.objects.get(action="accounts.second_factor_reset")
     assert (event.actor, event.subject) == (world.admin, world.registrar)
     assert any("重置" in m.text for m in sms.outbox if m.phone == "13800002222")
-    # The registrar's verified session, and her next log-in, must enrol a new phone.
-    assert _gated(registrar, "/records/mine/") == ENROL
+    # Every session of hers ends: whoever holds one (the finder of the lost phone) is
+    # asked for the password, never offered to enrol a device of their own.
+    assert _gated(registrar, "/records/mine/") == "/accounts/login/"
+    assert _gated(registrar, ENROL) == "/accounts/login/"
+    # Her next log-in must enrol a new phone.
     assert _gated(_log_in("registrar"), "/") == ENROL
 
 
