@@ -580,11 +580,13 @@ def claim_object(request, pk: int):
     return redirect("home")
 
 
-@require_POST
 @_active_required
 def claim_confirm(request, pk: int):
-    """这是我本人的新账号 (or, on the phone route, 这是我本人的申请)."""
+    """这是我本人的新账号 (or, on the phone route, 这是我本人的申请): a page that says what
+    it does first (her account is cancelled, or her phone moves), then a POST."""
     claim = _own_claim(request, pk)
+    if request.method != "POST":
+        return render(request, "accounts/claim_confirm.html", {"claim": claim})
     try:
         claim = claims.claim_confirm_by_holder(
             claim_id=claim.pk, holder=request.user, request=request

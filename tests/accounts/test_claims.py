@@ -373,6 +373,24 @@ def test_the_holders_own_confirmation_completes_the_claim_at_once(
     assert event.actor == alice and "原账号持有人确认" in event.reason
 
 
+def test_the_banner_asks_before_the_holder_gives_her_account_away(
+    world, alice, twin, django_capture_on_commit_callbacks
+):
+    """One tap on the banner must not cancel her account: it opens a page that says what
+    confirming does, and only its POST completes the claim."""
+    claim = facts_claim(world, twin, django_capture_on_commit_callbacks)
+    session = csrf_client(alice)
+    url = f"/accounts/claims/{claim.pk}/confirm/"
+    assert f'href="{url}"' in page_text(session.get("/"))
+
+    page = page_text(session.get(url))
+
+    assert "本账号将立即注销，不能恢复" in page and "不是我本人操作" in page
+    assert IdentityClaim.objects.get(pk=claim.pk).state == ClaimState.READY
+    alice.refresh_from_db()
+    assert alice.state == AccountState.ACTIVE
+
+
 def test_only_the_holder_may_answer_a_claim(world, alice, twin, django_capture_on_commit_callbacks):
     claim = facts_claim(world, twin, django_capture_on_commit_callbacks)
 
