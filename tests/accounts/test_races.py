@@ -329,3 +329,20 @@ def test_a_phone_taken_while_a_change_is_under_way_is_a_clear_error_not_a_crash(
     alice.refresh_from_db()
     assert alice.phone == "13711112222"
     assert User.objects.get(phone=PHONE) == bob
+
+
+def test_a_burst_of_code_requests_for_one_phone_sends_one_text():
+    """Twenty requests for a code to one phone, released together: every one used to read
+    "no code this minute" before any wrote one, and each sent a text (cost, SMS bombing)."""
+    from accounts import sms
+
+    sms.outbox.clear()
+    results = run_together(
+        [
+            lambda: code_send(purpose=CodePurpose.REGISTER, destination="13800006666")
+            for _ in range(THREADS)
+        ]
+    )
+
+    assert outcomes(results)["ok"] == 1, outcomes(results)
+    assert len([m for m in sms.outbox if m.phone == "13800006666"]) == 1
