@@ -34,6 +34,7 @@ from accounts.models import (
     IdentityRequest,
     RequestState,
     Role,
+    mask_phone,
 )
 from accounts.services import claims, identity, selfservice
 from accounts.services.codes import code_send, normalize_destination
@@ -70,7 +71,7 @@ def _masked(destination: str) -> str:
     if "@" in destination:
         name, _at, domain = destination.partition("@")
         return f"{name[:2]}***@{domain}"
-    return f"{destination[:3]}****{destination[-4:]}"
+    return mask_phone(destination)
 
 
 def _send_code(request, purpose: str, destination: str) -> None:

@@ -377,22 +377,35 @@ def _move_phone(claim: IdentityClaim, *, by, request) -> None:
             holder,
             _("您账号绑定的手机号 %(phone)s 已按客服审核结果从您的账号解除。") % {"phone": masked},
         )
-    before = claimant.phone
-    claimant.phone = claim.phone
-    try:
-        with transaction.atomic():
-            claimant.save(update_fields=["phone"])
-    except IntegrityError as exc:
-        raise AccountError(_("该手机号已被其他账号使用，请重新提交手机号申请。")) from exc
-    log_action(
+    give_phone(
         claimant,
-        "accounts.phone_changed",
+        claim.phone,
         by=by,
-        subject=claimant,
         request=request,
-        changes={"phone": [mask_phone(before), masked]},
+        taken=_("该手机号已被其他账号使用，请重新提交手机号申请。"),
     )
     notify(claimant, _("手机号 %(phone)s 已转入您的账号。") % {"phone": masked})
+
+
+def give_phone(user: User, phone: str, *, by, request, taken: str) -> None:
+    """Bind `phone` to `user`, audited with masked numbers; AccountError(`taken`) when
+    another live account holds it after all (the database constraint decides)."""
+    before = user.phone
+    user.phone = phone
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["phone"])
+    except IntegrityError as exc:
+        user.phone = before
+        raise AccountError(taken) from exc
+    log_action(
+        user,
+        "accounts.phone_changed",
+        by=by,
+        subject=user,
+        request=request,
+        changes={"phone": [mask_phone(before), mask_phone(phone)]},
+    )
 
 
 def claim_complete_if_due(claim_id: int, *, now=None) -> IdentityClaim | None:

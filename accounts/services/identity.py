@@ -493,7 +493,7 @@ def phone_holder(req: IdentityRequest) -> User | None:
 def _move_phone(req: IdentityRequest, *, by: User, request):
     """No other live holder: the phone moves at once. Otherwise a claim against the
     holder, who is told and may object, and the phone moves when the window passes."""
-    from accounts.services.claims import phone_claim_make
+    from accounts.services.claims import give_phone, phone_claim_make
 
     holder = (
         User.objects.select_for_update()
@@ -504,21 +504,12 @@ def _move_phone(req: IdentityRequest, *, by: User, request):
     )
     if holder is not None:
         return phone_claim_make(req=req, holder=holder, by=by, request=request)
-    user = req.user
-    before = user.phone
-    user.phone = req.phone
-    try:
-        with transaction.atomic():
-            user.save(update_fields=["phone"])
-    except IntegrityError as exc:
-        raise AccountError(_("该手机号刚被其他账号使用，请刷新页面后重新审核。")) from exc
-    log_action(
-        user,
-        "accounts.phone_changed",
+    give_phone(
+        req.user,
+        req.phone,
         by=by,
-        subject=user,
         request=request,
-        changes={"phone": [before, user.phone]},
+        taken=_("该手机号刚被其他账号使用，请刷新页面后重新审核。"),
     )
     return None
 

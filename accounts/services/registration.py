@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.errors import AccountError, DuplicateIdNumber, PhoneInUse, Throttled
-from accounts.models import AccountState, CodePurpose, User
+from accounts.models import AccountState, CodePurpose, User, mask_phone
 from accounts.notify import notify
 from accounts.services.codes import code_use, code_verify, normalize_destination
 from portal.audit import log_action
@@ -148,7 +148,7 @@ def _release_phone(phone: str, *, request) -> None:
             "accounts.phone_taken_over",
             subject=old,
             request=request,
-            changes={"phone": [phone[:3] + "****" + phone[-4:], ""]},
+            changes={"phone": [mask_phone(phone), ""]},
             reason=_("新注册账号通过短信验证码证明了该手机号"),
         )
         if old.email:
