@@ -21,6 +21,7 @@ from accounts.services.codes import code_send, code_verify
 from portal.models import AuditEvent
 from tests import factories
 from tests.accounts.helpers import csrf_client, csrf_post, mail_code, page_text
+from tests.threads import run_together
 
 URL = "/accounts/login/"
 WRONG = "账号或密码不正确"
@@ -59,26 +60,7 @@ def fail(identifier, times=5, *, ip="10.0.0.1"):
         assert WRONG in page_text(log_in(identifier, "not-the-password", ip=ip))
 
 
-def burst(calls) -> list[object]:
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = call()
-        except BaseException as exc:  # reported to the test through `results`
-            results[index] = exc
-        finally:
-            connection.close()
-
-    workers = [threading.Thread(target=worker, args=pair) for pair in enumerate(calls)]
-    for thread in workers:
-        thread.start()
-    for thread in workers:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in workers), "a thread hung"
-    return results
+burst = run_together
 
 
 # Bursts -----------------------------------------------------------------------------------

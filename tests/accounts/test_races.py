@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -32,6 +31,7 @@ from portal.models import AuditEvent
 from records.models import EnrollmentRecord
 from tests import factories
 from tests.accounts.helpers import mail_code, sms_code
+from tests.threads import run_together
 
 pytestmark = [
     pytest.mark.postgres,
@@ -44,30 +44,6 @@ pytestmark = [
 
 THREADS = 20
 PHONE = "13800005555"
-
-
-def run_together(calls: list[Callable[[], object]]) -> list[object]:
-    """Run every call in its own thread, all released at once; each result is what the
-    call returned or the exception it raised."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def worker(index: int, call: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = call()
-        except BaseException as exc:  # reported to the test through `results`
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=pair) for pair in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a thread hung (deadlock?)"
-    return results
 
 
 def outcomes(results: list[object]) -> Counter:

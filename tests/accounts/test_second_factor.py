@@ -11,7 +11,6 @@ import os
 import re
 import subprocess
 import sys
-import threading
 import time
 from base64 import b32decode
 from pathlib import Path
@@ -32,6 +31,7 @@ from accounts.services import second_factor
 from portal.models import AuditEvent
 from tests import factories
 from tests.accounts.helpers import page_text
+from tests.threads import run_together
 
 VERIFY = "/accounts/second-factor/verify/"
 ENROL = "/accounts/second-factor/enrol/"
@@ -401,25 +401,7 @@ def test_the_page_of_a_logged_in_student_costs_no_extra_query(
 # Races (PostgreSQL, real threads): the device row is locked while a code is checked ------
 
 
-def _together(calls):
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = call()
-        except BaseException as exc:  # reported to the test through `results`
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=pair) for pair in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+_together = run_together
 
 
 def races_only(test):

@@ -4,7 +4,6 @@ bursts of parallel tries that never pass the limit on either store."""
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
@@ -13,6 +12,7 @@ from django.test import RequestFactory, override_settings
 
 from portal.models import ThrottleCounter
 from portal.throttle import Backoff, DatabaseCounters, Limit, client_key, counters, network_key
+from tests.threads import run_together
 
 THREADS = 20
 
@@ -140,25 +140,7 @@ def test_one_64_shares_a_counter(store):
 
 
 def burst(call, threads: int = THREADS) -> list[object]:
-    barrier = threading.Barrier(threads)
-    results: list[object] = [None] * threads
-
-    def worker(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = call()
-        except BaseException as exc:  # reported to the test through `results`
-            results[index] = exc
-        finally:
-            connection.close()
-
-    workers = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
-    for thread in workers:
-        thread.start()
-    for thread in workers:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in workers), "a thread hung"
-    return results
+    return run_together([call] * threads)
 
 
 @pytest.mark.postgres
