@@ -203,7 +203,8 @@ class NoticeAudience(models.Model):
 
 class NoticeContact(models.Model):
     """联系方式: who answers questions about the notice (seed 000: 教务处学籍科,
-    办公楼一楼学籍管理室; seed 002: 成教部张老师, 0550-3055417)."""
+    办公楼一楼学籍管理室; seed 002: a teacher of the adult-education office and the office's
+    phone)."""
 
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="contact_rows")
     office = models.CharField(_("部门或联系人"), max_length=100)
