@@ -38,6 +38,7 @@ from accounts.models import (
 )
 from accounts.services import claims, identity, selfservice
 from accounts.services.codes import code_send, normalize_destination
+from accounts.services.login_throttle import remember_device
 from accounts.services.registration import Registration, account_register
 from portal.audit import StudentRef, log_access
 from portal.files import private_file_response
@@ -49,6 +50,11 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = forms.LoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        remember_device(self.request, response, form.get_user())
+        return response
 
 
 def admin_login(request):

@@ -14,6 +14,12 @@
 - Every try is counted before the password is checked (Limit.attempt), so that a burst of
   parallel requests never gets more passwords checked than the limit.
 
+- A browser where an account logged in before carries a signed device cookie for it
+  (OWASP's "device cookies"): its tries for that account are never slowed by the address's
+  failures, so that a student's right password from her own phone or lab seat goes
+  through while someone behind the same campus address sprays names. Its own wrong
+  passwords still count per (account, address), as every other try.
+
 Staff unlock an account (login_unlock): its (account, address) counters start afresh.
 """
 
@@ -22,6 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import signing
 
 from accounts.errors import Throttled
 from accounts.lookup import candidate_accounts, identifier_key
@@ -54,6 +61,40 @@ def _per_address() -> Limit:
 
 def _slowed_address() -> Limit:
     return Limit("login-address-slow", max=settings.THROTTLE_LOGIN_SLOW_CHECKS, window=SLOW_WINDOW)
+
+
+DEVICE_COOKIE = "xj_known_login"
+DEVICE_SALT = "accounts.login_throttle.device"
+DEVICE_MAX_AGE = 180 * 24 * 60 * 60
+DEVICE_ACCOUNTS = 5  # a shared lab seat remembers its last few accounts
+
+
+def _known_accounts(request) -> list[int]:
+    """The accounts that logged in before on this browser (its signed device cookie)."""
+    if request is None:
+        return []
+    try:
+        value = request.get_signed_cookie(
+            DEVICE_COOKIE, default="", salt=DEVICE_SALT, max_age=DEVICE_MAX_AGE
+        )
+    except signing.BadSignature:  # expired or forged: no help, no harm
+        return []
+    return [int(pk) for pk in value.split(",") if pk.isdigit()]
+
+
+def remember_device(request, response, user: User) -> None:
+    """After a log-in with the right password: this browser is known for `user`."""
+    known = [pk for pk in _known_accounts(request) if pk != user.pk]
+    value = ",".join(str(pk) for pk in [user.pk, *known][:DEVICE_ACCOUNTS])
+    response.set_signed_cookie(
+        DEVICE_COOKIE,
+        value,
+        salt=DEVICE_SALT,
+        max_age=DEVICE_MAX_AGE,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
 
 
 def _account_key(who: str) -> str:
@@ -91,6 +132,9 @@ def login_try(identifier: str, request=None) -> LoginTry:
     wait, attempt.place = per_account.take(attempt.pair)
     if wait:
         raise Throttled(wait_message(wait))
+    if accounts and accounts[0].pk in _known_accounts(request):
+        attempt.address = ""  # a known browser: the address's failures are not hers
+        return attempt
     if address and _per_address().attempt(address):
         # Many failures from this address: slowed down, for every identifier alike.
         attempt.slowed = True

@@ -37,6 +37,10 @@ def log_in(identifier: str, password: str = factories.PASSWORD, *, client=None, 
     return csrf_post(client, URL, {"username": identifier, "password": password})
 
 
+def log_out(client) -> None:
+    client.post("/accounts/logout/", {"csrfmiddlewaretoken": client.cookies["csrftoken"].value})
+
+
 def fail(identifier: str, times: int = 5, *, ip="10.0.0.1") -> None:
     for _ in range(times):
         assert WRONG in page_text(log_in(identifier, "not-the-password", ip=ip))
@@ -161,6 +165,33 @@ def test_a_right_password_from_a_slowed_address_does_not_use_up_its_minute(erin)
     for _ in range(5):
         assert log_in("erin.li").status_code == 302
     fail("someone", 2)
+
+
+def test_a_browser_she_logged_in_from_before_is_never_slowed_by_the_address(erin):
+    """A campus behind one address, someone spraying names at full speed: the slowed
+    minute is always used up. Her own phone, where she logged in before, still gets in."""
+    phone = Client(enforce_csrf_checks=True, REMOTE_ADDR="10.0.0.1")
+    assert log_in("erin.li", client=phone).status_code == 302
+    log_out(phone)
+    for n in range(6):
+        fail(f"nobody{n}", 5)
+    fail("someone", 2)  # the address's two wrong passwords of this minute
+
+    assert "操作过于频繁" in page_text(log_in("erin.li"))  # a browser she never used
+    assert log_in("erin.li", client=phone).status_code == 302
+    log_out(phone)
+    # The cookie names her account only: another account from her phone is slowed.
+    assert "操作过于频繁" in page_text(log_in("someone-else", client=phone))
+
+
+def test_a_forged_device_cookie_is_no_help(erin):
+    for n in range(6):
+        fail(f"nobody{n}", 5)
+    fail("someone", 2)
+    browser = Client(enforce_csrf_checks=True, REMOTE_ADDR="10.0.0.1")
+    browser.cookies["xj_known_login"] = f"{erin.pk}:forged"
+
+    assert "操作过于频繁" in page_text(log_in("erin.li", client=browser))
 
 
 def test_the_wait_of_an_account_grows_with_each_window_that_runs_out(erin, monkeypatch):
