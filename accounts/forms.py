@@ -239,8 +239,11 @@ class RealNameChangeForm(forms.Form):
 
 
 class ReviewDecisionForm(forms.Form):
+    # No option chosen beforehand: submitting without a choice must not approve.
     decision = forms.ChoiceField(
-        label=_("审核结果"), choices=[("approve", _("通过")), ("reject", _("审核失败"))]
+        label=_("审核结果"),
+        choices=[("", _("请选择")), ("approve", _("通过")), ("reject", _("审核失败"))],
+        error_messages={"required": _("请选择审核结果。")},
     )
     reason = forms.ChoiceField(label=_("审核失败原因"), required=False)
     note = forms.CharField(label=_("说明"), max_length=300, required=False)
@@ -267,7 +270,12 @@ class ClaimDecisionForm(forms.Form):
 
     decision = forms.ChoiceField(
         label=_("处理结果"),
-        choices=[("approve", _("通过：申领生效")), ("reject", _("驳回：原账号保持不变"))],
+        choices=[
+            ("", _("请选择")),
+            ("approve", _("通过：申领生效")),
+            ("reject", _("驳回：原账号保持不变")),
+        ],
+        error_messages={"required": _("请选择处理结果。")},
     )
     note = forms.CharField(label=_("说明"), max_length=300, required=False)
 

@@ -402,6 +402,10 @@ class IdentityClaimQuerySet(models.QuerySet):
     def open(self):
         return self.filter(state__in=OPEN_CLAIM_STATES)
 
+    def for_reviewers(self):
+        """What waits for the 客服: disputed claims and claims against staff accounts."""
+        return self.filter(state__in=(ClaimState.DISPUTED, ClaimState.REVIEW))
+
 
 class IdentityClaim(models.Model):
     """A passed check that would take something from another account: the ID number of

@@ -511,7 +511,7 @@ def identity_queue(request):
         .order_by(F("created_at").asc())
     )
     disputed = (
-        IdentityClaim.objects.filter(state__in=(ClaimState.DISPUTED, ClaimState.REVIEW))
+        IdentityClaim.objects.for_reviewers()
         .select_related("claimant", "holder")
         .order_by("ready_at")
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Exists
 
-from accounts.models import AccountState, IdentityRequest, RequestState, Role, User
+from accounts.models import AccountState, IdentityClaim, IdentityRequest, RequestState, Role, User
 from notices.published import notices_for_records
 from notices.student import student_tasks
 from records.models import College, DiscrepancyReport, EnrollmentRecord, SchoolClass
@@ -59,7 +59,12 @@ def _registrar(user: User) -> dict:
 
 def _identity_reviewer(user: User) -> dict:
     pending = IdentityRequest.objects.filter(state=RequestState.PENDING).count()
-    return {"template": "portal/home_reviewer.html", "pending_count": pending}
+    claims = IdentityClaim.objects.for_reviewers().count()
+    return {
+        "template": "portal/home_reviewer.html",
+        "pending_count": pending,
+        "claim_count": claims,
+    }
 
 
 def _admin(user: User) -> dict:

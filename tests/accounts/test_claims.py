@@ -213,6 +213,32 @@ def test_the_reviewer_sees_both_accounts_side_by_side_and_rejects_the_claim(
     assert "原账号本人已核实" in texts_to(THIEF_PHONE)[-1]
 
 
+def test_the_reviewer_finds_a_disputed_claim_from_her_home_and_must_choose(
+    world, alice, django_capture_on_commit_callbacks
+):
+    """Her home counted photo requests only, the queue drew the disputes inside the page
+    title, and a decision sent without a choice approved the claim."""
+    with django_capture_on_commit_callbacks(execute=True):
+        _, thief, _ = thief_registers(world)
+        claim = IdentityClaim.objects.get(claimant=thief)
+        csrf_post(csrf_client(alice), f"/accounts/claims/{claim.pk}/object/", {}, page="/")
+    reviewer = csrf_client(world.reviewer)
+    url = f"/accounts/identity-claims/{claim.pk}/"
+
+    assert "待处理的申领争议：1 件" in page_text(reviewer.get("/"))
+    queue = page_text(reviewer.get(QUEUE))
+    title = queue[queue.index("<title>") : queue.index("</title>")]
+    assert "<" not in title[len("<title>") :] and "申领争议" not in title
+    assert f'href="{url}"' in queue
+    page = page_text(reviewer.get(url))
+    assert '<option value="" selected>' in page
+
+    response = csrf_post(reviewer, url, {"note": ""})
+
+    assert "请选择处理结果" in page_text(response)
+    assert IdentityClaim.objects.get(pk=claim.pk).state == ClaimState.DISPUTED
+
+
 def test_a_claim_the_reviewers_refused_goes_to_them_again_not_to_the_window(
     world, alice, twin, django_capture_on_commit_callbacks
 ):

@@ -143,6 +143,18 @@ def test_a_request_lists_the_accounts_a_completed_claim_would_cancel(world, requ
     assert world.alice.username in page
 
 
+def test_a_decision_sent_without_a_choice_approves_nothing(world, twin, request_of_twin):
+    page = page_text(csrf_client(world.reviewer).get(detail(request_of_twin)))
+    assert '<option value="" selected>' in page
+
+    response = decide(world.reviewer, request_of_twin, note="")
+
+    assert "请选择审核结果" in page_text(response)
+    request_of_twin.refresh_from_db()
+    assert request_of_twin.state == RequestState.PENDING
+    assert not IdentityClaim.objects.filter(claimant=twin).exists()
+
+
 def test_approving_a_photo_request_makes_a_claim_not_a_cancellation_and_is_audited(
     world, twin, request_of_twin
 ):
