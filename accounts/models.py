@@ -472,3 +472,8 @@ class IdentityClaim(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_CLAIM_STATES
+
+    @property
+    def masked_phone(self) -> str:
+        """The phone a phone-route claim asks for, as a notice may show it."""
+        return mask_phone(self.phone)

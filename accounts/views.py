@@ -371,7 +371,7 @@ def _identity_context(request, **forms_in_use):
         "uploads_in_all": in_all,
         "requests": IdentityRequest.objects.filter(user=user).order_by("-created_at"),
         "assists": ClassmateAssist.objects.filter(requester=user).select_related("classmate"),
-        "claim": claims.open_claim_of(user),
+        "claim": claims.last_claim_of(user),
     }
     context.update(forms_in_use)
     return context
@@ -589,7 +589,7 @@ def claim_object(request, pk: int):
 
 @_active_required
 def claim_confirm(request, pk: int):
-    """这是我本人的新账号 (or, on the phone route, 这是我本人的申请): a page that says what
+    """这是我本人的新账号 (or, on the phone route, 同意转出该手机号): a page that says what
     it does first (her account is cancelled, or her phone moves), then a POST."""
     claim = _own_claim(request, pk)
     if request.method != "POST":
@@ -602,7 +602,7 @@ def claim_confirm(request, pk: int):
         messages.error(request, error.message)
         return redirect("home")
     if claim.route == "phone":
-        messages.success(request, _("已确认，手机号已转入您的另一账号。"))
+        messages.success(request, _("已确认：该手机号已从您的账号解除，转入申请的账号。"))
         return redirect("home")
     logout(request)
     messages.success(

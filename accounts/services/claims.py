@@ -259,6 +259,17 @@ def open_claim_of(user: User) -> IdentityClaim | None:
     )
 
 
+def last_claim_of(user: User) -> IdentityClaim | None:
+    """Her open ID-number claim, or else the last one that ended, so that her page can
+    say where it stands (waiting, objected to, with the reviewers, refused and why)."""
+    return (
+        IdentityClaim.objects.filter(claimant=user)
+        .exclude(route=ClaimRoute.PHONE)
+        .order_by("-ready_at", "-pk")
+        .first()
+    )
+
+
 # The holder's answers -----------------------------------------------------------------------
 
 
@@ -548,8 +559,8 @@ def claim_review_reject(*, claim: IdentityClaim, by: User, note: str, request=No
     )
     notify(
         claim.claimant,
-        _("您的%(route)s申领经客服核实未通过：%(note)s。如有疑问请联系学校学籍管理部门。")
-        % {"route": claim.get_route_display(), "note": note.strip()},
+        _("您通过“%(route)s”提出的申领经客服核实未通过：%(note)s。如有疑问请联系学校学籍管理部门。")
+        % {"route": claim.get_route_display(), "note": note.strip().rstrip("。.！!；;")},
     )
     notify(claim.holder, _("针对您账号的申领已被客服驳回，您的账号不受影响。"))
     return claim

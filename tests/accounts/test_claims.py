@@ -239,6 +239,33 @@ def test_the_reviewer_finds_a_disputed_claim_from_her_home_and_must_choose(
     assert IdentityClaim.objects.get(pk=claim.pk).state == ClaimState.DISPUTED
 
 
+def test_the_claimant_page_says_where_her_claim_stands_at_each_step(
+    world, alice, django_capture_on_commit_callbacks
+):
+    """After passing, the three routes were still offered; after an objection the page
+    could not say which of two things had happened; after a refusal it said nothing."""
+    with django_capture_on_commit_callbacks(execute=True):
+        thief_client, thief, _ = thief_registers(world)
+    claim = IdentityClaim.objects.get(claimant=thief)
+
+    page = page_text(thief_client.get(IDENTITY))
+    assert "身份核验已通过，等待生效" in page and "途径一" not in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        csrf_post(csrf_client(alice), f"/accounts/claims/{claim.pk}/object/", {}, page="/")
+    page = page_text(thief_client.get(IDENTITY))
+    assert "原账号持有人提出了异议" in page and "等待生效" not in page and "途径一" not in page
+
+    reviewer = csrf_client(world.reviewer)
+    url = f"/accounts/identity-claims/{claim.pk}/"
+    with django_capture_on_commit_callbacks(execute=True):
+        csrf_post(reviewer, url, {"decision": "reject", "note": "原账号本人已到校核实。"})
+    page = page_text(thief_client.get(IDENTITY))
+    assert "上一次申领未通过" in page and "原账号本人已到校核实" in page and "途径一" in page
+    told = [m.text for m in sms.outbox if m.phone == THIEF_PHONE][-1]
+    assert "您通过“提供学籍或学历信息”提出的申领" in told and "。。" not in told
+
+
 def test_a_claim_the_reviewers_refused_goes_to_them_again_not_to_the_window(
     world, alice, twin, django_capture_on_commit_callbacks
 ):
@@ -607,7 +634,11 @@ def test_the_phone_route_shows_the_holder_tells_her_and_moves_only_after_the_win
     # Told by e-mail and the banner, not only by SMS to the very number claimed.
     assert "137****2222" in mails_to(ALICE_MAIL)[-1]
     assert "不是我本人操作" in mails_to(ALICE_MAIL)[-1]
-    assert "有人申请您账号绑定的手机号" in page_text(csrf_client(alice).get("/records/mine/"))
+    banner = page_text(csrf_client(alice).get("/records/mine/"))
+    assert "有人申请您账号绑定的手机号" in banner
+    # What is asked of her: her phone 137****2222 moves (not "a new account" of hers).
+    assert "申请将您账号绑定的手机号 137****2222 转入该账号" in banner
+    assert "同意转出该手机号" in banner and "新账号" not in banner
 
     make_due(claim)
     with django_capture_on_commit_callbacks(execute=True):
