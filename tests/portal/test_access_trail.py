@@ -239,6 +239,18 @@ def test_a_sheet_export_names_every_student_of_the_class(client_for, world, shee
     assert event.changes["file"].endswith(".xlsx")
 
 
+def test_the_audit_page_shows_the_exported_file_whole(client_for, world, sheet):
+    """An access event notes the file as one value: the page split it into characters
+    ("file：反 → 馈")."""
+    client_for(world.counselor).get(f"/notices/sheets/{sheet.pk}/export.xlsx")
+    name = only_event("notices.sheet_exported").changes["file"]
+
+    page = client_for(world.registrar).get("/audit/").content.decode()
+
+    assert f"file：{name}" in page
+    assert f"file：{name[0]} → {name[1]}" not in page
+
+
 def test_a_signed_sheet_export_names_the_students_it_was_signed_with(client_for, world, sheet):
     sheet_sign(sheet=sheet, by=world.counselor)
     sheet.refresh_from_db()
