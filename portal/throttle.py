@@ -248,13 +248,19 @@ class Backoff:
         counters().delete(*(limit._key(key) for limit in self._limits()))
 
 
-def wait_message(seconds: int) -> str:
-    """'请 N 分钟后再试' in the person's words (hours for a daily limit, not '1440 分钟')."""
+def wait_phrase(seconds: int) -> str:
+    """'N 秒' / 'N 分钟' / 'N 小时': a wait in the person's words (hours for a daily
+    limit, not '1440 分钟')."""
     if seconds < 60:
-        return _("操作过于频繁，请 %(n)d 秒后再试。") % {"n": seconds}
+        return _("%(n)d 秒") % {"n": seconds}
     if seconds < 2 * 60 * 60:
-        return _("操作过于频繁，请 %(n)d 分钟后再试。") % {"n": math.ceil(seconds / 60)}
-    return _("操作过于频繁，请 %(n)d 小时后再试。") % {"n": math.ceil(seconds / 3600)}
+        return _("%(n)d 分钟") % {"n": math.ceil(seconds / 60)}
+    return _("%(n)d 小时") % {"n": math.ceil(seconds / 3600)}
+
+
+def wait_message(seconds: int) -> str:
+    """'操作过于频繁，请 N 分钟后再试。'"""
+    return _("操作过于频繁，请 %(wait)s后再试。") % {"wait": wait_phrase(seconds)}
 
 
 def client_ip(request) -> str:

@@ -29,12 +29,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
+from django.utils.translation import gettext as _
 
 from accounts.errors import Throttled
 from accounts.lookup import candidate_accounts, identifier_key
 from accounts.models import User
 from portal.audit import log_action
-from portal.throttle import Backoff, Limit, client_key, wait_message
+from portal.throttle import Backoff, Limit, client_key, wait_message, wait_phrase
 
 SLOW_WINDOW = 60
 # Bumped by login_unlock: part of every (account, address) key, so that an unlock starts
@@ -131,7 +132,11 @@ def login_try(identifier: str, request=None) -> LoginTry:
     per_account = _per_account()
     wait, attempt.place = per_account.take(attempt.pair)
     if wait:
-        raise Throttled(wait_message(wait))
+        # The same words for an identifier that names no account (nothing is revealed).
+        raise Throttled(
+            _("密码错误次数过多，请 %(wait)s后再试，或使用“找回密码”重设密码。")
+            % {"wait": wait_phrase(wait)}
+        )
     if accounts and accounts[0].pk in _known_accounts(request):
         attempt.address = ""  # a known browser: the address's failures are not hers
         return attempt

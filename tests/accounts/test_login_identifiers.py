@@ -13,7 +13,7 @@ from tests.accounts.helpers import csrf_client, csrf_post, page_text
 URL = "/accounts/login/"
 ID_NUMBER = "11010519491231002X"  # the example number of GB 11643-1999
 PHONE = "13912340000"
-LOCKED = "操作过于频繁，请 15 分钟后再试"
+LOCKED = "密码错误次数过多，请 15 分钟后再试，或使用“找回密码”重设密码"
 WRONG = "账号或密码不正确"
 
 

@@ -18,7 +18,7 @@ from records.models import OnlineReport
 from tests import factories
 
 PROXY = "10.0.0.10"
-LOCKED = "操作过于频繁"
+LOCKED = "密码错误次数过多"
 
 
 @pytest.fixture(autouse=True)
