@@ -135,7 +135,11 @@ HISTORY_LABELS = {
 def _labelled(event: AuditEvent) -> AuditEvent:
     """The history shows each changed field by its name on the form (标题, 截止时间 …)."""
     rows = []
-    for name, (before, after) in event.changes.items():
+    for name, values in event.changes.items():
+        # A change is [before, after]; an access event notes one value (an export's file).
+        before, after = (
+            values if isinstance(values, list | tuple) and len(values) == 2 else ("", values)
+        )
         label = HISTORY_LABELS.get(name)
         if label is None:
             try:

@@ -64,3 +64,13 @@ def test_account_state_says_who_never_registered(client_for, world, notice):
 
     never = next(row for row in rows if row[3] == "未注册同学")
     assert never[5] == "未注册"
+
+
+def test_the_notice_page_still_opens_after_someone_exported_its_list(client_for, world, notice):
+    """The export's audit event names its file with one value; the notice's history
+    unpacked every entry as [before, after] and answered 500 from then on."""
+    _rows(client_for(world.counselor), notice)
+
+    page = client_for(world.registrar).get(f"/notices/manage/{notice.pk}/")
+
+    assert page.status_code == 200
