@@ -75,11 +75,7 @@ class PhoneField(forms.CharField):
 
 
 def clean_id_number(id_type: str, number: str) -> str:
-    if id_type == IdType.RESIDENT_ID:
-        return idnumbers.validate(number)
-    if len(number) < 5:
-        raise ValidationError(_("请输入完整的证件号码。"), code="id_number")
-    return number
+    return idnumbers.validate_for_type(id_type, number)
 
 
 class RegistrationForm(forms.Form):

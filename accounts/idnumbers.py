@@ -56,7 +56,14 @@ _MESSAGES = {
     "check_digit": _(
         "身份证号码校验位不正确，可能有数字输错或前后颠倒，请逐位核对；最后一位为 X 时大小写均可。"
     ),
+    "resident_format": _(
+        "该号码是居民身份证（或港澳台居民居住证）号码，请将证件类型选为“居民身份证”或“港澳台居民居住证”。"
+    ),
+    "document_short": _("请输入完整的证件号码。"),
 }
+
+# The document types whose numbers share the 18-digit resident ID format (GB 11643).
+RESIDENT_FORMAT_TYPES = frozenset({"resident_id", "hmt_permit"})
 
 
 def _error(key: str, *, code: str | None = None, **params: object) -> ValidationError:
@@ -139,6 +146,36 @@ def validate(value: str, *, allow_legacy: bool = False) -> str:
     _parse_birth(number[6:14])
     if check_digit(number[:17]) != number[17]:
         raise _error("check_digit")
+    return number
+
+
+def _resident_format(number: str) -> bool:
+    """18 digits with a right MOD 11-2 check character, or 15 digits: a resident ID (or
+    residence permit) number, never a passport's or a travel permit's."""
+    if len(number) == 15:
+        return number.isdigit()
+    return (
+        len(number) == 18
+        and _DIGITS.fullmatch(number[:17]) is not None
+        and check_digit(number[:17]) == number[17]
+    )
+
+
+def validate_for_type(id_type: str, value: str) -> str:
+    """The normalised number of a document of `id_type`, or ValidationError.
+
+    One account per person rests on (type, number); a resident ID number entered as a
+    passport would make a second, unrelated identity for the same person and slip past
+    证件号码已被注册 and every claim. So a number in the resident ID format is accepted
+    only as a resident ID or a residence permit (a new-style foreign permanent residence
+    card, 18 digits beginning with 9, excepted)."""
+    number = normalize(value)
+    if id_type in RESIDENT_FORMAT_TYPES:
+        return validate(number)
+    if _resident_format(number) and not (id_type == "foreign_permit" and number[0] == "9"):
+        raise _error("resident_format")
+    if len(number) < 5:
+        raise _error("document_short")
     return number
 
 

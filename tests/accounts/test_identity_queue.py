@@ -360,9 +360,9 @@ def test_a_real_name_request_can_change_the_document_type(world):
 def test_a_change_of_the_document_type_alone_is_a_change(world):
     holder = factories.user(username="kim.j", id_type="passport", id_number="E12345678")
 
-    req = real_name_request_of(holder, holder.real_name, "E12345678", id_type="hmt_permit")
+    req = real_name_request_of(holder, holder.real_name, "E12345678", id_type="hkmo_pass")
 
-    assert req.requested_id_type == "hmt_permit"
+    assert req.requested_id_type == "hkmo_pass"
 
 
 def test_a_real_name_request_for_an_id_number_of_another_account_is_not_approved(world):
