@@ -406,6 +406,39 @@ def test_the_wait_after_wrong_codes_is_said_as_at_log_in_not_as_a_clock_time(wor
     assert "验证码不正确" not in page_text(early)
 
 
+def _header(response) -> str:
+    return page_text(response).split("<header", 1)[1].split("</header>", 1)[0]
+
+
+@pytest.mark.parametrize("owed", [VERIFY, ENROL])
+def test_a_session_that_owes_a_code_sees_no_navigation_but_log_out(world, otp_on, owed):
+    """Every link of the staff navigation would bounce back to the gate."""
+    if owed == VERIFY:
+        key = b"12345678901234567890"
+        _device(world.registrar, key=key.hex())
+    client = _log_in("registrar")
+    page = client.get(owed)
+
+    header = _header(page)
+    assert "<nav" not in header
+    assert "<a " not in header  # not even the brand's link home
+    assert 'action="/accounts/logout/"' in header
+    assert "/records/" not in page_text(page).split("<main", 1)[0]
+    # The navigation comes back once the code is given.
+    if owed == VERIFY:
+        _submit(client, page, VERIFY, "code", _token(key))
+    else:
+        _submit(client, page, ENROL, "code", _token(_enrol_key(page)))
+    header = _header(client.get("/accounts/me/"))
+    assert "<nav" in header and 'href="/records/queue/"' in header
+
+
+def test_a_counselor_enrolling_of_their_own_accord_keeps_the_navigation(world, otp_on):
+    client = _log_in("counselor")
+
+    assert "<nav" in _header(client.get(ENROL))
+
+
 # Other roles --------------------------------------------------------------------------------
 
 
