@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -61,12 +61,23 @@ class RecoveryCodeForm(forms.Form):
 
 
 def _next(request) -> str:
+    """Where the person goes once verified: the page the gate stopped (`next`, from the
+    query or the form's hidden field, so it survives a wrong code) when it is ours, else
+    the home page's URL (LOGIN_REDIRECT_URL may be a route name, never fit for an href)."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return settings.LOGIN_REDIRECT_URL
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _refuse(form: forms.Form, field: str, message: str) -> None:
+    """A refused code: the message, and the field emptied for the next code (the wrong
+    digits left in it would have the next code typed after them)."""
+    form.add_error(None, message)
+    form.data = form.data.copy()
+    form.data[form.add_prefix(field)] = ""
 
 
 def _verified(request, device) -> None:
@@ -96,7 +107,10 @@ def verify(request):
                 logout(request)
                 messages.error(request, _("验证码错误次数过多，已退出登录。请重新输入密码登录。"))
                 return redirect("accounts:login")
-            form.add_error(None, error.message)
+            if recovery:
+                form.add_error(None, error.message)  # kept: a long code's typo to correct
+            else:
+                _refuse(form, "code", error.message)
         except AccountError as error:
             form.add_error(None, error.message)
         else:
@@ -129,6 +143,8 @@ def enrol(request):
             codes = second_factor.enrolment_confirm(
                 user=user, code=form.cleaned_data["code"], request=request
             )
+        except second_factor.CodeRefused as error:
+            _refuse(form, "code", error.message)
         except AccountError as error:
             form.add_error(None, error.message)
         else:

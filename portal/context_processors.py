@@ -1,8 +1,10 @@
-"""The navigation that fits the person's role (templates/_nav.html)."""
+"""The navigation that fits the person's role (templates/base.html)."""
 
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AccountState, Role
+from accounts.second_factor import SESSION_KEY
+from accounts.services import second_factor
 from portal.links import view_url
 
 _STUDENT = [
@@ -49,8 +51,21 @@ _PUBLIC = [
 ]
 
 
+def _owes_second_factor(request) -> bool:
+    """The session must verify a code or enrol a device before any page: the gate's
+    decision, already in the session (accounts.second_factor), no query."""
+    session = getattr(request, "session", None)
+    return session is not None and session.get(SESSION_KEY) in (
+        second_factor.VERIFY,
+        second_factor.ENROL,
+    )
+
+
 def navigation(request):
     user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and _owes_second_factor(request):
+        # Every link would bounce back to the verify or enrol page: none but log-out.
+        return {"nav_items": [], "second_factor_owed": True}
     if user is None or not user.is_authenticated:
         items = _PUBLIC
     elif user.state == AccountState.PENDING:

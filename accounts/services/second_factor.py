@@ -11,6 +11,7 @@ wait after each failure); the verify page also ends a session after OTP_SESSION_
 from __future__ import annotations
 
 import datetime
+import math
 import re
 from dataclasses import dataclass
 
@@ -27,6 +28,7 @@ from accounts.errors import AccountError
 from accounts.models import Role
 from accounts.notify import notify
 from portal.audit import log_action
+from portal.throttle import wait_message
 
 REQUIRED_ROLES = frozenset({Role.REGISTRAR, Role.IDENTITY_REVIEWER, Role.ADMIN})
 OPTIONAL_ROLES = frozenset({Role.COUNSELOR, Role.COLLEGE})
@@ -74,9 +76,10 @@ def step_after_password(user) -> str:
     return ENROL if must_enrol(user) else NOT_ASKED
 
 
-def _retry_time(moment: datetime.datetime | None) -> str:
-    moment = moment or timezone.now()
-    return timezone.localtime(moment).strftime("%H:%M:%S")
+def _wait_seconds(locked_until: datetime.datetime | None) -> int:
+    if locked_until is None:
+        return 0
+    return max(0, math.ceil((locked_until - timezone.now()).total_seconds()))
 
 
 def _locked_until(device) -> datetime.datetime | None:
@@ -84,15 +87,19 @@ def _locked_until(device) -> datetime.datetime | None:
     return None if allowed else (info or {}).get("locked_until")
 
 
+# A wait shorter than this has passed before the next code is typed: not worth saying.
+_WAIT_WORTH_SAYING = 10
+
+
 def _refused(locked_until: datetime.datetime | None, *, throttled: bool) -> CodeRefused:
+    """The wait in the words of the log-in page ("请 15 分钟后再试"), not a clock time."""
+    wait = _wait_seconds(locked_until)
     if throttled:
-        message = _("验证失败次数过多，请于 %(time)s 后再试。") % {
-            "time": _retry_time(locked_until)
-        }
+        message = wait_message(max(wait, 1))
     else:
-        message = _("验证码不正确。请核对手机验证器上当前显示的 6 位数字，于 %(time)s 后重试。") % {
-            "time": _retry_time(locked_until)
-        }
+        message = _("验证码不正确，请核对手机验证器上当前显示的 6 位数字后重新输入。")
+        if wait >= _WAIT_WORTH_SAYING:
+            message = f"{message}{wait_message(wait)}"
     return CodeRefused(message, locked_until)
 
 

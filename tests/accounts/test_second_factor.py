@@ -199,12 +199,11 @@ def test_a_wrong_code_is_refused_and_throttled_with_a_time_to_retry(world, otp_o
     wrong = _post(client, VERIFY, {"code": "000000"}, page=VERIFY)
     assert wrong.status_code == 200
     assert "验证码不正确" in page_text(wrong)
-    assert re.search(r"于 \d\d:\d\d:\d\d 后重试", page_text(wrong))
 
-    # Straight after a failure even the right code waits (django-otp's device throttle).
+    # Straight after a failure even the right code waits (django-otp's device throttle),
+    # said as the log-in page says it.
     early = _post(client, VERIFY, {"code": _token(key)}, page=VERIFY)
-    assert "验证失败次数过多" in page_text(early)
-    assert re.search(r"请于 \d\d:\d\d:\d\d 后再试", page_text(early))
+    assert re.search(r"请 \d+ 秒后再试", page_text(early))
     assert _gated(client, "/") == VERIFY
 
     device.refresh_from_db()
@@ -285,6 +284,159 @@ def test_new_recovery_codes_replace_the_old_ones_and_are_audited(world, otp_on):
     assert refused.status_code == 200
     _throttle_passed(StaticDevice.objects.get(user=world.registrar))
     assert _post(again, VERIFY, {"recovery_code": new_codes[1]}, page=VERIFY).status_code == 302
+
+
+# What the pages show after a refused code ----------------------------------------------------
+
+
+def _fields(response, name: str) -> dict[str, str]:
+    """The inputs of the form on the page that holds the field `name`, as the browser
+    would send them (hidden `next` included)."""
+    page = page_text(response)
+    form = next(f for f in re.findall(r"<form.*?</form>", page, re.S) if f'name="{name}"' in f)
+    return {
+        m.group(1): m.group(2) if m.group(2) is not None else ""
+        for tag in re.findall(r"<input[^>]*>", form)
+        if (m := re.search(r'name="([^"]+)"(?:.*?value="([^"]*)")?', tag))
+    }
+
+
+def _submit(client: Client, response, url: str, name: str, value: str):
+    """Type `value` into the field `name` of the page in `response` and send its form."""
+    data = {**_fields(response, name), name: value}
+    return client.post(url, {**data, "csrfmiddlewaretoken": client.cookies["csrftoken"].value})
+
+
+def _continue_link(response) -> str:
+    page = page_text(response)
+    return re.search(r'<a class="button" href="([^"]*)">我已保存，继续</a>', page).group(1)
+
+
+def _enrol_key(response) -> bytes:
+    secret = re.search(r'<code class="otp-secret">([A-Z2-7 ]+)</code>', page_text(response))
+    secret = secret.group(1).replace(" ", "")
+    return b32decode(secret + "=" * (-len(secret) % 8))
+
+
+@pytest.mark.parametrize(
+    ("start", "continue_to"),
+    [
+        ("/accounts/me/", "/accounts/me/"),  # sent to enrol by the gate, ?next= kept
+        (ENROL, "/"),  # the enrol page opened by hand: no next, the home page's URL
+        (ENROL + "?next=https%3A%2F%2Fevil.example%2F", "/"),
+        (ENROL + "?next=%2F%2Fevil.example%2F", "/"),
+    ],
+)
+def test_after_a_wrong_first_code_the_recovery_codes_page_continues_to_a_url(
+    world, otp_on, start, continue_to
+):
+    client = _log_in("registrar")
+    page = client.get(start, follow=True)
+    key = _enrol_key(page)
+
+    wrong = _submit(client, page, ENROL, "code", "000000")
+    assert "验证码不正确" in page_text(wrong)
+    _throttle_passed(TOTPDevice.objects.get(user=world.registrar))
+    right = _submit(client, wrong, ENROL, "code", _token(key))
+
+    assert right.status_code == 200
+    assert _continue_link(right) == continue_to
+    assert client.get(continue_to).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("start", "after"),
+    [
+        ("/accounts/me/", "/accounts/me/"),
+        (VERIFY, "/"),
+        (VERIFY + "?next=https%3A%2F%2Fevil.example%2F", "/"),
+    ],
+)
+def test_after_a_wrong_code_the_verify_page_still_goes_to_the_safe_next(
+    world, otp_on, start, after
+):
+    key = b"12345678901234567890"
+    device = _device(world.registrar, key=key.hex())
+    client = _log_in("registrar")
+    page = client.get(start, follow=True)
+
+    wrong = _submit(client, page, VERIFY, "code", "000000")
+    assert "验证码不正确" in page_text(wrong)
+    assert _fields(wrong, "code")["next"] == after
+    _throttle_passed(device)
+    right = _submit(client, wrong, VERIFY, "code", _token(key))
+
+    assert right.status_code == 302
+    assert right["Location"] == after
+
+
+@pytest.mark.parametrize("url", [VERIFY, ENROL])
+def test_after_a_wrong_code_the_code_field_is_empty_for_the_next_one(world, otp_on, url):
+    if url == VERIFY:
+        _device(world.registrar)
+    client = _log_in("registrar")
+    page = client.get(url)
+
+    wrong = _submit(client, page, url, "code", "000000")
+
+    assert "验证码不正确" in page_text(wrong)
+    assert _fields(wrong, "code")["code"] == ""
+    # A code of the wrong shape stays, to be corrected.
+    typo = _submit(client, page, url, "code", "12345")
+    assert "6 位数字" in page_text(typo)
+    assert _fields(typo, "code")["code"] == "12345"
+
+
+@pytest.mark.parametrize("url", [VERIFY, ENROL])
+def test_the_wait_after_wrong_codes_is_said_as_at_log_in_not_as_a_clock_time(world, otp_on, url):
+    otp_on.OTP_TOTP_THROTTLE_FACTOR = 600  # ten minutes after the first wrong code
+    if url == VERIFY:
+        _device(world.registrar)
+    client = _log_in("registrar")
+    page = client.get(url)
+
+    wrong = _submit(client, page, url, "code", "000000")
+    early = _submit(client, wrong, url, "code", "123456")
+
+    for response in (wrong, early):
+        text = page_text(response)
+        assert not re.search(r"\d\d:\d\d:\d\d", text)
+        assert "请 10 分钟后再试" in text
+    assert "验证码不正确" in page_text(wrong)
+    assert "验证码不正确" not in page_text(early)
+
+
+def _header(response) -> str:
+    return page_text(response).split("<header", 1)[1].split("</header>", 1)[0]
+
+
+@pytest.mark.parametrize("owed", [VERIFY, ENROL])
+def test_a_session_that_owes_a_code_sees_no_navigation_but_log_out(world, otp_on, owed):
+    """Every link of the staff navigation would bounce back to the gate."""
+    if owed == VERIFY:
+        key = b"12345678901234567890"
+        _device(world.registrar, key=key.hex())
+    client = _log_in("registrar")
+    page = client.get(owed)
+
+    header = _header(page)
+    assert "<nav" not in header
+    assert "<a " not in header  # not even the brand's link home
+    assert 'action="/accounts/logout/"' in header
+    assert "/records/" not in page_text(page).split("<main", 1)[0]
+    # The navigation comes back once the code is given.
+    if owed == VERIFY:
+        _submit(client, page, VERIFY, "code", _token(key))
+    else:
+        _submit(client, page, ENROL, "code", _token(_enrol_key(page)))
+    header = _header(client.get("/accounts/me/"))
+    assert "<nav" in header and 'href="/records/queue/"' in header
+
+
+def test_a_counselor_enrolling_of_their_own_accord_keeps_the_navigation(world, otp_on):
+    client = _log_in("counselor")
+
+    assert "<nav" in _header(client.get(ENROL))
 
 
 # Other roles --------------------------------------------------------------------------------

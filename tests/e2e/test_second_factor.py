@@ -66,3 +66,43 @@ def test_a_registrar_binds_a_phone_app_and_logs_in_with_it(
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.url.rstrip("/") == live_server.url
+
+
+def test_a_wrong_first_code_then_the_right_one_continues_home_with_no_navigation_before(
+    transactional_db, settings, page, live_server, login
+):
+    """The browser walk's findings: the pages that owe a code show no navigation (only
+    log-out), a wrong code leaves the field empty for the next one, and the recovery
+    codes page then continues to the home page (not to ".../second-factor/home")."""
+    settings.OTP_REQUIRED = True
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0  # no wait between the two codes
+    factories.user(Role.REGISTRAR, username="registrar_e2e", real_name="周敏")
+
+    login(page, "registrar_e2e", factories.PASSWORD)
+    assert "/accounts/second-factor/enrol/" in page.url
+    assert page.locator("header nav, header a").count() == 0
+    assert page.locator("header").get_by_role("button", name="安全退出").is_visible()
+    secret = page.locator("code.otp-secret").inner_text().replace(" ", "")
+    key = b32decode(secret + "=" * (-len(secret) % 8))
+
+    page.keyboard.type("000000")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "验证码不正确" in page.locator("main").inner_text()
+    code_field = page.locator("input[name='code']")
+    assert code_field.input_value() == ""
+    assert page.evaluate("() => document.activeElement.name") == "code"
+    assert page.locator("header nav, header a").count() == 0
+    assert _fits(page)
+
+    page.keyboard.type(_code(key))
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("code.recovery-code").count() == 10
+    assert page.locator("header nav").count() == 1  # verified: the navigation is back
+    go_on = page.get_by_role("link", name="我已保存，继续")
+    assert go_on.get_attribute("href") == "/"
+    go_on.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.rstrip("/") == live_server.url
