@@ -287,7 +287,7 @@ def _matching_degree(mine: Q, certificate_number: str) -> bool:
 def _matching_facts(
     user: User, *, school: str, student_number: str, level: str, certificate_number: str
 ) -> bool:
-    mine = Q(name=user.real_name, id_number=user.id_number)
+    mine = Q(name=user.real_name, id_type=user.id_type, id_number=user.id_number)
     if certificate_number:
         return _matching_degree(mine, certificate_number)
     school, student_number = school.strip(), student_number.strip()
@@ -355,7 +355,10 @@ def identity_facts_check(
 def _classes_of(user: User) -> list[int]:
     return list(
         EnrollmentRecord.objects.filter(
-            name=user.real_name, id_number=user.id_number, school_class__isnull=False
+            name=user.real_name,
+            id_type=user.id_type,
+            id_number=user.id_number,
+            school_class__isnull=False,
         ).values_list("school_class_id", flat=True)
     )
 

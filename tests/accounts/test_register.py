@@ -210,6 +210,25 @@ def test_a_registered_id_number_offers_the_ways_on_without_naming_the_account(wo
     assert User.objects.filter(id_number=world.alice.id_number).count() == 1
 
 
+@pytest.mark.parametrize("id_type", ["passport", "hkmo_pass", "tw_pass", "foreign_permit"])
+def test_a_registered_id_number_under_another_document_type_is_refused(world, id_type):
+    """Issue 11 review: alice's resident ID number typed as a 护照 made an active second
+    identity at once — no 证件号码已被注册, no claim, her records bound to it."""
+    response = register(
+        csrf_client(), registration(id_type=id_type, id_number=world.alice.id_number)
+    )
+
+    assert "该号码是居民身份证" in page_text(response)
+    assert User.objects.filter(id_number=world.alice.id_number).count() == 1
+
+
+def test_a_passport_number_is_still_a_passport_number(db):
+    response = register(csrf_client(), registration(id_type="passport", id_number="E12345678"))
+
+    assert response.status_code == 302
+    assert User.objects.get(username="zhangxh").id_type == "passport"
+
+
 def test_reregistering_creates_a_pending_account_sent_to_its_identity_page(world):
     client = csrf_client()
 

@@ -37,6 +37,19 @@ def test_a_record_under_a_15_digit_number_binds_to_its_18_digit_holder(client_fo
     assert record.user == account
 
 
+def test_a_record_binds_only_to_an_account_of_the_same_document_type(client_for, world):
+    """The same name and number under another document type is another identity: it
+    must never bind the student's record (it skipped 证件号码已被注册 and every claim)."""
+    number = factories.id_number()
+    record = factories.record(world.class_b, name="孙悦", id_number=number)
+    other = factories.user(real_name="孙悦", id_type="passport", id_number=number)
+
+    client_for(other).get("/records/mine/")
+
+    record.refresh_from_db()
+    assert record.user is None
+
+
 def test_no_record_with_this_number_says_so(client_for, world):
     account = factories.user(real_name="孙悟", id_number=factories.id_number())
 
