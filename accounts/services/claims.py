@@ -20,6 +20,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -79,11 +80,19 @@ def identity_check_passed(
         claim = existing.first()
         if claim is not None:
             return claim  # one claim at a time: a second route adds nothing
-        # A claim the reviewers refused is not made again by the window: the next one
-        # goes to them too, so that the holder is not asked to object over and over.
-        refused = IdentityClaim.objects.filter(
-            claimant=me, holder=holder, state=ClaimState.CANCELLED, decided_by__isnull=False
-        ).exists()
+        # Not again by the window: after the reviewers refused this claimant, or once the
+        # holder has objected to any claim on her ID number, every later claim goes to the
+        # reviewers — else each new pending account would open a fresh window, and she
+        # would have to object every time and lose the one she missed.
+        refused = (
+            IdentityClaim.objects.filter(holder=holder)
+            .exclude(route=ClaimRoute.PHONE)
+            .filter(
+                Q(claimant=me, state=ClaimState.CANCELLED, decided_by__isnull=False)
+                | Q(objected_at__isnull=False)
+            )
+            .exists()
+        )
         return _make_claim(
             claimant=me,
             holder=holder,

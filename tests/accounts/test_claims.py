@@ -284,6 +284,30 @@ def test_a_claim_the_reviewers_refused_goes_to_them_again_not_to_the_window(
     assert alice.state == AccountState.ACTIVE
 
 
+def test_once_the_holder_objected_a_new_pending_account_gets_no_fresh_window(
+    world, alice, twin, django_capture_on_commit_callbacks
+):
+    """Issue 11 review: after her objection, another pending account with her facts got
+    a new ready claim and 72 hours: she had to object every time."""
+    claim = facts_claim(world, twin, django_capture_on_commit_callbacks)
+    claims.claim_object(claim_id=claim.pk, holder=alice)
+    another = factories.user(
+        username="another_new",
+        real_name=alice.real_name,
+        id_number=alice.id_number,
+        state=AccountState.PENDING,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        later = identity.identity_facts_check(user=another, **alice_facts(world))
+
+    assert (later.state, later.takes_effect_at) == (ClaimState.REVIEW, None)
+    make_due(later)
+    call_command("complete_claims")
+    alice.refresh_from_db()
+    assert alice.state == AccountState.ACTIVE
+
+
 def test_the_reviewer_approving_a_disputed_claim_moves_the_account(
     world, alice, twin, django_capture_on_commit_callbacks
 ):
