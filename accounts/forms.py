@@ -11,6 +11,7 @@ from accounts.errors import Throttled
 from accounts.models import IdType
 from accounts.services.codes import PHONE_RE, normalize_phone
 from accounts.services.login_throttle import login_try
+from portal.throttle import Limit, wait_message
 
 
 class LoginForm(AuthenticationForm):
@@ -45,6 +46,33 @@ class LoginForm(AuthenticationForm):
             raise
         attempt.succeeded()
         return cleaned
+
+
+class PasswordAgainForm(forms.Form):
+    """The account's password once more before an act that cannot be undone (giving the
+    account away to a claim): whoever finds her session open on a lab computer cannot.
+    Tries are counted first, per account, like log-ins."""
+
+    password = forms.CharField(
+        label=_("登录密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    TRIES = Limit("password-again", max=5, window=15 * 60)
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        wait = self.TRIES.attempt(f"user:{self.user.pk}")
+        if wait:
+            raise ValidationError(wait_message(wait), code="throttled")
+        if not self.user.check_password(password):
+            raise ValidationError(_("密码不正确，请重新输入。"), code="password")
+        self.TRIES.undo(f"user:{self.user.pk}")
+        return password
 
 
 class IdNumberField(forms.CharField):

@@ -592,8 +592,9 @@ def claim_confirm(request, pk: int):
     """这是我本人的新账号 (or, on the phone route, 同意转出该手机号): a page that says what
     it does first (her account is cancelled, or her phone moves), then a POST."""
     claim = _own_claim(request, pk)
-    if request.method != "POST":
-        return render(request, "accounts/claim_confirm.html", {"claim": claim})
+    form = forms.PasswordAgainForm(request.user, request.POST or None)
+    if request.method != "POST" or not form.is_valid():
+        return render(request, "accounts/claim_confirm.html", {"claim": claim, "form": form})
     try:
         claim = claims.claim_confirm_by_holder(
             claim_id=claim.pk, holder=request.user, request=request

@@ -437,7 +437,12 @@ def test_the_holders_own_confirmation_completes_the_claim_at_once(
     session = csrf_client(alice)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = csrf_post(session, f"/accounts/claims/{claim.pk}/confirm/", {}, page="/")
+        response = csrf_post(
+            session,
+            f"/accounts/claims/{claim.pk}/confirm/",
+            {"password": factories.PASSWORD},
+            page="/",
+        )
 
     assert response["Location"] == "/accounts/login/"
     claim.refresh_from_db()
@@ -464,6 +469,27 @@ def test_the_banner_asks_before_the_holder_gives_her_account_away(
 
     assert "本账号将立即注销，不能恢复" in page and "不是我本人操作" in page
     assert IdentityClaim.objects.get(pk=claim.pk).state == ClaimState.READY
+    alice.refresh_from_db()
+    assert alice.state == AccountState.ACTIVE
+
+
+def test_giving_the_account_away_asks_for_her_password(
+    world, alice, twin, django_capture_on_commit_callbacks
+):
+    """Issue 11 review: anyone at her open session (a lab computer) could give it away."""
+    claim = facts_claim(world, twin, django_capture_on_commit_callbacks)
+    session = csrf_client(alice)
+    url = f"/accounts/claims/{claim.pk}/confirm/"
+
+    for typed in ("", "not-her-password"):
+        page = page_text(csrf_post(session, url, {"password": typed}, page=url))
+        assert "密码" in page and IdentityClaim.objects.get(pk=claim.pk).is_open
+    assert "密码不正确" in page
+    for _ in range(4):
+        csrf_post(session, url, {"password": "not-her-password"}, page=url)
+    throttled = page_text(csrf_post(session, url, {"password": factories.PASSWORD}, page=url))
+
+    assert "后再试" in throttled
     alice.refresh_from_db()
     assert alice.state == AccountState.ACTIVE
 
