@@ -17,14 +17,15 @@
 - A browser where an account logged in before carries a signed device cookie for it
   (OWASP's "device cookies"): its tries for that account are never slowed by the address's
   failures, so that a student's right password from her own phone or lab seat goes
-  through while someone behind the same campus address sprays names. Its own wrong
-  passwords still count per (account, address), as every other try.
+  through while someone behind the same campus address sprays names or tries her
+  account. Its own wrong passwords count per (account, device) instead.
 
 Staff unlock an account (login_unlock): its (account, address) counters start afresh.
 """
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -70,26 +71,28 @@ DEVICE_MAX_AGE = 180 * 24 * 60 * 60
 DEVICE_ACCOUNTS = 5  # a shared lab seat remembers its last few accounts
 
 
-def _known_accounts(request) -> list[int]:
-    """The accounts that logged in before on this browser (its signed device cookie)."""
+def _device(request) -> tuple[str, list[int]]:
+    """This browser's device id and the accounts that logged in on it before (its signed
+    device cookie); ("", []) without a valid one."""
     if request is None:
-        return []
+        return "", []
     try:
         value = request.get_signed_cookie(
             DEVICE_COOKIE, default="", salt=DEVICE_SALT, max_age=DEVICE_MAX_AGE
         )
     except signing.BadSignature:  # expired or forged: no help, no harm
-        return []
-    return [int(pk) for pk in value.split(",") if pk.isdigit()]
+        return "", []
+    device, _sep, accounts = value.partition("|")
+    return device, [int(pk) for pk in accounts.split(",") if pk.isdigit()]
 
 
 def remember_device(request, response, user: User) -> None:
     """After a log-in with the right password: this browser is known for `user`."""
-    known = [pk for pk in _known_accounts(request) if pk != user.pk]
-    value = ",".join(str(pk) for pk in [user.pk, *known][:DEVICE_ACCOUNTS])
+    device, known = _device(request)
+    accounts = [user.pk, *(pk for pk in known if pk != user.pk)][:DEVICE_ACCOUNTS]
     response.set_signed_cookie(
         DEVICE_COOKIE,
-        value,
+        f"{device or secrets.token_urlsafe(12)}|{','.join(map(str, accounts))}",
         salt=DEVICE_SALT,
         max_age=DEVICE_MAX_AGE,
         secure=settings.SESSION_COOKIE_SECURE,
@@ -128,7 +131,14 @@ def login_try(identifier: str, request=None) -> LoginTry:
     accounts = candidate_accounts(identifier)
     who = f"user:{accounts[0].pk}" if accounts else identifier_key(identifier)
     address = client_key(request)
-    attempt = LoginTry(pair=f"{_account_key(who)}|{address}", address=address)
+    device, known = _device(request)
+    if accounts and accounts[0].pk in known:
+        # A browser where this account logged in before: its tries are counted on their
+        # own (account, device), so neither the address's failures nor someone else's
+        # wrong passwords for her account behind the same address slow it down.
+        attempt = LoginTry(pair=f"{_account_key(who)}|device:{device}", address="")
+    else:
+        attempt = LoginTry(pair=f"{_account_key(who)}|{address}", address=address)
     per_account = _per_account()
     wait, attempt.place = per_account.take(attempt.pair)
     if wait:
@@ -137,10 +147,7 @@ def login_try(identifier: str, request=None) -> LoginTry:
             _("密码错误次数过多，请 %(wait)s后再试，或使用“找回密码”重设密码。")
             % {"wait": wait_phrase(wait)}
         )
-    if accounts and accounts[0].pk in _known_accounts(request):
-        attempt.address = ""  # a known browser: the address's failures are not hers
-        return attempt
-    if address and _per_address().attempt(address):
+    if attempt.address and _per_address().attempt(address):
         # Many failures from this address: slowed down, for every identifier alike.
         attempt.slowed = True
         wait = _slowed_address().attempt(address)

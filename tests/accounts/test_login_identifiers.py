@@ -184,6 +184,28 @@ def test_a_browser_she_logged_in_from_before_is_never_slowed_by_the_address(erin
     assert "操作过于频繁" in page_text(log_in("someone-else", client=phone))
 
 
+def test_wrong_passwords_for_her_account_behind_her_address_do_not_lock_her_phone(erin):
+    """Someone behind the campus address tries her account five times: that address
+    waits, her own phone (where she logged in before) does not."""
+    phone = Client(enforce_csrf_checks=True, REMOTE_ADDR="10.0.0.1")
+    assert log_in("erin.li", client=phone).status_code == 302
+    log_out(phone)
+    fail("erin.li")
+
+    assert LOCKED in page_text(log_in("erin.li"))
+    assert log_in("erin.li", client=phone).status_code == 302
+
+
+def test_her_phone_counts_its_own_wrong_passwords(erin):
+    phone = Client(enforce_csrf_checks=True, REMOTE_ADDR="10.0.0.1")
+    assert log_in("erin.li", client=phone).status_code == 302
+    log_out(phone)
+    for _ in range(5):
+        assert WRONG in page_text(log_in("erin.li", "not-the-password", client=phone))
+
+    assert LOCKED in page_text(log_in("erin.li", client=phone))
+
+
 def test_a_forged_device_cookie_is_no_help(erin):
     for n in range(6):
         fail(f"nobody{n}", 5)
