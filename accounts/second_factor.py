@@ -48,12 +48,14 @@ def owed(request) -> str | None:
     if not user.is_authenticated:
         return None
     state = request.session.get(SESSION_KEY)
-    if state == second_factor.NOT_ASKED:
-        return None
+    if state == second_factor.NOT_ASKED and not second_factor.must_enrol(user):
+        return None  # no query: decided at log-in, and neither role nor setting says more
     if user.is_verified():
         return None
-    if state is None or state == second_factor.DONE:
-        # A session from before the gate, or one whose device was reset by an admin.
+    if state in (None, second_factor.DONE, second_factor.NOT_ASKED):
+        # A session from before the gate, one whose device was reset by an admin, or one
+        # let in without a factor that must now have one (a role given or the setting
+        # turned on since its log-in).
         state = second_factor.step_after_password(user)
         request.session[SESSION_KEY] = state
     return _PAGES.get(state)

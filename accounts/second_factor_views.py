@@ -159,7 +159,7 @@ def enrol(request):
         "accounts/second_factor_enrol.html",
         {
             "form": form,
-            "enrolment": second_factor.enrolment_start(user),
+            "enrolment": second_factor.enrolment_start(user, request.session),
             "required": second_factor.must_enrol(user),
             "next": _next(request),
         },

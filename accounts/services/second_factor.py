@@ -11,6 +11,7 @@ wait after each failure); the verify page also ends a session after OTP_SESSION_
 from __future__ import annotations
 
 import datetime
+import hashlib
 import math
 import re
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from accounts.errors import AccountError
 from accounts.models import Role
@@ -117,9 +119,18 @@ class Enrolment:
     secret: str  # base32, in groups of four, for typing into the app by hand
 
 
-def enrolment_start(user) -> Enrolment:
-    """The unconfirmed device to scan (the same one until confirmed, so a reload keeps
-    the QR code the app already scanned)."""
+ENROL_KEY = "_second_factor_enrol_key"
+
+
+def _fingerprint(device: TOTPDevice) -> str:
+    return hashlib.sha256(device.key.encode()).hexdigest()[:16]
+
+
+def enrolment_start(user, session) -> Enrolment:
+    """The unconfirmed device to scan. A reload in the same session keeps its key (the
+    app already scanned the QR code); another session gets a new key, so that whoever
+    else knows the password and opened the page first does not hold the key the staff
+    member then confirms (the key is never shared between two sessions)."""
     if not may_enrol(user):
         raise PermissionDenied
     if confirmed_device(user) is not None:
@@ -127,6 +138,10 @@ def enrolment_start(user) -> Enrolment:
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+    elif session.get(ENROL_KEY) != _fingerprint(device):
+        device.key = random_hex(20)
+        device.save(update_fields=["key"])
+    session[ENROL_KEY] = _fingerprint(device)
     qr = segno.make(device.config_url, error="m")
     secret = _base32(device)
     return Enrolment(

@@ -622,3 +622,39 @@ def test_the_requirement_is_on_whenever_debug_is_off_unless_turned_off():
     assert _otp_required(DEBUG="1", OTP_REQUIRED="1") is True
     assert _otp_required(OTP_REQUIRED="0") is False
     assert _otp_required(DJANGO_SETTINGS_MODULE="bench.settings") is False
+
+
+# Found by the outside review ------------------------------------------------------------------
+
+
+def test_a_second_session_never_sees_the_key_the_first_one_was_shown(world, otp_on):
+    """Someone who knows the registrar's password opened the enrol page first and read the
+    key; the registrar then scanned the same key and confirmed it: both held the factor."""
+    intruder = _log_in("registrar")
+    stolen = _enrol_key(intruder.get(ENROL))
+    registrar = _log_in("registrar")
+
+    key = _enrol_key(registrar.get(ENROL))
+    assert key != stolen
+    assert _enrol_key(registrar.get(ENROL)) == key  # a reload keeps what she scanned
+    _post(registrar, ENROL, {"code": _token(key)}, page=ENROL)
+
+    assert TOTPDevice.objects.get(user=world.registrar, confirmed=True).bin_key == key
+    # The key the intruder read opens nothing: his code is refused at the next log-in.
+    again = _log_in("registrar")
+    assert _gated(again, "/") == VERIFY
+    page = page_text(_post(again, VERIFY, {"code": _token(stolen)}, page=VERIFY))
+    assert "验证码不正确" in page
+    assert _gated(again, "/") == VERIFY
+
+
+def test_a_session_let_in_without_a_factor_is_asked_once_one_is_required(world, settings):
+    """The decision taken at log-in (none needed, the setting off) was trusted for the
+    whole session: turning the setting on, or giving the role, changed nothing."""
+    settings.OTP_REQUIRED = False
+    registrar = _log_in("registrar")
+    assert registrar.get("/").status_code == 200
+
+    settings.OTP_REQUIRED = True
+
+    assert _gated(registrar, "/records/queue/") == ENROL
