@@ -396,6 +396,39 @@ def test_the_worker_completes_the_claim_when_its_deferred_task_falls_due(
     assert twin.state == AccountState.ACTIVE
 
 
+def test_one_task_completes_every_claim_that_is_due(
+    world, alice, twin, django_capture_on_commit_callbacks
+):
+    """A task lost with its worker is made good by the next one that runs."""
+    from accounts.tasks import complete_claim
+
+    first = facts_claim(world, twin, django_capture_on_commit_callbacks)
+    bob_twin = factories.user(
+        username="bob_new",
+        real_name=world.bob.real_name,
+        id_number=world.bob.id_number,
+        state=AccountState.PENDING,
+    )
+    record = world.bob_record
+    facts = {
+        "school": record.institution.name,
+        "student_number": record.student_number,
+        "level": record.level,
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        second = identity.identity_facts_check(user=bob_twin, **facts)
+    make_due(first)
+    make_due(second)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        complete_claim.call(first.pk)
+
+    second.refresh_from_db()
+    assert second.state == ClaimState.COMPLETED
+    world.bob.refresh_from_db()
+    assert world.bob.state == AccountState.CANCELLED
+
+
 def test_the_task_leaves_a_claim_objected_to_meanwhile(
     world, alice, twin, django_capture_on_commit_callbacks
 ):
