@@ -1,10 +1,12 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from imaging import models
+from portal.admin import AccessAuditedAdmin
 
 
 @admin.register(models.Photo)
-class PhotoAdmin(admin.ModelAdmin):
+class PhotoAdmin(AccessAuditedAdmin, admin.ModelAdmin):
     list_display = ("record", "kind", "state", "is_current", "created_at")
     list_filter = ("kind", "state", "is_current")
     search_fields = ("record__student_number", "record__name")
@@ -12,12 +14,16 @@ class PhotoAdmin(admin.ModelAdmin):
     exclude = ("image", "thumbnail")
     readonly_fields = ("token", "width", "height", "sha256")
 
+    def audit_students(self, obj) -> list:
+        return [obj.record]
+
 
 class PhotoBatchEntryInline(admin.TabularInline):
     """The import report, file by file: written by the import, read here."""
 
     model = models.PhotoBatchEntry
-    fields = ("position", "name", "outcome", "reason", "record", "photo")
+    # The file name is the student's ID number: shown masked, as on the batch page.
+    fields = ("position", "file_name", "outcome", "why", "record", "photo")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -26,20 +32,36 @@ class PhotoBatchEntryInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    @admin.display(description=_("文件名"))
+    def file_name(self, entry):
+        return entry.shown_name
+
+    @admin.display(description=_("原因"))
+    def why(self, entry):
+        return entry.shown_reason
+
 
 @admin.register(models.PhotoBatch)
-class PhotoBatchAdmin(admin.ModelAdmin):
+class PhotoBatchAdmin(AccessAuditedAdmin, admin.ModelAdmin):
     list_display = ("source", "kind", "institution", "uploaded_by", "created_at")
     list_filter = ("kind", "institution")
     readonly_fields = ("report",)
     inlines = [PhotoBatchEntryInline]
 
+    def audit_students(self, obj) -> list:
+        """The students whose files the batch's report lists."""
+        entries = obj.entries.exclude(record=None).select_related("record")
+        return [entry.record for entry in entries.only("record__id", "record__user_id")]
+
 
 @admin.register(models.PhotoVerification)
-class PhotoVerificationAdmin(admin.ModelAdmin):
+class PhotoVerificationAdmin(AccessAuditedAdmin, admin.ModelAdmin):
     list_display = ("photo", "result", "reason", "rating", "created_at", "rated_at")
     list_filter = ("result", "reason", "rating")
     raw_id_fields = ("photo", "user")
+
+    def audit_students(self, obj) -> list:
+        return [obj.photo.record]
 
 
 @admin.register(models.CollectionUnit)

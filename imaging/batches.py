@@ -25,6 +25,7 @@ from accounts import idnumbers
 from imaging import archive as zips
 from imaging.errors import PhotoError
 from imaging.models import EntryOutcome, Photo, PhotoBatch, PhotoBatchEntry, PhotoKind
+from imaging.names import masked_file_name
 from imaging.normalise import PhotoRejected, photo_normalise
 from imaging.services import photo_save
 from portal.audit import log_action
@@ -166,12 +167,16 @@ class BatchImport:
             why = _("该证件号码在本校对应多条学籍，请改用考生号命名照片。")
             return _Outcome(EntryOutcome.REJECTED, why)
         if record is None:
-            why = _("本校没有证件号码或考生号为“%(key)s”的学籍。") % {"key": entry.key[:40]}
+            why = _("本校没有证件号码或考生号为“%(key)s”的学籍。") % {
+                "key": masked_file_name(entry.key[:40])
+            }
             return _Outcome(EntryOutcome.UNMATCHED, why)
         if record.pk in self.seen:
             why = _("同一学生在本批次中已有照片（%(name)s），本文件未导入。")
             return _Outcome(
-                EntryOutcome.REJECTED, why % {"name": self.seen[record.pk][:80]}, record
+                EntryOutcome.REJECTED,
+                why % {"name": masked_file_name(self.seen[record.pk])[:80]},
+                record,
             )
         if self.budget <= 0:
             why = _("压缩包解压后的总大小超过上限，本文件未处理。")

@@ -116,7 +116,21 @@ class PhotoBatchEntry(models.Model):
         indexes = [models.Index(fields=["batch", "outcome"], name="batch_entry_outcome_idx")]
 
     def __str__(self) -> str:
-        return f"{self.name}: {self.get_outcome_display()}"
+        return f"{self.shown_name}: {self.get_outcome_display()}"
+
+    @property
+    def shown_name(self) -> str:
+        """The file name with an ID-number stem masked (imaging.names)."""
+        from imaging.names import masked_file_name
+
+        return masked_file_name(self.name)
+
+    @property
+    def shown_reason(self) -> str:
+        """The reason with any ID number in it masked."""
+        from imaging.names import mask_numbers_in
+
+        return mask_numbers_in(self.reason)
 
 
 class PhotoQuerySet(ScopedQuerySet):

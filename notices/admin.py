@@ -1,6 +1,8 @@
 from django.contrib import admin
 
 from notices import models
+from notices.feedback import row_students, rows_of_sheet
+from portal.admin import AccessAuditedAdmin
 
 
 class AudienceInline(admin.TabularInline):
@@ -36,18 +38,25 @@ class NoticeAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.FeedbackSheet)
-class FeedbackSheetAdmin(admin.ModelAdmin):
+class FeedbackSheetAdmin(AccessAuditedAdmin, admin.ModelAdmin):
     list_display = ("notice", "school_class", "counselor_signed_at", "leader_signed_at")
     raw_id_fields = ("notice", "school_class", "counselor_signed_by", "leader_signed_by")
 
+    def audit_students(self, obj) -> list:
+        """The students the sheet lists (as signed, or as they stand)."""
+        return row_students(rows_of_sheet(obj))
+
 
 @admin.register(models.Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(AccessAuditedAdmin, admin.ModelAdmin):
     """The log of reminders sent: read-only."""
 
     list_display = ("notice", "user", "day", "channels", "sent_by", "sent_at")
     list_filter = ("day", "channels")
     raw_id_fields = ("notice", "record", "user", "sent_by")
+
+    def audit_students(self, obj) -> list:
+        return [obj.record]
 
     def has_add_permission(self, request):
         return False

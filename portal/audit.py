@@ -54,6 +54,39 @@ def _institution_id(obj: models.Model) -> int | None:
     return None
 
 
+# Keys of `changes` whose values are ID numbers: stored masked whatever the caller passes
+# ({"id_number": [before, after]} of a correction, [current, claimed] of a report, a
+# requested number), so that the trail never holds a full number (GB/T 35273). Birth dates
+# and the other fields stay whole: the registrar's correction trail needs them.
+ID_NUMBER_KEYS = frozenset({"id_number", "requested_id_number"})
+
+
+def _mask_id_numbers(value: Any) -> Any:
+    """`value` with every string in it masked (accounts.idnumbers.mask), however nested."""
+    from accounts.idnumbers import mask  # imported here: portal stays free of accounts
+
+    if isinstance(value, str):
+        return mask(value) if value else value
+    if isinstance(value, list | tuple):
+        return [_mask_id_numbers(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _mask_id_numbers(item) for key, item in value.items()}
+    return value
+
+
+def masked_changes(changes: dict[str, Any] | None) -> dict[str, Any]:
+    """`changes` as stored: the values under ID_NUMBER_KEYS masked, at any depth. The one
+    place that decides it, for log_action and log_access alike."""
+    stored: dict[str, Any] = {}
+    for key, value in (changes or {}).items():
+        if key in ID_NUMBER_KEYS:
+            value = _mask_id_numbers(value)
+        elif isinstance(value, dict):
+            value = masked_changes(value)
+        stored[key] = value
+    return stored
+
+
 def log_action(
     obj: models.Model,
     action: str,
@@ -66,7 +99,8 @@ def log_action(
 ) -> AuditEvent:
     """Append an audit event: `by` did `action` (e.g. "records.corrected") to `obj`.
 
-    Passwords and codes never go in `changes`; pass field names and masked values only.
+    Passwords and codes never go in `changes`; ID numbers in it are masked here
+    (masked_changes).
     """
     actor = by if by is not None and by.is_authenticated else None
     return AuditEvent.objects.create(
@@ -78,7 +112,7 @@ def log_action(
         target_label=str(obj)[:200],
         subject=subject if subject is not None else getattr(obj, "user", None),
         institution_id=_institution_id(obj),
-        changes=changes or {},
+        changes=masked_changes(changes),
         reason=reason,
         ip_address=client_ip(request) or None,
     )
@@ -131,8 +165,8 @@ def log_access(
 
     `students` are enrolment records, accounts or StudentRefs, mixed as convenient; each
     becomes one AuditSubject row. One INSERT for the event and one bulk INSERT for its
-    subjects, however many students an export names. Never put a full ID number in
-    `changes`: mask it first (accounts.idnumbers.mask)."""
+    subjects, however many students an export names. ID numbers under the keys of
+    ID_NUMBER_KEYS are masked here; mask any other (accounts.idnumbers.mask)."""
     refs = _refs(students)
     actor = by if by is not None and by.is_authenticated else None
     users = {ref.user_id for ref in refs}
@@ -149,7 +183,7 @@ def log_access(
             target_label=(label or str(obj))[:200],
             subject_id=users.pop() if len(users) == 1 else None,
             institution_id=institution_id,
-            changes=changes or {},
+            changes=masked_changes(changes),
             ip_address=client_ip(request) or None,
         )
         AuditSubject.objects.bulk_create(

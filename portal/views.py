@@ -12,6 +12,7 @@ from accounts.models import AccountState, Role
 from notices.models import Notice
 from portal import audit, dashboards
 from portal.files import private_file_response
+from portal.forms import AuditFilterForm
 from portal.models import AuditEvent, AuditSubject, Job, JobState
 from records.models import EnrollmentRecord
 
@@ -89,10 +90,13 @@ def audit_log(request):
     """The trail, newest first; by kind of action (a prefix such as "notices.") and by
     student (学号): every event that names her, a look at a photo or an export alike."""
     events = AuditEvent.objects.visible_to(request.user).annotate(n_students=_subject_count())
-    action = request.GET.get("action", "").strip()[:60]
+    form = AuditFilterForm(request.GET)
+    if form.is_valid():
+        action, student = form.cleaned_data["action"], form.cleaned_data["student"]
+    else:  # e.g. a NUL character: said on the page, nothing listed
+        events, action, student = events.none(), "", ""
     if action:
         events = events.filter(action__startswith=action)
-    student = request.GET.get("student", "").strip()[:20]
     if student:
         records = EnrollmentRecord.objects.visible_to(request.user).filter(student_number=student)
         users = records.exclude(user=None).values("user")
@@ -105,7 +109,7 @@ def audit_log(request):
             )
         )
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    context = {"page": page, "action": action, "student": student}
+    context = {"page": page, "form": form, "action": action, "student": student}
     return render(request, "portal/audit_log.html", context)
 
 

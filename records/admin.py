@@ -85,10 +85,13 @@ class DegreeRecordAdmin(AccessAuditedAdmin, MaskedIdMixin, admin.ModelAdmin):
 
 
 @admin.register(models.RecordConfirmation)
-class RecordConfirmationAdmin(admin.ModelAdmin):
+class RecordConfirmationAdmin(AccessAuditedAdmin, admin.ModelAdmin):
     list_display = ("record", "user", "confirmed_at", "revoked_at")
     list_filter = ("revoked_at",)
     raw_id_fields = ("record", "user", "notice")
+
+    def audit_students(self, obj) -> list:
+        return [obj.record]
 
 
 class DiscrepancyItemInline(admin.TabularInline):
@@ -97,9 +100,12 @@ class DiscrepancyItemInline(admin.TabularInline):
 
 
 @admin.register(models.DiscrepancyReport)
-class DiscrepancyReportAdmin(admin.ModelAdmin):
+class DiscrepancyReportAdmin(AccessAuditedAdmin, admin.ModelAdmin):
     list_display = ("record", "state", "created_at", "reviewer", "decided_at")
     list_filter = ("state", "record__college")
     search_fields = ("record__student_number", "record__name")
     raw_id_fields = ("record", "user", "reviewer", "notice")
     inlines = [DiscrepancyItemInline]
+
+    def audit_students(self, obj) -> list:
+        return [obj.record]

@@ -45,12 +45,12 @@ from records.models import (
 from records.selectors import (
     class_progress,
     record_field_rows,
-    record_search,
     student_records,
     with_state,
 )
 from records.services import binding, checks, corrections
 from records.services.fields import field_label
+from records.services.search import search_records
 
 STAFF = (Role.COUNSELOR, Role.COLLEGE, Role.REGISTRAR)
 
@@ -259,7 +259,8 @@ def record_list(request):
     The query comes only in a POST body (with its CSRF token), never in a URL, where an ID
     number would be kept by access logs, proxies and the browser's history; a `q` in a GET
     is ignored and never shown. Each search is audited with the query masked and the
-    students found as its subjects. A GET lists the records in scope, page by page."""
+    students found as its subjects; searches by ID number are limited per account
+    (records.services.search). A GET lists the records in scope, page by page."""
     if request.method == "GET" and "q" in request.GET:
         # An old link or bookmark: drop the query from the address, search nothing.
         messages.info(request, _("查询内容不能放在网址中，请在下方查询框中输入后查询。"))
@@ -272,7 +273,12 @@ def record_list(request):
         page = Paginator(records.order_by("student_number"), 50).get_page(request.GET.get("page"))
         return render(request, "records/record_list.html", {"page": page, "form": form})
     query = form.cleaned_data["q"].strip()
-    found = record_search(records, query).order_by("student_number")
+    try:
+        found = search_records(request.user, records, query).order_by("student_number")
+    except RecordError as error:  # too many searches by ID number: nothing is looked up
+        form.add_error(None, error.message)
+        page = Paginator(records.none(), 50).get_page(1)
+        return render(request, "records/record_list.html", {"page": page, "form": form})
     page = Paginator(found, 50).get_page(form.cleaned_data["page"])
     page.object_list = list(page.object_list)
     log_access(

@@ -29,12 +29,13 @@ from portal.throttle import Limit, wait_message
 # account (QUALITY.md). They need the code, so a phone or mailbox that received one may be
 # told so only this often, whatever the numbers it tries; then it is told to wait, without
 # the answer. Keyed on the code's destination, never on the client address: a campus
-# registers behind a few NAT addresses. A user name already taken is not counted.
+# registers behind a few NAT addresses. "该用户名已被使用" is counted too: otherwise one
+# code would test any number of user names.
 REVEALS_PER_DESTINATION = Limit("register-reveal-destination", max=10, window=24 * 60 * 60)
 
 
 class _Reveals(AccountError):
-    """A refusal that says another account holds the e-mail address."""
+    """A refusal that says another account holds the e-mail address or the user name."""
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def _live():
 def _precheck(data: Registration, *, reregister: bool, take_over_phone: bool) -> None:
     # Every account, cancelled ones too: the user name constraint covers them all.
     if User.objects.filter(username__iexact=data.username).exists():
-        raise AccountError(_("该用户名已被使用，请换一个用户名。"))
+        raise _Reveals(_("该用户名已被使用，请换一个用户名。"))
     if data.email and _live().filter(email__iexact=data.email).exists():
         raise _Reveals(_("该邮箱已被其他账号使用，请换一个邮箱，或使用“找回用户名”。"))
     holders = User.objects.filter(

@@ -498,22 +498,31 @@ def test_the_limit_of_one_phone_is_not_a_limit_of_the_client_address(world):
     assert User.objects.get(username="classmate_2").state == AccountState.ACTIVE
 
 
-def test_a_user_name_already_taken_is_not_counted(world):
+def test_a_user_name_already_taken_is_counted_like_the_other_reveals(world):
+    """One code may not test user names without end: "该用户名已被使用" is told 10 times a
+    day per phone, like 证件号码已被注册, then the phone is told to wait, without the
+    answer. The refusals leave the code unused, so it still registers a free name."""
     client = csrf_client()
-    data = registration(username="ALICE")
+    data = registration()
     send_code(client, data)
     code = sms_code(PHONE)
-    for _ in range(registration_service.REVEALS_PER_DESTINATION.max + 1):
-        page = page_text(csrf_post(client, URL, {**data, "code": code}))
-        assert "该用户名已被使用" in page
-
-    page = page_text(
-        csrf_post(
-            client,
-            URL,
-            {**data, "code": code, "username": "zhangxh", "id_number": world.alice.id_number},
+    for guess in range(registration_service.REVEALS_PER_DESTINATION.max):
+        world.bob.username = f"guess{guess}"
+        world.bob.save(update_fields=["username"])
+        page = page_text(
+            csrf_post(client, URL, {**data, "code": code, "username": f"GUESS{guess}"})
         )
+        assert "该用户名已被使用，请换一个用户名" in page
+        assert code_row(data).used_at is None
+
+    eleventh = page_text(csrf_post(client, URL, {**data, "code": code, "username": "ALICE"}))
+    id_number = page_text(
+        csrf_post(client, URL, {**data, "code": code, "id_number": world.alice.id_number})
     )
 
-    assert "证件号码已被注册" in page
-    assert "操作过于频繁" not in page
+    for page in (eleventh, id_number):
+        assert "该用户名已被使用" not in page and "证件号码已被注册" not in page
+        assert "操作过于频繁" in page and "小时后再试" in page
+    response = csrf_post(client, URL, {**data, "code": code, "username": "zhangxh"})
+    assert response["Location"] == "/"
+    assert User.objects.get(username="zhangxh").state == AccountState.ACTIVE
