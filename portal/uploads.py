@@ -393,8 +393,15 @@ def _drops(obj) -> bool:
         return False
     if "/JS" in obj:
         return True
-    kind, subtype, action = (_plain(obj.get(k)) for k in ("/Type", "/Subtype", "/S"))
+    kind, subtype, action = (_name(obj.get(k)) for k in ("/Type", "/Subtype", "/S"))
     return kind in DROPPED_TYPES or subtype in DROPPED_SUBTYPES or action in ACTION_TYPES
+
+
+def _name(value) -> str | None:
+    from pypdf.generic import NameObject
+
+    value = _plain(value)
+    return str(value) if isinstance(value, NameObject) else None
 
 
 def _plain(value):
