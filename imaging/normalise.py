@@ -19,9 +19,12 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 ACCEPTED_FORMATS = ("JPEG", "PNG", "GIF", "BMP")
 SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"BM")
-# Sized to a portrait photo: a studio camera's full frame (6000×4000) passes; it is
-# fitted into 480×640, so nothing larger carries more of the face.
-MAX_PIXELS = 24_000_000
+# Sized to what a collection unit delivers: a portrait photo of about 358×441 to 480×640
+# (0.3 Mpx), fitted into 480×640, so nothing larger carries more of the face. 4 Mpx
+# (e.g. 1728×2304) leaves room for an uncropped scan or a camera's reduced frame; a
+# full camera frame (24 Mpx) is no portrait photo and only costs memory to decode.
+MAX_PIXELS = 4_000_000
+EXAMPLE_SIZE = "1728×2304"  # a 3:4 portrait within MAX_PIXELS, for the message
 MAX_BYTES = 10 * 1024 * 1024
 STANDARD_SIZE = (480, 640)  # width × height box the stored photo is fitted into
 THUMBNAIL_WIDTH = 120
@@ -54,9 +57,10 @@ def reason(code: str) -> str:
         "not_image": _("文件内容不是照片（仅支持 JPEG、PNG、GIF、BMP 格式），已拒收。"),
         "broken": _("照片文件已损坏或不完整，无法解码。"),
         "too_many_pixels": _(
-            "照片像素过多（超过 %(n)d 万像素），已拒收；请缩小到该像素以内后重新提供。"
+            "照片像素过多（超过 %(n)d 万像素），已拒收；采集照片一般为 480×640，"
+            "请缩小到 %(n)d 万像素以内（如 %(example)s）后重新提供。"
         )
-        % {"n": MAX_PIXELS // 10_000},
+        % {"n": MAX_PIXELS // 10_000, "example": EXAMPLE_SIZE},
     }
     return messages[code]
 

@@ -4,16 +4,24 @@ PDFs are parsed and written anew (portal.uploads.pdf_upload); images are decoded
 re-encoded (image_upload); Word and Excel files (.docx, .xlsx: blank forms, seed 004's
 附件 2) are zip archives, checked entry by entry without extracting anything: no absolute
 or `..` paths, a cap on entries and on the uncompressed size, the parts a real document
-has, and no macros. They are served as downloads only, under a generated name.
+has, and nothing that acts when the file is opened (`_check_no_active_content`): no
+macros, no embedded or ActiveX objects, no relationship to anything outside the file but
+a plain hyperlink (a remote template loads and runs what it likes), no DDE fields and no
+Excel external links (DDE runs commands). They are served as downloads only, under a
+generated name.
 """
 
 from __future__ import annotations
 
 import io
 import posixpath
+import re
 import zipfile
 from dataclasses import dataclass
+from xml.etree.ElementTree import ParseError
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse
 from django.utils.translation import gettext as _
 
 from portal.uploads import IMAGE_SIGNATURES, UploadError, image_upload, pdf_upload
@@ -93,6 +101,7 @@ def office_upload(upload, *, max_bytes: int = MAX_BYTES) -> CleanAttachment:
         if kind is None or "[Content_Types].xml" not in names:
             raise UploadError(_("无法识别该文件，请上传 .docx 或 .xlsx 文件（不支持 .doc .xls）。"))
         _check_no_macros(archive, names)
+        _check_no_active_content(archive, names)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as exc:
         raise UploadError(_("无法打开该文件，文件可能已损坏。")) from exc
     return CleanAttachment(data, *kind)
@@ -111,11 +120,92 @@ def _check_entries(entries: list[zipfile.ZipInfo]) -> None:
 
 
 def _check_no_macros(archive: zipfile.ZipFile, names: set[str]) -> None:
-    """Macro-enabled documents (.docm, .xlsm renamed) are refused."""
-    if any(name.lower().endswith("vbaproject.bin") for name in names):
-        raise UploadError(_("不接收包含宏的文件，请另存为 .docx 或 .xlsx 后上传。"))
+    """Macro-enabled documents (.docm, .xlsm renamed) are refused (a macro project
+    inside any document: `_check_no_active_content`)."""
     info = archive.getinfo("[Content_Types].xml")
     if info.file_size > CONTENT_TYPES_MAX:
         raise UploadError(_("文件结构异常，无法接收。"))
     if b"macroenabled" in archive.read(info).lower():
         raise UploadError(_("不接收包含宏的文件，请另存为 .docx 或 .xlsx 后上传。"))
+
+
+# Parts that hold code or objects Office runs or shows through another program.
+ACTIVE_PART = re.compile(
+    r"(^|/)(word|xl|ppt)/embeddings/|vbaproject\.bin$|vbadata\.xml$|(^|/)activex|oleobject"
+    r"|^xl/externallinks/",
+    re.IGNORECASE,
+)
+# Relationship types refused even inside the file: objects, controls, macros, templates,
+# documents of other formats pulled into this one.
+ACTIVE_RELATIONSHIP = re.compile(
+    r"/(oleobject|package|control|activexcontrolbinary|vbaproject|attachedtemplate"
+    r"|subdocument|afchunk|externallink|externallinkpath|frame)$",
+    re.IGNORECASE,
+)
+HYPERLINK_RELATIONSHIP = re.compile(r"/relationships/hyperlink$", re.IGNORECASE)
+# Word parts whose fields run when the document is opened or updated.
+WORD_TEXT_PART = re.compile(
+    r"^word/(document|header\d*|footer\d*|footnotes|endnotes|comments|glossary/document)\.xml$",
+    re.IGNORECASE,
+)
+DDE_FIELD = re.compile(r"(?<![a-z])dde(auto)?(?![a-z])", re.IGNORECASE)
+
+
+def _active_content() -> UploadError:
+    return UploadError(
+        _("附件含有宏、外部链接模板、DDE 字段或嵌入对象，无法接收，请另存为 PDF 后上传。")
+    )
+
+
+def _check_no_active_content(archive: zipfile.ZipFile, names: set[str]) -> None:
+    """Refuse a document that runs or fetches anything when opened: macros, embedded
+    OLE and ActiveX objects, any relationship outside the file but a hyperlink (e.g. a
+    remote attachedTemplate), Excel external links and Word DDE/DDEAUTO fields."""
+    if any(ACTIVE_PART.search(name) for name in names):
+        raise _active_content()
+    try:
+        for name in sorted(names):
+            if name.lower().endswith(".rels"):
+                _check_relationships(archive, name)
+            elif WORD_TEXT_PART.match(name):
+                _check_fields(archive, name)
+    except (ParseError, DefusedXmlException, UnicodeDecodeError) as exc:
+        raise UploadError(_("文件结构异常，无法接收。")) from exc
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _check_relationships(archive: zipfile.ZipFile, name: str) -> None:
+    with archive.open(name) as part:
+        for _event, element in iterparse(part, forbid_dtd=True):
+            if _local(element.tag) != "Relationship":
+                continue
+            kind = element.get("Type", "").strip()
+            external = element.get("TargetMode", "").strip().lower() == "external"
+            if ACTIVE_RELATIONSHIP.search(kind):
+                raise _active_content()
+            if external and not HYPERLINK_RELATIONSHIP.search(kind):
+                raise _active_content()
+            element.clear()
+
+
+def _check_fields(archive: zipfile.ZipFile, name: str) -> None:
+    """Field codes are the text of w:instrText runs (one field may be split over many
+    runs, so they are read joined) and the w:instr of w:fldSimple."""
+    codes: list[str] = []
+    with archive.open(name) as part:
+        for _event, element in iterparse(part, forbid_dtd=True):
+            tag = _local(element.tag)
+            if tag == "instrText":
+                codes.append(element.text or "")
+            elif tag == "fldSimple":
+                codes.append(" ")
+                codes.extend(v for k, v in element.attrib.items() if _local(k) == "instr")
+                codes.append(" ")
+            if tag not in {"r", "p", "body", "document"}:
+                continue
+            element.clear()
+    if DDE_FIELD.search("".join(codes)):
+        raise _active_content()

@@ -9,6 +9,7 @@ re-encodes it, so that no metadata or appended payload survives.
 from __future__ import annotations
 
 import io
+import math
 import warnings
 from dataclasses import dataclass
 
@@ -160,8 +161,8 @@ class CleanPdf:
 
 def pdf_upload(upload, *, max_bytes: int) -> CleanPdf:
     """A PDF checked by its header and a full parse, then rebuilt page by page by pypdf
-    (`pdf_rebuild`): nothing appended after the document (polyglots) and nothing that
-    acts (scripts, forms, embedded files, launch actions) survives."""
+    from an allow-list (`pdf_rebuild`): nothing appended after the document (polyglots)
+    and nothing that acts (scripts, forms, embedded files, launch actions) survives."""
     from pypdf.errors import PyPdfError
 
     data = _read_limited(upload, max_bytes)
@@ -180,20 +181,69 @@ def pdf_upload(upload, *, max_bytes: int) -> CleanPdf:
 
 # Link targets a reader may follow from a kept link: web pages and mail, nothing else.
 SAFE_URI_SCHEMES = ("http://", "https://", "mailto:")
+# The resources a page's content may draw with; nothing else of /Resources is copied.
+RESOURCE_KINDS = (
+    "/Font", "/XObject", "/ExtGState", "/ColorSpace", "/Pattern", "/Shading", "/Properties",
+    "/ProcSet",
+)  # fmt: skip
+# Keys dropped from every dictionary copied into the rebuilt file (fonts, images, form
+# XObjects and what they refer to): what acts, and what leads back to pages, annotations
+# or files. The spec gives none of these to resources; a crafted file may.
+DROPPED_KEYS = frozenset(
+    {
+        "/AA", "/OpenAction", "/JS", "/JavaScript", "/Launch", "/EmbeddedFiles",
+        "/EmbeddedFile", "/AcroForm", "/XFA", "/SubmitForm", "/ImportData", "/GoToR",
+        "/GoToE", "/A", "/PA", "/Next", "/Dest", "/URI", "/Annots", "/Popup", "/Parent",
+        "/P", "/Kids", "/Names", "/Outlines", "/FS", "/EF", "/RichMediaContent",
+    }
+)  # fmt: skip
+# Stream keys that name data held outside the file.
+EXTERNAL_STREAM_KEYS = frozenset({"/F", "/FFilter", "/FDecodeParms"})
+# A dictionary that is (or holds) any of these is not copied at all.
+ACTION_TYPES = frozenset(
+    {
+        "/GoTo", "/GoToR", "/GoToE", "/GoToDp", "/Launch", "/Thread", "/URI", "/Sound",
+        "/Movie", "/Hide", "/Named", "/SubmitForm", "/ResetForm", "/ImportData",
+        "/JavaScript", "/SetOCGState", "/Rendition", "/Trans", "/GoTo3DView",
+        "/RichMediaExecute",
+    }
+)  # fmt: skip
+DROPPED_TYPES = frozenset(
+    {
+        "/Catalog", "/Pages", "/Page", "/Annot", "/Action", "/Filespec", "/EmbeddedFile",
+        "/Outlines", "/Sig", "/RichMediaContent",
+    }
+)  # fmt: skip
+DROPPED_SUBTYPES = frozenset(
+    {
+        "/PS", "/Link", "/Widget", "/Popup", "/FileAttachment", "/Screen", "/Movie",
+        "/Sound", "/RichMedia", "/3D", "/JavaScript",
+    }
+)  # fmt: skip
+# Names that mean acting: never written into a rebuilt file, wherever a crafted file
+# puts them (as a key, a value or in an array).
+DROPPED_NAMES = frozenset(
+    {
+        "/AA", "/OpenAction", "/JS", "/JavaScript", "/Launch", "/EmbeddedFiles",
+        "/EmbeddedFile", "/AcroForm", "/XFA", "/SubmitForm", "/ImportData", "/GoToR",
+        "/GoToE", "/FileAttachment", "/Widget", "/RichMedia", "/RichMediaExecute",
+    }
+)  # fmt: skip
+MAX_DEPTH = 64  # nesting of direct objects; deeper is a crafted file, not a scan
 
 
 def pdf_rebuild(data: bytes) -> tuple[bytes, int]:
     """A new PDF that holds only the pages of `data`, their content and plain web links.
 
-    Scans and notices need no behaviour, so the document is written anew from its pages
-    instead of having bad parts removed from it: the catalog is not copied, so the
-    document's /OpenAction and /AA, /Names (/JavaScript, /EmbeddedFiles), /AcroForm
-    (with XFA), outlines and their actions are gone; each page loses its /AA; of its
-    annotations only /Link annotations whose action is a /URI to a web or mail address
-    stay, without /AA or /Next. Everything else that acts (JavaScript, Launch, GoToR,
-    SubmitForm, ImportData, file attachments, widgets, media) is dropped."""
+    Scans and notices need no behaviour, so the document is written anew from an
+    allow-list instead of having bad parts removed from it: the catalog is not copied
+    (its /OpenAction and /AA, /Names with /JavaScript and /EmbeddedFiles, /AcroForm with
+    XFA, outlines are gone); each new page gets only /MediaBox, /CropBox, /Rotate, its
+    /Contents and the kinds of /Resources content draws with (`_Copier`, which also
+    drops anything that acts from what it copies); its /Annots are new /Link
+    dictionaries made from the /Rect and the web or mail address of each original link
+    (`_plain_link`), nothing else of the original annotation."""
     from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import ArrayObject, NameObject
 
     reader = PdfReader(io.BytesIO(data), strict=False)
     if reader.is_encrypted:
@@ -201,17 +251,161 @@ def pdf_rebuild(data: bytes) -> tuple[bytes, int]:
     if len(reader.pages) == 0:
         raise UploadError(_("PDF 文件没有页面，请重新扫描后上传。"))
     writer = PdfWriter()
-    for page in reader.pages:
-        page.pop(NameObject("/AA"), None)
-        links = [a for a in _annotations(page) if _plain_link(a)]
-        if links:
-            page[NameObject("/Annots")] = ArrayObject(links)
-        else:
-            page.pop(NameObject("/Annots"), None)
-        writer.add_page(page)
+    copier = _Copier(writer)
+    for original in reader.pages:
+        _copy_page(writer, copier, original)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue(), len(reader.pages)
+
+
+def _copy_page(writer, copier: _Copier, original) -> None:
+    """A new page in `writer` with only the keys a page needs to be shown."""
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject
+
+    box = original.mediabox
+    page = writer.add_blank_page(box.width, box.height)
+    page[NameObject("/MediaBox")] = _rectangle(box)
+    if "/CropBox" in original:
+        page[NameObject("/CropBox")] = _rectangle(original.cropbox)
+    rotate = _plain(original.get("/Rotate"))
+    if isinstance(rotate, int) and rotate % 90 == 0:
+        page[NameObject("/Rotate")] = NumberObject(rotate % 360)
+    resources = _plain(original.get("/Resources"))
+    kept = DictionaryObject()
+    if isinstance(resources, DictionaryObject):
+        for kind in RESOURCE_KINDS:
+            value = copier.copy(resources.get(kind))
+            if value is not None:
+                kept[NameObject(kind)] = value
+    page[NameObject("/Resources")] = kept
+    contents = copier.copy(original.get("/Contents"))
+    if contents is not None:
+        page[NameObject("/Contents")] = contents
+    links = [link for link in map(_plain_link, _annotations(original)) if link is not None]
+    if links:
+        page[NameObject("/Annots")] = ArrayObject(writer._add_object(link) for link in links)
+
+
+def _rectangle(box):
+    from pypdf.generic import ArrayObject, FloatObject
+
+    return ArrayObject([FloatObject(float(v)) for v in (box.left, box.bottom, box.right, box.top)])
+
+
+class _Copier:
+    """Copies objects of the original into the new file, each indirect object once,
+    without any key or dictionary that acts or leads to pages, annotations or files."""
+
+    def __init__(self, writer):
+        self.writer = writer
+        self.copied: dict[tuple[int, int], object] = {}
+
+    def copy(self, obj, depth: int = 0):
+        from pypdf.generic import IndirectObject
+
+        if depth > MAX_DEPTH:
+            raise ValueError("objects nested too deeply")
+        if obj is None:
+            return None
+        if isinstance(obj, IndirectObject):
+            key = (obj.idnum, obj.generation)
+            if key in self.copied:
+                return self.copied[key]
+            target = obj.get_object()
+            if _drops(target) or not _is_container(target):
+                # A number, name or string is copied inline: nothing to share.
+                self.copied[key] = None if _drops(target) else self.copy(target, depth + 1)
+                return self.copied[key]
+            new = _empty_like(target)
+            reference = self.writer._add_object(new)
+            self.copied[key] = reference
+            self._fill(new, target, depth)
+            return reference
+        if _drops(obj):
+            return None
+        if _is_container(obj):
+            new = _empty_like(obj)
+            self._fill(new, obj, depth)
+            return new
+        return obj
+
+    def _fill(self, new, original, depth: int) -> None:
+        from pypdf.generic import (
+            ArrayObject,
+            EncodedStreamObject,
+            NameObject,
+            StreamObject,
+        )
+
+        if isinstance(original, ArrayObject):
+            for item in original:
+                value = self.copy(item, depth + 1)
+                if value is not None:
+                    new.append(value)
+            return
+        for key, item in original.items():
+            if key in DROPPED_KEYS:
+                continue
+            if isinstance(original, StreamObject) and key in EXTERNAL_STREAM_KEYS:
+                continue
+            value = self.copy(item, depth + 1)
+            if value is not None:
+                new[NameObject(key)] = value
+        if isinstance(original, EncodedStreamObject):
+            new._data = original._data  # still encoded: /Filter and /DecodeParms kept
+        elif isinstance(original, StreamObject):
+            new.set_data(original.get_data())
+
+
+def _is_container(obj) -> bool:
+    from pypdf.generic import ArrayObject, DictionaryObject
+
+    return isinstance(obj, (ArrayObject, DictionaryObject))
+
+
+def _empty_like(obj):
+    from pypdf.generic import (
+        ArrayObject,
+        DecodedStreamObject,
+        DictionaryObject,
+        EncodedStreamObject,
+        StreamObject,
+    )
+
+    if isinstance(obj, EncodedStreamObject):
+        return EncodedStreamObject()
+    if isinstance(obj, StreamObject):
+        return DecodedStreamObject()
+    if isinstance(obj, DictionaryObject):
+        return DictionaryObject()
+    return ArrayObject()
+
+
+def _drops(obj) -> bool:
+    """A name that means acting, or a dictionary that is an action, an annotation, a
+    page, a file specification or any other part that is never copied."""
+    from pypdf.generic import DictionaryObject, NameObject
+
+    if isinstance(obj, NameObject):
+        return obj in DROPPED_NAMES
+    if not isinstance(obj, DictionaryObject):
+        return False
+    if "/JS" in obj:
+        return True
+    kind, subtype, action = (_name(obj.get(k)) for k in ("/Type", "/Subtype", "/S"))
+    return kind in DROPPED_TYPES or subtype in DROPPED_SUBTYPES or action in ACTION_TYPES
+
+
+def _name(value) -> str | None:
+    from pypdf.generic import NameObject
+
+    value = _plain(value)
+    return str(value) if isinstance(value, NameObject) else None
+
+
+def _plain(value):
+    return value.get_object() if value is not None else None
 
 
 def _annotations(page) -> list:
@@ -222,26 +416,55 @@ def _annotations(page) -> list:
     return list(annots) if isinstance(annots, list) else []
 
 
-def _plain_link(reference) -> bool:
-    """A /Link annotation with a /URI action to a web or mail address; its /AA, /Next
-    and any other key that can act are removed on the way."""
-    from pypdf.generic import DictionaryObject, NameObject
+def _plain_link(reference):
+    """A new /Link annotation with only the /Rect of a /Link whose action is a /URI to a
+    web or mail address, a border of none and that address; or None."""
+    from pypdf.generic import (
+        ArrayObject,
+        DictionaryObject,
+        FloatObject,
+        NameObject,
+        NumberObject,
+        TextStringObject,
+    )
 
     annot = reference.get_object()
     if not isinstance(annot, DictionaryObject) or annot.get("/Subtype") != "/Link":
-        return False
-    action = annot.get("/A")
-    action = action.get_object() if action is not None else None
+        return None
+    action = _plain(annot.get("/A"))
     if not isinstance(action, DictionaryObject) or action.get("/S") != "/URI":
-        return False
-    uri = action.get("/URI")
-    uri = str(uri.get_object() if uri is not None else "").strip().lower()
-    if not uri.startswith(SAFE_URI_SCHEMES):
-        return False
-    for key in ("/AA", "/Dest", "/PA", "/P"):
-        annot.pop(NameObject(key), None)
-    action.pop(NameObject("/Next"), None)
-    return True
+        return None
+    uri = _plain(action.get("/URI"))
+    if isinstance(uri, bytes):
+        uri = uri.decode("ascii", errors="replace")
+    if not isinstance(uri, str):
+        return None
+    uri = str(uri).strip()
+    if not uri.lower().startswith(SAFE_URI_SCHEMES) or not uri.isprintable():
+        return None
+    rect = _plain(annot.get("/Rect"))
+    if not isinstance(rect, list) or len(rect) != 4:
+        return None
+    try:
+        corners = [float(_plain(v)) for v in rect]
+    except (TypeError, ValueError):
+        return None
+    if not all(math.isfinite(v) for v in corners):
+        return None
+    return DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/Link"),
+            NameObject("/Rect"): ArrayObject([FloatObject(v) for v in corners]),
+            NameObject("/Border"): ArrayObject([NumberObject(0)] * 3),
+            NameObject("/A"): DictionaryObject(
+                {
+                    NameObject("/S"): NameObject("/URI"),
+                    NameObject("/URI"): TextStringObject(uri),
+                }
+            ),
+        }
+    )
 
 
 IMAGE_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")

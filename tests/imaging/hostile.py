@@ -38,7 +38,7 @@ def png_header_bomb(width: int = 100_000, height: int = 100_000) -> bytes:
 
 
 def png_real_bomb() -> bytes:
-    """A valid PNG of 36 million pixels (over the 30 million limit), about 40 KB."""
+    """A valid PNG of 36 million pixels (far over the 4 million limit), about 40 KB."""
     buffer = io.BytesIO()
     Image.new("1", (6000, 6000)).save(buffer, "PNG")
     return buffer.getvalue()

