@@ -239,4 +239,12 @@ def batch_detail(request, pk: int):
         "ratings": selectors.rating_distribution(batch),
         "comments": comments,
     }
+    # The page lists the matched students by name and 学号 (PIPL trail: who looked).
+    log_access(
+        request.user,
+        "imaging.batch_viewed",
+        batch,
+        students=[entry.record for entry in page.object_list if entry.record_id is not None],
+        request=request,
+    )
     return render(request, "imaging/batch_detail.html", context)

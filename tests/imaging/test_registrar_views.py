@@ -365,3 +365,24 @@ def test_the_manage_page_links_what_the_role_may_do(world, client_for):
     assert "/photos/import/" in registrar and "/photos/disputes/" in registrar
     assert "/photos/import/" not in counselor and "/photos/overview/" in counselor
     assert client_for(world.alice).get("/photos/manage/").status_code == 403
+
+
+def test_opening_a_batch_report_names_the_students_it_lists(world, client_for):
+    from imaging.models import PhotoBatchEntry
+    from portal.models import AuditEvent, AuditSubject
+
+    batch = _batch(world)
+    PhotoBatchEntry.objects.create(
+        batch=batch,
+        position=1,
+        name=f"{world.bob_record.id_number}.jpg",
+        record=world.bob_record,
+        outcome="imported",
+    )
+
+    client_for(world.registrar).get(f"/photos/batches/{batch.pk}/")
+
+    event = AuditEvent.objects.get(action="imaging.batch_viewed")
+    assert event.actor == world.registrar
+    subjects = AuditSubject.objects.filter(event=event).values_list("record_id", flat=True)
+    assert list(subjects) == [world.bob_record.pk]
