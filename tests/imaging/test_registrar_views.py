@@ -377,7 +377,7 @@ def test_opening_a_batch_report_names_the_students_it_lists(world, client_for):
         position=1,
         name=f"{world.bob_record.id_number}.jpg",
         record=world.bob_record,
-        outcome="imported",
+        outcome="added",
     )
 
     client_for(world.registrar).get(f"/photos/batches/{batch.pk}/")
