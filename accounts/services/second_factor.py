@@ -101,7 +101,8 @@ def _refused(locked_until: datetime.datetime | None, *, throttled: bool) -> Code
     else:
         message = _("验证码不正确，请核对手机验证器上当前显示的 6 位数字后重新输入。")
         if wait >= _WAIT_WORTH_SAYING:
-            message = f"{message}{wait_message(wait)}"
+            # One translatable pattern: English puts a space between the sentences.
+            message = _("%(refusal)s%(wait)s") % {"refusal": message, "wait": wait_message(wait)}
     return CodeRefused(message, locked_until)
 
 
