@@ -101,7 +101,9 @@ def verify(request):
         try:
             device = second_factor.verify(user=request.user, code=code, request=request)
         except second_factor.CodeRefused as error:
-            tries = request.session.get(TRIES_KEY, 0) + 1
+            # Only codes that were checked count: one sent during the device's wait
+            # (a quick retry) was never read and says nothing of who types it.
+            tries = request.session.get(TRIES_KEY, 0) + (1 if error.checked else 0)
             request.session[TRIES_KEY] = tries
             if tries >= settings.OTP_SESSION_TRIES:
                 logout(request)

@@ -225,7 +225,9 @@ def account(request):
         "username_form": forms.UsernameChangeForm(initial={"username": user.username}),
         "phone_form": forms.PhoneChangeForm(),
         "email_form": forms.EmailChangeForm(),
-        "requests": IdentityRequest.objects.filter(user=user).order_by("-created_at"),
+        "requests": IdentityRequest.objects.filter(user=user)
+        .prefetch_related("claims")
+        .order_by("-created_at"),
         "assists": ClassmateAssist.objects.filter(
             classmate=user, state=AssistState.PENDING
         ).select_related("requester"),
@@ -253,7 +255,9 @@ def _account_form(request, form_class, key, handler):
         "accounts/account.html",
         {
             key: form,
-            "requests": IdentityRequest.objects.filter(user=request.user).order_by("-created_at"),
+            "requests": IdentityRequest.objects.filter(user=request.user)
+            .prefetch_related("claims")
+            .order_by("-created_at"),
             "assists": [],
         },
     )
@@ -369,7 +373,9 @@ def _identity_context(request, **forms_in_use):
         "facts_form": forms.FactsForm(),
         "uploads_today": today,
         "uploads_in_all": in_all,
-        "requests": IdentityRequest.objects.filter(user=user).order_by("-created_at"),
+        "requests": IdentityRequest.objects.filter(user=user)
+        .prefetch_related("claims")
+        .order_by("-created_at"),
         "assists": ClassmateAssist.objects.filter(requester=user).select_related("classmate"),
         "claim": claims.last_claim_of(user),
     }
@@ -594,7 +600,9 @@ def claim_confirm(request, pk: int):
     claim = _own_claim(request, pk)
     form = forms.PasswordAgainForm(request.user, request.POST or None)
     if request.method != "POST" or not form.is_valid():
-        return render(request, "accounts/claim_confirm.html", {"claim": claim, "form": form})
+        # The banner's buttons would only lead back here: the page says it all.
+        context = {"claim": claim, "form": form, "hide_claim_banner": True}
+        return render(request, "accounts/claim_confirm.html", context)
     try:
         claim = claims.claim_confirm_by_holder(
             claim_id=claim.pk, holder=request.user, request=request

@@ -45,13 +45,17 @@ DONE = "done"
 
 
 class CodeRefused(AccountError):
-    """A wrong or throttled code; `retry_at` is when the device takes the next one."""
+    """A wrong or throttled code; `retry_at` is when the device takes the next one;
+    `checked` is False when the code was refused unread (the device's wait)."""
 
     code = "code_refused"
 
-    def __init__(self, message: str, retry_at: datetime.datetime | None = None):
+    def __init__(
+        self, message: str, retry_at: datetime.datetime | None = None, *, checked: bool = True
+    ):
         super().__init__(message)
         self.retry_at = retry_at
+        self.checked = checked
 
 
 def may_enrol(user) -> bool:
@@ -103,7 +107,7 @@ def _refused(locked_until: datetime.datetime | None, *, throttled: bool) -> Code
         if wait >= _WAIT_WORTH_SAYING:
             # One translatable pattern: English puts a space between the sentences.
             message = _("%(refusal)s%(wait)s") % {"refusal": message, "wait": wait_message(wait)}
-    return CodeRefused(message, locked_until)
+    return CodeRefused(message, locked_until, checked=not throttled)
 
 
 def normalize(code: str) -> str:

@@ -229,6 +229,7 @@ def test_the_reviewer_finds_a_disputed_claim_from_her_home_and_must_choose(
     queue = page_text(reviewer.get(QUEUE))
     title = queue[queue.index("<title>") : queue.index("</title>")]
     assert "<" not in title[len("<title>") :] and "申领争议" not in title
+    assert queue.count("申领争议与工作人员账号申领") == 1
     assert f'href="{url}"' in queue
     page = page_text(reviewer.get(url))
     assert '<option value="" selected>' in page
@@ -250,6 +251,7 @@ def test_the_claimant_page_says_where_her_claim_stands_at_each_step(
 
     page = page_text(thief_client.get(IDENTITY))
     assert "身份核验已通过，等待生效" in page and "途径一" not in page
+    assert "可通过以下任一途径验证" not in page
 
     with django_capture_on_commit_callbacks(execute=True):
         csrf_post(csrf_client(alice), f"/accounts/claims/{claim.pk}/object/", {}, page="/")
@@ -501,6 +503,7 @@ def test_the_banner_asks_before_the_holder_gives_her_account_away(
     page = page_text(session.get(url))
 
     assert "本账号将立即注销，不能恢复" in page and "不是我本人操作" in page
+    assert f'href="{url}"' not in page  # no banner leading back to this very page
     assert IdentityClaim.objects.get(pk=claim.pk).state == ClaimState.READY
     alice.refresh_from_db()
     assert alice.state == AccountState.ACTIVE
@@ -717,6 +720,9 @@ def test_the_phone_route_shows_the_holder_tells_her_and_moves_only_after_the_win
     # Told by e-mail and the banner, not only by SMS to the very number claimed.
     assert "137****2222" in mails_to(ALICE_MAIL)[-1]
     assert "不是我本人操作" in mails_to(ALICE_MAIL)[-1]
+    # The requester's own log says the phone is still to come, and when.
+    log = page_text(csrf_client(world.bob).get("/accounts/me/"))
+    assert "等待原持有人确认；无异议将于" in log
     banner = page_text(csrf_client(alice).get("/records/mine/"))
     assert "有人申请您账号绑定的手机号" in banner
     # What is asked of her: her phone 137****2222 moves (not "a new account" of hers).

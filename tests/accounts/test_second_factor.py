@@ -228,6 +228,22 @@ def test_too_many_wrong_codes_end_the_session(world, otp_on):
     assert "/accounts/login/" in client.get("/records/mine/")["Location"]
 
 
+def test_codes_sent_during_the_devices_wait_do_not_end_the_session(world, otp_on):
+    """Five quick tries: one wrong code checked, four refused unread during the device's
+    1-second wait. The session ended after about two real checks (second walk)."""
+    otp_on.OTP_TOTP_THROTTLE_FACTOR = 60  # a wait that outlasts the test on a slow machine
+    key = b"12345678901234567890"
+    _device(world.registrar, key=key.hex())
+    client = _log_in("registrar")
+    assert "验证码不正确" in page_text(_post(client, VERIFY, {"code": "000000"}, page=VERIFY))
+
+    for _n in range(otp_on.OTP_SESSION_TRIES):
+        page = page_text(_post(client, VERIFY, {"code": "000000"}, page=VERIFY))
+        assert "后再试" in page  # refused unread: the device is waiting
+
+    assert _gated(client, "/") == VERIFY  # still her session, still asked for the code
+
+
 def test_a_code_is_taken_once(world, otp_on):
     key = b"12345678901234567890"
     _device(world.registrar, key=key.hex())
