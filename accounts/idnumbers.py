@@ -60,7 +60,19 @@ _MESSAGES = {
         "该号码是居民身份证（或港澳台居民居住证）号码，请将证件类型选为“居民身份证”或“港澳台居民居住证”。"
     ),
     "document_short": _("请输入完整的证件号码。"),
+    "permit_prefix": _(
+        "港澳台居民居住证号码以 81（香港）、82（澳门）或 83（台湾）开头；其他号码请将证件类型选为“居民身份证”。"
+    ),
+    "resident_is_permit": _(
+        "以 81、82 或 83 开头的号码是港澳台居民居住证号码，请将证件类型选为“港澳台居民居住证”。"
+    ),
 }
+
+# Residence permits of Hong Kong, Macao and Taiwan residents: the resident ID format with
+# these region codes (GB/T 2260 has no provinces 81-83 for resident ID cards of the
+# mainland). Each number is valid under one type only, so that (type, number) — what
+# the one-active-account rule and every claim key on — names one person.
+PERMIT_REGIONS = frozenset({"81", "82", "83"})
 
 # The document types whose numbers share the 18-digit resident ID format (GB 11643).
 RESIDENT_FORMAT_TYPES = frozenset({"resident_id", "hmt_permit"})
@@ -171,7 +183,13 @@ def validate_for_type(id_type: str, value: str) -> str:
     card, 18 digits beginning with 9, excepted)."""
     number = normalize(value)
     if id_type in RESIDENT_FORMAT_TYPES:
-        return validate(number)
+        number = validate(number)
+        permit = number[:2] in PERMIT_REGIONS
+        if id_type == "hmt_permit" and not permit:
+            raise _error("permit_prefix")
+        if id_type == "resident_id" and permit:
+            raise _error("resident_is_permit")
+        return number
     if _resident_format(number) and not (id_type == "foreign_permit" and number[0] == "9"):
         raise _error("resident_format")
     if len(number) < 5:

@@ -1,8 +1,12 @@
 """/accounts/register/: a real-name account proven by a code; the duplicate ID number
 (证件号码已被注册) and duplicate phone (手机号已使用) routes of seeds 000 and 001."""
 
+import datetime
+import random
+
 import pytest
 
+from accounts import idnumbers
 from accounts.errors import DuplicateIdNumber
 from accounts.models import AccountState, CodePurpose, User, VerificationCode
 from accounts.services import registration as registration_service
@@ -220,6 +224,30 @@ def test_a_registered_id_number_under_another_document_type_is_refused(world, id
 
     assert "该号码是居民身份证" in page_text(response)
     assert User.objects.filter(id_number=world.alice.id_number).count() == 1
+
+
+def test_a_mainland_number_as_a_residence_permit_is_refused(world):
+    """Second review: alice's number registered as 港澳台居民居住证 made a second active
+    identity, since one active account is kept per (type, number)."""
+    response = register(
+        csrf_client(), registration(id_type="hmt_permit", id_number=world.alice.id_number)
+    )
+
+    assert "港澳台居民居住证号码以 81" in page_text(response)
+    assert User.objects.filter(id_number=world.alice.id_number).count() == 1
+
+
+def test_a_residence_permit_number_is_a_permit_not_a_resident_id(db):
+    permit = idnumbers.generate(
+        rng=random.Random(81), region="810000", birth=datetime.date(2004, 5, 6), sex="1"
+    )
+    refused = register(csrf_client(), registration(id_type="resident_id", id_number=permit))
+    assert "请将证件类型选为“港澳台居民居住证”" in page_text(refused)
+
+    accepted = register(csrf_client(), registration(id_type="hmt_permit", id_number=permit))
+
+    assert accepted.status_code == 302
+    assert User.objects.get(id_number=permit).id_type == "hmt_permit"
 
 
 def test_a_passport_number_is_still_a_passport_number(db):
