@@ -107,6 +107,9 @@ def identity_check_passed(
 def phone_claim_make(*, req: IdentityRequest, holder: User, by: User, request=None):
     """The reviewers approved that `req.phone` is the requester's; another live account
     holds it. The phone moves only when the window passes (same machinery)."""
+    objected = IdentityClaim.objects.filter(
+        holder=holder, route=ClaimRoute.PHONE, objected_at__isnull=False
+    ).exists()
     return _make_claim(
         claimant=req.user,
         holder=holder,
@@ -115,6 +118,7 @@ def phone_claim_make(*, req: IdentityRequest, holder: User, by: User, request=No
         request=request,
         source=req,
         phone=req.phone,
+        to_review=objected,
     )
 
 
@@ -315,7 +319,36 @@ def claim_object(*, claim_id: int, holder: User, request=None) -> IdentityClaim:
         _("原账号持有人对您的%(route)s申领提出了异议，已转客服核实，请等待处理结果。")
         % {"route": claim.get_route_display()},
     )
+    _others_to_review(claim, by=holder, request=request)
     return claim
+
+
+def _same_kind(claim: IdentityClaim):
+    """Claims on the same thing of the holder's: her ID number, or her phone."""
+    claims = IdentityClaim.objects.filter(holder_id=claim.holder_id)
+    if claim.route == ClaimRoute.PHONE:
+        return claims.filter(route=ClaimRoute.PHONE)
+    return claims.exclude(route=ClaimRoute.PHONE)
+
+
+def _others_to_review(claim: IdentityClaim, *, by, request) -> None:
+    """One objection stops every other claim on the same thing waiting out its window:
+    they go to the reviewers too (else completing one would take what she objected to)."""
+    for other in _same_kind(claim).filter(state=ClaimState.READY).exclude(pk=claim.pk):
+        moved = IdentityClaim.objects.filter(pk=other.pk, state=ClaimState.READY).update(
+            state=ClaimState.REVIEW, takes_effect_at=None
+        )
+        if not moved:  # completed or answered meanwhile
+            continue
+        log_action(
+            other,
+            "accounts.claim_to_review",
+            by=by,
+            subject=other.claimant,
+            request=request,
+            changes={"state": [ClaimState.READY, ClaimState.REVIEW]},
+            reason=_("原账号持有人对同一证件号码或手机号的另一申领提出了异议"),
+        )
 
 
 def claim_confirm_by_holder(*, claim_id: int, holder: User, request=None) -> IdentityClaim:

@@ -310,6 +310,33 @@ def test_once_the_holder_objected_a_new_pending_account_gets_no_fresh_window(
     assert alice.state == AccountState.ACTIVE
 
 
+def test_one_objection_stops_every_claim_on_her_number_waiting_out_its_window(
+    world, alice, twin, django_capture_on_commit_callbacks
+):
+    """Second review: two pending accounts, two ready claims; she objected to one, the
+    other completed at the end of its window and cancelled her."""
+    first = facts_claim(world, twin, django_capture_on_commit_callbacks)
+    another = factories.user(
+        username="another_new",
+        real_name=alice.real_name,
+        id_number=alice.id_number,
+        state=AccountState.PENDING,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        second = identity.identity_facts_check(user=another, **alice_facts(world))
+    assert second.state == ClaimState.READY
+
+    claims.claim_object(claim_id=first.pk, holder=alice)
+
+    second.refresh_from_db()
+    assert (second.state, second.takes_effect_at) == (ClaimState.REVIEW, None)
+    make_due(second)
+    call_command("complete_claims")
+    alice.refresh_from_db()
+    assert alice.state == AccountState.ACTIVE
+    assert IdentityClaim.objects.get(pk=first.pk).state == ClaimState.DISPUTED
+
+
 def test_the_reviewer_approving_a_disputed_claim_moves_the_account(
     world, alice, twin, django_capture_on_commit_callbacks
 ):
@@ -755,6 +782,23 @@ def test_the_phone_holder_objecting_keeps_her_phone(
     alice.refresh_from_db()
     assert alice.phone == ALICE_PHONE
     assert IdentityClaim.objects.get(pk=claim.pk).state == ClaimState.DISPUTED
+
+
+def test_after_she_objected_a_new_claim_on_her_phone_goes_to_the_reviewers(
+    world, alice, django_capture_on_commit_callbacks
+):
+    req = phone_request_of(world.bob, ALICE_PHONE)
+    with django_capture_on_commit_callbacks(execute=True):
+        identity.identity_request_approve(req=req, by=world.reviewer)
+    first = IdentityClaim.objects.get(route=ClaimRoute.PHONE)
+    claims.claim_object(claim_id=first.pk, holder=alice)
+
+    again = phone_request_of(world.carol, ALICE_PHONE)
+    with django_capture_on_commit_callbacks(execute=True):
+        identity.identity_request_approve(req=again, by=world.reviewer)
+
+    later = IdentityClaim.objects.get(route=ClaimRoute.PHONE, claimant=world.carol)
+    assert (later.state, later.takes_effect_at) == (ClaimState.REVIEW, None)
 
 
 # The move covers everything the old account held -----------------------------------------------------
