@@ -270,7 +270,7 @@ def check_throttle(cluster: Cluster, checks: Checks) -> None:
     }
     response = browser.post("/accounts/login/", fields)
     checks.record(
-        response.status == 200 and "操作过于频繁" in response.text,
+        response.status == 200 and "请 15 分钟后再试" in response.text,
         "5 failed log-ins on A: the 6th on B is throttled (shared counters)",
         f"B answered {response.status}",
     )
