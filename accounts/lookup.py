@@ -58,6 +58,20 @@ def identifier_key(identifier: str) -> str:
     return f"name:{value.lower()}"
 
 
+def username_taken(username: str, *, exclude: User | None = None) -> bool:
+    """A user name no account may take: one in use (cancelled accounts too: the
+    constraint covers them all), or one that, read as a phone, e-mail or ID number,
+    already names another live account. Else the two would share that identifier at
+    log-in, and one account's right password would forgive guesses at the other's."""
+    taken = User.objects.filter(
+        Q(username__iexact=username)
+        | (identifier_query(username) & ~Q(state=AccountState.CANCELLED))
+    )
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude.pk)
+    return taken.exists()
+
+
 def candidate_accounts(identifier: str) -> list[User]:
     """Live accounts the identifier names, active ones first (at most a handful)."""
     active_first = Case(

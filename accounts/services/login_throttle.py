@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from accounts.errors import Throttled
@@ -71,9 +72,15 @@ DEVICE_MAX_AGE = 180 * 24 * 60 * 60
 DEVICE_ACCOUNTS = 5  # a shared lab seat remembers its last few accounts
 
 
-def _device(request) -> tuple[str, list[int]]:
-    """This browser's device id and the accounts that logged in on it before (its signed
-    device cookie); ("", []) without a valid one."""
+def _tag(device: str, pk: int) -> str:
+    """What the cookie keeps of an account: a keyed digest, not its id (the next person
+    at a shared seat learns nothing from it)."""
+    return salted_hmac(DEVICE_SALT, f"{device}:{pk}", algorithm="sha256").hexdigest()[:16]
+
+
+def _device(request) -> tuple[str, list[str]]:
+    """This browser's device id and the tags of the accounts that logged in on it before
+    (its signed device cookie); ("", []) without a valid one."""
     if request is None:
         return "", []
     try:
@@ -82,17 +89,23 @@ def _device(request) -> tuple[str, list[int]]:
         )
     except signing.BadSignature:  # expired or forged: no help, no harm
         return "", []
-    device, _sep, accounts = value.partition("|")
-    return device, [int(pk) for pk in accounts.split(",") if pk.isdigit()]
+    device, _sep, tags = value.partition("|")
+    return device, [tag for tag in tags.split(",") if tag]
+
+
+def _knows(tags: list[str], device: str, pk: int) -> bool:
+    return bool(device) and _tag(device, pk) in tags
 
 
 def remember_device(request, response, user: User) -> None:
     """After a log-in with the right password: this browser is known for `user`."""
     device, known = _device(request)
-    accounts = [user.pk, *(pk for pk in known if pk != user.pk)][:DEVICE_ACCOUNTS]
+    device = device or secrets.token_urlsafe(12)
+    mine = _tag(device, user.pk)
+    tags = [mine, *(tag for tag in known if tag != mine)][:DEVICE_ACCOUNTS]
     response.set_signed_cookie(
         DEVICE_COOKIE,
-        f"{device or secrets.token_urlsafe(12)}|{','.join(map(str, accounts))}",
+        f"{device}|{','.join(tags)}",
         salt=DEVICE_SALT,
         max_age=DEVICE_MAX_AGE,
         secure=settings.SESSION_COOKIE_SECURE,
@@ -113,12 +126,14 @@ class LoginTry:
     address: str
     place: int = 0  # this try's count in the (account, address) window
     slowed: bool = False
+    shared: bool = False  # the identifier names several accounts
 
     def failed(self) -> None:
         """A wrong password: the counted try stays counted."""
 
     def succeeded(self) -> None:
-        _per_account().forgive(self.pair, self.place)
+        if not self.shared:
+            _per_account().forgive(self.pair, self.place)
         if self.address:
             _per_address().undo(self.address)
             if self.slowed:
@@ -129,16 +144,24 @@ def login_try(identifier: str, request=None) -> LoginTry:
     """Count a log-in try before its password is checked, or raise Throttled saying when
     to try again. Call .succeeded() or .failed() on the result after the check."""
     accounts = candidate_accounts(identifier)
-    who = f"user:{accounts[0].pk}" if accounts else identifier_key(identifier)
+    # An identifier that names several accounts (a pending claimant and the holder of
+    # one ID number) is counted as that set, and a right password forgives nothing: one
+    # account's own password must never wipe the guesses made at another's.
+    who = (
+        "user:" + ",".join(str(a.pk) for a in sorted(accounts, key=lambda a: a.pk))
+        if accounts
+        else identifier_key(identifier)
+    )
     address = client_key(request)
     device, known = _device(request)
-    if accounts and accounts[0].pk in known:
+    if len(accounts) == 1 and _knows(known, device, accounts[0].pk):
         # A browser where this account logged in before: its tries are counted on their
         # own (account, device), so neither the address's failures nor someone else's
         # wrong passwords for her account behind the same address slow it down.
         attempt = LoginTry(pair=f"{_account_key(who)}|device:{device}", address="")
     else:
         attempt = LoginTry(pair=f"{_account_key(who)}|{address}", address=address)
+    attempt.shared = len(accounts) > 1
     per_account = _per_account()
     wait, attempt.place = per_account.take(attempt.pair)
     if wait:

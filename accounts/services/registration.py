@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.errors import AccountError, DuplicateIdNumber, PhoneInUse, Throttled
+from accounts.lookup import username_taken
 from accounts.models import AccountState, CodePurpose, User, mask_phone
 from accounts.notify import notify
 from accounts.services.codes import code_use, code_verify, normalize_destination
@@ -54,8 +55,7 @@ def _live():
 
 
 def _precheck(data: Registration, *, reregister: bool, take_over_phone: bool) -> None:
-    # Every account, cancelled ones too: the user name constraint covers them all.
-    if User.objects.filter(username__iexact=data.username).exists():
+    if username_taken(data.username):
         raise _Reveals(_("该用户名已被使用，请换一个用户名。"))
     if data.email and _live().filter(email__iexact=data.email).exists():
         raise _Reveals(_("该邮箱已被其他账号使用，请换一个邮箱，或使用“找回用户名”。"))

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.errors import AccountError, PhoneInUse, Throttled
+from accounts.lookup import username_taken
 from accounts.models import AccountState, CodePurpose, User
 from accounts.notify import notify
 from accounts.services.codes import code_check, code_use, code_verify, normalize_destination
@@ -86,8 +87,7 @@ def _count_username_check(user: User, request) -> None:
 
 def username_change(*, user: User, username: str, request=None) -> User:
     _count_username_check(user, request)
-    # Every account, cancelled ones too: the user name constraint covers them all.
-    if User.objects.filter(username__iexact=username).exclude(pk=user.pk).exists():
+    if username_taken(username, exclude=user):
         raise AccountError(_("该用户名已被使用，请换一个用户名。"))
     before = user.username
     user.username = username

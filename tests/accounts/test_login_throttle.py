@@ -299,3 +299,38 @@ def test_user_name_availability_is_limited_per_address(world, settings):
     page = _try_username(csrf_client(world.dave), "alice")
 
     assert THROTTLED in page and "该用户名已被使用" not in page
+
+
+# One identifier, two accounts (second review) -------------------------------------------------
+
+
+def test_a_user_name_may_not_be_another_accounts_phone_email_or_id_number(world):
+    """Renamed to the victim's phone, an attacker's account shared that identifier with
+    hers at log-in, and his own right password forgave every guess at hers."""
+    world.bob.phone, world.bob.email = "13900001111", "bob@example.com"
+    world.bob.save()
+    client = csrf_client(world.alice)
+
+    for taken in ("13900001111", "bob@example.com", world.bob.id_number):
+        assert "该用户名已被使用" in _try_username(client, taken)
+    world.alice.refresh_from_db()
+    assert world.alice.username != "13900001111"
+
+
+def test_a_right_password_of_one_account_forgives_no_guess_at_another(db):
+    """An ID number names the holder and a pending claimant: tries by that number are
+    counted for both, and the claimant's own right password wipes nothing."""
+    holder = factories.user(username="holder.z", id_number=factories.id_number())
+    claimant = factories.user(
+        username="claimant.z",
+        id_number=holder.id_number,
+        real_name=holder.real_name,
+        state="pending",
+        password="claimant-own-pass-77",
+    )
+    for _ in range(3):
+        assert WRONG in page_text(log_in(holder.id_number, "guess-at-the-holder"))
+    assert log_in(claimant.id_number, "claimant-own-pass-77").status_code == 302
+    assert WRONG in page_text(log_in(holder.id_number, "guess-at-the-holder"))
+
+    assert THROTTLED in page_text(log_in(holder.id_number, "guess-at-the-holder"))
