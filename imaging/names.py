@@ -14,9 +14,12 @@ import re
 from accounts import idnumbers
 from accounts.lookup import DOCUMENT_NUMBER_RE, ID_NUMBER_RE
 
-# An ID number inside a longer text (a folder name, an older reason), not part of a
-# longer run of letters and digits.
-_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9A-Za-z])")
+# An ID number anywhere in a text (a file name such as "张三_<ID>(1).jpg", a folder, an
+# older reason): a run of 15 or more digits (an 18-character number ends in a digit or
+# X), not part of a longer run of digits. Letters may touch it ("<ID>new.jpg"). Runs
+# longer than an ID number are masked too: a number typed with an extra digit is still
+# a number.
+_ID_IN_TEXT = re.compile(r"(?<!\d)\d{15,}[Xx]?(?!\d)")
 
 
 def _is_number(stem: str) -> bool:
@@ -30,11 +33,13 @@ def mask_numbers_in(text: str) -> str:
 
 
 def masked_file_name(name: str) -> str:
-    """`name` with its stem masked when the stem is an ID, document or examinee number
-    ("110101200501011234.jpg" -> "**************1234.jpg"); other names as they are."""
+    """`name` with every ID number in it masked ("张三_110101200501011234(1).jpg" ->
+    "张三_**************1234(1).jpg"), and its stem masked when the whole stem is a
+    document or examinee number ("E12345678.jpg" -> "*******78.jpg"); the rest of the
+    name as it is."""
     cut = max(name.rfind("/"), name.rfind("\\")) + 1
     folder, base = name[:cut], name[cut:]
     stem, suffix = posixpath.splitext(base)
     if _is_number(stem.strip()):
         stem = idnumbers.mask(stem)
-    return mask_numbers_in(folder) + stem + suffix
+    return mask_numbers_in(folder + stem + suffix)

@@ -6,9 +6,11 @@ re-encoded (image_upload); Word and Excel files (.docx, .xlsx: blank forms, seed
 or `..` paths, a cap on entries and on the uncompressed size, the parts a real document
 has, and nothing that acts when the file is opened (`_check_no_active_content`): no
 macros, no embedded or ActiveX objects, no relationship to anything outside the file but
-a plain hyperlink (a remote template loads and runs what it likes), no DDE fields and no
-Excel external links (DDE runs commands). They are served as downloads only, under a
-generated name.
+a plain hyperlink (a remote template loads and runs what it likes), no Excel 4.0 macro
+sheets, no DDE fields, DDE formulas or Excel external links (DDE runs commands). Office
+finds its parts through the relationships, not by their usual names, so every part that
+reads as XML is checked, and a package with two entries under one name is refused. They
+are served as downloads only, under a generated name.
 """
 
 from __future__ import annotations
@@ -112,11 +114,17 @@ def _check_entries(entries: list[zipfile.ZipInfo]) -> None:
         raise UploadError(_("文件内容过多，无法接收。"))
     if sum(entry.file_size for entry in entries) > ZIP_MAX_UNCOMPRESSED:
         raise UploadError(_("文件解压后过大，无法接收。"))
+    seen: set[str] = set()
     for entry in entries:
         name = entry.filename
         normal = posixpath.normpath(name)
         if name.startswith(("/", "\\")) or ":" in name or normal.startswith("..") or "\\" in name:
             raise UploadError(_("文件结构异常，无法接收。"))
+        # Two entries under one name (part names compare without case): zipfile keeps
+        # both, and which one Office reads is not ours to guess.
+        if normal.lower() in seen:
+            raise UploadError(_("文件结构异常，无法接收。"))
+        seen.add(normal.lower())
 
 
 def _check_no_macros(archive: zipfile.ZipFile, names: set[str]) -> None:
@@ -139,16 +147,21 @@ ACTIVE_PART = re.compile(
 # documents of other formats pulled into this one.
 ACTIVE_RELATIONSHIP = re.compile(
     r"/(oleobject|package|control|activexcontrolbinary|vbaproject|attachedtemplate"
-    r"|subdocument|afchunk|externallink|externallinkpath|frame)$",
+    r"|subdocument|afchunk|externallink|externallinkpath|frame|xlmacrosheet|xlintlmacrosheet)$",
     re.IGNORECASE,
 )
 HYPERLINK_RELATIONSHIP = re.compile(r"/relationships/hyperlink$", re.IGNORECASE)
-# Word parts whose fields run when the document is opened or updated.
-WORD_TEXT_PART = re.compile(
-    r"^word/(document|header\d*|footer\d*|footnotes|endnotes|comments|glossary/document)\.xml$",
-    re.IGNORECASE,
-)
 DDE_FIELD = re.compile(r"(?<![a-z])dde(auto)?(?![a-z])", re.IGNORECASE)
+# An Excel formula that starts a DDE conversation: `=cmd|' /C calc'!A0` (server|topic!item)
+# or the DDE / DDEAUTO functions.
+DDE_FORMULA = re.compile(r"\|.*!|(?<![\w.])dde(auto)?\s*\(", re.IGNORECASE | re.DOTALL)
+# SpreadsheetML elements that hold a formula: cells, defined names, conditional formats
+# and data validations.
+FORMULA_TAGS = {"f", "definedName", "formula", "formula1", "formula2"}
+# Office finds its parts through the relationships (`_rels/.rels` → the main document,
+# then that part's own .rels), not by their usual names: every part that reads as XML is
+# checked, whatever its name or folder.
+XML_START = (b"<", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 
 
 def _active_content() -> UploadError:
@@ -165,9 +178,12 @@ def _check_no_active_content(archive: zipfile.ZipFile, names: set[str]) -> None:
         raise _active_content()
     try:
         for name in sorted(names):
-            if name.lower().endswith(".rels"):
+            lower = name.lower()
+            if lower.endswith(".rels"):
                 _check_relationships(archive, name)
-            elif WORD_TEXT_PART.match(name):
+            elif lower == "[content_types].xml" or name.endswith("/"):
+                continue
+            elif lower.endswith(".xml") or _reads_as_xml(archive, name):
                 _check_fields(archive, name)
     except (ParseError, DefusedXmlException, UnicodeDecodeError) as exc:
         raise UploadError(_("文件结构异常，无法接收。")) from exc
@@ -191,9 +207,15 @@ def _check_relationships(archive: zipfile.ZipFile, name: str) -> None:
             element.clear()
 
 
+def _reads_as_xml(archive: zipfile.ZipFile, name: str) -> bool:
+    with archive.open(name) as part:
+        return part.read(64).lstrip(b" \t\r\n").startswith(XML_START)
+
+
 def _check_fields(archive: zipfile.ZipFile, name: str) -> None:
-    """Field codes are the text of w:instrText runs (one field may be split over many
-    runs, so they are read joined) and the w:instr of w:fldSimple."""
+    """Word field codes are the text of w:instrText runs (one field may be split over
+    many runs, so they are read joined) and the w:instr of w:fldSimple; Excel formulas
+    the text of the SpreadsheetML formula elements (FORMULA_TAGS)."""
     codes: list[str] = []
     with archive.open(name) as part:
         for _event, element in iterparse(part, forbid_dtd=True):
@@ -204,8 +226,12 @@ def _check_fields(archive: zipfile.ZipFile, name: str) -> None:
                 codes.append(" ")
                 codes.extend(v for k, v in element.attrib.items() if _local(k) == "instr")
                 codes.append(" ")
-            if tag not in {"r", "p", "body", "document"}:
-                continue
+            elif (
+                tag in FORMULA_TAGS
+                and "spreadsheetml" in element.tag
+                and DDE_FORMULA.search(element.text or "")
+            ):
+                raise _active_content()
             element.clear()
     if DDE_FIELD.search("".join(codes)):
         raise _active_content()

@@ -78,3 +78,32 @@ def test_the_admin_batch_page_masks_them_too(client_for, world, batch):
 )
 def test_masked_file_name(name, shown):
     assert masked_file_name(name) == shown
+
+
+ID18 = "110101199001011234"
+MASKED18 = "**************1234"
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        (f"张三_{ID18}.jpg", f"张三_{MASKED18}.jpg"),
+        (f"{ID18}(1).jpg", f"{MASKED18}(1).jpg"),
+        (f"{ID18}.jpg.jpg", f"{MASKED18}.jpg.jpg"),
+        (f"{ID18}-new.jpeg", f"{MASKED18}-new.jpeg"),
+        (f"a/b/{ID18}.JPG", f"a/b/{MASKED18}.JPG"),
+        ("照片_11010119900101123x_李四.png", "照片_**************123X_李四.png"),
+        ("新生110101900101123照片.jpg", "新生************123照片.jpg"),  # 15 digits
+        (f"{ID18}_{ID18}.jpg", f"{MASKED18}_{MASKED18}.jpg"),
+        (f"{ID18}张三.jpg", f"{MASKED18}张三.jpg"),
+        # a number typed with an extra digit (19, 16 digits) is still a number
+        (f"{ID18}5.jpg", "*****************45.jpg"),
+        ("张三_1101011990010112.jpg", "张三_**************12.jpg"),
+        # a 学号 (10 digits) and shorter runs stay readable
+        ("张三_2023010101.jpg", "张三_2023010101.jpg"),
+        ("2023010101_张三.jpg", "2023010101_张三.jpg"),
+        ("2023级/张三_20230101012345.jpg", "2023级/张三_20230101012345.jpg"),
+    ],
+)
+def test_masked_file_name_masks_every_id_number_anywhere_in_the_name(name, shown):
+    assert masked_file_name(name) == shown

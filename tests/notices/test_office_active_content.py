@@ -6,6 +6,7 @@ projects and Excel external (DDE) links. Each hostile file is built here with zi
 from __future__ import annotations
 
 import io
+import warnings
 import zipfile
 
 import pytest
@@ -149,6 +150,10 @@ HOSTILE_XLSX = {
         "xl/externalLinks/externalLink1.xml": b'<externalLink><ddeLink ddeService="cmd" ddeTopic="/c calc"/></externalLink>',
         "xl/_rels/workbook.xml.rels": _rels((f"{R}/externalLink", "externalLinks/externalLink1.xml", None)),
     },
+    "excel4_macro_sheet": {
+        **XLSX,
+        "xl/_rels/workbook.xml.rels": _rels(("http://schemas.microsoft.com/office/2006/relationships/xlMacrosheet", "macrosheets/sheet1.xml", None)),
+    },
     "remote_workbook_link": {
         **XLSX,
         "xl/_rels/workbook.xml.rels": _rels((f"{R}/externalLinkPath", "https://evil.example/a.xlsx", "External")),
@@ -212,3 +217,117 @@ def test_the_attachment_page_shows_why_a_remote_template_is_refused(world, draft
     assert response.redirect_chain[-1][0] == f"/notices/manage/{draft.pk}/"
     assert WHAT_TO_DO in response.content.decode()
     assert not NoticeAttachment.objects.exists()
+
+
+# Word finds its main document through `_rels/.rels` (then that part's own .rels), not by
+# the name word/document.xml: every part that reads as XML is checked for fields.
+DDEAUTO_BODY = _document(PARAGRAPH + _field(" DDE", 'AUTO cmd.exe "/k calc"'))
+HIDDEN_MAIN = {
+    "main_part_renamed_through_rels": docx(
+        {
+            "_rels/.rels": _rels((f"{R}/officeDocument", "word/main.xml", None)),
+            "word/main.xml": DDEAUTO_BODY,
+        }
+    ),
+    "main_part_outside_word_folder": docx(
+        {
+            "_rels/.rels": _rels((f"{R}/officeDocument", "content/body.xml", None)),
+            "content/body.xml": DDEAUTO_BODY,
+        }
+    ),
+    "main_part_without_xml_extension": docx(
+        {
+            "_rels/.rels": _rels((f"{R}/officeDocument", "word/main.dat", None)),
+            "word/main.dat": DDEAUTO_BODY,
+        }
+    ),
+    "header_under_an_unusual_name": docx(
+        {"word/page-top.xml": f'<w:hdr xmlns:w="{W}">{DDE_SIMPLE}</w:hdr>'.encode()}
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HIDDEN_MAIN))
+def test_a_dde_field_in_a_part_found_through_the_relationships_is_refused(world, draft, case):
+    assert b"DDE" not in HIDDEN_MAIN[case]["word/document.xml"]  # the usual part is clean
+
+    with pytest.raises(NoticeError, match=WHAT_TO_DO):
+        _add(world, draft, HIDDEN_MAIN[case])
+
+    assert not NoticeAttachment.objects.exists()
+
+
+def _zip_entries(entries: list[tuple[str, bytes]]) -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # zipfile: "Duplicate name"
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for entry, content in entries:
+                archive.writestr(entry, content)
+    return SimpleUploadedFile("form.docx", buffer.getvalue())
+
+
+@pytest.mark.parametrize(
+    "second", ["word/document.xml", "word/Document.xml", "word/./document.xml"]
+)
+def test_a_package_with_two_entries_under_one_name_is_refused(world, draft, second):
+    entries = [*docx().items(), (second, DDEAUTO_BODY)]
+
+    with pytest.raises(NoticeError, match="文件结构异常"):
+        attachment_add(
+            notice=draft,
+            by=world.registrar,
+            title="附件 2",
+            upload=_zip_entries(entries),
+            is_public=True,
+        )
+
+    assert not NoticeAttachment.objects.exists()
+
+
+S = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def _sheet(*formulas: str) -> bytes:
+    cells = "".join(
+        f'<c r="A{n}"><f>{formula}</f><v>0</v></c>' for n, formula in enumerate(formulas, 1)
+    )
+    return f'<worksheet xmlns="{S}"><sheetData><row r="1">{cells}</row></sheetData></worksheet>'.encode()
+
+
+def _xlsx(**parts: bytes) -> dict[str, bytes]:
+    return {
+        **XLSX,
+        "xl/workbook.xml": f'<workbook xmlns="{S}"><sheets/></workbook>'.encode(),
+        "xl/worksheets/sheet1.xml": _sheet("SUM(B1:B3)"),
+        **parts,
+    }
+
+
+DDE_FORMULAS = {
+    "cmd_pipe": _xlsx(**{"xl/worksheets/sheet1.xml": _sheet("SUM(B1:B3)", "cmd|' /C calc'!A0")}),
+    "pipe_inside_a_function": _xlsx(
+        **{"xl/worksheets/sheet2.xml": _sheet("HYPERLINK(msexcel|'\\..\\..\\windows\\system32\\cmd.exe /c calc'!''\"\")")}
+    ),
+    "dde_function": _xlsx(**{"xl/worksheets/sheet1.xml": _sheet('DDE("cmd","/c calc","x")')}),
+    "ddeauto_function": _xlsx(**{"xl/worksheets/sheet1.xml": _sheet('ddeauto ("cmd","/c calc","x")')}),
+    "dde_defined_name": _xlsx(
+        **{"xl/workbook.xml": f"<workbook xmlns=\"{S}\"><definedNames><definedName name=\"x\">cmd|'/c calc'!A0</definedName></definedNames></workbook>".encode()}
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(DDE_FORMULAS))
+def test_an_xlsx_with_a_dde_formula_is_refused(world, draft, case):
+    with pytest.raises(NoticeError, match=WHAT_TO_DO):
+        _add(world, draft, DDE_FORMULAS[case], name="sheet.xlsx")
+
+    assert not NoticeAttachment.objects.exists()
+
+
+def test_an_xlsx_with_ordinary_formulas_is_accepted(world, draft):
+    sheet = _sheet("SUM(B1:B3)", "'学生 名单'!A1&amp;\"|\"", "VLOOKUP(A1,Sheet2!A:B,2,FALSE)")
+
+    attachment = _add(world, draft, _xlsx(**{"xl/worksheets/sheet1.xml": sheet}), "sheet.xlsx")
+
+    assert attachment.extension == ".xlsx"
