@@ -23,6 +23,22 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise AppendOnlyError("审计记录只能追加，不能删除")
 
 
+class AppendOnlyModel(models.Model):
+    """Rows that are written once: saving an existing row or deleting one raises (the
+    audit trail is append-only for everyone, QUALITY.md)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("审计记录只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("审计记录只能追加，不能删除")
+
+
 class AuditEventQuerySet(AppendOnlyQuerySet):
     def concerning(self, *, user=None, record_ids=()):
         """The events that name this student among their subjects: by her account, or by
@@ -46,7 +62,7 @@ class AuditEventQuerySet(AppendOnlyQuerySet):
         return self.none()
 
 
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnlyModel):
     """Who did what to which object, when, with the values before and after, and why.
 
     Written only through `portal.audit.log_action`; append-only for everyone (the model
@@ -98,16 +114,8 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise AppendOnlyError("审计记录只能追加，不能修改")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("审计记录只能追加，不能删除")
-
-
-class AuditSubject(models.Model):
+class AuditSubject(AppendOnlyModel):
     """One student an audit event concerns: an export names every student in it.
 
     Keyed by the account when there is one and by the enrolment record (imported records
@@ -144,14 +152,6 @@ class AuditSubject(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id}: user {self.user_id} record {self.record_id}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise AppendOnlyError("审计记录只能追加，不能修改")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("审计记录只能追加，不能删除")
 
 
 class JobState(models.TextChoices):

@@ -68,13 +68,24 @@ def alice(world):
     return world.alice
 
 
-def alice_facts(world) -> dict:
-    record = world.alice_record
+def facts_of(record) -> dict:
+    """What 提供学籍或学历信息 asks: facts on any class list."""
     return {
         "school": record.institution.name,
         "student_number": record.student_number,
         "level": record.level,
     }
+
+
+def alice_facts(world) -> dict:
+    return facts_of(world.alice_record)
+
+
+def pending_twin(of, username: str):
+    """Another 我要重新注册 account with the name and ID number of `of`."""
+    return factories.user(
+        username=username, real_name=of.real_name, id_number=of.id_number, state="pending"
+    )
 
 
 def thief_registers(world) -> tuple:
@@ -293,12 +304,7 @@ def test_once_the_holder_objected_a_new_pending_account_gets_no_fresh_window(
     a new ready claim and 72 hours: she had to object every time."""
     claim = facts_claim(world, twin, django_capture_on_commit_callbacks)
     claims.claim_object(claim_id=claim.pk, holder=alice)
-    another = factories.user(
-        username="another_new",
-        real_name=alice.real_name,
-        id_number=alice.id_number,
-        state=AccountState.PENDING,
-    )
+    another = pending_twin(alice, "another_new")
 
     with django_capture_on_commit_callbacks(execute=True):
         later = identity.identity_facts_check(user=another, **alice_facts(world))
@@ -316,12 +322,7 @@ def test_one_objection_stops_every_claim_on_her_number_waiting_out_its_window(
     """Second review: two pending accounts, two ready claims; she objected to one, the
     other completed at the end of its window and cancelled her."""
     first = facts_claim(world, twin, django_capture_on_commit_callbacks)
-    another = factories.user(
-        username="another_new",
-        real_name=alice.real_name,
-        id_number=alice.id_number,
-        state=AccountState.PENDING,
-    )
+    another = pending_twin(alice, "another_new")
     with django_capture_on_commit_callbacks(execute=True):
         second = identity.identity_facts_check(user=another, **alice_facts(world))
     assert second.state == ClaimState.READY
@@ -432,20 +433,9 @@ def test_one_task_completes_every_claim_that_is_due(
     from accounts.tasks import complete_claim
 
     first = facts_claim(world, twin, django_capture_on_commit_callbacks)
-    bob_twin = factories.user(
-        username="bob_new",
-        real_name=world.bob.real_name,
-        id_number=world.bob.id_number,
-        state=AccountState.PENDING,
-    )
-    record = world.bob_record
-    facts = {
-        "school": record.institution.name,
-        "student_number": record.student_number,
-        "level": record.level,
-    }
+    bob_twin = pending_twin(world.bob, "bob_new")
     with django_capture_on_commit_callbacks(execute=True):
-        second = identity.identity_facts_check(user=bob_twin, **facts)
+        second = identity.identity_facts_check(user=bob_twin, **facts_of(world.bob_record))
     make_due(first)
     make_due(second)
 
