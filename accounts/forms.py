@@ -44,7 +44,7 @@ class LoginForm(AuthenticationForm):
         except ValidationError:
             attempt.failed()
             raise
-        attempt.succeeded()
+        attempt.succeeded(self.get_user())
         return cleaned
 
 

@@ -166,6 +166,12 @@ THROTTLE_REDIS_URL = env.str(
 THROTTLE_LOGIN_TRIES = env.int("THROTTLE_LOGIN_TRIES", default=5)
 THROTTLE_LOGIN_DELAY = env.int("THROTTLE_LOGIN_DELAY", default=15 * 60)
 THROTTLE_LOGIN_MAX_DELAY = env.int("THROTTLE_LOGIN_MAX_DELAY", default=2 * 60 * 60)
+# Per account across every address (an attacker may hold many IPv6 /64s): a higher ceiling
+# with its own growing wait. Tries from a browser where the account logged in before are
+# not counted here, so the owner is never held by a distributed attack on her account.
+THROTTLE_LOGIN_ACCOUNT_TRIES = env.int("THROTTLE_LOGIN_ACCOUNT_TRIES", default=20)
+THROTTLE_LOGIN_ACCOUNT_DELAY = env.int("THROTTLE_LOGIN_ACCOUNT_DELAY", default=60 * 60)
+THROTTLE_LOGIN_ACCOUNT_MAX_DELAY = env.int("THROTTLE_LOGIN_ACCOUNT_MAX_DELAY", default=6 * 60 * 60)
 # Per client address: after this many wrong passwords (any identifiers) in the window the
 # address is slowed down — at most THROTTLE_LOGIN_SLOW_CHECKS wrong passwords a minute —
 # but a right password is never refused for long because of other accounts' failures.

@@ -26,7 +26,7 @@ Staff unlock an account (login_unlock): its (account, address) counters start af
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core import signing
@@ -118,58 +118,82 @@ def _account_key(who: str) -> str:
     return f"{who}#{UNLOCKS.count(who)}"
 
 
+def _everywhere() -> Backoff:
+    """Per account across every address (IPv6 gives an attacker many /64s): a higher
+    ceiling, and a wait that grows; the owner's own browsers are not counted here."""
+    return Backoff(
+        "login-everywhere",
+        tries=settings.THROTTLE_LOGIN_ACCOUNT_TRIES,
+        delay=settings.THROTTLE_LOGIN_ACCOUNT_DELAY,
+        max_delay=settings.THROTTLE_LOGIN_ACCOUNT_MAX_DELAY,
+    )
+
+
 @dataclass
 class LoginTry:
     """The counters one log-in try took; give back what a right password does not use."""
 
-    pair: str
     address: str
-    place: int = 0  # this try's count in the (account, address) window
+    # Per account the identifier names (or per identifier, when it names none): the
+    # counters taken, each with this try's place in its window.
+    taken: dict = field(default_factory=dict)
     slowed: bool = False
-    shared: bool = False  # the identifier names several accounts
 
     def failed(self) -> None:
         """A wrong password: the counted try stays counted."""
 
-    def succeeded(self) -> None:
-        if not self.shared:
-            _per_account().forgive(self.pair, self.place)
+    def succeeded(self, user: User | None = None) -> None:
+        """The password of `user` was right: her own counters forget her failures; the
+        other accounts the identifier names keep theirs (one account's right password
+        never wipes guesses made at another's)."""
+        for backoff, key, place in self.taken.get(user.pk if user else None, ()):
+            backoff.forgive(key, place)
         if self.address:
             _per_address().undo(self.address)
             if self.slowed:
                 _slowed_address().undo(self.address)
 
 
+def _refused(wait: int) -> Throttled:
+    # The same words for an identifier that names no account (nothing is revealed).
+    return Throttled(
+        _("密码错误次数过多，请 %(wait)s后再试，或使用“找回密码”重设密码。")
+        % {"wait": wait_phrase(wait)}
+    )
+
+
 def login_try(identifier: str, request=None) -> LoginTry:
     """Count a log-in try before its password is checked, or raise Throttled saying when
-    to try again. Call .succeeded() or .failed() on the result after the check."""
+    to try again. Call .succeeded(user) or .failed() on the result after the check.
+
+    The try counts against EVERY account the identifier names (a holder and a pending
+    claimant share an ID number; a user name may read as another's phone): per (account,
+    address) — or per (account, browser) on a browser where she logged in before — and
+    per account across all addresses."""
     accounts = candidate_accounts(identifier)
-    # An identifier that names several accounts (a pending claimant and the holder of
-    # one ID number) is counted as that set, and a right password forgives nothing: one
-    # account's own password must never wipe the guesses made at another's.
-    who = (
-        "user:" + ",".join(str(a.pk) for a in sorted(accounts, key=lambda a: a.pk))
-        if accounts
-        else identifier_key(identifier)
-    )
     address = client_key(request)
     device, known = _device(request)
+    attempt = LoginTry(address=address)
     if len(accounts) == 1 and _knows(known, device, accounts[0].pk):
-        # A browser where this account logged in before: its tries are counted on their
-        # own (account, device), so neither the address's failures nor someone else's
-        # wrong passwords for her account behind the same address slow it down.
-        attempt = LoginTry(pair=f"{_account_key(who)}|device:{device}", address="")
+        # A browser where this account logged in before: counted on its own (account,
+        # browser), so neither the address's failures nor anyone else's guesses at her
+        # account, from there or from anywhere, slow it down.
+        attempt.address = ""
+        where = f"device:{device}"
+        ledgers = ((_per_account(), ""),)
     else:
-        attempt = LoginTry(pair=f"{_account_key(who)}|{address}", address=address)
-    attempt.shared = len(accounts) > 1
-    per_account = _per_account()
-    wait, attempt.place = per_account.take(attempt.pair)
-    if wait:
-        # The same words for an identifier that names no account (nothing is revealed).
-        raise Throttled(
-            _("密码错误次数过多，请 %(wait)s后再试，或使用“找回密码”重设密码。")
-            % {"wait": wait_phrase(wait)}
-        )
+        where = address
+        ledgers = ((_per_account(), address), (_everywhere(), None))
+    whos = {a.pk: f"user:{a.pk}" for a in accounts} or {None: identifier_key(identifier)}
+    for ident, who in whos.items():
+        taken = attempt.taken.setdefault(ident, [])
+        account_key = _account_key(who)
+        for backoff, scope in ledgers:
+            key = account_key if scope is None else f"{account_key}|{where}"
+            wait, place = backoff.take(key)
+            taken.append((backoff, key, place))
+            if wait:
+                raise _refused(wait)
     if attempt.address and _per_address().attempt(address):
         # Many failures from this address: slowed down, for every identifier alike.
         attempt.slowed = True
@@ -177,7 +201,9 @@ def login_try(identifier: str, request=None) -> LoginTry:
         if wait:
             _slowed_address().undo(address)
             _per_address().undo(address)
-            per_account.undo(attempt.pair)
+            for taken in attempt.taken.values():
+                for backoff, key, _place in taken:
+                    backoff.undo(key)
             raise Throttled(wait_message(wait))
     return attempt
 

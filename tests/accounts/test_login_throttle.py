@@ -334,3 +334,42 @@ def test_a_right_password_of_one_account_forgives_no_guess_at_another(db):
     assert WRONG in page_text(log_in(holder.id_number, "guess-at-the-holder"))
 
     assert THROTTLED in page_text(log_in(holder.id_number, "guess-at-the-holder"))
+
+
+def test_every_identifier_of_hers_counts_on_her_account_whoever_else_it_names(db):
+    """Third review: user names taken before she registered her phone or ID number made
+    each identifier name two accounts, each pair with a counter of its own (20 guesses)."""
+    erin = factories.user(username="erin.z", id_number=factories.id_number(), phone="13700000009")
+    factories.user(username=erin.id_number, password="attacker-pass-1")
+    factories.user(username="13700000009", password="attacker-pass-2")
+    for identifier in ("erin.z", "erin.z", erin.id_number, erin.id_number, "13700000009"):
+        assert WRONG in page_text(log_in(identifier, "guess-at-erin"))
+
+    for identifier in ("erin.z", erin.id_number, "13700000009"):
+        assert THROTTLED in page_text(log_in(identifier, "guess-at-erin"))
+
+
+def test_a_new_pending_account_on_her_number_buys_no_fresh_tries(db):
+    erin = factories.user(username="erin.y", id_number=factories.id_number())
+    for _ in range(5):
+        assert WRONG in page_text(log_in(erin.id_number, "guess-at-erin"))
+    factories.user(
+        username="pending.y", id_number=erin.id_number, real_name=erin.real_name, state="pending"
+    )
+
+    assert THROTTLED in page_text(log_in(erin.id_number, "guess-at-erin"))
+
+
+def test_guesses_from_many_addresses_meet_a_ceiling_her_own_browser_does_not(db, settings):
+    erin = factories.user(username="erin.x")
+    phone = Client(enforce_csrf_checks=True, REMOTE_ADDR="10.9.9.9")
+    csrf_post(phone, URL, {"username": "erin.x", "password": factories.PASSWORD})
+    phone.post("/accounts/logout/", {"csrfmiddlewaretoken": phone.cookies["csrftoken"].value})
+    for n in range(settings.THROTTLE_LOGIN_ACCOUNT_TRIES // settings.THROTTLE_LOGIN_TRIES):
+        for _ in range(settings.THROTTLE_LOGIN_TRIES):
+            assert WRONG in page_text(log_in("erin.x", "guess", ip=f"2001:db8:{n}::1"))
+
+    assert THROTTLED in page_text(log_in("erin.x", factories.PASSWORD, ip="2001:db8:ff::1"))
+    mine = csrf_post(phone, URL, {"username": "erin.x", "password": factories.PASSWORD})
+    assert mine.status_code == 302
+    assert mine.wsgi_request.user == erin
