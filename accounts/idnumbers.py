@@ -194,7 +194,9 @@ def validate_for_type(id_type: str, value: str) -> str:
         raise _error("resident_format")
     if len(number) < 5:
         raise _error("document_short")
-    return number
+    # Passports and permits are printed in capitals: "e7654321" and "E7654321" are one
+    # document, and must be one (type, number) for 证件号码已被注册 and every claim.
+    return number.upper()
 
 
 def upgrade_legacy(number15: str) -> str:

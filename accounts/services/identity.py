@@ -15,12 +15,14 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import idnumbers
 from accounts.errors import AccountError, Throttled
 from accounts.models import (
     AccountState,
@@ -520,6 +522,14 @@ def _move_phone(req: IdentityRequest, *, by: User, request):
 def _change_real_name(req: IdentityRequest, *, by: User, request) -> None:
     user = req.user
     id_type = req.requested_id_type or user.id_type  # requests made before the field
+    try:  # the rule of today, also for a request filed before it
+        number = idnumbers.validate_for_type(id_type, req.requested_id_number)
+    except ValidationError as error:
+        raise AccountError(
+            _("申请的证件号码不符合证件类型：%(why)s 请驳回并告知申请人。")
+            % {"why": " ".join(error.messages)}
+        ) from None
+    req.requested_id_number = number
     if (
         User.objects.filter(
             id_type=id_type, id_number=req.requested_id_number, state=AccountState.ACTIVE

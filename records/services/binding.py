@@ -31,7 +31,8 @@ def _legacy_form(number: str) -> str:
 def _same_person(user: User) -> Q:
     """Same name, same document: its type too, so that a number entered under another
     document type (a resident ID number as a 护照) never binds a record of the student."""
-    numbers = {user.id_number, _legacy_form(user.id_number)}
+    # Rosters may write a passport number in small letters; accounts keep capitals.
+    numbers = {user.id_number, user.id_number.lower(), _legacy_form(user.id_number)}
     return Q(name=user.real_name, id_type=user.id_type, id_number__in=numbers)
 
 

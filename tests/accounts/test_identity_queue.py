@@ -365,6 +365,25 @@ def test_a_change_of_the_document_type_alone_is_a_change(world):
     assert req.requested_id_type == "hkmo_pass"
 
 
+def test_a_request_filed_before_the_document_type_rule_is_checked_at_approval(world):
+    """Third review: a request filed before validate_for_type (a resident ID number as a
+    passport) would be approved as it stood."""
+    req = IdentityRequest.objects.create(
+        user=world.bob,
+        kind=RequestKind.REAL_NAME,
+        token="old-request-token-1",
+        requested_real_name=world.bob.real_name,
+        requested_id_type="passport",
+        requested_id_number=world.alice.id_number,
+    )
+
+    response = decide(world.reviewer, req, decision="approve")
+
+    assert "申请的证件号码不符合证件类型" in page_text(response)
+    world.bob.refresh_from_db()
+    assert world.bob.id_type == "resident_id"
+
+
 def test_a_real_name_request_for_an_id_number_of_another_account_is_not_approved(world):
     req = real_name_request_of(world.alice, "王强", world.bob.id_number)
 

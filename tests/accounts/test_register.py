@@ -250,6 +250,41 @@ def test_a_residence_permit_number_is_a_permit_not_a_resident_id(db):
     assert User.objects.get(id_number=permit).id_type == "hmt_permit"
 
 
+def test_a_passport_number_in_small_letters_is_the_same_passport(db):
+    """Third review: e7654321 and E7654321 made two active accounts for one passport."""
+    first = register(csrf_client(), registration(id_type="passport", id_number="e7654321"))
+    assert first.status_code == 302
+    assert User.objects.get(username="zhangxh").id_number == "E7654321"
+
+    again = register(
+        csrf_client(),
+        registration(
+            id_type="passport", id_number="E7654321", username="zhangxh2", phone="13800007777"
+        ),
+    )
+
+    assert "证件号码已被注册" in page_text(again)
+    assert User.objects.filter(id_number__iexact="E7654321").count() == 1
+
+
+def test_the_migration_writes_stored_passport_numbers_in_capitals(db):
+    import importlib
+
+    from django.apps import apps
+
+    small = factories.user(username="small.p", id_type="passport", id_number="g1234567")
+    twin_upper = factories.user(username="upper.q", id_type="passport", id_number="K7654321")
+    twin_lower = factories.user(username="lower.q", id_type="passport", id_number="k7654321")
+    migration = importlib.import_module("accounts.migrations.0007_document_numbers_in_capitals")
+
+    migration.to_capitals(apps, None)
+
+    small.refresh_from_db()
+    twin_lower.refresh_from_db()
+    assert small.id_number == "G1234567"
+    assert (twin_upper.id_number, twin_lower.id_number) == ("K7654321", "k7654321")
+
+
 def test_a_passport_number_is_still_a_passport_number(db):
     response = register(csrf_client(), registration(id_type="passport", id_number="E12345678"))
 
