@@ -7,10 +7,11 @@ or `..` paths, a cap on entries and on the uncompressed size, the parts a real d
 has, and nothing that acts when the file is opened (`_check_no_active_content`): no
 macros, no embedded or ActiveX objects, no relationship to anything outside the file but
 a plain hyperlink (a remote template loads and runs what it likes), no Excel 4.0 macro
-sheets, no DDE fields, DDE formulas or Excel external links (DDE runs commands). Office
-finds its parts through the relationships, not by their usual names, so every part that
-reads as XML is checked, and a package with two entries under one name is refused. They
-are served as downloads only, under a generated name.
+sheets, no DDE fields (read field by field), DDE formulas or Excel external links (DDE
+runs commands). Office finds its parts through the relationships, not by their usual
+names, so every part is parsed as XML but pictures, fonts and printer settings, and a
+package with two entries under one name, or entries zipfile cannot read (encrypted,
+Deflate64), is refused. They are served as downloads only, under a generated name.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import io
 import posixpath
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from xml.etree.ElementTree import ParseError
 
@@ -104,8 +106,20 @@ def office_upload(upload, *, max_bytes: int = MAX_BYTES) -> CleanAttachment:
             raise UploadError(_("无法识别该文件，请上传 .docx 或 .xlsx 文件（不支持 .doc .xls）。"))
         _check_no_macros(archive, names)
         _check_no_active_content(archive, names)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as exc:
+    except (zipfile.BadZipFile, OSError) as exc:
         raise UploadError(_("无法打开该文件，文件可能已损坏。")) from exc
+    except (
+        # zipfile: an encrypted entry (RuntimeError), a compression method it does not
+        # implement (NotImplementedError, e.g. 9: deflate64), a ZIP64 or truncated entry,
+        # a broken deflate stream.
+        RuntimeError,
+        NotImplementedError,
+        zipfile.LargeZipFile,
+        EOFError,
+        zlib.error,
+        ValueError,
+    ) as exc:
+        raise UploadError(_("文件结构异常，无法接收。")) from exc
     return CleanAttachment(data, *kind)
 
 
@@ -151,7 +165,14 @@ ACTIVE_RELATIONSHIP = re.compile(
     re.IGNORECASE,
 )
 HYPERLINK_RELATIONSHIP = re.compile(r"/relationships/hyperlink$", re.IGNORECASE)
-DDE_FIELD = re.compile(r"(?<![a-z])dde(auto)?(?![a-z])", re.IGNORECASE)
+# A Word field code (one field's w:instrText runs joined, or a w:fldSimple's w:instr)
+# whose first word is DDE or DDEAUTO runs a command; a field holding either word anywhere
+# as a token is refused too.
+DDE_FIELD_START = re.compile(r"^\s*dde(auto)?\b", re.IGNORECASE)
+DDE_FIELD_TOKEN = re.compile(r"\bdde(auto)?\b", re.IGNORECASE)
+# All of a part's field codes read as one text (fldSimple codes set apart by spaces): a
+# second look, in case Word joins runs a way `_field_codes` does not.
+DDE_IN_PART = re.compile(r"(?<![a-z])dde(auto)?(?![a-z])", re.IGNORECASE)
 # An Excel formula that starts a DDE conversation: `=cmd|' /C calc'!A0` (server|topic!item)
 # or the DDE / DDEAUTO functions.
 DDE_FORMULA = re.compile(r"\|.*!|(?<![\w.])dde(auto)?\s*\(", re.IGNORECASE | re.DOTALL)
@@ -159,9 +180,23 @@ DDE_FORMULA = re.compile(r"\|.*!|(?<![\w.])dde(auto)?\s*\(", re.IGNORECASE | re.
 # and data validations.
 FORMULA_TAGS = {"f", "definedName", "formula", "formula1", "formula2"}
 # Office finds its parts through the relationships (`_rels/.rels` → the main document,
-# then that part's own .rels), not by their usual names: every part that reads as XML is
-# checked, whatever its name or folder.
+# then that part's own .rels), not by their usual names: every part is parsed as XML and
+# checked, whatever its name, folder or leading whitespace, unless it holds one of the
+# binary media a document carries (pictures, fonts, printer settings) and does not start
+# like XML.
 XML_START = (b"<", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+WHITESPACE = b" \t\r\n"
+BINARY_EXTENSIONS = {
+    # pictures
+    ".png", ".jpg", ".jpeg", ".jpe", ".jfif", ".gif", ".bmp", ".dib", ".tif", ".tiff",
+    ".emf", ".wmf", ".emz", ".wmz", ".ico", ".webp", ".wdp", ".hdp", ".jxr", ".pcx",
+    # fonts
+    ".odttf", ".ttf", ".otf", ".fntdata", ".woff", ".woff2", ".eot",
+    # printer settings and other binary parts (macro and OLE ones: ACTIVE_PART)
+    ".bin",
+    # sound and video
+    ".wav", ".mp3", ".m4a", ".wma", ".mp4", ".m4v", ".mov", ".avi", ".wmv", ".mpg",
+}  # fmt: skip
 
 
 def _active_content() -> UploadError:
@@ -183,8 +218,8 @@ def _check_no_active_content(archive: zipfile.ZipFile, names: set[str]) -> None:
                 _check_relationships(archive, name)
             elif lower == "[content_types].xml" or name.endswith("/"):
                 continue
-            elif lower.endswith(".xml") or _reads_as_xml(archive, name):
-                _check_fields(archive, name)
+            else:
+                _check_part(archive, name)
     except (ParseError, DefusedXmlException, UnicodeDecodeError) as exc:
         raise UploadError(_("文件结构异常，无法接收。")) from exc
 
@@ -207,31 +242,74 @@ def _check_relationships(archive: zipfile.ZipFile, name: str) -> None:
             element.clear()
 
 
-def _reads_as_xml(archive: zipfile.ZipFile, name: str) -> bool:
-    with archive.open(name) as part:
-        return part.read(64).lstrip(b" \t\r\n").startswith(XML_START)
+def _check_part(archive: zipfile.ZipFile, name: str) -> None:
+    """Parse a part as XML after its leading whitespace and check its fields; a part
+    that does not start like XML is let through only under a binary media extension."""
+    content = archive.read(name).lstrip(WHITESPACE)
+    if not content.startswith(XML_START) and (
+        posixpath.splitext(name.lower())[1] in BINARY_EXTENSIONS
+    ):
+        return
+    _check_fields(io.BytesIO(content))
 
 
-def _check_fields(archive: zipfile.ZipFile, name: str) -> None:
-    """Word field codes are the text of w:instrText runs (one field may be split over
-    many runs, so they are read joined) and the w:instr of w:fldSimple; Excel formulas
-    the text of the SpreadsheetML formula elements (FORMULA_TAGS)."""
-    codes: list[str] = []
-    with archive.open(name) as part:
-        for _event, element in iterparse(part, forbid_dtd=True):
-            tag = _local(element.tag)
-            if tag == "instrText":
-                codes.append(element.text or "")
-            elif tag == "fldSimple":
-                codes.append(" ")
-                codes.extend(v for k, v in element.attrib.items() if _local(k) == "instr")
-                codes.append(" ")
-            elif (
-                tag in FORMULA_TAGS
-                and "spreadsheetml" in element.tag
-                and DDE_FORMULA.search(element.text or "")
-            ):
-                raise _active_content()
-            element.clear()
-    if DDE_FIELD.search("".join(codes)):
+def _check_fields(part) -> None:
+    """Word field codes are the text of w:instrText runs and the w:instr of w:fldSimple;
+    each field is read on its own (`_field_codes`). Excel formulas are the text of the
+    SpreadsheetML formula elements (FORMULA_TAGS)."""
+    everything: list[str] = []
+    for code in _field_codes(part, everything):
+        if DDE_FIELD_START.search(code) or DDE_FIELD_TOKEN.search(code):
+            raise _active_content()
+    if DDE_IN_PART.search("".join(everything)):
+        raise _active_content()
+
+
+def _field_codes(part, everything: list[str]):
+    """Each field's code: a complex field starts at w:fldChar w:fldCharType="begin" and
+    its code is its w:instrText runs joined (one code may be split over many runs); a
+    field begun inside another's code (nested) is a field of its own, and the outer
+    field's code goes on after the inner one ends. A w:fldSimple is one field.
+    `everything` collects all codes of the part, in order."""
+    open_fields: list[list[str]] = []
+    for event, element in iterparse(part, events=("start", "end"), forbid_dtd=True):
+        tag = _local(element.tag)
+        if event == "start":
+            if tag == "fldSimple":
+                instr = _attribute(element, "instr")
+                everything.extend((" ", instr, " "))
+                yield instr
+            continue
+        if tag == "fldChar":
+            yield from _field_char(element, open_fields)
+        elif tag == "instrText":
+            text = element.text or ""
+            everything.append(text)
+            if open_fields:
+                open_fields[-1].append(text)
+            else:
+                yield text
+        elif tag in FORMULA_TAGS:
+            _check_formula(element)
+        element.clear()
+    for code in open_fields:
+        yield "".join(code)
+
+
+def _field_char(element, open_fields: list[list[str]]) -> list[str]:
+    """A field begins (a new code is opened) or ends (its code is done)."""
+    kind = _attribute(element, "fldCharType").strip()
+    if kind == "begin":
+        open_fields.append([])
+    elif kind == "end" and open_fields:
+        return ["".join(open_fields.pop())]
+    return []
+
+
+def _attribute(element, name: str) -> str:
+    return "".join(v for k, v in element.attrib.items() if _local(k) == name)
+
+
+def _check_formula(element) -> None:
+    if "spreadsheetml" in element.tag and DDE_FORMULA.search(element.text or ""):
         raise _active_content()

@@ -5,7 +5,7 @@ import pytest
 
 from accounts import idnumbers
 from imaging.models import PhotoBatch, PhotoBatchEntry
-from imaging.names import masked_file_name
+from imaging.names import mask_numbers_in, masked_file_name
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +107,37 @@ MASKED18 = "**************1234"
 )
 def test_masked_file_name_masks_every_id_number_anywhere_in_the_name(name, shown):
     assert masked_file_name(name) == shown
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        # an ID number typed in groups: at most its last 4 digits stay
+        ("张三_110101 20050101 1234.jpg", "张三_****** ******** 1234.jpg"),
+        ("张三_110101-20050101-1234.jpg", "张三_******-********-1234.jpg"),
+        ("张三_11010120050101_1234.jpg", "张三_**************_1234.jpg"),
+        ("张三_110101.20050101.123x.jpg", "张三_******.********.123X.jpg"),
+        ("110101_900101_123.jpg", "******_******_123.jpg"),  # 15 digits
+        ("a/110101 2005 0101 1234/照片.jpg", "a/****** **** **** 1234/照片.jpg"),
+        # passport and permit numbers anywhere in the name
+        ("张三_E12345678.jpg", "张三_*******78.jpg"),
+        ("G12345678_张三.jpg", "*******78_张三.jpg"),
+        ("李四_H1234567890(1).png", "李四_*********90(1).png"),
+        ("王五 ab1234567.jpg", "王五 *******67.jpg"),
+        # a 学号, a short date or a camera name stays readable
+        ("张三_2023010101.jpg", "张三_2023010101.jpg"),
+        ("张三_2023 0101 01.jpg", "张三_2023 0101 01.jpg"),
+        ("IMG_20230101_1234.jpg", "IMG_20230101_1234.jpg"),
+        ("张三.jpg", "张三.jpg"),
+    ],
+)
+def test_masked_file_name_masks_numbers_typed_with_separators_or_letters(name, shown):
+    assert masked_file_name(name) == shown
+
+
+def test_mask_numbers_in_masks_grouped_numbers_in_a_reason():
+    reason = "同一学生在本批次中已有照片（张三_110101-20050101-1234.jpg），本文件未导入。"
+
+    assert mask_numbers_in(reason) == (
+        "同一学生在本批次中已有照片（张三_******-********-1234.jpg），本文件未导入。"
+    )

@@ -6,11 +6,13 @@ projects and Excel external (DDE) links. Each hostile file is built here with zi
 from __future__ import annotations
 
 import io
+import struct
 import warnings
 import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from notices.errors import NoticeError
 from notices.models import NoticeAttachment, NoticeState
@@ -331,3 +333,133 @@ def test_an_xlsx_with_ordinary_formulas_is_accepted(world, draft):
     attachment = _add(world, draft, _xlsx(**{"xl/worksheets/sheet1.xml": sheet}), "sheet.xlsx")
 
     assert attachment.extension == ".xlsx"
+
+
+# Field codes are read field by field: two fields' codes run together ("MERGEFORMAT" +
+# "DDEAUTO") must not hide the second one's DDE.
+FIELDS_IN_A_ROW = {
+    "ddeauto_after_a_mergeformat_field": _field(" PAGE \\* MERGEFORMAT")
+    + _field('DDEAUTO c:\\\\windows\\\\system32\\\\cmd.exe "/k calc"'),
+    "dde_after_a_simple_field_and_a_quote_field": (
+        '<w:p><w:fldSimple w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple></w:p>'
+        + _field("QUOTE abc")
+        + _field('DDE cmd "/c calc"')
+    ),
+    "dde_split_over_runs_after_a_field": _field("QUOTE abc") + _field("D", "de", "AUTO cmd"),
+    "dde_as_a_later_word_of_a_field": _field(' QUOTE "x" DDEAUTO cmd "/c calc" '),
+    "ddeauto_nested_in_another_field": (
+        '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        '<w:r><w:instrText>IF 1 = 1 </w:instrText></w:r>'
+        + _field("MERGEFORMAT")
+        + _field("ddeauto cmd ")
+        + '<w:r><w:instrText> "a" "b"</w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(FIELDS_IN_A_ROW))
+def test_a_dde_field_right_after_another_field_is_refused(world, draft, case):
+    entries = docx({"word/document.xml": _document(PARAGRAPH + FIELDS_IN_A_ROW[case])})
+
+    with pytest.raises(NoticeError, match=WHAT_TO_DO):
+        _add(world, draft, entries)
+
+    assert not NoticeAttachment.objects.exists()
+
+
+# Every part is read as XML, whatever its name and however much whitespace comes first;
+# only a picture, font or printer-settings part that does not start like XML is skipped.
+UNUSUAL_PARTS = {
+    "whitespace_before_the_xml": docx(
+        {
+            "_rels/.rels": _rels((f"{R}/officeDocument", "word/main.dat", None)),
+            "word/main.dat": b" \r\n\t" * 100 + DDEAUTO_BODY,
+        }
+    ),
+    "xml_under_a_picture_name": docx(
+        {
+            "_rels/.rels": _rels((f"{R}/officeDocument", "word/media/image1.png", None)),
+            "word/media/image1.png": b"\n" * 200 + DDEAUTO_BODY,
+        }
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(UNUSUAL_PARTS))
+def test_a_dde_field_in_a_part_that_does_not_look_like_xml_at_first_is_refused(world, draft, case):
+    with pytest.raises(NoticeError, match=WHAT_TO_DO):
+        _add(world, draft, UNUSUAL_PARTS[case])
+
+    assert not NoticeAttachment.objects.exists()
+
+
+def test_a_part_that_is_neither_xml_nor_a_known_binary_medium_is_refused(world, draft):
+    with pytest.raises(NoticeError, match="文件结构异常"):
+        _add(world, draft, docx({"word/notes.dat": b"DDEAUTO cmd /c calc"}))
+
+
+def test_a_docx_with_pictures_fonts_and_printer_settings_is_accepted(world, draft):
+    png = io.BytesIO()
+    Image.new("RGB", (4, 4), (0, 90, 160)).save(png, "PNG")
+    entries = docx(
+        {
+            "word/media/image1.png": png.getvalue(),
+            "docProps/thumbnail.jpeg": b"\xff\xd8\xff\xe0\x00\x10JFIF\x00",
+            "word/fonts/font1.odttf": b"\x8a\x91\x00\x01\x00\x00",
+            "word/printerSettings/printerSettings1.bin": b"\x00\x00\x01\x02",
+        }
+    )
+
+    assert _add(world, draft, entries).extension == ".docx"
+
+
+def _with_flags(entries: dict[str, bytes], *, flags: int = 0, method: int | None = None):
+    """A stored .docx whose every entry claims `flags` (0x1: encrypted) and, when given,
+    the compression `method` (9: Deflate64), as a hostile or exotic zip tool writes it."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for entry, content in entries.items():
+            archive.writestr(entry, content)
+    data = bytearray(buffer.getvalue())
+    for signature, at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        start = data.find(signature)
+        while start != -1:
+            old_flags, old_method = struct.unpack_from("<HH", data, start + at)
+            struct.pack_into("<HH", data, start + at, old_flags | flags, method or old_method)
+            start = data.find(signature, start + 4)
+    return SimpleUploadedFile("form.docx", bytes(data))
+
+
+UNREADABLE = {
+    "encrypted_entries": {"flags": 0x1},
+    "deflate64_entries": {"method": 9},
+}
+
+
+@pytest.mark.parametrize("case", sorted(UNREADABLE))
+def test_a_docx_zipfile_cannot_read_is_refused_as_malformed(world, draft, case):
+    upload = _with_flags(docx(), **UNREADABLE[case])
+
+    with pytest.raises(NoticeError, match="文件结构异常"):
+        attachment_add(
+            notice=draft, by=world.registrar, title="附件 2", upload=upload, is_public=True
+        )
+
+    assert not NoticeAttachment.objects.exists()
+
+
+@pytest.mark.parametrize("case", sorted(UNREADABLE))
+def test_the_attachment_page_refuses_an_unreadable_docx_without_an_error(world, draft, case):
+    client = csrf_client(world.registrar)
+    data = {
+        "title": "附件 2 申请表",
+        "file": _with_flags(docx(), **UNREADABLE[case]),
+        "is_public": "on",
+    }
+
+    response = csrf_post(client, f"/notices/manage/{draft.pk}/attachments/", data, follow=True)
+
+    assert response.status_code == 200
+    assert "文件结构异常" in response.content.decode()
+    assert not NoticeAttachment.objects.exists()
