@@ -2,7 +2,7 @@
 
 - `Row` and `report(module, rows)`: a benchmark's figures, printed and written to
   bench/out/<module>.json, where `bench.run` collects them into one table. A figure is a
-  value next to the ceiling measured in the same run (QUALITY.md), so `ratio` is what
+  value next to the ceiling measured in the same run (docs/quality.md), so `ratio` is what
   counts: value / ceiling for rates, ceiling / value for times (higher is better).
 - `temp_database(name)`: a PostgreSQL database created for the run and dropped after.
 - `Process`: a server or worker started in its own process group and stopped by its id

@@ -230,7 +230,7 @@ def measure(base: str, page: Page, cookie: str, args) -> dict:
 
 
 def make_surge_students(count: int) -> dict[str, int]:
-    """`count` students with one known password (hashed once: QUALITY.md) and a record each,
+    """`count` students with one known password (hashed once: docs/quality.md) and a record each,
     bound, in the 2023 cohort. Returns username → record id."""
     from django.contrib.auth.hashers import make_password
     from django.db import transaction

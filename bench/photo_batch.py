@@ -14,7 +14,7 @@ database there. Then it times, each step in a fresh process so that its peak mem
   (every photo unchanged: nothing is decoded).
 
 Figures are photos per second and their ratio to the ceiling measured in the same run
-(QUALITY.md: these machines are shared and noisy, only ratios count).
+(docs/quality.md: these machines are shared and noisy, only ratios count).
 """
 
 from __future__ import annotations

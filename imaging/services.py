@@ -199,7 +199,7 @@ def photo_rate(*, photo: Photo, user, rating: int, comment: str = "", request=No
 
 
 def _read_upload(upload) -> bytes:
-    # The size is known before the body is read (QUALITY.md: uploads).
+    # The size is known before the body is read (docs/quality.md: uploads).
     if upload.size is not None and upload.size > MAX_BYTES:
         raise PhotoError(reason("too_large"), "too_large")
     upload.seek(0)

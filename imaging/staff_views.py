@@ -107,7 +107,7 @@ def _missing_rows(graduates, students: list):
         yield [
             record.student_number,
             record.name,
-            record.masked_id_number,  # masked in every export (QUALITY.md, PIPL)
+            record.masked_id_number,  # masked in every export (docs/quality.md, PIPL)
             record.college.name,
             record.school_class.name if record.school_class else "",
             record.expected_graduation.isoformat(),

@@ -2,7 +2,7 @@
 
 Every count is one grouped query over the records in the user's scope
 (`EnrollmentRecord.objects.visible_to`), so a page costs the same number of queries for
-one class or a hundred (QUALITY.md: performance).
+one class or a hundred (docs/quality.md: performance).
 """
 
 from __future__ import annotations

@@ -84,7 +84,7 @@ def run_job(job_id: str, work: Callable[[Job, JobProgress], dict[str, Any] | Non
     """Run `work` for the job, recording start, end, result or error.
 
     A job already finished is not run again, and a job that another live worker is running
-    is left to it, so that a retried or duplicated task never repeats its work (QUALITY.md:
+    is left to it, so that a retried or duplicated task never repeats its work (docs/quality.md:
     idempotence). A job whose last worker died mid-way starts again from the beginning."""
     with job_lease(job_id, wait=DEFAULT_WAIT) as held:
         if not held:

@@ -25,7 +25,7 @@ class AppendOnlyQuerySet(models.QuerySet):
 
 class AppendOnlyModel(models.Model):
     """Rows that are written once: saving an existing row or deleting one raises (the
-    audit trail is append-only for everyone, QUALITY.md)."""
+    audit trail is append-only for everyone, docs/quality.md)."""
 
     class Meta:
         abstract = True

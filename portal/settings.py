@@ -129,7 +129,7 @@ elif env.bool("DB_POOL", default=False):
         "timeout": env.int("DB_POOL_TIMEOUT", default=10),
     }
 else:
-    # Persistent connections: reconnecting per request made pages ~5x slower (QUALITY.md).
+    # Persistent connections: reconnecting per request made pages ~5x slower (docs/quality.md).
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -8,7 +8,7 @@ os.environ.setdefault("TASKS_BACKEND", "django_tasks.backends.immediate.Immediat
 from portal.settings import *  # noqa: E402,F403
 from portal.settings import BASE_DIR  # noqa: E402
 
-# Argon2 costs ~77 ms a check; tests hash hundreds of passwords (QUALITY.md).
+# Argon2 costs ~77 ms a check; tests hash hundreds of passwords (docs/quality.md).
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {

@@ -1,4 +1,4 @@
-"""Checking uploads by their content, never by name or browser-sent type (QUALITY.md).
+"""Checking uploads by their content, never by name or browser-sent type (docs/quality.md).
 
 `image_upload(file, max_bytes=…, formats=…, max_pixels=…)` checks the pixel count the
 header declares against the form's own limit before a pixel is decoded, then decodes

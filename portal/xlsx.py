@@ -8,7 +8,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-# Cells that Excel or LibreOffice would read as a formula or a command (QUALITY.md).
+# Cells that Excel or LibreOffice would read as a formula or a command (docs/quality.md).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
 
 

@@ -1,7 +1,7 @@
 """The only way a view fetches a record or a class: through the user's scope.
 
 Outside it the answer is 404, never 403, so that no one learns what exists.
-Staff opening a person's full record is itself audited (QUALITY.md, PIPL).
+Staff opening a person's full record is itself audited (docs/quality.md, PIPL).
 """
 
 from django.shortcuts import get_object_or_404

@@ -511,7 +511,7 @@ class RecordConfirmation(models.Model):
         verbose_name_plural = _("学籍确认")
         ordering = ["-confirmed_at"]
         constraints = [
-            # A double-clicked 正确 records one confirmation (QUALITY.md: idempotence).
+            # A double-clicked 正确 records one confirmation (docs/quality.md: idempotence).
             models.UniqueConstraint(
                 fields=["record"],
                 condition=Q(revoked_at__isnull=True),
@@ -628,7 +628,7 @@ class EvidenceKind(models.TextChoices):
 
 
 def evidence_path(instance, filename: str) -> str:
-    # The stored name is ours (QUALITY.md: file names never taken from the user).
+    # The stored name is ours (docs/quality.md: file names never taken from the user).
     return f"evidence/{instance.report_id}/{instance.token}{instance.extension}"
 
 

@@ -167,7 +167,7 @@ def report_close(*, report: OnlineReport, user: User, request=None) -> OnlineRep
 
 def report_lookup(*, code: str, request=None) -> OnlineReport:
     """The valid report with this code, counted as one more view; otherwise raise
-    ReportUnavailable. Unknown codes count against the visitor's address (QUALITY.md
+    ReportUnavailable. Unknown codes count against the visitor's address (docs/quality.md
     V2.2.1): each look-up is counted first, outside the transaction (a refusal rolls it
     back), and a code that names a report gives its try back."""
     key = f"ip:{client_key(request)}"

@@ -129,7 +129,7 @@ def report_extend(request, pk: int):
 
 @student_required
 def report_close(request, pk: int):
-    """GET asks for the second confirmation; POST closes (QUALITY.md: destructive actions
+    """GET asks for the second confirmation; POST closes (docs/quality.md: destructive actions
     are confirmed twice)."""
     report = _own_report(request, pk)
     if request.method == "POST":

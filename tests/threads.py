@@ -1,4 +1,4 @@
-"""Real threads started together, for the race and burst tests on PostgreSQL (QUALITY.md:
+"""Real threads started together, for the race and burst tests on PostgreSQL (docs/quality.md:
 under TestCase, select_for_update and races pass by accident)."""
 
 from __future__ import annotations

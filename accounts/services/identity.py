@@ -51,7 +51,7 @@ ID_PHOTO_MAX_PIXELS = 12_000_000  # a hand-held photo from a phone camera (4000�
 UPLOADS_PER_DAY = 3
 UPLOADS_IN_ALL = 5
 FACT_GUESSES = Limit("identity-facts", max=5, window=24 * 60 * 60)
-# QUALITY.md: guesses are throttled per account and per IP, so that a handful of pending
+# docs/quality.md: guesses are throttled per account and per IP, so that a handful of pending
 # accounts for one ID number cannot share out the guessing.
 FACT_GUESSES_PER_IP = Limit("identity-facts-ip", max=20, window=24 * 60 * 60)
 REVIEW_TARGET = timedelta(days=3)  # "三个工作日"
@@ -138,7 +138,7 @@ def real_name_change_submit(
     request=None,
 ) -> IdentityRequest:
     """A wrongly entered name, ID type or number is changed by the reviewers, with a
-    scan of the document; the student never edits them alone (DESIGN.md)."""
+    scan of the document; the student never edits them alone (docs/design.md)."""
     id_type = id_type or user.id_type
     if (real_name, id_type, id_number) == (user.real_name, user.id_type, user.id_number):
         raise AccountError(_("申请的姓名和证件号码与当前信息相同，无需修改。"))
@@ -310,7 +310,7 @@ def _guess_limits(user: User, request) -> list[tuple[Limit, str]]:
 
 
 def _take_guess(user: User, request) -> list[tuple[Limit, str]]:
-    """Count this guess first, then compare (QUALITY.md: a burst of guesses sent together
+    """Count this guess first, then compare (docs/quality.md: a burst of guesses sent together
     cannot all read "4 of 5"). A refused guess stays counted; a right one is given back
     with _give_back, so that the limits count wrong guesses only."""
     limits = _guess_limits(user, request)
@@ -426,7 +426,7 @@ def classmate_assist_decide(
 
 
 def identity_request_viewed(*, req: IdentityRequest, by: User, request=None) -> None:
-    """QUALITY.md (PIPL): staff access to a person's full ID number and ID photos is
+    """docs/quality.md (PIPL): staff access to a person's full ID number and ID photos is
     itself recorded — who looked, when."""
     log_action(req, "accounts.request_viewed", by=by, subject=req.user, request=request)
 

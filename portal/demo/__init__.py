@@ -4,7 +4,7 @@ its checks, so that every page of the portal has something real to show.
 Two steps. `demo_plan` decides every person, number and state from the seed alone (pure:
 one seed always gives the same names, ID numbers, usernames and photo tokens), and
 `demo_build` writes the plan in one transaction with bulk inserts. Only the demo log-ins
-get a real password, hashed once (QUALITY.md: never hash passwords in bulk); every other
+get a real password, hashed once (docs/quality.md: never hash passwords in bulk); every other
 account has an unusable one, as an imported student would before registering.
 
 Where each part lives:

@@ -57,7 +57,7 @@ MAJORS = (
 )
 
 # Names with rare characters (生僻字) that must survive storage, display and export
-# (DESIGN.md); 𠮷 lies outside the Basic Multilingual Plane.
+# (docs/design.md); 𠮷 lies outside the Basic Multilingual Plane.
 RARE_NAMES = (
     ("𠮷", "思远", "1"),
     ("刘", "䶮", "1"),

@@ -1,6 +1,6 @@
 """The .xlsx before any parser sees it: kind, size, entry count, real unpacked size.
 
-An .xlsx is a zip (QUALITY.md): a zip bomb declares small sizes and inflates to
+An .xlsx is a zip (docs/quality.md): a zip bomb declares small sizes and inflates to
 gigabytes, so the sizes that count are measured, by inflating every entry with a budget.
 """
 

@@ -1,5 +1,5 @@
 """Races, on PostgreSQL with real threads: each thread calls the service directly on its
-own connection, and all start together behind a Barrier (QUALITY.md: under TestCase,
+own connection, and all start together behind a Barrier (docs/quality.md: under TestCase,
 select_for_update and races pass by accident; SQLite serialises every write)."""
 
 from __future__ import annotations

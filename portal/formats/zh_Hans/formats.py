@@ -1,4 +1,4 @@
-# Django's zh-hans input formats do not parse "2016年9月5日" (QUALITY.md): ours cover the
+# Django's zh-hans input formats do not parse "2016年9月5日" (docs/quality.md): ours cover the
 # spellings found in rosters and forms. Display formats stay Django's (2023年10月23日).
 DATE_FORMAT = "Y年n月j日"
 DATETIME_FORMAT = "Y年n月j日 H:i"
