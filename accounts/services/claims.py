@@ -63,15 +63,7 @@ def identity_check_passed(
     from accounts.services.identity import identity_approve
 
     with transaction.atomic():
-        holders = list(
-            User.objects.select_for_update()
-            .filter(id_type=user.id_type, id_number=user.id_number)
-            .exclude(state=AccountState.CANCELLED)
-            .order_by("pk")
-        )
-        me = next((u for u in holders if u.pk == user.pk), None)
-        if me is None or me.state != AccountState.PENDING:
-            raise AccountError(_("该账号已不在待核验状态（可能已被处理或已注销）。"))
+        me, holders = lock_id_holders(user)
         holder = next((u for u in holders if u.state == AccountState.ACTIVE), None)
         if holder is None:
             identity_approve(user=me, by=by, route=route, request=request)
@@ -415,20 +407,14 @@ def _move_phone(claim: IdentityClaim, *, by, request) -> None:
         raise AccountError(_("申请账号已注销，手机号不再转移。"))
     masked = mask_phone(claim.phone)
     if holder.phone == claim.phone:
-        holder.phone = ""
-        holder.save(update_fields=["phone"])
-        log_action(
+        release_phone(
             holder,
-            "accounts.phone_released",
+            action="accounts.phone_released",
             by=by,
-            subject=holder,
             request=request,
-            changes={"phone": [masked, ""]},
             reason=_("客服审核：手机号归属申请通过，等待期满无异议"),
-        )
-        notify(
-            holder,
-            _("您账号绑定的手机号 %(phone)s 已按客服审核结果从您的账号解除。") % {"phone": masked},
+            message=_("您账号绑定的手机号 %(phone)s 已按客服审核结果从您的账号解除。")
+            % {"phone": masked},
         )
     give_phone(
         claimant,
@@ -438,6 +424,41 @@ def _move_phone(claim: IdentityClaim, *, by, request) -> None:
         taken=_("该手机号已被其他账号使用，请重新提交手机号申请。"),
     )
     notify(claimant, _("手机号 %(phone)s 已转入您的账号。") % {"phone": masked})
+
+
+def release_phone(old: User, *, action: str, by, request, reason: str, message: str) -> None:
+    """`old` keeps the account and its other identifiers and loses its phone, audited
+    with the number masked. She is told by e-mail (and her banner where a claim is
+    open), never by a text to the phone she has just lost."""
+    phone = old.phone
+    old.phone = ""
+    old.save(update_fields=["phone"])
+    log_action(
+        old,
+        action,
+        by=by,
+        subject=old,
+        request=request,
+        changes={"phone": [mask_phone(phone), ""]},
+        reason=reason,
+    )
+    notify(old, message)  # old.phone is empty now: e-mail only
+
+
+def lock_id_holders(user: User) -> tuple[User, list[User]]:
+    """Lock every live account of `user`'s ID number, in key order (so that concurrent
+    checks and completions never deadlock); return the pending `user` among them, or
+    AccountError when she is pending no longer. Call inside a transaction."""
+    holders = list(
+        User.objects.select_for_update()
+        .filter(id_type=user.id_type, id_number=user.id_number)
+        .exclude(state=AccountState.CANCELLED)
+        .order_by("pk")
+    )
+    me = next((u for u in holders if u.pk == user.pk), None)
+    if me is None or me.state != AccountState.PENDING:
+        raise AccountError(_("该账号已不在待核验状态（可能已被处理或已注销）。"))
+    return me, holders
 
 
 def give_phone(user: User, phone: str, *, by, request, taken: str) -> None:

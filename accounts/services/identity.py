@@ -36,7 +36,7 @@ from accounts.models import (
     User,
 )
 from accounts.notify import notify
-from accounts.services.claims import identity_check_passed
+from accounts.services.claims import identity_check_passed, lock_id_holders
 from accounts.transfer import transfer_all
 from portal.audit import log_action
 from portal.throttle import Limit, client_key, wait_message
@@ -167,15 +167,7 @@ def identity_approve(*, user: User, by: User | None, route: str, request=None) -
     an identity claim (accounts.services.claims), or of a passed check when no other
     account is active. Cancels the other holders (never a staff account), moves what they
     held (accounts.transfer) and ends their sessions, in one audited transaction."""
-    holders = list(
-        User.objects.select_for_update()
-        .filter(id_type=user.id_type, id_number=user.id_number)
-        .exclude(state=AccountState.CANCELLED)
-        .order_by("pk")
-    )
-    user = next((u for u in holders if u.pk == user.pk), None)
-    if user is None or user.state != AccountState.PENDING:
-        raise AccountError(_("该账号已不在待核验状态（可能已被处理或已注销）。"))
+    user, holders = lock_id_holders(user)
     now = timezone.now()
     others = [u for u in holders if u.pk != user.pk]
     if any(old.is_staff_account for old in others):

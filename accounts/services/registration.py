@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 
 from accounts.errors import AccountError, DuplicateIdNumber, PhoneInUse, Throttled
 from accounts.lookup import username_taken
-from accounts.models import AccountState, CodePurpose, User, mask_phone
-from accounts.notify import notify
+from accounts.models import AccountState, CodePurpose, User
+from accounts.services.claims import release_phone
 from accounts.services.codes import code_use, code_verify, normalize_destination
 from portal.audit import log_action
 from portal.throttle import Limit, wait_message
@@ -142,21 +142,14 @@ def _create(data: Registration, *, reregister: bool, take_over_phone: bool, requ
 def _release_phone(phone: str, *, request) -> None:
     """The old holder keeps the account and its other identifiers, loses the phone."""
     for old in _live().select_for_update().filter(phone=phone):
-        old.phone = ""
-        old.save(update_fields=["phone"])
-        log_action(
+        release_phone(
             old,
-            "accounts.phone_taken_over",
-            subject=old,
+            action="accounts.phone_taken_over",
+            by=None,
             request=request,
-            changes={"phone": [mask_phone(phone), ""]},
             reason=_("新注册账号通过短信验证码证明了该手机号"),
-        )
-        if old.email:
-            notify(
-                old,
-                _(
-                    "您账号绑定的手机号已于 %(when)s 被他人通过短信验证后使用，该手机号已从您的账号解除。如有疑问请联系客服。"
-                )
-                % {"when": timezone.localtime().strftime("%Y-%m-%d %H:%M")},
+            message=_(
+                "您账号绑定的手机号已于 %(when)s 被他人通过短信验证后使用，该手机号已从您的账号解除。如有疑问请联系客服。"
             )
+            % {"when": timezone.localtime().strftime("%Y-%m-%d %H:%M")},
+        )

@@ -11,6 +11,7 @@ from accounts.errors import AccountError, PhoneInUse, Throttled
 from accounts.lookup import username_taken
 from accounts.models import AccountState, CodePurpose, User
 from accounts.notify import notify
+from accounts.services.claims import release_phone
 from accounts.services.codes import code_check, code_use, code_verify, normalize_destination
 from portal.audit import log_action
 from portal.throttle import Limit, client_key, wait_message
@@ -146,19 +147,13 @@ def phone_change(
 
 def _take_phone_from(others, *, by: User, request) -> None:
     for old in others.select_for_update():
-        old.phone = ""
-        old.save(update_fields=["phone"])
-        log_action(
+        release_phone(
             old,
-            "accounts.phone_taken_over",
+            action="accounts.phone_taken_over",
             by=by,
-            subject=old,
             request=request,
             reason=_("其他账号通过短信验证码证明了该手机号"),
-        )
-        notify(
-            old,
-            _(
+            message=_(
                 "您账号绑定的手机号已被他人通过短信验证后使用，已从您的账号解除。如有疑问请联系客服。"
             ),
         )
