@@ -25,6 +25,7 @@ from records.models import (
     ReportState,
     SchoolClass,
 )
+from records.services import fields
 
 
 def records_with_state(queryset: QuerySet[EnrollmentRecord]) -> QuerySet[EnrollmentRecord]:
@@ -111,10 +112,11 @@ def college_progress(colleges: QuerySet[College]) -> QuerySet[College]:
 
 
 def _display(record: EnrollmentRecord, name: str, *, full_id: bool) -> str:
+    if not full_id and name in ("id_number", "birth_date"):
+        # What others may see of them: the one rule of records.services.fields.
+        return fields.value_for_others(name, fields.field_text(record, name))
     if name == "id_number":
-        return record.id_number if full_id else record.masked_id_number
-    if name == "birth_date" and not full_id:
-        return idnumbers.birth_year(record.birth_date)
+        return record.id_number
     if name == "origin_region":
         return record.origin_region_display
     if name == "institution":
@@ -128,13 +130,6 @@ def _display(record: EnrollmentRecord, name: str, *, full_id: bool) -> str:
         return getattr(record, f"get_{name}_display")()
     value = getattr(record, name)
     return value if value not in (None, "") else ""
-
-
-# Shown beside a masked ID number, these would give it away (accounts.idnumbers.mask): a
-# full birth date is 8 of its hidden digits, a 生源 place (or the 考生号, which begins with
-# the province, city and county codes) its region. Pages for anyone but the holder show
-# the birth year, no 生源 and no 考生号.
-_HIDDEN_WHEN_MASKED = frozenset({"origin_region", "examinee_number"})
 
 
 def record_field_rows(record: EnrollmentRecord, *, full_id: bool) -> dict[str, list[dict]]:
@@ -152,7 +147,7 @@ def record_field_rows(record: EnrollmentRecord, *, full_id: bool) -> dict[str, l
                 "value": _display(record, name, full_id=full_id),
             }
             for name in names
-            if full_id or name not in _HIDDEN_WHEN_MASKED
+            if full_id or name not in fields.LOCATING_FIELDS
         ]
 
     return {"main": rows(record.MAIN_FIELDS), "other": rows(record.OTHER_FIELDS)}
