@@ -554,15 +554,10 @@ def identity_request_detail(request, pk: int):
         else:
             messages.success(request, _("审核结果已保存。"))
             return redirect("accounts:identity_queue")
-    holders = (
-        req.user.__class__.objects.filter(id_number=req.user.id_number)
-        .exclude(pk=req.user.pk)
-        .exclude(id_number="")
-    )
     context = {
         "req": req,
         "form": form,
-        "other_holders": holders,
+        "other_holders": claims.id_holders(req.user).exclude(pk=req.user.pk),
         "phone_holder": identity.phone_holder(req),
     }
     return render(request, "accounts/identity_request_detail.html", context)

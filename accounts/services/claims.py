@@ -445,16 +445,22 @@ def release_phone(old: User, *, action: str, by, request, reason: str, message: 
     notify(old, message)  # old.phone is empty now: e-mail only
 
 
+def id_holders(user: User):
+    """Every live account of `user`'s document, `user` included: what a claim and its
+    approval act on, and what the reviewer's page lists."""
+    return (
+        User.objects.filter(id_type=user.id_type, id_number=user.id_number)
+        .exclude(id_number="")
+        .exclude(state=AccountState.CANCELLED)
+        .order_by("pk")
+    )
+
+
 def lock_id_holders(user: User) -> tuple[User, list[User]]:
     """Lock every live account of `user`'s ID number, in key order (so that concurrent
     checks and completions never deadlock); return the pending `user` among them, or
     AccountError when she is pending no longer. Call inside a transaction."""
-    holders = list(
-        User.objects.select_for_update()
-        .filter(id_type=user.id_type, id_number=user.id_number)
-        .exclude(state=AccountState.CANCELLED)
-        .order_by("pk")
-    )
+    holders = list(id_holders(user).select_for_update())
     me = next((u for u in holders if u.pk == user.pk), None)
     if me is None or me.state != AccountState.PENDING:
         raise AccountError(_("该账号已不在待核验状态（可能已被处理或已注销）。"))

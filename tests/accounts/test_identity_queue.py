@@ -143,6 +143,19 @@ def test_a_request_lists_the_accounts_a_completed_claim_would_cancel(world, requ
     assert world.alice.username in page
 
 
+def test_the_list_of_accounts_a_claim_would_cancel_is_the_claims_own(world, request_of_twin):
+    """The page matched the number only: it listed a cancelled account and one of another
+    document type, which no claim would touch (the claims key on (type, number), live)."""
+    number = world.alice.id_number
+    factories.user(username="gone.acct", id_number=number, state=AccountState.CANCELLED)
+    factories.user(username="other.type", id_number=number, id_type="passport")
+
+    page = page_text(csrf_client(world.reviewer).get(detail(request_of_twin)))
+
+    assert world.alice.username in page
+    assert "gone.acct" not in page and "other.type" not in page
+
+
 def test_a_decision_sent_without_a_choice_approves_nothing(world, twin, request_of_twin):
     page = page_text(csrf_client(world.reviewer).get(detail(request_of_twin)))
     assert '<option value="" selected>' in page
