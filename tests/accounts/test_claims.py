@@ -316,6 +316,18 @@ def test_once_the_holder_objected_a_new_pending_account_gets_no_fresh_window(
     assert alice.state == AccountState.ACTIVE
 
 
+def test_the_claimant_is_not_told_why_her_claim_went_to_the_reviewers(
+    world, alice, twin, django_capture_on_commit_callbacks
+):
+    """The review text said "原账号为工作人员账号": it told a stranger the holder is staff."""
+    claim = facts_claim(world, twin, django_capture_on_commit_callbacks)
+    IdentityClaim.objects.filter(pk=claim.pk).update(state=ClaimState.REVIEW, takes_effect_at=None)
+
+    page = page_text(csrf_client(twin).get(IDENTITY))
+
+    assert "该申领需由客服核实" in page and "工作人员" not in page
+
+
 def test_one_objection_stops_every_claim_on_her_number_waiting_out_its_window(
     world, alice, twin, django_capture_on_commit_callbacks
 ):
