@@ -17,6 +17,8 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.middleware import OTPMiddleware
 
 from accounts.services import second_factor
@@ -48,14 +50,17 @@ def owed(request) -> str | None:
     if not user.is_authenticated:
         return None
     state = request.session.get(SESSION_KEY)
+    if state == second_factor.DONE:
+        # Verified in this session (no query: an admin's reset of the device ends every
+        # session of the account, User.end_sessions).
+        return None
     if state == second_factor.NOT_ASKED and not second_factor.must_enrol(user):
         return None  # no query: decided at log-in, and neither role nor setting says more
     if user.is_verified():
         return None
-    if state in (None, second_factor.DONE, second_factor.NOT_ASKED):
-        # A session from before the gate, one whose device was reset by an admin, or one
-        # let in without a factor that must now have one (a role given or the setting
-        # turned on since its log-in).
+    if state in (None, second_factor.NOT_ASKED):
+        # A session from before the gate, or one let in without a factor that must now
+        # have one (a role given or the setting turned on since its log-in).
         state = second_factor.step_after_password(user)
         request.session[SESSION_KEY] = state
     return _PAGES.get(state)
@@ -75,6 +80,20 @@ class SecondFactorMiddleware(OTPMiddleware):
             names = ("logout", "second_factor_verify", "second_factor_enrol")
             self._open = frozenset(reverse(f"accounts:{name}") for name in names)
         return path in self._open or path.startswith("/" + settings.STATIC_URL.lstrip("/"))
+
+    def _verify_user_sync(self, request, user):
+        """django-otp loads the session's device on the first use of request.user, on
+        every request. A session that gave its code (DONE) is verified for its life (an
+        admin's reset of the device ends every session of the account): its device is
+        loaded only if something asks for it."""
+        persistent_id = request.session.get(DEVICE_ID_SESSION_KEY)
+        if request.session.get(SESSION_KEY) == second_factor.DONE and persistent_id:
+            self._init_user_fields(user)
+            user.otp_device = SimpleLazyObject(
+                lambda: self._device_from_persistent_id(persistent_id)
+            )
+            return user
+        return super()._verify_user_sync(request, user)
 
     def __call__(self, request):
         self._install_lazy_accessors(request)

@@ -566,6 +566,20 @@ def test_the_page_of_a_logged_in_student_costs_no_extra_query(
     assert not [q for q in queries.captured_queries if "otp_" in q["sql"]]
 
 
+def test_the_pages_of_a_verified_staff_session_cost_no_device_query(
+    world, otp_on, django_assert_max_num_queries
+):
+    """The gate loaded the device on every request of a verified session."""
+    registrar = _log_in("registrar")
+    _enrol(registrar)
+    registrar.get("/records/queue/")
+
+    with django_assert_max_num_queries(30) as queries:
+        assert registrar.get("/records/queue/").status_code == 200
+
+    assert not [q for q in queries.captured_queries if "otp_" in q["sql"]]
+
+
 # Races (PostgreSQL, real threads): the device row is locked while a code is checked ------
 
 
