@@ -10,6 +10,13 @@ from accounts.models import Role
 from notices.models import FeedbackSheet, Notice, NoticeAttachment, NoticeState
 
 
+def sees_reported_values(user) -> bool:
+    """Who reads the values a student reported on a feedback sheet (its page and its
+    export): the counselor, the college and the registrar. The class monitor, a student,
+    reads only which field a classmate reported."""
+    return user.is_superuser or user.role in (Role.COUNSELOR, Role.COLLEGE, Role.REGISTRAR)
+
+
 def _is_admin(user) -> bool:
     return user.is_superuser or user.role == Role.ADMIN
 

@@ -19,6 +19,7 @@ from accounts.models import Role
 from notices import selectors, tasks
 from notices.access import (
     notice_for_progress,
+    sees_reported_values,
     sheet_for_countersign,
     sheet_for_read,
     sheet_for_remark,
@@ -44,7 +45,6 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -153,7 +153,7 @@ def college_export(request, pk: int):
 def _sheet_context(request, sheet) -> dict:
     live = class_rows(sheet.notice, sheet.school_class)
     user = request.user
-    is_staff = user.role in STAFF or user.is_superuser
+    is_staff = sees_reported_values(user)
     return {
         "sheet": sheet,
         "notice": sheet.notice,
@@ -250,8 +250,7 @@ def sheet_countersign(request, pk: int):
 def sheet_export(request, pk: int):
     """One class's sheet as a print-ready .xlsx: what was signed, once it is signed."""
     sheet = sheet_for_read(request, pk)
-    staff = request.user.role in STAFF or request.user.is_superuser
-    rows = without_values(rows_of_sheet(sheet), staff=staff)
+    rows = without_values(rows_of_sheet(sheet), staff=sees_reported_values(request.user))
     content = class_workbook(sheet, rows)
     filename = filename_for(sheet.notice, sheet.school_class.name)
     log_access(
