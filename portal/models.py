@@ -40,16 +40,24 @@ class AppendOnlyModel(models.Model):
 
 
 class AuditEventQuerySet(AppendOnlyQuerySet):
-    def concerning(self, *, user=None, record_ids=()):
-        """The events that name this student among their subjects: by her account, or by
-        one of her records (an imported record may have had no account when looked at)."""
+    def concerning(self, *, user=None, record_ids=(), users=None, records=None):
+        """The events about these students: their accounts as subject, or named among
+        the subjects by account or by record (an imported record may have had no account
+        when it was looked at). `users` and `records` may be querysets."""
         about = models.Q(pk__in=[])
+        people = models.Q(pk__in=[])
         if user is not None:
             about |= models.Q(user=user)
+            people |= models.Q(subject=user)
+        if users is not None:
+            about |= models.Q(user__in=users)
+            people |= models.Q(subject__in=users)
         if record_ids:
             about |= models.Q(record_id__in=list(record_ids))
+        if records is not None:
+            about |= models.Q(record__in=records)
         named = models.Q(pk__in=AuditSubject.objects.filter(about).values("event_id"))
-        return self.filter(named | models.Q(subject=user) if user is not None else named)
+        return self.filter(named | people)
 
     def visible_to(self, user):
         """The registrar reads the trail of their institution; admins read everything."""

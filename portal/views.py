@@ -2,7 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -100,14 +100,7 @@ def audit_log(request):
     if student:
         records = EnrollmentRecord.objects.visible_to(request.user).filter(student_number=student)
         users = records.exclude(user=None).values("user")
-        events = events.filter(
-            Q(subject__in=users)
-            | Q(
-                pk__in=AuditSubject.objects.filter(
-                    Q(record__in=records) | Q(user__in=users)
-                ).values("event")
-            )
-        )
+        events = events.concerning(users=users, records=records)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     context = {"page": page, "form": form, "action": action, "student": student}
     return render(request, "portal/audit_log.html", context)

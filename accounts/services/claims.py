@@ -642,7 +642,10 @@ def account_history(user: User) -> dict:
 
     return {
         "account": user,
-        "events": list(AuditEvent.objects.filter(subject=user).order_by("-created_at", "-pk")[:30]),
+        # Every event about her: as subject, or named by an access or an export.
+        "events": list(
+            AuditEvent.objects.concerning(user=user).order_by("-created_at", "-pk")[:30]
+        ),
         "requests": list(user.identity_requests.order_by("-created_at")),
         "enrollments": list(user.enrollment_records.select_related("institution")),
         "degrees": list(user.degree_records.select_related("institution")),

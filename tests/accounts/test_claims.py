@@ -279,6 +279,28 @@ def test_the_claimant_page_says_where_her_claim_stands_at_each_step(
     assert "您通过“提供学籍或学历信息”提出的申领" in told and "。。" not in told
 
 
+def test_the_reviewer_sees_who_looked_at_the_holders_record_too(
+    world, alice, twin, django_capture_on_commit_callbacks
+):
+    """Her history showed only events with her as subject, not the accesses that name
+    her among their students (issue 11 item 9)."""
+    claim = facts_claim(world, twin, django_capture_on_commit_callbacks)
+    claims.claim_object(claim_id=claim.pk, holder=alice)
+    from portal.audit import log_access
+
+    # An export of her class names her among others (no single subject).
+    log_access(
+        world.counselor,
+        "notices.sheet_exported",
+        None,
+        students=[world.alice_record, world.bob_record],
+    )
+
+    page = page_text(csrf_client(world.reviewer).get(f"/accounts/identity-claims/{claim.pk}/"))
+
+    assert "notices.sheet_exported" in page
+
+
 def test_a_claim_the_reviewers_refused_goes_to_them_again_not_to_the_window(
     world, alice, twin, django_capture_on_commit_callbacks
 ):
