@@ -20,7 +20,8 @@ from notices.models import FeedbackRemark, FeedbackSheet, Notice
 from notices.selectors import audience_q, record_is_done, with_task_flags
 from portal.audit import StudentRef
 from records.models import College, DiscrepancyReport, EnrollmentRecord, ReportState, SchoolClass
-from records.services.fields import field_label, value_for_others
+from records.rules import label as field_label
+from records.rules import value_for_others
 
 OK, ANOMALY, MISSING = "ok", "anomaly", "missing"
 
@@ -29,7 +30,7 @@ OK, ANOMALY, MISSING = "ok", "anomaly", "missing"
 class SheetRow:
     """One row: 序号, 学号, 姓名, 校对结果, and words the monitor or counselor added.
 
-    `result` is what staff read (reported values as records.services.fields
+    `result` is what staff read (reported values as records.rules
     .value_for_others shows them: ID numbers masked); `brief` the same without any
     reported value, for the class monitor, a classmate (without_values)."""
 
@@ -263,7 +264,7 @@ def _record_part(record: EnrollmentRecord, parts: _Parts, *, values: bool) -> No
 
 def _report_words(report: DiscrepancyReport, *, values: bool) -> str:
     """学籍 anomaly in words: the field, and with `values` the current and claimed values
-    as others may see them (records.services.fields.value_for_others: an ID number
+    as others may see them (records.rules.value_for_others: an ID number
     masked, a birth date as its year, a 生源 place not at all)."""
     items = sorted(report.items.all(), key=lambda item: item.pk)
     words = [_item_words(item, values=values) for item in items]

@@ -1,8 +1,32 @@
+"""The Django admin of the records. A record, a confirmation and a 有误 report change
+only through the records services (audited, by the field rules, with the student told):
+here they are read-only. A degree (学历), until it has an import of its own, is entered
+here, read and checked by the same field rules (records.rules) and audited with before
+and after."""
+
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin import AccessAuditedAdmin
+from portal.audit import diff, log_action, snapshot
 from records import models
+from records.rules import DEGREE_RULES, Kind, between
+from records.rules import read as read_value
+from records.rules.values import RuleError
+
+
+class ReadOnlyAdmin:
+    """Viewable, never added, changed or deleted here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(models.Institution)
@@ -49,7 +73,9 @@ class MaskedIdMixin:
 
 
 @admin.register(models.EnrollmentRecord)
-class EnrollmentRecordAdmin(AccessAuditedAdmin, MaskedIdMixin, admin.ModelAdmin):
+class EnrollmentRecordAdmin(ReadOnlyAdmin, AccessAuditedAdmin, MaskedIdMixin, admin.ModelAdmin):
+    """Read-only: the registrar corrects a record on its page (修改学籍), audited."""
+
     list_display = (
         "student_number",
         "name",
@@ -66,8 +92,64 @@ class EnrollmentRecordAdmin(AccessAuditedAdmin, MaskedIdMixin, admin.ModelAdmin)
     readonly_fields = ("bound_at", "first_viewed_at", "created_at", "updated_at")
 
 
+class DegreeRecordForm(forms.ModelForm):
+    """Typed fields are read by the field rules, as the import and the forms read them
+    (the same spellings, the same messages); the rules between fields run on the whole."""
+
+    reason = forms.CharField(
+        label=_("修改原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    class Meta:
+        model = models.DegreeRecord
+        fields = (
+            "institution", "enrollment_record", "certificate_number", "school_number", "name",
+            "sex", "birth_date", "id_type", "id_number", "major_name", "level", "category",
+            "study_form", "entry_date", "graduation_date", "user", "bound_at",
+        )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, rule in DEGREE_RULES.items():
+            if name in self.fields and rule.kind in (Kind.TEXT, Kind.DATE):
+                old = self.fields[name]
+                self.fields[name] = forms.CharField(
+                    label=old.label, required=rule.required, help_text=old.help_text
+                )
+                if self.instance.pk:
+                    self.initial[name] = rule.show(getattr(self.instance, name))
+
+    def _read(self, name):
+        try:
+            return read_value(name, self.cleaned_data.get(name), DEGREE_RULES)
+        except RuleError as exc:
+            raise forms.ValidationError(exc.reason) from exc
+
+    def clean(self):
+        data = super().clean()
+        for name, rule in DEGREE_RULES.items():
+            if (
+                name in self.fields
+                and rule.kind in (Kind.TEXT, Kind.DATE)
+                and name not in self.errors
+            ):
+                try:
+                    data[name] = self._read(name)
+                except forms.ValidationError as exc:
+                    self.add_error(name, exc)
+        values = {n: v for n, v in data.items() if n in DEGREE_RULES and n not in self.errors}
+        for problem in between.problems(values):
+            if problem.involves(values):
+                self.add_error(problem.at(values), problem.reason)
+        if "id_number" in values and "id_number" not in self.errors:
+            data["id_number"] = values["id_number"]
+        return data
+
+
 @admin.register(models.DegreeRecord)
 class DegreeRecordAdmin(AccessAuditedAdmin, MaskedIdMixin, admin.ModelAdmin):
+    form = DegreeRecordForm
+
     list_display = (
         "certificate_number",
         "name",
@@ -83,9 +165,23 @@ class DegreeRecordAdmin(AccessAuditedAdmin, MaskedIdMixin, admin.ModelAdmin):
     def audit_students(self, obj) -> list:
         return [obj.enrollment_record if obj.enrollment_record_id else obj]
 
+    def save_model(self, request, obj, form, change):
+        names = [name for name in form.changed_data if name != "reason"]
+        before = snapshot(models.DegreeRecord.objects.get(pk=obj.pk), names) if change else {}
+        super().save_model(request, obj, form, change)
+        log_action(
+            obj,
+            "records.degree_edited" if change else "records.degree_created",
+            by=request.user,
+            subject=obj.user,
+            request=request,
+            changes=diff(before, snapshot(obj, names)),
+            reason=form.cleaned_data["reason"],
+        )
+
 
 @admin.register(models.RecordConfirmation)
-class RecordConfirmationAdmin(AccessAuditedAdmin, admin.ModelAdmin):
+class RecordConfirmationAdmin(ReadOnlyAdmin, AccessAuditedAdmin, admin.ModelAdmin):
     list_display = ("record", "user", "confirmed_at", "revoked_at")
     list_filter = ("revoked_at",)
     raw_id_fields = ("record", "user", "notice")
@@ -94,13 +190,13 @@ class RecordConfirmationAdmin(AccessAuditedAdmin, admin.ModelAdmin):
         return [obj.record]
 
 
-class DiscrepancyItemInline(admin.TabularInline):
+class DiscrepancyItemInline(ReadOnlyAdmin, admin.TabularInline):
     model = models.DiscrepancyItem
     extra = 0
 
 
 @admin.register(models.DiscrepancyReport)
-class DiscrepancyReportAdmin(AccessAuditedAdmin, admin.ModelAdmin):
+class DiscrepancyReportAdmin(ReadOnlyAdmin, AccessAuditedAdmin, admin.ModelAdmin):
     list_display = ("record", "state", "created_at", "reviewer", "decided_at")
     list_filter = ("state", "record__college")
     search_fields = ("record__student_number", "record__name")

@@ -3,9 +3,53 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from records import rules
 from records.models import College, EvidenceKind, ReportState
+from records.rules import CORRECTABLE_FIELDS, Kind
+from records.rules import label as field_label
+from records.rules.fields import related_names
+from records.rules.policy import describe as policy_text
 from records.services.corrections import STANDARD_REJECT_REASONS
-from records.services.fields import CORRECTABLE_FIELDS, field_label, field_text
+
+# Fields typed as digits (and an X): the phone's number pad where it fits.
+_NUMERIC = {"admission_year": "numeric", "student_number": "text", "examinee_number": "numeric"}
+
+
+def value_field(record, name: str, *, label: str, required: bool = False) -> forms.Field:
+    """The box a person types or picks a field's value in, by its rule (records.rules):
+    a pick list for coded and related fields, a date picker for dates, a text box else.
+    Every kind submits text that the rule reads; the service decides."""
+    rule = rules.RULES[name]
+    blank = [("", _("请选择"))]
+    # A pick list, yet any text is taken and read by the rule: an unknown value gets the
+    # rule's own message, the same as in the import.
+    if rule.kind == Kind.CHOICE:
+        choices = blank + [(str(text), str(text)) for _value, text in rule.choices]
+        return forms.CharField(label=label, required=required, widget=forms.Select(choices=choices))
+    if rule.kind == Kind.RELATED:
+        names = related_names(record, name)
+        if (now := rules.text(record, name)) and now not in names:
+            names.insert(0, now)
+        choices = blank + [(n, n) for n in names]
+        return forms.CharField(label=label, required=required, widget=forms.Select(choices=choices))
+    attrs = {"maxlength": 200}
+    if rule.kind == Kind.DATE:
+        # A phone shows its date picker; typed text in the five usual forms reads too.
+        attrs.update(type="date", min="1900-01-01", max="2100-12-31")
+    elif rule.kind == Kind.REGION:
+        attrs["placeholder"] = _("如：云南省昆明市，或 6 位行政区划代码")
+    elif name in _NUMERIC or rule.kind == Kind.NUMBER:
+        attrs["inputmode"] = _NUMERIC.get(name, "decimal")
+    return forms.CharField(
+        label=label, max_length=200, required=required, widget=forms.TextInput(attrs=attrs)
+    )
+
+
+def show_errors(form: forms.Form, errors: dict[str, str], prefix: str = "") -> None:
+    """FieldErrors of a service, each under its field (those without one on top)."""
+    for name, reason in errors.items():
+        target = f"{prefix}{name}"
+        form.add_error(target if target in form.fields else None, reason)
 
 
 class RecordSearchForm(forms.Form):
@@ -33,7 +77,8 @@ class DegreeBindForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    """有误: a checkbox and a 正确信息 box per field, an explanation, evidence files."""
+    """有误: a checkbox and a 正确信息 box per field, an explanation, evidence files. The
+    boxes are typed by the field rules; the claim service reads and checks the values."""
 
     explanation = forms.CharField(
         label=_("情况说明"),
@@ -49,13 +94,14 @@ class ReportForm(forms.Form):
         for name in CORRECTABLE_FIELDS:
             label = field_label(name)
             self.fields[f"wrong_{name}"] = forms.BooleanField(label=label, required=False)
-            self.fields[f"value_{name}"] = forms.CharField(
-                label=_("%(field)s的正确信息") % {"field": label}, max_length=200, required=False
+            self.fields[f"value_{name}"] = value_field(
+                record, name, label=_("%(field)s的正确信息") % {"field": label}
             )
             self.rows.append(
                 {
                     "name": name,
-                    "current": field_text(record, name),
+                    "current": rules.text(record, name),
+                    "policy": policy_text(name),
                     "wrong": self[f"wrong_{name}"],
                     "value": self[f"value_{name}"],
                 }
@@ -72,6 +118,13 @@ class ReportForm(forms.Form):
             )
         self.evidence_rows = [(self[f"kind_{i}"], self[f"file_{i}"]) for i in range(3)]
 
+    def clean(self):
+        data = super().clean()
+        for name in CORRECTABLE_FIELDS:
+            if data.get(f"wrong_{name}") and not data.get(f"value_{name}"):
+                self.add_error(f"value_{name}", _("请填写正确的信息"))
+        return data
+
     @property
     def claims(self) -> dict[str, str]:
         data = self.cleaned_data
@@ -85,6 +138,12 @@ class ReportForm(forms.Form):
             for i in range(3)
             if data.get(f"file_{i}")
         ]
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        evidence = errors.pop("evidence", None)
+        if evidence:
+            self.add_error("file_0", evidence)
+        show_errors(self, errors, prefix="value_")
 
 
 OLDER_THAN_MAX_DAYS = 3650  # ten years: far beyond any open report, far below overflow
@@ -149,6 +208,9 @@ class DecisionForm(forms.Form):
 
 
 class RecordEditForm(forms.Form):
+    """The registrar's direct edit: every correctable field, typed by its rule, with its
+    current value; the service reads and checks what changed."""
+
     reason = forms.CharField(
         label=_("修改原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -156,12 +218,9 @@ class RecordEditForm(forms.Form):
     def __init__(self, *args, record, **kwargs):
         super().__init__(*args, **kwargs)
         for name in CORRECTABLE_FIELDS:
-            self.fields[name] = forms.CharField(
-                label=field_label(name),
-                max_length=200,
-                required=False,
-                initial=field_text(record, name),
-            )
+            field = value_field(record, name, label=field_label(name))
+            field.initial = rules.text(record, name)
+            self.fields[name] = field
         self.order_fields([*CORRECTABLE_FIELDS, "reason"])
 
     def changed_values(self) -> dict[str, str]:

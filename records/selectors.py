@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import idnumbers
 from imaging.models import Photo, PhotoState
+from records import rules
 from records.models import (
     College,
     DiscrepancyReport,
@@ -25,7 +26,6 @@ from records.models import (
     ReportState,
     SchoolClass,
 )
-from records.services import fields
 
 
 def records_with_state(queryset: QuerySet[EnrollmentRecord]) -> QuerySet[EnrollmentRecord]:
@@ -113,8 +113,8 @@ def college_progress(colleges: QuerySet[College]) -> QuerySet[College]:
 
 def _display(record: EnrollmentRecord, name: str, *, full_id: bool) -> str:
     if not full_id and name in ("id_number", "birth_date"):
-        # What others may see of them: the one rule of records.services.fields.
-        return fields.value_for_others(name, fields.field_text(record, name))
+        # What others may see of them: the one rule of records.rules.
+        return rules.value_for_others(name, rules.text(record, name))
     if name == "id_number":
         return record.id_number
     if name == "origin_region":
@@ -147,7 +147,7 @@ def record_field_rows(record: EnrollmentRecord, *, full_id: bool) -> dict[str, l
                 "value": _display(record, name, full_id=full_id),
             }
             for name in names
-            if full_id or name not in fields.LOCATING_FIELDS
+            if full_id or name not in rules.LOCATING_FIELDS
         ]
 
     return {"main": rows(record.MAIN_FIELDS), "other": rows(record.OTHER_FIELDS)}

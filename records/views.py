@@ -23,7 +23,7 @@ from portal.files import private_file_response
 from portal.models import AuditEvent
 from records import tasks
 from records.access import class_for_read, record_for_read
-from records.errors import RecordError
+from records.errors import FieldErrors, RecordError
 from records.forms import (
     BindFactsForm,
     DecisionForm,
@@ -32,6 +32,7 @@ from records.forms import (
     RecordEditForm,
     RecordSearchForm,
     ReportForm,
+    show_errors,
 )
 from records.models import (
     DegreeRecord,
@@ -42,6 +43,7 @@ from records.models import (
     ReportState,
     SchoolClass,
 )
+from records.rules import label as field_label
 from records.selectors import (
     class_progress,
     record_field_rows,
@@ -49,7 +51,6 @@ from records.selectors import (
     with_state,
 )
 from records.services import binding, checks, corrections
-from records.services.fields import field_label
 from records.services.search import search_records
 
 STAFF = (Role.COUNSELOR, Role.COLLEGE, Role.REGISTRAR)
@@ -166,12 +167,22 @@ def report_create(request, pk: int):
                 evidence=evidence,
                 request=request,
             )
+        except FieldErrors as error:
+            form.show_errors(error.errors)
         except RecordError as error:
             form.add_error(None, error.message)
         else:
             messages.success(request, _("有误申请已提交，学籍管理部门核实后会通知您。"))
             return redirect("records:my_records")
-    return render(request, "records/discrepancy_create.html", {"record": record, "form": form})
+    notice = checks.current_notice(request.user)
+    context = {
+        "record": record,
+        "form": form,
+        "notice": notice,
+        # Said before the form, not after she has uploaded everything.
+        "deadline_passed": checks.deadline_passed(notice),
+    }
+    return render(request, "records/discrepancy_create.html", context)
 
 
 @require_POST
@@ -452,6 +463,8 @@ def record_edit(request, pk: int):
                 reason=form.cleaned_data["reason"],
                 request=request,
             )
+        except FieldErrors as error:
+            show_errors(form, error.errors)
         except RecordError as error:
             form.add_error(None, error.message)
         else:

@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
-from records.imports.cells import is_blank, words
 from records.imports.columns import COLUMN, COLUMNS, HEADER_KEYS, header_key
 from records.imports.results import RosterImportError
+from records.rules.values import is_blank, words
 
 HEADER_SEARCH_ROWS = 20  # the header may sit under a title row or two
 

@@ -6,37 +6,24 @@ and what later rows are checked against (keys seen, the organisation named).
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterator
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from accounts import idnumbers
 from accounts.models import IdType
-from records.codes import Sex
-from records.imports.cells import CellError, is_blank
 from records.imports.columns import COLUMN, UNIQUE_KEYS, Row
 from records.imports.results import RowError
 from records.imports.sheet import Header, Sheet
 from records.models import EnrollmentRecord, Institution, SchoolClass
+from records.rules import between
+from records.rules.values import RuleError, is_blank
 
 CHUNK = 1000  # rows one query looks up
 MAX_CACHED = 200_000  # distinct parsed values kept; beyond it, values are parsed each time
 
 
 _BLANK_ROW = dict.fromkeys(Row._fields, "")  # optional columns absent or blank
-
-
-def _born_and_sex(number: str) -> tuple[datetime.date, str]:
-    """Birth date and GB/T 2261.1 sex of a number `idnumbers.validate` accepted (18 or
-    15 digits): the same as idnumbers.birth_date / sex, without validating twice more."""
-    digits, sequence = (
-        (number[6:14], number[16]) if len(number) == 18 else ("19" + number[6:12], number[14])
-    )
-    born = datetime.date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
-    return born, "1" if int(sequence) % 2 else "2"
 
 
 class Validator:
@@ -56,6 +43,8 @@ class Validator:
         self._parsed: dict[tuple[str, type, Any], Any] = {}
 
     def error(self, line: int, key: str, reason: str) -> RowError:
+        if key not in self.header.positions:  # a rule about a column the roster lacks
+            return RowError(line, "", "", reason)
         index = self.header.positions[key]
         return RowError(line, self.sheet.letter(index), self.header.titles[key], reason)
 
@@ -63,8 +52,7 @@ class Validator:
         values, errors = self._parse(line, cells)
         if values is None:
             return  # empty rows (and the padding after the last student) are not students
-        errors += self._check_identity(line, values)
-        errors += self._check_consistency(line, values)
+        errors += self._check_fields(line, values)
         self._remember_keys(line, values)
         if errors:
             self.errors += errors
@@ -82,7 +70,7 @@ class Validator:
                     missing.append(key)
                 continue
             parsed = self._value(key, column, value)
-            if isinstance(parsed, CellError):
+            if isinstance(parsed, RuleError):
                 errors.append(self.error(line, key, parsed.reason))
             else:
                 values[key] = parsed
@@ -91,53 +79,30 @@ class Validator:
         return values, [self.error(line, key, _("必填，不能为空")) for key in missing] + errors
 
     def _value(self, key: str, column, value: Any) -> Any:
-        """The parsed value, or the CellError (returned, not raised: it may be cached)."""
+        """The parsed value, or the RuleError (returned, not raised: it may be cached)."""
         cache_key = (key, value.__class__, value)
         if key not in UNIQUE_KEYS and cache_key in self._parsed:
             return self._parsed[cache_key]
         try:
             parsed = column.parse(value)
-        except CellError as exc:
+        except RuleError as exc:
             parsed = exc
         if key not in UNIQUE_KEYS and len(self._parsed) < MAX_CACHED:
             self._parsed[cache_key] = parsed
         return parsed
 
-    def _check_identity(self, line: int, values: dict[str, Any]) -> list[RowError]:
-        """Resident ID numbers: check digit, real birth date; birth date and sex on the
-        row must agree with the number (seed 002: what the ID card says is the truth)."""
-        number = values.get("id_number")
-        if not number:
-            return []
-        if values.get("id_type", IdType.RESIDENT_ID) != IdType.RESIDENT_ID:
-            values["id_number"] = number.upper()  # passports and permits: letters upper-case
-            return []
-        try:
-            values["id_number"] = number = idnumbers.validate(number, allow_legacy=True)
-        except ValidationError as exc:
-            del values["id_number"]
-            return [self.error(line, "id_number", exc.messages[0])]
+    def _check_fields(self, line: int, values: dict[str, Any]) -> list[RowError]:
+        """The rules between fields (records.rules.between): the ID number with its 证件类型,
+        and against the birth date and sex on the row (seed 002: what the ID card says is
+        the truth); the dates against each other and the 学制. The number is stored in
+        its normal form."""
         errors = []
-        born, sex = _born_and_sex(number)
-        if "birth_date" in values and values["birth_date"] != born:
-            reason = _("与身份证号中的出生日期（%(date)s）不一致") % {"date": f"{born:%Y-%m-%d}"}
-            errors.append(self.error(line, "birth_date", reason))
-        if "sex" in values and values["sex"] != sex:
-            reason = _("与身份证号显示的性别（%(sex)s）不一致") % {"sex": Sex(sex).label}
-            errors.append(self.error(line, "sex", reason))
-        return errors
-
-    def _check_consistency(self, line: int, values: dict[str, Any]) -> list[RowError]:
-        errors = []
-        entry, leaving = values.get("entry_date"), values.get("expected_graduation")
-        if entry and leaving and leaving <= entry:
-            errors.append(self.error(line, "expected_graduation", _("应晚于入学日期")))
-        born = values.get("birth_date")
-        if born and entry and born >= entry:
-            errors.append(self.error(line, "birth_date", _("应早于入学日期")))
-        errors += self._check_institution(line, values)
-        errors += self._check_class(line, values)
-        return errors
+        for problem in between.problems(values):
+            key = problem.at(self.header.positions)
+            if key == "id_number" and key in values and problem.fields[0] == "id_number":
+                del values["id_number"]  # not a number: not remembered as a key
+            errors.append(self.error(line, key, problem.reason))
+        return errors + self._check_institution(line, values) + self._check_class(line, values)
 
     def _check_institution(self, line: int, values: dict[str, Any]) -> list[RowError]:
         """One file, one institution: the first row sets it; a registrar's is their own."""

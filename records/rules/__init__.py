@@ -1,4 +1,150 @@
 """One set of rules for the fields of a record (学籍) and a degree (学历): how a value is
 read (the spellings real files and people use), normalised, validated and shown, and the
 rules between fields. The roster import, the student's 有误 claim, the registrar's
-accept and direct edit, and the admin all call these; none re-implements them."""
+accept and direct edit, and the admin all call these; none re-implements them.
+
+- values: reading one raw value (a cell or a typed text) of each kind;
+- fields: each field's reader, how it is shown and asked for (`read`, `show`);
+- between: the rules between fields (ID number against birth date and sex, dates
+  against each other and the 学制);
+- policy: who may change a field, on what evidence, and what is never changed.
+
+`check_changes(record, texts)` is the door for every change of an existing record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from records.errors import FieldErrors
+from records.models import EnrollmentRecord
+from records.rules import between, policy
+from records.rules.fields import (
+    CORRECTABLE_FIELDS,
+    DEGREE_RULES,
+    LOCATING_FIELDS,
+    RULES,
+    Kind,
+    current,
+    label,
+    read,
+    resolve,
+    show,
+    text,
+    value_for_others,
+)
+from records.rules.values import RuleError
+
+__all__ = [
+    "CORRECTABLE_FIELDS",
+    "DEGREE_RULES",
+    "LOCATING_FIELDS",
+    "RULES",
+    "Changes",
+    "Kind",
+    "RuleError",
+    "check_changes",
+    "current",
+    "label",
+    "read",
+    "show",
+    "text",
+    "value_for_others",
+    "value_text",
+]
+
+# The fields the rules between fields read, taken from the record when not changed.
+_BETWEEN = (
+    "id_type",
+    "id_number",
+    "birth_date",
+    "sex",
+    "entry_date",
+    "expected_graduation",
+    "duration",
+    "leaving_date",
+)
+
+
+@dataclass
+class Changes:
+    """What `check_changes` found: the new values (related ones as objects), and the
+    reason per field of every value refused."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def raise_errors(self) -> None:
+        if self.errors:
+            labels = {name: label(name) for name in self.errors if name in RULES}
+            raise FieldErrors(self.errors, {"evidence": _("证明材料"), **labels})
+
+
+def check_changes(
+    record: EnrollmentRecord, texts: Mapping[str, str], *, same_is_error: bool = False
+) -> Changes:
+    """Read each text as its field's new value and check it against the record: the
+    field's own rule, the rules between fields that it takes part in, and the changes
+    the seeds refuse (policy.refusals). Every error at once, by field.
+
+    With `same_is_error` (a student's claim) a value equal to the current one is an
+    error; otherwise it is no change."""
+    changes = Changes()
+    _read_values(changes, record, texts, same_is_error)
+    merged = {name: getattr(record, name) for name in _BETWEEN if hasattr(record, name)}
+    merged.update((n, v) for n, v in changes.values.items() if n in _BETWEEN)
+    # What the seeds never change is said first: it explains more than a mismatch.
+    found = policy.refusals(record, changes.values) + between.problems(merged)
+    if "id_number" in changes.values:
+        changes.values["id_number"] = merged["id_number"]  # in its normal form
+    for problem in found:
+        if problem.involves(changes.values):
+            changes.errors.setdefault(problem.at(changes.values), problem.reason)
+    for name in changes.errors:
+        changes.values.pop(name, None)
+    return changes
+
+
+def _read_values(changes: Changes, record, texts: Mapping[str, str], same_is_error: bool):
+    related = []
+    for name, raw in texts.items():
+        if name not in CORRECTABLE_FIELDS:
+            changes.errors[name] = _("该字段不能修改")
+            continue
+        try:
+            value = read(name, raw)
+        except RuleError as exc:
+            changes.errors[name] = exc.reason
+            continue
+        if RULES[name].kind == Kind.RELATED:
+            related.append((name, value))
+        else:
+            _keep(changes, record, name, value, same_is_error)
+    # Related names last: a major is looked up at the new 层次, a department in the new 分院.
+    for name, value in sorted(related, key=lambda pair: pair[0] == "department"):
+        try:
+            _keep(
+                changes, record, name, resolve(record, name, value, changes.values), same_is_error
+            )
+        except RuleError as exc:
+            changes.errors[name] = exc.reason
+
+
+def _keep(changes: Changes, record, name: str, value: Any, same_is_error: bool) -> None:
+    if value != getattr(record, name):
+        changes.values[name] = value
+    elif same_is_error:
+        changes.errors[name] = _("填写的正确信息与现有信息相同")
+
+
+def value_text(name: str, value: Any) -> str:
+    """A checked value as text: what a claim stores and the registrar reads back."""
+    return show(name, current_of(name, value))
+
+
+def current_of(name: str, value: Any) -> Any:
+    return value.name if RULES[name].kind == Kind.RELATED and value is not None else value

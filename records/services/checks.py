@@ -17,6 +17,7 @@ from notices.models import Notice, NoticeTask
 from notices.selectors import AUDIENCE_FIELDS
 from portal.audit import log_action
 from portal.uploads import UploadError, document_upload
+from records import rules
 from records.errors import RecordError
 from records.models import (
     DiscrepancyEvidence,
@@ -26,7 +27,6 @@ from records.models import (
     RecordConfirmation,
     ReportState,
 )
-from records.services.fields import CORRECTABLE_FIELDS, field_label, field_text
 
 EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
 # Phone photos of a 户口本 or a certificate (4000×3000); stored at most 2,000 px on the
@@ -82,38 +82,47 @@ class Evidence:
     upload: object
 
 
-def _check_deadline(notice: Notice | None) -> None:
+def deadline_passed(notice: Notice | None) -> str:
+    """Why no 有误 claim can be filed any more under the notice, or "" while it can."""
     if notice and notice.correction_deadline and timezone.now() > notice.correction_deadline:
         deadline = date_format(timezone.localtime(notice.correction_deadline), "DATETIME_FORMAT")
-        raise RecordError(
-            _("《%(title)s》规定的更正申请截止时间（%(deadline)s）已过，逾期不再办理信息更改手续。")
-            % {"title": notice.title, "deadline": deadline}
-        )
+        return _(
+            "《%(title)s》规定的更正申请截止时间（%(deadline)s）已过，逾期不再办理信息更改手续。"
+        ) % {"title": notice.title, "deadline": deadline}
+    return ""
 
 
-def _items(record: EnrollmentRecord, claims: dict[str, str]) -> list[DiscrepancyItem]:
+def _check_deadline(notice: Notice | None) -> None:
+    if reason := deadline_passed(notice):
+        raise RecordError(reason)
+
+
+def _items(record: EnrollmentRecord, claims: dict[str, str], kinds: set[str]):
+    """The claimed values, each read and checked by the field rules (records.rules) and
+    stored as the rules show it; every refused value at once (FieldErrors), the evidence
+    that the fields' change policies ask for included."""
     if not claims:
         raise RecordError(_("请勾选有误的字段，并填写正确的信息。"))
-    items = []
-    for name, claimed in claims.items():
-        if name not in CORRECTABLE_FIELDS:
-            raise RecordError(_("该字段不能申请更正。"))
-        current, claimed = field_text(record, name), (claimed or "").strip()
-        if not claimed:
-            raise RecordError(_("请填写“%(field)s”的正确信息。") % {"field": field_label(name)})
-        if claimed == current:
-            raise RecordError(
-                _("“%(field)s”填写的正确信息与现有信息相同。") % {"field": field_label(name)}
-            )
-        items.append(
-            DiscrepancyItem(field=name, current_value=current[:200], claimed_value=claimed[:200])
+    changes = rules.check_changes(record, claims, same_is_error=True)
+    missing = rules.policy.missing_evidence(list(changes.values), kinds)
+    if missing:
+        changes.errors["evidence"] = "；".join(
+            _("更正%(field)s需上传：%(kinds)s")
+            % {"field": rules.label(name), "kinds": "、".join(labels)}
+            for name, labels in missing
         )
-    return items
+    changes.raise_errors()
+    return [
+        DiscrepancyItem(
+            field=name,
+            current_value=rules.text(record, name)[:200],
+            claimed_value=rules.value_text(name, value)[:200],
+        )
+        for name, value in changes.values.items()
+    ]
 
 
 def _evidence_rows(evidence: list[Evidence]) -> list[tuple[DiscrepancyEvidence, bytes]]:
-    if not evidence:
-        raise RecordError(_("请上传证明材料（如公安部门证明、户口本、身份证的扫描件）。"))
     if len(evidence) > EVIDENCE_MAX_FILES:
         raise RecordError(_("证明材料最多上传 %(n)d 个文件。") % {"n": EVIDENCE_MAX_FILES})
     rows = []
@@ -151,7 +160,7 @@ def report_submit(
     _own(record, user)
     notice = current_notice(user)
     _check_deadline(notice)
-    items = _items(record, claims)
+    items = _items(record, claims, {item.kind for item in evidence})
     files = _evidence_rows(evidence)  # checked before anything is written
     try:
         with transaction.atomic():

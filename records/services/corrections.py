@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy
 
 from accounts.notify import notify
 from portal.audit import diff, log_action, snapshot
+from records import rules
 from records.errors import RecordError
 from records.models import DiscrepancyReport, EnrollmentRecord, ReportState
 from records.services.checks import revoke_confirmation
-from records.services.fields import CORRECTABLE_FIELDS, field_label, parse_value
 
 # Standard reasons for 不予更正 (seed 002: ID-card generation changes and birth-date
 # changes are not corrected).
@@ -27,22 +27,22 @@ STANDARD_REJECT_REASONS = [
 ]
 
 
-def _apply(record: EnrollmentRecord, values: dict[str, str]) -> dict[str, list]:
-    before = snapshot(record, list(values))
-    for name, text in values.items():
-        if name not in CORRECTABLE_FIELDS:
-            raise RecordError(_("该字段不能修改。"))
-        try:
-            setattr(record, name, parse_value(record, name, text))
-        except RecordError as exc:
-            raise RecordError(f"{field_label(name)}：{exc.message}") from exc
-    changes = diff(before, snapshot(record, list(values)))
+def _apply(record: EnrollmentRecord, texts: dict[str, str]) -> dict[str, list]:
+    """Set the fields to the values the texts name, by the field rules (records.rules:
+    every refused value at once, as FieldErrors), and save; returns before and after."""
+    changes = rules.check_changes(record, texts)
+    changes.raise_errors()
+    names = list(changes.values)
+    before = snapshot(record, names)
+    for name, value in changes.values.items():
+        setattr(record, name, value)
+    after = snapshot(record, names)
     try:
         with transaction.atomic():
             record.save()
     except IntegrityError as exc:
         raise RecordError(_("修改后的学号或考生号与其他学籍重复，请核对。")) from exc
-    return changes
+    return diff(before, after)
 
 
 @transaction.atomic

@@ -7,7 +7,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from portal.links import object_url
-from records.services.fields import field_label, value_for_others
+from records.rules import label as field_label
+from records.rules import value_for_others
 
 register = template.Library()
 
@@ -48,7 +49,7 @@ def report_submitted(report):
 @register.simple_tag
 def reported_values(item):
     """A 有误 item as a list seen by others than the student shows it: the field, then
-    "current → claimed" as records.services.fields.value_for_others shows them (the
+    "current → claimed" as records.rules.value_for_others shows them (the
     registrar's decision page shows them whole)."""
     label = _field_name(item.field)
     current = value_for_others(item.field, item.current_value)

@@ -39,6 +39,8 @@ def test_a_reported_and_corrected_id_number_is_masked_in_the_trail(world, jpeg_u
             "explanation": "身份证号码有误",
             "kind_0": "id_card",
             "file_0": jpeg_upload(),
+            "kind_1": "hukou",
+            "file_1": jpeg_upload(),
             "csrfmiddlewaretoken": _token(student),
         },
     )

@@ -244,7 +244,9 @@ def test_status_with_either_bracket(roster, written):
     ("written", "years"), [("4", "4"), (4, "4"), ("四年", "4"), ("2.5年", "2.5")]
 )
 def test_duration_as_digits_or_words(roster, written, years):
-    result = roster_import(file=roster([student(1, 学制=written)]))
+    # Dates that agree with a 4-year course (the rule between 学制 and the dates).
+    leaving = "2025-06-30" if years == "2.5" else "2027-06-30"
+    result = roster_import(file=roster([student(1, 学制=written, 预计毕业日期=leaving)]))
 
     assert result.errors == []
     assert EnrollmentRecord.objects.get().duration == Decimal(years)
@@ -316,8 +318,8 @@ def test_birth_date_and_sex_must_agree_with_the_id_number(roster):
     result = roster_import(file=roster([student(1, 出生日期="2005-01-03", 性别=wrong)]))
 
     assert _messages(result) == [
-        f"第 2 行，D 列（性别）：与身份证号显示的性别（{right}）不一致",
-        "第 2 行，E 列（出生日期）：与身份证号中的出生日期（2005-01-02）不一致",
+        f"第 2 行，D 列（性别）：性别（{wrong}）与身份证号显示的性别（{right}）不一致",
+        "第 2 行，E 列（出生日期）：出生日期（2005-01-03）与身份证号中的出生日期（2005-01-02）不一致",
     ]
 
 
@@ -397,7 +399,17 @@ def test_an_id_number_stored_as_a_number_is_reported(roster):
 def test_graduation_must_come_after_entry(roster):
     result = roster_import(file=roster([student(1, 预计毕业日期="2023-07-01")]))
 
-    assert _messages(result) == ["第 2 行，V 列（预计毕业日期）：应晚于入学日期"]
+    assert _messages(result) == ["第 2 行，V 列（预计毕业日期）：预计毕业日期应晚于入学日期"]
+
+
+def test_dates_must_agree_with_the_duration(roster):
+    row = student(1, 学制="4", 入学日期="2023-09-01", 预计毕业日期="2025-07-01")
+
+    result = roster_import(file=roster([row]))
+
+    assert _messages(result) == [
+        "第 2 行，V 列（预计毕业日期）：入学日期至预计毕业日期约 1.8 年，与学制（4 年）不符"
+    ]
 
 
 def test_one_class_belongs_to_one_college(roster):
@@ -700,6 +712,7 @@ def test_existing_colleges_majors_and_classes_are_reused(roster, world):
         专业名称=klass.major.name,
         层次="本科",
         学制="4",
+        预计毕业日期="2027-06-30",
         班号=klass.code,
     )
     colleges, majors, classes = (

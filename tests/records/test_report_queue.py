@@ -173,7 +173,7 @@ def test_a_value_that_cannot_be_applied_changes_nothing(client_for, world, repor
         {"decision": "accept", "fields_to_apply": ["ethnicity", "birth_date"]},
     )
 
-    assert "不是有效的日期" in response.content.decode()
+    assert "出生日期：日期“2005年13月1日”不存在" in response.content.decode()
     assert EnrollmentRecord.objects.get(pk=world.alice_record.pk).ethnicity == "01"
     report.refresh_from_db()
     assert report.state == ReportState.SUBMITTED

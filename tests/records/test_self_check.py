@@ -86,7 +86,8 @@ def test_a_report_needs_evidence(client_for, world):
         {"wrong_ethnicity": "on", "value_ethnicity": "回族"},
     )
 
-    assert "请上传证明材料" in response.content.decode()
+    # 民族 is corrected on the household register (records.rules.policy), said at the field.
+    assert "更正民族需上传：户口本" in response.content.decode()
     assert not DiscrepancyReport.objects.exists()
 
 

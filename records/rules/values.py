@@ -1,8 +1,10 @@
-"""Reading one cell: the spellings offices use for numbers, dates, codes and names.
+"""Reading one value: the spellings offices and people use for numbers, dates, codes and
+names.
 
-Each parser takes the raw value (str, float, int, bool, date …) as python-calamine
-returns it and gives the stored value, or raises CellError with the reason in Chinese.
-"""
+Each reader takes the raw value — a spreadsheet cell as python-calamine returns it (str,
+float, int, bool, date …) or the text a person typed into a form — and gives the stored
+value, or raises RuleError with the reason in Chinese. The roster import, the student's
+有误 claim and the registrar's edits all read through these (records.rules.record)."""
 
 from __future__ import annotations
 
@@ -21,8 +23,9 @@ from accounts import idnumbers
 from records.codes import PROVINCES, Sex, ethnicity_code
 
 
-class CellError(Exception):
-    """One cell's value is wrong; the message (Chinese) says why."""
+class RuleError(Exception):
+    """A value is wrong; the reason (Chinese) says why, without naming the field: the
+    import puts it after the row and column, a form under the field."""
 
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -55,7 +58,7 @@ def _compact(value: Any) -> str:
     """Codes and numbers: full-width characters folded (NFKC), no whitespace anywhere; a
     number typed as a number comes back as its digits (2023.0 -> "2023")."""
     if isinstance(value, bool | datetime.date | datetime.time):
-        raise CellError(_("应填写文字或数字"))
+        raise RuleError(_("应填写文字或数字"))
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, int):
@@ -69,7 +72,7 @@ def words(value: Any, max_length: int) -> str:
     text = value if isinstance(value, str) else _compact(value)
     text = SPACES.sub(" ", _CJK_GAP.sub("", text)).strip()
     if len(text) > max_length:
-        raise CellError(_("不能超过 %(n)d 个字") % {"n": max_length})
+        raise RuleError(_("不能超过 %(n)d 个字") % {"n": max_length})
     return text
 
 
@@ -77,7 +80,7 @@ def identifier(value: Any, max_length: int) -> str:
     """学号, 考生号: digits or letters (and - _), as text or as a number."""
     text = _compact(value)
     if len(text) > max_length or not _CODE.fullmatch(text):
-        raise CellError(
+        raise RuleError(
             _("应为不超过 %(n)d 位的数字或字母，而不是“%(value)s”")
             % {"n": max_length, "value": text}
         )
@@ -94,15 +97,15 @@ def parse_date(value: Any) -> datetime.date:
     text = _compact(value)
     match = _DATE.fullmatch(text) or _COMPACT_DATE.fullmatch(text)
     if not match:
-        raise CellError(
+        raise RuleError(
             _("无法识别的日期“%(value)s”，请写成 2005-01-02 或设为日期格式") % {"value": text}
         )
     try:
         date = datetime.date(*(int(part) for part in match.groups()))
     except ValueError:
-        raise CellError(_("日期“%(value)s”不存在") % {"value": text}) from None
+        raise RuleError(_("日期“%(value)s”不存在") % {"value": text}) from None
     if not 1900 <= date.year <= 2100:
-        raise CellError(_("日期“%(value)s”超出合理范围") % {"value": text})
+        raise RuleError(_("日期“%(value)s”超出合理范围") % {"value": text})
     return date
 
 
@@ -112,7 +115,7 @@ def parse_year(value: Any) -> int:
     if not (len(text) == 4 and text.isascii() and text.isdigit()) or not (
         1949 <= int(text) <= this_year + 1
     ):
-        raise CellError(_("应为四位年份，例如 %(year)d") % {"year": this_year})
+        raise RuleError(_("应为四位年份，例如 %(year)d") % {"year": this_year})
     return int(text)
 
 
@@ -129,15 +132,21 @@ def parse_duration(value: Any) -> Decimal:
         years = Decimal("NaN")
     tenths = years.quantize(Decimal("0.1")) if years.is_finite() else None
     if tenths is None or tenths != years or not Decimal(1) <= years <= Decimal(9):
-        raise CellError(_("学制应为 1 到 9 年，例如 4 或 2.5"))
+        raise RuleError(_("学制应为 1 到 9 年，例如 4 或 2.5"))
     return tenths
 
 
+_SEXES = {
+    "男": Sex.MALE, "1": Sex.MALE, "女": Sex.FEMALE, "2": Sex.FEMALE,
+    "未知的性别": Sex.UNKNOWN, "0": Sex.UNKNOWN, "未说明的性别": Sex.UNSTATED, "9": Sex.UNSTATED,
+}  # fmt: skip
+
+
 def parse_sex(value: Any) -> str:
-    text = _compact(value).removesuffix("性")
-    sex = {"男": Sex.MALE, "1": Sex.MALE, "女": Sex.FEMALE, "2": Sex.FEMALE}.get(text)
+    text = _compact(value)
+    sex = _SEXES.get(text) or _SEXES.get(text.removesuffix("性"))
     if sex is None:
-        raise CellError(_("性别应填“男”或“女”（或 1、2）"))
+        raise RuleError(_("性别应填“男”或“女”（或 1、2）"))
     return sex.value
 
 
@@ -147,19 +156,19 @@ def parse_id_number(value: Any) -> str:
     An 18-digit number typed as a number in Excel keeps 15 significant digits only: the
     last ones are lost, and nothing can bring them back."""
     if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) >= 1e16:
-        raise CellError(_("身份证号被 Excel 存为数字，已丢失末位，请将该列设为文本后重新导出"))
+        raise RuleError(_("身份证号被 Excel 存为数字，已丢失末位，请将该列设为文本后重新导出"))
     text = idnumbers.normalize(_compact(value))
     if _SCIENTIFIC.fullmatch(text):
-        raise CellError(_("身份证号被 Excel 存为数字，已丢失末位，请将该列设为文本后重新导出"))
+        raise RuleError(_("身份证号被 Excel 存为数字，已丢失末位，请将该列设为文本后重新导出"))
     if len(text) > 30:
-        raise CellError(_("证件号码不能超过 30 位"))
+        raise RuleError(_("证件号码不能超过 30 位"))
     return text
 
 
 def parse_ethnicity(value: Any) -> str:
     code = ethnicity_code(_compact(value))
     if code is None:
-        raise CellError(_("“%(value)s”不是 GB 3304 中的民族名称") % {"value": _compact(value)})
+        raise RuleError(_("“%(value)s”不是 GB 3304 中的民族名称") % {"value": _compact(value)})
     return code
 
 
@@ -185,7 +194,7 @@ def parse_region(value: Any) -> str:
         return text
     if text in _PROVINCE_CODES:
         return _PROVINCE_CODES[text]
-    raise CellError(_("“%(value)s”不是有效的省份名称或 6 位行政区划代码") % {"value": text})
+    raise RuleError(_("“%(value)s”不是有效的省份名称或 6 位行政区划代码") % {"value": text})
 
 
 def parse_class_code(value: Any) -> str:
@@ -200,7 +209,7 @@ def parse_province(value: Any) -> str:
 def parse_institution_code(value: Any) -> str:
     text = _compact(value)
     if not (text.isdigit() and len(text) == 5):
-        raise CellError(_("院校代码应为 5 位数字"))
+        raise RuleError(_("院校代码应为 5 位数字"))
     return text
 
 
@@ -223,7 +232,7 @@ def choice(choices_class, what: str, aliases: tuple[tuple[str, str], ...] = ()) 
         if found is None:
             with translation.override(None):
                 allowed = "、".join(str(label) for label in choices_class.labels)
-            raise CellError(
+            raise RuleError(
                 _("“%(value)s”不是有效的%(what)s，可填：%(allowed)s")
                 % {"value": _compact(value), "what": what, "allowed": allowed}
             )

@@ -1,0 +1,253 @@
+"""Each field of a record (学籍) and a degree (学历): how its value is read, how it is
+shown, and how a form asks for it.
+
+`read(name, raw)` gives the stored value of a cell or a typed text, or raises RuleError;
+`show(name, value)` gives the text people read, and `read(name, show(name, v)) == v`, so
+a value shown on a page, stored in a 有误 claim or written in an export reads back as
+itself. Related fields (专业, 分院, 系所, 班级) are read as names; `resolve` finds the
+object of that name in the record's institution.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from accounts import idnumbers
+from accounts.models import IdType
+from records.codes import ETHNIC_GROUPS, Sex, province_name
+from records.models import (
+    Category,
+    College,
+    Department,
+    EnrollmentRecord,
+    Level,
+    Major,
+    RecordStatus,
+    SchoolClass,
+    StudyForm,
+)
+from records.rules import values
+from records.rules.values import RuleError
+
+
+class Kind:
+    """How a form asks for the value: a pick list, a date picker, or a text box."""
+
+    TEXT = "text"
+    CHOICE = "choice"
+    DATE = "date"
+    REGION = "region"
+    RELATED = "related"
+    NUMBER = "number"
+
+
+# Labels offices write besides the choices' own (学信网 shows 在籍 for 在籍(注册学籍)).
+STATUS_ALIASES = (
+    ("在籍", RecordStatus.REGISTERED.value),
+    ("注册学籍", RecordStatus.REGISTERED.value),
+)
+LEVEL_ALIASES = (
+    ("高职", Level.JUNIOR_COLLEGE.value),
+    ("专科(高职)", Level.JUNIOR_COLLEGE.value),
+    ("高职(专科)", Level.JUNIOR_COLLEGE.value),
+    ("硕士", Level.MASTER.value),
+    ("博士", Level.DOCTOR.value),
+)
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    name: str
+    read: Callable[[Any], Any]
+    kind: str = Kind.TEXT
+    choices: tuple[tuple[str, Any], ...] = ()  # (value, label) for Kind.CHOICE
+    required: bool = True
+
+    def show(self, value: Any) -> str:
+        if value is None or value == "":
+            return ""
+        if self.kind == Kind.CHOICE:
+            return str(dict(self.choices).get(value, value))
+        if isinstance(value, datetime.date):
+            return value.isoformat()
+        if isinstance(value, Decimal):
+            return _("%(years)s 年") % {"years": f"{value.normalize():f}"}
+        if self.kind == Kind.REGION:
+            return province_name(value) or value
+        return str(getattr(value, "name", value))
+
+
+def _text(max_length: int) -> Callable[[Any], str]:
+    return lambda value: values.words(value, max_length)
+
+
+def _code(max_length: int) -> Callable[[Any], str]:
+    return lambda value: values.identifier(value, max_length)
+
+
+def _choice(choices_class, what: str, aliases=()) -> Callable[[Any], str]:
+    return values.choice(choices_class, what, aliases)
+
+
+def _rule(name, read, kind=Kind.TEXT, choices=(), required=True) -> FieldRule:
+    return FieldRule(name, read, kind, tuple(choices), required)
+
+
+_RULES = (
+    _rule("examinee_number", _code(20), required=False),
+    _rule("name", _text(50)),
+    _rule("student_number", _code(20)),
+    _rule("sex", values.parse_sex, Kind.CHOICE, Sex.choices),
+    _rule("birth_date", values.parse_date, Kind.DATE),
+    _rule("id_type", _choice(IdType, "证件类型"), Kind.CHOICE, IdType.choices),
+    # Read for its form here; checked with the 证件类型 by the rules between fields.
+    _rule("id_number", values.parse_id_number),
+    _rule("ethnicity", values.parse_ethnicity, Kind.CHOICE, ETHNIC_GROUPS),
+    _rule("origin_region", values.parse_region, Kind.REGION),
+    _rule(
+        "status",
+        _choice(RecordStatus, "学籍状态", STATUS_ALIASES),
+        Kind.CHOICE,
+        RecordStatus.choices,
+    ),
+    _rule("major", _text(100), Kind.RELATED),
+    _rule("duration", values.parse_duration, Kind.NUMBER),
+    _rule("level", _choice(Level, "层次", LEVEL_ALIASES), Kind.CHOICE, Level.choices),
+    _rule("admission_year", values.parse_year, Kind.NUMBER),
+    _rule("study_form", _choice(StudyForm, "学习形式"), Kind.CHOICE, StudyForm.choices),
+    _rule("category", _choice(Category, "学历类别"), Kind.CHOICE, Category.choices),
+    _rule("college", _text(100), Kind.RELATED),
+    _rule("department", _text(100), Kind.RELATED, required=False),
+    _rule("school_class", _text(100), Kind.RELATED, required=False),
+    _rule("entry_date", values.parse_date, Kind.DATE),
+    _rule("expected_graduation", values.parse_date, Kind.DATE),
+)
+RULES: dict[str, FieldRule] = {rule.name: rule for rule in _RULES}
+
+# A degree's own fields; the others (姓名, 性别, 出生日期, 证件, 层次 …) read as a record's.
+_DEGREE_ONLY = (
+    _rule("certificate_number", _code(30)),
+    _rule("school_number", _code(30), required=False),
+    _rule("major_name", _text(100)),
+    _rule("graduation_date", values.parse_date, Kind.DATE),
+)
+DEGREE_RULES: dict[str, FieldRule] = {
+    **{
+        name: RULES[name]
+        for name in (
+            "name",
+            "sex",
+            "birth_date",
+            "id_type",
+            "id_number",
+            "level",
+            "category",
+            "study_form",
+        )
+    },
+    "entry_date": _rule("entry_date", values.parse_date, Kind.DATE, required=False),
+    **{rule.name: rule for rule in _DEGREE_ONLY},
+}
+
+# Every field of seed 000 but the institution itself can be reported and corrected.
+CORRECTABLE_FIELDS = tuple(
+    f for f in EnrollmentRecord.MAIN_FIELDS + EnrollmentRecord.OTHER_FIELDS if f != "institution"
+)
+
+
+def label(name: str) -> str:
+    return str(EnrollmentRecord._meta.get_field(name).verbose_name)
+
+
+def read(name: str, raw: Any, rules: dict[str, FieldRule] = RULES) -> Any:
+    """The stored value of `raw` (a cell or a typed text) for the field, or RuleError; a
+    blank value is refused for a required field and is "" (or None) otherwise."""
+    rule = rules[name]
+    if values.is_blank(raw):
+        if rule.required:
+            raise RuleError(_("必填，不能为空"))
+        return None if rule.kind in (Kind.DATE, Kind.RELATED) else ""
+    return rule.read(raw)
+
+
+def show(name: str, value: Any, rules: dict[str, FieldRule] = RULES) -> str:
+    return rules[name].show(value)
+
+
+def current(record: EnrollmentRecord, name: str) -> Any:
+    """The record's value of a field, as `read` gives it (a related object by its name)."""
+    value = getattr(record, name)
+    if RULES[name].kind == Kind.RELATED:
+        return value.name if value is not None else None
+    return value
+
+
+def text(record: EnrollmentRecord, name: str) -> str:
+    """The current value as the student reads it (现有信息)."""
+    return show(name, current(record, name))
+
+
+def resolve(record: EnrollmentRecord, name: str, value: str | None, changes=None):
+    """The college, department, major or class of that name in the record's institution
+    (a class also by its 班号; a major of the record's 层次, a department of its college,
+    as `changes` leave them), or RuleError."""
+    if value is None:
+        return None
+    changes = changes or {}
+    institution = record.institution_id
+    level = changes.get("level", record.level)
+    college = changes.get("college", record.college)
+    found = {
+        "major": lambda: Major.objects.filter(institution=institution, name=value, level=level),
+        "college": lambda: College.objects.filter(institution=institution, name=value),
+        "department": lambda: Department.objects.filter(college=college, name=value),
+        "school_class": lambda: (
+            SchoolClass.objects.filter(institution=institution, name=value)
+            | SchoolClass.objects.filter(institution=institution, code=value)
+        ),
+    }[name]().first()
+    if found is None:
+        raise RuleError(
+            _("本校没有名为“%(text)s”的%(field)s，请核对名称")
+            % {"text": value, "field": label(name)}
+        )
+    return found
+
+
+def related_names(record: EnrollmentRecord, name: str) -> list[str]:
+    """The names a related field may take in the record's institution (a pick list)."""
+    institution = record.institution_id
+    queryset = {
+        "major": lambda: Major.objects.filter(institution=institution, level=record.level),
+        "college": lambda: College.objects.filter(institution=institution),
+        "department": lambda: Department.objects.filter(college=record.college_id),
+        "school_class": lambda: SchoolClass.objects.filter(
+            institution=institution, college=record.college_id
+        ),
+    }[name]()
+    return list(queryset.order_by("name").values_list("name", flat=True).distinct())
+
+
+# Values of these fields locate the student's ID region (生源 county; the 考生号 starts
+# with the province, city and county codes): never shown beside a masked number.
+LOCATING_FIELDS = frozenset({"origin_region", "examinee_number"})
+
+
+def value_for_others(name: str, text: str) -> str | None:
+    """A reported (current or claimed) value as anyone but the student and the registrar
+    deciding the report sees it — queue lists, feedback sheets, exports, notifications:
+    an ID number masked by accounts.idnumbers.mask, a birth date as its year, a locating
+    value not at all (None: say only which field was reported)."""
+    if name == "id_number":
+        return idnumbers.mask(text)
+    if name == "birth_date":
+        return idnumbers.birth_year(text) or "*"
+    if name in LOCATING_FIELDS:
+        return None
+    return text

@@ -1,0 +1,307 @@
+"""One set of field rules (records.rules) at every door: the roster import, the student's
+有误 claim, the registrar's accept and direct edit, and the admin refuse the same bad
+values with the same message; what the seeds never change is refused everywhere."""
+
+import datetime
+import html
+
+import pytest
+from django.utils import timezone
+
+from accounts import idnumbers
+from notices.models import Notice, NoticeAudience, NoticeState, NoticeTask
+from portal.models import AuditEvent
+from records import rules
+from records.imports import roster_import
+from records.models import (
+    DegreeRecord,
+    DiscrepancyItem,
+    DiscrepancyReport,
+    EnrollmentRecord,
+    Level,
+    ReportState,
+)
+from tests import factories
+from tests.records.roster_files import student, write_roster
+
+pytestmark = pytest.mark.django_db
+
+BAD_DATE = "2005年13月40日"
+BAD_DATE_REASON = "日期“2005年13月40日”不存在"
+BAD_ETHNICITY = "火星族"
+BAD_ETHNICITY_REASON = "“火星族”不是 GB 3304 中的民族名称"
+
+
+def _page(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+def _claim(client, record, upload, **fields):
+    data = {"explanation": "", "kind_0": "hukou", "file_0": upload}
+    for name, value in fields.items():
+        data[f"wrong_{name}"] = "on"
+        data[f"value_{name}"] = value
+    return client.post(f"/records/{record.pk}/report/", data)
+
+
+def _edit(client, record, **changes):
+    url = f"/records/{record.pk}/edit/"
+    form = client.get(url).context["form"]
+    data = {name: form[name].value() or "" for name in form.fields}
+    return client.post(url, {**data, **changes, "reason": "核对户口本"})
+
+
+# The same bad values, the same message, at every door --------------------------------------
+
+
+def test_the_import_refuses_them(tmp_path):
+    row = student(1, 出生日期=BAD_DATE, 民族=BAD_ETHNICITY)
+
+    result = roster_import(file=write_roster(tmp_path / "r.xlsx", [row]))
+
+    reasons = {error.header: error.reason for error in result.errors}
+    assert reasons == {"出生日期": BAD_DATE_REASON, "民族": BAD_ETHNICITY_REASON}
+    assert not EnrollmentRecord.objects.exists()
+
+
+def test_the_claim_refuses_them_at_the_field_all_at_once(client_for, world, pdf_upload):
+    response = _claim(
+        client_for(world.alice),
+        world.alice_record,
+        pdf_upload(),
+        birth_date=BAD_DATE,
+        ethnicity=BAD_ETHNICITY,
+    )
+
+    form = response.context["form"]
+    assert form.errors["value_birth_date"] == [BAD_DATE_REASON]
+    assert form.errors["value_ethnicity"] == [BAD_ETHNICITY_REASON]
+    assert 'role="alert"' in _page(response)
+    assert not DiscrepancyReport.objects.exists()
+
+
+def test_the_accept_refuses_them(client_for, world):
+    # A claim filed before the rules checked claims: the registrar's accept reads it again.
+    report = DiscrepancyReport.objects.create(record=world.alice_record, user=world.alice)
+    DiscrepancyItem.objects.create(
+        report=report, field="birth_date", current_value="", claimed_value=BAD_DATE
+    )
+    DiscrepancyItem.objects.create(
+        report=report, field="ethnicity", current_value="汉族", claimed_value=BAD_ETHNICITY
+    )
+
+    response = client_for(world.registrar).post(
+        f"/records/queue/{report.pk}/",
+        {"decision": "accept", "fields_to_apply": ["birth_date", "ethnicity"]},
+    )
+
+    page = _page(response)
+    assert f"出生日期：{BAD_DATE_REASON}" in page
+    assert f"民族：{BAD_ETHNICITY_REASON}" in page
+    report.refresh_from_db()
+    assert report.state == ReportState.SUBMITTED
+
+
+def test_the_direct_edit_refuses_them_at_the_field(client_for, world):
+    record = world.alice_record
+
+    response = _edit(
+        client_for(world.registrar), record, birth_date=BAD_DATE, ethnicity=BAD_ETHNICITY
+    )
+
+    form = response.context["form"]
+    assert form.errors["birth_date"] == [BAD_DATE_REASON]
+    assert form.errors["ethnicity"] == [BAD_ETHNICITY_REASON]
+    assert EnrollmentRecord.objects.get(pk=record.pk).ethnicity == record.ethnicity
+
+
+def test_the_admin_refuses_them_for_a_degree_and_cannot_change_a_record(client_for, world):
+    admin = client_for(world.admin)
+    number = world.alice_record.id_number
+    data = {
+        "institution": world.alice_record.institution_id,
+        "certificate_number": "139991202305000001",
+        "name": "李晓梅",
+        "sex": "2",
+        "birth_date": BAD_DATE,
+        "id_type": "resident_id",
+        "id_number": number,
+        "major_name": "软件技术",
+        "level": Level.BACHELOR,
+        "category": "regular",
+        "study_form": "regular_full_time",
+        "graduation_date": "2027-06-30",
+        "reason": "补录",
+    }
+
+    response = admin.post("/admin/records/degreerecord/add/", data)
+
+    assert BAD_DATE_REASON in _page(response)
+    assert not DegreeRecord.objects.exists()
+    record = world.alice_record
+    assert admin.post(f"/admin/records/enrollmentrecord/{record.pk}/change/", {}).status_code == 403
+    assert admin.get("/admin/records/enrollmentrecord/add/").status_code == 403
+
+
+def test_a_degree_entered_in_the_admin_is_read_by_the_rules_and_audited(client_for, world):
+    number = world.alice_record.id_number
+    data = {
+        "institution": world.alice_record.institution_id,
+        "certificate_number": "139991202305000001",
+        "name": "李晓梅",
+        "sex": idnumbers.sex(number),
+        "birth_date": idnumbers.birth_date(number).strftime("%Y年%m月%d日"),
+        "id_type": "resident_id",
+        "id_number": number.lower(),
+        "major_name": "软件技术",
+        "level": Level.BACHELOR,
+        "category": "regular",
+        "study_form": "regular_full_time",
+        "graduation_date": "2027.6.30",
+        "reason": "补录",
+    }
+
+    response = client_for(world.admin).post("/admin/records/degreerecord/add/", data)
+
+    assert response.status_code == 302, _page(response)
+    degree = DegreeRecord.objects.get()
+    assert degree.graduation_date == datetime.date(2027, 6, 30)
+    assert degree.id_number == number.upper()
+    assert AuditEvent.objects.filter(action="records.degree_created", reason="补录").exists()
+
+
+# The rules between fields ---------------------------------------------------------------
+
+
+def test_a_claimed_birth_date_must_agree_with_the_id_number(client_for, world, pdf_upload):
+    record = world.alice_record
+    born = idnumbers.birth_date(record.id_number)
+
+    response = _claim(
+        client_for(world.alice), record, pdf_upload(), birth_date="2001-02-03", ethnicity="回族"
+    )
+
+    assert response.context["form"].errors["value_birth_date"] == [
+        f"出生日期（2001-02-03）与身份证号中的出生日期（{born.isoformat()}）不一致"
+    ]
+    assert "value_ethnicity" not in response.context["form"].errors
+
+
+def test_a_direct_edit_that_breaks_the_duration_is_refused(client_for, world):
+    record = world.alice_record
+
+    response = _edit(client_for(world.registrar), record, expected_graduation="2099-07-01")
+
+    assert "与学制（4 年）不符" in response.context["form"].errors["expected_graduation"][0]
+
+
+def test_a_first_generation_number_is_never_replaced_by_its_second_generation_form(
+    client_for, world, jpeg_upload
+):
+    record = world.alice_record
+    legacy = record.id_number[:6] + record.id_number[8:17]
+    EnrollmentRecord.objects.filter(pk=record.pk).update(id_number=legacy)
+    client = client_for(world.alice)
+    data = {
+        "wrong_id_number": "on",
+        "value_id_number": record.id_number,
+        "kind_0": "id_card",
+        "file_0": jpeg_upload(),
+        "kind_1": "hukou",
+        "file_1": jpeg_upload(),
+    }
+
+    response = client.post(f"/records/{record.pk}/report/", data)
+
+    assert "一代身份证换成二代身份证的" in response.context["form"].errors["value_id_number"][0]
+    assert not DiscrepancyReport.objects.exists()
+
+
+def test_a_new_number_with_another_birth_date_is_refused(client_for, world, jpeg_upload):
+    record = world.alice_record
+    other = factories.id_number(birth=datetime.date(2001, 5, 6), sex=record.sex)
+
+    response = client_for(world.alice).post(
+        f"/records/{record.pk}/report/",
+        {
+            "wrong_id_number": "on",
+            "value_id_number": other,
+            "kind_0": "id_card",
+            "file_0": jpeg_upload(),
+            "kind_1": "hukou",
+            "file_1": jpeg_upload(),
+        },
+    )
+
+    assert "出生日期有变动的，不予更改" in response.context["form"].errors["value_id_number"][0]
+
+
+# The claim page: the policy before she starts, the deadline before the form ------------
+
+
+def test_the_claim_page_says_what_each_field_needs_before_she_starts(client_for, world):
+    page = _page(client_for(world.alice).get(f"/records/{world.alice_record.pk}/report/"))
+
+    assert "需上传：户口本、公安部门证明。" in page  # 姓名
+    assert "由学校学籍管理部门按录取和学籍档案核实，无需上传材料。" in page  # 学号, 考生号 …
+    assert "只能更正为与身份证号一致的出生日期" in page
+    assert '<select name="value_ethnicity"' in page
+    assert 'type="date"' in page
+
+
+def test_a_claim_the_office_checks_needs_no_evidence(client_for, world):
+    record = world.alice_record
+
+    response = client_for(world.alice).post(
+        f"/records/{record.pk}/report/",
+        {"wrong_student_number": "on", "value_student_number": "2023999999"},
+    )
+
+    assert response.status_code == 302
+    item = DiscrepancyItem.objects.get()
+    assert (item.field, item.claimed_value) == ("student_number", "2023999999")
+
+
+def test_a_claim_is_stored_as_the_rules_show_it(client_for, world, pdf_upload):
+    record = world.alice_record
+
+    _claim(client_for(world.alice), record, pdf_upload(), ethnicity="03")
+
+    assert DiscrepancyItem.objects.get().claimed_value == "回族"
+
+
+def test_the_claim_page_says_the_deadline_has_passed_before_the_form(client_for, world):
+    now = timezone.now()
+    notice = Notice.objects.create(
+        institution=world.institution,
+        number="23-106",
+        title="关于开展2023级新生自查学籍信息工作的通知",
+        issuing_office="教务处",
+        issue_date=datetime.date(2026, 10, 23),
+        body="……",
+        task=NoticeTask.RECORD_CHECK,
+        window_start=now - datetime.timedelta(days=30),
+        window_end=now - datetime.timedelta(days=2),
+        correction_deadline=now - datetime.timedelta(days=1),
+        state=NoticeState.PUBLISHED,
+        created_by=world.registrar,
+    )
+    NoticeAudience.objects.create(notice=notice, cohort=world.alice_record.admission_year)
+
+    page = _page(client_for(world.alice).get(f"/records/{world.alice_record.pk}/report/"))
+
+    assert "逾期不再办理信息更改手续" in page
+    assert 'name="value_name"' not in page
+
+
+# What is shown reads back as itself -----------------------------------------------------
+
+
+def test_every_field_shown_reads_back_as_itself(world):
+    record = EnrollmentRecord.objects.with_related().get(pk=world.alice_record.pk)
+
+    for name in rules.CORRECTABLE_FIELDS:
+        shown = rules.text(record, name)
+        if not shown:
+            continue
+        assert rules.check_changes(record, {name: shown}).values == {}, name
