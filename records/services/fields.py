@@ -13,7 +13,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from accounts import idnumbers
-from records.codes import PROVINCES, ethnicity_code
+from records import regions
+from records.codes import ethnicity_code
 from records.errors import RecordError
 from records.imports.cells import CellError, parse_date, parse_duration, parse_year
 from records.models import College, Department, EnrollmentRecord, Major, SchoolClass
@@ -88,14 +89,10 @@ def _choice(name: str, text: str) -> str:
 
 
 def _region(text: str) -> str:
-    if len(text) == 6 and text.isascii() and text.isdigit():
-        return text
-    for code, name in PROVINCES:
-        if text in (name, name.rstrip("省市"), name.replace("自治区", "")):
-            return code
-    raise RecordError(
-        _("“%(text)s”不是有效的生源省市，请填写省份名称或 6 位行政区划代码。") % {"text": text}
-    )
+    try:
+        return regions.region_code(text)
+    except regions.RegionError as exc:
+        raise RecordError(_("%(reason)s。") % {"reason": exc.reason}) from exc
 
 
 def _related(record: EnrollmentRecord, name: str, text: str):
