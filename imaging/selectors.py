@@ -18,6 +18,7 @@ from imaging.models import (
 )
 from records.codes import province_name
 from records.models import EnrollmentRecord, RecordStatus
+from records.regions import province_code
 
 KIND_ORDER = {kind: i for i, kind in enumerate(PhotoKind.values)}
 
@@ -34,7 +35,7 @@ def _provinces(record: EnrollmentRecord) -> list[str]:
     """Where this student can have a photo taken or corrected: the institution's province
     first (collection happens where the school is, seeds 003 and 004), then the
     student's own province (生源省市)."""
-    codes = [record.institution.province, f"{(record.origin_region or '')[:2]}0000"]
+    codes = [record.institution.province, province_code(record.origin_region)]
     return [code for i, code in enumerate(codes) if code and code not in codes[:i]]
 
 

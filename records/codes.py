@@ -1,7 +1,8 @@
 """Coded values of the national standards the records use.
 
 Sex: GB/T 2261.1-2003. Ethnic groups: GB 3304-1991 (56 groups plus 97/98).
-Regions: GB/T 2260 province-level codes (生源省市 is stored as the 6-digit code).
+Regions: GB/T 2260 province-level codes (Institution.province, collection units); 生源省市
+at every level is records.regions.
 """
 
 from django.db import models

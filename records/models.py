@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import idnumbers
 from accounts.models import IdType, Role
-from records.codes import ETHNIC_GROUPS, PROVINCES, Sex, province_name
+from records.codes import ETHNIC_GROUPS, PROVINCES, Sex
+from records.regions import region_name
 
 User = settings.AUTH_USER_MODEL
 
@@ -399,7 +400,8 @@ class EnrollmentRecord(models.Model):
 
     @property
     def origin_region_display(self) -> str:
-        return province_name(self.origin_region) or self.origin_region
+        """生源省市 in full: "云南省昆明市五华区" (records.regions)."""
+        return region_name(self.origin_region)
 
     @property
     def is_graduated(self) -> bool:

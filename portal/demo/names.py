@@ -12,6 +12,7 @@ from portal.demo.classes import PlannedClass
 from portal.demo.constants import MONITOR, TAKEN_ID
 from records.codes import ETHNIC_GROUPS, province_name
 from records.models import Category, Level, StudyForm
+from records.regions import region_name
 
 if TYPE_CHECKING:
     from portal.demo.plan import PlannedStudent
@@ -116,13 +117,13 @@ def _ethnicity_item(rng: random.Random, person: PlannedStudent, accepted: bool) 
 
 
 def _origin_item(rng: random.Random, person: PlannedStudent, accepted: bool) -> _Item:
-    current = province_name(person.origin_region)
+    current = region_name(person.origin_region)
     others = [o for o in _ORIGINS if o[0] != person.origin_region[:2]]
     region = rng.choice(rng.choice(others)[2].split())
-    claimed = province_name(region)
+    claimed = region_name(region)
     if accepted:
         person.origin_region = region
-    reason = f"高考在{claimed}报名，生源省市应为{claimed}。"
+    reason = f"高考在{province_name(region)}报名，生源省市应为{claimed}。"
     return ("origin_region", current, claimed), reason
 
 

@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 
 from accounts import idnumbers
 from accounts.models import IdType
-from records.codes import ETHNIC_GROUPS, Sex, province_name
+from records import regions
+from records.codes import ETHNIC_GROUPS, Sex
 from records.models import (
     Category,
     College,
@@ -79,7 +80,7 @@ class FieldRule:
         if isinstance(value, Decimal):
             return _("%(years)s 年") % {"years": f"{value.normalize():f}"}
         if self.kind == Kind.REGION:
-            return province_name(value) or value
+            return regions.region_name(value)
         return str(getattr(value, "name", value))
 
 

@@ -20,7 +20,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts import idnumbers
-from records.codes import PROVINCES, Sex, ethnicity_code
+from records import regions
+from records.codes import Sex, ethnicity_code
 
 
 class RuleError(Exception):
@@ -172,29 +173,13 @@ def parse_ethnicity(value: Any) -> str:
     return code
 
 
-def _province_names() -> dict[str, str]:
-    """Province names with and without their suffix: 江西省/江西, 广西壮族自治区/广西 …"""
-    names = {}
-    for code, name in PROVINCES:
-        names[name] = code
-        short = re.sub(r"(省|市|特别行政区|壮族自治区|回族自治区|维吾尔自治区|自治区)$", "", name)
-        names[short] = code
-        names[short + "自治区"] = code
-    return names
-
-
-_PROVINCE_CODES = _province_names()
-_PROVINCE_PREFIXES = frozenset(region[:2] for region, _name in PROVINCES)
-
-
 def parse_region(value: Any) -> str:
-    """生源省市: a GB/T 2260 code (6 digits, kept as given) or a province name ("XX0000")."""
-    text = _compact(value)
-    if len(text) == 6 and text.isascii() and text.isdigit() and text[:2] in _PROVINCE_PREFIXES:
-        return text
-    if text in _PROVINCE_CODES:
-        return _PROVINCE_CODES[text]
-    raise RuleError(_("“%(value)s”不是有效的省份名称或 6 位行政区划代码") % {"value": text})
+    """生源省市: a province, city or county as offices write it ("云南省昆明市", "云南昆明",
+    "河南省郑州市金水区") or a GB/T 2260 code at any level: the code of the finest level."""
+    try:
+        return regions.region_code(_compact(value))
+    except regions.RegionError as exc:
+        raise RuleError(exc.reason) from exc
 
 
 def parse_class_code(value: Any) -> str:
@@ -203,7 +188,7 @@ def parse_class_code(value: Any) -> str:
 
 
 def parse_province(value: Any) -> str:
-    return f"{parse_region(value)[:2]}0000"
+    return regions.province_code(parse_region(value))
 
 
 def parse_institution_code(value: Any) -> str:

@@ -29,6 +29,7 @@ from notices.models import FeedbackSheet, NoticeAudience
 from notices.services.sheets import sheets_sync
 from portal.models import Job
 from records import report_services
+from records.codes import province_name
 from records.models import EnrollmentRecord, RecordStatus
 from tests import factories
 from tests.notices.conftest import (
@@ -90,7 +91,8 @@ def shown_in(text: str, number: str, record: EnrollmentRecord | None = None) -> 
     if record is not None:
         places += [record.origin_region, record.examinee_number]
         if "生源" in text:
-            places.append(record.origin_region_display)
+            # The full name (records.regions) and, as before it, the province alone.
+            places += [record.origin_region_display, province_name(record.origin_region)]
         sex_word = record.get_sex_display()
     return Shown(
         masked=masked,
