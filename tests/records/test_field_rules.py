@@ -305,3 +305,39 @@ def test_every_field_shown_reads_back_as_itself(world):
         if not shown:
             continue
         assert rules.check_changes(record, {name: shown}).values == {}, name
+
+
+# Rare characters survive every path ------------------------------------------------------
+
+RARE = "𠈌㛃䶮𠮷"  # two outside the BMP, two in CJK extension A
+
+
+def test_rare_characters_survive_the_import_the_claim_the_accept_and_the_edit(
+    tmp_path, client_for, world, pdf_upload
+):
+    result = roster_import(file=write_roster(tmp_path / "r.xlsx", [student(1, 姓名=f"王{RARE}")]))
+    assert result.errors == []
+    assert EnrollmentRecord.objects.get(student_number="2023000001").name == f"王{RARE}"
+
+    record = world.alice_record
+    client_for(world.alice).post(
+        f"/records/{record.pk}/report/",
+        {
+            "wrong_name": "on",
+            "value_name": f"李{RARE}",
+            "kind_0": "hukou",
+            "file_0": pdf_upload(),
+            "kind_1": "police",
+            "file_1": pdf_upload("police.pdf"),
+        },
+    )
+    report = DiscrepancyReport.objects.get()
+    assert report.items.get().claimed_value == f"李{RARE}"
+    registrar = client_for(world.registrar)
+    registrar.post(
+        f"/records/queue/{report.pk}/", {"decision": "accept", "fields_to_apply": ["name"]}
+    )
+    assert EnrollmentRecord.objects.get(pk=record.pk).name == f"李{RARE}"
+
+    _edit(registrar, record, name=f"赵{RARE}")
+    assert EnrollmentRecord.objects.get(pk=record.pk).name == f"赵{RARE}"
