@@ -21,6 +21,7 @@ from records.imports.columns import COLUMN, UNIQUE_KEYS, Row
 from records.imports.results import RowError
 from records.imports.sheet import Header, Sheet
 from records.models import EnrollmentRecord, Institution, SchoolClass
+from records.rules.examinee import examinee_number_warnings
 
 CHUNK = 1000  # rows one query looks up
 MAX_CACHED = 200_000  # distinct parsed values kept; beyond it, values are parsed each time
@@ -46,6 +47,7 @@ class Validator:
     def __init__(self, sheet: Sheet, header: Header, scope: Institution | None):
         self.sheet, self.header, self.scope = sheet, header, scope
         self.errors: list[RowError] = []
+        self.warnings: list[RowError] = []  # do not stop the import unless it is strict
         self.rows: list[Row] = []
         self.seen: dict[str, dict[str, list[int]]] = {"student_number": {}, "examinee_number": {}}
         self.institution: tuple[str, str, int] | None = None  # code, name, first line
@@ -65,6 +67,7 @@ class Validator:
             return  # empty rows (and the padding after the last student) are not students
         errors += self._check_identity(line, values)
         errors += self._check_consistency(line, values)
+        self.warnings += self._warnings(line, values)
         self._remember_keys(line, values)
         if errors:
             self.errors += errors
@@ -138,6 +141,16 @@ class Validator:
         errors += self._check_institution(line, values)
         errors += self._check_class(line, values)
         return errors
+
+    def _warnings(self, line: int, values: dict[str, Any]) -> list[RowError]:
+        """What may be wrong but is not refused: a 14-digit 考生号 whose year or province
+        digits disagree with 录取年份 or 生源省市 (records.rules.examinee)."""
+        found = examinee_number_warnings(
+            values.get("examinee_number", ""),
+            values.get("admission_year"),
+            values.get("origin_region"),
+        )
+        return [self.error(line, key, reason) for key, reason in found]
 
     def _check_institution(self, line: int, values: dict[str, Any]) -> list[RowError]:
         """One file, one institution: the first row sets it; a registrar's is their own."""
