@@ -37,6 +37,8 @@ def import_roster(job_id: str) -> None:
                 result = roster_import(
                     file=upload,
                     dry_run=job.params.get("dry_run", False),
+                    allow_new_colleges=job.params.get("allow_new_colleges", False),
+                    strict=job.params.get("strict", False),
                     by=job.owner,
                     progress=progress,
                 )

@@ -32,6 +32,18 @@ class RosterUploadForm(forms.Form):
     dry_run = forms.BooleanField(
         label=gettext_lazy("试导入：只校验并统计，不写入数据"), required=False
     )
+    allow_new_colleges = forms.BooleanField(
+        label=gettext_lazy("允许新建学院、专业"),
+        help_text=gettext_lazy(
+            "不勾选时，名单中有系统里没有的分院或专业（如写错的名称）会被拒绝，并列出相近的已有名称。"
+        ),
+        required=False,
+    )
+    strict = forms.BooleanField(
+        label=gettext_lazy("将警告视为错误"),
+        help_text=gettext_lazy("如考生号与录取年份、生源省市不符：不勾选时只列出警告，照常导入。"),
+        required=False,
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -63,7 +75,12 @@ def roster_import(request):
             kind="records.roster_import",
             title=_("试导入学生名单") if dry_run else _("导入学生名单"),
             task=import_tasks.import_roster,
-            params={"file": name, "dry_run": dry_run},
+            params={
+                "file": name,
+                "dry_run": dry_run,
+                "allow_new_colleges": form.cleaned_data["allow_new_colleges"],
+                "strict": form.cleaned_data["strict"],
+            },
         )
         return redirect(job)
     context = {"form": form, "columns": imports.COLUMNS}

@@ -77,11 +77,13 @@ def my_records(request):
     """学籍信息: opening it binds the matching records and records that the student
     looked (seed 001); with nothing bound it says which case of seed 003 applies."""
     user = request.user
-    records = list(binding.with_bindable(with_state(related=True), user))
+    records = list(
+        binding.with_bindable(checks.with_last_revocation(with_state(related=True)), user)
+    )
     degrees = list(binding.with_bindable(_degrees(), user))
     if any(found.user_id is None for found in records + degrees):
         binding.records_bind(user=user, request=request)
-        records = list(student_records(user, related=True))
+        records = list(checks.with_last_revocation(student_records(user, related=True)))
         degrees = list(_degrees().filter(user=user))
     binding.records_mark_viewed(records=records)
     photos, reports = _photos_of(records), _open_reports(records)

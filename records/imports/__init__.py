@@ -1,10 +1,13 @@
 """Roster import (名单导入): a registrar's .xlsx of a cohort, validated in full, then
-written all-or-nothing: `roster_import(*, file, dry_run=False, by=None, progress=None)`.
+written all-or-nothing: `roster_import(*, file, dry_run=False, by=None, progress=None,
+allow_new_colleges=False, strict=False)`.
 
 Two phases, as pretix's `services/modelimport.py`: read and validate every row first,
 collecting `第 R 行，C 列（表头）：原因`; write only when no row is wrong, in one
 `transaction.atomic()`. A re-import updates records in place by 学号 (or 考生号) and
-never duplicates them.
+never duplicates them; when it changes a record its student had confirmed (正确), her
+confirmation is revoked and she is told what changed (writer.py, changes.py). New
+colleges and majors need a yes (organisation.py); warnings are listed apart from errors.
 
 Reading uses python-calamine (Rust): many times faster than openpyxl's read-only mode
 (bench/roster_import.py), and it returns cells in the East Asian built-in date formats
@@ -17,7 +20,8 @@ compact tuples whose repeated values (college, major, dates …) are shared obje
 
 The modules, in the order a file goes through them: archive (the zip), sheet (the
 worksheet and its header), cells (one value), columns (the headers and a row),
-validation (phase 1), writer (phase 2); results holds what the service returns.
+validation (phase 1), organisation (new colleges and majors, phase 1b), writer and
+changes (phase 2); results holds what the service returns.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from accounts.models import Role
 from portal.audit import log_action
 from records.imports.archive import MAX_FILE_BYTES, check_archive, local_path
 from records.imports.columns import COLUMNS, TEMPLATE_HEADER
+from records.imports.organisation import check_new_organisation
 from records.imports.results import ImportResult, RosterImportError, RowError
 from records.imports.sheet import find_header, open_sheet
 from records.imports.validation import Validator, check_organisation, match_existing
@@ -110,17 +115,30 @@ def _validate(path: Path, *, scope, progress: _Progress) -> Validator:
     return validator
 
 
-def roster_import(*, file, dry_run: bool = False, by=None, progress=None) -> ImportResult:
+def roster_import(
+    *,
+    file,
+    dry_run: bool = False,
+    by=None,
+    progress=None,
+    allow_new_colleges: bool = False,
+    strict: bool = False,
+) -> ImportResult:
     """Import a roster (.xlsx path or file object): every row, or none.
 
-    Returns the counts, or the errors of every bad row with nothing written. With
-    `dry_run` the rows are written and rolled back, so that the counts are the real ones.
+    Returns the counts and what changed, or the errors of every bad row with nothing
+    written. With `dry_run` the rows are written and rolled back, so that the counts and
+    the lists are the real ones. A college or major the rows would create is an error
+    unless `allow_new_colleges` (organisation.py); warnings (a 考生号 that disagrees with
+    录取年份 or 生源省市) are listed, and are errors when `strict`.
     Raises RosterImportError when the file as a whole is unusable."""
     scope, bar = _scope(by), _Progress(progress)
     with local_path(file) as path:
         check_archive(path)
         validator = _validate(path, scope=scope, progress=bar)
-    errors = validator.errors + validator.duplicate_errors()
+    errors, warnings = validator.errors + validator.duplicate_errors(), validator.warnings
+    if strict:
+        errors, warnings = errors + warnings, []
     if validator.institution is None:
         if not errors:
             raise RosterImportError(_("名单中没有学生：表头下面是空的。"))
@@ -128,14 +146,27 @@ def roster_import(*, file, dry_run: bool = False, by=None, progress=None) -> Imp
     else:
         institution = scope or Institution.objects.filter(code=validator.institution[0]).first()
     if not errors:
-        errors = check_organisation(validator, institution) + match_existing(validator, institution)
+        errors = (
+            check_organisation(validator, institution)
+            + match_existing(validator, institution)
+            + check_new_organisation(validator, institution, allow=allow_new_colleges)
+        )
+    warnings.sort(key=_by_cell)
     if errors:
-        errors.sort(key=lambda e: (e.row, len(e.column), e.column))
+        errors.sort(key=_by_cell)
         message = _("发现 %(n)d 处错误，没有写入任何数据") % {"n": len(errors)}
         bar.finish(message, validated_only=True)
-        return ImportResult(errors=errors, institution=institution, dry_run=dry_run)
+        return ImportResult(
+            errors=errors, warnings=warnings, institution=institution, dry_run=dry_run
+        )
     bar.writing()
-    return _write(validator, institution, dry_run=dry_run, by=by, progress=bar)
+    result = _write(validator, institution, dry_run=dry_run, by=by, progress=bar)
+    result.warnings = warnings
+    return result
+
+
+def _by_cell(error: RowError) -> tuple:
+    return (error.row, len(error.column), error.column)
 
 
 def _write(validator: Validator, institution, *, dry_run, by, progress: _Progress) -> ImportResult:
@@ -146,11 +177,12 @@ def _write(validator: Validator, institution, *, dry_run, by, progress: _Progres
             if created:
                 province = validator.rows[0].institution_province
                 institution = Institution.objects.create(code=code, name=name, province=province)
-            result = Writer(validator.rows, institution, by, progress).run()
+            writer = Writer(validator.rows, institution, by, progress)
+            result = writer.run()
             result.institution_created, result.dry_run = created, dry_run
             # One audit event for the import as a whole; created records get no event of
             # their own (50,000 more inserts would double the time of a first import).
-            # Updates are audited one by one, with before and after, in Writer._changes.
+            # Updates are audited one by one, with before and after, in Writer._record_changes.
             log_action(
                 institution,
                 "records.roster_imported",
@@ -161,6 +193,8 @@ def _write(validator: Validator, institution, *, dry_run, by, progress: _Progres
             )
             if dry_run:
                 transaction.set_rollback(True)
+            else:
+                writer.notify_students()  # sent once the transaction commits
     except IntegrityError as exc:
         raise RosterImportError(
             _("写入时与他人同时进行的修改冲突，没有写入任何数据。请稍后重新导入。")

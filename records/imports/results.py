@@ -38,19 +38,84 @@ class RowError:
         }
 
 
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of one existing record that a (re-)import changes, as people read it:
+    labels of choices, names of colleges and majors, ID numbers masked."""
+
+    student_number: str
+    name: str
+    field: str  # the field's label, e.g. 民族
+    old: str
+    new: str
+
+    def __str__(self) -> str:
+        return _("%(number)s %(name)s：%(field)s（%(old)s → %(new)s）") % {
+            "number": self.student_number,
+            "name": self.name,
+            "field": self.field,
+            "old": self.old,
+            "new": self.new,
+        }
+
+
+# What the organisation may gain, in the order a registrar reads it, with its label.
+NEW_KINDS = ("colleges", "departments", "majors", "classes")
+
+
+def new_kind_label(kind: str) -> str:
+    return {
+        "colleges": _("分院"),
+        "departments": _("系(所、函授站)"),
+        "majors": _("专业"),
+        "classes": _("班级"),
+    }[kind]
+
+
+MAX_CHANGES = 1000  # changes kept and shown; the rest are counted (changes_more)
+MAX_NAMES_SHOWN = 200  # new names shown per kind; the rest are counted
+
+
 @dataclass
 class ImportResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
+    # A 考生号 that disagrees with 录取年份 or 生源省市: shown, not refused (unless strict).
+    warnings: list[RowError] = field(default_factory=list)
     institution: Institution | None = None
     institution_created: bool = False
     dry_run: bool = False
+    # What changed in existing records (the first MAX_CHANGES record × field pairs) and
+    # what was (or, on a dry run, would be) created: kind -> names (NEW_KINDS).
+    changes: list[FieldChange] = field(default_factory=list)
+    changes_more: int = 0
+    new_names: dict[str, list[str]] = field(default_factory=dict)
+    revoked: int = 0  # students' confirmations (正确) revoked because their record changed
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def add_change(self, change: FieldChange) -> None:
+        if len(self.changes) < MAX_CHANGES:
+            self.changes.append(change)
+        else:
+            self.changes_more += 1
+
+    def new_names_shown(self) -> list[tuple[str, str]]:
+        """(label, "a、b、c") per kind with new names; long lists end with their count."""
+        shown = []
+        for kind in NEW_KINDS:
+            names = self.new_names.get(kind) or []
+            if not names:
+                continue
+            text = "、".join(names[:MAX_NAMES_SHOWN])
+            if len(names) > MAX_NAMES_SHOWN:
+                text += _(" 等，共 %(n)d 个") % {"n": len(names)}
+            shown.append((new_kind_label(kind), text))
+        return shown
 
     def as_dict(self, *, max_errors: int = 1000) -> dict[str, Any]:
         """The job result shown by templates/components/_job_result.html."""
@@ -74,13 +139,44 @@ class ImportResult:
                 [_("更新"), self.updated],
                 [_("未变"), self.unchanged],
             ]
+            if self.revoked:
+                label = _("将失效的学生确认") if self.dry_run else _("已失效的学生确认")
+                summary.append([label, self.revoked])
+        if self.warnings:
+            summary.append([_("警告"), len(self.warnings)])
         return {
             "headline": headline,
             "failed": bool(self.errors),
             "summary": summary,
-            "errors": [
-                {"row": e.row, "column": e.column, "header": e.header, "reason": e.reason}
-                for e in self.errors[:max_errors]
-            ],
+            "errors": _rows(self.errors[:max_errors]),
             "errors_more": max(0, len(self.errors) - max_errors),
+            "warnings": _rows(self.warnings[:max_errors]),
+            "warnings_more": max(0, len(self.warnings) - max_errors),
+            **self._changes_dict(),
         }
+
+    def _changes_dict(self) -> dict[str, Any]:
+        if self.errors:
+            return {}
+        return {
+            "created_title": _("将新建") if self.dry_run else _("已新建"),
+            "created": [list(pair) for pair in self.new_names_shown()],
+            "changes_title": _("将更新的字段") if self.dry_run else _("已更新的字段"),
+            "changes": [
+                {
+                    "student_number": c.student_number,
+                    "name": c.name,
+                    "field": c.field,
+                    "old": c.old,
+                    "new": c.new,
+                }
+                for c in self.changes
+            ],
+            "changes_more": self.changes_more,
+        }
+
+
+def _rows(errors: list[RowError]) -> list[dict[str, Any]]:
+    return [
+        {"row": e.row, "column": e.column, "header": e.header, "reason": e.reason} for e in errors
+    ]

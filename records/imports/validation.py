@@ -33,6 +33,7 @@ class Validator:
     def __init__(self, sheet: Sheet, header: Header, scope: Institution | None):
         self.sheet, self.header, self.scope = sheet, header, scope
         self.errors: list[RowError] = []
+        self.warnings: list[RowError] = []  # do not stop the import unless it is strict
         self.rows: list[Row] = []
         self.seen: dict[str, dict[str, list[int]]] = {"student_number": {}, "examinee_number": {}}
         self.institution: tuple[str, str, int] | None = None  # code, name, first line
@@ -53,6 +54,7 @@ class Validator:
         if values is None:
             return  # empty rows (and the padding after the last student) are not students
         errors += self._check_fields(line, values)
+        self.warnings += self._warnings(line, values)
         self._remember_keys(line, values)
         if errors:
             self.errors += errors
@@ -103,6 +105,14 @@ class Validator:
                 del values["id_number"]  # not a number: not remembered as a key
             errors.append(self.error(line, key, problem.reason))
         return errors + self._check_institution(line, values) + self._check_class(line, values)
+
+    def _warnings(self, line: int, values: dict[str, Any]) -> list[RowError]:
+        """What may be wrong but is not refused (records.rules.between.warnings): a
+        14-digit 考生号 whose year or province digits disagree with 录取年份 or 生源省市."""
+        return [
+            self.error(line, problem.at(self.header.positions), problem.reason)
+            for problem in between.warnings(values)
+        ]
 
     def _check_institution(self, line: int, values: dict[str, Any]) -> list[RowError]:
         """One file, one institution: the first row sets it; a registrar's is their own."""

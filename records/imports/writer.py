@@ -1,7 +1,8 @@
 """Phase 2: the organisation the rows name, then the records, in batches.
 
 Runs inside the service's transaction; every query here is per batch, not per row,
-except the audit events of updated records (one each, with before and after)."""
+except for updated records: an audit event each (with before and after) and, when the
+student had confirmed the record, the revocation of her confirmation."""
 
 from __future__ import annotations
 
@@ -14,11 +15,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import idnumbers
+from accounts.notify import notify
 from portal.audit import log_action
+from records.imports.changes import for_registrar, notice_text, revoked_reason, shown_changes
 from records.imports.columns import Row
-from records.imports.results import ImportResult
+from records.imports.results import FieldChange, ImportResult
 from records.imports.validation import CHUNK, chunks
-from records.models import College, Department, EnrollmentRecord, Institution, Major, SchoolClass
+from records.models import (
+    College,
+    Department,
+    EnrollmentRecord,
+    Institution,
+    Major,
+    RecordConfirmation,
+    SchoolClass,
+)
+from records.services.checks import revoke_confirmation
 
 # The record fields an import sets (attnames); optional ones left blank keep their value.
 RECORD_FIELDS = (
@@ -40,7 +52,9 @@ class Writer:
     def __init__(self, rows: list[Row], institution: Institution, by, progress):
         self.rows, self.institution, self.by, self.progress = rows, institution, by, progress
         self.result = ImportResult(institution=institution)
-        self.labels: dict[str, dict[int, str]] = {}
+        self.labels: dict[str, dict[int, str]] = {}  # related fields in the audit
+        self.names: dict[str, dict[int, str]] = {}  # … as the student reads them
+        self.notices: list[tuple[Any, str]] = []  # (student, text) to send after commit
 
     def run(self) -> ImportResult:
         self._organisation()
@@ -49,13 +63,15 @@ class Writer:
             existing = EnrollmentRecord.objects.select_related("user").in_bulk(
                 [row.pk for row in chunk if row.pk]
             )
-            new, changed = [], {}
+            new, changed, touched = [], {}, []
             for row in chunk:
                 values = self._values(row)
                 if row.pk is None:
                     new.append(EnrollmentRecord(institution=self.institution, **values))
                 elif changes := self._changes(existing[row.pk], values):
                     changed.setdefault(tuple(changes.items()), []).append(row.pk)
+                    touched.append((existing[row.pk], changes))
+            self._record_changes(touched)
             EnrollmentRecord.objects.bulk_create(new, batch_size=CHUNK)
             # Rows that change the same way (a cohort moved to 已毕业) share one UPDATE:
             # Django's bulk_update writes a CASE per row and field, and was ~40 times
@@ -68,6 +84,12 @@ class Writer:
             self.result.unchanged += len(chunk) - len(new) - updated
             self.progress.step(len(chunk), _("正在写入…"))
         return self.result
+
+    def notify_students(self) -> None:
+        """Tell each student whose confirmed record changed, after the commit (accounts.
+        notify); the caller never calls it on a dry run."""
+        for user, text in self.notices:
+            notify(user, text)
 
     def _values(self, row: Row) -> dict[str, Any]:
         values = {name: getattr(row, name) for name in RECORD_FIELDS if not name.endswith("_id")}
@@ -86,13 +108,57 @@ class Writer:
         return values
 
     def _changes(self, record: EnrollmentRecord, values: dict[str, Any]) -> dict[str, Any]:
-        """The values that differ from the record's, audited with before and after."""
-        changes = {name: value for name, value in values.items() if getattr(record, name) != value}
-        if changes:
+        """The values that differ from the record's."""
+        return {name: value for name, value in values.items() if getattr(record, name) != value}
+
+    def _record_changes(self, touched: list[tuple[EnrollmentRecord, dict[str, Any]]]) -> None:
+        """Each changed record: audited with before and after, listed for the registrar;
+        when its student had confirmed it (正确), the confirmation is revoked, since she
+        confirmed values the record no longer holds, and she is told. One query per chunk
+        finds the confirmations; unchanged rows cost nothing here."""
+        bound = [record.pk for record, _changes in touched if record.user_id]
+        confirmed = set(
+            RecordConfirmation.objects.filter(
+                record_id__in=bound, revoked_at__isnull=True
+            ).values_list("record_id", flat=True)
+            if bound
+            else ()
+        )
+        self._name_old_classes(touched)
+        for record, changes in touched:
             record.institution = self.institution  # str(record) names it: no query
             before_after = {name: [getattr(record, name), value] for name, value in changes.items()}
-            log_action(record, "records.imported", by=self.by, changes=self._readable(before_after))
-        return changes
+            shown = shown_changes(before_after, self.names)
+            for label, old, new in for_registrar(shown):
+                self.result.add_change(
+                    FieldChange(record.student_number, record.name, label, old, new)
+                )
+            reason = ""
+            if record.pk in confirmed:
+                revoke_confirmation(record, revoked_reason(shown))
+                self.notices.append((record.user, notice_text(shown)))
+                self.result.revoked += 1
+                reason = _("学生已确认的学籍被导入更新：确认失效，已通知本人重新校对")
+            log_action(
+                record,
+                "records.imported",
+                by=self.by,
+                changes=self._readable(before_after),
+                reason=reason,
+            )
+
+    def _name_old_classes(self, touched: list[tuple[EnrollmentRecord, dict[str, Any]]]) -> None:
+        """The organisation maps hold the classes the file names; a record leaving a class
+        the file does not name needs that class's name too (one query, when it happens)."""
+        known = self.names["school_class_id"]
+        missing = {
+            record.school_class_id
+            for record, changes in touched
+            if "school_class_id" in changes and record.school_class_id not in known
+        } - {None}
+        for school_class in SchoolClass.objects.filter(pk__in=missing).only("code", "name"):
+            self.labels["school_class_id"][school_class.pk] = school_class.code
+            known[school_class.pk] = school_class.name
 
     def _readable(self, changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
         """Field names without _id, related objects by name, ID numbers masked."""
@@ -120,6 +186,10 @@ class Writer:
             "department_id": {d.pk: d.name for d in self.departments.values()},
             "school_class_id": {c.pk: c.code for c in self.classes.values()},
         }
+        self.names = {
+            **self.labels,
+            "school_class_id": {c.pk: c.name for c in self.classes.values()},
+        }
 
     def _colleges(self, names: set[str]) -> dict[str, College]:
         colleges = {c.name: c for c in College.objects.filter(institution=self.institution)}
@@ -130,6 +200,7 @@ class Writer:
             colleges[name] = College.objects.create(
                 institution=self.institution, code=code, name=name
             )
+            self._created("colleges", name)
         return colleges
 
     def _departments(self, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], Department]:
@@ -141,15 +212,17 @@ class Writer:
             departments[college, name] = Department.objects.create(
                 college=self.colleges[college], name=name
             )
+            self._created("departments", f"{name}（{college}）")
         return departments
 
     def _majors(self, wanted: dict[tuple[str, str], Decimal]) -> dict[tuple[str, str], Major]:
         majors = {(m.name, m.level): m for m in Major.objects.filter(institution=self.institution)}
         for (name, level), duration in sorted(wanted.items()):
             if (name, level) not in majors:
-                majors[name, level] = Major.objects.create(
+                majors[name, level] = major = Major.objects.create(
                     institution=self.institution, name=name, level=level, duration=duration
                 )
+                self._created("majors", f"{name}（{major.get_level_display()}）")
         return majors
 
     def _classes(self, wanted: dict[str, Row]) -> dict[str, SchoolClass]:
@@ -165,7 +238,11 @@ class Writer:
                     name=row.class_name or code,
                     cohort=row.admission_year,
                 )
+                self._created("classes", code)
         return classes
+
+    def _created(self, kind: str, name: str) -> None:
+        self.result.new_names.setdefault(kind, []).append(name)
 
 
 @dataclass

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from accounts import idnumbers
 from accounts.models import IdType
 from records.codes import Sex
+from records.rules.examinee import examinee_number_warnings
 
 # 学制 against the dates: a course may end up to a year early (专升本 counted from the
 # 专科, 春季 entry) and be extended to 学制 + 3 years, the longest 学习年限 schools allow.
@@ -140,6 +141,14 @@ def _dates(values: Mapping[str, Any]) -> list[Problem]:
     if entry and graduated and graduated <= entry:
         found.append(Problem(("graduation_date", "entry_date"), _("毕业日期应晚于入学日期")))
     return found
+
+
+def warnings(values: Mapping[str, Any]) -> list[Problem]:
+    """What may be wrong but is not refused (the import lists them; --strict refuses)."""
+    found = examinee_number_warnings(
+        values.get("examinee_number", ""), values.get("admission_year"), values.get("origin_region")
+    )
+    return [Problem((name, "admission_year", "origin_region"), reason) for name, reason in found]
 
 
 def problems(values: MutableMapping[str, Any]) -> list[Problem]:

@@ -57,7 +57,7 @@ def _edit(client, record, **changes):
 def test_the_import_refuses_them(tmp_path):
     row = student(1, 出生日期=BAD_DATE, 民族=BAD_ETHNICITY)
 
-    result = roster_import(file=write_roster(tmp_path / "r.xlsx", [row]))
+    result = roster_import(file=write_roster(tmp_path / "r.xlsx", [row]), allow_new_colleges=True)
 
     reasons = {error.header: error.reason for error in result.errors}
     assert reasons == {"出生日期": BAD_DATE_REASON, "民族": BAD_ETHNICITY_REASON}
@@ -315,7 +315,10 @@ RARE = "𠈌㛃䶮𠮷"  # two outside the BMP, two in CJK extension A
 def test_rare_characters_survive_the_import_the_claim_the_accept_and_the_edit(
     tmp_path, client_for, world, pdf_upload
 ):
-    result = roster_import(file=write_roster(tmp_path / "r.xlsx", [student(1, 姓名=f"王{RARE}")]))
+    result = roster_import(
+        file=write_roster(tmp_path / "r.xlsx", [student(1, 姓名=f"王{RARE}")]),
+        allow_new_colleges=True,
+    )
     assert result.errors == []
     assert EnrollmentRecord.objects.get(student_number="2023000001").name == f"王{RARE}"
 

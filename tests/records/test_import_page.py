@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from portal.models import Job, JobState
 from records.imports import TEMPLATE_HEADER
-from records.models import EnrollmentRecord
+from records.models import College, EnrollmentRecord
 from tests.records.roster_files import student, write_roster
 
 URL = "/records/import/"
@@ -44,7 +44,7 @@ def test_registrar_sees_the_upload_form(client_for, world):
 def test_registrar_uploads_and_the_job_page_shows_the_counts(client_for, world, upload):
     client = client_for(world.registrar)
 
-    job = _post(client, upload([student(1), student(2), student(3)]))
+    job = _post(client, upload([student(1), student(2), student(3)]), allow_new_colleges="on")
 
     assert job.state == JobState.SUCCEEDED
     assert job.result["summary"][1][1] == 3
@@ -82,7 +82,7 @@ def test_a_bad_file_shows_every_error_by_row_and_column(client_for, world, uploa
 def test_a_dry_run_writes_nothing(client_for, world, upload):
     client = client_for(world.registrar)
 
-    job = _post(client, upload([student(1)]), dry_run="on")
+    job = _post(client, upload([student(1)]), dry_run="on", allow_new_colleges="on")
 
     assert job.title == "试导入学生名单"
     assert "试导入通过" in client.get(job.get_absolute_url()).content.decode()
@@ -159,3 +159,80 @@ def test_the_template_roster_has_the_header_row(client_for, world):
     rows = list(sheet.iter_rows(values_only=True))
     assert list(rows[0]) == TEMPLATE_HEADER
     assert len(rows) == 1
+
+
+def test_the_upload_form_offers_the_two_ticks(client_for, world):
+    page = client_for(world.registrar).get(URL).content.decode()
+
+    assert "允许新建学院、专业" in page
+    assert "将警告视为错误" in page
+
+
+def test_a_new_college_is_refused_without_the_tick_and_created_with_it(client_for, world, upload):
+    client = client_for(world.registrar)
+    row = student(1, 分院="理工学园")
+
+    refused = _post(client, upload([row]))
+
+    page = client.get(refused.get_absolute_url()).content.decode()
+    assert "分院“理工学园”不存在，是否为“理工学院”？" in page
+    assert not College.objects.filter(name="理工学园").exists()
+
+    job = _post(client, upload([row]), allow_new_colleges="on")
+
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "<h2>已新建</h2>" in page
+    assert "<dt>分院</dt><dd>理工学园</dd>" in page
+    assert College.objects.filter(name="理工学园").exists()
+
+
+def test_the_job_page_lists_warnings_apart_and_the_strict_tick_refuses(client_for, world, upload):
+    client = client_for(world.registrar)
+    rows = [student(1, 考生号="24360102000001")]
+
+    job = _post(client, upload(rows), allow_new_colleges="on", dry_run="on")
+
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "<h2>警告</h2>" in page
+    assert '<td class="num">2</td><td>A（考生号）</td><td>考生号第 1–2 位“24”是高考年份' in page
+    assert "试导入通过" in page
+
+    strict = _post(client, upload(rows), allow_new_colleges="on", strict="on")
+
+    assert strict.result["failed"] is True
+    assert strict.result["errors"][0]["header"] == "考生号"
+    assert EnrollmentRecord.objects.filter(institution=world.institution).count() == 4
+
+
+def test_a_dry_run_job_page_lists_the_changes_old_to_new(client_for, world, upload):
+    record = world.bob_record
+    row = student(
+        1,
+        考生号=record.examinee_number,
+        姓名=record.name,
+        学号=record.student_number,
+        性别=record.get_sex_display(),
+        出生日期=record.birth_date.isoformat(),
+        身份证号=record.id_number,
+        民族="回族",
+        生源省市=record.origin_region,
+        专业名称=record.major.name,
+        学制="4",
+        层次=record.get_level_display(),
+        分院=record.college.name,
+        班号=record.school_class.code,
+        入学日期=record.entry_date.isoformat(),
+        预计毕业日期=record.expected_graduation.isoformat(),
+    )
+    client = client_for(world.registrar)
+
+    job = _post(client, upload([row]), dry_run="on")
+
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "<h2>将更新的字段</h2>" in page
+    assert (
+        f"<td>{record.student_number}</td><td>王强</td><td>民族</td><td>汉族</td><td>回族</td>"
+        in page
+    )
+    record.refresh_from_db()
+    assert record.ethnicity == "01"

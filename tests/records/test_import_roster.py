@@ -14,7 +14,8 @@ from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
 from portal.models import AuditEvent
-from records.imports import RosterImportError, roster_import
+from records import imports
+from records.imports import RosterImportError
 from records.imports import archive as archive_checks
 from records.models import (
     College,
@@ -39,6 +40,12 @@ def roster(tmp_path):
         return write_roster(tmp_path / f"roster{next(count)}.xlsx", rows, **options)
 
     return write
+
+
+def roster_import(**options):
+    """The rosters here name colleges and majors that are new on purpose, and say yes to
+    them (allow_new_colleges); tests/records/test_reimport.py tests the refusal."""
+    return imports.roster_import(**{"allow_new_colleges": True, **options})
 
 
 def _messages(result) -> list[str]:
@@ -671,7 +678,9 @@ def _declare_size(path, name: str, size: int) -> None:
 def test_the_command_prints_the_counts(roster):
     out = io.StringIO()
 
-    call_command("import_roster", str(roster([student(1), student(2)])), stdout=out)
+    call_command(
+        "import_roster", str(roster([student(1), student(2)])), "--allow-new-colleges", stdout=out
+    )
 
     assert "新建 2 条，更新 0 条，未变 0 条" in out.getvalue()
     assert EnrollmentRecord.objects.count() == 2
@@ -692,7 +701,9 @@ def test_the_command_prints_every_error_and_fails(roster):
 def test_the_command_dry_run_writes_nothing(roster):
     out = io.StringIO()
 
-    call_command("import_roster", str(roster([student(1)])), "--dry-run", stdout=out)
+    call_command(
+        "import_roster", str(roster([student(1)])), "--dry-run", "--allow-new-colleges", stdout=out
+    )
 
     assert "新建 1 条" in out.getvalue()
     assert "数据未写入" in out.getvalue()

@@ -195,7 +195,7 @@ def test_a_roster_with_cities_counties_and_codes_imports_at_the_finest_level(ros
         student(6, 生源省市="江西"),
     ]
 
-    result = roster_import(file=roster(rows))
+    result = roster_import(file=roster(rows), allow_new_colleges=True)
 
     assert result.errors == []
     codes = dict(EnrollmentRecord.objects.values_list("name", "origin_region"))
@@ -213,7 +213,7 @@ def test_a_roster_with_cities_counties_and_codes_imports_at_the_finest_level(ros
 def test_a_roster_row_with_an_ambiguous_or_unknown_place_is_reported(roster):
     rows = [student(1, 生源省市="朝阳区"), student(2, 生源省市="火星省")]
 
-    result = roster_import(file=roster(rows))
+    result = roster_import(file=roster(rows), allow_new_colleges=True)
 
     messages = [str(error) for error in result.errors]
     assert len(messages) == 2
@@ -226,7 +226,9 @@ def test_a_roster_row_with_an_ambiguous_or_unknown_place_is_reported(roster):
 def test_the_institution_province_column_keeps_the_province_of_a_city(roster):
     row = student(1, 院校所在省份="云南省昆明市")
 
-    result = roster_import(file=roster([row], header=[*HEADER, "院校所在省份"]))
+    result = roster_import(
+        file=roster([row], header=[*HEADER, "院校所在省份"]), allow_new_colleges=True
+    )
 
     assert result.errors == []
     assert Institution.objects.get(code="13999").province == "530000"
@@ -234,7 +236,7 @@ def test_the_institution_province_column_keeps_the_province_of_a_city(roster):
 
 @pytest.mark.django_db
 def test_the_students_record_page_shows_the_full_name(roster, client_for):
-    roster_import(file=roster([student(1, 生源省市="云南省昆明市五华区")]))
+    roster_import(file=roster([student(1, 生源省市="云南省昆明市五华区")]), allow_new_colleges=True)
     record = EnrollmentRecord.objects.get()
     owner = factories.user(real_name=record.name, id_number=record.id_number)
     EnrollmentRecord.objects.filter(pk=record.pk).update(user=owner)
