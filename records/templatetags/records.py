@@ -7,6 +7,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from portal.links import object_url
+from records.models import RecordStatus
+from records.self_check import check_state
 from records.services.fields import field_label, value_for_others
 
 register = template.Library()
@@ -20,6 +22,10 @@ def record_state(record):
         css, text = "disputed", _("已报有误，待处理")
     elif getattr(record, "is_confirmed", False):
         css, text = "confirmed", _("已确认正确")
+    elif record.status == RecordStatus.UNREGISTERED:
+        css, text = "none", _("学籍未注册")
+    elif not check_state(record).checkable:  # 已毕业 or ended: nothing left to check
+        css, text = "none", _("无需校对")
     elif record.first_viewed_at:
         css, text = "looked", _("已查看，未确认")
     elif record.user_id:
