@@ -144,6 +144,7 @@ PARSERS = {
     "birth_date": _date,
     "entry_date": _date,
     "expected_graduation": _date,
+    "leaving_date": _date,
     "id_number": _id_number,
     "origin_region": _region,
     "duration": _duration,
