@@ -2,6 +2,7 @@
 per class and college."""
 
 import threading
+from decimal import Decimal
 
 from django.db.models import (
     BooleanField,
@@ -13,6 +14,7 @@ from django.db.models import (
     QuerySet,
 )
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts import idnumbers
 from imaging.models import Photo, PhotoState
@@ -124,12 +126,23 @@ def _display(record: EnrollmentRecord, name: str, *, full_id: bool) -> str:
     if name == "major":
         return record.major.name
     if name == "duration":
-        return f"{record.duration.normalize():f}"
+        return duration_text(record.duration)
     field = record._meta.get_field(name)
     if field.choices:
         return getattr(record, f"get_{name}_display")()
     value = getattr(record, name)
     return value if value not in (None, "") else ""
+
+
+def duration_text(duration: Decimal) -> str:
+    """学制 as people say it: "3 年", "2.5 年" (a bare "3" reads as nothing)."""
+    years = f"{duration.normalize():f}"
+    count = int(duration) if duration == duration.to_integral_value() else 2
+    return ngettext("%(years)s 年", "%(years)s 年", count) % {"years": years}
+
+
+# Long numbers never break inside on a phone: the page wraps them whole (CSS `.number`).
+NUMBER_FIELDS = frozenset({"examinee_number", "student_number", "id_number"})
 
 
 def record_field_rows(record: EnrollmentRecord, *, full_id: bool) -> dict[str, list[dict]]:
@@ -145,6 +158,7 @@ def record_field_rows(record: EnrollmentRecord, *, full_id: bool) -> dict[str, l
                 if name == "birth_date" and not full_id
                 else record._meta.get_field(name).verbose_name,
                 "value": _display(record, name, full_id=full_id),
+                "number": name in NUMBER_FIELDS,
             }
             for name in names
             if full_id or name not in fields.LOCATING_FIELDS
