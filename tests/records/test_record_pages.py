@@ -4,7 +4,13 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from records.models import EnrollmentRecord, RecordConfirmation, RecordStatus
+from records.models import (
+    DiscrepancyItem,
+    DiscrepancyReport,
+    EnrollmentRecord,
+    RecordConfirmation,
+    RecordStatus,
+)
 from tests import factories
 
 SEED_000_LABELS = [
@@ -187,3 +193,18 @@ def test_a_withdrawn_student_reads_no_check_needed_on_the_class_page(client_for,
 
     row = page.split(world.bob_record.student_number)[1].split("</tr>")[0]
     assert "无需校对" in row
+
+
+def test_an_accepted_leaving_date_is_stored_as_a_date(client_for, world):
+    """A 有误 report's 离校日期 is text, read the way the roster writes dates."""
+    report = DiscrepancyReport.objects.create(record=world.alice_record, user=world.alice)
+    DiscrepancyItem.objects.create(
+        report=report, field="leaving_date", current_value="", claimed_value="2024年7月1日"
+    )
+
+    client_for(world.registrar).post(
+        f"/records/queue/{report.pk}/", {"decision": "accept", "fields_to_apply": ["leaving_date"]}
+    )
+
+    world.alice_record.refresh_from_db()
+    assert world.alice_record.leaving_date == datetime.date(2024, 7, 1)
