@@ -19,9 +19,17 @@ from imaging.models import DisputeReason, Photo, PhotoKind, PhotoState, PhotoVer
 from notices.models import FeedbackRemark, FeedbackSheet, Notice
 from notices.selectors import audience_q, record_is_done, with_task_flags
 from portal.audit import StudentRef
-from records.models import College, DiscrepancyReport, EnrollmentRecord, ReportState, SchoolClass
+from records.models import (
+    College,
+    DiscrepancyReport,
+    EnrollmentRecord,
+    RecordStatus,
+    ReportState,
+    SchoolClass,
+)
 from records.rules import label as field_label
 from records.rules import value_for_others
+from records.self_check import check_state
 
 OK, ANOMALY, MISSING = "ok", "anomaly", "missing"
 
@@ -101,7 +109,7 @@ def student_number_key(number: str) -> tuple:
 
 SHEET_FIELDS = (
     "institution", "college", "school_class", "student_number", "name", "id_type", "id_number",
-    "admission_year", "expected_graduation", "level", "user", "first_viewed_at",
+    "admission_year", "expected_graduation", "level", "status", "user", "first_viewed_at",
 )  # fmt: skip
 
 
@@ -252,6 +260,9 @@ def _record_part(record: EnrollmentRecord, parts: _Parts, *, values: bool) -> No
     latest = reports[-1] if reports else None
     if record.has_open_report and latest is not None and latest.state == ReportState.SUBMITTED:
         parts.anomalies.append(_report_words(latest, values=values))
+    elif not check_state(record).checkable:
+        # 学籍异动 (seed 004) in words; such a record is not "未校对" (records.self_check).
+        parts.anomalies.append(_sheet_status_words(record))
     elif record.is_confirmed:
         return
     elif latest is not None and latest.state == ReportState.ACCEPTED:
@@ -260,6 +271,12 @@ def _record_part(record: EnrollmentRecord, parts: _Parts, *, values: bool) -> No
         parts.missing.append(_("有误申请未通过，待本人确认"))
     else:
         parts.untouched.append(_("学籍信息未校对"))
+
+
+def _sheet_status_words(record: EnrollmentRecord) -> str:
+    if record.status == RecordStatus.UNREGISTERED:
+        return _("学籍尚未注册，注册后再校对")
+    return _("学籍状态为“%(status)s”，无需校对") % {"status": record.get_status_display()}
 
 
 def _report_words(report: DiscrepancyReport, *, values: bool) -> str:

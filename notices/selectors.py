@@ -22,6 +22,7 @@ from records.models import (
     ReportState,
     SchoolClass,
 )
+from records.self_check import check_done, not_checked_q
 
 # The audience --------------------------------------------------------------------------
 
@@ -108,7 +109,8 @@ def _flags() -> dict:
 def _conditions(notice: Notice) -> dict[str, Q]:
     """Each count of the progress table as a condition on a record."""
     flags = _flags()
-    record_done = Q(flags["is_confirmed"]) | Q(flags["has_open_report"])
+    # A record that is not self-checked (records.self_check) is never "not yet checked".
+    record_done = Q(flags["is_confirmed"]) | Q(flags["has_open_report"]) | not_checked_q()
     photo_done = Q(flags["has_photo"]) & ~Q(flags["photos_pending"])
     done = Q()
     if notice.asks_record_check:
@@ -143,7 +145,7 @@ def with_task_flags(records: QuerySet[EnrollmentRecord]) -> QuerySet[EnrollmentR
 
 def record_is_done(notice: Notice, record: EnrollmentRecord) -> bool:
     """The Python twin of _conditions()["n_done"], for annotated records."""
-    record_done = record.is_confirmed or record.has_open_report
+    record_done = check_done(record)
     photo_done = record.has_photo and not record.photos_pending
     return (record_done or not notice.asks_record_check) and (
         photo_done or not notice.asks_photo_check

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from notices.models import Notice
 from notices.selectors import notice_is_for
 from records.models import EnrollmentRecord
+from records.self_check import check_done
 
 NONE, DONE, PARTIAL, TODO = "none", "done", "partial", "todo"
 
@@ -45,7 +46,7 @@ def _task(notice, records, now) -> StudentTask:
     mine = [r for r in records if notice_is_for(notice, r)] or records
     parts = []
     if notice.asks_record_check:
-        done = bool(mine) and all(r.is_confirmed or r.has_open_report for r in mine)
+        done = bool(mine) and all(check_done(r) for r in mine)
         parts.append((_("学籍信息自查"), done))
     if notice.asks_photo_check:
         done = bool(mine) and all(_photos_done(r) for r in mine)

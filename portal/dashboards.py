@@ -9,6 +9,7 @@ from notices.published import notices_for_records
 from notices.student import student_tasks
 from records.models import College, DiscrepancyReport, EnrollmentRecord, SchoolClass
 from records.selectors import class_progress, college_progress, student_records
+from records.self_check import check_done
 
 
 def _student(user: User) -> dict:
@@ -19,7 +20,7 @@ def _student(user: User) -> dict:
     todo = []
     if not records:
         todo.append("bind")
-    if any(r.first_viewed_at is None or not (r.is_confirmed or r.has_open_report) for r in records):
+    if any(r.first_viewed_at is None or not check_done(r) for r in records):
         todo.append("check_record")
     if any(r.photos_pending for r in records):  # annotated: no query of its own
         todo.append("check_photo")

@@ -60,8 +60,14 @@ class RecordSearchForm(forms.Form):
 
 
 class BindFactsForm(forms.Form):
+    """还有学籍没有显示出来？: the school and either number the student knows."""
+
     school = forms.CharField(label=_("学校名称或院校代码"), max_length=100)
-    student_number = forms.CharField(label=_("学号"), max_length=20)
+    number = forms.CharField(
+        label=_("学号或考生号"),
+        max_length=20,
+        help_text=_("填写学号或高考考生号其中之一即可"),
+    )
 
 
 class DegreeBindForm(forms.Form):

@@ -349,6 +349,8 @@ class EnrollmentRecord(models.Model):
     )
     entry_date = models.DateField(_("入学日期"))
     expected_graduation = models.DateField(_("预计毕业日期"))
+    # Set when the student leaves (graduation, 退学 …); empty while she studies.
+    leaving_date = models.DateField(_("离校日期"), null=True, blank=True)
     user = models.ForeignKey(
         User,
         verbose_name=_("绑定账号"),
@@ -364,13 +366,17 @@ class EnrollmentRecord(models.Model):
 
     objects = EnrollmentRecordQuerySet.as_manager()
 
-    # Seed 000: the main fields, then the non-main ones, in the order students read them.
+    # Seed 000: the main fields, then the non-main ones, in the order students read them;
+    # 离校日期 (not in seed 000's list) after 预计毕业日期, the other date of leaving.
     MAIN_FIELDS = (
         "examinee_number", "name", "student_number", "sex", "birth_date", "id_number",
         "ethnicity", "origin_region", "institution", "status", "major", "duration", "level",
         "admission_year", "study_form", "category",
     )  # fmt: skip
-    OTHER_FIELDS = ("college", "department", "school_class", "entry_date", "expected_graduation")
+    OTHER_FIELDS = (
+        "college", "department", "school_class", "entry_date", "expected_graduation",
+        "leaving_date",
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("学籍")

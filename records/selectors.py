@@ -1,6 +1,7 @@
 """Reads that several pages share: a student's records with their state, progress counts
 per class and college."""
 
+import datetime
 import threading
 
 from django.db.models import (
@@ -12,6 +13,7 @@ from django.db.models import (
     Q,
     QuerySet,
 )
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts import idnumbers
@@ -115,21 +117,16 @@ def _display(record: EnrollmentRecord, name: str, *, full_id: bool) -> str:
     if not full_id and name in ("id_number", "birth_date"):
         # What others may see of them: the one rule of records.rules.
         return rules.value_for_others(name, rules.text(record, name))
-    if name == "id_number":
-        return record.id_number
-    if name == "origin_region":
-        return record.origin_region_display
     if name == "institution":
         return record.institution.name
-    if name == "major":
-        return record.major.name
-    if name == "duration":
-        return f"{record.duration.normalize():f}"
-    field = record._meta.get_field(name)
-    if field.choices:
-        return getattr(record, f"get_{name}_display")()
     value = getattr(record, name)
-    return value if value not in (None, "") else ""
+    if isinstance(value, datetime.date):
+        return date_format(value)  # a page reads dates the Chinese way: 2023年9月1日
+    return rules.text(record, name)  # as the field rules show it (学制 "3 年", 生源 in full)
+
+
+# Long numbers never break inside on a phone: the page wraps them whole (CSS `.number`).
+NUMBER_FIELDS = frozenset({"examinee_number", "student_number", "id_number"})
 
 
 def record_field_rows(record: EnrollmentRecord, *, full_id: bool) -> dict[str, list[dict]]:
@@ -145,6 +142,7 @@ def record_field_rows(record: EnrollmentRecord, *, full_id: bool) -> dict[str, l
                 if name == "birth_date" and not full_id
                 else record._meta.get_field(name).verbose_name,
                 "value": _display(record, name, full_id=full_id),
+                "number": name in NUMBER_FIELDS,
             }
             for name in names
             if full_id or name not in rules.LOCATING_FIELDS

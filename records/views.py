@@ -47,9 +47,9 @@ from records.rules import label as field_label
 from records.selectors import (
     class_progress,
     record_field_rows,
-    student_records,
     with_state,
 )
+from records.self_check import check_state
 from records.services import binding, checks, corrections
 from records.services.search import search_records
 
@@ -75,21 +75,28 @@ def _open_reports(records) -> dict[int, DiscrepancyReport]:
 @student_required
 def my_records(request):
     """学籍信息: opening it binds the matching records and records that the student
-    looked (seed 001); with nothing bound it says which case of seed 003 applies."""
+    looked (seed 001); with nothing bound it says which case of seed 003 applies. A
+    未注册 record of hers is shown read-only, unbound; each record says whether it can
+    be checked, and if not why (records.self_check)."""
     user = request.user
     records = list(
         binding.with_bindable(checks.with_last_revocation(with_state(related=True)), user)
     )
     degrees = list(binding.with_bindable(_degrees(), user))
-    if any(found.user_id is None for found in records + degrees):
+    if any(binding.is_bindable(found) for found in records + degrees):
         binding.records_bind(user=user, request=request)
-        records = list(checks.with_last_revocation(student_records(user, related=True)))
+        records = list(
+            binding.with_bindable(checks.with_last_revocation(with_state(related=True)), user)
+        )
         degrees = list(_degrees().filter(user=user))
-    binding.records_mark_viewed(records=records)
-    photos, reports = _photos_of(records), _open_reports(records)
+    bound = [record for record in records if record.user_id == user.pk]
+    binding.records_mark_viewed(records=bound)
+    photos, reports = _photos_of(bound), _open_reports(bound)
     items = [
         {
             "record": record,
+            "bound": record.user_id == user.pk,
+            "check": check_state(record),
             "fields": record_field_rows(record, full_id=True),
             "photos": photos.get(record.pk, []),
             "report": reports.get(record.pk),
@@ -100,7 +107,7 @@ def my_records(request):
         "items": items,
         "degrees": degrees,
         "diagnosis": None if records else binding.binding_diagnosis(user),
-        "notice": checks.current_notice(user, records),
+        "notice": checks.current_notice(user, bound),
     }
     return render(request, "records/my_records.html", context)
 
@@ -142,6 +149,7 @@ def _own_record(request, pk: int) -> EnrollmentRecord:
 def record_confirm(request, pk: int):
     """正确, after a second confirmation (seed 004 shows a 再次确认 dialog)."""
     record = _own_record(request, pk)
+    checkable, reason = check_state(record)
     if request.method == "POST":
         try:
             checks.record_confirm(record=record, user=request.user, request=request)
@@ -149,6 +157,9 @@ def record_confirm(request, pk: int):
             messages.error(request, error.message)
         else:
             messages.success(request, _("已确认：学籍信息正确。"))
+        return redirect("records:my_records")
+    if not checkable:  # no dialog for a record that cannot be confirmed: say why
+        messages.error(request, reason)
         return redirect("records:my_records")
     return render(request, "records/record_confirm.html", {"record": record})
 
@@ -256,8 +267,9 @@ def class_detail(request, pk: int):
         with_state()
         .visible_to(request.user)
         .filter(school_class=school_class)
-        # A row shows these and the state (record_state reads user_id, not the user).
-        .only("student_number", "name", "id_number", "user_id", "first_viewed_at")
+        # A row shows these and the state (record_state reads status and user_id, not
+        # the user).
+        .only("student_number", "name", "id_number", "status", "user_id", "first_viewed_at")
         .order_by("student_number")
     )
     return render(

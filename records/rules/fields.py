@@ -77,7 +77,7 @@ class FieldRule:
             return str(dict(self.choices).get(value, value))
         if isinstance(value, datetime.date):
             return value.isoformat()
-        if isinstance(value, Decimal):
+        if isinstance(value, Decimal):  # 学制, as people say it: "3 年", "2.5 年"
             return _("%(years)s 年") % {"years": f"{value.normalize():f}"}
         if self.kind == Kind.REGION:
             return regions.region_name(value)
@@ -128,6 +128,7 @@ _RULES = (
     _rule("school_class", _text(100), Kind.RELATED, required=False),
     _rule("entry_date", values.parse_date, Kind.DATE),
     _rule("expected_graduation", values.parse_date, Kind.DATE),
+    _rule("leaving_date", values.parse_date, Kind.DATE, required=False),
 )
 RULES: dict[str, FieldRule] = {rule.name: rule for rule in _RULES}
 

@@ -19,6 +19,7 @@ from portal.audit import log_action
 from portal.throttle import Limit, wait_message
 from records.errors import RecordError
 from records.models import DegreeRecord, EnrollmentRecord, RecordStatus
+from records.self_check import unregistered_reason
 
 BIND_GUESSES = Limit("bind-facts", max=10, window=24 * 60 * 60)
 
@@ -43,15 +44,21 @@ class BindResult:
 
 
 def with_bindable(queryset: QuerySet, user: User) -> QuerySet:
-    """The user's records (or degrees) in `queryset`, and those records_bind would bind to
-    them: 学籍信息 reads both in the query that lists them, and binds only when it finds
-    one of the latter (a row with no user)."""
+    """The user's records (or degrees) in `queryset`, and the unbound ones of this person:
+    学籍信息 reads both in the query that lists them, and binds only when it finds one that
+    records_bind would bind (`is_bindable`). An unbound 未注册 record of hers is among them:
+    the page shows it read-only, never bound (records.self_check)."""
     if user.state != AccountState.ACTIVE or not user.id_number:
         return queryset.filter(user=user)
-    bindable = _same_person(user) & Q(user__isnull=True)
-    if queryset.model is EnrollmentRecord:
-        bindable &= ~Q(status=RecordStatus.UNREGISTERED)
-    return queryset.filter(Q(user=user) | bindable)
+    return queryset.filter(Q(user=user) | (_same_person(user) & Q(user__isnull=True)))
+
+
+def is_bindable(found: EnrollmentRecord | DegreeRecord) -> bool:
+    """A row of with_bindable that records_bind binds: unbound, and registered if a 学籍
+    (seed 002: "学历数据未上报注册 … 则无法进行绑定")."""
+    if found.user_id is not None:
+        return False
+    return not isinstance(found, EnrollmentRecord) or found.status != RecordStatus.UNREGISTERED
 
 
 def records_bind(*, user: User, request=None) -> BindResult:
@@ -127,17 +134,19 @@ def _institution_q(school: str, prefix: str = "institution") -> Q:
     return Q(**{f"{prefix}__name": school}) | Q(**{f"{prefix}__code": school})
 
 
-def record_bind_by_facts(
-    *, user: User, school: str, student_number: str, request=None
-) -> EnrollmentRecord:
-    """还有学籍没有显示出来？尝试绑定学籍: school + student number, which must belong to a
-    record of this name and ID number (seed 002: other names or numbers cannot match)."""
+def record_bind_by_facts(*, user: User, school: str, number: str, request=None) -> EnrollmentRecord:
+    """还有学籍没有显示出来？尝试绑定学籍: school (name or 院校代码) + 学号 or 考生号, which
+    must belong to a record of this name and ID number (seed 002: other names or numbers
+    cannot match). Facts alone never bind anyone else's record: knowing a classmate's
+    学号 finds nothing (docs/quality.md "Knowledge is not authentication"). A 未注册
+    record of hers is found but not bound: it is refused with the reason."""
     key = _throttle(user)
+    number = number.strip()
     record = (
-        EnrollmentRecord.objects.filter(
-            _institution_q(school), student_number=student_number.strip()
-        )
+        EnrollmentRecord.objects.filter(_institution_q(school))
+        .filter(Q(student_number=number) | Q(examinee_number=number))
         .filter(_same_person(user))
+        .order_by("pk")
         .first()
     )
     if record is None:
@@ -147,6 +156,8 @@ def record_bind_by_facts(
             )
         )
     BIND_GUESSES.undo(key)
+    if record.status == RecordStatus.UNREGISTERED:
+        raise RecordError(unregistered_reason())
     return _bind_one(record, user=user, request=request)
 
 

@@ -28,6 +28,7 @@ from records.models import (
     RecordConfirmation,
     ReportState,
 )
+from records.self_check import check_state
 
 EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
 # Phone photos of a 户口本 or a certificate (4000×3000); stored at most 2,000 px on the
@@ -46,15 +47,19 @@ def current_notice(user, records=None) -> Notice | None:
     return published.current_notice(records, RECORD_TASKS)
 
 
-def _own(record: EnrollmentRecord, user) -> None:
+def _own_and_checkable(record: EnrollmentRecord, user) -> None:
     if record.user_id != user.pk:
         raise RecordError(_("只能校对绑定在本人账号下的学籍。"))
+    # 未注册, 已毕业 or ended (records.self_check): refused here, not only by the page.
+    checkable, reason = check_state(record)
+    if not checkable:
+        raise RecordError(reason)
 
 
 @transaction.atomic
 def record_confirm(*, record: EnrollmentRecord, user, request=None) -> RecordConfirmation:
     """正确. A double-click records one confirmation (a unique active confirmation)."""
-    _own(record, user)
+    _own_and_checkable(record, user)
     if DiscrepancyReport.objects.filter(record=record, state=ReportState.SUBMITTED).exists():
         raise RecordError(_("您已提交有误申请，请等待学籍管理部门处理后再确认；也可以先撤回申请。"))
     existing = RecordConfirmation.objects.filter(record=record, revoked_at__isnull=True).first()
@@ -172,7 +177,7 @@ def report_submit(
     request=None,
 ) -> DiscrepancyReport:
     """有误: the wrong fields, the right values, an explanation and evidence."""
-    _own(record, user)
+    _own_and_checkable(record, user)
     notice = current_notice(user)
     _check_deadline(notice)
     items = _items(record, claims, {item.kind for item in evidence})

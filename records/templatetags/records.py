@@ -7,8 +7,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from portal.links import object_url
+from records.models import RecordStatus
 from records.rules import label as field_label
 from records.rules import value_for_others
+from records.self_check import check_state
 
 register = template.Library()
 
@@ -21,6 +23,10 @@ def record_state(record):
         css, text = "disputed", _("已报有误，待处理")
     elif getattr(record, "is_confirmed", False):
         css, text = "confirmed", _("已确认正确")
+    elif record.status == RecordStatus.UNREGISTERED:
+        css, text = "none", _("学籍未注册")
+    elif not check_state(record).checkable:  # 已毕业 or ended: nothing left to check
+        css, text = "none", _("无需校对")
     elif record.first_viewed_at:
         css, text = "looked", _("已查看，未确认")
     elif record.user_id:

@@ -78,3 +78,29 @@ def test_report_correct_and_confirm(page, people, scan, login, logout, screensho
         .count()
         == 1
     )
+
+
+@pytest.mark.parametrize("viewport", [{"width": 375, "height": 812}])
+def test_long_numbers_never_break_inside_on_a_phone(page, people, login, screenshot):
+    """docs/design.md: 375 px. 证件号码, 学号, 考生号 stay whole: beside their label or
+    under it, each on one line and wholly visible, and the page never scrolls sideways."""
+    _student, record, _registrar = people
+    # The longest 学号 a record holds (20 characters): wider than the value column.
+    EnrollmentRecord.objects.filter(pk=record.pk).update(student_number="2" * 20)
+    login(page, "meimei", factories.PASSWORD)
+    page.goto("/records/mine/")
+
+    numbers = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.field dd.number')).map(dd => ({
+            text: dd.textContent.trim(),
+            lines: Math.round(dd.clientHeight / parseFloat(getComputedStyle(dd).lineHeight)),
+            hidden: dd.scrollWidth - dd.clientWidth,
+            right: dd.getBoundingClientRect().right,
+        }))"""
+    )
+    screenshot(page, "records-numbers-375")
+    assert len(numbers) == 3
+    for number in numbers:
+        assert number["lines"] == 1 and number["hidden"] <= 0, number
+        assert number["right"] <= 375, number
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375

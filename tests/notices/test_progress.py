@@ -7,6 +7,7 @@ from accounts.models import Role
 from imaging.models import PhotoState
 from notices.models import FeedbackSheet
 from notices.selectors import class_progress, college_progress
+from records.models import EnrollmentRecord, RecordStatus
 from tests import factories
 from tests.notices.conftest import (
     bulk_class,
@@ -130,3 +131,14 @@ def test_progress_costs_the_same_queries_for_1_class_or_many(
         response = client.get(_url(notice))
 
     assert response.status_code == 200
+
+
+def test_a_withdrawn_student_is_not_counted_as_pending(world, notice):
+    done_everything(world.alice_record)
+    photo(world.bob_record, state=PhotoState.CONFIRMED)
+    EnrollmentRecord.objects.filter(pk=world.bob_record.pk).update(status=RecordStatus.WITHDRAWN)
+
+    rows = {row.school_class: row.counts for row in class_progress(notice, world.registrar)}
+
+    a = rows[world.class_a]
+    assert (a.n_students, a.n_confirmed, a.n_done, a.n_pending) == (2, 1, 2, 0)

@@ -4,7 +4,7 @@
 from imaging.models import PhotoKind, PhotoState
 from notices.feedback import class_rows, student_number_key
 from notices.models import NoticeTask
-from records.models import ReportState
+from records.models import EnrollmentRecord, RecordStatus, ReportState
 from tests import factories
 from tests.notices.conftest import confirm, done_everything, make_notice, photo, report
 
@@ -105,3 +105,29 @@ def test_students_outside_the_audience_are_not_on_the_sheet(world, notice):
     factories.record(world.class_a, name="留级生", admission_year=2022)
 
     assert "留级生" not in _rows(notice, world)
+
+
+def test_a_withdrawn_student_reads_her_status_and_counts_as_done(world, notice):
+    """退学 ends the study: nothing to check (records.self_check), and the sheet says so
+    in words (seed 004: 学籍异动) instead of 未校对."""
+    EnrollmentRecord.objects.filter(pk=world.bob_record.pk).update(status=RecordStatus.WITHDRAWN)
+    photo(world.bob_record, state=PhotoState.CONFIRMED)
+
+    row = _rows(notice, world)["王强"]
+
+    assert (row.result, row.state, row.done) == ("学籍状态为“退学”，无需校对", "anomaly", True)
+
+
+def test_sheet_rows_of_a_college_cost_no_query_per_record_status(
+    world, notice, django_assert_max_num_queries
+):
+    """The row reads the status: it is loaded with the rows (SHEET_FIELDS), not one by one."""
+    for _ in range(5):
+        factories.record(world.class_a, status=RecordStatus.WITHDRAWN)
+    with django_assert_max_num_queries(10) as few:
+        class_rows(notice, world.class_a)
+    for _ in range(5):
+        factories.record(world.class_a, status=RecordStatus.COMPLETED)
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        class_rows(notice, world.class_a)

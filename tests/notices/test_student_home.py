@@ -8,6 +8,7 @@ from django.utils import timezone
 from notices import published
 from notices.models import Notice, NoticeAudience, NoticeState, NoticeTask
 from notices.services.notices import notice_publish, notice_withdraw
+from records.models import EnrollmentRecord, RecordStatus
 from tests.notices.conftest import confirm, count_queries, done_everything, make_notice, photo
 
 
@@ -177,3 +178,12 @@ def test_another_institutions_notice_is_never_hers(client_for, world, notice):
 
     assert notice.title in _my_notices(client)
     assert elsewhere.title not in _my_notices(client)
+
+
+def test_an_ended_record_leaves_no_record_check_to_do(client_for, world, notice):
+    EnrollmentRecord.objects.filter(pk=world.bob_record.pk).update(status=RecordStatus.WITHDRAWN)
+    photo(world.bob_record)
+
+    section = _my_notices(client_for(world.bob))
+
+    assert "学籍信息自查已完成" in section and "图像校对未完成" in section

@@ -68,15 +68,39 @@ def test_a_record_under_another_name_says_so(client_for, world):
     assert not EnrollmentRecord.objects.filter(user=account).exists()
 
 
-def test_an_unregistered_record_is_not_shown_and_says_why(client_for, world):
+def test_an_unregistered_record_is_shown_read_only_and_says_why(client_for, world):
+    """Seed 003's third case: her record is there but not registered. The page shows it,
+    unbound, with the reason and no 正确 / 有误."""
     account = factories.user(real_name="孙悟", id_number=factories.id_number())
-    factories.record(
+    record = factories.record(
         world.class_b, name="孙悟", id_number=account.id_number, status=RecordStatus.UNREGISTERED
     )
 
     page = client_for(account).get("/records/mine/").content.decode()
 
-    assert "尚未完成电子注册" in page
+    assert "尚未完成电子注册" in page and "注册后才能校对" in page
+    assert record.student_number in page
+    assert f"/records/{record.pk}/confirm/" not in page
+    assert f"/records/{record.pk}/report/" not in page
+    record.refresh_from_db()
+    assert record.user is None and record.first_viewed_at is None
+
+
+def test_an_unregistered_record_shows_beside_her_bound_record(client_for, world):
+    unregistered = factories.record(
+        world.class_b,
+        name=world.alice.real_name,
+        id_number=world.alice.id_number,
+        status=RecordStatus.UNREGISTERED,
+    )
+
+    page = client_for(world.alice).get("/records/mine/").content.decode()
+
+    assert unregistered.student_number in page and "注册后才能校对" in page
+    assert f"/records/{world.alice_record.pk}/confirm/" in page
+    assert f"/records/{unregistered.pk}/confirm/" not in page
+    unregistered.refresh_from_db()
+    assert unregistered.user is None
 
 
 def test_binding_by_school_and_student_number(client_for, world):
@@ -92,7 +116,7 @@ def test_binding_by_school_and_student_number(client_for, world):
         {
             "bind_record": "1",
             "school": world.institution.code,
-            "student_number": record.student_number,
+            "number": record.student_number,
         },
     )
 
@@ -106,7 +130,7 @@ def test_binding_someone_elses_record_by_facts_fails(client_for, world):
         {
             "bind_record": "1",
             "school": world.institution.name,
-            "student_number": world.bob_record.student_number,
+            "number": world.bob_record.student_number,
         },
     )
 
@@ -115,16 +139,62 @@ def test_binding_someone_elses_record_by_facts_fails(client_for, world):
     assert world.bob_record.user == world.bob
 
 
+def test_binding_by_school_name_and_examinee_number(client_for, world):
+    account = factories.user(real_name="吴桐", id_number=factories.id_number())
+    record = factories.record(world.class_b, name="吴桐", id_number=account.id_number)
+
+    response = client_for(account).post(
+        "/records/mine/bind/",
+        {"bind_record": "1", "school": world.institution.name, "number": record.examinee_number},
+    )
+
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.user == account
+    assert AuditEvent.objects.filter(action="records.bound", subject=account).exists()
+
+
+def test_an_unbound_record_of_someone_else_never_binds_by_its_examinee_number(client_for, world):
+    """Knowing a classmate's 考生号 and school is not being her (docs/quality.md)."""
+    theirs = factories.record(world.class_b, name="郑好")
+
+    response = client_for(world.alice).post(
+        "/records/mine/bind/",
+        {"bind_record": "1", "school": world.institution.code, "number": theirs.examinee_number},
+    )
+
+    assert "未找到与您的姓名、证件号码一致的该学籍" in response.content.decode()
+    theirs.refresh_from_db()
+    assert theirs.user is None
+
+
+def test_binding_an_unregistered_record_by_facts_is_refused_with_the_reason(client_for, world):
+    account = factories.user(real_name="吴桐", id_number=factories.id_number())
+    record = factories.record(
+        world.class_b, name="吴桐", id_number=account.id_number, status=RecordStatus.UNREGISTERED
+    )
+    client = client_for(account)
+
+    for number in (record.student_number, record.examinee_number):
+        response = client.post(
+            "/records/mine/bind/",
+            {"bind_record": "1", "school": world.institution.code, "number": number},
+        )
+        assert "学籍尚未注册" in response.content.decode()
+
+    record.refresh_from_db()
+    assert record.user is None
+    assert not AuditEvent.objects.filter(action="records.bound").exists()
+
+
 def test_guessing_is_throttled(client_for, world):
     cache.clear()
     client = client_for(world.alice)
     for n in range(10):
-        client.post(
-            "/records/mine/bind/", {"bind_record": "1", "school": "x", "student_number": str(n)}
-        )
+        client.post("/records/mine/bind/", {"bind_record": "1", "school": "x", "number": str(n)})
 
     response = client.post(
-        "/records/mine/bind/", {"bind_record": "1", "school": "x", "student_number": "y"}
+        "/records/mine/bind/", {"bind_record": "1", "school": "x", "number": "y"}
     )
 
     assert "请" in response.content.decode() and "后再试" in response.content.decode()

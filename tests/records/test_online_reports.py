@@ -443,3 +443,11 @@ def test_every_change_and_every_view_is_audited(client_for, world):
     assert events[2].actor is None and events[2].ip_address == "198.51.100.9"
     assert set(events[1].changes) == {"valid_until"}
     assert all(report.code not in str(e.changes) for e in events)
+
+
+def test_the_report_gives_the_length_of_study_in_years(client_for, world):
+    report = _report(world.alice_record)
+
+    page = client_for(world.alice).get(f"/records/reports/{report.pk}/").content.decode()
+
+    assert "<dt>学制</dt><dd>4 年</dd>" in page

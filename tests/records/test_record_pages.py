@@ -1,7 +1,16 @@
+import datetime
+from decimal import Decimal
+
 import pytest
 from django.utils import timezone
 
-from records.models import EnrollmentRecord, RecordConfirmation
+from records.models import (
+    DiscrepancyItem,
+    DiscrepancyReport,
+    EnrollmentRecord,
+    RecordConfirmation,
+    RecordStatus,
+)
 from tests import factories
 
 SEED_000_LABELS = [
@@ -140,3 +149,62 @@ def test_my_records_on_a_later_visit_writes_nothing_and_binds_in_the_list_query(
     with django_assert_max_num_queries(7) as done:
         assert client.get("/records/mine/").status_code == 200
     assert not [q for q in done.captured_queries if q["sql"].startswith("UPDATE")]
+
+
+def test_the_leaving_date_follows_the_expected_graduation_date(client_for, world):
+    client = client_for(world.alice)
+
+    empty = client.get("/records/mine/").content.decode()
+    EnrollmentRecord.objects.filter(pk=world.alice_record.pk).update(
+        leaving_date=datetime.date(2024, 7, 1)
+    )
+    filled = client.get("/records/mine/").content.decode()
+
+    assert '<div class="field" data-field="leaving_date"><dt>离校日期</dt><dd>—</dd>' in empty
+    assert empty.index("<dt>预计毕业日期</dt>") < empty.index("<dt>离校日期</dt>")
+    assert "<dt>离校日期</dt><dd>2024年7月1日</dd>" in filled
+
+
+@pytest.mark.parametrize("duration, shown", [("4", "4 年"), ("2.5", "2.5 年")])
+def test_the_length_of_study_reads_in_years(client_for, world, duration, shown):
+    EnrollmentRecord.objects.filter(pk=world.alice_record.pk).update(duration=Decimal(duration))
+
+    mine = client_for(world.alice).get("/records/mine/").content.decode()
+    staff = client_for(world.counselor).get(f"/records/{world.alice_record.pk}/").content.decode()
+
+    assert f"<dt>学制</dt><dd>{shown}</dd>" in mine
+    assert f"<dt>学制</dt><dd>{shown}</dd>" in staff
+
+
+def test_long_numbers_are_marked_to_wrap_whole(client_for, world):
+    """docs/design.md: 375 px. The CSS keeps a `.number` in one piece (static/css)."""
+    record = world.alice_record
+
+    page = client_for(world.alice).get("/records/mine/").content.decode()
+
+    for value in (record.id_number, record.student_number, record.examinee_number):
+        assert f'<dd class="number">{value}</dd>' in page
+
+
+def test_a_withdrawn_student_reads_no_check_needed_on_the_class_page(client_for, world):
+    EnrollmentRecord.objects.filter(pk=world.bob_record.pk).update(status=RecordStatus.WITHDRAWN)
+
+    page = client_for(world.counselor).get(f"/records/classes/{world.class_a.pk}/").content.decode()
+
+    row = page.split(world.bob_record.student_number)[1].split("</tr>")[0]
+    assert "无需校对" in row
+
+
+def test_an_accepted_leaving_date_is_stored_as_a_date(client_for, world):
+    """A 有误 report's 离校日期 is text, read the way the roster writes dates."""
+    report = DiscrepancyReport.objects.create(record=world.alice_record, user=world.alice)
+    DiscrepancyItem.objects.create(
+        report=report, field="leaving_date", current_value="", claimed_value="2024年7月1日"
+    )
+
+    client_for(world.registrar).post(
+        f"/records/queue/{report.pk}/", {"decision": "accept", "fields_to_apply": ["leaving_date"]}
+    )
+
+    world.alice_record.refresh_from_db()
+    assert world.alice_record.leaving_date == datetime.date(2024, 7, 1)

@@ -9,7 +9,13 @@ from django.utils import timezone
 
 from notices.models import Notice, NoticeAudience, NoticeState, NoticeTask
 from portal.models import AuditEvent
-from records.models import DiscrepancyReport, RecordConfirmation, ReportState
+from records.models import (
+    DiscrepancyReport,
+    EnrollmentRecord,
+    RecordConfirmation,
+    RecordStatus,
+    ReportState,
+)
 
 
 def _report(client, record, upload, **fields):
@@ -178,3 +184,102 @@ def test_the_evidence_file_is_private(client_for, world, pdf_upload):
     assert response.status_code == 200
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Disposition"].startswith("attachment")
+
+
+# Records that are not self-checked (records.self_check): 未注册, 已毕业, and those whose
+# 学籍状态 ends the study. The page offers no 正确 / 有误 and says why; the services refuse.
+
+ENDED = [
+    RecordStatus.WITHDRAWN,
+    RecordStatus.EXPELLED,
+    RecordStatus.COMPLETED,
+    RecordStatus.INCOMPLETE,
+]
+NOT_CHECKED = [*ENDED, RecordStatus.UNREGISTERED, RecordStatus.GRADUATED]
+
+
+def _set_status(record, status):
+    EnrollmentRecord.objects.filter(pk=record.pk).update(status=status)
+
+
+@pytest.mark.parametrize("status", ENDED)
+def test_an_ended_record_shows_no_buttons_and_says_why(client_for, world, status):
+    _set_status(world.alice_record, status)
+
+    page = client_for(world.alice).get("/records/mine/").content.decode()
+
+    label = RecordStatus(status).label
+    assert f"该学籍状态为“{label}”，学籍已终止，无需校对。如有疑问请联系学校学籍管理部门。" in page
+    assert f"/records/{world.alice_record.pk}/confirm/" not in page
+    assert f"/records/{world.alice_record.pk}/report/" not in page
+
+
+def test_a_graduated_record_shows_no_buttons_and_says_why(client_for, world):
+    _set_status(world.alice_record, RecordStatus.GRADUATED)
+
+    page = client_for(world.alice).get("/records/mine/").content.decode()
+
+    assert "信息已连接到电子学历，无需校对" in page
+    assert f"/records/{world.alice_record.pk}/confirm/" not in page
+
+
+@pytest.mark.parametrize("status", [RecordStatus.SUSPENDED, RecordStatus.RESERVED])
+def test_a_suspended_or_reserved_record_keeps_its_buttons(client_for, world, status):
+    """休学 and 保留学籍 keep the 学籍: the student still checks it."""
+    _set_status(world.alice_record, status)
+
+    page = client_for(world.alice).get("/records/mine/").content.decode()
+
+    assert f"/records/{world.alice_record.pk}/confirm/" in page
+    assert "无需校对" not in page
+
+
+@pytest.mark.parametrize("status", NOT_CHECKED)
+def test_confirming_a_record_that_is_not_checked_is_refused_with_the_reason(
+    client_for, world, status
+):
+    _set_status(world.alice_record, status)
+    client = client_for(world.alice)
+
+    response = client.post(f"/records/{world.alice_record.pk}/confirm/", follow=True)
+
+    page = response.content.decode()
+    assert "无需校对" in page or "注册后才能校对" in page
+    assert "已确认：学籍信息正确" not in page
+    assert not RecordConfirmation.objects.exists()
+    assert not AuditEvent.objects.filter(action="records.confirmed").exists()
+
+
+@pytest.mark.parametrize("status", NOT_CHECKED)
+def test_reporting_a_record_that_is_not_checked_is_refused_with_the_reason(
+    client_for, world, pdf_upload, status
+):
+    _set_status(world.alice_record, status)
+
+    response = _report(client_for(world.alice), world.alice_record, pdf_upload())
+
+    page = response.content.decode()
+    assert "无需校对" in page or "注册后才能校对" in page
+    assert not DiscrepancyReport.objects.exists()
+
+
+def test_the_confirm_dialog_of_an_ended_record_says_why_instead(client_for, world):
+    _set_status(world.alice_record, RecordStatus.WITHDRAWN)
+
+    response = client_for(world.alice).get(
+        f"/records/{world.alice_record.pk}/confirm/", follow=True
+    )
+
+    page = response.content.decode()
+    assert "确认学籍信息正确？" not in page
+    assert "该学籍状态为“退学”，学籍已终止" in page
+
+
+def test_an_ended_record_is_not_a_todo_on_the_home_page(client_for, world):
+    client = client_for(world.alice)
+    client.get("/records/mine/")  # she has looked
+    _set_status(world.alice_record, RecordStatus.WITHDRAWN)
+
+    page = client.get("/").content.decode()
+
+    assert "请查看并核对本人学籍信息" not in page
