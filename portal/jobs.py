@@ -11,6 +11,12 @@ portal does: a worker holds the job's lease while it runs it (portal.leases), an
 is free. A re-run starts from the beginning and replaces the partial result; each `work`
 must therefore be safe to repeat: an import is one transaction (a killed one left
 nothing), an export writes its file at the end, and so on (docs/deploy.md).
+
+A job that kills its worker (a hostile file, a bug that exhausts memory) would be
+re-run for ever and take every worker down with it. So each pick-up is counted, and
+committed, before the work starts; a job picked up again after MAX_ATTEMPTS is marked
+failed with the reason instead of being run, and `jobs_recover` fails it too rather than
+enqueue it once more (docs/quality.md "Background work never kills the worker").
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import TaskResultStatus, default_task_backend
 from django_tasks.exceptions import TaskResultDoesNotExist
@@ -31,6 +37,12 @@ from portal.leases import DEFAULT_WAIT, job_lease
 from portal.models import Job, JobState
 
 logger = logging.getLogger(__name__)
+
+
+MAX_ATTEMPTS = 3
+_GAVE_UP = (
+    f"任务已尝试 {MAX_ATTEMPTS} 次均未完成（处理进程异常退出），已停止重试。请检查文件后重新发起。"
+)
 
 
 class JobError(Exception):
@@ -97,10 +109,21 @@ def _run_leased(job_id: str, work) -> None:
     job = Job.objects.filter(pk=job_id).first()
     if job is None or job.is_finished:
         return
+    if job.attempts >= MAX_ATTEMPTS:
+        logger.error(
+            "job %s (%s): %d attempts did not finish; marked failed", job.pk, job.kind, job.attempts
+        )
+        _finish(job, JobState.FAILED, error=_GAVE_UP)
+        return
     if job.state == JobState.RUNNING or job.done or job.result_file:
         _reset(job)
     job.state, job.started_at = JobState.RUNNING, timezone.now()
-    job.save(update_fields=["state", "started_at"])
+    # One statement, outside any transaction of the work: it stays counted if the work
+    # kills this process.
+    Job.objects.filter(pk=job.pk).update(
+        state=job.state, started_at=job.started_at, attempts=F("attempts") + 1
+    )
+    job.attempts += 1
     progress = JobProgress(job)
     try:
         result = work(job, progress) or {}
@@ -188,6 +211,12 @@ def _abandoned(job: Job, grace: timedelta) -> bool:
 
 
 def _requeue(job: Job) -> None:
+    if job.attempts >= MAX_ATTEMPTS:
+        logger.error(
+            "job %s (%s): %d attempts did not finish; marked failed", job.pk, job.kind, job.attempts
+        )
+        _finish(job, JobState.FAILED, error=_GAVE_UP)
+        return
     result = _task_result(job)
     if result is None:
         logger.error("job %s (%s): its task is gone; marked failed", job.pk, job.kind)

@@ -194,6 +194,9 @@ class Job(models.Model):
     result_file = models.FileField(_("结果文件"), upload_to=job_result_path, blank=True)
     result_filename = models.CharField(_("下载文件名"), max_length=200, blank=True)
     error = models.TextField(_("错误"), blank=True)
+    # Workers that took the job up, counted before each starts (portal.jobs.run_job), so
+    # that one killed by the job itself still counts: the job stops after MAX_ATTEMPTS.
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     task_result_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)

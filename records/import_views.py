@@ -3,7 +3,9 @@
 The file is checked here for size and kind only; the rows are read and validated by the
 background job (records/import_tasks.py), whose page shows the counts or every error."""
 
+import datetime
 import io
+import random
 import uuid
 
 from django import forms
@@ -14,10 +16,11 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts import idnumbers
 from accounts.decorators import role_required
 from accounts.models import Role
 from portal import jobs
-from portal.xlsx import write_rows
+from portal.xlsx import SheetSpec, write_sheets
 from records import import_tasks, imports
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -87,11 +90,82 @@ def roster_import(request):
     return render(request, "records/import_roster.html", context)
 
 
+# Typed as numbers, these lose their leading zeros, and an 18-digit ID number its last
+# three digits (Excel keeps 15): the template formats them as text, for this many rows.
+TEXT_TITLES = ("考生号", "学号", "身份证号")
+TEMPLATE_TEXT_ROWS = 2000
+
+
+def _example(header: list[str]) -> list[str]:
+    """A fictional student, valid in every column (the ID number's check digit too).
+    Data, not UI text: the import reads these words in Chinese whatever the language."""
+    birth = datetime.date(2005, 3, 8)
+    values = {
+        "考生号": "23110101150001",
+        "姓名": "张示例",
+        "学号": "2023010001",
+        "性别": "女",
+        "出生日期": birth.isoformat(),
+        "身份证号": idnumbers.generate(rng=random.Random(1), region="110101", birth=birth, sex="2"),
+        "民族": "汉族",
+        "生源省市": "北京市",
+        "院校代码": "13999",
+        "院校名称": "示例职业大学",
+        "学籍状态": "在籍(注册学籍)",
+        "专业名称": "软件技术",
+        "学制": "3",
+        "层次": "专科",
+        "录取年份": "2023",
+        "学习形式": "普通全日制",
+        "学历类别": "普通",
+        "分院": "信息工程学院",
+        "系所函授站": "",
+        "班号": "2023101",
+        "入学日期": "2023-09-01",
+        "预计毕业日期": "2026-07-01",
+    }
+    return [values.get(title, "") for title in header]
+
+
 @role_required(Role.REGISTRAR)
 def roster_template(request):
-    """示例名单: the header row the import reads, written by the portal's one xlsx writer."""
+    """示例名单: the first sheet is the one the import reads, with its header and the ID
+    and number columns formatted as text; the example row sits on a second sheet
+    (填写说明), which the import never reads, so that a forgotten example is never
+    imported as a student."""
+    header = imports.TEMPLATE_HEADER
+    text_columns = [header.index(title) for title in TEXT_TITLES]
+    widths = {index: 20 for index in text_columns}
+    roster = SheetSpec(
+        title=_("学生名单"),
+        header=header,
+        text_columns=text_columns,
+        text_rows=TEMPLATE_TEXT_ROWS,
+        widths=widths,
+    )
+    guide = SheetSpec(
+        title=_("填写说明"),
+        lead=[
+            [
+                _(
+                    "下面一行是示例（虚构的学生），请在第一个工作表“学生名单”中按同样格式填写；导入只读取第一个工作表，本页不会被导入。"
+                )
+            ],
+            [
+                _(
+                    "考生号、学号、身份证号列已设为文本格式，开头的 0 和 18 位身份证号都会原样保留；从其他表格粘贴时请选择“只粘贴数值”。"
+                )
+            ],
+            [_("日期可写作 2023-09-01 或 2023年9月1日；系所函授站、班号可不填。")],
+            [],
+        ],
+        header=header,
+        rows=[_example(header)],
+        text_columns=text_columns,
+        widths=widths,
+    )
     buffer = io.BytesIO()
-    write_rows(buffer, title=_("学生名单"), header=imports.TEMPLATE_HEADER, rows=[])
+    write_sheets(buffer, [roster, guide])
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, _("示例名单.xlsx"))
     response["X-Content-Type-Options"] = "nosniff"

@@ -18,7 +18,8 @@ serial number. Its XML parser expands no entities; the archive is checked first
 Memory: the reader holds the sheet once (in Rust); the valid rows are kept once, as
 compact tuples whose repeated values (college, major, dates …) are shared objects.
 
-The modules, in the order a file goes through them: archive (the zip), sheet (the
+The modules, in the order a file goes through them: archive (the zip) and parts (its
+XML parts: far cells, DOCTYPEs, before calamine allocates anything), sheet (the
 worksheet and its header), cells (one value), columns (the headers and a row),
 validation (phase 1), organisation (new colleges and majors, phase 1b), writer and
 changes (phase 2); results holds what the service returns.

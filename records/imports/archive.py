@@ -1,4 +1,5 @@
-"""The .xlsx before any parser sees it: kind, size, entry count, real unpacked size.
+"""The .xlsx before any parser sees it: kind, size, entry names, entry count, real
+unpacked size, then its XML (parts.py: no DTD, no cell beyond what a roster can hold).
 
 An .xlsx is a zip (docs/quality.md): a zip bomb declares small sizes and inflates to
 gigabytes, so the sizes that count are measured, by inflating every entry with a budget.
@@ -18,6 +19,7 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from records.imports.parts import check_parts
 from records.imports.results import RosterImportError
 
 # A 50,000-row roster is about 6 MB packed and 60 MB unpacked.
@@ -60,12 +62,26 @@ def check_archive(path: Path) -> None:
         raise RosterImportError(_(_NOT_XLSX)) from exc
     if len(entries) > MAX_ZIP_ENTRIES:
         raise RosterImportError(_(_TOO_BIG))
+    if any(_escapes(entry.filename) for entry in entries):
+        # Nothing is ever extracted, but no program writes such names: a crafted file.
+        raise RosterImportError(
+            _(
+                "文件中含有指向上级目录或绝对路径的条目（“路径穿越”），不是正常的 Excel 工作簿，已拒绝读取。"
+            )
+        )
     if not any(entry.filename == "xl/workbook.xml" for entry in entries):
         raise RosterImportError(_(_NOT_XLSX))
     budget = MAX_UNPACKED_BYTES
     with path.open("rb") as raw:
         for entry in entries:
             budget -= _inflated_size(raw, entry, budget)
+    with zipfile.ZipFile(path) as archive:
+        check_parts(archive)
+
+
+def _escapes(name: str) -> bool:
+    name = name.replace("\\", "/")
+    return name.startswith("/") or ".." in name.split("/") or (len(name) > 1 and name[1] == ":")
 
 
 def _inflated_size(raw, entry: zipfile.ZipInfo, budget: int) -> int:

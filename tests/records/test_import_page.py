@@ -9,9 +9,11 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
+from accounts import idnumbers
 from portal.models import Job, JobState
-from records.imports import TEMPLATE_HEADER
+from records.imports import TEMPLATE_HEADER, RosterImportError, roster_import
 from records.models import College, EnrollmentRecord
 from tests.records.roster_files import student, write_roster
 
@@ -150,15 +152,68 @@ def test_the_upload_page_costs_a_bounded_number_of_queries(
         assert client.get(URL).status_code == 200
 
 
-def test_the_template_roster_has_the_header_row(client_for, world):
+def _template(client_for, world):
     response = client_for(world.registrar).get(URL + "template/")
-
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
-    sheet = load_workbook(io.BytesIO(response.content)).active
-    rows = list(sheet.iter_rows(values_only=True))
+    return response, load_workbook(io.BytesIO(response.content))
+
+
+def test_the_template_roster_has_the_header_row_on_the_sheet_the_import_reads(client_for, world):
+    _response, workbook = _template(client_for, world)
+
+    assert workbook.sheetnames == ["学生名单", "填写说明"]
+    rows = list(workbook["学生名单"].iter_rows(values_only=True))
     assert list(rows[0]) == TEMPLATE_HEADER
-    assert len(rows) == 1
+    assert all(value is None for row in rows[1:] for value in row)
+
+
+def test_the_template_formats_the_number_columns_as_text(client_for, world):
+    _response, workbook = _template(client_for, world)
+    sheet = workbook["学生名单"]
+
+    for title in ("考生号", "学号", "身份证号"):
+        letter = get_column_letter(TEMPLATE_HEADER.index(title) + 1)
+        assert sheet.column_dimensions[letter].number_format == "@"
+        assert {sheet[f"{letter}{row}"].number_format for row in range(2, 2001)} == {"@"}
+    assert sheet["B2"].number_format == "General"  # 姓名: as Excel has it
+
+
+def test_the_template_example_row_is_valid_and_on_its_own_sheet(client_for, world):
+    _response, workbook = _template(client_for, world)
+    rows = list(workbook["填写说明"].iter_rows(values_only=True))
+
+    header_at = next(i for i, row in enumerate(rows) if list(row) == TEMPLATE_HEADER)
+    example = dict(zip(TEMPLATE_HEADER, rows[header_at + 1], strict=True))
+    assert "示例" in rows[0][0]
+    assert example["姓名"] == "张示例"
+    assert idnumbers.validate(example["身份证号"]) == example["身份证号"]
+    assert workbook["填写说明"][f"F{header_at + 2}"].number_format == "@"
+
+
+def test_the_template_as_downloaded_imports_no_student(client_for, world, tmp_path):
+    response, _workbook = _template(client_for, world)
+    path = tmp_path / "示例名单.xlsx"
+    path.write_bytes(response.content)
+
+    with pytest.raises(RosterImportError, match="名单中没有学生"):
+        roster_import(file=path)
+
+
+def test_the_example_row_copied_to_the_roster_sheet_imports(client_for, world, tmp_path):
+    _response, workbook = _template(client_for, world)
+    rows = list(workbook["填写说明"].iter_rows(values_only=True))
+    example = rows[rows.index(tuple(TEMPLATE_HEADER)) + 1]
+    path = write_roster(
+        tmp_path / "名单.xlsx",
+        [dict(zip(TEMPLATE_HEADER, example, strict=True))],
+        header=TEMPLATE_HEADER,
+    )
+
+    result = roster_import(file=path, allow_new_colleges=True)
+
+    assert not result.errors
+    assert result.created == 1
 
 
 def test_the_upload_form_offers_the_two_ticks(client_for, world):
