@@ -1,6 +1,7 @@
 """Forms of the record pages: input → validated data, no business rules."""
 
 from django import forms
+from django.core.validators import ProhibitNullCharactersValidator as ProhibitNull
 from django.utils.translation import gettext_lazy as _
 
 from records import rules
@@ -40,9 +41,11 @@ def value_field(record, name: str, *, label: str, required: bool = False) -> for
         attrs["placeholder"] = _("如：云南省昆明市，或 6 位行政区划代码")
     elif name in _NUMERIC or rule.kind == Kind.NUMBER:
         attrs["inputmode"] = _NUMERIC.get(name, "decimal")
-    return forms.CharField(
-        label=label, max_length=200, required=required, widget=forms.TextInput(attrs=attrs)
-    )
+    # No max_length and no NUL check here: the rule says what a value may hold, in the
+    # words the import uses too.
+    field = forms.CharField(label=label, required=required, widget=forms.TextInput(attrs=attrs))
+    field.validators = [v for v in field.validators if not isinstance(v, ProhibitNull)]
+    return field
 
 
 def show_errors(form: forms.Form, errors: dict[str, str], prefix: str = "") -> None:
@@ -113,8 +116,11 @@ class ReportForm(forms.Form):
                 }
             )
         for i in range(3):
+            # No kind chosen for her: the policy of each ticked field names the kind.
             self.fields[f"kind_{i}"] = forms.ChoiceField(
-                label=_("材料类型"), choices=EvidenceKind.choices, required=False
+                label=_("材料类型"),
+                choices=[("", _("请选择"))] + EvidenceKind.choices,
+                required=False,
             )
             self.fields[f"file_{i}"] = forms.FileField(
                 label=_("证明材料 %(n)d") % {"n": i + 1},
@@ -127,8 +133,9 @@ class ReportForm(forms.Form):
     def clean(self):
         data = super().clean()
         for name in CORRECTABLE_FIELDS:
-            if data.get(f"wrong_{name}") and not data.get(f"value_{name}"):
-                self.add_error(f"value_{name}", _("请填写正确的信息"))
+            box = f"value_{name}"
+            if data.get(f"wrong_{name}") and not data.get(box) and box not in self.errors:
+                self.add_error(box, _("请填写正确的信息"))
         return data
 
     @property

@@ -25,6 +25,9 @@ from records.imports.results import RosterImportError
 # A 50,000-row roster is about 6 MB packed and 60 MB unpacked.
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_BYTES = 800 * 1024 * 1024
+# The reader holds every shared string at once (24 bytes an entry besides its text): a
+# roster's are a few MB; 64 MB of the smallest entries is ~5 million strings, ~250 MB held.
+MAX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024
 MAX_ZIP_ENTRIES = 1000
 
 _NOT_XLSX = gettext_noop(
@@ -71,10 +74,7 @@ def check_archive(path: Path) -> None:
         )
     if not any(entry.filename == "xl/workbook.xml" for entry in entries):
         raise RosterImportError(_(_NOT_XLSX))
-    budget = MAX_UNPACKED_BYTES
-    with path.open("rb") as raw:
-        for entry in entries:
-            budget -= _inflated_size(raw, entry, budget)
+    _check_sizes(path, entries)
     with zipfile.ZipFile(path) as archive:
         check_parts(archive)
 
@@ -82,6 +82,17 @@ def check_archive(path: Path) -> None:
 def _escapes(name: str) -> bool:
     name = name.replace("\\", "/")
     return name.startswith("/") or ".." in name.split("/") or (len(name) > 1 and name[1] == ":")
+
+
+def _check_sizes(path: Path, entries: list[zipfile.ZipInfo]) -> None:
+    budget = MAX_UNPACKED_BYTES
+    with path.open("rb") as raw:
+        for entry in entries:
+            size = _inflated_size(raw, entry, budget)
+            shared = entry.filename.lower().endswith("sharedstrings.xml")
+            if shared and size > MAX_SHARED_STRINGS_BYTES:
+                raise RosterImportError(_(_TOO_BIG))
+            budget -= size
 
 
 def _inflated_size(raw, entry: zipfile.ZipInfo, budget: int) -> int:

@@ -61,8 +61,12 @@ class Writer:
         self._organisation()
         now = timezone.now()
         for chunk in chunks(self.rows):
-            existing = EnrollmentRecord.objects.select_related("user").in_bulk(
-                [row.pk for row in chunk if row.pk]
+            # Locked until the import commits: a student's 正确 in the meantime waits, then
+            # stands on the new values (records.services.checks.record_confirm locks too).
+            existing = (
+                EnrollmentRecord.objects.select_for_update(of=("self",))
+                .select_related("user")
+                .in_bulk([row.pk for row in chunk if row.pk])
             )
             new, changed, touched = [], {}, []
             for row in chunk:

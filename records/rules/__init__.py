@@ -97,6 +97,7 @@ def check_changes(
     _read_values(changes, record, texts, same_is_error)
     merged = {name: getattr(record, name) for name in _BETWEEN if hasattr(record, name)}
     merged.update((n, v) for n, v in changes.values.items() if n in _BETWEEN)
+    _check_organisation(changes, record)
     # What the seeds never change is said first: it explains more than a mismatch.
     found = policy.refusals(record, changes.values) + between.problems(merged)
     if "id_number" in changes.values:
@@ -132,6 +133,24 @@ def _read_values(changes: Changes, record, texts: Mapping[str, str], same_is_err
             )
         except RuleError as exc:
             changes.errors[name] = exc.reason
+
+
+def _check_organisation(changes: Changes, record) -> None:
+    """A record's class and department belong to its college (as the import holds a
+    班号 to one 分院): a change that would split them is refused at the changed field."""
+    college = changes.values.get("college", record.college)
+    for name in ("school_class", "department"):
+        part = changes.values.get(name, getattr(record, name))
+        if part is None or college is None or part.college_id == college.pk:
+            continue
+        if name not in changes.values and "college" not in changes.values:
+            continue  # as it was: not this change's doing
+        at = name if name in changes.values else "college"
+        changes.errors.setdefault(
+            at,
+            _("%(field)s“%(part)s”属于其他分院，与分院“%(college)s”不一致")
+            % {"field": label(name), "part": part.name, "college": college.name},
+        )
 
 
 def _keep(changes: Changes, record, name: str, value: Any, same_is_error: bool) -> None:

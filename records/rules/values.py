@@ -35,7 +35,14 @@ class RuleError(Exception):
 
 # Whitespace of every kind (\s covers the ideographic space U+3000) plus zero-width ones.
 SPACES = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]+")
-_CJK_GAP = re.compile(r"(?<=[^\x00-\x7f])[\s\u200b-\u200d\u2060\ufeff]+(?=[^\x00-\x7f])")
+# A gap between two Han characters (or full-width forms) only: "王　五" is 王五, while
+# "Zoë Ängel" and "Ａｌｉ　Ｋｈａｎ" keep their space.
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_CJK_GAP = re.compile(rf"(?<=[{_HAN}])[\s\u200b-\u200d\u2060\ufeff]+(?=[{_HAN}])")
+# Control and format characters (NUL, BEL, the bidi overrides …) are never part of a name.
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f]"
+)
 _CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]*")
 _DATE = re.compile(
     r"([0-9]{4})[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2})日?(?:[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?"
@@ -71,6 +78,8 @@ def words(value: Any, max_length: int) -> str:
     """Names as typed, trimmed: no NFKC, which would change compatibility ideographs (生僻字
     must survive); the space that pads two-character names ("王　五") goes."""
     text = value if isinstance(value, str) else _compact(value)
+    if _CONTROL.search(text):
+        raise RuleError(_("不能包含控制字符或不可见的格式字符"))
     text = SPACES.sub(" ", _CJK_GAP.sub("", text)).strip()
     if len(text) > max_length:
         raise RuleError(_("不能超过 %(n)d 个字") % {"n": max_length})
@@ -131,8 +140,10 @@ def parse_duration(value: Any) -> Decimal:
         years = Decimal(text) + (Decimal("0.5") if half else 0)
     except InvalidOperation:
         years = Decimal("NaN")
-    tenths = years.quantize(Decimal("0.1")) if years.is_finite() else None
-    if tenths is None or tenths != years or not Decimal(1) <= years <= Decimal(9):
+    # Out of range first: quantize raises on a coefficient past the precision (1e100).
+    in_range = years.is_finite() and Decimal(1) <= years <= Decimal(9)
+    tenths = years.quantize(Decimal("0.1")) if in_range else None
+    if tenths is None or tenths != years:
         raise RuleError(_("学制应为 1 到 9 年，例如 4 或 2.5"))
     return tenths
 

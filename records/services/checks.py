@@ -58,8 +58,12 @@ def _own_and_checkable(record: EnrollmentRecord, user) -> None:
 
 @transaction.atomic
 def record_confirm(*, record: EnrollmentRecord, user, request=None) -> RecordConfirmation:
-    """正确. A double-click records one confirmation (a unique active confirmation)."""
+    """正确. A double-click records one confirmation (a unique active confirmation).
+
+    The record is locked first: a re-import or a correction writing it meanwhile
+    finishes (and revokes what stood) before this confirmation is taken."""
     _own_and_checkable(record, user)
+    list(EnrollmentRecord.objects.select_for_update().filter(pk=record.pk).values_list("pk"))
     if DiscrepancyReport.objects.filter(record=record, state=ReportState.SUBMITTED).exists():
         raise RecordError(_("您已提交有误申请，请等待学籍管理部门处理后再确认；也可以先撤回申请。"))
     existing = RecordConfirmation.objects.filter(record=record, revoked_at__isnull=True).first()

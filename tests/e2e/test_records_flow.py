@@ -46,7 +46,9 @@ def test_report_correct_and_confirm(page, people, scan, login, logout, screensho
     expect(page.get_by_label("民族的正确信息")).to_be_hidden()
     page.get_by_label("民族", exact=True).check()
     expect(page.get_by_label("民族的正确信息")).to_be_focused()
-    expect(page.locator("#id_value_ethnicity_box")).to_contain_text("需上传：户口本")
+    expect(
+        page.locator("[data-report-row]", has=page.get_by_label("民族", exact=True))
+    ).to_contain_text("需上传：户口本")
     page.get_by_label("民族的正确信息").select_option("回族")
     page.get_by_label("材料类型").first.select_option("户口本")
     page.get_by_label("证明材料 1").set_input_files(str(scan))

@@ -186,3 +186,15 @@ def truncated_zip(path: Path) -> Path:
     far_cell(path)
     path.write_bytes(path.read_bytes()[:-40])
     return path
+
+
+def many_shared_strings(path: Path) -> Path:
+    """~70 MB of empty shared strings in a ~100 KB file: the reader would hold millions of
+    them at once (the outside review's file; it killed a worker at a 1.5 GiB cap)."""
+    count = 5_500_000
+    strings = (
+        f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{MAIN}" count="{count}">'
+        + "<si><t/></si>" * count
+        + "</sst>"
+    )
+    return workbook(path, sheet(header_row()), strings=strings)

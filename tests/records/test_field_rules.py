@@ -344,3 +344,59 @@ def test_rare_characters_survive_the_import_the_claim_the_accept_and_the_edit(
 
     _edit(registrar, record, name=f"赵{RARE}")
     assert EnrollmentRecord.objects.get(pk=record.pk).name == f"赵{RARE}"
+
+
+# What the outside review found ----------------------------------------------------------
+
+
+def test_a_duration_past_the_decimal_precision_is_refused_not_a_crash(client_for, world, tmp_path):
+    reason = "学制应为 1 到 9 年，例如 4 或 2.5"
+    response = _edit(client_for(world.registrar), world.alice_record, duration="1e100")
+    assert response.context["form"].errors["duration"] == [reason]
+    claim = client_for(world.alice).post(
+        f"/records/{world.alice_record.pk}/report/",
+        {"wrong_duration": "on", "value_duration": "9e30"},
+    )
+    assert claim.context["form"].errors["value_duration"] == [reason]
+    result = roster_import(
+        file=write_roster(tmp_path / "r.xlsx", [student(1, 学制="1e100")]), allow_new_colleges=True
+    )
+    assert [e.reason for e in result.errors] == [reason]
+
+
+def test_control_and_bidi_characters_are_refused_in_names(client_for, world, tmp_path):
+    reason = "不能包含控制字符或不可见的格式字符"
+    result = roster_import(
+        file=write_roster(tmp_path / "r.xlsx", [student(1, 姓名="张_x0000_三")]),
+        allow_new_colleges=True,
+    )
+    assert [e.reason for e in result.errors] == [reason]
+    response = _edit(client_for(world.registrar), world.alice_record, name="王\u202e五")
+    assert response.context["form"].errors["name"] == [reason]
+
+
+def test_names_in_other_scripts_keep_their_spaces(tmp_path):
+    result = roster_import(
+        file=write_roster(tmp_path / "r.xlsx", [student(1, 姓名="Zoë Ängel")]),
+        allow_new_colleges=True,
+    )
+    assert result.errors == []
+    assert EnrollmentRecord.objects.get().name == "Zoë Ängel"
+
+
+def test_one_student_number_on_many_rows_names_a_few_lines_each(tmp_path):
+    rows = [student(n, 学号="2023000001") for n in range(1, 31)]
+
+    result = roster_import(file=write_roster(tmp_path / "r.xlsx", rows), allow_new_colleges=True)
+
+    first = next(e for e in result.errors if e.header == "学号")
+    assert first.reason == "学号 2023000001 与第 3、4、5、6、7 等 29 行重复"
+
+
+def test_a_class_of_another_college_is_refused(client_for, world):
+    other = world.class_other_college
+
+    response = _edit(client_for(world.registrar), world.alice_record, school_class=other.name)
+
+    assert "属于其他分院" in response.context["form"].errors["school_class"][0]
+    assert EnrollmentRecord.objects.get(pk=world.alice_record.pk).school_class == world.class_a

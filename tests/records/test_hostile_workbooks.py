@@ -52,6 +52,7 @@ EXPECTED = {
     "empty": "文件是空的",
     "old_xls": "这是旧版 .xls 文件",
     "truncated_zip": NOT_XLSX,
+    "many_shared_strings": BOMB,
 }
 
 # The child: the command on each file; one JSON line per file (its exit status and
