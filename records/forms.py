@@ -10,6 +10,7 @@ from records.rules import CORRECTABLE_FIELDS, Kind
 from records.rules import label as field_label
 from records.rules.fields import related_names
 from records.rules.policy import describe as policy_text
+from records.services import checks
 from records.services.corrections import STANDARD_REJECT_REASONS
 
 # Fields typed as digits (and an X): the phone's number pad where it fits.
@@ -131,11 +132,18 @@ class ReportForm(forms.Form):
         self.evidence_rows = [(self[f"kind_{i}"], self[f"file_{i}"]) for i in range(3)]
 
     def clean(self):
+        """Every error in one round: a ticked field without a value, and what the claim
+        service would refuse (records.services.checks.claim_changes), evidence included,
+        so that she fixes everything before choosing her files again."""
         data = super().clean()
         for name in CORRECTABLE_FIELDS:
             box = f"value_{name}"
             if data.get(f"wrong_{name}") and not data.get(box) and box not in self.errors:
                 self.add_error(box, _("请填写正确的信息"))
+        claims = {name: value for name, value in self.claims.items() if value}
+        if claims:
+            kinds = {kind for kind, _upload in self.evidence}
+            self.show_errors(dict(checks.claim_changes(self.record, claims, kinds).errors))
         return data
 
     @property
@@ -230,11 +238,19 @@ class RecordEditForm(forms.Form):
 
     def __init__(self, *args, record, **kwargs):
         super().__init__(*args, **kwargs)
+        self.record = record
         for name in CORRECTABLE_FIELDS:
             field = value_field(record, name, label=field_label(name))
             field.initial = rules.text(record, name)
             self.fields[name] = field
         self.order_fields([*CORRECTABLE_FIELDS, "reason"])
 
+    def clean(self):
+        """The values' errors even when the reason is missing: one round, every error."""
+        data = super().clean()
+        show_errors(self, dict(rules.check_changes(self.record, self.changed_values()).errors))
+        return data
+
     def changed_values(self) -> dict[str, str]:
-        return {name: self.cleaned_data[name] for name in self.changed_data if name != "reason"}
+        data = self.cleaned_data
+        return {name: data.get(name, "") for name in self.changed_data if name != "reason"}

@@ -121,12 +121,10 @@ def _check_deadline(notice: Notice | None) -> None:
         raise RecordError(reason)
 
 
-def _items(record: EnrollmentRecord, claims: dict[str, str], kinds: set[str]):
-    """The claimed values, each read and checked by the field rules (records.rules) and
-    stored as the rules show it; every refused value at once (FieldErrors), the evidence
-    that the fields' change policies ask for included."""
-    if not claims:
-        raise RecordError(_("请勾选有误的字段，并填写正确的信息。"))
+def claim_changes(record: EnrollmentRecord, claims: dict[str, str], kinds: set[str]):
+    """The claimed values read and checked by the field rules (records.rules), with the
+    evidence the fields' change policies ask for among `kinds`: every refused value at
+    once, by field (`.errors`). The 有误 form shows them; report_submit refuses on them."""
     changes = rules.check_changes(record, claims, same_is_error=True)
     missing = rules.policy.missing_evidence(list(changes.values), kinds)
     if missing:
@@ -135,6 +133,14 @@ def _items(record: EnrollmentRecord, claims: dict[str, str], kinds: set[str]):
             % {"field": rules.label(name), "kinds": "、".join(labels)}
             for name, labels in missing
         )
+    return changes
+
+
+def _items(record: EnrollmentRecord, claims: dict[str, str], kinds: set[str]):
+    """The claim's items, each value stored as the rules show it; FieldErrors else."""
+    if not claims:
+        raise RecordError(_("请勾选有误的字段，并填写正确的信息。"))
+    changes = claim_changes(record, claims, kinds)
     changes.raise_errors()
     return [
         DiscrepancyItem(

@@ -400,3 +400,37 @@ def test_a_class_of_another_college_is_refused(client_for, world):
 
     assert "属于其他分院" in response.context["form"].errors["school_class"][0]
     assert EnrollmentRecord.objects.get(pk=world.alice_record.pk).school_class == world.class_a
+
+
+def test_the_claim_gives_every_error_in_one_round(client_for, world):
+    record = world.alice_record
+
+    response = client_for(world.alice).post(
+        f"/records/{record.pk}/report/",
+        {
+            "wrong_ethnicity": "on",
+            "value_ethnicity": "",
+            "wrong_birth_date": "on",
+            "value_birth_date": "2001-02-03",
+            "wrong_name": "on",
+            "value_name": "李晓",
+        },
+    )
+
+    errors = response.context["form"].errors
+    assert errors["value_ethnicity"] == ["请填写正确的信息"]
+    assert "与身份证号中的出生日期" in errors["value_birth_date"][0]
+    assert errors["file_0"] == ["更正姓名需上传：户口本、公安部门证明"]
+
+
+def test_the_direct_edit_gives_value_errors_even_without_a_reason(client_for, world):
+    client = client_for(world.registrar)
+    url = f"/records/{world.alice_record.pk}/edit/"
+    form = client.get(url).context["form"]
+    data = {name: form[name].value() or "" for name in form.fields}
+
+    response = client.post(url, {**data, "birth_date": BAD_DATE, "reason": ""})
+
+    errors = response.context["form"].errors
+    assert errors["birth_date"] == [BAD_DATE_REASON]
+    assert "reason" in errors
