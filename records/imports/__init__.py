@@ -137,9 +137,7 @@ def roster_import(
     with local_path(file) as path:
         check_archive(path)
         validator = _validate(path, scope=scope, progress=bar)
-    errors, warnings = validator.errors + validator.duplicate_errors(), validator.warnings
-    if strict:
-        errors, warnings = errors + warnings, []
+    errors = validator.errors + validator.duplicate_errors()
     if validator.institution is None:
         if not errors:
             raise RosterImportError(_("名单中没有学生：表头下面是空的。"))
@@ -152,6 +150,10 @@ def roster_import(
             + match_existing(validator, institution)
             + check_new_organisation(validator, institution, allow=allow_new_colleges)
         )
+    # After the match: a row that leaves its 考生号 blank is warned on the stored one.
+    warnings = validator.warnings
+    if strict:
+        errors, warnings = errors + warnings, []
     warnings.sort(key=_by_cell)
     if errors:
         errors.sort(key=_by_cell)

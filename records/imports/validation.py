@@ -16,7 +16,7 @@ from records.imports.columns import COLUMN, UNIQUE_KEYS, Row
 from records.imports.results import RowError
 from records.imports.sheet import Header, Sheet
 from records.models import EnrollmentRecord, Institution, SchoolClass
-from records.rules import between
+from records.rules import between, policy
 from records.rules.values import RuleError, is_blank
 
 CHUNK = 1000  # rows one query looks up
@@ -55,7 +55,7 @@ class Validator:
         if values is None:
             return  # empty rows (and the padding after the last student) are not students
         errors += self._check_fields(line, values)
-        self.warnings += self._warnings(line, values)
+        self.warnings += self.row_warnings(line, values)
         self._remember_keys(line, values)
         if errors:
             self.errors += errors
@@ -107,7 +107,7 @@ class Validator:
             errors.append(self.error(line, key, problem.reason))
         return errors + self._check_institution(line, values) + self._check_class(line, values)
 
-    def _warnings(self, line: int, values: dict[str, Any]) -> list[RowError]:
+    def row_warnings(self, line: int, values: dict[str, Any]) -> list[RowError]:
         """What may be wrong but is not refused (records.rules.between.warnings): a
         14-digit 考生号 whose year or province digits disagree with 录取年份 or 生源省市."""
         return [
@@ -199,9 +199,20 @@ def chunks(items: list, size: int = CHUNK) -> Iterator[list]:
         yield items[start : start + size]
 
 
+# What a row is matched and checked against (records.rules.policy needs the ID's type and
+# the birth date; the 考生号 warnings the stored 考生号).
+_MATCHED = (
+    "pk", "institution_id", "student_number", "examinee_number", "name", "id_type",
+    "id_number", "birth_date", "user_id",
+)  # fmt: skip
+
+
 def match_existing(validator: Validator, institution: Institution | None) -> list[RowError]:
     """Find the record each row updates (by 学号, else by 考生号) and refuse conflicts: a
-    考生号 held by another record, or a bound student's name or ID number changed."""
+    考生号 held by another record, a bound student's name or ID number changed, or a
+    first-generation number replaced by its second-generation form (seed 002,
+    records.rules.policy.new_card). A row that leaves
+    the 考生号 blank keeps the stored one, which its warnings then read."""
     errors: list[RowError] = []
     claimed: dict[int, int] = {}  # record pk -> the line that updates it
     for chunk_start in range(0, len(validator.rows), CHUNK):
@@ -213,20 +224,12 @@ def match_existing(validator: Validator, institution: Institution | None) -> lis
                 for r in EnrollmentRecord.objects.filter(
                     institution=institution,
                     student_number__in=[row.student_number for row in chunk],
-                ).only("pk", "student_number", "examinee_number", "name", "id_number", "user_id")
+                ).only(*_MATCHED)
             }
         wanted = [row.examinee_number for row in chunk if row.examinee_number]
         by_examinee = {
             r.examinee_number: r
-            for r in EnrollmentRecord.objects.filter(examinee_number__in=wanted).only(
-                "pk",
-                "institution_id",
-                "student_number",
-                "examinee_number",
-                "name",
-                "id_number",
-                "user_id",
-            )
+            for r in EnrollmentRecord.objects.filter(examinee_number__in=wanted).only(*_MATCHED)
         }
         for offset, row in enumerate(chunk):
             record, error = _resolve(validator, row, by_number, by_examinee, institution)
@@ -258,6 +261,12 @@ def _resolve(validator, row: Row, by_number: dict, by_examinee: dict, institutio
         key = "name" if record.name != row.name else "id_number"
         reason = _("该学籍已绑定学生账号，姓名和证件号码不能通过导入修改，请走更正流程")
         return None, validator.error(row.line, key, reason)
+    if record is not None:
+        if problem := policy.new_card(record, row.id_number):
+            return None, validator.error(row.line, "id_number", problem.reason)
+        if not row.examinee_number and record.examinee_number:
+            values = {**row._asdict(), "examinee_number": record.examinee_number}
+            validator.warnings += validator.row_warnings(row.line, values)
     return record, None
 
 

@@ -102,36 +102,36 @@ def _birth(number: str):
     return born_and_sex(number)[0]
 
 
+_NEW_CARD = _("一代身份证换成二代身份证的，学籍中的身份证号不予更改（以入学时的号码为准）。")
+_NEW_BIRTH = _("新身份证号中的出生日期（%(born)s）与学籍不同：出生日期有变动的，不予更改。")
+
+
+def _changed_number(record: EnrollmentRecord, number: str | None) -> str | None:
+    if number and record.id_type == "resident_id" and number != record.id_number:
+        return number
+    return None
+
+
+def new_card(record: EnrollmentRecord, number: str | None) -> Problem | None:
+    """A first-generation number replaced by its own second-generation form (seed 002:
+    the record keeps the number of admission). Refused at every door, the import too."""
+    number = _changed_number(record, number)
+    old = idnumbers.normalize(record.id_number)
+    if number and len(old) == 15 and len(number) == 18 and _legacy_of(number) == old:
+        return Problem(("id_number",), str(_NEW_CARD))
+    return None
+
+
 def refusals(record: EnrollmentRecord, changes: Mapping[str, Any]) -> list[Problem]:
-    """The changes the seeds say are never made (seed 002), whoever asks for them."""
-    found = []
-    new_number = changes.get("id_number")
-    if new_number and record.id_type == "resident_id" and new_number != record.id_number:
-        old = idnumbers.normalize(record.id_number)
-        if len(old) == 15 and len(new_number) == 18 and _legacy_of(new_number) == old:
-            found.append(
-                Problem(
-                    ("id_number",),
-                    str(
-                        _(
-                            "一代身份证换成二代身份证的，学籍中的身份证号不予更改（以入学时的号码为准）。"
-                        )
-                    ),
-                )
-            )
-        elif (born := _birth(new_number)) is not None and born != record.birth_date:
-            found.append(
-                Problem(
-                    ("id_number", "birth_date"),
-                    str(
-                        _(
-                            "新身份证号中的出生日期（%(born)s）与学籍不同：出生日期有变动的，不予更改。"
-                        )
-                    )
-                    % {"born": born.isoformat()},
-                )
-            )
-    return found
+    """The changes the seeds say are never made on request (seed 002), whoever asks:
+    a new-generation card's number, and a number whose birth date differs. (A roster
+    re-import is the office's own admission data: it is held to `new_card` only.)"""
+    if problem := new_card(record, changes.get("id_number")):
+        return [problem]
+    number = _changed_number(record, changes.get("id_number"))
+    if number and (born := _birth(number)) is not None and born != record.birth_date:
+        return [Problem(("id_number", "birth_date"), str(_NEW_BIRTH) % {"born": born.isoformat()})]
+    return []
 
 
 def _legacy_of(number18: str) -> str:

@@ -4,7 +4,9 @@ and majors need a yes; 考生号 warnings."""
 
 from __future__ import annotations
 
+import datetime
 import io
+import random
 from decimal import Decimal
 
 import pytest
@@ -494,3 +496,30 @@ def test_changed_rows_of_unbound_records_look_up_no_confirmations(world, roster)
 
     assert result.updated == 20
     assert not [q for q in done.captured_queries if "recordconfirmation" in q["sql"]]
+
+
+def test_a_blank_examinee_number_is_warned_on_the_stored_one(roster):
+    first = roster([student(1, 考生号="23360102000001", 生源省市="江西省")])
+    assert roster_import(file=first, allow_new_colleges=True).ok
+    again = roster([student(1, 考生号="", 生源省市="云南省")])
+
+    result = roster_import(file=again, strict=True)
+
+    assert [e.reason for e in result.errors] == [
+        "考生号第 3–4 位“36”（江西省）与生源省市（云南省）不符"
+    ]
+    assert EnrollmentRecord.objects.get().origin_region == "360000"
+
+
+def test_the_import_never_replaces_a_first_generation_number_by_its_second(roster):
+    born = datetime.date(1985, 3, 4)
+    number = idnumbers.generate(rng=random.Random(7), region="360102", birth=born, sex="1")
+    legacy = number[:6] + number[8:17]
+    first = student(1, 身份证号=legacy, 出生日期="1985-03-04", 性别="男")
+    assert roster_import(file=roster([first]), allow_new_colleges=True).ok
+
+    result = roster_import(file=roster([{**first, "身份证号": number}]))
+
+    assert [e.header for e in result.errors] == ["身份证号"]
+    assert "一代身份证换成二代身份证的" in result.errors[0].reason
+    assert EnrollmentRecord.objects.get().id_number == legacy
