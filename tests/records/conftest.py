@@ -1,10 +1,14 @@
+import datetime
 import io
 
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image
 from pypdf import PdfWriter
+
+from notices.models import Notice, NoticeAudience, NoticeState, NoticeTask
 
 
 @pytest.fixture(autouse=True)
@@ -34,3 +38,26 @@ def jpeg_upload():
         return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
 
     return make
+
+
+@pytest.fixture
+def deadline_passed(world):
+    """A published record-check notice for Alice's cohort whose correction deadline was
+    yesterday (seed 002: 逾期不再办理信息更改手续)."""
+    now = timezone.now()
+    notice = Notice.objects.create(
+        institution=world.institution,
+        number="23-106",
+        title="关于开展2023级新生自查学籍信息工作的通知",
+        issuing_office="教务处",
+        issue_date=datetime.date(2026, 10, 23),
+        body="……",
+        task=NoticeTask.RECORD_CHECK,
+        window_start=now - datetime.timedelta(days=30),
+        window_end=now - datetime.timedelta(days=2),
+        correction_deadline=now - datetime.timedelta(days=1),
+        state=NoticeState.PUBLISHED,
+        created_by=world.registrar,
+    )
+    NoticeAudience.objects.create(notice=notice, cohort=world.alice_record.admission_year)
+    return notice

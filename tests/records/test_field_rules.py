@@ -6,10 +6,8 @@ import datetime
 import html
 
 import pytest
-from django.utils import timezone
 
 from accounts import idnumbers
-from notices.models import Notice, NoticeAudience, NoticeState, NoticeTask
 from portal.models import AuditEvent
 from records import rules
 from records.imports import roster_import
@@ -270,23 +268,9 @@ def test_a_claim_is_stored_as_the_rules_show_it(client_for, world, pdf_upload):
     assert DiscrepancyItem.objects.get().claimed_value == "回族"
 
 
-def test_the_claim_page_says_the_deadline_has_passed_before_the_form(client_for, world):
-    now = timezone.now()
-    notice = Notice.objects.create(
-        institution=world.institution,
-        number="23-106",
-        title="关于开展2023级新生自查学籍信息工作的通知",
-        issuing_office="教务处",
-        issue_date=datetime.date(2026, 10, 23),
-        body="……",
-        task=NoticeTask.RECORD_CHECK,
-        window_start=now - datetime.timedelta(days=30),
-        window_end=now - datetime.timedelta(days=2),
-        correction_deadline=now - datetime.timedelta(days=1),
-        state=NoticeState.PUBLISHED,
-        created_by=world.registrar,
-    )
-    NoticeAudience.objects.create(notice=notice, cohort=world.alice_record.admission_year)
+def test_the_claim_page_says_the_deadline_has_passed_before_the_form(
+    client_for, world, deadline_passed
+):
 
     page = _page(client_for(world.alice).get(f"/records/{world.alice_record.pk}/report/"))
 

@@ -1,13 +1,9 @@
 """正确 / 有误 on the student's own record."""
 
-import datetime
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import timezone
 
-from notices.models import Notice, NoticeAudience, NoticeState, NoticeTask
 from portal.models import AuditEvent
 from records.models import (
     DiscrepancyReport,
@@ -151,23 +147,9 @@ def test_a_report_can_be_withdrawn_until_decided(client_for, world, pdf_upload):
     assert report.state == ReportState.WITHDRAWN
 
 
-def test_reports_after_the_correction_deadline_are_refused(client_for, world, pdf_upload):
-    now = timezone.now()
-    notice = Notice.objects.create(
-        institution=world.institution,
-        number="23-106",
-        title="关于开展2023级新生自查学籍信息工作的通知",
-        issuing_office="教务处",
-        issue_date=datetime.date(2026, 10, 23),
-        body="……",
-        task=NoticeTask.RECORD_CHECK,
-        window_start=now - datetime.timedelta(days=30),
-        window_end=now - datetime.timedelta(days=2),
-        correction_deadline=now - datetime.timedelta(days=1),
-        state=NoticeState.PUBLISHED,
-        created_by=world.registrar,
-    )
-    NoticeAudience.objects.create(notice=notice, cohort=world.alice_record.admission_year)
+def test_reports_after_the_correction_deadline_are_refused(
+    client_for, world, pdf_upload, deadline_passed
+):
 
     response = _report(client_for(world.alice), world.alice_record, pdf_upload())
 
