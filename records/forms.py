@@ -8,7 +8,7 @@ from records import rules
 from records.models import College, EvidenceKind, ReportState
 from records.rules import CORRECTABLE_FIELDS, Kind
 from records.rules import label as field_label
-from records.rules.fields import related_names
+from records.rules.fields import related_choices
 from records.rules.policy import describe as policy_text
 from records.services import checks
 from records.services.corrections import STANDARD_REJECT_REASONS
@@ -26,13 +26,16 @@ def value_field(record, name: str, *, label: str, required: bool = False) -> for
     # A pick list, yet any text is taken and read by the rule: an unknown value gets the
     # rule's own message, the same as in the import.
     if rule.kind == Kind.CHOICE:
-        choices = blank + [(str(text), str(text)) for _value, text in rule.choices]
+        # The option's value is the source label (it reads back in any language); what
+        # she reads is the label in her language.
+        choices = blank + [(rule.show(value), str(text)) for value, text in rule.choices]
         return forms.CharField(label=label, required=required, widget=forms.Select(choices=choices))
     if rule.kind == Kind.RELATED:
-        names = related_names(record, name)
-        if (now := rules.text(record, name)) and now not in names:
-            names.insert(0, now)
-        choices = blank + [(n, n) for n in names]
+        choices = related_choices(record, name)
+        now = rules.text(record, name)
+        if name == "major" and now not in (value for value, _label in choices):
+            choices.insert(0, (now, now))  # a major of another 层次 than the record's
+        choices = blank + choices
         return forms.CharField(label=label, required=required, widget=forms.Select(choices=choices))
     attrs = {"maxlength": 200}
     if rule.kind == Kind.DATE:

@@ -122,7 +122,8 @@ def _display(record: EnrollmentRecord, name: str, *, full_id: bool) -> str:
     value = getattr(record, name)
     if isinstance(value, datetime.date):
         return date_format(value)  # a page reads dates the Chinese way: 2023年9月1日
-    return rules.text(record, name)  # as the field rules show it (学制 "3 年", 生源 in full)
+    # As the field rules show it (学制 "3 年", 生源 in full), in the page's language.
+    return rules.RULES[name].display(rules.current(record, name))
 
 
 # Long numbers never break inside on a phone: the page wraps them whole (CSS `.number`).

@@ -29,6 +29,7 @@ from records.rules.fields import (
     LOCATING_FIELDS,
     RULES,
     Kind,
+    as_read,
     current,
     label,
     read,
@@ -162,8 +163,4 @@ def _keep(changes: Changes, record, name: str, value: Any, same_is_error: bool) 
 
 def value_text(name: str, value: Any) -> str:
     """A checked value as text: what a claim stores and the registrar reads back."""
-    return show(name, current_of(name, value))
-
-
-def current_of(name: str, value: Any) -> Any:
-    return value.name if RULES[name].kind == Kind.RELATED and value is not None else value
+    return show(name, as_read(name, value))

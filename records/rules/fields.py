@@ -11,11 +11,13 @@ object of that name in the record's institution.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts import idnumbers
@@ -71,6 +73,13 @@ class FieldRule:
     required: bool = True
 
     def show(self, value: Any) -> str:
+        """The value as text that reads back as itself, in any language: the source
+        (Chinese) labels, as rosters and stored claims write them."""
+        with translation.override(None):
+            return self.display(value)
+
+    def display(self, value: Any) -> str:
+        """The value as a page shows it, in the page's language."""
         if value is None or value == "":
             return ""
         if self.kind == Kind.CHOICE:
@@ -182,38 +191,60 @@ def show(name: str, value: Any, rules: dict[str, FieldRule] = RULES) -> str:
     return rules[name].show(value)
 
 
+def as_read(name: str, value: Any) -> Any:
+    """A stored value as `read` gives it: a related object by its name, a class by its
+    name and 班号 (class names repeat from one cohort to the next; 班号 do not)."""
+    if RULES[name].kind != Kind.RELATED or value is None:
+        return value
+    if isinstance(value, SchoolClass):
+        return value.code if value.name == value.code else f"{value.name}（{value.code}）"
+    return value.name
+
+
 def current(record: EnrollmentRecord, name: str) -> Any:
-    """The record's value of a field, as `read` gives it (a related object by its name)."""
-    value = getattr(record, name)
-    if RULES[name].kind == Kind.RELATED:
-        return value.name if value is not None else None
-    return value
+    """The record's value of a field, as `read` gives it."""
+    return as_read(name, getattr(record, name))
 
 
 def text(record: EnrollmentRecord, name: str) -> str:
-    """The current value as the student reads it (现有信息)."""
+    """The current value as the student reads it (现有信息), reading back as itself."""
     return show(name, current(record, name))
+
+
+_CLASS_CODE = re.compile(r"（([^（）]+)）$")
+
+
+def _class(institution: int, value: str):
+    """A class by its 班号, by "name（班号）" as shown, or by a name only one class has."""
+    if match := _CLASS_CODE.search(value):
+        return SchoolClass.objects.filter(institution=institution, code=match.group(1)).first()
+    by_code = SchoolClass.objects.filter(institution=institution, code=value).first()
+    if by_code is not None:
+        return by_code
+    named = list(SchoolClass.objects.filter(institution=institution, name=value)[:2])
+    if len(named) > 1:
+        raise RuleError(_("本校有多个名为“%(text)s”的班级，请写明班号") % {"text": value})
+    return named[0] if named else None
 
 
 def resolve(record: EnrollmentRecord, name: str, value: str | None, changes=None):
     """The college, department, major or class of that name in the record's institution
-    (a class also by its 班号; a major of the record's 层次, a department of its college,
-    as `changes` leave them), or RuleError."""
+    (a class by its 班号; a major of the record's 层次, a department of its college, as
+    `changes` leave them), or RuleError."""
     if value is None:
         return None
     changes = changes or {}
     institution = record.institution_id
     level = changes.get("level", record.level)
     college = changes.get("college", record.college)
-    found = {
-        "major": lambda: Major.objects.filter(institution=institution, name=value, level=level),
-        "college": lambda: College.objects.filter(institution=institution, name=value),
-        "department": lambda: Department.objects.filter(college=college, name=value),
-        "school_class": lambda: (
-            SchoolClass.objects.filter(institution=institution, name=value)
-            | SchoolClass.objects.filter(institution=institution, code=value)
-        ),
-    }[name]().first()
+    if name == "school_class":
+        found = _class(institution, value)
+    else:
+        found = {
+            "major": lambda: Major.objects.filter(institution=institution, name=value, level=level),
+            "college": lambda: College.objects.filter(institution=institution, name=value),
+            "department": lambda: Department.objects.filter(college=college, name=value),
+        }[name]().first()
     if found is None:
         raise RuleError(
             _("本校没有名为“%(text)s”的%(field)s，请核对名称")
@@ -222,18 +253,24 @@ def resolve(record: EnrollmentRecord, name: str, value: str | None, changes=None
     return found
 
 
-def related_names(record: EnrollmentRecord, name: str) -> list[str]:
-    """The names a related field may take in the record's institution (a pick list)."""
+def related_choices(record: EnrollmentRecord, name: str) -> list:
+    """A pick list of what a related field may take in the record's institution, as
+    (value, label) pairs; classes and departments grouped by 分院, every 分院's, so that a
+    student whose 分院 is wrong can name her real class."""
     institution = record.institution_id
-    queryset = {
-        "major": lambda: Major.objects.filter(institution=institution, level=record.level),
-        "college": lambda: College.objects.filter(institution=institution),
-        "department": lambda: Department.objects.filter(college=record.college_id),
-        "school_class": lambda: SchoolClass.objects.filter(
-            institution=institution, college=record.college_id
-        ),
-    }[name]()
-    return list(queryset.order_by("name").values_list("name", flat=True).distinct())
+    if name == "major":
+        majors = Major.objects.filter(institution=institution, level=record.level)
+        return [(n, n) for n in majors.order_by("name").values_list("name", flat=True)]
+    if name == "college":
+        colleges = College.objects.filter(institution=institution).order_by("code")
+        return [(c.name, c.name) for c in colleges]
+    model = SchoolClass if name == "school_class" else Department
+    parts = model.objects.filter(college__institution=institution).select_related("college")
+    groups: dict[str, list] = {}
+    for part in parts.order_by("college__code", "name"):
+        text = as_read(name, part)
+        groups.setdefault(part.college.name, []).append((text, text))
+    return list(groups.items())
 
 
 # Values of these fields locate the student's ID region (生源 county; the 考生号 starts

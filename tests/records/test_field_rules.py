@@ -6,6 +6,7 @@ import datetime
 import html
 
 import pytest
+from django.utils import translation
 
 from accounts import idnumbers
 from portal.models import AuditEvent
@@ -418,3 +419,62 @@ def test_the_direct_edit_gives_value_errors_even_without_a_reason(client_for, wo
     errors = response.context["form"].errors
     assert errors["birth_date"] == [BAD_DATE_REASON]
     assert "reason" in errors
+
+
+def test_what_is_shown_reads_back_in_english_too(world):
+    record = EnrollmentRecord.objects.with_related().get(pk=world.alice_record.pk)
+
+    with translation.override("en"):
+        for name in rules.CORRECTABLE_FIELDS:
+            shown = rules.text(record, name)
+            assert rules.check_changes(record, {name: shown}).values == {}, name
+
+
+def test_an_english_page_offers_options_that_read(client_for, world, pdf_upload):
+    client = client_for(world.alice)
+    client.cookies["django_language"] = "en"
+    form = client.get(f"/records/{world.alice_record.pk}/report/").context["form"]
+    options = dict(form.fields["value_level"].widget.choices)
+    assert options["专科"] != "专科"  # she reads it in English, it reads back in any
+    value = "专科"
+
+    response = client.post(
+        f"/records/{world.alice_record.pk}/report/",
+        {"wrong_level": "on", "value_level": value},
+    )
+
+    assert response.status_code == 302, response.context["form"].errors
+    assert DiscrepancyItem.objects.get().claimed_value == "专科"
+
+
+def test_a_class_name_shared_by_two_cohorts_is_told_apart_by_its_number(client_for, world):
+    record = world.alice_record
+    twin = factories.school_class(world.class_a.college, cohort=2024)
+    type(twin).objects.filter(pk=twin.pk).update(name=world.class_a.name)
+    twin.refresh_from_db()
+    shown = rules.text(record, "school_class")
+
+    assert rules.check_changes(record, {"school_class": shown}).values == {}
+    moved = rules.check_changes(record, {"school_class": rules.as_read("school_class", twin)})
+    assert moved.values == {"school_class": twin}
+    ambiguous = rules.check_changes(record, {"school_class": world.class_a.name})
+    assert "请写明班号" in ambiguous.errors["school_class"]
+
+
+def test_a_student_in_the_wrong_college_can_name_her_real_class(client_for, world):
+    record = world.alice_record
+    real = world.class_other_college
+    form = client_for(world.alice).get(f"/records/{record.pk}/report/").context["form"]
+
+    offered = dict(form.fields["value_school_class"].widget.choices)
+    assert any(
+        value == rules.as_read("school_class", real)
+        for _v, group in offered.items()
+        if isinstance(group, list | tuple)
+        for value, _l in group
+    )
+    changes = rules.check_changes(
+        record,
+        {"college": real.college.name, "school_class": rules.as_read("school_class", real)},
+    )
+    assert changes.errors == {}
