@@ -211,6 +211,12 @@ def upgrade_legacy(number15: str) -> str:
     return first17 + check_digit(first17)
 
 
+def legacy_form(number: str) -> str:
+    """The 15-digit first-generation form of an 18-digit number (records of old cards may
+    hold it); any other number as it is. The inverse of :func:`upgrade_legacy`."""
+    return number[:6] + number[8:17] if len(number) == 18 else number
+
+
 def birth_date(number: str) -> datetime.date:
     """Birth date encoded in a valid 15- or 18-digit number (raises ValidationError)."""
     valid = validate(number, allow_legacy=True)

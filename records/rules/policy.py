@@ -20,8 +20,9 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts import idnumbers
+from accounts.models import IdType
 from records.models import EnrollmentRecord, EvidenceKind
-from records.rules.between import Problem, born_and_sex
+from records.rules.between import Problem
 
 
 class Route:
@@ -96,10 +97,9 @@ def missing_evidence(names: list[str], kinds: set[str]) -> list[tuple[str, list[
 
 def _birth(number: str):
     try:
-        number = idnumbers.validate(number, allow_legacy=True)
+        return idnumbers.birth_date(number)
     except ValidationError:
         return None
-    return born_and_sex(number)[0]
 
 
 _NEW_CARD = _("一代身份证换成二代身份证的，学籍中的身份证号不予更改（以入学时的号码为准）。")
@@ -107,7 +107,7 @@ _NEW_BIRTH = _("新身份证号中的出生日期（%(born)s）与学籍不同�
 
 
 def _changed_number(record: EnrollmentRecord, number: str | None) -> str | None:
-    if number and record.id_type == "resident_id" and number != record.id_number:
+    if number and record.id_type == IdType.RESIDENT_ID and number != record.id_number:
         return number
     return None
 
@@ -116,8 +116,8 @@ def new_card(record: EnrollmentRecord, number: str | None) -> Problem | None:
     """A first-generation number replaced by its own second-generation form (seed 002:
     the record keeps the number of admission). Refused at every door, the import too."""
     number = _changed_number(record, number)
-    old = idnumbers.normalize(record.id_number)
-    if number and len(old) == 15 and len(number) == 18 and _legacy_of(number) == old:
+    first_generation = len(idnumbers.normalize(record.id_number)) == 15
+    if number and first_generation and idnumbers.same_number(record.id_number, number):
         return Problem(("id_number",), str(_NEW_CARD))
     return None
 
@@ -132,7 +132,3 @@ def refusals(record: EnrollmentRecord, changes: Mapping[str, Any]) -> list[Probl
     if number and (born := _birth(number)) is not None and born != record.birth_date:
         return [Problem(("id_number", "birth_date"), str(_NEW_BIRTH) % {"born": born.isoformat()})]
     return []
-
-
-def _legacy_of(number18: str) -> str:
-    return number18[:6] + number18[8:17]

@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import idnumbers
 from accounts.models import AccountState, User
 from portal.audit import log_action
 from portal.throttle import Limit, wait_message
@@ -24,16 +25,11 @@ from records.self_check import unregistered_reason
 BIND_GUESSES = Limit("bind-facts", max=10, window=24 * 60 * 60)
 
 
-def _legacy_form(number: str) -> str:
-    """The 15-digit form of an 18-digit number (records of old cards may hold it)."""
-    return number[:6] + number[8:17] if len(number) == 18 else number
-
-
 def _same_person(user: User) -> Q:
     """Same name, same document: its type too, so that a number entered under another
     document type (a resident ID number as a 护照) never binds a record of the student."""
     # Rosters may write a passport number in small letters; accounts keep capitals.
-    numbers = {user.id_number, user.id_number.lower(), _legacy_form(user.id_number)}
+    numbers = {user.id_number, user.id_number.lower(), idnumbers.legacy_form(user.id_number)}
     return Q(name=user.real_name, id_type=user.id_type, id_number__in=numbers)
 
 
@@ -108,7 +104,7 @@ def binding_diagnosis(user: User) -> str:
     ID number), 'other_name' (a record with this number under another name),
     'unregistered' (the record is not registered yet), 'bound_elsewhere'."""
     same_number = EnrollmentRecord.objects.filter(
-        id_number__in={user.id_number, _legacy_form(user.id_number)}
+        id_number__in={user.id_number, idnumbers.legacy_form(user.id_number)}
     )
     if not same_number.exists():
         return "no_record"
