@@ -138,9 +138,8 @@ class DegreeRecordForm(forms.ModelForm):
                 except forms.ValidationError as exc:
                     self.add_error(name, exc)
         values = {n: v for n, v in data.items() if n in DEGREE_RULES and n not in self.errors}
-        for problem in between.problems(values):
-            if problem.involves(values):
-                self.add_error(problem.at(values), problem.reason)
+        for name, reason in between.by_field(between.problems(values), values).items():
+            self.add_error(name, reason)
         if "id_number" in values and "id_number" not in self.errors:
             data["id_number"] = values["id_number"]
         return data

@@ -99,17 +99,14 @@ class Validator:
         and against the birth date and sex on the row (seed 002: what the ID card says is
         the truth); the dates against each other and the 学制. The number is stored in
         its normal form."""
-        errors = []
-        for problem in between.problems(values):
-            key = problem.at(self.header.positions)
-            if key == "id_number" and key in values and problem.fields[0] == "id_number":
-                del values["id_number"]  # not a number: not remembered as a key
-            errors.append(self.error(line, key, problem.reason))
+        found = between.by_field(between.problems(values), self.header.positions)
+        errors = [self.error(line, key, reason) for key, reason in found.items()]
         return errors + self._check_institution(line, values) + self._check_class(line, values)
 
     def row_warnings(self, line: int, values: dict[str, Any]) -> list[RowError]:
         """What may be wrong but is not refused (records.rules.between.warnings): a
         14-digit 考生号 whose year or province digits disagree with 录取年份 or 生源省市."""
+        # Each warning listed (a 考生号 may disagree with both the year and the province).
         return [
             self.error(line, problem.at(self.header.positions), problem.reason)
             for problem in between.warnings(values)

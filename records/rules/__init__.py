@@ -103,9 +103,8 @@ def check_changes(
     found = policy.refusals(record, changes.values) + between.problems(merged)
     if "id_number" in changes.values:
         changes.values["id_number"] = merged["id_number"]  # in its normal form
-    for problem in found:
-        if problem.involves(changes.values):
-            changes.errors.setdefault(problem.at(changes.values), problem.reason)
+    for name, reason in between.by_field(found, changes.values).items():
+        changes.errors.setdefault(name, reason)
     for name in changes.errors:
         changes.values.pop(name, None)
     return changes

@@ -143,6 +143,18 @@ def _dates(values: Mapping[str, Any]) -> list[Problem]:
     return found
 
 
+def by_field(problems: list[Problem], changed: Iterable[str]) -> dict[str, str]:
+    """Where each problem is said: at the first field it involves among `changed` (a
+    form's changed fields, an import's columns); problems involving none of them are not
+    this change's doing. One reason per field, the first."""
+    changed = set(changed)
+    found: dict[str, str] = {}
+    for problem in problems:
+        if problem.involves(changed):
+            found.setdefault(problem.at(changed), problem.reason)
+    return found
+
+
 def warnings(values: Mapping[str, Any]) -> list[Problem]:
     """What may be wrong but is not refused (the import lists them; --strict refuses)."""
     found = examinee_number_warnings(

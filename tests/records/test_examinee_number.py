@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from records.imports import roster_import
 from records.rules.examinee import examinee_number_warnings
+from tests.records.roster_files import student, write_roster
 
 
 def test_a_number_that_agrees_gives_no_warning():
@@ -48,3 +50,12 @@ def test_other_forms_are_not_checked(number):
 
 def test_a_missing_year_or_region_is_not_compared():
     assert examinee_number_warnings("24110102000001", None, None) == []
+
+
+@pytest.mark.django_db
+def test_a_roster_row_lists_both_disagreements_of_its_examinee_number(tmp_path):
+    row = student(1, 考生号="22530102000001", 录取年份="2023", 生源省市="江西省")
+
+    result = roster_import(file=write_roster(tmp_path / "r.xlsx", [row]), allow_new_colleges=True)
+
+    assert len([w for w in result.warnings if w.header == "考生号"]) == 2
