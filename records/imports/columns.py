@@ -61,6 +61,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("class_name", "班级", _text(100), required=False, aliases=("班级名称",), in_template=False),
     _field("entry_date", "入学日期"),
     _field("expected_graduation", "预计毕业日期"),
+    # 离校日期: once a student has left (已毕业, 退学 …); blank keeps what the record holds.
+    _field("leaving_date", "离校日期", required=False),
 )  # fmt: skip
 COLUMN = {column.key: column for column in COLUMNS}
 TEMPLATE_HEADER = [column.title for column in COLUMNS if column.in_template]
@@ -112,3 +114,4 @@ class Row(NamedTuple):
     class_name: str
     entry_date: datetime.date
     expected_graduation: datetime.date
+    leaving_date: datetime.date | str  # "" when the roster leaves it blank

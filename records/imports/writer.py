@@ -38,10 +38,11 @@ RECORD_FIELDS = (
     "examinee_number", "name", "student_number", "sex", "birth_date", "id_type", "id_number",
     "ethnicity", "origin_region", "status", "major_id", "duration", "level", "admission_year",
     "study_form", "category", "college_id", "department_id", "school_class_id", "entry_date",
-    "expected_graduation",
+    "expected_graduation", "leaving_date",
 )  # fmt: skip
 _KEEP_WHEN_BLANK = {
     "examinee_number": "examinee_number",
+    "leaving_date": "leaving_date",
     "department_id": "department_name",
     "school_class_id": "class_code",
 }
@@ -140,6 +141,7 @@ class Writer:
             else None
         )
         values["school_class_id"] = self.classes[row.class_code].pk if row.class_code else None
+        values["leaving_date"] = row.leaving_date or None  # most rows have none yet
         if row.pk is not None:
             for name, key in _KEEP_WHEN_BLANK.items():
                 if not getattr(row, key):

@@ -21,7 +21,7 @@ from accounts import idnumbers, sms
 from portal.models import AuditEvent, Job
 from records.imports import roster_import
 from records.models import College, Department, EnrollmentRecord, Major, RecordConfirmation
-from tests.records.roster_files import id_number, student, write_roster
+from tests.records.roster_files import HEADER, id_number, student, write_roster
 
 pytestmark = pytest.mark.django_db
 
@@ -523,3 +523,17 @@ def test_the_import_never_replaces_a_first_generation_number_by_its_second(roste
     assert [e.header for e in result.errors] == ["身份证号"]
     assert "一代身份证换成二代身份证的" in result.errors[0].reason
     assert EnrollmentRecord.objects.get().id_number == legacy
+
+
+def test_a_leaving_date_is_imported_and_a_blank_one_keeps_it(roster, tmp_path):
+    row = student(1, 学籍状态="退学")
+    header = [*HEADER, "离校日期"]
+    first = write_roster(
+        tmp_path / "left.xlsx", [{**row, "离校日期": "2024年6月30日"}], header=header
+    )
+    assert roster_import(file=first, allow_new_colleges=True).ok
+    assert EnrollmentRecord.objects.get().leaving_date == datetime.date(2024, 6, 30)
+
+    assert roster_import(file=roster([row])).ok
+
+    assert EnrollmentRecord.objects.get().leaving_date == datetime.date(2024, 6, 30)
