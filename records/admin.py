@@ -138,7 +138,10 @@ class DegreeRecordForm(forms.ModelForm):
                 except forms.ValidationError as exc:
                     self.add_error(name, exc)
         values = {n: v for n, v in data.items() if n in DEGREE_RULES and n not in self.errors}
-        for name, reason in between.by_field(between.problems(values), values).items():
+        institution = data.get("institution")
+        found = between.problems(values)
+        found += between.certificate(values, institution.code if institution else "")
+        for name, reason in between.by_field(found, values).items():
             self.add_error(name, reason)
         if "id_number" in values and "id_number" not in self.errors:
             data["id_number"] = values["id_number"]

@@ -143,6 +143,49 @@ def _dates(values: Mapping[str, Any]) -> list[Problem]:
     return found
 
 
+# 学历证书编号 (design.md): 院校代码 (5) + 办学类型 (1) + year (4) + 层次 (1) + serial (7).
+CERTIFICATE_LEVELS = {
+    "doctor": "1", "master": "2", "bachelor": "5", "second_bachelor": "5",
+    "junior_college": "6",
+}  # fmt: skip
+
+
+def certificate(values: Mapping[str, Any], institution_code: str) -> list[Problem]:
+    """An 18-digit certificate number must agree with its school, graduation year and
+    层次; older forms (before 2001, the school's own numbers) are taken as they are."""
+    number = values.get("certificate_number") or ""
+    if len(number) != 18 or not number.isdigit():
+        return []
+    found = []
+    if institution_code and number[:5] != institution_code:
+        found.append(
+            Problem(
+                ("certificate_number",),
+                _("证书编号前 5 位“%(digits)s”应为院校代码 %(code)s")
+                % {"digits": number[:5], "code": institution_code},
+            )
+        )
+    graduated = values.get("graduation_date")
+    if graduated and number[6:10] != f"{graduated.year:04d}":
+        found.append(
+            Problem(
+                ("certificate_number", "graduation_date"),
+                _("证书编号第 7–10 位“%(digits)s”应为毕业年份 %(year)d")
+                % {"digits": number[6:10], "year": graduated.year},
+            )
+        )
+    level = CERTIFICATE_LEVELS.get(values.get("level") or "")
+    if level and number[10] != level:
+        found.append(
+            Problem(
+                ("certificate_number", "level"),
+                _("证书编号第 11 位“%(digit)s”与层次不符（应为 %(level)s）")
+                % {"digit": number[10], "level": level},
+            )
+        )
+    return found
+
+
 def by_field(problems: list[Problem], changed: Iterable[str]) -> dict[str, str]:
     """Where each problem is said: at the first field it involves among `changed` (a
     form's changed fields, an import's columns); problems involving none of them are not

@@ -146,7 +146,7 @@ def test_a_degree_entered_in_the_admin_is_read_by_the_rules_and_audited(client_f
     number = world.alice_record.id_number
     data = {
         "institution": world.alice_record.institution_id,
-        "certificate_number": "139991202305000001",
+        "certificate_number": "139991202750000001",  # 2027, 本科
         "name": "李晓梅",
         "sex": idnumbers.sex(number),
         "birth_date": idnumbers.birth_date(number).strftime("%Y年%m月%d日"),
@@ -478,3 +478,35 @@ def test_a_student_in_the_wrong_college_can_name_her_real_class(client_for, worl
         {"college": real.college.name, "school_class": rules.as_read("school_class", real)},
     )
     assert changes.errors == {}
+
+
+def test_an_18_digit_certificate_number_must_agree_with_school_year_and_level(client_for, world):
+    number = world.alice_record.id_number
+    data = {
+        "institution": world.alice_record.institution_id,
+        "certificate_number": "139991202360000001",  # 2023, 专科
+        "name": "李晓梅",
+        "sex": idnumbers.sex(number),
+        "birth_date": idnumbers.birth_date(number).isoformat(),
+        "id_type": "resident_id",
+        "id_number": number,
+        "major_name": "软件技术",
+        "level": Level.BACHELOR,
+        "category": "regular",
+        "study_form": "regular_full_time",
+        "graduation_date": "2024-06-30",
+        "reason": "补录",
+    }
+
+    response = client_for(world.admin).post("/admin/records/degreerecord/add/", data)
+
+    errors = response.context_data["adminform"].form.errors["certificate_number"]
+    assert "应为毕业年份 2024" in errors[0]
+    assert not DegreeRecord.objects.exists()
+    assert (
+        rules.between.certificate(
+            {"certificate_number": "139991202350000001", "level": "bachelor"}, "13999"
+        )
+        == []
+    )
+    assert rules.between.certificate({"certificate_number": "NO.00298959"}, "13999") == []
