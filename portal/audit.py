@@ -17,7 +17,7 @@ from portal.models import AuditEvent, AuditSubject
 from portal.throttle import client_ip
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """A JSON-friendly form of a field value (dates as ISO, model instances as str)."""
     if isinstance(value, datetime.date | datetime.datetime):
         return value.isoformat()
@@ -30,7 +30,7 @@ def _plain(value: Any) -> Any:
 
 def snapshot(obj: models.Model, fields: list[str] | tuple[str, ...]) -> dict[str, Any]:
     """The values of `fields` now, to diff against after a change."""
-    return {name: _plain(getattr(obj, name)) for name in fields}
+    return {name: plain(getattr(obj, name)) for name in fields}
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:

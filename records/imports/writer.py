@@ -6,7 +6,6 @@ student had confirmed the record, the revocation of her confirmation."""
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -15,9 +14,8 @@ from django.db import connections, router
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import idnumbers
 from accounts.notify import notify
-from portal.audit import log_action
+from portal.audit import log_action, plain
 from records.imports.changes import for_registrar, notice_text, revoked_reason, shown_changes
 from records.imports.columns import Row
 from records.imports.results import FieldChange, ImportResult
@@ -202,15 +200,13 @@ class Writer:
             known[school_class.pk] = school_class.name
 
     def _readable(self, changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
-        """Field names without _id, related objects by name, ID numbers masked."""
+        """Field names without _id, related objects by name (log_action masks ID numbers)."""
         readable = {}
         for name, pair in changes.items():
             if name.endswith("_id"):
                 labels = self.labels[name]
                 pair = [labels.get(value, value) for value in pair]
-            elif name == "id_number":
-                pair = [idnumbers.mask(value) for value in pair]
-            readable[name.removesuffix("_id")] = [_plain(value) for value in pair]
+            readable[name.removesuffix("_id")] = [plain(value) for value in pair]
         return readable
 
     # The organisation: colleges, departments, majors and classes, created when missing.
@@ -304,11 +300,3 @@ class _Wanted:
             if row.class_code:
                 wanted.classes.setdefault(row.class_code, row)
         return wanted
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value.normalize())
-    return value
