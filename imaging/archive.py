@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from imaging import normalise
 from imaging.errors import PhotoError
+from portal.files import unsafe_zip_name
 
 MAX_ENTRIES = 20_000  # a large cohort; a 新华社 delivery is usually a class or a college
 MAX_TOTAL_BYTES = 4 * 1024**3  # uncompressed, declared and real
@@ -38,7 +39,6 @@ IMAGE_SUFFIXES = frozenset(
     ]
 )
 JUNK_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini"})
-_DRIVE = re.compile(r"^[A-Za-z]:")
 
 
 @dataclass(frozen=True)
@@ -64,11 +64,6 @@ def display_name(info: zipfile.ZipInfo) -> str:
         return name
 
 
-def _unsafe(raw: str) -> bool:
-    parts = re.split(r"[\\/]", raw)
-    return raw.startswith(("/", "\\")) or bool(_DRIVE.match(raw)) or ".." in parts
-
-
 def _junk(parts: list[str]) -> bool:
     base = parts[-1]
     return (
@@ -84,7 +79,7 @@ def classify(info: zipfile.ZipInfo) -> Entry:
     base = parts[-1] if parts else ""
     stem, suffix = posixpath.splitext(base)
     entry = Entry(info=info, name=name, key=stem.strip())
-    if _unsafe(info.filename):
+    if unsafe_zip_name(info.filename):
         why = _("路径不安全（绝对路径或含“..”），已拒收。")
         return Entry(info, name, entry.key, "rejected", why)
     if _junk(parts):

@@ -19,6 +19,7 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from portal.files import unsafe_zip_name
 from records.imports.parts import check_parts
 from records.imports.results import RosterImportError
 
@@ -65,7 +66,7 @@ def check_archive(path: Path) -> None:
         raise RosterImportError(_(_NOT_XLSX)) from exc
     if len(entries) > MAX_ZIP_ENTRIES:
         raise RosterImportError(_(_TOO_BIG))
-    if any(_escapes(entry.filename) for entry in entries):
+    if any(unsafe_zip_name(entry.filename) for entry in entries):
         # Nothing is ever extracted, but no program writes such names: a crafted file.
         raise RosterImportError(
             _(
@@ -77,11 +78,6 @@ def check_archive(path: Path) -> None:
     _check_sizes(path, entries)
     with zipfile.ZipFile(path) as archive:
         check_parts(archive)
-
-
-def _escapes(name: str) -> bool:
-    name = name.replace("\\", "/")
-    return name.startswith("/") or ".." in name.split("/") or (len(name) > 1 and name[1] == ":")
 
 
 def _check_sizes(path: Path, entries: list[zipfile.ZipInfo]) -> None:

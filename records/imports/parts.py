@@ -37,8 +37,6 @@ MAX_CELLS = 3_000_000
 MAX_MERGED_RANGES = 10_000
 
 CHUNK = 4 << 20
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 OFFICE_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 _REFERENCE = re.compile(r"\$?([A-Za-z]{1,10})\$?([0-9]{1,15})")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from records.codes import province_name
+from records import regions
 
 EXAMINEE_NUMBER_DIGITS = 14
 
@@ -37,11 +37,13 @@ def examinee_number_warnings(
         warnings.append(("examinee_number", reason))
     province = number[2:4]
     if origin_region and province != origin_region[:2]:
-        shown = province_name(f"{province}0000")
+        code = f"{province}0000"
+        shown = regions.region_name(code)
+        shown = "" if shown == code else shown  # digits that name no province
         reason = _("考生号第 3–4 位“%(digits)s”%(province)s与生源省市（%(origin)s）不符") % {
             "digits": province,
             "province": f"（{shown}）" if shown else "",
-            "origin": province_name(origin_region) or origin_region,
+            "origin": regions.region_name(regions.province_code(origin_region)),
         }
         warnings.append(("examinee_number", reason))
     return warnings
