@@ -142,12 +142,20 @@ def _ref(student: Any) -> StudentRef:
 
 
 def _refs(students: Iterable[Any]) -> list[StudentRef]:
-    refs: dict[StudentRef, None] = {}
+    """One ref per student: refs of one record merged, keeping the account any of them
+    names (a signed sheet's rows name the record only, its live rows the account too); an
+    account alone is dropped when a record already names it."""
+    accounts: dict[int, int | None] = {}  # record id -> account id
+    alone: dict[int, None] = {}  # accounts named without a record
     for student in students:
         ref = _ref(student)
-        if ref.record_id is not None or ref.user_id is not None:
-            refs[ref] = None
-    return list(refs)
+        if ref.record_id is not None:
+            accounts[ref.record_id] = accounts.get(ref.record_id) or ref.user_id
+        elif ref.user_id is not None:
+            alone[ref.user_id] = None
+    named = set(accounts.values())
+    refs = [StudentRef(record_id=record, user_id=user) for record, user in accounts.items()]
+    return refs + [StudentRef(user_id=user) for user in alone if user not in named]
 
 
 def log_access(

@@ -20,7 +20,7 @@ from notices.models import FeedbackSheet, NoticeAudience
 from notices.services.sheets import sheet_sign, sheets_sync
 from portal.audit import StudentRef, log_access
 from portal.models import AuditEvent, AuditSubject, Job
-from records.models import DiscrepancyEvidence, EvidenceKind
+from records.models import DiscrepancyEvidence, EnrollmentRecord, EvidenceKind
 from tests import factories
 from tests.accounts.helpers import photo_request
 from tests.imaging.conftest import add_photo
@@ -297,7 +297,8 @@ def test_a_pending_list_of_a_class_names_every_student_of_it(client_for, world, 
     event = only_event("notices.pending_exported")
     assert named(event) == of(*records, imported)
     # The student without an account is still found by her record, later.
-    assert AuditEvent.objects.concerning(record_ids=[imported.pk]).get() == event
+    found = AuditEvent.objects.concerning(records=EnrollmentRecord.objects.filter(pk=imported.pk))
+    assert found.get() == event
 
 
 def test_the_roster_export_and_its_download_name_every_student_in_scope(world):
@@ -503,9 +504,50 @@ def test_concerning_finds_events_by_account_or_record(world):
     by_user = log_access(world.reviewer, "x.viewed", world.bob, students=[world.bob])
     log_access(world.counselor, "x.viewed", world.alice_record, students=[world.alice_record])
 
-    found = AuditEvent.objects.concerning(user=world.bob, record_ids=[world.bob_record.pk])
+    found = AuditEvent.objects.concerning(
+        user=world.bob, records=EnrollmentRecord.objects.filter(pk=world.bob_record.pk)
+    )
 
     assert set(found) == {by_record, by_user}
+
+
+def test_concerning_a_user_finds_events_naming_her_record_only(world):
+    # A signed sheet's rows keep record ids only: the account history (accounts
+    # .services.claims.account_history) must still find the event.
+    by_record = log_access(
+        world.counselor, "x.exported", None, students=[StudentRef(record_id=world.bob_record.pk)]
+    )
+    log_access(world.counselor, "x.viewed", world.alice_record, students=[world.alice_record])
+
+    assert list(AuditEvent.objects.concerning(user=world.bob)) == [by_record]
+
+
+def test_a_student_named_by_record_and_by_account_is_one_subject(world):
+    # A sheet's signed rows (record only) and its live rows (record and account).
+    event = log_access(
+        world.counselor,
+        "notices.sheet_viewed",
+        None,
+        students=[StudentRef(record_id=world.bob_record.pk), world.bob_record, world.bob],
+    )
+
+    assert named(event) == of(world.bob_record)
+    assert event.subject == world.bob
+
+
+def test_the_audit_page_counts_a_student_named_twice_once(client_for, world):
+    log_access(
+        world.counselor,
+        "notices.sheet_viewed",
+        None,
+        students=[StudentRef(record_id=world.bob_record.pk), world.bob_record],
+        label="反馈表",
+    )
+
+    page = client_for(world.registrar).get("/audit/", {"student": world.bob_record.student_number})
+
+    text = page.content.decode()
+    assert "1 名" in text and "2 名" not in text
 
 
 @pytest.mark.postgres
