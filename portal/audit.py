@@ -200,14 +200,21 @@ def log_access(
     return event
 
 
-def subjects_of(obj: models.Model) -> list[StudentRef]:
-    """The students named by the access events about `obj` (e.g. the students an export
-    job put in its file, for the event of downloading it)."""
-    rows = (
-        AuditSubject.objects.filter(
-            event__target_type=obj._meta.label, event__target_id=str(obj.pk)
-        )
-        .values_list("record_id", "user_id")
-        .distinct()
+JOB_DOWNLOADED = "portal.job_downloaded"
+
+
+def exported_students(job: models.Model) -> list[StudentRef]:
+    """The students in `job`'s file, for the event of downloading it: those named by the
+    event of the run that made the file (the latest event about the job other than a
+    download). Read from that one event, so that the k-th download reads N rows, not the
+    k × N its earlier downloads copied."""
+    export = (
+        AuditEvent.objects.filter(target_type=job._meta.label, target_id=str(job.pk))
+        .exclude(action=JOB_DOWNLOADED)
+        .order_by("-pk")
+        .values("pk")[:1]
+    )
+    rows = AuditSubject.objects.filter(event=models.Subquery(export)).values_list(
+        "record_id", "user_id"
     )
     return [StudentRef(record_id=record, user_id=user) for record, user in rows]

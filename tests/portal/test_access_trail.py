@@ -321,6 +321,35 @@ def test_the_roster_export_and_its_download_name_every_student_in_scope(world):
     assert downloaded.changes == {"file": job.result_filename}
 
 
+def test_each_download_of_an_export_names_its_students_once(world):
+    client = csrf_client(world.registrar)
+    client.get("/records/search/")
+    client.post("/records/export/", {"csrfmiddlewaretoken": client.cookies["csrftoken"].value})
+    job = Job.objects.get(kind="records.roster_export")
+    everyone = of(world.alice_record, world.bob_record, world.carol_record, world.dave_record)
+
+    for _ in range(3):
+        assert client.get(f"/jobs/{job.pk}/download/").status_code == 200
+
+    downloads = AuditEvent.objects.filter(action="portal.job_downloaded")
+    assert [named(event) for event in downloads] == [everyone] * 3
+    # Not the students of the earlier downloads again: 4 each, not 4, 8, 16.
+    assert [event.subjects.count() for event in downloads] == [4, 4, 4]
+
+
+def test_a_download_names_the_students_of_the_run_that_made_the_file(world):
+    client = csrf_client(world.registrar)
+    client.get("/records/search/")
+    client.post("/records/export/", {"csrfmiddlewaretoken": client.cookies["csrftoken"].value})
+    job = Job.objects.get(kind="records.roster_export")
+    # A second run of the job (a retry after its worker died) wrote the file anew.
+    log_access(world.registrar, "records.roster_exported", job, students=[world.alice_record])
+
+    assert client.get(f"/jobs/{job.pk}/download/").status_code == 200
+
+    assert named(only_event("portal.job_downloaded")) == of(world.alice_record)
+
+
 def test_a_college_export_names_every_student_of_the_college(world, notice):
     client = csrf_client(world.college_staff)
     client.get(f"/notices/{notice.pk}/progress/")
