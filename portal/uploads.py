@@ -84,22 +84,48 @@ def _example_size(max_pixels: int) -> str:
     return f"{side * 4}×{side * 3}"
 
 
+# First bytes of image formats, to word a refusal: a file of an accepted format that
+# Pillow cannot open is damaged; one of another image format is told which formats pass.
+SIGNATURES = {
+    "JPEG": (b"\xff\xd8\xff",),
+    "PNG": (b"\x89PNG\r\n\x1a\n",),
+    "GIF": (b"GIF87a", b"GIF89a"),
+}
+OTHER_IMAGE_SIGNATURES = (b"BM", b"II*\x00", b"MM\x00*", b"\x00\x00\x01\x00", b"RIFF")
+
+
+def _wrong_format(formats: set[str]) -> UploadError:
+    return UploadError(
+        _("仅支持 %(kinds)s 格式的图片，请转换为其中一种格式后重新上传。")
+        % {"kinds": _kinds(formats)}
+    )
+
+
+def _unreadable(data: bytes, formats: set[str]) -> UploadError:
+    accepted = tuple(sig for kind in formats for sig in SIGNATURES.get(kind, ()))
+    others = OTHER_IMAGE_SIGNATURES + tuple(
+        sig for kind, sigs in SIGNATURES.items() if kind not in formats for sig in sigs
+    )
+    if not data.startswith(accepted) and data.startswith(others):
+        return _wrong_format(formats)
+    return UploadError(_("无法打开该图片，文件可能已损坏或不是图片，请重新拍摄或选择图片后上传。"))
+
+
 def _decode(
     data: bytes, formats: set[str], max_pixels: int, max_side: int | None = None
 ) -> tuple[Image.Image, str]:
-    """The fully decoded image and its format. Phone cameras write MPO (a JPEG that
-    carries a second, smaller picture): it is a JPEG for everyone who opens it. The
-    pixel count is checked from the header, before any pixel is decoded."""
+    """The fully decoded image and its format. Only the plugins of `formats` may read
+    the file (an upload's header is never handed to every decoder Pillow has). Phone
+    cameras write MPO (a JPEG that carries a second, smaller picture; the JPEG plugin
+    opens it): it is a JPEG for everyone who opens it. The pixel count is checked from the header, before any pixel
+    is decoded."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
+            image = Image.open(io.BytesIO(data), formats=sorted(formats))
             kind = "JPEG" if image.format == "MPO" else image.format
             if kind not in formats:
-                raise UploadError(
-                    _("仅支持 %(kinds)s 格式的图片，请转换为其中一种格式后重新上传。")
-                    % {"kinds": _kinds(formats)}
-                )
+                raise _wrong_format(formats)
             if image.width < 1 or image.height < 1:
                 raise ValueError("no pixels")
             if image.width * image.height > max_pixels:
@@ -111,9 +137,7 @@ def _decode(
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise UploadError(_("图片像素过大，请缩小后重新上传。")) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise UploadError(
-            _("无法打开该图片，文件可能已损坏或不是图片，请重新拍摄或选择图片后上传。")
-        ) from exc
+        raise _unreadable(data, formats) from exc
     return image, kind
 
 
