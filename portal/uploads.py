@@ -18,9 +18,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_PIXELS = 40_000_000  # far above any camera photo; refuses decompression bombs
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-# Each form passes its own limit; a form that does not gets the one for phone photos
-# (4000×3000), the largest any of today's forms needs.
-DEFAULT_MAX_PIXELS = 12_000_000
+# Each form passes its own limit, sized to its purpose (docs/quality.md "PDFs").
 
 
 class UploadError(Exception):
@@ -151,7 +149,7 @@ def image_upload(
     *,
     max_bytes: int,
     formats: set[str],
-    max_pixels: int = DEFAULT_MAX_PIXELS,
+    max_pixels: int,
     max_side: int | None = None,
 ) -> CleanImage:
     """A decoded, upright, re-encoded copy of an uploaded image, or UploadError.

@@ -35,7 +35,9 @@ def probe():
 
 def refusal(data: bytes, name: str) -> str:
     with pytest.raises(UploadError) as refused:
-        image_upload(upload(data, name), max_bytes=300 * 1024, formats=FORMATS)
+        image_upload(
+            upload(data, name), max_bytes=300 * 1024, formats=FORMATS, max_pixels=1_000_000
+        )
     return refused.value.message
 
 
@@ -58,6 +60,11 @@ def test_a_file_no_accepted_plugin_opens_is_never_handed_to_the_others(probe):
 
 
 def test_a_good_photo_still_passes(probe):
-    kept = image_upload(upload(image_of("JPEG"), "a.jpg"), max_bytes=300 * 1024, formats=FORMATS)
+    kept = image_upload(
+        upload(image_of("JPEG"), "a.jpg"),
+        max_bytes=300 * 1024,
+        formats=FORMATS,
+        max_pixels=1_000_000,
+    )
 
     assert kept.format == "JPEG"
