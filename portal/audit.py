@@ -42,6 +42,15 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     }
 
 
+def as_change(values: Any) -> tuple[Any, Any] | None:
+    """A `changes` value as (before, after) when it is a change ([before, after], see
+    diff); None when it is a single value (what an access event notes, e.g. the exported
+    file's name). The one place that tells them apart, for every page that shows them."""
+    if isinstance(values, list | tuple) and len(values) == 2:
+        return values[0], values[1]
+    return None
+
+
 def _institution_id(obj: models.Model) -> int | None:
     if obj._meta.label == "records.Institution":
         return obj.pk
