@@ -209,14 +209,13 @@ RESOURCE_KINDS = (
     "/ProcSet",
 )  # fmt: skip
 # Keys dropped from every dictionary copied into the rebuilt file (fonts, images, form
-# XObjects and what they refer to): what acts, and what leads back to pages, annotations
-# or files. The spec gives none of these to resources; a crafted file may.
+# XObjects and what they refer to), besides ACTING_NAMES: what leads back to pages,
+# annotations, links or files. The spec gives none of these to resources; a crafted file
+# may. (Keys only: as values, some of these names are harmless.)
 DROPPED_KEYS = frozenset(
     {
-        "/AA", "/OpenAction", "/JS", "/JavaScript", "/Launch", "/EmbeddedFiles",
-        "/EmbeddedFile", "/AcroForm", "/XFA", "/SubmitForm", "/ImportData", "/GoToR",
-        "/GoToE", "/A", "/PA", "/Next", "/Dest", "/URI", "/Annots", "/Popup", "/Parent",
-        "/P", "/Kids", "/Names", "/Outlines", "/FS", "/EF", "/RichMediaContent",
+        "/A", "/PA", "/Next", "/Dest", "/URI", "/Annots", "/Popup", "/Parent", "/P", "/Kids",
+        "/Names", "/Outlines", "/FS", "/EF", "/RichMediaContent",
     }
 )  # fmt: skip
 # Stream keys that name data held outside the file.
@@ -244,7 +243,7 @@ DROPPED_SUBTYPES = frozenset(
 )  # fmt: skip
 # Names that mean acting: never written into a rebuilt file, wherever a crafted file
 # puts them (as a key, a value or in an array).
-DROPPED_NAMES = frozenset(
+ACTING_NAMES = frozenset(
     {
         "/AA", "/OpenAction", "/JS", "/JavaScript", "/Launch", "/EmbeddedFiles",
         "/EmbeddedFile", "/AcroForm", "/XFA", "/SubmitForm", "/ImportData", "/GoToR",
@@ -367,7 +366,7 @@ class _Copier:
                     new.append(value)
             return
         for key, item in original.items():
-            if key in DROPPED_KEYS:
+            if key in DROPPED_KEYS or key in ACTING_NAMES:
                 continue
             if isinstance(original, StreamObject) and key in EXTERNAL_STREAM_KEYS:
                 continue
@@ -410,7 +409,7 @@ def _drops(obj) -> bool:
     from pypdf.generic import DictionaryObject, NameObject
 
     if isinstance(obj, NameObject):
-        return obj in DROPPED_NAMES
+        return obj in ACTING_NAMES
     if not isinstance(obj, DictionaryObject):
         return False
     if "/JS" in obj:
