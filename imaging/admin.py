@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
 
 from imaging import models
 from portal.admin import AccessAuditedAdmin
@@ -22,8 +21,8 @@ class PhotoBatchEntryInline(admin.TabularInline):
     """The import report, file by file: written by the import, read here."""
 
     model = models.PhotoBatchEntry
-    # The file name is the student's ID number: shown masked, as on the batch page.
-    fields = ("position", "file_name", "outcome", "why", "record", "photo")
+    # The file name is the student's ID number: stored masked by the import.
+    fields = ("position", "name", "outcome", "reason", "record", "photo")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -31,14 +30,6 @@ class PhotoBatchEntryInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
-
-    @admin.display(description=_("文件名"))
-    def file_name(self, entry):
-        return entry.shown_name
-
-    @admin.display(description=_("原因"))
-    def why(self, entry):
-        return entry.shown_reason
 
 
 @admin.register(models.PhotoBatch)

@@ -83,7 +83,10 @@ class EntryOutcome(models.TextChoices):
 
 
 class PhotoBatchEntry(models.Model):
-    """One file of a batch and what became of it: the import's report, row by row."""
+    """One file of a batch and what became of it: the import's report, row by row.
+
+    The file name (an ID number, as the collection unit names photos) and the reason are
+    stored with every ID number masked (imaging.names, imaging.batches): shown as stored."""
 
     batch = models.ForeignKey(
         PhotoBatch, verbose_name=_("批次"), on_delete=models.CASCADE, related_name="entries"
@@ -116,21 +119,7 @@ class PhotoBatchEntry(models.Model):
         indexes = [models.Index(fields=["batch", "outcome"], name="batch_entry_outcome_idx")]
 
     def __str__(self) -> str:
-        return f"{self.shown_name}: {self.get_outcome_display()}"
-
-    @property
-    def shown_name(self) -> str:
-        """The file name with an ID-number stem masked (imaging.names)."""
-        from imaging.names import masked_file_name
-
-        return masked_file_name(self.name)
-
-    @property
-    def shown_reason(self) -> str:
-        """The reason with any ID number in it masked."""
-        from imaging.names import mask_numbers_in
-
-        return mask_numbers_in(self.reason)
+        return f"{self.name}: {self.get_outcome_display()}"
 
 
 class PhotoQuerySet(ScopedQuerySet):

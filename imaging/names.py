@@ -1,9 +1,10 @@
-"""File names of a photo batch as staff pages show them.
+"""File names of a photo batch as the import stores them.
 
 The collection unit names each photo by the student's ID number (or 考生号), so a batch's
-report is a list of full ID numbers; beside the student's name and 学号 they must be
-masked (accounts.idnumbers.mask) like every ID number on a page. The extension, the
-folder and the reason stay readable: the registrar still sees what went wrong.
+report would be a list of full ID numbers; beside the student's name and 学号 they must be
+masked (accounts.idnumbers.mask) like every ID number on a page, and so they are stored
+masked (imaging.batches). The extension, the folder and the reason stay readable: the
+registrar still sees what went wrong.
 """
 
 from __future__ import annotations

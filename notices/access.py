@@ -9,12 +9,15 @@ from django.shortcuts import get_object_or_404
 from accounts.models import Role
 from notices.models import FeedbackSheet, Notice, NoticeAttachment, NoticeState
 
+# The staff who follow a notice's progress: the counselor, the college and the registrar.
+STAFF = (Role.COUNSELOR, Role.COLLEGE, Role.REGISTRAR)
+
 
 def sees_reported_values(user) -> bool:
     """Who reads the values a student reported on a feedback sheet (its page and its
     export): the counselor, the college and the registrar. The class monitor, a student,
     reads only which field a classmate reported."""
-    return user.is_superuser or user.role in (Role.COUNSELOR, Role.COLLEGE, Role.REGISTRAR)
+    return user.is_superuser or user.role in STAFF
 
 
 def _is_admin(user) -> bool:

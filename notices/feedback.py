@@ -8,7 +8,6 @@ is read in a constant number of queries and grouped by class here, so that a wor
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field, replace
 
 from django.core.exceptions import FieldDoesNotExist
@@ -65,28 +64,17 @@ class SheetRow:
 
     @classmethod
     def from_signed(cls, data: dict) -> SheetRow:
-        row = cls(**data)
-        if "brief" not in data:  # signed before briefs were kept: never the values
-            row.brief = brief_of(row.result)
-        return row
+        # Every signed row keeps its brief (rows signed before: notices migration 0005).
+        return cls(**data)
 
     def without_values(self) -> SheetRow:
         """The row as the class monitor sees it: which field was reported, no values."""
-        return replace(self, result=self.brief or brief_of(self.result))
+        return replace(self, result=self.brief)
 
 
 def without_values(rows: list[SheetRow], *, staff: bool) -> list[SheetRow]:
     """`rows` as a viewer sees them: staff whole, a student (the monitor) without values."""
     return rows if staff else [row.without_values() for row in rows]
-
-
-# One reported field in the words of _report_words, up to the next part ("；") or the end.
-_REPORTED = re.compile(r"有误：现为“.*?”，应为“.*?”(?=；|$)")
-
-
-def brief_of(result: str) -> str:
-    """校对结果 without the reported values: "证件号码有误：现为“…”，应为“…”" -> "证件号码有误"."""
-    return _REPORTED.sub("有误", result)
 
 
 def row_students(rows: list[SheetRow]) -> list[StudentRef]:
@@ -199,7 +187,7 @@ def rows_for(notice: Notice, records: list[EnrollmentRecord], remarks: dict) -> 
     ordered = sorted(records, key=lambda r: student_number_key(r.student_number))
     rows = []
     for number, record in enumerate(ordered, start=1):
-        state, result = describe(notice, record)
+        state, result, brief = describe(notice, record)
         rows.append(
             SheetRow(
                 number=number,
@@ -208,7 +196,7 @@ def rows_for(notice: Notice, records: list[EnrollmentRecord], remarks: dict) -> 
                 result=result,
                 state=state,
                 remark=remarks.get(record.pk, ""),
-                brief=describe(notice, record, values=False)[1],
+                brief=brief,
                 record_id=record.pk,
                 done=record_is_done(notice, record),
                 record=record,
@@ -227,50 +215,64 @@ def rows_of_sheet(sheet: FeedbackSheet) -> list[SheetRow]:
 # The words ------------------------------------------------------------------------------
 
 
+# A part of 校对结果 in two wordings: with the reported values as others may see them, and
+# the brief (only which field was reported, for the class monitor).
+Words = tuple[str, str]
+
+
+def _same(text: str) -> Words:
+    return text, text
+
+
 @dataclass
 class _Parts:
-    anomalies: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-    untouched: list[str] = field(default_factory=list)  # parts the student never started
+    anomalies: list[Words] = field(default_factory=list)
+    missing: list[Words] = field(default_factory=list)
+    untouched: list[Words] = field(default_factory=list)  # parts the student never started
+
+    def joined(self, *groups: list[Words]) -> Words:
+        words = [part for group in groups for part in group]
+        return "；".join(w for w, _b in words), "；".join(b for _w, b in words)
 
 
-def describe(notice: Notice, record: EnrollmentRecord, *, values: bool = True) -> tuple[str, str]:
-    """(state, 校对结果) for one annotated, prefetched record (sheet_records): reported
-    values as others may see them, or with `values` False only which field was reported."""
+def describe(notice: Notice, record: EnrollmentRecord) -> tuple[str, str, str]:
+    """(state, 校对结果, brief) for one annotated, prefetched record (sheet_records): the
+    reported values as others may see them, and the brief with only which field was
+    reported (SheetRow.brief); both from one pass over the record."""
     parts = _Parts()
     if notice.asks_record_check:
-        _record_part(record, parts, values=values)
+        _record_part(record, parts)
     if notice.asks_photo_check:
         _photo_part(record, parts)
     if parts.anomalies:
-        return ANOMALY, "；".join(parts.anomalies + parts.missing + parts.untouched)
+        return ANOMALY, *parts.joined(parts.anomalies, parts.missing, parts.untouched)
     if not parts.missing and not parts.untouched:
-        return OK, _("无误")
+        return OK, *_same(_("无误"))
     if not parts.missing and len(parts.untouched) == _task_parts(notice):
-        return MISSING, _("未校对")
-    return MISSING, "；".join(parts.missing + parts.untouched)
+        return MISSING, *_same(_("未校对"))
+    return MISSING, *parts.joined(parts.missing, parts.untouched)
 
 
 def _task_parts(notice: Notice) -> int:
     return int(notice.asks_record_check) + int(notice.asks_photo_check)
 
 
-def _record_part(record: EnrollmentRecord, parts: _Parts, *, values: bool) -> None:
+def _record_part(record: EnrollmentRecord, parts: _Parts) -> None:
     reports = getattr(record, "sheet_reports", [])
     latest = reports[-1] if reports else None
     if record.has_open_report and latest is not None and latest.state == ReportState.SUBMITTED:
-        parts.anomalies.append(_report_words(latest, values=values))
+        parts.anomalies.append(_report_words(latest))
     elif not check_state(record).checkable:
         # 学籍异动 (seed 004) in words; such a record is not "未校对" (records.self_check).
-        parts.anomalies.append(_sheet_status_words(record))
+        parts.anomalies.append(_same(_sheet_status_words(record)))
     elif record.is_confirmed:
         return
     elif latest is not None and latest.state == ReportState.ACCEPTED:
-        parts.missing.append(_("学籍信息已更正，待本人再次确认"))
+        parts.missing.append(_same(_("学籍信息已更正，待本人再次确认")))
     elif latest is not None and latest.state == ReportState.REJECTED:
-        parts.missing.append(_("有误申请未通过，待本人确认"))
+        parts.missing.append(_same(_("有误申请未通过，待本人确认")))
     else:
-        parts.untouched.append(_("学籍信息未校对"))
+        parts.untouched.append(_same(_("学籍信息未校对")))
 
 
 def _sheet_status_words(record: EnrollmentRecord) -> str:
@@ -279,25 +281,28 @@ def _sheet_status_words(record: EnrollmentRecord) -> str:
     return _("学籍状态为“%(status)s”，无需校对") % {"status": record.get_status_display()}
 
 
-def _report_words(report: DiscrepancyReport, *, values: bool) -> str:
-    """学籍 anomaly in words: the field, and with `values` the current and claimed values
-    as others may see them (records.rules.value_for_others: an ID number
-    masked, a birth date as its year, a 生源 place not at all)."""
+def _report_words(report: DiscrepancyReport) -> Words:
+    """学籍 anomaly in words: the field with the current and claimed values as others may
+    see them (records.rules.value_for_others: an ID number masked, a birth date as its
+    year, a 生源 place not at all), and the field alone."""
     items = sorted(report.items.all(), key=lambda item: item.pk)
-    words = [_item_words(item, values=values) for item in items]
-    return "；".join(words) or _("学籍信息有误")
+    words = [_item_words(item) for item in items]
+    if not words:
+        return _same(_("学籍信息有误"))
+    return "；".join(w for w, _b in words), "；".join(b for _w, b in words)
 
 
-def _item_words(item, *, values: bool) -> str:
+def _item_words(item) -> Words:
     name = _field_name(item.field)
-    current = value_for_others(item.field, item.current_value) if values else None
+    brief = _("%(field)s有误") % {"field": name}
+    current = value_for_others(item.field, item.current_value)
     if current is None:
-        return _("%(field)s有误") % {"field": name}
+        return brief, brief
     return _("%(field)s有误：现为“%(current)s”，应为“%(claimed)s”") % {
         "field": name,
         "current": current or _("空"),
         "claimed": value_for_others(item.field, item.claimed_value),
-    }
+    }, brief
 
 
 def _field_name(name: str) -> str:
@@ -311,17 +316,17 @@ def _photo_part(record: EnrollmentRecord, parts: _Parts) -> None:
     photos: list[PhotoInfo] = getattr(record, "sheet_photos", [])
     if not photos:
         # Seed 004: 学信网无图像信息的学生须补采照片 — an anomaly the sheet must show.
-        parts.anomalies.append(_("无照片，须补采"))
+        parts.anomalies.append(_same(_("无照片，须补采")))
         return
     pending = [p for p in photos if p.state == PhotoState.UNVERIFIED]
     for photo in photos:
         if photo.state == PhotoState.DISPUTED:
-            parts.anomalies.append(_photo_words(photo))
+            parts.anomalies.append(_same(_photo_words(photo)))
     if pending and len(pending) == len(photos):
-        parts.untouched.append(_("照片未校对"))
+        parts.untouched.append(_same(_("照片未校对")))
     elif pending:
         kinds = "、".join(str(PhotoKind(p.kind).label) for p in pending)
-        parts.missing.append(_("%(kinds)s未校对") % {"kinds": kinds})
+        parts.missing.append(_same(_("%(kinds)s未校对") % {"kinds": kinds}))
 
 
 def _photo_words(photo: PhotoInfo) -> str:

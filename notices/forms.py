@@ -187,11 +187,6 @@ class WithdrawForm(forms.Form):
     )
 
 
-class RemarkForm(forms.Form):
-    record = IdField(widget=forms.HiddenInput)
-    text = forms.CharField(label=_("补充说明"), max_length=200, required=False)
-
-
 class CountersignForm(forms.Form):
     opinion = forms.CharField(
         label=_("复核意见"), max_length=200, required=False, initial=_("情况属实，同意上报。")

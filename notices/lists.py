@@ -55,7 +55,7 @@ def pending_rows(
     if students is not None:
         students.extend(StudentRef(record_id=r.pk, user_id=r.user_id) for r in loaded)
     for record in loaded:
-        _state, words = describe(notice, record)
+        _state, words, _brief = describe(notice, record)
         yield [
             record.college.name,
             record.school_class.name if record.school_class_id else "",

@@ -22,6 +22,7 @@ from notices.forms import (
 )
 from notices.models import Notice, NoticeAttachment, NoticeState
 from notices.services import notices as services
+from portal.audit import as_change
 from portal.models import AuditEvent
 
 registrar_required = role_required(Role.REGISTRAR)
@@ -137,9 +138,7 @@ def _labelled(event: AuditEvent) -> AuditEvent:
     rows = []
     for name, values in event.changes.items():
         # A change is [before, after]; an access event notes one value (an export's file).
-        before, after = (
-            values if isinstance(values, list | tuple) and len(values) == 2 else ("", values)
-        )
+        before, after = as_change(values) or ("", values)
         label = HISTORY_LABELS.get(name)
         if label is None:
             try:

@@ -18,6 +18,7 @@ from accounts.decorators import role_required
 from accounts.models import Role
 from notices import selectors, tasks
 from notices.access import (
+    STAFF,
     notice_for_progress,
     sees_reported_values,
     sheet_for_countersign,
@@ -36,7 +37,6 @@ from portal.audit import log_access
 from portal.numbers import parse_id
 from records.models import SchoolClass
 
-STAFF = (Role.COUNSELOR, Role.COLLEGE, Role.REGISTRAR)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 staff_required = role_required(*STAFF)
 

@@ -166,9 +166,8 @@ ACTIVE_RELATIONSHIP = re.compile(
 )
 HYPERLINK_RELATIONSHIP = re.compile(r"/relationships/hyperlink$", re.IGNORECASE)
 # A Word field code (one field's w:instrText runs joined, or a w:fldSimple's w:instr)
-# whose first word is DDE or DDEAUTO runs a command; a field holding either word anywhere
-# as a token is refused too.
-DDE_FIELD_START = re.compile(r"^\s*dde(auto)?\b", re.IGNORECASE)
+# whose first word is DDE or DDEAUTO runs a command: a field holding either word anywhere
+# as a token is refused (which covers the first word).
 DDE_FIELD_TOKEN = re.compile(r"\bdde(auto)?\b", re.IGNORECASE)
 # All of a part's field codes read as one text (fldSimple codes set apart by spaces): a
 # second look, in case Word joins runs a way `_field_codes` does not.
@@ -259,7 +258,7 @@ def _check_fields(part) -> None:
     SpreadsheetML formula elements (FORMULA_TAGS)."""
     everything: list[str] = []
     for code in _field_codes(part, everything):
-        if DDE_FIELD_START.search(code) or DDE_FIELD_TOKEN.search(code):
+        if DDE_FIELD_TOKEN.search(code):
             raise _active_content()
     if DDE_IN_PART.search("".join(everything)):
         raise _active_content()

@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
 
 from portal.audit import log_access
 from portal.models import AuditEvent, Job
@@ -16,7 +15,8 @@ class AccessAuditedAdmin:
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
         if request.method == "GET" and response.status_code == 200:
-            obj = self.get_object(request, unquote(object_id))
+            # The object the page showed, as the admin loaded it (not a second query).
+            obj = response.context_data.get("original")
             if obj is not None:
                 log_access(
                     request.user,

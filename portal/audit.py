@@ -42,6 +42,15 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     }
 
 
+def as_change(values: Any) -> tuple[Any, Any] | None:
+    """A `changes` value as (before, after) when it is a change ([before, after], see
+    diff); None when it is a single value (what an access event notes, e.g. the exported
+    file's name). The one place that tells them apart, for every page that shows them."""
+    if isinstance(values, list | tuple) and len(values) == 2:
+        return values[0], values[1]
+    return None
+
+
 def _institution_id(obj: models.Model) -> int | None:
     if obj._meta.label == "records.Institution":
         return obj.pk
@@ -142,12 +151,20 @@ def _ref(student: Any) -> StudentRef:
 
 
 def _refs(students: Iterable[Any]) -> list[StudentRef]:
-    refs: dict[StudentRef, None] = {}
+    """One ref per student: refs of one record merged, keeping the account any of them
+    names (a signed sheet's rows name the record only, its live rows the account too); an
+    account alone is dropped when a record already names it."""
+    accounts: dict[int, int | None] = {}  # record id -> account id
+    alone: dict[int, None] = {}  # accounts named without a record
     for student in students:
         ref = _ref(student)
-        if ref.record_id is not None or ref.user_id is not None:
-            refs[ref] = None
-    return list(refs)
+        if ref.record_id is not None:
+            accounts[ref.record_id] = accounts.get(ref.record_id) or ref.user_id
+        elif ref.user_id is not None:
+            alone[ref.user_id] = None
+    named = set(accounts.values())
+    refs = [StudentRef(record_id=record, user_id=user) for record, user in accounts.items()]
+    return refs + [StudentRef(user_id=user) for user in alone if user not in named]
 
 
 def log_access(
@@ -192,14 +209,21 @@ def log_access(
     return event
 
 
-def subjects_of(obj: models.Model) -> list[StudentRef]:
-    """The students named by the access events about `obj` (e.g. the students an export
-    job put in its file, for the event of downloading it)."""
-    rows = (
-        AuditSubject.objects.filter(
-            event__target_type=obj._meta.label, event__target_id=str(obj.pk)
-        )
-        .values_list("record_id", "user_id")
-        .distinct()
+JOB_DOWNLOADED = "portal.job_downloaded"
+
+
+def exported_students(job: models.Model) -> list[StudentRef]:
+    """The students in `job`'s file, for the event of downloading it: those named by the
+    event of the run that made the file (the latest event about the job other than a
+    download). Read from that one event, so that the k-th download reads N rows, not the
+    k × N its earlier downloads copied."""
+    export = (
+        AuditEvent.objects.filter(target_type=job._meta.label, target_id=str(job.pk))
+        .exclude(action=JOB_DOWNLOADED)
+        .order_by("-pk")
+        .values("pk")[:1]
+    )
+    rows = AuditSubject.objects.filter(event=models.Subquery(export)).values_list(
+        "record_id", "user_id"
     )
     return [StudentRef(record_id=record, user_id=user) for record, user in rows]

@@ -41,7 +41,8 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 _GAVE_UP = (
-    f"任务已尝试 {MAX_ATTEMPTS} 次均未完成（处理进程异常退出），已停止重试。请检查文件后重新发起。"
+    f"任务已尝试 {MAX_ATTEMPTS} 次均未完成（处理进程异常退出），已停止重试，请重新发起；"
+    "如仍失败请联系管理员。"
 )
 
 
@@ -109,11 +110,7 @@ def _run_leased(job_id: str, work) -> None:
     job = Job.objects.filter(pk=job_id).first()
     if job is None or job.is_finished:
         return
-    if job.attempts >= MAX_ATTEMPTS:
-        logger.error(
-            "job %s (%s): %d attempts did not finish; marked failed", job.pk, job.kind, job.attempts
-        )
-        _finish(job, JobState.FAILED, error=_GAVE_UP)
+    if _out_of_attempts(job):
         return
     if job.state == JobState.RUNNING or job.done or job.result_file:
         _reset(job)
@@ -135,6 +132,18 @@ def _run_leased(job_id: str, work) -> None:
         _finish(job, JobState.FAILED, error="任务执行出错，请稍后重试；如仍失败请联系管理员。")
         raise
     _finish(job, JobState.SUCCEEDED, result=result)
+
+
+def _out_of_attempts(job: Job) -> bool:
+    """Mark the job failed, with the reason, once MAX_ATTEMPTS workers took it up and none
+    finished (docs/quality.md: a job that fails repeatedly is not retried for ever)."""
+    if job.attempts < MAX_ATTEMPTS:
+        return False
+    logger.error(
+        "job %s (%s): %d attempts did not finish; marked failed", job.pk, job.kind, job.attempts
+    )
+    _finish(job, JobState.FAILED, error=_GAVE_UP)
+    return True
 
 
 def _reset(job: Job) -> None:
@@ -211,11 +220,7 @@ def _abandoned(job: Job, grace: timedelta) -> bool:
 
 
 def _requeue(job: Job) -> None:
-    if job.attempts >= MAX_ATTEMPTS:
-        logger.error(
-            "job %s (%s): %d attempts did not finish; marked failed", job.pk, job.kind, job.attempts
-        )
-        _finish(job, JobState.FAILED, error=_GAVE_UP)
+    if _out_of_attempts(job):
         return
     result = _task_result(job)
     if result is None:

@@ -40,20 +40,19 @@ class AppendOnlyModel(models.Model):
 
 
 class AuditEventQuerySet(AppendOnlyQuerySet):
-    def concerning(self, *, user=None, record_ids=(), users=None, records=None):
+    def concerning(self, *, user=None, users=None, records=None):
         """The events about these students: their accounts as subject, or named among
         the subjects by account or by record (an imported record may have had no account
-        when it was looked at). `users` and `records` may be querysets."""
+        when it was looked at; a signed sheet names records only). `users` and `records`
+        may be querysets."""
         about = models.Q(pk__in=[])
         people = models.Q(pk__in=[])
         if user is not None:
-            about |= models.Q(user=user)
+            about |= models.Q(user=user) | models.Q(record__user=user)
             people |= models.Q(subject=user)
         if users is not None:
             about |= models.Q(user__in=users)
             people |= models.Q(subject__in=users)
-        if record_ids:
-            about |= models.Q(record_id__in=list(record_ids))
         if records is not None:
             about |= models.Q(record__in=records)
         named = models.Q(pk__in=AuditSubject.objects.filter(about).values("event_id"))

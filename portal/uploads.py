@@ -18,9 +18,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_PIXELS = 40_000_000  # far above any camera photo; refuses decompression bombs
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-# Each form passes its own limit; a form that does not gets the one for phone photos
-# (4000×3000), the largest any of today's forms needs.
-DEFAULT_MAX_PIXELS = 12_000_000
+# Each form passes its own limit, sized to its purpose (docs/quality.md "PDFs").
 
 
 class UploadError(Exception):
@@ -84,22 +82,48 @@ def _example_size(max_pixels: int) -> str:
     return f"{side * 4}×{side * 3}"
 
 
+# First bytes of image formats, to word a refusal: a file of an accepted format that
+# Pillow cannot open is damaged; one of another image format is told which formats pass.
+SIGNATURES = {
+    "JPEG": (b"\xff\xd8\xff",),
+    "PNG": (b"\x89PNG\r\n\x1a\n",),
+    "GIF": (b"GIF87a", b"GIF89a"),
+}
+OTHER_IMAGE_SIGNATURES = (b"BM", b"II*\x00", b"MM\x00*", b"\x00\x00\x01\x00", b"RIFF")
+
+
+def _wrong_format(formats: set[str]) -> UploadError:
+    return UploadError(
+        _("仅支持 %(kinds)s 格式的图片，请转换为其中一种格式后重新上传。")
+        % {"kinds": _kinds(formats)}
+    )
+
+
+def _unreadable(data: bytes, formats: set[str]) -> UploadError:
+    accepted = tuple(sig for kind in formats for sig in SIGNATURES.get(kind, ()))
+    others = OTHER_IMAGE_SIGNATURES + tuple(
+        sig for kind, sigs in SIGNATURES.items() if kind not in formats for sig in sigs
+    )
+    if not data.startswith(accepted) and data.startswith(others):
+        return _wrong_format(formats)
+    return UploadError(_("无法打开该图片，文件可能已损坏或不是图片，请重新拍摄或选择图片后上传。"))
+
+
 def _decode(
     data: bytes, formats: set[str], max_pixels: int, max_side: int | None = None
 ) -> tuple[Image.Image, str]:
-    """The fully decoded image and its format. Phone cameras write MPO (a JPEG that
-    carries a second, smaller picture): it is a JPEG for everyone who opens it. The
-    pixel count is checked from the header, before any pixel is decoded."""
+    """The fully decoded image and its format. Only the plugins of `formats` may read
+    the file (an upload's header is never handed to every decoder Pillow has). Phone
+    cameras write MPO (a JPEG that carries a second, smaller picture; the JPEG plugin
+    opens it): it is a JPEG for everyone who opens it. The pixel count is checked from the header, before any pixel
+    is decoded."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
+            image = Image.open(io.BytesIO(data), formats=sorted(formats))
             kind = "JPEG" if image.format == "MPO" else image.format
             if kind not in formats:
-                raise UploadError(
-                    _("仅支持 %(kinds)s 格式的图片，请转换为其中一种格式后重新上传。")
-                    % {"kinds": _kinds(formats)}
-                )
+                raise _wrong_format(formats)
             if image.width < 1 or image.height < 1:
                 raise ValueError("no pixels")
             if image.width * image.height > max_pixels:
@@ -111,9 +135,7 @@ def _decode(
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise UploadError(_("图片像素过大，请缩小后重新上传。")) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise UploadError(
-            _("无法打开该图片，文件可能已损坏或不是图片，请重新拍摄或选择图片后上传。")
-        ) from exc
+        raise _unreadable(data, formats) from exc
     return image, kind
 
 
@@ -127,7 +149,7 @@ def image_upload(
     *,
     max_bytes: int,
     formats: set[str],
-    max_pixels: int = DEFAULT_MAX_PIXELS,
+    max_pixels: int,
     max_side: int | None = None,
 ) -> CleanImage:
     """A decoded, upright, re-encoded copy of an uploaded image, or UploadError.
@@ -187,14 +209,13 @@ RESOURCE_KINDS = (
     "/ProcSet",
 )  # fmt: skip
 # Keys dropped from every dictionary copied into the rebuilt file (fonts, images, form
-# XObjects and what they refer to): what acts, and what leads back to pages, annotations
-# or files. The spec gives none of these to resources; a crafted file may.
+# XObjects and what they refer to), besides ACTING_NAMES: what leads back to pages,
+# annotations, links or files. The spec gives none of these to resources; a crafted file
+# may. (Keys only: as values, some of these names are harmless.)
 DROPPED_KEYS = frozenset(
     {
-        "/AA", "/OpenAction", "/JS", "/JavaScript", "/Launch", "/EmbeddedFiles",
-        "/EmbeddedFile", "/AcroForm", "/XFA", "/SubmitForm", "/ImportData", "/GoToR",
-        "/GoToE", "/A", "/PA", "/Next", "/Dest", "/URI", "/Annots", "/Popup", "/Parent",
-        "/P", "/Kids", "/Names", "/Outlines", "/FS", "/EF", "/RichMediaContent",
+        "/A", "/PA", "/Next", "/Dest", "/URI", "/Annots", "/Popup", "/Parent", "/P", "/Kids",
+        "/Names", "/Outlines", "/FS", "/EF", "/RichMediaContent",
     }
 )  # fmt: skip
 # Stream keys that name data held outside the file.
@@ -222,7 +243,7 @@ DROPPED_SUBTYPES = frozenset(
 )  # fmt: skip
 # Names that mean acting: never written into a rebuilt file, wherever a crafted file
 # puts them (as a key, a value or in an array).
-DROPPED_NAMES = frozenset(
+ACTING_NAMES = frozenset(
     {
         "/AA", "/OpenAction", "/JS", "/JavaScript", "/Launch", "/EmbeddedFiles",
         "/EmbeddedFile", "/AcroForm", "/XFA", "/SubmitForm", "/ImportData", "/GoToR",
@@ -345,7 +366,7 @@ class _Copier:
                     new.append(value)
             return
         for key, item in original.items():
-            if key in DROPPED_KEYS:
+            if key in DROPPED_KEYS or key in ACTING_NAMES:
                 continue
             if isinstance(original, StreamObject) and key in EXTERNAL_STREAM_KEYS:
                 continue
@@ -388,7 +409,7 @@ def _drops(obj) -> bool:
     from pypdf.generic import DictionaryObject, NameObject
 
     if isinstance(obj, NameObject):
-        return obj in DROPPED_NAMES
+        return obj in ACTING_NAMES
     if not isinstance(obj, DictionaryObject):
         return False
     if "/JS" in obj:

@@ -63,9 +63,9 @@ def job_download(request, pk):
     # PIPL: the file leaves the portal; the students are those its export event named.
     audit.log_access(
         request.user,
-        "portal.job_downloaded",
+        audit.JOB_DOWNLOADED,
         job,
-        students=audit.subjects_of(job),
+        students=audit.exported_students(job),
         changes={"file": job.result_filename},
         request=request,
     )

@@ -2,6 +2,8 @@
 
 from django import template
 
+from portal.audit import as_change
+
 register = template.Library()
 
 
@@ -11,8 +13,9 @@ def change_lines(changes) -> list[str]:
     event notes, e.g. the exported file's name) as "field：value"."""
     lines = []
     for field, values in (changes or {}).items():
-        if isinstance(values, list | tuple) and len(values) == 2:
-            before, after = (v if v not in (None, "") else "—" for v in values)
+        change = as_change(values)
+        if change is not None:
+            before, after = (v if v not in (None, "") else "—" for v in change)
             lines.append(f"{field}：{before} → {after}")
         else:
             lines.append(f"{field}：{values if values not in (None, '') else '—'}")

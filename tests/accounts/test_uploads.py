@@ -13,11 +13,12 @@ from tests.accounts.helpers import image_bytes, jpeg_bytes, upload
 
 FORMATS = {"JPEG", "PNG", "GIF"}
 LIMIT = 300 * 1024
+PIXELS = 12_000_000  # a phone photo, 4000×3000
 PAYLOAD = b'<html><script>alert("x")</script></html>'
 
 
 def clean(content: bytes, name: str = "photo.jpg"):
-    return image_upload(upload(content, name), max_bytes=LIMIT, formats=FORMATS)
+    return image_upload(upload(content, name), max_bytes=LIMIT, formats=FORMATS, max_pixels=PIXELS)
 
 
 def refusal(content: bytes, name: str = "photo.jpg") -> str:
@@ -232,7 +233,7 @@ def test_the_size_is_checked_before_the_body_is_read():
             raise AssertionError("the body was read")
 
     with pytest.raises(UploadError, match="图片大小不能超过 300 KB"):
-        image_upload(HugeUpload(), max_bytes=LIMIT, formats=FORMATS)
+        image_upload(HugeUpload(), max_bytes=LIMIT, formats=FORMATS, max_pixels=PIXELS)
 
 
 def test_a_body_larger_than_its_declared_size_is_cut_off_and_refused():
@@ -240,4 +241,4 @@ def test_a_body_larger_than_its_declared_size_is_cut_off_and_refused():
     lying.size = 10
 
     with pytest.raises(UploadError, match="图片大小不能超过 300 KB"):
-        image_upload(lying, max_bytes=LIMIT, formats=FORMATS)
+        image_upload(lying, max_bytes=LIMIT, formats=FORMATS, max_pixels=PIXELS)

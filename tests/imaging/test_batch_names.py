@@ -1,35 +1,28 @@
 """The registrar's batch page (/photos/batches/<pk>/) lists files named by ID number next
 to each student's name and 学号: the names are shown masked, the reason stays."""
 
+import importlib
+import io
+
 import pytest
+from django.apps import apps as django_apps
 
 from accounts import idnumbers
+from imaging.batches import photo_batch_import
 from imaging.models import PhotoBatch, PhotoBatchEntry
 from imaging.names import mask_numbers_in, masked_file_name
+from tests.imaging.conftest import jpeg, make_zip
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def batch(world):
-    batch = PhotoBatch.objects.create(
-        institution=world.institution, kind="diploma", source="新华社江西分社", uploaded_by=None
-    )
+def batch(world, private_media):
+    """Bob's photo named by his ID number, a second one (rejected), and a text file."""
     number = world.bob_record.id_number
-    PhotoBatchEntry.objects.create(
-        batch=batch,
-        position=1,
-        name=f"2023/{number}.jpg",
-        outcome="added",
-        record=world.bob_record,
-    )
-    PhotoBatchEntry.objects.create(
-        batch=batch,
-        position=2,
-        name=f"{number.lower()}.JPG",
-        outcome="rejected",
-        reason=f"同一学生在本批次中已有照片（2023/{number}.jpg），本文件未导入。",
-        record=world.bob_record,
+    archive = io.BytesIO(make_zip({f"2023/{number}.jpg": jpeg(), f"{number.lower()}.JPG": jpeg()}))
+    batch = photo_batch_import(
+        archive=archive, kind="diploma", institution=world.institution, source="新华社江西分社"
     )
     PhotoBatchEntry.objects.create(
         batch=batch,
@@ -141,3 +134,23 @@ def test_mask_numbers_in_masks_grouped_numbers_in_a_reason():
     assert mask_numbers_in(reason) == (
         "同一学生在本批次中已有照片（张三_******-********-1234.jpg），本文件未导入。"
     )
+
+
+def test_the_migration_masks_the_names_and_reasons_stored_before(world):
+    mask_entries = importlib.import_module("imaging.migrations.0004_mask_batch_entry_names")
+    number = world.bob_record.id_number
+    batch = PhotoBatch.objects.create(institution=world.institution, kind="diploma", source="x")
+    entry = PhotoBatchEntry.objects.create(
+        batch=batch,
+        position=1,
+        name=f"2023/{number}.jpg",
+        outcome="rejected",
+        reason=f"同一学生在本批次中已有照片（{number}.jpg），本文件未导入。",
+    )
+
+    mask_entries.mask_entries(django_apps, None)
+
+    entry.refresh_from_db()
+    masked = idnumbers.mask(number)
+    assert entry.name == f"2023/{masked}.jpg"
+    assert entry.reason == f"同一学生在本批次中已有照片（{masked}.jpg），本文件未导入。"

@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from accounts import idnumbers, sms
 from imaging.batches import photo_batch_import
 from imaging.models import EntryOutcome, Photo, PhotoBatch, PhotoKind, PhotoState
+from imaging.names import masked_file_name
 from portal.models import AuditEvent
 from tests import factories
 from tests.imaging.conftest import add_photo, jpeg, make_zip, stored_files
@@ -36,7 +37,12 @@ def _import(path, kind="diploma", *extra):
 
 
 def _outcomes(batch: PhotoBatch) -> dict[str, str]:
+    """{file name as stored (ID numbers masked, imaging.names): outcome}."""
     return dict(batch.entries.values_list("name", "outcome"))
+
+
+def stored(name: str) -> str:
+    return masked_file_name(name)
 
 
 def test_photos_named_by_id_number_or_examinee_number_are_matched(world, zip_file):
@@ -116,8 +122,8 @@ def test_unmatched_rejected_and_skipped_entries_are_reported_with_reasons(world,
 
     batch = PhotoBatch.objects.get()
     outcomes = _outcomes(batch)
-    assert outcomes["110101199001011234.jpg"] == EntryOutcome.UNMATCHED
-    assert outcomes[f"{world.bob_record.id_number}.jpg"] == EntryOutcome.REJECTED
+    assert outcomes[stored("110101199001011234.jpg")] == EntryOutcome.UNMATCHED
+    assert outcomes[stored(f"{world.bob_record.id_number}.jpg")] == EntryOutcome.REJECTED
     assert {
         outcomes[n] for n in ("__MACOSX/._photo.jpg", "photos/.DS_Store", "Thumbs.db", "readme.txt")
     } == {EntryOutcome.SKIPPED}
@@ -128,6 +134,27 @@ def test_unmatched_rejected_and_skipped_entries_are_reported_with_reasons(world,
     assert "新增 1" in out and "未匹配 1" in out and "拒收 1" in out and "跳过 4" in out
 
 
+def test_the_command_and_the_stored_report_hold_no_full_id_number(world, zip_file):
+    alice, bob = world.alice_record, world.bob_record
+    path = zip_file(
+        {
+            f"2023/{alice.id_number}.jpg": jpeg(),
+            f"{alice.id_number.lower()}.JPG": jpeg(color=(1, 2, 3)),  # a second photo
+            "110101199001011234.jpg": jpeg(),  # no such person here
+            f"张三_{bob.id_number}.jpg": b"not a photo",
+        }
+    )
+
+    out, err = _import(path)
+
+    rows = list(PhotoBatch.objects.get().entries.values_list("name", "reason"))
+    numbers = (alice.id_number, alice.id_number.lower(), bob.id_number, "110101199001011234")
+    for number in numbers:
+        assert number not in out and number not in err
+        assert not any(number in name or number in reason for name, reason in rows)
+    assert f"{idnumbers.mask(bob.id_number)}.jpg" in err
+
+
 def test_records_of_another_institution_are_not_matched(world, zip_file):
     other_class = factories.school_class(factories.college(world.other_institution))
     _, other_record = factories.student(other_class)
@@ -136,7 +163,8 @@ def test_records_of_another_institution_are_not_matched(world, zip_file):
     _import(path)
 
     assert not other_record.photos.exists()
-    assert _outcomes(PhotoBatch.objects.get())[f"{other_record.id_number}.jpg"] == "unmatched"
+    outcomes = _outcomes(PhotoBatch.objects.get())
+    assert outcomes[stored(f"{other_record.id_number}.jpg")] == "unmatched"
 
 
 def test_a_broken_entry_never_stops_the_others(world, zip_file):
@@ -210,8 +238,8 @@ def test_two_photos_of_one_student_in_one_batch_keep_the_first(world, zip_file):
     _import(path)
 
     outcomes = _outcomes(PhotoBatch.objects.get())
-    assert outcomes[f"a/{record.id_number}.jpg"] == "added"
-    assert outcomes[f"b/{record.examinee_number}.jpg"] == "rejected"
+    assert outcomes[stored(f"a/{record.id_number}.jpg")] == "added"
+    assert outcomes[stored(f"b/{record.examinee_number}.jpg")] == "rejected"
     assert record.photos.count() == 1
 
 

@@ -11,11 +11,12 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
+from imaging.batches import photo_batch_import
 from imaging.models import EntryOutcome, Photo, PhotoBatch, PhotoKind, PhotoState, PhotoVerification
 from portal.models import AuditEvent
 from records.models import RecordStatus
 from tests import factories
-from tests.imaging.conftest import add_photo, jpeg, upload
+from tests.imaging.conftest import add_photo, jpeg, make_zip, upload
 
 
 def _graduating(record, year=2027):
@@ -330,21 +331,14 @@ def test_other_institutions_batches_are_not_listed_or_reachable(world, client_fo
 
 
 def test_the_batch_detail_lists_entries_filtered_by_outcome(world, client_for):
-    from imaging.models import PhotoBatchEntry
-
-    batch = _batch(world)
-    PhotoBatchEntry.objects.create(
-        batch=batch,
-        position=1,
-        name="a/110101199001011234.jpg",
-        outcome="unmatched",
-        reason="本校没有",
+    archive = make_zip({"a/110101199001011234.jpg": jpeg(), "b/readme.txt": b"hello"})
+    batch = photo_batch_import(
+        archive=io.BytesIO(archive),
+        kind="diploma",
+        institution=world.institution,
+        source="新华社江西分社 2026",
+        by=world.registrar,
     )
-    PhotoBatchEntry.objects.create(
-        batch=batch, position=2, name="b/readme.txt", outcome="skipped", reason="跳过"
-    )
-    batch.report = {"counts": {"unmatched": 1, "skipped": 1}}
-    batch.save()
 
     page = (
         client_for(world.registrar)

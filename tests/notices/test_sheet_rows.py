@@ -55,6 +55,16 @@ def test_a_reported_error_is_written_out_with_field_current_and_claimed_value(wo
     assert row.done
 
 
+def test_the_brief_names_the_reported_field_without_its_values(world, notice):
+    report(world.alice_record, field="ethnicity", current="汉族", claimed="回族")
+
+    row = _rows(notice, world)["李晓梅"]
+
+    assert row.result == "民族有误：现为“汉族”，应为“回族”；无照片，须补采"
+    assert row.brief == "民族有误；无照片，须补采"
+    assert row.without_values().result == row.brief
+
+
 def test_a_disputed_photo_is_written_out_with_its_reason(world, notice):
     confirm(world.alice_record)
     photo(

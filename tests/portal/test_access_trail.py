@@ -20,7 +20,7 @@ from notices.models import FeedbackSheet, NoticeAudience
 from notices.services.sheets import sheet_sign, sheets_sync
 from portal.audit import StudentRef, log_access
 from portal.models import AuditEvent, AuditSubject, Job
-from records.models import DiscrepancyEvidence, EvidenceKind
+from records.models import DiscrepancyEvidence, EnrollmentRecord, EvidenceKind
 from tests import factories
 from tests.accounts.helpers import photo_request
 from tests.imaging.conftest import add_photo
@@ -297,7 +297,8 @@ def test_a_pending_list_of_a_class_names_every_student_of_it(client_for, world, 
     event = only_event("notices.pending_exported")
     assert named(event) == of(*records, imported)
     # The student without an account is still found by her record, later.
-    assert AuditEvent.objects.concerning(record_ids=[imported.pk]).get() == event
+    found = AuditEvent.objects.concerning(records=EnrollmentRecord.objects.filter(pk=imported.pk))
+    assert found.get() == event
 
 
 def test_the_roster_export_and_its_download_name_every_student_in_scope(world):
@@ -318,6 +319,35 @@ def test_the_roster_export_and_its_download_name_every_student_in_scope(world):
     downloaded = only_event("portal.job_downloaded")
     assert named(downloaded) == everyone
     assert downloaded.changes == {"file": job.result_filename}
+
+
+def test_each_download_of_an_export_names_its_students_once(world):
+    client = csrf_client(world.registrar)
+    client.get("/records/search/")
+    client.post("/records/export/", {"csrfmiddlewaretoken": client.cookies["csrftoken"].value})
+    job = Job.objects.get(kind="records.roster_export")
+    everyone = of(world.alice_record, world.bob_record, world.carol_record, world.dave_record)
+
+    for _ in range(3):
+        assert client.get(f"/jobs/{job.pk}/download/").status_code == 200
+
+    downloads = AuditEvent.objects.filter(action="portal.job_downloaded")
+    assert [named(event) for event in downloads] == [everyone] * 3
+    # Not the students of the earlier downloads again: 4 each, not 4, 8, 16.
+    assert [event.subjects.count() for event in downloads] == [4, 4, 4]
+
+
+def test_a_download_names_the_students_of_the_run_that_made_the_file(world):
+    client = csrf_client(world.registrar)
+    client.get("/records/search/")
+    client.post("/records/export/", {"csrfmiddlewaretoken": client.cookies["csrftoken"].value})
+    job = Job.objects.get(kind="records.roster_export")
+    # A second run of the job (a retry after its worker died) wrote the file anew.
+    log_access(world.registrar, "records.roster_exported", job, students=[world.alice_record])
+
+    assert client.get(f"/jobs/{job.pk}/download/").status_code == 200
+
+    assert named(only_event("portal.job_downloaded")) == of(world.alice_record)
 
 
 def test_a_college_export_names_every_student_of_the_college(world, notice):
@@ -503,9 +533,50 @@ def test_concerning_finds_events_by_account_or_record(world):
     by_user = log_access(world.reviewer, "x.viewed", world.bob, students=[world.bob])
     log_access(world.counselor, "x.viewed", world.alice_record, students=[world.alice_record])
 
-    found = AuditEvent.objects.concerning(user=world.bob, record_ids=[world.bob_record.pk])
+    found = AuditEvent.objects.concerning(
+        user=world.bob, records=EnrollmentRecord.objects.filter(pk=world.bob_record.pk)
+    )
 
     assert set(found) == {by_record, by_user}
+
+
+def test_concerning_a_user_finds_events_naming_her_record_only(world):
+    # A signed sheet's rows keep record ids only: the account history (accounts
+    # .services.claims.account_history) must still find the event.
+    by_record = log_access(
+        world.counselor, "x.exported", None, students=[StudentRef(record_id=world.bob_record.pk)]
+    )
+    log_access(world.counselor, "x.viewed", world.alice_record, students=[world.alice_record])
+
+    assert list(AuditEvent.objects.concerning(user=world.bob)) == [by_record]
+
+
+def test_a_student_named_by_record_and_by_account_is_one_subject(world):
+    # A sheet's signed rows (record only) and its live rows (record and account).
+    event = log_access(
+        world.counselor,
+        "notices.sheet_viewed",
+        None,
+        students=[StudentRef(record_id=world.bob_record.pk), world.bob_record, world.bob],
+    )
+
+    assert named(event) == of(world.bob_record)
+    assert event.subject == world.bob
+
+
+def test_the_audit_page_counts_a_student_named_twice_once(client_for, world):
+    log_access(
+        world.counselor,
+        "notices.sheet_viewed",
+        None,
+        students=[StudentRef(record_id=world.bob_record.pk), world.bob_record],
+        label="反馈表",
+    )
+
+    page = client_for(world.registrar).get("/audit/", {"student": world.bob_record.student_number})
+
+    text = page.content.decode()
+    assert "1 名" in text and "2 名" not in text
 
 
 @pytest.mark.postgres

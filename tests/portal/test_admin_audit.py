@@ -5,6 +5,8 @@ confirmations, feedback sheets and reminders, besides accounts and records."""
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from imaging.models import PhotoBatch, PhotoBatchEntry, PhotoState, PhotoVerification
 from notices.models import FeedbackSheet, NoticeAudience, Reminder
@@ -89,3 +91,16 @@ def test_an_admin_opening_a_persons_data_in_the_admin_is_recorded(
     assert event.actor == world.admin
     named = set(event.subjects.values_list("record_id", "user_id"))
     assert (world.bob_record.pk, world.bob.pk) in named
+
+
+def test_the_audited_admin_page_loads_its_object_once(client_for, world):
+    confirmation = _confirmation(world)
+    client = client_for(world.admin)
+    table = f'FROM "{RecordConfirmation._meta.db_table}"'
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/admin/records/recordconfirmation/{confirmation.pk}/change/")
+
+    assert response.status_code == 200
+    assert AuditEvent.objects.filter(action="records.admin_viewed").count() == 1
+    assert sum(table in query["sql"] for query in queries.captured_queries) == 1

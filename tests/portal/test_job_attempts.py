@@ -69,9 +69,8 @@ def test_a_job_picked_up_again_after_the_last_attempt_fails_with_the_reason(queu
 
     job.refresh_from_db()
     assert job.state == JobState.FAILED
-    assert (
-        job.error
-        == "任务已尝试 3 次均未完成（处理进程异常退出），已停止重试。请检查文件后重新发起。"
+    assert job.error == (
+        "任务已尝试 3 次均未完成（处理进程异常退出），已停止重试，请重新发起；如仍失败请联系管理员。"
     )
     assert job.attempts == jobs.MAX_ATTEMPTS
 
@@ -169,6 +168,7 @@ def test_a_job_that_kills_real_workers_stops_after_max_attempts_and_others_run(t
         )
     assert states["test.finish"] == "succeeded 1 "
     assert states["test.die"] == (
-        "failed 3 任务已尝试 3 次均未完成（处理进程异常退出），已停止重试。请检查文件后重新发起。"
+        "failed 3 任务已尝试 3 次均未完成（处理进程异常退出），"
+        "已停止重试，请重新发起；如仍失败请联系管理员。"
     )
     assert worker_exits.count(134) == jobs.MAX_ATTEMPTS  # each attempt really killed a worker

@@ -141,3 +141,34 @@ def test_hostile_pdf_attachment_is_stored_without_anything_that_acts(world, priv
 
     assert response.status_code == 302
     _assert_clean(NoticeAttachment.objects.get().file.read())
+
+
+def test_an_acting_name_used_as_a_key_is_not_copied():
+    import io
+
+    from pypdf import PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(595, 842)
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+            # A key the spec never gives a font, holding a harmless-looking value.
+            NameObject("/RichMedia"): TextStringObject("player.swf"),
+        }
+    )
+    page[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})}
+    )
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    assert b"/RichMedia" in buffer.getvalue()
+
+    clean = pdf_upload(_upload(buffer.getvalue()), max_bytes=5 * 1024 * 1024)
+
+    assert b"/RichMedia" not in clean.content
+    assert b"player.swf" not in clean.content
+    assert b"/Helvetica" in clean.content

@@ -20,6 +20,7 @@ from tests import factories
 from tests.notices.conftest import csrf_client, csrf_post, make_notice
 
 FORTY_MPX = (8000, 5000)
+PHONE = 12_000_000  # a phone photo, 4000×3000
 
 
 def png(size: tuple[int, int]) -> bytes:
@@ -48,7 +49,7 @@ def test_a_40_mpx_image_is_refused_before_it_is_decoded():
     assert len(data) < 300 * 1024
 
     with pytest.raises(UploadError) as refused:
-        image_upload(upload(data, "a.png"), max_bytes=300 * 1024, formats={"PNG"})
+        image_upload(upload(data, "a.png"), max_bytes=300 * 1024, formats={"PNG"}, max_pixels=PHONE)
 
     message = refused.value.message
     assert "图片像素过大，请缩小后重新上传" in message
@@ -60,15 +61,24 @@ def test_the_limit_is_checked_from_the_header_before_any_pixel_is_decoded():
     header_only = png(FORTY_MPX)[:100]  # the size is declared; no pixel data follows
 
     with pytest.raises(UploadError, match="图片像素过大"):
-        image_upload(upload(header_only, "a.png"), max_bytes=300 * 1024, formats={"PNG"})
+        image_upload(
+            upload(header_only, "a.png"), max_bytes=300 * 1024, formats={"PNG"}, max_pixels=PHONE
+        )
 
 
 def test_a_phone_photo_at_the_limit_passes_and_one_pixel_row_more_does_not():
-    kept = image_upload(upload(png((4000, 3000)), "a.png"), max_bytes=300 * 1024, formats={"PNG"})
+    kept = image_upload(
+        upload(png((4000, 3000)), "a.png"), max_bytes=300 * 1024, formats={"PNG"}, max_pixels=PHONE
+    )
     assert (kept.width, kept.height) == (4000, 3000)
 
     with pytest.raises(UploadError, match="图片像素过大"):
-        image_upload(upload(png((4000, 3001)), "a.png"), max_bytes=300 * 1024, formats={"PNG"})
+        image_upload(
+            upload(png((4000, 3001)), "a.png"),
+            max_bytes=300 * 1024,
+            formats={"PNG"},
+            max_pixels=PHONE,
+        )
 
 
 def test_a_40_mpx_hand_held_id_photo_is_refused_on_the_page(world, private_media):
