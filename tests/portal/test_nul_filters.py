@@ -65,3 +65,4 @@ def test_a_nul_in_the_record_search_is_a_form_error(world):
     response = client.post("/records/search/", {"q": NUL, "csrfmiddlewaretoken": token})
 
     assert response.status_code == 200
+    assert "含有无法识别的字符，请重新输入。" in response.content.decode()
