@@ -1,5 +1,5 @@
 """Helpers of the accounts tests: codes read from the texts and e-mails sent, clients
-that enforce CSRF, requests and degrees to build, images to upload."""
+that enforce CSRF (tests/clients.py), requests and degrees to build, images to upload."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from PIL import Image
 from accounts import sms
 from accounts.models import IdentityRequest, RequestKind, User
 from records.models import Category, DegreeRecord, StudyForm
-from tests import factories
+from tests import clients, factories
+from tests.clients import csrf_client as csrf_client  # the accounts tests import it here
 
 CODE_RE = re.compile(r"验证码 (\d{6})")
 
@@ -50,19 +51,10 @@ def mails_to(address: str) -> list[str]:
 # Clients -------------------------------------------------------------------------------
 
 
-def csrf_client(user: User | None = None) -> Client:
-    """A client that enforces CSRF, as a browser would be held to it."""
-    client = Client(enforce_csrf_checks=True)
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
 def csrf_post(client: Client, url: str, data: dict, *, page: str | None = None):
-    """GET `page` (default: `url`) for the CSRF cookie, then POST with the token."""
-    client.get(page or url)
-    token = client.cookies["csrftoken"].value
-    return client.post(url, {**data, "csrfmiddlewaretoken": token})
+    """GET `page` (default: `url`) for the CSRF cookie, then POST with the token: the
+    accounts pages are always opened before their form is sent, as a browser does."""
+    return clients.csrf_post(client, url, data, page=page or url)
 
 
 def page_text(response) -> str:

@@ -30,7 +30,7 @@ from accounts.models import Role
 from accounts.services import second_factor
 from portal.models import AuditEvent
 from tests import factories
-from tests.accounts.helpers import page_text
+from tests.accounts.helpers import csrf_post, page_text
 from tests.threads import run_together
 
 VERIFY = "/accounts/second-factor/verify/"
@@ -48,18 +48,9 @@ def otp_on(settings):
 # Helpers --------------------------------------------------------------------------------
 
 
-def _csrf(client: Client, page: str) -> str:
-    client.get(page)
-    return client.cookies["csrftoken"].value
-
-
-def _post(client: Client, url: str, data: dict, *, page: str | None = None):
-    return client.post(url, {**data, "csrfmiddlewaretoken": _csrf(client, page or url)})
-
-
 def _log_in(username: str) -> Client:
     client = Client(enforce_csrf_checks=True)
-    response = _post(
+    response = csrf_post(
         client,
         "/accounts/login/",
         {"username": username, "password": factories.PASSWORD},
@@ -87,7 +78,7 @@ def _enrol(client: Client) -> tuple[bytes, list[str]]:
     assert 'src="data:image/svg+xml' in page  # the QR code, drawn on the server
     secret = re.search(r'<code class="otp-secret">([A-Z2-7 ]+)</code>', page).group(1)
     key = b32decode(secret.replace(" ", "") + "=" * (-len(secret.replace(" ", "")) % 8))
-    response = _post(client, ENROL, {"code": _token(key), "next": "/"}, page=ENROL)
+    response = csrf_post(client, ENROL, {"code": _token(key), "next": "/"}, page=ENROL)
     assert response.status_code == 200, page_text(response)
     codes = re.findall(r'<code class="recovery-code">([A-Z2-7]+)</code>', page_text(response))
     return key, codes
@@ -119,7 +110,9 @@ def test_a_registrar_reaches_no_page_not_even_admin_until_the_code(world, otp_on
         assert _gated(client, path) == VERIFY
     assert client.get("/").url == VERIFY + "?next=%2F"
 
-    response = _post(client, VERIFY, {"code": _token(key), "next": "/accounts/me/"}, page=VERIFY)
+    response = csrf_post(
+        client, VERIFY, {"code": _token(key), "next": "/accounts/me/"}, page=VERIFY
+    )
 
     assert response.status_code == 302
     assert response["Location"] == "/accounts/me/"
@@ -162,7 +155,7 @@ def test_a_registrar_without_a_device_is_sent_to_enrol_and_then_gets_in(
     client.post("/accounts/logout/", {"csrfmiddlewaretoken": client.cookies["csrftoken"].value})
     again = _log_in("registrar")
     assert _gated(again, "/") == VERIFY
-    response = _post(again, VERIFY, {"code": _token(key, steps_ahead=1)}, page=VERIFY)
+    response = csrf_post(again, VERIFY, {"code": _token(key, steps_ahead=1)}, page=VERIFY)
     assert response.status_code == 302
     assert again.get("/").status_code == 200
 
@@ -171,7 +164,7 @@ def test_a_wrong_first_code_does_not_confirm_the_device(world, otp_on):
     client = _log_in("registrar")
     client.get(ENROL)
 
-    response = _post(client, ENROL, {"code": "000000"}, page=ENROL)
+    response = csrf_post(client, ENROL, {"code": "000000"}, page=ENROL)
 
     assert "验证码不正确" in page_text(response)
     assert not TOTPDevice.objects.filter(user=world.registrar, confirmed=True).exists()
@@ -184,7 +177,7 @@ def test_enrolling_cannot_replace_a_device_before_the_code(world, otp_on):
     client = _log_in("registrar")
 
     assert _gated(client, ENROL) == "/accounts/me/second-factor/"
-    response = _post(client, ENROL, {"code": "123456"}, page=VERIFY)
+    response = csrf_post(client, ENROL, {"code": "123456"}, page=VERIFY)
 
     assert response.status_code == 302
     assert TOTPDevice.objects.filter(user=world.registrar).count() == 1
@@ -196,20 +189,20 @@ def test_a_wrong_code_is_refused_and_throttled_with_a_time_to_retry(world, otp_o
     device = _device(world.registrar, key=key.hex())
     client = _log_in("registrar")
 
-    wrong = _post(client, VERIFY, {"code": "000000"}, page=VERIFY)
+    wrong = csrf_post(client, VERIFY, {"code": "000000"}, page=VERIFY)
     assert wrong.status_code == 200
     assert "验证码不正确" in page_text(wrong)
 
     # Straight after a failure even the right code waits (django-otp's device throttle),
     # said as the log-in page says it.
-    early = _post(client, VERIFY, {"code": _token(key)}, page=VERIFY)
+    early = csrf_post(client, VERIFY, {"code": _token(key)}, page=VERIFY)
     assert re.search(r"请 \d+ 秒后再试", page_text(early))
     assert _gated(client, "/") == VERIFY
 
     device.refresh_from_db()
     assert device.throttling_failure_count == 1
     _throttle_passed(device)
-    late = _post(client, VERIFY, {"code": _token(key)}, page=VERIFY)
+    late = csrf_post(client, VERIFY, {"code": _token(key)}, page=VERIFY)
     assert late.status_code == 302
     assert client.get("/").status_code == 200
 
@@ -220,8 +213,8 @@ def test_too_many_wrong_codes_end_the_session(world, otp_on):
     client = _log_in("registrar")
 
     for _n in range(otp_on.OTP_SESSION_TRIES - 1):
-        assert _post(client, VERIFY, {"code": "000000"}, page=VERIFY).status_code == 200
-    last = _post(client, VERIFY, {"code": "000000"}, page=VERIFY)
+        assert csrf_post(client, VERIFY, {"code": "000000"}, page=VERIFY).status_code == 200
+    last = csrf_post(client, VERIFY, {"code": "000000"}, page=VERIFY)
 
     assert last.status_code == 302
     assert urlsplit(last["Location"]).path == "/accounts/login/"
@@ -235,10 +228,10 @@ def test_codes_sent_during_the_devices_wait_do_not_end_the_session(world, otp_on
     key = b"12345678901234567890"
     _device(world.registrar, key=key.hex())
     client = _log_in("registrar")
-    assert "验证码不正确" in page_text(_post(client, VERIFY, {"code": "000000"}, page=VERIFY))
+    assert "验证码不正确" in page_text(csrf_post(client, VERIFY, {"code": "000000"}, page=VERIFY))
 
     for _n in range(otp_on.OTP_SESSION_TRIES):
-        page = page_text(_post(client, VERIFY, {"code": "000000"}, page=VERIFY))
+        page = page_text(csrf_post(client, VERIFY, {"code": "000000"}, page=VERIFY))
         assert "后再试" in page  # refused unread: the device is waiting
 
     assert _gated(client, "/") == VERIFY  # still her session, still asked for the code
@@ -250,8 +243,8 @@ def test_a_code_is_taken_once(world, otp_on):
     first, second = _log_in("registrar"), _log_in("registrar")
     code = _token(key)
 
-    assert _post(first, VERIFY, {"code": code}, page=VERIFY).status_code == 302
-    replay = _post(second, VERIFY, {"code": code}, page=VERIFY)
+    assert csrf_post(first, VERIFY, {"code": code}, page=VERIFY).status_code == 302
+    replay = csrf_post(second, VERIFY, {"code": code}, page=VERIFY)
 
     assert replay.status_code == 200
     assert _gated(second, "/") == VERIFY
@@ -266,7 +259,7 @@ def test_a_recovery_code_works_once(world, otp_on, django_capture_on_commit_call
     for attempt in ("accepted", "refused"):
         again = _log_in("registrar")
         with django_capture_on_commit_callbacks(execute=True):
-            response = _post(
+            response = csrf_post(
                 again, VERIFY, {"recovery_code": codes[0].lower(), "next": "/"}, page=VERIFY
             )
         if attempt == "accepted":
@@ -287,7 +280,7 @@ def test_new_recovery_codes_replace_the_old_ones_and_are_audited(world, otp_on):
     client = _log_in("registrar")
     _key, old_codes = _enrol(client)
 
-    response = _post(client, MANAGE, {"action": "regenerate"})
+    response = csrf_post(client, MANAGE, {"action": "regenerate"})
 
     new_codes = re.findall(r'<code class="recovery-code">([A-Z2-7]+)</code>', page_text(response))
     assert len(new_codes) == 10 and not set(new_codes) & set(old_codes)
@@ -296,10 +289,10 @@ def test_new_recovery_codes_replace_the_old_ones_and_are_audited(world, otp_on):
         action="accounts.recovery_codes_regenerated", actor=world.registrar
     ).exists()
     again = _log_in("registrar")
-    refused = _post(again, VERIFY, {"recovery_code": old_codes[1]}, page=VERIFY)
+    refused = csrf_post(again, VERIFY, {"recovery_code": old_codes[1]}, page=VERIFY)
     assert refused.status_code == 200
     _throttle_passed(StaticDevice.objects.get(user=world.registrar))
-    assert _post(again, VERIFY, {"recovery_code": new_codes[1]}, page=VERIFY).status_code == 302
+    assert csrf_post(again, VERIFY, {"recovery_code": new_codes[1]}, page=VERIFY).status_code == 302
 
 
 # What the pages show after a refused code ----------------------------------------------------
@@ -469,7 +462,8 @@ def test_a_counselor_is_not_asked_until_enrolled_then_asked(world, otp_on):
     again = _log_in("counselor")
     assert _gated(again, "/") == VERIFY
     assert (
-        _post(again, VERIFY, {"code": _token(key, steps_ahead=1)}, page=VERIFY).status_code == 302
+        csrf_post(again, VERIFY, {"code": _token(key, steps_ahead=1)}, page=VERIFY).status_code
+        == 302
     )
     assert again.get("/").status_code == 200
 
@@ -510,10 +504,10 @@ def test_an_admin_resets_a_staff_members_second_factor_audited_and_told(
     admin_key = b"abcdefghijabcdefghij"
     _device(world.admin, key=admin_key.hex())
     admin = _log_in("admin")
-    assert _post(admin, VERIFY, {"code": _token(admin_key)}, page=VERIFY).status_code == 302
+    assert csrf_post(admin, VERIFY, {"code": _token(admin_key)}, page=VERIFY).status_code == 302
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = _post(
+        response = csrf_post(
             admin,
             "/admin/accounts/user/",
             {"action": "reset_second_factor", "_selected_action": [world.registrar.pk]},
@@ -537,7 +531,7 @@ def test_the_raw_device_pages_are_not_in_the_admin(world, otp_on):
     admin_key = b"abcdefghijabcdefghij"
     _device(world.admin, key=admin_key.hex())
     admin = _log_in("admin")
-    _post(admin, VERIFY, {"code": _token(admin_key)}, page=VERIFY)
+    csrf_post(admin, VERIFY, {"code": _token(admin_key)}, page=VERIFY)
 
     assert admin.get("/admin/otp_totp/totpdevice/").status_code == 404
     assert admin.get("/admin/otp_static/staticdevice/").status_code == 404
@@ -667,13 +661,13 @@ def test_a_second_session_never_sees_the_key_the_first_one_was_shown(world, otp_
     key = _enrol_key(registrar.get(ENROL))
     assert key != stolen
     assert _enrol_key(registrar.get(ENROL)) == key  # a reload keeps what she scanned
-    _post(registrar, ENROL, {"code": _token(key)}, page=ENROL)
+    csrf_post(registrar, ENROL, {"code": _token(key)}, page=ENROL)
 
     assert TOTPDevice.objects.get(user=world.registrar, confirmed=True).bin_key == key
     # The key the intruder read opens nothing: his code is refused at the next log-in.
     again = _log_in("registrar")
     assert _gated(again, "/") == VERIFY
-    page = page_text(_post(again, VERIFY, {"code": _token(stolen)}, page=VERIFY))
+    page = page_text(csrf_post(again, VERIFY, {"code": _token(stolen)}, page=VERIFY))
     assert "验证码不正确" in page
     assert _gated(again, "/") == VERIFY
 

@@ -26,7 +26,8 @@ from records.models import (
     RecordConfirmation,
     SchoolClass,
 )
-from tests import factories
+from tests import clients, factories
+from tests.clients import csrf_post as csrf_post  # the notices tests import it here
 
 DAY = datetime.timedelta(days=1)
 _rng = random.Random(20261125)
@@ -166,14 +167,6 @@ def count_queries(client: Client, url: str) -> int:
 
 
 def csrf_client(user) -> Client:
-    """A client that enforces CSRF like a browser does, logged in as `user`."""
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(user)
-    client.get("/notices/")
-    return client
-
-
-def csrf_post(client: Client, url: str, data: dict | None = None, **extra):
-    data = dict(data or {})
-    data["csrfmiddlewaretoken"] = client.cookies["csrftoken"].value
-    return client.post(url, data, **extra)
+    """A client that enforces CSRF like a browser does, logged in as `user`, holding the
+    CSRF cookie of the notices list (csrf_post sends it back without opening the form)."""
+    return clients.csrf_client(user, first_page="/notices/")

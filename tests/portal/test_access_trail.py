@@ -13,7 +13,6 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import connection
-from django.test import Client
 
 from accounts import idnumbers
 from notices.models import FeedbackSheet, NoticeAudience
@@ -23,6 +22,7 @@ from portal.models import AuditEvent, AuditSubject, Job
 from records.models import DiscrepancyEvidence, EvidenceKind
 from tests import factories
 from tests.accounts.helpers import photo_request
+from tests.clients import csrf_client, csrf_post
 from tests.imaging.conftest import add_photo
 from tests.notices.conftest import (
     bulk_class,
@@ -53,12 +53,6 @@ def notice(world):
 
 def only_event(action: str) -> AuditEvent:
     return AuditEvent.objects.get(action=action)
-
-
-def csrf_client(user) -> Client:
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(user)
-    return client
 
 
 # Photos: the full file and the thumbnail, one event per file served ---------------------
@@ -301,11 +295,9 @@ def test_a_pending_list_of_a_class_names_every_student_of_it(client_for, world, 
 
 
 def test_the_roster_export_and_its_download_name_every_student_in_scope(world):
-    client = csrf_client(world.registrar)
-    client.get("/records/search/")
-    token = client.cookies["csrftoken"].value
+    client = csrf_client(world.registrar, first_page="/records/search/")
 
-    response = client.post("/records/export/", {"csrfmiddlewaretoken": token})
+    response = csrf_post(client, "/records/export/")
 
     job = Job.objects.get(kind="records.roster_export")
     assert response["Location"] == f"/jobs/{job.pk}/"
@@ -321,11 +313,9 @@ def test_the_roster_export_and_its_download_name_every_student_in_scope(world):
 
 
 def test_a_college_export_names_every_student_of_the_college(world, notice):
-    client = csrf_client(world.college_staff)
-    client.get(f"/notices/{notice.pk}/progress/")
-    token = client.cookies["csrftoken"].value
+    client = csrf_client(world.college_staff, first_page=f"/notices/{notice.pk}/progress/")
 
-    client.post(f"/notices/{notice.pk}/college-export/", {"csrfmiddlewaretoken": token})
+    csrf_post(client, f"/notices/{notice.pk}/college-export/")
 
     event = only_event("notices.college_exported")
     assert named(event) == of(world.alice_record, world.bob_record, world.carol_record)
@@ -405,9 +395,7 @@ def test_a_search_by_id_number_is_audited_masked_naming_the_students_found(world
     number = world.dave_record.id_number
     typed = f" {number.lower()} "
 
-    response = client.post(
-        "/records/search/", {"q": typed, "csrfmiddlewaretoken": client.cookies["csrftoken"].value}
-    )
+    response = csrf_post(client, "/records/search/", {"q": typed})
 
     page = response.content.decode()
     assert world.dave_record.name in page and world.alice_record.name not in page
