@@ -61,6 +61,40 @@ def page_text(response) -> str:
     return response.content.decode()
 
 
+# Log-in --------------------------------------------------------------------------------
+
+LOGIN = "/accounts/login/"
+WRONG_PASSWORD = "账号或密码不正确"
+
+
+def log_in(
+    identifier: str,
+    password: str = factories.PASSWORD,
+    *,
+    client: Client | None = None,
+    ip: str = "10.0.0.1",
+    url: str = LOGIN,
+):
+    """Open the log-in page and send `identifier` and `password` to `url` (a `?next=`
+    may ride on it), from `client` or a fresh CSRF-enforcing browser at `ip`."""
+    client = client or Client(enforce_csrf_checks=True, REMOTE_ADDR=ip)
+    return csrf_post(client, url, {"username": identifier, "password": password}, page=LOGIN)
+
+
+def fail(identifier: str, times: int = 5, *, ip: str = "10.0.0.1") -> None:
+    """`times` log-ins with a wrong password, each told so."""
+    for _ in range(times):
+        assert WRONG_PASSWORD in page_text(log_in(identifier, "not-the-password", ip=ip))
+
+
+def logged_in(username: str) -> Client:
+    """A browser logged in through the log-in form (not force_login: the session starts
+    as a real log-in starts it)."""
+    response = log_in(username)
+    assert response.status_code == 302, page_text(response)
+    return response.client
+
+
 # People --------------------------------------------------------------------------------
 
 

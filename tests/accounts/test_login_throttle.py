@@ -20,11 +20,20 @@ from accounts.models import CodePurpose, VerificationCode
 from accounts.services.codes import code_send, code_verify
 from portal.models import AuditEvent
 from tests import factories
-from tests.accounts.helpers import csrf_client, csrf_post, mail_code, page_text
+from tests.accounts.helpers import (
+    LOGIN,
+    WRONG_PASSWORD,
+    csrf_client,
+    csrf_post,
+    fail,
+    log_in,
+    mail_code,
+    page_text,
+)
 from tests.threads import run_together
 
-URL = "/accounts/login/"
-WRONG = "账号或密码不正确"
+URL = LOGIN
+WRONG = WRONG_PASSWORD
 THROTTLED = "后再试"  # "请 N 分钟后再试": the account's wait and the address's alike
 THREADS = 20
 
@@ -48,16 +57,6 @@ def counting_hasher(settings):
     settings.PASSWORD_HASHERS = ["tests.accounts.test_login_throttle.CountingHasher"]
     CountingHasher.checked = 0
     return CountingHasher
-
-
-def log_in(identifier, password=factories.PASSWORD, *, ip="10.0.0.1", url=URL):
-    client = Client(enforce_csrf_checks=True, REMOTE_ADDR=ip)
-    return csrf_post(client, url, {"username": identifier, "password": password}, page=URL)
-
-
-def fail(identifier, times=5, *, ip="10.0.0.1"):
-    for _ in range(times):
-        assert WRONG in page_text(log_in(identifier, "not-the-password", ip=ip))
 
 
 burst = run_together

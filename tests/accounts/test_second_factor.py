@@ -30,7 +30,7 @@ from accounts.models import Role
 from accounts.services import second_factor
 from portal.models import AuditEvent
 from tests import factories
-from tests.accounts.helpers import csrf_post, page_text
+from tests.accounts.helpers import csrf_post, logged_in, page_text
 from tests.threads import run_together
 
 VERIFY = "/accounts/second-factor/verify/"
@@ -46,17 +46,6 @@ def otp_on(settings):
 
 
 # Helpers --------------------------------------------------------------------------------
-
-
-def _log_in(username: str) -> Client:
-    client = Client(enforce_csrf_checks=True)
-    response = csrf_post(
-        client,
-        "/accounts/login/",
-        {"username": username, "password": factories.PASSWORD},
-    )
-    assert response.status_code == 302, page_text(response)
-    return client
 
 
 def _token(key: bytes, *, steps_ahead: int = 0) -> str:
@@ -104,7 +93,7 @@ def test_a_registrar_reaches_no_page_not_even_admin_until_the_code(world, otp_on
     world.registrar.save()
     key = b"12345678901234567890"
     _device(world.registrar, key=key.hex())
-    client = _log_in("registrar")
+    client = logged_in("registrar")
 
     for path in GATED_PAGES:
         assert _gated(client, path) == VERIFY
@@ -122,7 +111,7 @@ def test_a_registrar_reaches_no_page_not_even_admin_until_the_code(world, otp_on
 
 def test_the_verify_page_asks_for_a_numeric_one_time_code(world, otp_on):
     _device(world.registrar)
-    client = _log_in("registrar")
+    client = logged_in("registrar")
 
     page = page_text(client.get(VERIFY))
 
@@ -136,7 +125,7 @@ def test_a_registrar_without_a_device_is_sent_to_enrol_and_then_gets_in(
 ):
     world.registrar.email = "registrar@example.edu.cn"
     world.registrar.save()
-    client = _log_in("registrar")
+    client = logged_in("registrar")
 
     assert _gated(client, "/records/mine/") == ENROL
     assert _gated(client, "/admin/") == ENROL
@@ -153,7 +142,7 @@ def test_a_registrar_without_a_device_is_sent_to_enrol_and_then_gets_in(
     assert any("绑定手机验证器" in m.body for m in mail.outbox)
     # The next log-in asks for a code from the app just set up.
     client.post("/accounts/logout/", {"csrfmiddlewaretoken": client.cookies["csrftoken"].value})
-    again = _log_in("registrar")
+    again = logged_in("registrar")
     assert _gated(again, "/") == VERIFY
     response = csrf_post(again, VERIFY, {"code": _token(key, steps_ahead=1)}, page=VERIFY)
     assert response.status_code == 302
@@ -161,7 +150,7 @@ def test_a_registrar_without_a_device_is_sent_to_enrol_and_then_gets_in(
 
 
 def test_a_wrong_first_code_does_not_confirm_the_device(world, otp_on):
-    client = _log_in("registrar")
+    client = logged_in("registrar")
     client.get(ENROL)
 
     response = csrf_post(client, ENROL, {"code": "000000"}, page=ENROL)
@@ -174,7 +163,7 @@ def test_a_wrong_first_code_does_not_confirm_the_device(world, otp_on):
 def test_enrolling_cannot_replace_a_device_before_the_code(world, otp_on):
     """Someone with the password only must not get in by enrolling a phone of their own."""
     _device(world.registrar)
-    client = _log_in("registrar")
+    client = logged_in("registrar")
 
     assert _gated(client, ENROL) == "/accounts/me/second-factor/"
     response = csrf_post(client, ENROL, {"code": "123456"}, page=VERIFY)
@@ -187,7 +176,7 @@ def test_enrolling_cannot_replace_a_device_before_the_code(world, otp_on):
 def test_a_wrong_code_is_refused_and_throttled_with_a_time_to_retry(world, otp_on):
     key = b"12345678901234567890"
     device = _device(world.registrar, key=key.hex())
-    client = _log_in("registrar")
+    client = logged_in("registrar")
 
     wrong = csrf_post(client, VERIFY, {"code": "000000"}, page=VERIFY)
     assert wrong.status_code == 200
@@ -210,7 +199,7 @@ def test_a_wrong_code_is_refused_and_throttled_with_a_time_to_retry(world, otp_o
 def test_too_many_wrong_codes_end_the_session(world, otp_on):
     otp_on.OTP_TOTP_THROTTLE_FACTOR = 0  # the session's own limit, without the device's
     _device(world.registrar)
-    client = _log_in("registrar")
+    client = logged_in("registrar")
 
     for _n in range(otp_on.OTP_SESSION_TRIES - 1):
         assert csrf_post(client, VERIFY, {"code": "000000"}, page=VERIFY).status_code == 200
@@ -227,7 +216,7 @@ def test_codes_sent_during_the_devices_wait_do_not_end_the_session(world, otp_on
     otp_on.OTP_TOTP_THROTTLE_FACTOR = 60  # a wait that outlasts the test on a slow machine
     key = b"12345678901234567890"
     _device(world.registrar, key=key.hex())
-    client = _log_in("registrar")
+    client = logged_in("registrar")
     assert "验证码不正确" in page_text(csrf_post(client, VERIFY, {"code": "000000"}, page=VERIFY))
 
     for _n in range(otp_on.OTP_SESSION_TRIES):
@@ -240,7 +229,7 @@ def test_codes_sent_during_the_devices_wait_do_not_end_the_session(world, otp_on
 def test_a_code_is_taken_once(world, otp_on):
     key = b"12345678901234567890"
     _device(world.registrar, key=key.hex())
-    first, second = _log_in("registrar"), _log_in("registrar")
+    first, second = logged_in("registrar"), logged_in("registrar")
     code = _token(key)
 
     assert csrf_post(first, VERIFY, {"code": code}, page=VERIFY).status_code == 302
@@ -253,11 +242,11 @@ def test_a_code_is_taken_once(world, otp_on):
 def test_a_recovery_code_works_once(world, otp_on, django_capture_on_commit_callbacks):
     world.registrar.phone = "13800001111"
     world.registrar.save()
-    client = _log_in("registrar")
+    client = logged_in("registrar")
     _key, codes = _enrol(client)
 
     for attempt in ("accepted", "refused"):
-        again = _log_in("registrar")
+        again = logged_in("registrar")
         with django_capture_on_commit_callbacks(execute=True):
             response = csrf_post(
                 again, VERIFY, {"recovery_code": codes[0].lower(), "next": "/"}, page=VERIFY
@@ -277,7 +266,7 @@ def test_a_recovery_code_works_once(world, otp_on, django_capture_on_commit_call
 
 
 def test_new_recovery_codes_replace_the_old_ones_and_are_audited(world, otp_on):
-    client = _log_in("registrar")
+    client = logged_in("registrar")
     _key, old_codes = _enrol(client)
 
     response = csrf_post(client, MANAGE, {"action": "regenerate"})
@@ -288,7 +277,7 @@ def test_new_recovery_codes_replace_the_old_ones_and_are_audited(world, otp_on):
     assert AuditEvent.objects.filter(
         action="accounts.recovery_codes_regenerated", actor=world.registrar
     ).exists()
-    again = _log_in("registrar")
+    again = logged_in("registrar")
     refused = csrf_post(again, VERIFY, {"recovery_code": old_codes[1]}, page=VERIFY)
     assert refused.status_code == 200
     _throttle_passed(StaticDevice.objects.get(user=world.registrar))
@@ -339,7 +328,7 @@ def _enrol_key(response) -> bytes:
 def test_after_a_wrong_first_code_the_recovery_codes_page_continues_to_a_url(
     world, otp_on, start, continue_to
 ):
-    client = _log_in("registrar")
+    client = logged_in("registrar")
     page = client.get(start, follow=True)
     key = _enrol_key(page)
 
@@ -366,7 +355,7 @@ def test_after_a_wrong_code_the_verify_page_still_goes_to_the_safe_next(
 ):
     key = b"12345678901234567890"
     device = _device(world.registrar, key=key.hex())
-    client = _log_in("registrar")
+    client = logged_in("registrar")
     page = client.get(start, follow=True)
 
     wrong = _submit(client, page, VERIFY, "code", "000000")
@@ -383,7 +372,7 @@ def test_after_a_wrong_code_the_verify_page_still_goes_to_the_safe_next(
 def test_after_a_wrong_code_the_code_field_is_empty_for_the_next_one(world, otp_on, url):
     if url == VERIFY:
         _device(world.registrar)
-    client = _log_in("registrar")
+    client = logged_in("registrar")
     page = client.get(url)
 
     wrong = _submit(client, page, url, "code", "000000")
@@ -401,7 +390,7 @@ def test_the_wait_after_wrong_codes_is_said_as_at_log_in_not_as_a_clock_time(wor
     otp_on.OTP_TOTP_THROTTLE_FACTOR = 600  # ten minutes after the first wrong code
     if url == VERIFY:
         _device(world.registrar)
-    client = _log_in("registrar")
+    client = logged_in("registrar")
     page = client.get(url)
 
     wrong = _submit(client, page, url, "code", "000000")
@@ -425,7 +414,7 @@ def test_a_session_that_owes_a_code_sees_no_navigation_but_log_out(world, otp_on
     if owed == VERIFY:
         key = b"12345678901234567890"
         _device(world.registrar, key=key.hex())
-    client = _log_in("registrar")
+    client = logged_in("registrar")
     page = client.get(owed)
 
     header = _header(page)
@@ -443,7 +432,7 @@ def test_a_session_that_owes_a_code_sees_no_navigation_but_log_out(world, otp_on
 
 
 def test_a_counselor_enrolling_of_their_own_accord_keeps_the_navigation(world, otp_on):
-    client = _log_in("counselor")
+    client = logged_in("counselor")
 
     assert "<nav" in _header(client.get(ENROL))
 
@@ -452,14 +441,14 @@ def test_a_counselor_enrolling_of_their_own_accord_keeps_the_navigation(world, o
 
 
 def test_a_counselor_is_not_asked_until_enrolled_then_asked(world, otp_on):
-    client = _log_in("counselor")
+    client = logged_in("counselor")
     assert client.get("/").status_code == 200
     assert "两步验证" in page_text(client.get("/accounts/me/"))
     assert "绑定手机验证器" in page_text(client.get(MANAGE))
 
     key, _codes = _enrol(client)
 
-    again = _log_in("counselor")
+    again = logged_in("counselor")
     assert _gated(again, "/") == VERIFY
     assert (
         csrf_post(again, VERIFY, {"code": _token(key, steps_ahead=1)}, page=VERIFY).status_code
@@ -469,13 +458,13 @@ def test_a_counselor_is_not_asked_until_enrolled_then_asked(world, otp_on):
 
 
 def test_a_college_account_is_not_asked_without_a_device(world, otp_on):
-    client = _log_in("college")
+    client = logged_in("college")
 
     assert client.get("/").status_code == 200
 
 
 def test_a_student_is_never_asked_and_cannot_enrol(world, otp_on):
-    client = _log_in("alice")
+    client = logged_in("alice")
 
     assert client.get("/").status_code == 200
     assert client.get("/records/mine/").status_code == 200
@@ -486,7 +475,7 @@ def test_a_student_is_never_asked_and_cannot_enrol(world, otp_on):
 
 def test_a_reviewer_and_a_superuser_must_enrol(world, otp_on):
     for username in ("reviewer", "admin"):
-        client = _log_in(username)
+        client = logged_in(username)
         for path in GATED_PAGES:
             assert _gated(client, path) == ENROL
 
@@ -499,11 +488,11 @@ def test_an_admin_resets_a_staff_members_second_factor_audited_and_told(
 ):
     world.registrar.phone = "13800002222"
     world.registrar.save()
-    registrar = _log_in("registrar")
+    registrar = logged_in("registrar")
     _enrol(registrar)
     admin_key = b"abcdefghijabcdefghij"
     _device(world.admin, key=admin_key.hex())
-    admin = _log_in("admin")
+    admin = logged_in("admin")
     assert csrf_post(admin, VERIFY, {"code": _token(admin_key)}, page=VERIFY).status_code == 302
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -524,13 +513,13 @@ def test_an_admin_resets_a_staff_members_second_factor_audited_and_told(
     assert _gated(registrar, "/records/mine/") == "/accounts/login/"
     assert _gated(registrar, ENROL) == "/accounts/login/"
     # Her next log-in must enrol a new phone.
-    assert _gated(_log_in("registrar"), "/") == ENROL
+    assert _gated(logged_in("registrar"), "/") == ENROL
 
 
 def test_the_raw_device_pages_are_not_in_the_admin(world, otp_on):
     admin_key = b"abcdefghijabcdefghij"
     _device(world.admin, key=admin_key.hex())
-    admin = _log_in("admin")
+    admin = logged_in("admin")
     csrf_post(admin, VERIFY, {"code": _token(admin_key)}, page=VERIFY)
 
     assert admin.get("/admin/otp_totp/totpdevice/").status_code == 404
@@ -544,7 +533,7 @@ def test_with_the_setting_off_staff_log_in_in_one_step(world, settings):
     settings.OTP_REQUIRED = False
 
     for username in ("registrar", "reviewer", "admin"):
-        client = _log_in(username)
+        client = logged_in(username)
         assert client.get("/").status_code == 200
     assert client.get("/admin/").status_code == 200  # the superuser
 
@@ -564,7 +553,7 @@ def test_the_pages_of_a_verified_staff_session_cost_no_device_query(
     world, otp_on, django_assert_max_num_queries
 ):
     """The gate loaded the device on every request of a verified session."""
-    registrar = _log_in("registrar")
+    registrar = logged_in("registrar")
     _enrol(registrar)
     registrar.get("/records/queue/")
 
@@ -654,9 +643,9 @@ def test_the_requirement_is_on_whenever_debug_is_off_unless_turned_off():
 def test_a_second_session_never_sees_the_key_the_first_one_was_shown(world, otp_on):
     """Someone who knows the registrar's password opened the enrol page first and read the
     key; the registrar then scanned the same key and confirmed it: both held the factor."""
-    intruder = _log_in("registrar")
+    intruder = logged_in("registrar")
     stolen = _enrol_key(intruder.get(ENROL))
-    registrar = _log_in("registrar")
+    registrar = logged_in("registrar")
 
     key = _enrol_key(registrar.get(ENROL))
     assert key != stolen
@@ -665,7 +654,7 @@ def test_a_second_session_never_sees_the_key_the_first_one_was_shown(world, otp_
 
     assert TOTPDevice.objects.get(user=world.registrar, confirmed=True).bin_key == key
     # The key the intruder read opens nothing: his code is refused at the next log-in.
-    again = _log_in("registrar")
+    again = logged_in("registrar")
     assert _gated(again, "/") == VERIFY
     page = page_text(csrf_post(again, VERIFY, {"code": _token(stolen)}, page=VERIFY))
     assert "验证码不正确" in page
@@ -676,7 +665,7 @@ def test_a_session_let_in_without_a_factor_is_asked_once_one_is_required(world, 
     """The decision taken at log-in (none needed, the setting off) was trusted for the
     whole session: turning the setting on, or giving the role, changed nothing."""
     settings.OTP_REQUIRED = False
-    registrar = _log_in("registrar")
+    registrar = logged_in("registrar")
     assert registrar.get("/").status_code == 200
 
     settings.OTP_REQUIRED = True
