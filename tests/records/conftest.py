@@ -9,6 +9,7 @@ from PIL import Image
 from pypdf import PdfWriter
 
 from notices.models import Notice, NoticeAudience, NoticeState, NoticeTask
+from tests.records.roster_files import write_roster
 
 
 @pytest.fixture(autouse=True)
@@ -16,6 +17,17 @@ def _clear_throttles():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def roster(tmp_path):
+    """roster([rows], header=…, title_rows=…) -> path of a fresh .xlsx."""
+    count = iter(range(1000))
+
+    def write(rows, **options):
+        return write_roster(tmp_path / f"roster{next(count)}.xlsx", rows, **options)
+
+    return write
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from records.models import EnrollmentRecord, Institution
 from records.regions import RegionError, province_code, region_code, region_name
 from tests import factories
 from tests.notices.conftest import csrf_client, csrf_post
-from tests.records.roster_files import HEADER, student, write_roster
+from tests.records.roster_files import HEADER, student
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -172,16 +172,6 @@ def test_the_data_file_is_small_and_every_row_well_formed():
 
 
 # --- Through the roster import and the pages ------------------------------------------
-
-
-@pytest.fixture
-def roster(tmp_path):
-    count = iter(range(1000))
-
-    def write(rows, **options):
-        return write_roster(tmp_path / f"roster{next(count)}.xlsx", rows, **options)
-
-    return write
 
 
 @pytest.mark.django_db
