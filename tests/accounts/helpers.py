@@ -109,6 +109,17 @@ def photo_request(user: User, **fields) -> IdentityRequest:
     return req
 
 
+def phone_request_of(user: User, phone: str) -> IdentityRequest:
+    """The 实名信息修改 request `user` sends for `phone` (held by another account), with
+    her hand-held photo, through her account page."""
+    csrf_post(
+        csrf_client(user),
+        "/accounts/me/phone-request/",
+        {"phone": phone, "front": upload(jpeg_bytes())},
+    )
+    return IdentityRequest.objects.get(user=user, kind=RequestKind.PHONE)
+
+
 def degree(owner_record, **fields) -> DegreeRecord:
     """A degree (学历) of the person of `owner_record`, not bound to any account."""
     values = {

@@ -24,8 +24,6 @@ from accounts.models import (
     ClaimState,
     ClassmateAssist,
     IdentityClaim,
-    IdentityRequest,
-    RequestKind,
     RequestState,
     Role,
     User,
@@ -49,6 +47,8 @@ from tests.accounts.helpers import (
     jpeg_bytes,
     mails_to,
     page_text,
+    phone_request_of,
+    photo_request,
     sms_code,
     texts_to,
     upload,
@@ -670,8 +670,6 @@ def test_a_classmates_confirmation_makes_a_claim_and_stale_assists_close_with_it
 def test_a_reviewers_approval_of_the_photos_makes_a_claim(
     world, alice, twin, django_capture_on_commit_callbacks
 ):
-    from tests.accounts.helpers import photo_request
-
     req = photo_request(twin)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -740,15 +738,6 @@ def test_a_claim_on_a_staff_account_goes_to_the_reviewers_never_cancels_it(
 
 
 # The 客服 phone route ----------------------------------------------------------------------------
-
-
-def phone_request_of(user, phone: str) -> IdentityRequest:
-    csrf_post(
-        csrf_client(user),
-        "/accounts/me/phone-request/",
-        {"phone": phone, "front": upload(jpeg_bytes())},
-    )
-    return IdentityRequest.objects.get(user=user, kind=RequestKind.PHONE)
 
 
 def test_the_phone_route_shows_the_holder_tells_her_and_moves_only_after_the_window(
