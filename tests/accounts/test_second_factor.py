@@ -7,13 +7,9 @@ the enrol page shows (django_otp.oath.TOTP), as the phone app would."""
 from __future__ import annotations
 
 import datetime
-import os
 import re
-import subprocess
-import sys
 import time
 from base64 import b32decode
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -31,6 +27,7 @@ from accounts.services import second_factor
 from portal.models import AuditEvent
 from tests import factories
 from tests.accounts.helpers import csrf_post, logged_in, page_text
+from tests.settings_probe import read_settings
 from tests.threads import run_together
 
 VERIFY = "/accounts/second-factor/verify/"
@@ -609,24 +606,10 @@ def test_a_burst_of_the_same_right_code_passes_once():
 
 # The setting ---------------------------------------------------------------------------------
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 def _otp_required(**env: str) -> bool:
     """OTP_REQUIRED as a server started with `env` reads it (a fresh process)."""
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "OTP_REQUIRED"}}
-    clean.pop("DJANGO_SETTINGS_MODULE", None)
-    clean.update(SECRET_KEY="x", **env)
-    code = "from django.conf import settings; print(settings.OTP_REQUIRED)"
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-v", "0", "-c", code],
-        cwd=ROOT,
-        env=clean,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr
-    return {"True": True, "False": False}[result.stdout.strip()]
+    return read_settings("settings.OTP_REQUIRED", **env)
 
 
 def test_the_requirement_is_on_whenever_debug_is_off_unless_turned_off():
