@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import time
 from base64 import b32decode
 from urllib.parse import urlsplit
 
@@ -17,7 +16,6 @@ from django.core import mail
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -26,7 +24,7 @@ from accounts.models import Role
 from accounts.services import second_factor
 from portal.models import AuditEvent
 from tests import factories
-from tests.accounts.helpers import csrf_post, logged_in, page_text
+from tests.accounts.helpers import csrf_post, logged_in, page_text, totp_code
 from tests.settings_probe import read_settings
 from tests.threads import run_together
 
@@ -45,14 +43,6 @@ def otp_on(settings):
 # Helpers --------------------------------------------------------------------------------
 
 
-def _token(key: bytes, *, steps_ahead: int = 0) -> str:
-    """The code a phone app shows for `key` now (or `steps_ahead` 30-second steps on:
-    a code is taken once, so a second log-in in the same step uses the next one)."""
-    totp = TOTP(key)
-    totp.time = time.time() + 30 * steps_ahead
-    return f"{totp.token():06d}"
-
-
 def _device(user, *, key: str = "3132333435363738393031323334353637383930") -> TOTPDevice:
     return TOTPDevice.objects.create(user=user, name="phone", key=key, confirmed=True)
 
@@ -64,7 +54,7 @@ def _enrol(client: Client) -> tuple[bytes, list[str]]:
     assert 'src="data:image/svg+xml' in page  # the QR code, drawn on the server
     secret = re.search(r'<code class="otp-secret">([A-Z2-7 ]+)</code>', page).group(1)
     key = b32decode(secret.replace(" ", "") + "=" * (-len(secret.replace(" ", "")) % 8))
-    response = csrf_post(client, ENROL, {"code": _token(key), "next": "/"}, page=ENROL)
+    response = csrf_post(client, ENROL, {"code": totp_code(key), "next": "/"}, page=ENROL)
     assert response.status_code == 200, page_text(response)
     codes = re.findall(r'<code class="recovery-code">([A-Z2-7]+)</code>', page_text(response))
     return key, codes
@@ -97,7 +87,7 @@ def test_a_registrar_reaches_no_page_not_even_admin_until_the_code(world, otp_on
     assert client.get("/").url == VERIFY + "?next=%2F"
 
     response = csrf_post(
-        client, VERIFY, {"code": _token(key), "next": "/accounts/me/"}, page=VERIFY
+        client, VERIFY, {"code": totp_code(key), "next": "/accounts/me/"}, page=VERIFY
     )
 
     assert response.status_code == 302
@@ -141,7 +131,7 @@ def test_a_registrar_without_a_device_is_sent_to_enrol_and_then_gets_in(
     client.post("/accounts/logout/", {"csrfmiddlewaretoken": client.cookies["csrftoken"].value})
     again = logged_in("registrar")
     assert _gated(again, "/") == VERIFY
-    response = csrf_post(again, VERIFY, {"code": _token(key, steps_ahead=1)}, page=VERIFY)
+    response = csrf_post(again, VERIFY, {"code": totp_code(key, steps_ahead=1)}, page=VERIFY)
     assert response.status_code == 302
     assert again.get("/").status_code == 200
 
@@ -181,14 +171,14 @@ def test_a_wrong_code_is_refused_and_throttled_with_a_time_to_retry(world, otp_o
 
     # Straight after a failure even the right code waits (django-otp's device throttle),
     # said as the log-in page says it.
-    early = csrf_post(client, VERIFY, {"code": _token(key)}, page=VERIFY)
+    early = csrf_post(client, VERIFY, {"code": totp_code(key)}, page=VERIFY)
     assert re.search(r"请 \d+ 秒后再试", page_text(early))
     assert _gated(client, "/") == VERIFY
 
     device.refresh_from_db()
     assert device.throttling_failure_count == 1
     _throttle_passed(device)
-    late = csrf_post(client, VERIFY, {"code": _token(key)}, page=VERIFY)
+    late = csrf_post(client, VERIFY, {"code": totp_code(key)}, page=VERIFY)
     assert late.status_code == 302
     assert client.get("/").status_code == 200
 
@@ -227,7 +217,7 @@ def test_a_code_is_taken_once(world, otp_on):
     key = b"12345678901234567890"
     _device(world.registrar, key=key.hex())
     first, second = logged_in("registrar"), logged_in("registrar")
-    code = _token(key)
+    code = totp_code(key)
 
     assert csrf_post(first, VERIFY, {"code": code}, page=VERIFY).status_code == 302
     replay = csrf_post(second, VERIFY, {"code": code}, page=VERIFY)
@@ -332,7 +322,7 @@ def test_after_a_wrong_first_code_the_recovery_codes_page_continues_to_a_url(
     wrong = _submit(client, page, ENROL, "code", "000000")
     assert "验证码不正确" in page_text(wrong)
     _throttle_passed(TOTPDevice.objects.get(user=world.registrar))
-    right = _submit(client, wrong, ENROL, "code", _token(key))
+    right = _submit(client, wrong, ENROL, "code", totp_code(key))
 
     assert right.status_code == 200
     assert _continue_link(right) == continue_to
@@ -359,7 +349,7 @@ def test_after_a_wrong_code_the_verify_page_still_goes_to_the_safe_next(
     assert "验证码不正确" in page_text(wrong)
     assert _fields(wrong, "code")["next"] == after
     _throttle_passed(device)
-    right = _submit(client, wrong, VERIFY, "code", _token(key))
+    right = _submit(client, wrong, VERIFY, "code", totp_code(key))
 
     assert right.status_code == 302
     assert right["Location"] == after
@@ -421,9 +411,9 @@ def test_a_session_that_owes_a_code_sees_no_navigation_but_log_out(world, otp_on
     assert "/records/" not in page_text(page).split("<main", 1)[0]
     # The navigation comes back once the code is given.
     if owed == VERIFY:
-        _submit(client, page, VERIFY, "code", _token(key))
+        _submit(client, page, VERIFY, "code", totp_code(key))
     else:
-        _submit(client, page, ENROL, "code", _token(_enrol_key(page)))
+        _submit(client, page, ENROL, "code", totp_code(_enrol_key(page)))
     header = _header(client.get("/accounts/me/"))
     assert "<nav" in header and 'href="/records/queue/"' in header
 
@@ -448,7 +438,7 @@ def test_a_counselor_is_not_asked_until_enrolled_then_asked(world, otp_on):
     again = logged_in("counselor")
     assert _gated(again, "/") == VERIFY
     assert (
-        csrf_post(again, VERIFY, {"code": _token(key, steps_ahead=1)}, page=VERIFY).status_code
+        csrf_post(again, VERIFY, {"code": totp_code(key, steps_ahead=1)}, page=VERIFY).status_code
         == 302
     )
     assert again.get("/").status_code == 200
@@ -490,7 +480,7 @@ def test_an_admin_resets_a_staff_members_second_factor_audited_and_told(
     admin_key = b"abcdefghijabcdefghij"
     _device(world.admin, key=admin_key.hex())
     admin = logged_in("admin")
-    assert csrf_post(admin, VERIFY, {"code": _token(admin_key)}, page=VERIFY).status_code == 302
+    assert csrf_post(admin, VERIFY, {"code": totp_code(admin_key)}, page=VERIFY).status_code == 302
 
     with django_capture_on_commit_callbacks(execute=True):
         response = csrf_post(
@@ -517,7 +507,7 @@ def test_the_raw_device_pages_are_not_in_the_admin(world, otp_on):
     admin_key = b"abcdefghijabcdefghij"
     _device(world.admin, key=admin_key.hex())
     admin = logged_in("admin")
-    csrf_post(admin, VERIFY, {"code": _token(admin_key)}, page=VERIFY)
+    csrf_post(admin, VERIFY, {"code": totp_code(admin_key)}, page=VERIFY)
 
     assert admin.get("/admin/otp_totp/totpdevice/").status_code == 404
     assert admin.get("/admin/otp_static/staticdevice/").status_code == 404
@@ -597,7 +587,7 @@ def test_a_burst_of_the_same_right_code_passes_once():
     user = factories.user(Role.REGISTRAR)
     key = b"12345678901234567890"
     _device(user, key=key.hex())
-    code = _token(key)
+    code = totp_code(key)
 
     results = _together([lambda: second_factor.verify(user=user, code=code)] * 12)
 
@@ -633,13 +623,13 @@ def test_a_second_session_never_sees_the_key_the_first_one_was_shown(world, otp_
     key = _enrol_key(registrar.get(ENROL))
     assert key != stolen
     assert _enrol_key(registrar.get(ENROL)) == key  # a reload keeps what she scanned
-    csrf_post(registrar, ENROL, {"code": _token(key)}, page=ENROL)
+    csrf_post(registrar, ENROL, {"code": totp_code(key)}, page=ENROL)
 
     assert TOTPDevice.objects.get(user=world.registrar, confirmed=True).bin_key == key
     # The key the intruder read opens nothing: his code is refused at the next log-in.
     again = logged_in("registrar")
     assert _gated(again, "/") == VERIFY
-    page = page_text(csrf_post(again, VERIFY, {"code": _token(stolen)}, page=VERIFY))
+    page = page_text(csrf_post(again, VERIFY, {"code": totp_code(stolen)}, page=VERIFY))
     assert "验证码不正确" in page
     assert _gated(again, "/") == VERIFY
 
