@@ -57,6 +57,10 @@ def test_searches_by_name_and_student_number_are_not_counted(world):
         _search(client, world.alice_record.student_number)
 
     assert ID_SEARCHES_PER_HOUR.count(f"user:{world.college_staff.pk}") == 0
+    # The whole hour's budget of ID numbers is still there, to the last one.
+    for guess in _guesses(ID_SEARCHES_PER_HOUR.max):
+        assert "操作过于频繁" not in _search(client, guess)
+    assert "操作过于频繁" in _search(client, world.alice_record.id_number)
 
 
 def test_100_id_number_searches_a_day(world):
