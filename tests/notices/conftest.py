@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts import idnumbers, sms
 from accounts.models import Role, User
 from imaging.models import Photo, PhotoKind, PhotoState, PhotoVerification
-from notices.models import Notice, NoticeAudience, NoticeState, NoticeTask
+from notices.models import Notice, NoticeState, NoticeTask
 from records.models import (
     DiscrepancyItem,
     DiscrepancyReport,
@@ -113,14 +113,6 @@ def make_notice(world, *, task=NoticeTask.BOTH, state=NoticeState.PUBLISHED, **f
     }
     values.update(fields)
     return Notice.objects.create(**values)
-
-
-@pytest.fixture
-def notice(world) -> Notice:
-    """Published, record self-check and photo verification, for the 2023 cohort."""
-    notice = make_notice(world)
-    NoticeAudience.objects.create(notice=notice, cohort=2023)
-    return notice
 
 
 def confirm(record) -> RecordConfirmation:

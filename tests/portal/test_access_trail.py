@@ -15,8 +15,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from accounts import idnumbers
-from notices.models import FeedbackSheet, NoticeAudience
-from notices.services.sheets import sheet_sign, sheets_sync
+from notices.services.sheets import sheet_sign
 from portal.audit import StudentRef, log_access
 from portal.models import AuditEvent, AuditSubject, Job
 from records.models import DiscrepancyEvidence, EvidenceKind
@@ -29,7 +28,6 @@ from tests.notices.conftest import (
     bulk_student,
     count_queries,
     done_everything,
-    make_notice,
     report,
 )
 
@@ -41,14 +39,6 @@ def named(event: AuditEvent) -> set[tuple[int | None, int | None]]:
 
 def of(*records) -> set[tuple[int | None, int | None]]:
     return {(record.pk, record.user_id) for record in records}
-
-
-@pytest.fixture
-def notice(world):
-    """Published, with a task for the 2023 cohort (classes A and B, and dave's)."""
-    published = make_notice(world)
-    NoticeAudience.objects.create(notice=published, cohort=2023)
-    return published
 
 
 def only_event(action: str) -> AuditEvent:
@@ -197,12 +187,6 @@ def test_a_student_opening_her_own_evidence_leaves_no_event(client_for, world, b
 
 
 # Feedback sheets: the page and each export ----------------------------------------------
-
-
-@pytest.fixture
-def sheet(world, notice):
-    sheets_sync(notice=notice)
-    return FeedbackSheet.objects.get(notice=notice, school_class=world.class_a)
 
 
 def test_the_counselor_opening_a_sheet_names_every_student_of_the_class(client_for, world, sheet):
