@@ -3,17 +3,21 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+# A text box's message for a NUL character (ProhibitNullCharactersValidator), which
+# PostgreSQL cannot store: said as docs/quality.md "Clear errors" asks, in words a person
+# who pasted a stray control character understands. Every form with a text box that
+# reaches a query shares it.
+NUL_ERRORS = {"null_characters_not_allowed": _("含有无法识别的字符，请重新输入。")}
+
 
 class AuditFilterForm(forms.Form):
     """The audit page's filters. Read through a form so that a value the database cannot
     take (a NUL character: ProhibitNullCharactersValidator) is an error on the page, not a
     500 on PostgreSQL."""
 
-    _errors = {"null_characters_not_allowed": _("含有无法识别的字符，请重新输入。")}
-
     action = forms.CharField(
-        label=_("操作类型"), max_length=60, required=False, error_messages=_errors
+        label=_("操作类型"), max_length=60, required=False, error_messages=NUL_ERRORS
     )
     student = forms.CharField(
-        label=_("涉及学生（学号）"), max_length=20, required=False, error_messages=_errors
+        label=_("涉及学生（学号）"), max_length=20, required=False, error_messages=NUL_ERRORS
     )

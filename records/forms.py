@@ -4,6 +4,7 @@ from django import forms
 from django.core.validators import ProhibitNullCharactersValidator as ProhibitNull
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import NUL_ERRORS
 from records import rules
 from records.models import College, EvidenceKind, ReportState
 from records.rules import CORRECTABLE_FIELDS, Kind
@@ -62,7 +63,9 @@ def show_errors(form: forms.Form, errors: dict[str, str], prefix: str = "") -> N
 class RecordSearchForm(forms.Form):
     """查询学籍: sent as a POST, so that an ID number never travels in a URL."""
 
-    q = forms.CharField(label=_("姓名、学号、考生号或证件号码"), max_length=100)
+    q = forms.CharField(
+        label=_("姓名、学号、考生号或证件号码"), max_length=100, error_messages=NUL_ERRORS
+    )
     page = forms.IntegerField(min_value=1, max_value=100_000, required=False)
 
 

@@ -3,7 +3,8 @@
 alice: a student in class A (monitor of class A); bob: her classmate; carol: a student
 of class B in the same college; dave: a student of the other college; their counselor
 (class A), the college staff of the other college, the registrar, an identity reviewer,
-and the registrar of another university.
+and the registrar of another university. Beside them, the published notice for their
+cohort and class A's feedback sheet of it, which the notices and portal tests share.
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ from hypothesis import settings as hypothesis_settings
 
 from accounts.models import Role, User
 from notices import published
+from notices.models import FeedbackSheet, Notice, NoticeAudience
+from notices.services.sheets import sheets_sync
 from records.models import EnrollmentRecord, Institution, SchoolClass
 from tests import factories
+from tests.notices.conftest import make_notice
 
 # Shared, loaded machines: a slow example is not a failure (no per-example deadline).
 hypothesis_settings.register_profile("portal", deadline=None)
@@ -139,6 +143,22 @@ def world(db) -> World:
         other_registrar=other_registrar,
         admin=admin,
     )
+
+
+@pytest.fixture
+def notice(world) -> Notice:
+    """Published, record self-check and photo verification, for the 2023 cohort (classes
+    A and B, and dave's)."""
+    notice = make_notice(world)
+    NoticeAudience.objects.create(notice=notice, cohort=2023)
+    return notice
+
+
+@pytest.fixture
+def sheet(world, notice) -> FeedbackSheet:
+    """Class A's feedback sheet (反馈表) of `notice`."""
+    sheets_sync(notice=notice)
+    return FeedbackSheet.objects.get(notice=notice, school_class=world.class_a)
 
 
 @pytest.fixture

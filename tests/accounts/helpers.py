@@ -1,22 +1,25 @@
 """Helpers of the accounts tests: codes read from the texts and e-mails sent, clients
-that enforce CSRF, requests and degrees to build, images to upload."""
+that enforce CSRF (tests/clients.py), requests and degrees to build, images to upload."""
 
 from __future__ import annotations
 
 import datetime
 import io
 import re
+import time
 
 from django.core import mail
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django_otp.oath import TOTP
 from PIL import Image
 
 from accounts import sms
 from accounts.models import IdentityRequest, RequestKind, User
 from records.models import Category, DegreeRecord, StudyForm
-from tests import factories
+from tests import clients, factories
+from tests.clients import csrf_client as csrf_client  # the accounts tests import it here
 
 CODE_RE = re.compile(r"验证码 (\d{6})")
 
@@ -38,6 +41,14 @@ def mail_code(address: str) -> str:
     return CODE_RE.search(bodies[-1]).group(1)
 
 
+def totp_code(key: bytes, *, steps_ahead: int = 0) -> str:
+    """The code a phone app shows for `key` now (or `steps_ahead` 30-second steps on:
+    a code is taken once, so a second log-in in the same step uses the next one)."""
+    totp = TOTP(key)
+    totp.time = time.time() + 30 * steps_ahead
+    return f"{totp.token():06d}"
+
+
 def texts_to(phone: str) -> list[str]:
     return [m.text for m in sms.outbox if m.phone == phone]
 
@@ -50,23 +61,48 @@ def mails_to(address: str) -> list[str]:
 # Clients -------------------------------------------------------------------------------
 
 
-def csrf_client(user: User | None = None) -> Client:
-    """A client that enforces CSRF, as a browser would be held to it."""
-    client = Client(enforce_csrf_checks=True)
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
 def csrf_post(client: Client, url: str, data: dict, *, page: str | None = None):
-    """GET `page` (default: `url`) for the CSRF cookie, then POST with the token."""
-    client.get(page or url)
-    token = client.cookies["csrftoken"].value
-    return client.post(url, {**data, "csrfmiddlewaretoken": token})
+    """GET `page` (default: `url`) for the CSRF cookie, then POST with the token: the
+    accounts pages are always opened before their form is sent, as a browser does."""
+    return clients.csrf_post(client, url, data, page=page or url)
 
 
 def page_text(response) -> str:
     return response.content.decode()
+
+
+# Log-in --------------------------------------------------------------------------------
+
+LOGIN = "/accounts/login/"
+WRONG_PASSWORD = "账号或密码不正确"
+
+
+def log_in(
+    identifier: str,
+    password: str = factories.PASSWORD,
+    *,
+    client: Client | None = None,
+    ip: str = "10.0.0.1",
+    url: str = LOGIN,
+):
+    """Open the log-in page and send `identifier` and `password` to `url` (a `?next=`
+    may ride on it), from `client` or a fresh CSRF-enforcing browser at `ip`."""
+    client = client or Client(enforce_csrf_checks=True, REMOTE_ADDR=ip)
+    return csrf_post(client, url, {"username": identifier, "password": password}, page=LOGIN)
+
+
+def fail(identifier: str, times: int = 5, *, ip: str = "10.0.0.1") -> None:
+    """`times` log-ins with a wrong password, each told so."""
+    for _ in range(times):
+        assert WRONG_PASSWORD in page_text(log_in(identifier, "not-the-password", ip=ip))
+
+
+def logged_in(username: str) -> Client:
+    """A browser logged in through the log-in form (not force_login: the session starts
+    as a real log-in starts it)."""
+    response = log_in(username)
+    assert response.status_code == 302, page_text(response)
+    return response.client
 
 
 # People --------------------------------------------------------------------------------
@@ -81,6 +117,17 @@ def photo_request(user: User, **fields) -> IdentityRequest:
         setattr(req, name, value)
     req.save()
     return req
+
+
+def phone_request_of(user: User, phone: str) -> IdentityRequest:
+    """The 实名信息修改 request `user` sends for `phone` (held by another account), with
+    her hand-held photo, through her account page."""
+    csrf_post(
+        csrf_client(user),
+        "/accounts/me/phone-request/",
+        {"phone": phone, "front": upload(jpeg_bytes())},
+    )
+    return IdentityRequest.objects.get(user=user, kind=RequestKind.PHONE)
 
 
 def degree(owner_record, **fields) -> DegreeRecord:

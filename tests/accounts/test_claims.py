@@ -24,8 +24,6 @@ from accounts.models import (
     ClaimState,
     ClassmateAssist,
     IdentityClaim,
-    IdentityRequest,
-    RequestKind,
     RequestState,
     Role,
     User,
@@ -49,6 +47,8 @@ from tests.accounts.helpers import (
     jpeg_bytes,
     mails_to,
     page_text,
+    phone_request_of,
+    photo_request,
     sms_code,
     texts_to,
     upload,
@@ -127,6 +127,13 @@ def facts_claim(world, twin, capture) -> IdentityClaim:
     with capture(execute=True):
         csrf_post(csrf_client(twin), "/accounts/identity/facts/", alice_facts(world), page=IDENTITY)
     return IdentityClaim.objects.get(claimant=twin)
+
+
+@pytest.fixture
+def claim(world, alice, twin, django_capture_on_commit_callbacks) -> IdentityClaim:
+    """The twin's claim on alice's number by enrollment facts: ready, alice told by every
+    channel, her window to object running."""
+    return facts_claim(world, twin, django_capture_on_commit_callbacks)
 
 
 # The takeover of the issue ------------------------------------------------------------------
@@ -279,12 +286,9 @@ def test_the_claimant_page_says_where_her_claim_stands_at_each_step(
     assert "您通过“提供学籍或学历信息”提出的申领" in told and "。。" not in told
 
 
-def test_the_reviewer_sees_who_looked_at_the_holders_record_too(
-    world, alice, twin, django_capture_on_commit_callbacks
-):
+def test_the_reviewer_sees_who_looked_at_the_holders_record_too(world, alice, claim):
     """Her history showed only events with her as subject, not the accesses that name
     her among their students (issue 11 item 9)."""
-    claim = facts_claim(world, twin, django_capture_on_commit_callbacks)
     claims.claim_object(claim_id=claim.pk, holder=alice)
     from portal.audit import log_access
 
@@ -302,9 +306,8 @@ def test_the_reviewer_sees_who_looked_at_the_holders_record_too(
 
 
 def test_a_claim_the_reviewers_refused_goes_to_them_again_not_to_the_window(
-    world, alice, twin, django_capture_on_commit_callbacks
+    world, alice, twin, claim, django_capture_on_commit_callbacks
 ):
-    claim = facts_claim(world, twin, django_capture_on_commit_callbacks)
     claims.claim_object(claim_id=claim.pk, holder=alice)
     with django_capture_on_commit_callbacks(execute=True):
         claims.claim_review_reject(claim=claim, by=world.reviewer, note="原账号本人已核实")
@@ -320,11 +323,10 @@ def test_a_claim_the_reviewers_refused_goes_to_them_again_not_to_the_window(
 
 
 def test_once_the_holder_objected_a_new_pending_account_gets_no_fresh_window(
-    world, alice, twin, django_capture_on_commit_callbacks
+    world, alice, claim, django_capture_on_commit_callbacks
 ):
     """Issue 11 review: after her objection, another pending account with her facts got
     a new ready claim and 72 hours: she had to object every time."""
-    claim = facts_claim(world, twin, django_capture_on_commit_callbacks)
     claims.claim_object(claim_id=claim.pk, holder=alice)
     another = pending_twin(alice, "another_new")
 
@@ -338,11 +340,8 @@ def test_once_the_holder_objected_a_new_pending_account_gets_no_fresh_window(
     assert alice.state == AccountState.ACTIVE
 
 
-def test_the_claimant_is_not_told_why_her_claim_went_to_the_reviewers(
-    world, alice, twin, django_capture_on_commit_callbacks
-):
+def test_the_claimant_is_not_told_why_her_claim_went_to_the_reviewers(twin, claim):
     """The review text said "原账号为工作人员账号": it told a stranger the holder is staff."""
-    claim = facts_claim(world, twin, django_capture_on_commit_callbacks)
     IdentityClaim.objects.filter(pk=claim.pk).update(state=ClaimState.REVIEW, takes_effect_at=None)
 
     page = page_text(csrf_client(twin).get(IDENTITY))
@@ -373,9 +372,8 @@ def test_one_objection_stops_every_claim_on_her_number_waiting_out_its_window(
 
 
 def test_the_reviewer_approving_a_disputed_claim_moves_the_account(
-    world, alice, twin, django_capture_on_commit_callbacks
+    world, alice, twin, claim, django_capture_on_commit_callbacks
 ):
-    claim = facts_claim(world, twin, django_capture_on_commit_callbacks)
     claims.claim_object(claim_id=claim.pk, holder=alice)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -498,10 +496,7 @@ def test_the_task_leaves_a_claim_objected_to_meanwhile(
     assert IdentityClaim.objects.get(pk=claim.pk).state == ClaimState.DISPUTED
 
 
-def test_the_claimant_opening_her_page_after_the_window_completes_it(
-    world, alice, twin, django_capture_on_commit_callbacks
-):
-    claim = facts_claim(world, twin, django_capture_on_commit_callbacks)
+def test_the_claimant_opening_her_page_after_the_window_completes_it(twin, claim):
     client = csrf_client(twin)
     assert "如无异议，将于" in page_text(client.get(IDENTITY))
     make_due(claim)
@@ -517,9 +512,8 @@ def test_the_claimant_opening_her_page_after_the_window_completes_it(
 
 
 def test_the_holders_own_confirmation_completes_the_claim_at_once(
-    world, alice, twin, django_capture_on_commit_callbacks
+    alice, twin, claim, django_capture_on_commit_callbacks
 ):
-    claim = facts_claim(world, twin, django_capture_on_commit_callbacks)
     session = csrf_client(alice)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -541,12 +535,9 @@ def test_the_holders_own_confirmation_completes_the_claim_at_once(
     assert event.actor == alice and "原账号持有人确认" in event.reason
 
 
-def test_the_banner_asks_before_the_holder_gives_her_account_away(
-    world, alice, twin, django_capture_on_commit_callbacks
-):
+def test_the_banner_asks_before_the_holder_gives_her_account_away(alice, claim):
     """One tap on the banner must not cancel her account: it opens a page that says what
     confirming does, and only its POST completes the claim."""
-    claim = facts_claim(world, twin, django_capture_on_commit_callbacks)
     session = csrf_client(alice)
     url = f"/accounts/claims/{claim.pk}/confirm/"
     assert f'href="{url}"' in page_text(session.get("/"))
@@ -560,11 +551,8 @@ def test_the_banner_asks_before_the_holder_gives_her_account_away(
     assert alice.state == AccountState.ACTIVE
 
 
-def test_giving_the_account_away_asks_for_her_password(
-    world, alice, twin, django_capture_on_commit_callbacks
-):
+def test_giving_the_account_away_asks_for_her_password(alice, claim):
     """Issue 11 review: anyone at her open session (a lab computer) could give it away."""
-    claim = facts_claim(world, twin, django_capture_on_commit_callbacks)
     session = csrf_client(alice)
     url = f"/accounts/claims/{claim.pk}/confirm/"
 
@@ -581,9 +569,7 @@ def test_giving_the_account_away_asks_for_her_password(
     assert alice.state == AccountState.ACTIVE
 
 
-def test_only_the_holder_may_answer_a_claim(world, alice, twin, django_capture_on_commit_callbacks):
-    claim = facts_claim(world, twin, django_capture_on_commit_callbacks)
-
+def test_only_the_holder_may_answer_a_claim(world, claim):
     for other in (world.bob, world.reviewer):
         for action in ("object", "confirm"):
             response = csrf_post(
@@ -593,21 +579,14 @@ def test_only_the_holder_may_answer_a_claim(world, alice, twin, django_capture_o
     assert IdentityClaim.objects.get(pk=claim.pk).state == ClaimState.READY
 
 
-def test_an_answer_without_the_csrf_token_is_refused(
-    world, alice, twin, django_capture_on_commit_callbacks
-):
-    claim = facts_claim(world, twin, django_capture_on_commit_callbacks)
-
+def test_an_answer_without_the_csrf_token_is_refused(alice, claim):
     response = csrf_client(alice).post(f"/accounts/claims/{claim.pk}/confirm/")
 
     assert response.status_code == 403
     assert IdentityClaim.objects.get(pk=claim.pk).state == ClaimState.READY
 
 
-def test_objecting_twice_says_the_claim_is_already_with_the_reviewers(
-    world, alice, twin, django_capture_on_commit_callbacks
-):
-    claim = facts_claim(world, twin, django_capture_on_commit_callbacks)
+def test_objecting_twice_says_the_claim_is_already_with_the_reviewers(alice, claim):
     session = csrf_client(alice)
     csrf_post(session, f"/accounts/claims/{claim.pk}/object/", {}, page="/")
 
@@ -670,8 +649,6 @@ def test_a_classmates_confirmation_makes_a_claim_and_stale_assists_close_with_it
 def test_a_reviewers_approval_of_the_photos_makes_a_claim(
     world, alice, twin, django_capture_on_commit_callbacks
 ):
-    from tests.accounts.helpers import photo_request
-
     req = photo_request(twin)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -740,15 +717,6 @@ def test_a_claim_on_a_staff_account_goes_to_the_reviewers_never_cancels_it(
 
 
 # The 客服 phone route ----------------------------------------------------------------------------
-
-
-def phone_request_of(user, phone: str) -> IdentityRequest:
-    csrf_post(
-        csrf_client(user),
-        "/accounts/me/phone-request/",
-        {"phone": phone, "front": upload(jpeg_bytes())},
-    )
-    return IdentityRequest.objects.get(user=user, kind=RequestKind.PHONE)
 
 
 def test_the_phone_route_shows_the_holder_tells_her_and_moves_only_after_the_window(

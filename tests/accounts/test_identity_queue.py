@@ -28,6 +28,7 @@ from tests.accounts.helpers import (
     csrf_post,
     jpeg_bytes,
     page_text,
+    phone_request_of,
     photo_request,
     texts_to,
     upload,
@@ -276,15 +277,6 @@ def test_a_photo_request_of_an_account_approved_meanwhile_has_left_the_queue(
 
 
 # Phone and real-name requests -----------------------------------------------------------
-
-
-def phone_request_of(user, phone: str) -> IdentityRequest:
-    csrf_post(
-        csrf_client(user),
-        "/accounts/me/phone-request/",
-        {"phone": phone, "front": upload(jpeg_bytes())},
-    )
-    return IdentityRequest.objects.get(user=user, kind=RequestKind.PHONE)
 
 
 def test_approving_a_phone_request_moves_the_phone(world, django_capture_on_commit_callbacks):

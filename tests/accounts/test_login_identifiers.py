@@ -10,13 +10,21 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import AccountState
 from tests import factories
-from tests.accounts.helpers import csrf_client, csrf_post, page_text
+from tests.accounts.helpers import (
+    LOGIN,
+    WRONG_PASSWORD,
+    csrf_client,
+    csrf_post,
+    fail,
+    log_in,
+    page_text,
+)
 
-URL = "/accounts/login/"
+URL = LOGIN
 ID_NUMBER = "11010519491231002X"  # the example number of GB 11643-1999
 PHONE = "13912340000"
 LOCKED = "密码错误次数过多，请 15 分钟后再试，或使用“找回密码”重设密码"
-WRONG = "账号或密码不正确"
+WRONG = WRONG_PASSWORD
 
 
 def full_width(text: str) -> str:
@@ -34,18 +42,8 @@ def erin(db):
     )
 
 
-def log_in(identifier: str, password: str = factories.PASSWORD, *, client=None, ip="10.0.0.1"):
-    client = client or Client(enforce_csrf_checks=True, REMOTE_ADDR=ip)
-    return csrf_post(client, URL, {"username": identifier, "password": password})
-
-
 def log_out(client) -> None:
     client.post("/accounts/logout/", {"csrfmiddlewaretoken": client.cookies["csrftoken"].value})
-
-
-def fail(identifier: str, times: int = 5, *, ip="10.0.0.1") -> None:
-    for _ in range(times):
-        assert WRONG in page_text(log_in(identifier, "not-the-password", ip=ip))
 
 
 @pytest.mark.parametrize(

@@ -7,13 +7,8 @@ the enrol page shows (django_otp.oath.TOTP), as the phone app would."""
 from __future__ import annotations
 
 import datetime
-import os
 import re
-import subprocess
-import sys
-import time
 from base64 import b32decode
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -21,7 +16,6 @@ from django.core import mail
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -30,7 +24,8 @@ from accounts.models import Role
 from accounts.services import second_factor
 from portal.models import AuditEvent
 from tests import factories
-from tests.accounts.helpers import page_text
+from tests.accounts.helpers import csrf_post, logged_in, page_text, totp_code
+from tests.settings_probe import read_settings
 from tests.threads import run_together
 
 VERIFY = "/accounts/second-factor/verify/"
@@ -48,34 +43,6 @@ def otp_on(settings):
 # Helpers --------------------------------------------------------------------------------
 
 
-def _csrf(client: Client, page: str) -> str:
-    client.get(page)
-    return client.cookies["csrftoken"].value
-
-
-def _post(client: Client, url: str, data: dict, *, page: str | None = None):
-    return client.post(url, {**data, "csrfmiddlewaretoken": _csrf(client, page or url)})
-
-
-def _log_in(username: str) -> Client:
-    client = Client(enforce_csrf_checks=True)
-    response = _post(
-        client,
-        "/accounts/login/",
-        {"username": username, "password": factories.PASSWORD},
-    )
-    assert response.status_code == 302, page_text(response)
-    return client
-
-
-def _token(key: bytes, *, steps_ahead: int = 0) -> str:
-    """The code a phone app shows for `key` now (or `steps_ahead` 30-second steps on:
-    a code is taken once, so a second log-in in the same step uses the next one)."""
-    totp = TOTP(key)
-    totp.time = time.time() + 30 * steps_ahead
-    return f"{totp.token():06d}"
-
-
 def _device(user, *, key: str = "3132333435363738393031323334353637383930") -> TOTPDevice:
     return TOTPDevice.objects.create(user=user, name="phone", key=key, confirmed=True)
 
@@ -87,7 +54,7 @@ def _enrol(client: Client) -> tuple[bytes, list[str]]:
     assert 'src="data:image/svg+xml' in page  # the QR code, drawn on the server
     secret = re.search(r'<code class="otp-secret">([A-Z2-7 ]+)</code>', page).group(1)
     key = b32decode(secret.replace(" ", "") + "=" * (-len(secret.replace(" ", "")) % 8))
-    response = _post(client, ENROL, {"code": _token(key), "next": "/"}, page=ENROL)
+    response = csrf_post(client, ENROL, {"code": totp_code(key), "next": "/"}, page=ENROL)
     assert response.status_code == 200, page_text(response)
     codes = re.findall(r'<code class="recovery-code">([A-Z2-7]+)</code>', page_text(response))
     return key, codes
@@ -113,13 +80,15 @@ def test_a_registrar_reaches_no_page_not_even_admin_until_the_code(world, otp_on
     world.registrar.save()
     key = b"12345678901234567890"
     _device(world.registrar, key=key.hex())
-    client = _log_in("registrar")
+    client = logged_in("registrar")
 
     for path in GATED_PAGES:
         assert _gated(client, path) == VERIFY
     assert client.get("/").url == VERIFY + "?next=%2F"
 
-    response = _post(client, VERIFY, {"code": _token(key), "next": "/accounts/me/"}, page=VERIFY)
+    response = csrf_post(
+        client, VERIFY, {"code": totp_code(key), "next": "/accounts/me/"}, page=VERIFY
+    )
 
     assert response.status_code == 302
     assert response["Location"] == "/accounts/me/"
@@ -129,7 +98,7 @@ def test_a_registrar_reaches_no_page_not_even_admin_until_the_code(world, otp_on
 
 def test_the_verify_page_asks_for_a_numeric_one_time_code(world, otp_on):
     _device(world.registrar)
-    client = _log_in("registrar")
+    client = logged_in("registrar")
 
     page = page_text(client.get(VERIFY))
 
@@ -143,7 +112,7 @@ def test_a_registrar_without_a_device_is_sent_to_enrol_and_then_gets_in(
 ):
     world.registrar.email = "registrar@example.edu.cn"
     world.registrar.save()
-    client = _log_in("registrar")
+    client = logged_in("registrar")
 
     assert _gated(client, "/records/mine/") == ENROL
     assert _gated(client, "/admin/") == ENROL
@@ -160,18 +129,18 @@ def test_a_registrar_without_a_device_is_sent_to_enrol_and_then_gets_in(
     assert any("绑定手机验证器" in m.body for m in mail.outbox)
     # The next log-in asks for a code from the app just set up.
     client.post("/accounts/logout/", {"csrfmiddlewaretoken": client.cookies["csrftoken"].value})
-    again = _log_in("registrar")
+    again = logged_in("registrar")
     assert _gated(again, "/") == VERIFY
-    response = _post(again, VERIFY, {"code": _token(key, steps_ahead=1)}, page=VERIFY)
+    response = csrf_post(again, VERIFY, {"code": totp_code(key, steps_ahead=1)}, page=VERIFY)
     assert response.status_code == 302
     assert again.get("/").status_code == 200
 
 
 def test_a_wrong_first_code_does_not_confirm_the_device(world, otp_on):
-    client = _log_in("registrar")
+    client = logged_in("registrar")
     client.get(ENROL)
 
-    response = _post(client, ENROL, {"code": "000000"}, page=ENROL)
+    response = csrf_post(client, ENROL, {"code": "000000"}, page=ENROL)
 
     assert "验证码不正确" in page_text(response)
     assert not TOTPDevice.objects.filter(user=world.registrar, confirmed=True).exists()
@@ -181,10 +150,10 @@ def test_a_wrong_first_code_does_not_confirm_the_device(world, otp_on):
 def test_enrolling_cannot_replace_a_device_before_the_code(world, otp_on):
     """Someone with the password only must not get in by enrolling a phone of their own."""
     _device(world.registrar)
-    client = _log_in("registrar")
+    client = logged_in("registrar")
 
     assert _gated(client, ENROL) == "/accounts/me/second-factor/"
-    response = _post(client, ENROL, {"code": "123456"}, page=VERIFY)
+    response = csrf_post(client, ENROL, {"code": "123456"}, page=VERIFY)
 
     assert response.status_code == 302
     assert TOTPDevice.objects.filter(user=world.registrar).count() == 1
@@ -194,22 +163,22 @@ def test_enrolling_cannot_replace_a_device_before_the_code(world, otp_on):
 def test_a_wrong_code_is_refused_and_throttled_with_a_time_to_retry(world, otp_on):
     key = b"12345678901234567890"
     device = _device(world.registrar, key=key.hex())
-    client = _log_in("registrar")
+    client = logged_in("registrar")
 
-    wrong = _post(client, VERIFY, {"code": "000000"}, page=VERIFY)
+    wrong = csrf_post(client, VERIFY, {"code": "000000"}, page=VERIFY)
     assert wrong.status_code == 200
     assert "验证码不正确" in page_text(wrong)
 
     # Straight after a failure even the right code waits (django-otp's device throttle),
     # said as the log-in page says it.
-    early = _post(client, VERIFY, {"code": _token(key)}, page=VERIFY)
+    early = csrf_post(client, VERIFY, {"code": totp_code(key)}, page=VERIFY)
     assert re.search(r"请 \d+ 秒后再试", page_text(early))
     assert _gated(client, "/") == VERIFY
 
     device.refresh_from_db()
     assert device.throttling_failure_count == 1
     _throttle_passed(device)
-    late = _post(client, VERIFY, {"code": _token(key)}, page=VERIFY)
+    late = csrf_post(client, VERIFY, {"code": totp_code(key)}, page=VERIFY)
     assert late.status_code == 302
     assert client.get("/").status_code == 200
 
@@ -217,11 +186,11 @@ def test_a_wrong_code_is_refused_and_throttled_with_a_time_to_retry(world, otp_o
 def test_too_many_wrong_codes_end_the_session(world, otp_on):
     otp_on.OTP_TOTP_THROTTLE_FACTOR = 0  # the session's own limit, without the device's
     _device(world.registrar)
-    client = _log_in("registrar")
+    client = logged_in("registrar")
 
     for _n in range(otp_on.OTP_SESSION_TRIES - 1):
-        assert _post(client, VERIFY, {"code": "000000"}, page=VERIFY).status_code == 200
-    last = _post(client, VERIFY, {"code": "000000"}, page=VERIFY)
+        assert csrf_post(client, VERIFY, {"code": "000000"}, page=VERIFY).status_code == 200
+    last = csrf_post(client, VERIFY, {"code": "000000"}, page=VERIFY)
 
     assert last.status_code == 302
     assert urlsplit(last["Location"]).path == "/accounts/login/"
@@ -234,11 +203,11 @@ def test_codes_sent_during_the_devices_wait_do_not_end_the_session(world, otp_on
     otp_on.OTP_TOTP_THROTTLE_FACTOR = 60  # a wait that outlasts the test on a slow machine
     key = b"12345678901234567890"
     _device(world.registrar, key=key.hex())
-    client = _log_in("registrar")
-    assert "验证码不正确" in page_text(_post(client, VERIFY, {"code": "000000"}, page=VERIFY))
+    client = logged_in("registrar")
+    assert "验证码不正确" in page_text(csrf_post(client, VERIFY, {"code": "000000"}, page=VERIFY))
 
     for _n in range(otp_on.OTP_SESSION_TRIES):
-        page = page_text(_post(client, VERIFY, {"code": "000000"}, page=VERIFY))
+        page = page_text(csrf_post(client, VERIFY, {"code": "000000"}, page=VERIFY))
         assert "后再试" in page  # refused unread: the device is waiting
 
     assert _gated(client, "/") == VERIFY  # still her session, still asked for the code
@@ -247,11 +216,11 @@ def test_codes_sent_during_the_devices_wait_do_not_end_the_session(world, otp_on
 def test_a_code_is_taken_once(world, otp_on):
     key = b"12345678901234567890"
     _device(world.registrar, key=key.hex())
-    first, second = _log_in("registrar"), _log_in("registrar")
-    code = _token(key)
+    first, second = logged_in("registrar"), logged_in("registrar")
+    code = totp_code(key)
 
-    assert _post(first, VERIFY, {"code": code}, page=VERIFY).status_code == 302
-    replay = _post(second, VERIFY, {"code": code}, page=VERIFY)
+    assert csrf_post(first, VERIFY, {"code": code}, page=VERIFY).status_code == 302
+    replay = csrf_post(second, VERIFY, {"code": code}, page=VERIFY)
 
     assert replay.status_code == 200
     assert _gated(second, "/") == VERIFY
@@ -260,13 +229,13 @@ def test_a_code_is_taken_once(world, otp_on):
 def test_a_recovery_code_works_once(world, otp_on, django_capture_on_commit_callbacks):
     world.registrar.phone = "13800001111"
     world.registrar.save()
-    client = _log_in("registrar")
+    client = logged_in("registrar")
     _key, codes = _enrol(client)
 
     for attempt in ("accepted", "refused"):
-        again = _log_in("registrar")
+        again = logged_in("registrar")
         with django_capture_on_commit_callbacks(execute=True):
-            response = _post(
+            response = csrf_post(
                 again, VERIFY, {"recovery_code": codes[0].lower(), "next": "/"}, page=VERIFY
             )
         if attempt == "accepted":
@@ -284,10 +253,10 @@ def test_a_recovery_code_works_once(world, otp_on, django_capture_on_commit_call
 
 
 def test_new_recovery_codes_replace_the_old_ones_and_are_audited(world, otp_on):
-    client = _log_in("registrar")
+    client = logged_in("registrar")
     _key, old_codes = _enrol(client)
 
-    response = _post(client, MANAGE, {"action": "regenerate"})
+    response = csrf_post(client, MANAGE, {"action": "regenerate"})
 
     new_codes = re.findall(r'<code class="recovery-code">([A-Z2-7]+)</code>', page_text(response))
     assert len(new_codes) == 10 and not set(new_codes) & set(old_codes)
@@ -295,11 +264,11 @@ def test_new_recovery_codes_replace_the_old_ones_and_are_audited(world, otp_on):
     assert AuditEvent.objects.filter(
         action="accounts.recovery_codes_regenerated", actor=world.registrar
     ).exists()
-    again = _log_in("registrar")
-    refused = _post(again, VERIFY, {"recovery_code": old_codes[1]}, page=VERIFY)
+    again = logged_in("registrar")
+    refused = csrf_post(again, VERIFY, {"recovery_code": old_codes[1]}, page=VERIFY)
     assert refused.status_code == 200
     _throttle_passed(StaticDevice.objects.get(user=world.registrar))
-    assert _post(again, VERIFY, {"recovery_code": new_codes[1]}, page=VERIFY).status_code == 302
+    assert csrf_post(again, VERIFY, {"recovery_code": new_codes[1]}, page=VERIFY).status_code == 302
 
 
 # What the pages show after a refused code ----------------------------------------------------
@@ -346,14 +315,14 @@ def _enrol_key(response) -> bytes:
 def test_after_a_wrong_first_code_the_recovery_codes_page_continues_to_a_url(
     world, otp_on, start, continue_to
 ):
-    client = _log_in("registrar")
+    client = logged_in("registrar")
     page = client.get(start, follow=True)
     key = _enrol_key(page)
 
     wrong = _submit(client, page, ENROL, "code", "000000")
     assert "验证码不正确" in page_text(wrong)
     _throttle_passed(TOTPDevice.objects.get(user=world.registrar))
-    right = _submit(client, wrong, ENROL, "code", _token(key))
+    right = _submit(client, wrong, ENROL, "code", totp_code(key))
 
     assert right.status_code == 200
     assert _continue_link(right) == continue_to
@@ -373,14 +342,14 @@ def test_after_a_wrong_code_the_verify_page_still_goes_to_the_safe_next(
 ):
     key = b"12345678901234567890"
     device = _device(world.registrar, key=key.hex())
-    client = _log_in("registrar")
+    client = logged_in("registrar")
     page = client.get(start, follow=True)
 
     wrong = _submit(client, page, VERIFY, "code", "000000")
     assert "验证码不正确" in page_text(wrong)
     assert _fields(wrong, "code")["next"] == after
     _throttle_passed(device)
-    right = _submit(client, wrong, VERIFY, "code", _token(key))
+    right = _submit(client, wrong, VERIFY, "code", totp_code(key))
 
     assert right.status_code == 302
     assert right["Location"] == after
@@ -390,7 +359,7 @@ def test_after_a_wrong_code_the_verify_page_still_goes_to_the_safe_next(
 def test_after_a_wrong_code_the_code_field_is_empty_for_the_next_one(world, otp_on, url):
     if url == VERIFY:
         _device(world.registrar)
-    client = _log_in("registrar")
+    client = logged_in("registrar")
     page = client.get(url)
 
     wrong = _submit(client, page, url, "code", "000000")
@@ -408,7 +377,7 @@ def test_the_wait_after_wrong_codes_is_said_as_at_log_in_not_as_a_clock_time(wor
     otp_on.OTP_TOTP_THROTTLE_FACTOR = 600  # ten minutes after the first wrong code
     if url == VERIFY:
         _device(world.registrar)
-    client = _log_in("registrar")
+    client = logged_in("registrar")
     page = client.get(url)
 
     wrong = _submit(client, page, url, "code", "000000")
@@ -432,7 +401,7 @@ def test_a_session_that_owes_a_code_sees_no_navigation_but_log_out(world, otp_on
     if owed == VERIFY:
         key = b"12345678901234567890"
         _device(world.registrar, key=key.hex())
-    client = _log_in("registrar")
+    client = logged_in("registrar")
     page = client.get(owed)
 
     header = _header(page)
@@ -442,15 +411,15 @@ def test_a_session_that_owes_a_code_sees_no_navigation_but_log_out(world, otp_on
     assert "/records/" not in page_text(page).split("<main", 1)[0]
     # The navigation comes back once the code is given.
     if owed == VERIFY:
-        _submit(client, page, VERIFY, "code", _token(key))
+        _submit(client, page, VERIFY, "code", totp_code(key))
     else:
-        _submit(client, page, ENROL, "code", _token(_enrol_key(page)))
+        _submit(client, page, ENROL, "code", totp_code(_enrol_key(page)))
     header = _header(client.get("/accounts/me/"))
     assert "<nav" in header and 'href="/records/queue/"' in header
 
 
 def test_a_counselor_enrolling_of_their_own_accord_keeps_the_navigation(world, otp_on):
-    client = _log_in("counselor")
+    client = logged_in("counselor")
 
     assert "<nav" in _header(client.get(ENROL))
 
@@ -459,29 +428,30 @@ def test_a_counselor_enrolling_of_their_own_accord_keeps_the_navigation(world, o
 
 
 def test_a_counselor_is_not_asked_until_enrolled_then_asked(world, otp_on):
-    client = _log_in("counselor")
+    client = logged_in("counselor")
     assert client.get("/").status_code == 200
     assert "两步验证" in page_text(client.get("/accounts/me/"))
     assert "绑定手机验证器" in page_text(client.get(MANAGE))
 
     key, _codes = _enrol(client)
 
-    again = _log_in("counselor")
+    again = logged_in("counselor")
     assert _gated(again, "/") == VERIFY
     assert (
-        _post(again, VERIFY, {"code": _token(key, steps_ahead=1)}, page=VERIFY).status_code == 302
+        csrf_post(again, VERIFY, {"code": totp_code(key, steps_ahead=1)}, page=VERIFY).status_code
+        == 302
     )
     assert again.get("/").status_code == 200
 
 
 def test_a_college_account_is_not_asked_without_a_device(world, otp_on):
-    client = _log_in("college")
+    client = logged_in("college")
 
     assert client.get("/").status_code == 200
 
 
 def test_a_student_is_never_asked_and_cannot_enrol(world, otp_on):
-    client = _log_in("alice")
+    client = logged_in("alice")
 
     assert client.get("/").status_code == 200
     assert client.get("/records/mine/").status_code == 200
@@ -492,7 +462,7 @@ def test_a_student_is_never_asked_and_cannot_enrol(world, otp_on):
 
 def test_a_reviewer_and_a_superuser_must_enrol(world, otp_on):
     for username in ("reviewer", "admin"):
-        client = _log_in(username)
+        client = logged_in(username)
         for path in GATED_PAGES:
             assert _gated(client, path) == ENROL
 
@@ -505,15 +475,15 @@ def test_an_admin_resets_a_staff_members_second_factor_audited_and_told(
 ):
     world.registrar.phone = "13800002222"
     world.registrar.save()
-    registrar = _log_in("registrar")
+    registrar = logged_in("registrar")
     _enrol(registrar)
     admin_key = b"abcdefghijabcdefghij"
     _device(world.admin, key=admin_key.hex())
-    admin = _log_in("admin")
-    assert _post(admin, VERIFY, {"code": _token(admin_key)}, page=VERIFY).status_code == 302
+    admin = logged_in("admin")
+    assert csrf_post(admin, VERIFY, {"code": totp_code(admin_key)}, page=VERIFY).status_code == 302
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = _post(
+        response = csrf_post(
             admin,
             "/admin/accounts/user/",
             {"action": "reset_second_factor", "_selected_action": [world.registrar.pk]},
@@ -530,14 +500,14 @@ def test_an_admin_resets_a_staff_members_second_factor_audited_and_told(
     assert _gated(registrar, "/records/mine/") == "/accounts/login/"
     assert _gated(registrar, ENROL) == "/accounts/login/"
     # Her next log-in must enrol a new phone.
-    assert _gated(_log_in("registrar"), "/") == ENROL
+    assert _gated(logged_in("registrar"), "/") == ENROL
 
 
 def test_the_raw_device_pages_are_not_in_the_admin(world, otp_on):
     admin_key = b"abcdefghijabcdefghij"
     _device(world.admin, key=admin_key.hex())
-    admin = _log_in("admin")
-    _post(admin, VERIFY, {"code": _token(admin_key)}, page=VERIFY)
+    admin = logged_in("admin")
+    csrf_post(admin, VERIFY, {"code": totp_code(admin_key)}, page=VERIFY)
 
     assert admin.get("/admin/otp_totp/totpdevice/").status_code == 404
     assert admin.get("/admin/otp_static/staticdevice/").status_code == 404
@@ -550,7 +520,7 @@ def test_with_the_setting_off_staff_log_in_in_one_step(world, settings):
     settings.OTP_REQUIRED = False
 
     for username in ("registrar", "reviewer", "admin"):
-        client = _log_in(username)
+        client = logged_in(username)
         assert client.get("/").status_code == 200
     assert client.get("/admin/").status_code == 200  # the superuser
 
@@ -570,7 +540,7 @@ def test_the_pages_of_a_verified_staff_session_cost_no_device_query(
     world, otp_on, django_assert_max_num_queries
 ):
     """The gate loaded the device on every request of a verified session."""
-    registrar = _log_in("registrar")
+    registrar = logged_in("registrar")
     _enrol(registrar)
     registrar.get("/records/queue/")
 
@@ -617,7 +587,7 @@ def test_a_burst_of_the_same_right_code_passes_once():
     user = factories.user(Role.REGISTRAR)
     key = b"12345678901234567890"
     _device(user, key=key.hex())
-    code = _token(key)
+    code = totp_code(key)
 
     results = _together([lambda: second_factor.verify(user=user, code=code)] * 12)
 
@@ -626,24 +596,10 @@ def test_a_burst_of_the_same_right_code_passes_once():
 
 # The setting ---------------------------------------------------------------------------------
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 def _otp_required(**env: str) -> bool:
     """OTP_REQUIRED as a server started with `env` reads it (a fresh process)."""
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "OTP_REQUIRED"}}
-    clean.pop("DJANGO_SETTINGS_MODULE", None)
-    clean.update(SECRET_KEY="x", **env)
-    code = "from django.conf import settings; print(settings.OTP_REQUIRED)"
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-v", "0", "-c", code],
-        cwd=ROOT,
-        env=clean,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr
-    return {"True": True, "False": False}[result.stdout.strip()]
+    return read_settings("settings.OTP_REQUIRED", **env)
 
 
 def test_the_requirement_is_on_whenever_debug_is_off_unless_turned_off():
@@ -660,20 +616,20 @@ def test_the_requirement_is_on_whenever_debug_is_off_unless_turned_off():
 def test_a_second_session_never_sees_the_key_the_first_one_was_shown(world, otp_on):
     """Someone who knows the registrar's password opened the enrol page first and read the
     key; the registrar then scanned the same key and confirmed it: both held the factor."""
-    intruder = _log_in("registrar")
+    intruder = logged_in("registrar")
     stolen = _enrol_key(intruder.get(ENROL))
-    registrar = _log_in("registrar")
+    registrar = logged_in("registrar")
 
     key = _enrol_key(registrar.get(ENROL))
     assert key != stolen
     assert _enrol_key(registrar.get(ENROL)) == key  # a reload keeps what she scanned
-    _post(registrar, ENROL, {"code": _token(key)}, page=ENROL)
+    csrf_post(registrar, ENROL, {"code": totp_code(key)}, page=ENROL)
 
     assert TOTPDevice.objects.get(user=world.registrar, confirmed=True).bin_key == key
     # The key the intruder read opens nothing: his code is refused at the next log-in.
-    again = _log_in("registrar")
+    again = logged_in("registrar")
     assert _gated(again, "/") == VERIFY
-    page = page_text(_post(again, VERIFY, {"code": _token(stolen)}, page=VERIFY))
+    page = page_text(csrf_post(again, VERIFY, {"code": totp_code(stolen)}, page=VERIFY))
     assert "验证码不正确" in page
     assert _gated(again, "/") == VERIFY
 
@@ -682,7 +638,7 @@ def test_a_session_let_in_without_a_factor_is_asked_once_one_is_required(world, 
     """The decision taken at log-in (none needed, the setting off) was trusted for the
     whole session: turning the setting on, or giving the role, changed nothing."""
     settings.OTP_REQUIRED = False
-    registrar = _log_in("registrar")
+    registrar = logged_in("registrar")
     assert registrar.get("/").status_code == 200
 
     settings.OTP_REQUIRED = True

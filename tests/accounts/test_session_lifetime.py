@@ -15,24 +15,9 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.middleware import LAST_SEEN_KEY, LOGGED_IN_KEY
-from tests import factories
+from tests.accounts.helpers import logged_in
 
 STEP = 10 * 60  # a click every ten minutes: never idle for long
-
-
-def _log_in(username: str) -> tuple[Client, object]:
-    client = Client(enforce_csrf_checks=True)
-    client.get("/accounts/login/")
-    response = client.post(
-        "/accounts/login/",
-        {
-            "username": username,
-            "password": factories.PASSWORD,
-            "csrfmiddlewaretoken": client.cookies["csrftoken"].value,
-        },
-    )
-    assert response.status_code == 302
-    return client, response
 
 
 def _move_clock(client: Client, seconds: int) -> None:
@@ -51,9 +36,9 @@ def _stored_expiry(client: Client) -> datetime.datetime:
 
 
 def test_log_in_fixes_the_session_end_at_12_hours(world):
-    client, response = _log_in("alice")
+    client = logged_in("alice")
 
-    cookie = response.cookies["sessionid"]
+    cookie = client.cookies["sessionid"]  # as the log-in's response set it
     assert settings.SESSION_COOKIE_AGE == 12 * 60 * 60
     assert settings.SESSION_COOKIE_AGE - 2 <= int(cookie["max-age"]) <= settings.SESSION_COOKIE_AGE
     assert client.session[LOGGED_IN_KEY] <= int(time.time())
@@ -62,7 +47,7 @@ def test_log_in_fixes_the_session_end_at_12_hours(world):
 
 
 def test_activity_every_ten_minutes_does_not_extend_the_session(world):
-    client, _response = _log_in("alice")
+    client = logged_in("alice")
     elapsed = 0
 
     while elapsed + STEP < settings.SESSION_COOKIE_AGE:
@@ -88,7 +73,7 @@ def test_activity_every_ten_minutes_does_not_extend_the_session(world):
 
 def test_a_session_older_than_12_hours_is_refused_even_with_a_valid_cookie(world):
     """The server refuses it by the stored log-in time, whatever the expiry says."""
-    client, _response = _log_in("bob")
+    client = logged_in("bob")
     session = client.session
     session[LOGGED_IN_KEY] = int(time.time()) - settings.SESSION_COOKIE_AGE - 1
     session[LAST_SEEN_KEY] = int(time.time())
@@ -104,13 +89,13 @@ def test_a_session_older_than_12_hours_is_refused_even_with_a_valid_cookie(world
 
 
 def test_logging_in_again_starts_a_new_12_hours(world):
-    client, _response = _log_in("alice")
+    client = logged_in("alice")
     _move_clock(client, 11 * 60 * 60)
     client.post("/accounts/logout/", {"csrfmiddlewaretoken": client.cookies["csrftoken"].value})
 
-    client, response = _log_in("alice")
+    client = logged_in("alice")
 
-    assert int(response.cookies["sessionid"]["max-age"]) >= settings.SESSION_COOKIE_AGE - 2
+    assert int(client.cookies["sessionid"]["max-age"]) >= settings.SESSION_COOKIE_AGE - 2
     assert client.get("/records/mine/").status_code == 200
 
 

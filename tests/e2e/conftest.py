@@ -192,6 +192,19 @@ def save_screenshot(page_, name: str) -> Path:
     return path
 
 
+def assert_fits(page_, what: str | None = None) -> None:
+    """The page never scrolls sideways (docs/quality.md "Usability": works at 375 px): it
+    is no wider than its window, whatever the window's size."""
+    scroll, client = page_.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    window = page_.viewport_size["width"]
+    assert scroll <= client and scroll <= window, (
+        f"{what or page_.url} scrolls sideways at {window} px: scrollWidth {scroll},"
+        f" clientWidth {client}"
+    )
+
+
 @pytest.fixture
 def screenshot() -> Callable:
     """`screenshot(page, "student-375x812")` saves test-artifacts/screenshots/<name>.png."""

@@ -15,6 +15,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import assert_fits
+
 # Demo log-in → (role label in the header, a nav item only that role has).
 DEMO_LOGINS = {
     "student": ("学生", "学籍信息"),
@@ -48,13 +50,6 @@ def main_nav(page):
     return page.get_by_role("navigation", name="主导航")
 
 
-def horizontal_overflow(page) -> int:
-    """How many CSS pixels the page is wider than the window (0 when it fits)."""
-    return page.evaluate(
-        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-
-
 @pytest.mark.parametrize("username", list(DEMO_LOGINS))
 def test_demo_login_lands_on_its_role_home_and_logs_out(
     username, demo, page, live_server, login, logout, screenshot
@@ -72,16 +67,13 @@ def test_demo_login_lands_on_its_role_home_and_logs_out(
             expect(main_nav(page)).not_to_contain_text(staff_item)
 
     screenshot(page, f"{username}-home-375x812")
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    assert width <= MOBILE["width"], (
-        f"{username}'s home page scrolls sideways at 375 px: scrollWidth {width}"
-    )
+    assert_fits(page, f"{username}'s home page")
 
     page.set_viewport_size(DESKTOP)
     page.reload()
     expect(main_nav(page)).to_contain_text(nav_item)
     screenshot(page, f"{username}-home-1280x800")
-    assert horizontal_overflow(page) == 0
+    assert_fits(page, f"{username}'s home page")
 
     logout(page)
     expect(page.get_by_role("banner").get_by_role("link", name="登录", exact=True)).to_be_visible()

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from notices.models import Notice, NoticeState
+from tests.e2e.conftest import assert_fits
 from tests.factories import PASSWORD
 from tests.notices.conftest import done_everything
 
@@ -64,14 +65,12 @@ def test_publish_see_sign_and_download(world, page, login, logout, screenshot, t
     expect(mine).to_contain_text("关于做好2023级图像信息校对的通知")
     expect(mine).to_contain_text("未完成")
     expect(mine).to_contain_text("还剩 10 天")
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    assert width <= MOBILE["width"], f"the student's home scrolls sideways: {width}px"
+    assert_fits(page, "the student's home")
     screenshot(page, "notices-student-home-375x812")
     mine.get_by_role("link", name="关于做好2023级图像信息校对的通知").click()
     expect(page.locator(".notice-my-task")).to_contain_text("还剩 10 天")
     expect(page.get_by_role("heading", name="一、校对时间")).to_be_visible()
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    assert width <= MOBILE["width"], f"the notice page scrolls sideways: {width}px"
+    assert_fits(page, "the notice page")
     screenshot(page, "notices-notice-375x812")
     logout(page)
 

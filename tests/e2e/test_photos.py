@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from accounts.models import Role
 from imaging.models import CollectionUnit, Photo, PhotoKind, PhotoState
 from tests import factories
+from tests.e2e.conftest import assert_fits
 from tests.imaging.conftest import add_photo, jpeg, make_zip
 
 MOBILE = {"width": 375, "height": 812}
@@ -37,13 +38,6 @@ def people(transactional_db):
     return record, registrar, enrollment, diploma
 
 
-def _fits(page) -> None:
-    overflow = page.evaluate(
-        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow == 0, f"{page.url} scrolls sideways at 375 px by {overflow} px"
-
-
 def test_confirm_rate_and_dispute_with_the_keyboard(
     page, people, login, logout, screenshot, tmp_path
 ):
@@ -51,14 +45,14 @@ def test_confirm_rate_and_dispute_with_the_keyboard(
     login(page, "lilei", factories.PASSWORD)
     page.goto("/records/mine/")
     expect(page.locator(f"#photo-{enrollment.token} .state")).to_have_text("尚未校对")
-    _fits(page)
+    assert_fits(page)
     screenshot(page, "photos-unverified-375")
 
     page.get_by_role("link", name=re.compile(r"^正确\s*（学籍照片）$")).focus()
     with page.expect_navigation():
         page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("确认学籍照片正确？")
-    _fits(page)
+    assert_fits(page)
     page.get_by_role("button", name="确定").focus()
     with page.expect_navigation():
         page.keyboard.press("Enter")
@@ -77,7 +71,7 @@ def test_confirm_rate_and_dispute_with_the_keyboard(
     card = page.locator(f"#photo-{diploma.token}")
     expect(card.locator(".state")).to_have_text("有误")
     expect(page.locator(".photo-check .warning")).to_contain_text("0791-88880001")
-    _fits(page)
+    assert_fits(page)
     screenshot(page, "photos-disputed-375")
     logout(page)
     assert Photo.objects.get(pk=enrollment.pk).state == PhotoState.CONFIRMED
@@ -110,25 +104,25 @@ def test_registrar_imports_a_zip_and_reads_the_reports(page, people, login, tmp_
     )
     login(page, "xjk2", factories.PASSWORD)
     page.goto("/photos/manage/")
-    _fits(page)
+    assert_fits(page)
     page.get_by_role("link", name="导入照片（zip）").click()
     page.get_by_label("照片压缩包（.zip）").set_input_files(str(archive))
     page.get_by_label("照片类型").select_option("enrollment")
     page.get_by_role("button", name="上传并导入").click()
 
     expect(page.locator(".message-success")).to_contain_text("新增 1 张")
-    _fits(page)
+    assert_fits(page)
     page.get_by_role("link", name="查看导入结果（逐个文件）").click()
     entries = page.locator("table.data").first
     expect(entries).to_contain_text("路径不安全")
     expect(entries).to_contain_text("本校没有证件号码或考生号")
-    _fits(page)
+    assert_fits(page)
     screenshot(page, "photos-batch-375")
 
     page.goto("/photos/overview/")
     expect(page.locator("table.data tbody")).to_contain_text("2023级")
-    _fits(page)
+    assert_fits(page)
     page.goto("/photos/missing-diploma/")
     expect(page.locator("table.data")).to_contain_text(other.student_number)
-    _fits(page)
+    assert_fits(page)
     screenshot(page, "photos-missing-375")

@@ -10,6 +10,7 @@ from pypdf import PdfWriter
 from accounts.models import Role
 from records.models import EnrollmentRecord
 from tests import factories
+from tests.e2e.conftest import assert_fits
 
 
 @pytest.fixture
@@ -105,4 +106,4 @@ def test_long_numbers_never_break_inside_on_a_phone(page, people, login, screens
     for number in numbers:
         assert number["lines"] == 1 and number["hidden"] <= 0, number
         assert number["right"] <= 375, number
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
+    assert_fits(page)

@@ -5,14 +5,14 @@ violation fails the test, see conftest)."""
 
 from __future__ import annotations
 
-import time
 from base64 import b32decode
 
 import pytest
-from django_otp.oath import TOTP
 
 from accounts.models import Role
 from tests import factories
+from tests.accounts.helpers import totp_code
+from tests.e2e.conftest import assert_fits
 
 MOBILE = {"width": 375, "height": 812}
 
@@ -20,18 +20,6 @@ MOBILE = {"width": 375, "height": 812}
 @pytest.fixture
 def viewport() -> dict[str, int]:
     return dict(MOBILE)
-
-
-def _code(key: bytes, steps_ahead: int = 0) -> str:
-    totp = TOTP(key)
-    totp.time = time.time() + 30 * steps_ahead
-    return f"{totp.token():06d}"
-
-
-def _fits(page) -> bool:
-    return page.evaluate(
-        "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
-    )
 
 
 def test_a_registrar_binds_a_phone_app_and_logs_in_with_it(
@@ -43,26 +31,26 @@ def test_a_registrar_binds_a_phone_app_and_logs_in_with_it(
     login(page, "registrar_e2e", factories.PASSWORD)
     assert "/accounts/second-factor/enrol/" in page.url
     assert page.locator("img[src^='data:image/svg+xml']").is_visible()
-    assert _fits(page)
+    assert_fits(page)
     screenshot(page, "second-factor-enrol-375")
     secret = page.locator("code.otp-secret").inner_text().replace(" ", "")
     key = b32decode(secret + "=" * (-len(secret) % 8))
 
     # The code field has the focus (autofocus): type and press Enter, no mouse.
     assert page.evaluate("() => document.activeElement.name") == "code"
-    page.keyboard.type(_code(key))
+    page.keyboard.type(totp_code(key))
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.locator("code.recovery-code").count() == 10
-    assert _fits(page)
+    assert_fits(page)
     screenshot(page, "second-factor-codes-375")
 
     page.goto("/")
     logout(page)
     login(page, "registrar_e2e", factories.PASSWORD)
     assert "/accounts/second-factor/verify/" in page.url
-    assert _fits(page)
-    page.keyboard.type(_code(key, steps_ahead=1))
+    assert_fits(page)
+    page.keyboard.type(totp_code(key, steps_ahead=1))
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.url.rstrip("/") == live_server.url
@@ -93,9 +81,9 @@ def test_a_wrong_first_code_then_the_right_one_continues_home_with_no_navigation
     assert code_field.input_value() == ""
     assert page.evaluate("() => document.activeElement.name") == "code"
     assert page.locator("header nav, header a").count() == 0
-    assert _fits(page)
+    assert_fits(page)
 
-    page.keyboard.type(_code(key))
+    page.keyboard.type(totp_code(key))
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.locator("code.recovery-code").count() == 10

@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts import idnumbers, sms
 from accounts.models import Role, User
 from imaging.models import Photo, PhotoKind, PhotoState, PhotoVerification
-from notices.models import Notice, NoticeAudience, NoticeState, NoticeTask
+from notices.models import Notice, NoticeState, NoticeTask
 from records.models import (
     DiscrepancyItem,
     DiscrepancyReport,
@@ -26,7 +26,8 @@ from records.models import (
     RecordConfirmation,
     SchoolClass,
 )
-from tests import factories
+from tests import clients, factories
+from tests.clients import csrf_post as csrf_post  # the notices tests import it here
 
 DAY = datetime.timedelta(days=1)
 _rng = random.Random(20261125)
@@ -114,14 +115,6 @@ def make_notice(world, *, task=NoticeTask.BOTH, state=NoticeState.PUBLISHED, **f
     return Notice.objects.create(**values)
 
 
-@pytest.fixture
-def notice(world) -> Notice:
-    """Published, record self-check and photo verification, for the 2023 cohort."""
-    notice = make_notice(world)
-    NoticeAudience.objects.create(notice=notice, cohort=2023)
-    return notice
-
-
 def confirm(record) -> RecordConfirmation:
     return RecordConfirmation.objects.create(record=record, user=record.user)
 
@@ -166,14 +159,6 @@ def count_queries(client: Client, url: str) -> int:
 
 
 def csrf_client(user) -> Client:
-    """A client that enforces CSRF like a browser does, logged in as `user`."""
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(user)
-    client.get("/notices/")
-    return client
-
-
-def csrf_post(client: Client, url: str, data: dict | None = None, **extra):
-    data = dict(data or {})
-    data["csrfmiddlewaretoken"] = client.cookies["csrftoken"].value
-    return client.post(url, data, **extra)
+    """A client that enforces CSRF like a browser does, logged in as `user`, holding the
+    CSRF cookie of the notices list (csrf_post sends it back without opening the form)."""
+    return clients.csrf_client(user, first_page="/notices/")

@@ -1,16 +1,8 @@
 """A class's page for a notice: who has not done the task, and its feedback sheet."""
 
-import pytest
-
 from notices.models import FeedbackSheet
 from notices.services.sheets import sheets_sync
 from tests.notices.conftest import bulk_student, count_queries, done_everything, report
-
-
-@pytest.fixture
-def sheet(world, notice):
-    sheets_sync(notice=notice)
-    return FeedbackSheet.objects.get(notice=notice, school_class=world.class_a)
 
 
 def _url(sheet):

@@ -1,18 +1,10 @@
 """One class's feedback sheet as a print-ready .xlsx."""
 
-import pytest
-
-from notices.models import FeedbackRemark, FeedbackSheet
-from notices.services.sheets import sheet_countersign, sheet_sign, sheets_sync
+from notices.models import FeedbackRemark
+from notices.services.sheets import sheet_countersign, sheet_sign
 from tests import factories
 from tests.notices.conftest import done_everything, report
 from tests.notices.xlsx_helpers import data_rows, formulas, open_book
-
-
-@pytest.fixture
-def sheet(world, notice):
-    sheets_sync(notice=notice)
-    return FeedbackSheet.objects.get(notice=notice, school_class=world.class_a)
 
 
 def _download(client, sheet):

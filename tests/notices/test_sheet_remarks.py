@@ -2,16 +2,10 @@
 
 import pytest
 
-from notices.models import FeedbackRemark, FeedbackSheet
-from notices.services.sheets import sheet_sign, sheets_sync
+from notices.models import FeedbackRemark
+from notices.services.sheets import sheet_sign
 from portal.models import AuditEvent
 from tests.notices.conftest import csrf_client, csrf_post
-
-
-@pytest.fixture
-def sheet(world, notice):
-    sheets_sync(notice=notice)
-    return FeedbackSheet.objects.get(notice=notice, school_class=world.class_a)
 
 
 def _url(sheet):

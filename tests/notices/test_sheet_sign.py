@@ -6,16 +6,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from notices.models import FeedbackSheet
-from notices.services.sheets import sheet_countersign, sheet_sign, sheets_sync
+from notices.services.sheets import sheet_countersign, sheet_sign
 from portal.models import AuditEvent
 from tests.notices.conftest import csrf_client, csrf_post, done_everything
-
-
-@pytest.fixture
-def sheet(world, notice):
-    sheets_sync(notice=notice)
-    return FeedbackSheet.objects.get(notice=notice, school_class=world.class_a)
 
 
 def _post(user, sheet, action, data=None):

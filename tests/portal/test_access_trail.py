@@ -13,23 +13,21 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import connection
-from django.test import Client
 
 from accounts import idnumbers
-from notices.models import FeedbackSheet, NoticeAudience
-from notices.services.sheets import sheet_sign, sheets_sync
+from notices.services.sheets import sheet_sign
 from portal.audit import StudentRef, log_access
 from portal.models import AuditEvent, AuditSubject, Job
 from records.models import DiscrepancyEvidence, EnrollmentRecord, EvidenceKind
 from tests import factories
 from tests.accounts.helpers import photo_request
+from tests.clients import csrf_client, csrf_post
 from tests.imaging.conftest import add_photo
 from tests.notices.conftest import (
     bulk_class,
     bulk_student,
     count_queries,
     done_everything,
-    make_notice,
     report,
 )
 
@@ -43,22 +41,8 @@ def of(*records) -> set[tuple[int | None, int | None]]:
     return {(record.pk, record.user_id) for record in records}
 
 
-@pytest.fixture
-def notice(world):
-    """Published, with a task for the 2023 cohort (classes A and B, and dave's)."""
-    published = make_notice(world)
-    NoticeAudience.objects.create(notice=published, cohort=2023)
-    return published
-
-
 def only_event(action: str) -> AuditEvent:
     return AuditEvent.objects.get(action=action)
-
-
-def csrf_client(user) -> Client:
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(user)
-    return client
 
 
 # Photos: the full file and the thumbnail, one event per file served ---------------------
@@ -205,12 +189,6 @@ def test_a_student_opening_her_own_evidence_leaves_no_event(client_for, world, b
 # Feedback sheets: the page and each export ----------------------------------------------
 
 
-@pytest.fixture
-def sheet(world, notice):
-    sheets_sync(notice=notice)
-    return FeedbackSheet.objects.get(notice=notice, school_class=world.class_a)
-
-
 def test_the_counselor_opening_a_sheet_names_every_student_of_the_class(client_for, world, sheet):
     done_everything(world.alice_record)
 
@@ -302,11 +280,9 @@ def test_a_pending_list_of_a_class_names_every_student_of_it(client_for, world, 
 
 
 def test_the_roster_export_and_its_download_name_every_student_in_scope(world):
-    client = csrf_client(world.registrar)
-    client.get("/records/search/")
-    token = client.cookies["csrftoken"].value
+    client = csrf_client(world.registrar, first_page="/records/search/")
 
-    response = client.post("/records/export/", {"csrfmiddlewaretoken": token})
+    response = csrf_post(client, "/records/export/")
 
     job = Job.objects.get(kind="records.roster_export")
     assert response["Location"] == f"/jobs/{job.pk}/"
@@ -351,11 +327,9 @@ def test_a_download_names_the_students_of_the_run_that_made_the_file(world):
 
 
 def test_a_college_export_names_every_student_of_the_college(world, notice):
-    client = csrf_client(world.college_staff)
-    client.get(f"/notices/{notice.pk}/progress/")
-    token = client.cookies["csrftoken"].value
+    client = csrf_client(world.college_staff, first_page=f"/notices/{notice.pk}/progress/")
 
-    client.post(f"/notices/{notice.pk}/college-export/", {"csrfmiddlewaretoken": token})
+    csrf_post(client, f"/notices/{notice.pk}/college-export/")
 
     event = only_event("notices.college_exported")
     assert named(event) == of(world.alice_record, world.bob_record, world.carol_record)
@@ -435,9 +409,7 @@ def test_a_search_by_id_number_is_audited_masked_naming_the_students_found(world
     number = world.dave_record.id_number
     typed = f" {number.lower()} "
 
-    response = client.post(
-        "/records/search/", {"q": typed, "csrfmiddlewaretoken": client.cookies["csrftoken"].value}
-    )
+    response = csrf_post(client, "/records/search/", {"q": typed})
 
     page = response.content.decode()
     assert world.dave_record.name in page and world.alice_record.name not in page

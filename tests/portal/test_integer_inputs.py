@@ -14,6 +14,7 @@ from django.urls.converters import IntConverter
 
 from notices.models import FeedbackRemark
 from tests.notices.conftest import csrf_client, csrf_post
+from tests.records.conftest import edit_record
 from tests.scope import build_objects, url_names
 
 HUGE = "9" * 30
@@ -167,12 +168,7 @@ def test_notice_dates_and_years_at_the_ends_of_the_calendar_are_form_errors(worl
 def test_record_edit_with_numbers_that_do_not_fit_says_so_on_the_page(
     client_for, world, field, value
 ):
-    client = client_for(world.registrar)
-    url = f"/records/{world.alice_record.pk}/edit/"
-    form = client.get(url).context["form"]
-    data = {name: form[name].value() or "" for name in form.fields}
-
-    response = client.post(url, {**data, field: value, "reason": "核对户口本"})
+    response = edit_record(client_for(world.registrar), world.alice_record, **{field: value})
 
     assert response.status_code == 200
     assert 'role="alert"' in response.content.decode()

@@ -10,41 +10,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-from django.test import override_settings
-from django_tasks import default_task_backend
-
-from accounts.models import Role
 from portal import jobs
 from portal.models import Job, JobState
-from tests import factories
 from tests.portal import dying_tasks
+from tests.portal.conftest import run_queued
 
-DUMMY = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def owner(db):
-    return factories.user(Role.REGISTRAR)
-
-
-@pytest.fixture
-def queue():
-    with override_settings(TASKS=DUMMY):
-        default_task_backend.clear()
-        yield default_task_backend
-        default_task_backend.clear()
 
 
 def _start(owner, task=dying_tasks.finish) -> Job:
     return jobs.job_start(owner=owner, kind="test.attempts", title="试一试", task=task)
-
-
-def _run_queued(queue) -> None:
-    for result in list(queue.results):
-        queue.results.remove(result)
-        result.task.call(*result.args, **result.kwargs)
 
 
 def _worker_died(job: Job) -> None:
@@ -54,7 +29,7 @@ def _worker_died(job: Job) -> None:
 def test_a_pick_up_is_counted(queue, owner):
     job = _start(owner)
 
-    _run_queued(queue)
+    run_queued(queue)
 
     job.refresh_from_db()
     assert job.state == JobState.SUCCEEDED
@@ -65,7 +40,7 @@ def test_a_job_picked_up_again_after_the_last_attempt_fails_with_the_reason(queu
     job = _start(owner)
     Job.objects.filter(pk=job.pk).update(attempts=jobs.MAX_ATTEMPTS)
 
-    _run_queued(queue)
+    run_queued(queue)
 
     job.refresh_from_db()
     assert job.state == JobState.FAILED
@@ -81,7 +56,7 @@ def test_a_job_that_died_fewer_times_is_run_again(queue, owner):
     _worker_died(job)
     jobs.jobs_recover()
 
-    _run_queued(queue)
+    run_queued(queue)
 
     job.refresh_from_db()
     assert job.state == JobState.SUCCEEDED
@@ -105,7 +80,7 @@ def test_recovery_fails_a_job_out_of_attempts_instead_of_enqueuing_it(queue, own
 def test_the_job_page_shows_why_it_stopped(queue, owner, client):
     job = _start(owner)
     Job.objects.filter(pk=job.pk).update(attempts=jobs.MAX_ATTEMPTS)
-    _run_queued(queue)
+    run_queued(queue)
     client.force_login(owner)
 
     page = client.get(job.get_absolute_url()).content.decode()

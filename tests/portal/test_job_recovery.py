@@ -9,16 +9,12 @@ from datetime import timedelta
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.test import override_settings
-from django_tasks import TaskResultStatus, default_task_backend, task
+from django_tasks import TaskResultStatus, task
 
-from accounts.models import Role
 from portal import jobs
 from portal.leases import job_lease
 from portal.models import Job, JobState
-from tests import factories
-
-DUMMY = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+from tests.portal.conftest import run_queued
 
 
 @task()
@@ -33,20 +29,6 @@ def count_to_three(job_id: str) -> None:
     jobs.run_job(job_id, work)
 
 
-@pytest.fixture
-def owner(db):
-    return factories.user(Role.REGISTRAR)
-
-
-@pytest.fixture
-def queue():
-    """Tasks wait in the dummy backend until the test runs them, as a worker would."""
-    with override_settings(TASKS=DUMMY):
-        default_task_backend.clear()
-        yield default_task_backend
-        default_task_backend.clear()
-
-
 def _start(owner) -> Job:
     return jobs.job_start(owner=owner, kind="test.count", title="数到三", task=count_to_three)
 
@@ -56,11 +38,6 @@ def _die_mid_way(job: Job) -> None:
     job.state, job.done, job.total = JobState.RUNNING, 2, 3
     job.result_file.save("partial.txt", ContentFile(b"half"), save=False)
     job.save()
-
-
-def _run_queued(queue) -> None:
-    for result in list(queue.results):
-        result.task.call(*result.args, **result.kwargs)
 
 
 @pytest.fixture
@@ -107,7 +84,7 @@ def test_the_rerun_starts_again_and_replaces_the_partial_result(queue, owner):
     partial = job.result_file.name
     jobs.jobs_recover()
 
-    _run_queued(queue)
+    run_queued(queue, keep=True)
 
     job.refresh_from_db()
     assert job.state == JobState.SUCCEEDED
@@ -133,7 +110,7 @@ def test_a_duplicate_delivery_does_not_run_the_job_twice(queue, owner, held_else
     job = _start(owner)
     held_elsewhere(job.pk)
 
-    _run_queued(queue)
+    run_queued(queue, keep=True)
 
     job.refresh_from_db()
     assert job.state == JobState.QUEUED
@@ -142,11 +119,11 @@ def test_a_duplicate_delivery_does_not_run_the_job_twice(queue, owner, held_else
 
 def test_a_finished_job_is_neither_recovered_nor_run_again(queue, owner):
     job = _start(owner)
-    _run_queued(queue)
+    run_queued(queue, keep=True)
     Job.objects.filter(pk=job.pk).update(done=99)
 
     assert jobs.jobs_recover(grace=timedelta(0)) == []
-    _run_queued(queue)
+    run_queued(queue, keep=True)
 
     job.refresh_from_db()
     assert job.state == JobState.SUCCEEDED
@@ -162,7 +139,7 @@ def test_a_queued_job_waiting_for_a_worker_is_left_alone(queue, owner):
 
 def test_a_queued_job_whose_task_ended_without_running_it_is_enqueued_again(queue, owner):
     job = _start(owner)
-    _run_queued(queue)  # the task ran while the job row said QUEUED: a lost start
+    run_queued(queue, keep=True)  # the task ran while the job row said QUEUED: a lost start
     Job.objects.filter(pk=job.pk).update(state=JobState.QUEUED, done=0)
     object.__setattr__(queue.results[0], "status", TaskResultStatus.SUCCESSFUL)
 

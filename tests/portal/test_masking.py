@@ -26,8 +26,7 @@ from openpyxl import load_workbook
 
 from accounts import idnumbers, sms
 from accounts.models import RequestKind
-from notices.models import FeedbackSheet, NoticeAudience
-from notices.services.sheets import sheets_sync
+from notices.models import FeedbackSheet
 from portal.models import Job
 from records import report_services
 from records.codes import province_name
@@ -37,7 +36,6 @@ from tests.notices.conftest import (
     csrf_client,
     csrf_post,
     done_everything,
-    make_notice,
     report,
 )
 
@@ -248,14 +246,6 @@ def claimed(world):
     )
     done_everything(world.alice_record)
     return rep
-
-
-@pytest.fixture
-def sheet(world):
-    notice = make_notice(world)
-    NoticeAudience.objects.create(notice=notice, cohort=2023)
-    sheets_sync(notice=notice)
-    return FeedbackSheet.objects.get(notice=notice, school_class=world.class_a)
 
 
 def _page(client, url: str, **params) -> str:

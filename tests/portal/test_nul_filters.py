@@ -2,9 +2,9 @@
 500: PostgreSQL refuses NUL in text (psycopg DataError). Run on PostgreSQL too."""
 
 import pytest
-from django.test import Client
 
 from imaging.models import PhotoBatch
+from tests.clients import csrf_client, csrf_post
 from tests.notices.conftest import make_notice
 
 pytestmark = pytest.mark.django_db
@@ -57,11 +57,9 @@ def test_a_nul_in_the_audit_filters_is_a_form_error(client_for, world):
 
 
 def test_a_nul_in_the_record_search_is_a_form_error(world):
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(world.registrar)
-    client.get("/records/search/")
-    token = client.cookies["csrftoken"].value
+    client = csrf_client(world.registrar)
 
-    response = client.post("/records/search/", {"q": NUL, "csrfmiddlewaretoken": token})
+    response = csrf_post(client, "/records/search/", {"q": NUL}, page="/records/search/")
 
     assert response.status_code == 200
+    assert "含有无法识别的字符，请重新输入。" in response.content.decode()

@@ -40,10 +40,6 @@ def upload(content: bytes, name: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type=kind)
 
 
-def _post(client, url: str, data: dict):
-    return client.post(url, {**data, "csrfmiddlewaretoken": client.cookies["csrftoken"].value})
-
-
 def test_a_40_mpx_image_is_refused_before_it_is_decoded():
     data = png(FORTY_MPX)
     assert len(data) < 300 * 1024
@@ -90,12 +86,12 @@ def test_a_40_mpx_hand_held_id_photo_is_refused_on_the_page(world, private_media
         state=AccountState.PENDING,
     )
     client = csrf_client(twin)
-    client.get("/accounts/identity/")
 
-    response = _post(
+    response = csrf_post(
         client,
         "/accounts/identity/photos/",
         {"front": upload(png(FORTY_MPX), "front.png"), "back": upload(jpeg((800, 600)), "b.jpg")},
+        page="/accounts/identity/",
     )
 
     page = response.content.decode()

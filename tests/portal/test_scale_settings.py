@@ -2,44 +2,21 @@
 read from the environment, each off by default."""
 
 import importlib.util
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.settings_probe import read_settings
+
 SHOW = (
-    "import json; from django.conf import settings as s; print(json.dumps({"
-    "'cache': s.CACHES['default'], 'db': s.DATABASES['default'], 'tasks': s.TASKS,"
-    "'apps': s.INSTALLED_APPS, 'rq': getattr(s, 'RQ_QUEUES', None),"
-    "'storage': s.STORAGES['default'], 'sessions': s.SESSION_ENGINE,"
-    "'throttle': s.THROTTLE_REDIS_URL}, default=str))"
+    "{'cache': settings.CACHES['default'], 'db': settings.DATABASES['default'],"
+    " 'tasks': settings.TASKS, 'apps': settings.INSTALLED_APPS,"
+    " 'rq': getattr(settings, 'RQ_QUEUES', None), 'storage': settings.STORAGES['default'],"
+    " 'sessions': settings.SESSION_ENGINE, 'throttle': settings.THROTTLE_REDIS_URL}"
 )
 
 
 def _settings(**env: str) -> dict:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL"}}
-    for name in (
-        "DJANGO_SETTINGS_MODULE",
-        "CACHE_URL",
-        "TASKS_BACKEND",
-        "MEDIA_STORAGE",
-        "THROTTLE_REDIS_URL",
-    ):
-        clean.pop(name, None)
-    clean.update(SECRET_KEY="x", **env)
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-v", "0", "-c", SHOW],
-        cwd=ROOT,
-        env=clean,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    return read_settings(SHOW, **env)
 
 
 def _needs(module: str) -> None:

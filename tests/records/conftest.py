@@ -9,6 +9,8 @@ from PIL import Image
 from pypdf import PdfWriter
 
 from notices.models import Notice, NoticeAudience, NoticeState, NoticeTask
+from tests.clients import csrf_post
+from tests.records.roster_files import write_roster
 
 
 @pytest.fixture(autouse=True)
@@ -16,6 +18,17 @@ def _clear_throttles():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def roster(tmp_path):
+    """roster([rows], header=…, title_rows=…) -> path of a fresh .xlsx."""
+    count = iter(range(1000))
+
+    def write(rows, **options):
+        return write_roster(tmp_path / f"roster{next(count)}.xlsx", rows, **options)
+
+    return write
 
 
 @pytest.fixture
@@ -61,3 +74,13 @@ def deadline_passed(world):
     )
     NoticeAudience.objects.create(notice=notice, cohort=world.alice_record.admission_year)
     return notice
+
+
+def edit_record(client, record, *, reason: str = "核对户口本", **changes):
+    """The registrar's direct edit (修改学籍), as a browser sends it: open the form, keep
+    every value it shows, type `changes` and the `reason` over them, send it (with the
+    CSRF token, so a CSRF-enforcing client is served too)."""
+    url = f"/records/{record.pk}/edit/"
+    form = client.get(url).context["form"]
+    data = {name: form[name].value() or "" for name in form.fields}
+    return csrf_post(client, url, {**data, **changes, "reason": reason})

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime
 import random
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
 
 from accounts import idnumbers
+from records.models import EnrollmentRecord
 
 HEADER = [
     "考生号", "姓名", "学号", "性别", "出生日期", "身份证号", "民族", "生源省市", "院校代码",
@@ -54,6 +56,38 @@ def student(n: int = 1, **changes: Any) -> dict[str, Any]:
     }
     row.update(changes)
     return row
+
+
+def newcomer(n: int, **changes) -> dict:
+    """A row of a student the database does not hold (the factories number theirs
+    23360102… and 2023…)."""
+    return student(n, **{"考生号": f"23360199{n:06d}", "学号": f"2099{n:06d}", **changes})
+
+
+def row_of(record: EnrollmentRecord, **changes) -> dict:
+    """The roster row that re-imports `record` as it stands, then `changes`."""
+    values = dict(
+        考生号=record.examinee_number,
+        姓名=record.name,
+        学号=record.student_number,
+        性别=record.get_sex_display(),
+        出生日期=record.birth_date.isoformat(),
+        身份证号=record.id_number,
+        民族=record.get_ethnicity_display(),
+        生源省市=record.origin_region,
+        学籍状态=record.get_status_display(),
+        专业名称=record.major.name,
+        学制=f"{Decimal(record.duration).normalize():f}",
+        层次=record.get_level_display(),
+        录取年份=str(record.admission_year),
+        学习形式=record.get_study_form_display(),
+        学历类别=record.get_category_display(),
+        分院=record.college.name,
+        班号=record.school_class.code,
+        入学日期=record.entry_date.isoformat(),
+        预计毕业日期=record.expected_graduation.isoformat(),
+    )
+    return student(1, **{**values, **changes})
 
 
 def write_roster(

@@ -5,33 +5,23 @@ shows the masked form. Birth dates stay whole: the correction trail needs them."
 import json
 
 import pytest
-from django.test import Client
 
 from accounts import idnumbers
 from portal.audit import log_access, log_action
 from portal.models import AuditEvent
 from tests import factories
+from tests.clients import csrf_client, csrf_post
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(user, first_page: str) -> Client:
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(user)
-    client.get(first_page)
-    return client
-
-
-def _token(client: Client) -> str:
-    return client.cookies["csrftoken"].value
 
 
 def test_a_reported_and_corrected_id_number_is_masked_in_the_trail(world, jpeg_upload):
     record = world.alice_record
     old_number = record.id_number
     new_number = factories.id_number(birth=record.birth_date, sex="2")
-    student = _client(world.alice, f"/records/{record.pk}/report/")
-    response = student.post(
+    student = csrf_client(world.alice, first_page=f"/records/{record.pk}/report/")
+    response = csrf_post(
+        student,
         f"/records/{record.pk}/report/",
         {
             "wrong_id_number": "on",
@@ -41,20 +31,16 @@ def test_a_reported_and_corrected_id_number_is_masked_in_the_trail(world, jpeg_u
             "file_0": jpeg_upload(),
             "kind_1": "hukou",
             "file_1": jpeg_upload(),
-            "csrfmiddlewaretoken": _token(student),
         },
     )
     assert response.status_code == 302
     report = record.discrepancy_reports.get()
-    registrar = _client(world.registrar, f"/records/queue/{report.pk}/")
+    registrar = csrf_client(world.registrar, first_page=f"/records/queue/{report.pk}/")
 
-    response = registrar.post(
+    response = csrf_post(
+        registrar,
         f"/records/queue/{report.pk}/",
-        {
-            "decision": "accept",
-            "fields_to_apply": ["id_number"],
-            "csrfmiddlewaretoken": _token(registrar),
-        },
+        {"decision": "accept", "fields_to_apply": ["id_number"]},
     )
 
     assert response.status_code == 302

@@ -21,6 +21,7 @@ from records.models import (
     ReportState,
 )
 from tests import factories
+from tests.records.conftest import edit_record
 from tests.records.roster_files import student, write_roster
 
 pytestmark = pytest.mark.django_db
@@ -41,13 +42,6 @@ def _claim(client, record, upload, **fields):
         data[f"wrong_{name}"] = "on"
         data[f"value_{name}"] = value
     return client.post(f"/records/{record.pk}/report/", data)
-
-
-def _edit(client, record, **changes):
-    url = f"/records/{record.pk}/edit/"
-    form = client.get(url).context["form"]
-    data = {name: form[name].value() or "" for name in form.fields}
-    return client.post(url, {**data, **changes, "reason": "核对户口本"})
 
 
 # The same bad values, the same message, at every door --------------------------------------
@@ -104,7 +98,7 @@ def test_the_accept_refuses_them(client_for, world):
 def test_the_direct_edit_refuses_them_at_the_field(client_for, world):
     record = world.alice_record
 
-    response = _edit(
+    response = edit_record(
         client_for(world.registrar), record, birth_date=BAD_DATE, ethnicity=BAD_ETHNICITY
     )
 
@@ -189,7 +183,7 @@ def test_a_claimed_birth_date_must_agree_with_the_id_number(client_for, world, p
 def test_a_direct_edit_that_breaks_the_duration_is_refused(client_for, world):
     record = world.alice_record
 
-    response = _edit(client_for(world.registrar), record, expected_graduation="2099-07-01")
+    response = edit_record(client_for(world.registrar), record, expected_graduation="2099-07-01")
 
     assert "与学制（4 年）不符" in response.context["form"].errors["expected_graduation"][0]
 
@@ -327,7 +321,7 @@ def test_rare_characters_survive_the_import_the_claim_the_accept_and_the_edit(
     )
     assert EnrollmentRecord.objects.get(pk=record.pk).name == f"李{RARE}"
 
-    _edit(registrar, record, name=f"赵{RARE}")
+    edit_record(registrar, record, name=f"赵{RARE}")
     assert EnrollmentRecord.objects.get(pk=record.pk).name == f"赵{RARE}"
 
 
@@ -336,7 +330,7 @@ def test_rare_characters_survive_the_import_the_claim_the_accept_and_the_edit(
 
 def test_a_duration_past_the_decimal_precision_is_refused_not_a_crash(client_for, world, tmp_path):
     reason = "学制应为 1 到 9 年，例如 4 或 2.5"
-    response = _edit(client_for(world.registrar), world.alice_record, duration="1e100")
+    response = edit_record(client_for(world.registrar), world.alice_record, duration="1e100")
     assert response.context["form"].errors["duration"] == [reason]
     claim = client_for(world.alice).post(
         f"/records/{world.alice_record.pk}/report/",
@@ -356,7 +350,7 @@ def test_control_and_bidi_characters_are_refused_in_names(client_for, world, tmp
         allow_new_colleges=True,
     )
     assert [e.reason for e in result.errors] == [reason]
-    response = _edit(client_for(world.registrar), world.alice_record, name="王\u202e五")
+    response = edit_record(client_for(world.registrar), world.alice_record, name="王\u202e五")
     assert response.context["form"].errors["name"] == [reason]
 
 
@@ -381,7 +375,7 @@ def test_one_student_number_on_many_rows_names_a_few_lines_each(tmp_path):
 def test_a_class_of_another_college_is_refused(client_for, world):
     other = world.class_other_college
 
-    response = _edit(client_for(world.registrar), world.alice_record, school_class=other.name)
+    response = edit_record(client_for(world.registrar), world.alice_record, school_class=other.name)
 
     assert "属于其他分院" in response.context["form"].errors["school_class"][0]
     assert EnrollmentRecord.objects.get(pk=world.alice_record.pk).school_class == world.class_a
@@ -410,11 +404,8 @@ def test_the_claim_gives_every_error_in_one_round(client_for, world):
 
 def test_the_direct_edit_gives_value_errors_even_without_a_reason(client_for, world):
     client = client_for(world.registrar)
-    url = f"/records/{world.alice_record.pk}/edit/"
-    form = client.get(url).context["form"]
-    data = {name: form[name].value() or "" for name in form.fields}
 
-    response = client.post(url, {**data, "birth_date": BAD_DATE, "reason": ""})
+    response = edit_record(client, world.alice_record, birth_date=BAD_DATE, reason="")
 
     errors = response.context["form"].errors
     assert errors["birth_date"] == [BAD_DATE_REASON]

@@ -15,7 +15,7 @@ from accounts import idnumbers
 from portal.models import Job, JobState
 from records.imports import TEMPLATE_HEADER, RosterImportError, roster_import
 from records.models import College, EnrollmentRecord
-from tests.records.roster_files import student, write_roster
+from tests.records.roster_files import row_of, student, write_roster
 
 URL = "/records/import/"
 
@@ -261,24 +261,7 @@ def test_the_job_page_lists_warnings_apart_and_the_strict_tick_refuses(client_fo
 
 def test_a_dry_run_job_page_lists_the_changes_old_to_new(client_for, world, upload):
     record = world.bob_record
-    row = student(
-        1,
-        考生号=record.examinee_number,
-        姓名=record.name,
-        学号=record.student_number,
-        性别=record.get_sex_display(),
-        出生日期=record.birth_date.isoformat(),
-        身份证号=record.id_number,
-        民族="回族",
-        生源省市=record.origin_region,
-        专业名称=record.major.name,
-        学制="4",
-        层次=record.get_level_display(),
-        分院=record.college.name,
-        班号=record.school_class.code,
-        入学日期=record.entry_date.isoformat(),
-        预计毕业日期=record.expected_graduation.isoformat(),
-    )
+    row = row_of(record, 民族="回族")
     client = client_for(world.registrar)
 
     job = _post(client, upload([row]), dry_run="on")

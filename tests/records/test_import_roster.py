@@ -31,17 +31,6 @@ from tests.records.roster_files import HEADER, id_number, student, write_roster
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def roster(tmp_path):
-    """roster([rows], header=…, title_rows=…) -> path of a fresh .xlsx."""
-    count = iter(range(1000))
-
-    def write(rows, **options):
-        return write_roster(tmp_path / f"roster{next(count)}.xlsx", rows, **options)
-
-    return write
-
-
 def roster_import(**options):
     """The rosters here name colleges and majors that are new on purpose, and say yes to
     them (allow_new_colleges); tests/records/test_reimport.py tests the refusal."""

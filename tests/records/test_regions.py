@@ -12,8 +12,9 @@ from records.imports import roster_import
 from records.models import EnrollmentRecord, Institution
 from records.regions import RegionError, province_code, region_code, region_name
 from tests import factories
-from tests.notices.conftest import csrf_client, csrf_post
-from tests.records.roster_files import HEADER, student, write_roster
+from tests.notices.conftest import csrf_client
+from tests.records.conftest import edit_record
+from tests.records.roster_files import HEADER, student
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -174,16 +175,6 @@ def test_the_data_file_is_small_and_every_row_well_formed():
 # --- Through the roster import and the pages ------------------------------------------
 
 
-@pytest.fixture
-def roster(tmp_path):
-    count = iter(range(1000))
-
-    def write(rows, **options):
-        return write_roster(tmp_path / f"roster{next(count)}.xlsx", rows, **options)
-
-    return write
-
-
 @pytest.mark.django_db
 def test_a_roster_with_cities_counties_and_codes_imports_at_the_finest_level(roster):
     rows = [
@@ -249,12 +240,10 @@ def test_the_students_record_page_shows_the_full_name(roster, client_for):
 @pytest.mark.django_db
 def test_the_registrar_corrects_origin_to_a_county_by_name(world):
     client = csrf_client(world.registrar)
-    url = f"/records/{world.alice_record.pk}/edit/"
-    form = client.get(url).context["form"]
-    data = {name: form[name].value() or "" for name in form.fields}
-    assert data["origin_region"] == region_name(world.alice_record.origin_region)
+    form = client.get(f"/records/{world.alice_record.pk}/edit/").context["form"]
+    assert form["origin_region"].value() == region_name(world.alice_record.origin_region)
 
-    csrf_post(client, url, {**data, "origin_region": "河南省郑州市金水区", "reason": "户口本"})
+    edit_record(client, world.alice_record, origin_region="河南省郑州市金水区", reason="户口本")
 
     assert EnrollmentRecord.objects.get(pk=world.alice_record.pk).origin_region == "410105"
 
@@ -262,11 +251,8 @@ def test_the_registrar_corrects_origin_to_a_county_by_name(world):
 @pytest.mark.django_db
 def test_the_registrar_is_told_when_a_place_is_ambiguous(world):
     client = csrf_client(world.registrar)
-    url = f"/records/{world.alice_record.pk}/edit/"
-    form = client.get(url).context["form"]
-    data = {name: form[name].value() or "" for name in form.fields}
 
-    response = csrf_post(client, url, {**data, "origin_region": "朝阳区", "reason": "户口本"})
+    response = edit_record(client, world.alice_record, origin_region="朝阳区", reason="户口本")
 
     assert "可指多个地方" in response.content.decode()
     record = EnrollmentRecord.objects.get(pk=world.alice_record.pk)

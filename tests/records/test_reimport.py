@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime
 import io
 import random
-from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -21,54 +20,18 @@ from accounts import idnumbers, sms
 from portal.models import AuditEvent, Job
 from records.imports import roster_import
 from records.models import College, Department, EnrollmentRecord, Major, RecordConfirmation
-from tests.records.roster_files import HEADER, id_number, student, write_roster
+from tests.records.roster_files import (
+    HEADER,
+    id_number,
+    newcomer,
+    row_of,
+    student,
+    write_roster,
+)
 
 pytestmark = pytest.mark.django_db
 
 NOTICE = "您的学籍信息（民族）已由学校更新，请登录重新校对。"
-
-
-@pytest.fixture
-def roster(tmp_path):
-    """roster([rows]) -> path of a fresh .xlsx."""
-    count = iter(range(1000))
-
-    def write(rows):
-        return write_roster(tmp_path / f"roster{next(count)}.xlsx", rows)
-
-    return write
-
-
-def newcomer(n: int, **changes) -> dict:
-    """A row of a student the database does not hold (the factories number theirs
-    23360102… and 2023…)."""
-    return student(n, **{"考生号": f"23360199{n:06d}", "学号": f"2099{n:06d}", **changes})
-
-
-def row_of(record: EnrollmentRecord, **changes) -> dict:
-    """The roster row that re-imports `record` as it stands, then `changes`."""
-    values = dict(
-        考生号=record.examinee_number,
-        姓名=record.name,
-        学号=record.student_number,
-        性别=record.get_sex_display(),
-        出生日期=record.birth_date.isoformat(),
-        身份证号=record.id_number,
-        民族=record.get_ethnicity_display(),
-        生源省市=record.origin_region,
-        学籍状态=record.get_status_display(),
-        专业名称=record.major.name,
-        学制=f"{Decimal(record.duration).normalize():f}",
-        层次=record.get_level_display(),
-        录取年份=str(record.admission_year),
-        学习形式=record.get_study_form_display(),
-        学历类别=record.get_category_display(),
-        分院=record.college.name,
-        班号=record.school_class.code,
-        入学日期=record.entry_date.isoformat(),
-        预计毕业日期=record.expected_graduation.isoformat(),
-    )
-    return student(1, **{**values, **changes})
 
 
 @pytest.fixture

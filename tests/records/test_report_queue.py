@@ -17,6 +17,7 @@ from records.models import (
     ReportState,
 )
 from tests import factories
+from tests.records.conftest import edit_record
 
 
 def _file_report(record, **claims):
@@ -185,13 +186,10 @@ def test_a_registrar_of_another_university_cannot_see_the_report(client_for, wor
 
 def test_direct_edit_needs_a_reason_and_is_audited(client_for, world):
     client = client_for(world.registrar)
-    url = f"/records/{world.alice_record.pk}/edit/"
-    form = client.get(url).context["form"]
-    data = {name: form[name].value() or "" for name in form.fields}
 
-    no_reason = client.post(url, {**data, "name": "李晓玫", "reason": ""})
+    no_reason = edit_record(client, world.alice_record, name="李晓玫", reason="")
     assert no_reason.status_code == 200
-    client.post(url, {**data, "name": "李晓玫", "reason": "户口本与公安部门证明一致"})
+    edit_record(client, world.alice_record, name="李晓玫", reason="户口本与公安部门证明一致")
 
     assert EnrollmentRecord.objects.get(pk=world.alice_record.pk).name == "李晓玫"
     event = AuditEvent.objects.get(action="records.edited")

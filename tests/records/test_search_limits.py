@@ -7,20 +7,17 @@ from django.test import Client
 
 from records.services.search import ID_SEARCHES_PER_DAY, ID_SEARCHES_PER_HOUR
 from tests import factories
+from tests.clients import csrf_client, csrf_post
 
 pytestmark = pytest.mark.django_db
 
 
 def _staff_client(user) -> Client:
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(user)
-    client.get("/records/search/")
-    return client
+    return csrf_client(user, first_page="/records/search/")
 
 
 def _search(client: Client, query: str) -> str:
-    token = client.cookies["csrftoken"].value
-    response = client.post("/records/search/", {"q": query, "csrfmiddlewaretoken": token})
+    response = csrf_post(client, "/records/search/", {"q": query})
     assert response.status_code == 200
     return response.content.decode()
 
@@ -60,6 +57,10 @@ def test_searches_by_name_and_student_number_are_not_counted(world):
         _search(client, world.alice_record.student_number)
 
     assert ID_SEARCHES_PER_HOUR.count(f"user:{world.college_staff.pk}") == 0
+    # The whole hour's budget of ID numbers is still there, to the last one.
+    for guess in _guesses(ID_SEARCHES_PER_HOUR.max):
+        assert "操作过于频繁" not in _search(client, guess)
+    assert "操作过于频繁" in _search(client, world.alice_record.id_number)
 
 
 def test_100_id_number_searches_a_day(world):
