@@ -1,0 +1,95 @@
+"""Mends of a re-read of the accounts app: each test fails without its mend."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+
+from accounts.models import (
+    AssistState,
+    ClaimState,
+    ClassmateAssist,
+    IdentityClaim,
+    IdentityRequest,
+    RequestState,
+)
+from tests import factories
+from tests.accounts.helpers import csrf_client, csrf_post, photo_request
+
+# Messages after commit ------------------------------------------------------------------
+
+
+class BrokenGateway:
+    """An SMS gateway that is down."""
+
+    def send(self, message) -> None:
+        raise OSError("gateway down")
+
+
+BROKEN = "tests.accounts.test_reread_mends.BrokenGateway"
+
+
+def due_claim(n: int) -> IdentityClaim:
+    """A claim on holder<n>'s ID number whose dispute window has just passed."""
+    holder = factories.user(
+        username=f"holder{n}",
+        id_number=factories.id_number(),
+        phone=f"1370000000{n}",
+        email=f"holder{n}@example.com",
+    )
+    twin = factories.user(
+        username=f"twin{n}",
+        real_name=holder.real_name,
+        id_number=holder.id_number,
+        phone=f"1390000000{n}",
+        state="pending",
+    )
+    past = timezone.now() - datetime.timedelta(seconds=5)
+    return IdentityClaim.objects.create(
+        claimant=twin,
+        holder=holder,
+        route="facts",
+        state=ClaimState.READY,
+        ready_at=past,
+        takes_effect_at=past,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_gateway_outage_does_not_stop_the_sweep_of_due_claims(settings, caplog):
+    settings.SMS_BACKEND = BROKEN
+    first, second = due_claim(0), due_claim(1)
+    assist = ClassmateAssist.objects.create(
+        requester=first.claimant, classmate=factories.user(), state=AssistState.PENDING
+    )
+    photos = photo_request(first.claimant)
+
+    call_command("complete_claims")
+
+    for claim in (first, second):
+        assert IdentityClaim.objects.get(pk=claim.pk).state == ClaimState.COMPLETED
+    # the callbacks after the failed text ran too
+    assert ClassmateAssist.objects.get(pk=assist.pk).state == AssistState.CLOSED
+    assert IdentityRequest.objects.get(pk=photos.pk).state == RequestState.APPROVED
+    assert any("holder0@example.com" in m.to for m in mail.outbox)  # the e-mail still went
+    assert "was not sent" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_gateway_outage_does_not_fail_the_request(settings):
+    settings.SMS_BACKEND = BROKEN
+    claim = due_claim(0)
+    IdentityClaim.objects.filter(pk=claim.pk).update(
+        takes_effect_at=timezone.now() + datetime.timedelta(days=1)
+    )
+
+    response = csrf_post(
+        csrf_client(claim.holder), f"/accounts/claims/{claim.pk}/object/", {}, page="/accounts/me/"
+    )
+
+    assert response.status_code == 302
+    assert IdentityClaim.objects.get(pk=claim.pk).state == ClaimState.DISPUTED
