@@ -120,9 +120,14 @@ def register(request):
         if user is not None:
             login(request, user, backend=BACKEND)
             if user.state == AccountState.PENDING:
-                return redirect("accounts:identity")
-            messages.success(request, _("注册成功。请点击“学籍信息”查看并核对本人学籍。"))
-            return redirect("home")
+                response = redirect("accounts:identity")
+            else:
+                messages.success(request, _("注册成功。请点击“学籍信息”查看并核对本人学籍。"))
+                response = redirect("home")
+            # Her own browser from now on, as after any log-in: guesses at her account
+            # from elsewhere never slow it down (accounts.services.login_throttle).
+            remember_device(request, response, user)
+            return response
     context["form"] = form
     return render(request, "accounts/register.html", context)
 

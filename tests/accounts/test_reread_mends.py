@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.test import Client
 from django.utils import timezone
 
 from accounts.models import (
@@ -18,7 +19,7 @@ from accounts.models import (
     RequestState,
 )
 from tests import factories
-from tests.accounts.helpers import csrf_client, csrf_post, photo_request
+from tests.accounts.helpers import csrf_client, csrf_post, photo_request, sms_code
 
 # Messages after commit ------------------------------------------------------------------
 
@@ -93,3 +94,47 @@ def test_a_gateway_outage_does_not_fail_the_request(settings):
 
     assert response.status_code == 302
     assert IdentityClaim.objects.get(pk=claim.pk).state == ClaimState.DISPUTED
+
+
+# The browser she registered with is hers ---------------------------------------------------
+
+LOGIN = "/accounts/login/"
+PASSWORD = "bamboo-lantern-river-42"
+
+
+def registered(client: Client, *, id_number: str, phone: str, username: str):
+    data = {
+        "real_name": "王小红",
+        "id_type": "resident_id",
+        "id_number": id_number,
+        "phone": phone,
+        "email": "",
+        "username": username,
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+        "accept_terms": "on",
+    }
+    csrf_post(client, "/accounts/register/", {**data, "action": "send_code"})
+    return csrf_post(
+        client, "/accounts/register/", {**data, "action": "register", "code": sms_code(phone)}
+    )
+
+
+def test_guesses_from_many_addresses_do_not_shut_her_registration_browser_out(db, settings):
+    client = Client(enforce_csrf_checks=True, REMOTE_ADDR="10.1.1.1")
+    number = factories.id_number()
+    assert (
+        registered(client, id_number=number, phone="13812345679", username="wxh2024").status_code
+        == 302
+    )
+    client.post("/accounts/logout/", {"csrfmiddlewaretoken": client.cookies["csrftoken"].value})
+    # a classmate knows her ID number (class lists) and has several IPv6 /64s
+    for n in range(settings.THROTTLE_LOGIN_ACCOUNT_TRIES // settings.THROTTLE_LOGIN_TRIES):
+        for _ in range(settings.THROTTLE_LOGIN_TRIES):
+            other = Client(enforce_csrf_checks=True, REMOTE_ADDR=f"2001:db8:{n}::1")
+            csrf_post(other, LOGIN, {"username": number, "password": "guess"})
+
+    mine = csrf_post(client, LOGIN, {"username": "wxh2024", "password": PASSWORD})
+
+    assert mine.status_code == 302
+    assert mine.wsgi_request.user.username == "wxh2024"
