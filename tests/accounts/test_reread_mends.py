@@ -17,9 +17,10 @@ from accounts.models import (
     IdentityClaim,
     IdentityRequest,
     RequestState,
+    User,
 )
 from tests import factories
-from tests.accounts.helpers import csrf_client, csrf_post, photo_request, sms_code
+from tests.accounts.helpers import csrf_client, csrf_post, page_text, photo_request, sms_code
 
 # Messages after commit ------------------------------------------------------------------
 
@@ -138,3 +139,65 @@ def test_guesses_from_many_addresses_do_not_shut_her_registration_browser_out(db
 
     assert mine.status_code == 302
     assert mine.wsgi_request.user.username == "wxh2024"
+
+
+# The shape of a user name ---------------------------------------------------------------------
+
+
+def try_username(user, name: str) -> str:
+    response = csrf_post(
+        csrf_client(user), "/accounts/me/username/", {"username": name}, page="/accounts/me/"
+    )
+    return page_text(response)
+
+
+def test_a_user_name_never_reads_as_an_id_number_not_even_her_own(db):
+    client = csrf_client()
+    number = factories.id_number()
+
+    response = registered(client, id_number=number, phone="13812345670", username=number)
+
+    assert response.status_code == 200
+    assert "用户名不能使用证件号码" in page_text(response)
+    assert not User.objects.filter(id_number=number).exists()
+
+
+def test_she_may_not_rename_herself_to_her_id_number(world):
+    page = try_username(world.alice, world.alice.id_number)
+
+    assert "用户名不能使用证件号码" in page
+    world.alice.refresh_from_db()
+    assert world.alice.username == "alice"
+
+
+def test_her_own_phone_may_be_her_user_name(db):
+    client = csrf_client()
+
+    response = registered(
+        client, id_number=factories.id_number(), phone="13812345671", username="13812345671"
+    )
+
+    assert response.status_code == 302
+    assert User.objects.get(phone="13812345671").username == "13812345671"
+
+
+def test_a_phone_or_e_mail_not_hers_is_refused_whoever_holds_it(world):
+    """No answer tells whether another account holds the phone, e-mail or ID number:
+    each is refused for its shape alike, used or not."""
+    world.bob.phone, world.bob.email = "13900001111", "bob@example.com"
+    world.bob.save()
+    pages = [
+        try_username(world.alice, name)
+        for name in ("13900001111", "13900002222", "bob@example.com", "nobody@example.com")
+    ]
+
+    assert all("用户名只能使用本账号的手机号或邮箱" in page for page in pages)
+    assert not any("该用户名已被使用" in page for page in pages)
+
+
+def test_the_id_number_of_another_gets_the_same_answer_as_a_free_one(world):
+    taken = try_username(world.alice, world.bob.id_number)
+    free = try_username(world.alice, factories.id_number())
+
+    assert "用户名不能使用证件号码" in taken and "用户名不能使用证件号码" in free
+    assert "该用户名已被使用" not in taken
