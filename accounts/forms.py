@@ -1,7 +1,7 @@
 """Forms of the accounts pages: input → validated data, no business rules."""
 
 from django import forms
-from django.contrib.auth import password_validation
+from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -31,21 +31,22 @@ class LoginForm(AuthenticationForm):
     }
 
     def clean(self):
-        username = self.cleaned_data.get("username")
-        if not username or not self.cleaned_data.get("password"):
+        username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if not username or not password:
             return super().clean()  # nothing is checked: the fields say what is missing
         # Counted before the password is checked (accounts.services.login_throttle).
         try:
             attempt = login_try(username, self.request)
         except Throttled as error:
             raise ValidationError(error.message, code="throttled") from None
-        try:
-            cleaned = super().clean()
-        except ValidationError:
-            attempt.failed()
-            raise
-        attempt.succeeded(self.get_user())
-        return cleaned
+        self.user_cache = authenticate(
+            self.request, username=username, password=password, accounts=attempt.accounts
+        )
+        if self.user_cache is None:
+            raise self.get_invalid_login_error()  # the try stays counted
+        self.confirm_login_allowed(self.user_cache)
+        attempt.succeeded(self.user_cache)
+        return self.cleaned_data
 
 
 class PasswordAgainForm(forms.Form):

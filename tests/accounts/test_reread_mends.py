@@ -7,7 +7,9 @@ import datetime
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import (
@@ -19,6 +21,7 @@ from accounts.models import (
     RequestState,
     User,
 )
+from portal.models import ThrottleCounter
 from tests import factories
 from tests.accounts.helpers import csrf_client, csrf_post, page_text, photo_request, sms_code
 
@@ -201,3 +204,42 @@ def test_the_id_number_of_another_gets_the_same_answer_as_a_free_one(world):
 
     assert "用户名不能使用证件号码" in taken and "用户名不能使用证件号码" in free
     assert "该用户名已被使用" not in taken
+
+
+# The cost of a log-in ------------------------------------------------------------------------
+
+
+def test_a_log_in_looks_her_up_once_and_forgets_no_level_it_never_raised(db):
+    factories.user(username="erin.q")
+    client = Client(enforce_csrf_checks=True, REMOTE_ADDR="10.0.0.7")
+    client.get(LOGIN)
+    token = client.cookies["csrftoken"].value
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(
+            LOGIN,
+            {"username": "erin.q", "password": factories.PASSWORD, "csrfmiddlewaretoken": token},
+        )
+
+    assert response.status_code == 302
+    sqls = [q["sql"] for q in ctx.captured_queries]
+    # the counters' occasional purge of ended windows (one new window in 16) aside
+    counted = [s for s in sqls if not ("DELETE" in s and '"expires" <' in s)]
+    assert len(counted) <= 18  # 21 before: a second look-up and two DELETEs of levels
+    assert len([s for s in sqls if s.startswith("SELECT") and 'FROM "accounts_user"' in s]) == 1
+    assert not [s for s in sqls if "DELETE" in s and "-level:" in s]
+
+
+def test_a_right_password_still_forgets_the_longer_wait(db, settings):
+    """The level is forgotten when there was one (forgive skips only a level of 0)."""
+    factories.user(username="erin.w")
+    client = Client(enforce_csrf_checks=True, REMOTE_ADDR="10.0.0.8")
+    for _ in range(settings.THROTTLE_LOGIN_TRIES + 1):
+        csrf_post(client, LOGIN, {"username": "erin.w", "password": "guess"})
+    ThrottleCounter.objects.filter(key__startswith="throttle:login:").delete()  # the wait ends
+
+    assert (
+        csrf_post(client, LOGIN, {"username": "erin.w", "password": factories.PASSWORD}).status_code
+        == 302
+    )
+    assert not ThrottleCounter.objects.filter(key__startswith="throttle:login-level:").exists()
