@@ -210,7 +210,10 @@ def identity_approve(*, user: User, by: User | None, route: str, request=None) -
     others = [u for u in holders if u.pk != user.pk]
     if any(old.is_staff_account for old in others):
         raise AccountError(
-            _("该证件号码由工作人员账号使用，不能因身份核验被注销；请联系客服或系统管理员核实。")
+            _(
+                "该证件号码由工作人员账号使用，该账号不能因身份核验或申领被注销。请先请系统管理员"
+                "核实并更正该工作人员账号的证件号码，再通过审核。"
+            )
         )
     for old in others:
         _cancel(old, now=now, winner=user, by=by, request=request)
