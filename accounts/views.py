@@ -16,7 +16,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -129,6 +128,7 @@ def register(request):
             remember_device(request, response, user)
             return response
     context["form"] = form
+    context["dispute_window"] = claims.dispute_window_phrase()
     return render(request, "accounts/register.html", context)
 
 
@@ -372,6 +372,7 @@ def real_name_change(request):
 def _identity_context(request, **forms_in_use):
     user = request.user
     today, in_all = identity.uploads_left(user)
+    claim = claims.last_claim_of(user)
     context = {
         "photos_form": forms.IdPhotosForm(),
         "classmate_form": forms.ClassmateForm(),
@@ -382,7 +383,11 @@ def _identity_context(request, **forms_in_use):
         .prefetch_related("claims")
         .order_by("-created_at"),
         "assists": ClassmateAssist.objects.filter(requester=user).select_related("classmate"),
-        "claim": claims.last_claim_of(user),
+        "claim": claim,
+        "claim_text": claims.claim_ready_text(claim)
+        if claim and claim.state == ClaimState.READY
+        else "",
+        "dispute_window": claims.dispute_window_phrase(),
     }
     context.update(forms_in_use)
     return context
@@ -456,17 +461,9 @@ def identity_facts(request):
             if claim is None:
                 messages.success(request, _("身份核验通过，您的账号已可正常使用。"))
                 return redirect("home")
-            messages.success(request, _claim_message(claim))
+            messages.success(request, claims.claim_ready_text(claim))
             return redirect("accounts:identity")
     return render(request, "accounts/identity.html", _identity_context(request, facts_form=form))
-
-
-def _claim_message(claim: IdentityClaim) -> str:
-    if claim.state == ClaimState.READY:
-        return _(
-            "身份核验已通过。使用该证件号码的原账号已收到通知；如无异议，将于 %(until)s 生效。"
-        ) % {"until": timezone.localtime(claim.takes_effect_at).strftime("%Y-%m-%d %H:%M")}
-    return _("身份核验已通过，已转客服核实原账号，请等待处理结果。")
 
 
 @require_POST

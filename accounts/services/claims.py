@@ -39,6 +39,7 @@ from accounts.models import (
 )
 from accounts.notify import notify
 from portal.audit import log_action
+from portal.throttle import wait_phrase
 
 logger = logging.getLogger(__name__)
 
@@ -207,7 +208,14 @@ def _tell_holder(claim: IdentityClaim) -> None:
     notify(claim.holder, text % values)
 
 
-def _tell_claimant_ready(claim: IdentityClaim) -> None:
+def dispute_window_phrase() -> str:
+    """The dispute window in the person's words ("72 小时"), for the pages announcing it."""
+    return wait_phrase(int(dispute_window().total_seconds()))
+
+
+def claim_ready_text(claim: IdentityClaim) -> str:
+    """What the claimant is told once her check has passed: in the text and e-mail, in
+    the message after the check, and on her identity page (one sentence for the three)."""
     if claim.state == ClaimState.REVIEW:
         text = _("您的身份核验已通过，已转客服核实原账号，请等待处理结果。")
     elif claim.route == ClaimRoute.PHONE:
@@ -220,7 +228,11 @@ def _tell_claimant_ready(claim: IdentityClaim) -> None:
             "您的身份核验已通过。使用该证件号码的原账号已收到通知；如无异议，将于 %(until)s "
             "生效，届时您的账号即可正常使用。"
         ) % {"until": _when(claim.takes_effect_at)}
-    notify(claim.claimant, text)
+    return text
+
+
+def _tell_claimant_ready(claim: IdentityClaim) -> None:
+    notify(claim.claimant, claim_ready_text(claim))
 
 
 def _raise_alert(holder: User, now) -> None:

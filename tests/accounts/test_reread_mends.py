@@ -23,7 +23,14 @@ from accounts.models import (
 )
 from portal.models import ThrottleCounter
 from tests import factories
-from tests.accounts.helpers import csrf_client, csrf_post, page_text, photo_request, sms_code
+from tests.accounts.helpers import (
+    csrf_client,
+    csrf_post,
+    page_text,
+    photo_request,
+    sms_code,
+    texts_to,
+)
 
 # Messages after commit ------------------------------------------------------------------
 
@@ -243,3 +250,40 @@ def test_a_right_password_still_forgets_the_longer_wait(db, settings):
         == 302
     )
     assert not ThrottleCounter.objects.filter(key__startswith="throttle:login-level:").exists()
+
+
+# The dispute window as configured, one sentence for the claimant ------------------------------
+
+
+def test_the_pages_announce_the_dispute_window_as_configured(world, settings):
+    settings.IDENTITY_DISPUTE_WINDOW = 24 * 60 * 60
+    pending = factories.user(username="pend.z", id_number=factories.id_number(), state="pending")
+
+    identity_page = page_text(csrf_client(pending).get("/accounts/identity/"))
+    register_page = page_text(  # 证件号码已被注册: the ways on
+        registered(
+            csrf_client(), id_number=world.alice.id_number, phone="13812345672", username="wxh3"
+        )
+    )
+
+    for page in (identity_page, register_page):
+        assert "等待期（24 小时）内" in page
+        assert "72 小时" not in page
+
+
+def test_the_claimant_is_told_one_sentence_by_text_message_and_page(
+    world, twin, django_capture_on_commit_callbacks
+):
+    record = world.alice_record
+    facts = {"school": record.institution.name, "student_number": record.student_number}
+    facts["level"] = record.level
+    client = csrf_client(twin)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = csrf_post(client, "/accounts/identity/facts/", facts, page="/accounts/identity/")
+    after_check = page_text(client.get(response["Location"]))
+
+    claim = IdentityClaim.objects.get(claimant=twin)
+    sentence = texts_to(twin.phone)[-1].removeprefix("【学籍校对】")
+    assert claim.state == ClaimState.READY and "届时您的账号即可正常使用" in sentence
+    assert after_check.count(sentence) == 2  # the message after the check, and the page
