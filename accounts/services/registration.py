@@ -93,9 +93,9 @@ def account_register(
         _precheck(data, reregister=reregister, take_over_phone=take_over_phone)
     except (DuplicateIdNumber, PhoneInUse, _Reveals):
         # The code stays unused: the student may resubmit with it and a way on.
-        if REVEALS_PER_DESTINATION.hit(destination) > REVEALS_PER_DESTINATION.max:
-            wait = REVEALS_PER_DESTINATION.wait(destination)
-            raise Throttled(wait_message(max(wait, 1))) from None
+        wait = REVEALS_PER_DESTINATION.attempt(destination)
+        if wait:
+            raise Throttled(wait_message(wait)) from None
         raise
     code_use(row)
     try:
