@@ -223,8 +223,9 @@ _active_required = _state_required(AccountState.ACTIVE, "accounts:identity")
 _pending_required = _state_required(AccountState.PENDING, "home")
 
 
-@_active_required
-def account(request):
+def _account_context(request, **forms_in_use) -> dict:
+    """Every section of the account page; `forms_in_use` replace the blank forms (a
+    refused form comes back with its errors, the other sections stay)."""
     user = request.user
     context = {
         "username_form": forms.UsernameChangeForm(initial={"username": user.username}),
@@ -237,7 +238,13 @@ def account(request):
             classmate=user, state=AssistState.PENDING
         ).select_related("requester"),
     }
-    return render(request, "accounts/account.html", context)
+    context.update(forms_in_use)
+    return context
+
+
+@_active_required
+def account(request):
+    return render(request, "accounts/account.html", _account_context(request))
 
 
 def _account_form(request, form_class, key, handler):
@@ -255,17 +262,7 @@ def _account_form(request, form_class, key, handler):
         else:
             messages.success(request, _("已保存。"))
             return redirect("accounts:account")
-    return render(
-        request,
-        "accounts/account.html",
-        {
-            key: form,
-            "requests": IdentityRequest.objects.filter(user=request.user)
-            .prefetch_related("claims")
-            .order_by("-created_at"),
-            "assists": [],
-        },
-    )
+    return render(request, "accounts/account.html", _account_context(request, **{key: form}))
 
 
 @require_POST

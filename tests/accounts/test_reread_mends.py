@@ -287,3 +287,16 @@ def test_the_claimant_is_told_one_sentence_by_text_message_and_page(
     sentence = texts_to(twin.phone)[-1].removeprefix("【学籍校对】")
     assert claim.state == ClaimState.READY and "届时您的账号即可正常使用" in sentence
     assert after_check.count(sentence) == 2  # the message after the check, and the page
+
+
+# The account page after a refused form --------------------------------------------------------
+
+
+def test_a_refused_form_leaves_every_other_section_of_the_account_page(world, twin):
+    ClassmateAssist.objects.create(requester=twin, classmate=world.alice, state=AssistState.PENDING)
+
+    page = try_username(world.alice, "carol")
+
+    assert "该用户名已被使用" in page
+    assert "新手机号" in page and "新邮箱" in page  # the phone and e-mail sections
+    assert "请求您协助核验身份" in page  # the classmate's request waiting for her
