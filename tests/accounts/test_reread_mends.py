@@ -21,8 +21,9 @@ from accounts.models import (
     RequestState,
     User,
 )
-from portal.models import ThrottleCounter
+from portal.models import AuditEvent, ThrottleCounter
 from tests import factories
+from tests.accounts import test_second_factor as second_factor_tests
 from tests.accounts.helpers import (
     csrf_client,
     csrf_post,
@@ -300,3 +301,25 @@ def test_a_refused_form_leaves_every_other_section_of_the_account_page(world, tw
     assert "该用户名已被使用" in page
     assert "新手机号" in page and "新邮箱" in page  # the phone and e-mail sections
     assert "请求您协助核验身份" in page  # the classmate's request waiting for her
+
+
+# New recovery codes ask for the password ------------------------------------------------------
+
+
+def test_new_recovery_codes_need_the_password_once_more(world, settings):
+    settings.OTP_REQUIRED = True
+    client = second_factor_tests._log_in("registrar")
+    second_factor_tests._enrol(client)
+    manage = "/accounts/me/second-factor/"
+
+    pages = [
+        csrf_post(client, manage, {"action": "regenerate", **typed})
+        for typed in ({}, {"password": "not-her-password"})
+    ]
+
+    assert all(page.status_code == 200 for page in pages)
+    assert "密码不正确" in page_text(pages[1])
+    assert 'class="recovery-code"' not in page_text(pages[0]) + page_text(pages[1])
+    assert not AuditEvent.objects.filter(action="accounts.recovery_codes_regenerated").exists()
+    right = csrf_post(client, manage, {"action": "regenerate", "password": factories.PASSWORD})
+    assert page_text(right).count('class="recovery-code"') == 10
