@@ -103,11 +103,21 @@ class PhoneField(forms.CharField):
             raise ValidationError(_("请输入正确的 11 位手机号码。"), code="phone")
 
 
-def clean_id_number(id_type: str, number: str) -> str:
-    return idnumbers.validate_for_type(id_type, number)
+class DocumentForm(forms.Form):
+    """A form with id_type and id_number: the number is checked for its type (seed rules
+    in accounts.idnumbers) and kept in its normal form."""
+
+    def clean(self):
+        data = super().clean()
+        if data.get("id_number") and data.get("id_type"):
+            try:
+                data["id_number"] = idnumbers.validate_for_type(data["id_type"], data["id_number"])
+            except ValidationError as error:
+                self.add_error("id_number", error)
+        return data
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(DocumentForm):
     real_name = forms.CharField(label=_("姓名"), max_length=50, help_text=_("须与学籍信息一致"))
     id_type = forms.ChoiceField(label=_("证件类型"), choices=IdType.choices)
     id_number = IdNumberField(help_text=_("注册时必须使用真实的证件号码和姓名"))
@@ -129,11 +139,6 @@ class RegistrationForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("id_number") and data.get("id_type"):
-            try:
-                data["id_number"] = clean_id_number(data["id_type"], data["id_number"])
-            except ValidationError as error:
-                self.add_error("id_number", error)
         if not data.get("phone") and not data.get("email"):
             self.add_error("phone", _("请填写手机号或邮箱，用于接收验证码。"))
         if data.get("password1") and data.get("password1") != data.get("password2"):
@@ -242,7 +247,7 @@ class PhoneRequestForm(forms.Form):
     )
 
 
-class RealNameChangeForm(forms.Form):
+class RealNameChangeForm(DocumentForm):
     real_name = forms.CharField(label=_("正确的姓名"), max_length=50)
     id_type = forms.ChoiceField(label=_("证件类型"), choices=IdType.choices)
     id_number = IdNumberField(label=_("正确的证件号码"))
@@ -252,15 +257,6 @@ class RealNameChangeForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png,.gif"}),
     )
     note = forms.CharField(label=_("说明"), max_length=500, required=False, widget=forms.Textarea)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("id_number") and data.get("id_type"):
-            try:
-                data["id_number"] = clean_id_number(data["id_type"], data["id_number"])
-            except ValidationError as error:
-                self.add_error("id_number", error)
-        return data
 
 
 class ReviewDecisionForm(forms.Form):

@@ -44,6 +44,14 @@ from portal.throttle import wait_phrase
 logger = logging.getLogger(__name__)
 
 
+def _claims_on(holder_id: int, *, phone: bool):
+    """Claims on one thing of the holder's: her phone, or else her ID number."""
+    claims = IdentityClaim.objects.filter(holder_id=holder_id)
+    if phone:
+        return claims.filter(route=ClaimRoute.PHONE)
+    return claims.exclude(route=ClaimRoute.PHONE)
+
+
 def dispute_window() -> timedelta:
     return timedelta(seconds=settings.IDENTITY_DISPUTE_WINDOW)
 
@@ -78,8 +86,7 @@ def identity_check_passed(
         # reviewers — else each new pending account would open a fresh window, and she
         # would have to object every time and lose the one she missed.
         refused = (
-            IdentityClaim.objects.filter(holder=holder)
-            .exclude(route=ClaimRoute.PHONE)
+            _claims_on(holder.pk, phone=False)
             .filter(
                 Q(claimant=me, state=ClaimState.CANCELLED, decided_by__isnull=False)
                 | Q(objected_at__isnull=False)
@@ -100,9 +107,7 @@ def identity_check_passed(
 def phone_claim_make(*, req: IdentityRequest, holder: User, by: User, request=None):
     """The reviewers approved that `req.phone` is the requester's; another live account
     holds it. The phone moves only when the window passes (same machinery)."""
-    objected = IdentityClaim.objects.filter(
-        holder=holder, route=ClaimRoute.PHONE, objected_at__isnull=False
-    ).exists()
+    objected = _claims_on(holder.pk, phone=True).filter(objected_at__isnull=False).exists()
     return _make_claim(
         claimant=req.user,
         holder=holder,
@@ -329,10 +334,7 @@ def claim_object(*, claim_id: int, holder: User, request=None) -> IdentityClaim:
 
 def _same_kind(claim: IdentityClaim):
     """Claims on the same thing of the holder's: her ID number, or her phone."""
-    claims = IdentityClaim.objects.filter(holder_id=claim.holder_id)
-    if claim.route == ClaimRoute.PHONE:
-        return claims.filter(route=ClaimRoute.PHONE)
-    return claims.exclude(route=ClaimRoute.PHONE)
+    return _claims_on(claim.holder_id, phone=claim.route == ClaimRoute.PHONE)
 
 
 def _others_to_review(claim: IdentityClaim, *, by, request) -> None:
@@ -578,8 +580,6 @@ def claims_close_for(cancelled: list[User], *, reason: str) -> None:
     ids = [u.pk for u in cancelled]
     if not ids:
         return
-    from django.db.models import Q
-
     stale = IdentityClaim.objects.filter(state__in=OPEN_CLAIM_STATES).filter(
         Q(claimant_id__in=ids) | Q(holder_id__in=ids)
     )

@@ -141,9 +141,6 @@ class LoginTry:
     taken: dict = field(default_factory=dict)
     slowed: bool = False
 
-    def failed(self) -> None:
-        """A wrong password: the counted try stays counted."""
-
     def succeeded(self, user: User | None = None) -> None:
         """The password of `user` was right: her own counters forget her failures; the
         other accounts the identifier names keep theirs (one account's right password
@@ -166,7 +163,8 @@ def _refused(wait: int) -> Throttled:
 
 def login_try(identifier: str, request=None) -> LoginTry:
     """Count a log-in try before its password is checked, or raise Throttled saying when
-    to try again. Call .succeeded(user) or .failed() on the result after the check.
+    to try again. Call .succeeded(user) on the result after a right password (a wrong
+    one stays counted).
 
     The try counts against EVERY account the identifier names (a holder and a pending
     claimant share an ID number; a user name may read as another's phone): per (account,
