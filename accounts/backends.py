@@ -7,10 +7,13 @@ from accounts.models import User
 
 
 class IdentifierBackend(ModelBackend):
-    def authenticate(self, request, username=None, password=None, **kwargs):
+    def authenticate(self, request, username=None, password=None, accounts=None, **kwargs):
+        """`accounts`: the candidates of `username` already resolved by the log-in
+        throttle (accounts.services.login_throttle.login_try), so as not to look them up
+        twice."""
         if username is None or password is None:
             return None
-        candidates = candidate_accounts(username)
+        candidates = candidate_accounts(username) if accounts is None else accounts
         if not candidates:
             # Hash anyway, so that timing does not tell whether an account exists.
             User().set_password(password)

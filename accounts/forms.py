@@ -1,7 +1,7 @@
 """Forms of the accounts pages: input → validated data, no business rules."""
 
 from django import forms
-from django.contrib.auth import password_validation
+from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -31,21 +31,22 @@ class LoginForm(AuthenticationForm):
     }
 
     def clean(self):
-        username = self.cleaned_data.get("username")
-        if not username or not self.cleaned_data.get("password"):
+        username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if not username or not password:
             return super().clean()  # nothing is checked: the fields say what is missing
         # Counted before the password is checked (accounts.services.login_throttle).
         try:
             attempt = login_try(username, self.request)
         except Throttled as error:
             raise ValidationError(error.message, code="throttled") from None
-        try:
-            cleaned = super().clean()
-        except ValidationError:
-            attempt.failed()
-            raise
-        attempt.succeeded(self.get_user())
-        return cleaned
+        self.user_cache = authenticate(
+            self.request, username=username, password=password, accounts=attempt.accounts
+        )
+        if self.user_cache is None:
+            raise self.get_invalid_login_error()  # the try stays counted
+        self.confirm_login_allowed(self.user_cache)
+        attempt.succeeded(self.user_cache)
+        return self.cleaned_data
 
 
 class PasswordAgainForm(forms.Form):
@@ -102,11 +103,21 @@ class PhoneField(forms.CharField):
             raise ValidationError(_("请输入正确的 11 位手机号码。"), code="phone")
 
 
-def clean_id_number(id_type: str, number: str) -> str:
-    return idnumbers.validate_for_type(id_type, number)
+class DocumentForm(forms.Form):
+    """A form with id_type and id_number: the number is checked for its type (seed rules
+    in accounts.idnumbers) and kept in its normal form."""
+
+    def clean(self):
+        data = super().clean()
+        if data.get("id_number") and data.get("id_type"):
+            try:
+                data["id_number"] = idnumbers.validate_for_type(data["id_type"], data["id_number"])
+            except ValidationError as error:
+                self.add_error("id_number", error)
+        return data
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(DocumentForm):
     real_name = forms.CharField(label=_("姓名"), max_length=50, help_text=_("须与学籍信息一致"))
     id_type = forms.ChoiceField(label=_("证件类型"), choices=IdType.choices)
     id_number = IdNumberField(help_text=_("注册时必须使用真实的证件号码和姓名"))
@@ -128,11 +139,6 @@ class RegistrationForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("id_number") and data.get("id_type"):
-            try:
-                data["id_number"] = clean_id_number(data["id_type"], data["id_number"])
-            except ValidationError as error:
-                self.add_error("id_number", error)
         if not data.get("phone") and not data.get("email"):
             self.add_error("phone", _("请填写手机号或邮箱，用于接收验证码。"))
         if data.get("password1") and data.get("password1") != data.get("password2"):
@@ -241,7 +247,7 @@ class PhoneRequestForm(forms.Form):
     )
 
 
-class RealNameChangeForm(forms.Form):
+class RealNameChangeForm(DocumentForm):
     real_name = forms.CharField(label=_("正确的姓名"), max_length=50)
     id_type = forms.ChoiceField(label=_("证件类型"), choices=IdType.choices)
     id_number = IdNumberField(label=_("正确的证件号码"))
@@ -251,15 +257,6 @@ class RealNameChangeForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png,.gif"}),
     )
     note = forms.CharField(label=_("说明"), max_length=500, required=False, widget=forms.Textarea)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("id_number") and data.get("id_type"):
-            try:
-                data["id_number"] = clean_id_number(data["id_type"], data["id_number"])
-            except ValidationError as error:
-                self.add_error("id_number", error)
-        return data
 
 
 class ReviewDecisionForm(forms.Form):

@@ -10,6 +10,7 @@ import re
 import unicodedata
 
 from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils.translation import gettext as _
 
 from accounts import idnumbers
 from accounts.models import AccountState, IdType, User
@@ -58,15 +59,28 @@ def identifier_key(identifier: str) -> str:
     return f"name:{value.lower()}"
 
 
+def username_shape_refusal(username: str, *, phone: str = "", email: str = "") -> str:
+    """Why `username` may not be the user name of the account with `phone` and `email`
+    ("" when it may). A user name is shown on staff pages and in the audit (str(User)),
+    so it never reads as a resident ID number; and it reads as a phone or an e-mail only
+    when that is the account's own, so that it never names another person's account at
+    log-in and no check of it tells whose phone or e-mail is registered."""
+    value = unicodedata.normalize("NFKC", username or "").strip()
+    if ID_NUMBER_RE.match(idnumbers.normalize(value)):
+        return _("用户名不能使用证件号码，请换一个用户名。")
+    if "@" in value and value.lower() != (email or "").lower():
+        return _("用户名只能使用本账号的手机号或邮箱，请换一个用户名。")
+    as_phone = normalize_phone(value)
+    if re.fullmatch(r"1\d{10}", as_phone) and as_phone != phone:
+        return _("用户名只能使用本账号的手机号或邮箱，请换一个用户名。")
+    return ""
+
+
 def username_taken(username: str, *, exclude: User | None = None) -> bool:
-    """A user name no account may take: one in use (cancelled accounts too: the
-    constraint covers them all), or one that, read as a phone, e-mail or ID number,
-    already names another live account. Else the two would share that identifier at
-    log-in, and one account's right password would forgive guesses at the other's."""
-    taken = User.objects.filter(
-        Q(username__iexact=username)
-        | (identifier_query(username) & ~Q(state=AccountState.CANCELLED))
-    )
+    """A user name in use (cancelled accounts too: the constraint covers them all).
+    Its shape (username_shape_refusal) keeps it from naming another account's phone,
+    e-mail or ID number."""
+    taken = User.objects.filter(username__iexact=username)
     if exclude is not None:
         taken = taken.exclude(pk=exclude.pk)
     return taken.exists()

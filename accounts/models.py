@@ -329,6 +329,18 @@ class IdentityRequest(models.Model):
         verbose_name_plural = _("身份核验申请")
         ordering = ["created_at"]
         indexes = [models.Index(fields=["state", "created_at"], name="identity_queue_idx")]
+        constraints = [
+            # One pending phone request and one pending real-name change per account
+            # (docs/quality.md "Races": a constraint, not only the service's check).
+            models.UniqueConstraint(
+                fields=["user", "kind"],
+                condition=models.Q(
+                    state=RequestState.PENDING,
+                    kind__in=[RequestKind.PHONE, RequestKind.REAL_NAME],
+                ),
+                name="one_pending_request_of_a_kind",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}：{self.user}"

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django_otp import login as otp_login
 
 from accounts.errors import AccountError
+from accounts.forms import PasswordAgainForm
 from accounts.second_factor import TRIES_KEY, mark_done, owed
 from accounts.services import second_factor
 
@@ -175,7 +176,11 @@ def manage(request):
         return redirect_to_login(request.get_full_path())
     if not second_factor.may_enrol(user):
         raise PermissionDenied
-    if request.method == "POST" and request.POST.get("action") == "regenerate":
+    regenerate = request.method == "POST" and request.POST.get("action") == "regenerate"
+    # New codes undo the old ones and are a way in: the password once more, as for
+    # giving an account away (whoever finds her session open on a shared computer cannot).
+    form = PasswordAgainForm(user, request.POST if regenerate else None)
+    if regenerate and form.is_valid():
         try:
             codes = second_factor.recovery_codes_regenerate(user=user, request=request)
         except AccountError as error:
@@ -193,5 +198,6 @@ def manage(request):
             "device": second_factor.confirmed_device(user),
             "codes_left": second_factor.recovery_codes_left(user),
             "required": second_factor.must_enrol(user),
+            "form": form,
         },
     )

@@ -2,15 +2,15 @@
 
 from django_tasks import task
 
-from accounts.services.claims import claim_complete_if_due, claims_complete_due
+from accounts.services.claims import claims_complete_due
 
 
 @task()
 def complete_claim(claim_id: int) -> None:
     """Enqueued with run_after = the claim's takes_effect_at (database queue: `manage.py
     db_worker` runs it when due). Idempotent: a claim objected to, confirmed, decided or
-    not yet due is left as it is. Each run also completes every other claim that is due,
-    so that one task lost (a worker killed, a queue emptied) is made good by the next;
-    `manage.py complete_claims` sweeps the same way for set-ups that cannot defer."""
-    claim_complete_if_due(claim_id)
+    not yet due is left as it is. Each run completes every claim that is due, this one
+    among them, so that one task lost (a worker killed, a queue emptied) is made good by
+    the next; `manage.py complete_claims` sweeps the same way for set-ups that cannot
+    defer. `claim_id` stays in the signature for the tasks already queued."""
     claims_complete_due()

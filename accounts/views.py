@@ -16,7 +16,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -120,10 +119,16 @@ def register(request):
         if user is not None:
             login(request, user, backend=BACKEND)
             if user.state == AccountState.PENDING:
-                return redirect("accounts:identity")
-            messages.success(request, _("注册成功。请点击“学籍信息”查看并核对本人学籍。"))
-            return redirect("home")
+                response = redirect("accounts:identity")
+            else:
+                messages.success(request, _("注册成功。请点击“学籍信息”查看并核对本人学籍。"))
+                response = redirect("home")
+            # Her own browser from now on, as after any log-in: guesses at her account
+            # from elsewhere never slow it down (accounts.services.login_throttle).
+            remember_device(request, response, user)
+            return response
     context["form"] = form
+    context["dispute_window"] = claims.dispute_window_phrase()
     return render(request, "accounts/register.html", context)
 
 
@@ -218,8 +223,9 @@ _active_required = _state_required(AccountState.ACTIVE, "accounts:identity")
 _pending_required = _state_required(AccountState.PENDING, "home")
 
 
-@_active_required
-def account(request):
+def _account_context(request, **forms_in_use) -> dict:
+    """Every section of the account page; `forms_in_use` replace the blank forms (a
+    refused form comes back with its errors, the other sections stay)."""
     user = request.user
     context = {
         "username_form": forms.UsernameChangeForm(initial={"username": user.username}),
@@ -232,7 +238,13 @@ def account(request):
             classmate=user, state=AssistState.PENDING
         ).select_related("requester"),
     }
-    return render(request, "accounts/account.html", context)
+    context.update(forms_in_use)
+    return context
+
+
+@_active_required
+def account(request):
+    return render(request, "accounts/account.html", _account_context(request))
 
 
 def _account_form(request, form_class, key, handler):
@@ -250,17 +262,7 @@ def _account_form(request, form_class, key, handler):
         else:
             messages.success(request, _("已保存。"))
             return redirect("accounts:account")
-    return render(
-        request,
-        "accounts/account.html",
-        {
-            key: form,
-            "requests": IdentityRequest.objects.filter(user=request.user)
-            .prefetch_related("claims")
-            .order_by("-created_at"),
-            "assists": [],
-        },
-    )
+    return render(request, "accounts/account.html", _account_context(request, **{key: form}))
 
 
 @require_POST
@@ -367,6 +369,7 @@ def real_name_change(request):
 def _identity_context(request, **forms_in_use):
     user = request.user
     today, in_all = identity.uploads_left(user)
+    claim = claims.last_claim_of(user)
     context = {
         "photos_form": forms.IdPhotosForm(),
         "classmate_form": forms.ClassmateForm(),
@@ -377,7 +380,11 @@ def _identity_context(request, **forms_in_use):
         .prefetch_related("claims")
         .order_by("-created_at"),
         "assists": ClassmateAssist.objects.filter(requester=user).select_related("classmate"),
-        "claim": claims.last_claim_of(user),
+        "claim": claim,
+        "claim_text": claims.claim_ready_text(claim)
+        if claim and claim.state == ClaimState.READY
+        else "",
+        "dispute_window": claims.dispute_window_phrase(),
     }
     context.update(forms_in_use)
     return context
@@ -451,17 +458,9 @@ def identity_facts(request):
             if claim is None:
                 messages.success(request, _("身份核验通过，您的账号已可正常使用。"))
                 return redirect("home")
-            messages.success(request, _claim_message(claim))
+            messages.success(request, claims.claim_ready_text(claim))
             return redirect("accounts:identity")
     return render(request, "accounts/identity.html", _identity_context(request, facts_form=form))
-
-
-def _claim_message(claim: IdentityClaim) -> str:
-    if claim.state == ClaimState.READY:
-        return _(
-            "身份核验已通过。使用该证件号码的原账号已收到通知；如无异议，将于 %(until)s 生效。"
-        ) % {"until": timezone.localtime(claim.takes_effect_at).strftime("%Y-%m-%d %H:%M")}
-    return _("身份核验已通过，已转客服核实原账号，请等待处理结果。")
 
 
 @require_POST

@@ -222,27 +222,32 @@ class Backoff:
     def attempt(self, key: str) -> int:
         return self.take(key)[0]
 
-    def take(self, key: str) -> tuple[int, int]:
-        """attempt(), also returning this try's place in the window (for forgive())."""
+    def take(self, key: str) -> tuple[int, int, int]:
+        """attempt(), also returning this try's place in the window and the level it read
+        (for forgive())."""
         levels = self._limits()[1]
-        tries = self._limits(levels.count(key))[0]
+        level = levels.count(key)
+        tries = self._limits(level)[0]
         count, expires = counters().incr(tries._key(key), tries.window)
         if count <= self.tries:
-            return 0, count
+            return 0, count, level
         if count == self.tries + 1:  # this window has just run out: the next is longer
             levels.hit(key)
-        return _seconds_left(expires), count
+        return _seconds_left(expires), count, level
 
     def undo(self, key: str) -> None:
         self._limits()[0].undo(key)
 
-    def forgive(self, key: str, place: int) -> None:
+    def forgive(self, key: str, place: int, level: int | None = None) -> None:
         """After a success (the try at `place`): forget the tries counted up to it and
         the longer waits, but not tries counted after it — those of a concurrent burst
-        stay counted, so that a burst with the right password in it gets no fresh tries."""
+        stay counted, so that a burst with the right password in it gets no fresh tries.
+        `level`, as take() read it: at 0 there is no longer wait of before to forget (one
+        raised meanwhile came from a concurrent burst and stays)."""
         tries, levels = self._limits()
         counters().decr(tries._key(key), place)
-        levels.reset(key)
+        if level != 0:
+            levels.reset(key)
 
     def reset(self, key: str) -> None:
         counters().delete(*(limit._key(key) for limit in self._limits()))

@@ -39,8 +39,17 @@ from accounts.models import (
 )
 from accounts.notify import notify
 from portal.audit import log_action
+from portal.throttle import wait_phrase
 
 logger = logging.getLogger(__name__)
+
+
+def _claims_on(holder_id: int, *, phone: bool):
+    """Claims on one thing of the holder's: her phone, or else her ID number."""
+    claims = IdentityClaim.objects.filter(holder_id=holder_id)
+    if phone:
+        return claims.filter(route=ClaimRoute.PHONE)
+    return claims.exclude(route=ClaimRoute.PHONE)
 
 
 def dispute_window() -> timedelta:
@@ -77,8 +86,7 @@ def identity_check_passed(
         # reviewers — else each new pending account would open a fresh window, and she
         # would have to object every time and lose the one she missed.
         refused = (
-            IdentityClaim.objects.filter(holder=holder)
-            .exclude(route=ClaimRoute.PHONE)
+            _claims_on(holder.pk, phone=False)
             .filter(
                 Q(claimant=me, state=ClaimState.CANCELLED, decided_by__isnull=False)
                 | Q(objected_at__isnull=False)
@@ -99,9 +107,7 @@ def identity_check_passed(
 def phone_claim_make(*, req: IdentityRequest, holder: User, by: User, request=None):
     """The reviewers approved that `req.phone` is the requester's; another live account
     holds it. The phone moves only when the window passes (same machinery)."""
-    objected = IdentityClaim.objects.filter(
-        holder=holder, route=ClaimRoute.PHONE, objected_at__isnull=False
-    ).exists()
+    objected = _claims_on(holder.pk, phone=True).filter(objected_at__isnull=False).exists()
     return _make_claim(
         claimant=req.user,
         holder=holder,
@@ -207,7 +213,14 @@ def _tell_holder(claim: IdentityClaim) -> None:
     notify(claim.holder, text % values)
 
 
-def _tell_claimant_ready(claim: IdentityClaim) -> None:
+def dispute_window_phrase() -> str:
+    """The dispute window in the person's words ("72 小时"), for the pages announcing it."""
+    return wait_phrase(int(dispute_window().total_seconds()))
+
+
+def claim_ready_text(claim: IdentityClaim) -> str:
+    """What the claimant is told once her check has passed: in the text and e-mail, in
+    the message after the check, and on her identity page (one sentence for the three)."""
     if claim.state == ClaimState.REVIEW:
         text = _("您的身份核验已通过，已转客服核实原账号，请等待处理结果。")
     elif claim.route == ClaimRoute.PHONE:
@@ -220,7 +233,11 @@ def _tell_claimant_ready(claim: IdentityClaim) -> None:
             "您的身份核验已通过。使用该证件号码的原账号已收到通知；如无异议，将于 %(until)s "
             "生效，届时您的账号即可正常使用。"
         ) % {"until": _when(claim.takes_effect_at)}
-    notify(claim.claimant, text)
+    return text
+
+
+def _tell_claimant_ready(claim: IdentityClaim) -> None:
+    notify(claim.claimant, claim_ready_text(claim))
 
 
 def _raise_alert(holder: User, now) -> None:
@@ -317,10 +334,7 @@ def claim_object(*, claim_id: int, holder: User, request=None) -> IdentityClaim:
 
 def _same_kind(claim: IdentityClaim):
     """Claims on the same thing of the holder's: her ID number, or her phone."""
-    claims = IdentityClaim.objects.filter(holder_id=claim.holder_id)
-    if claim.route == ClaimRoute.PHONE:
-        return claims.filter(route=ClaimRoute.PHONE)
-    return claims.exclude(route=ClaimRoute.PHONE)
+    return _claims_on(claim.holder_id, phone=claim.route == ClaimRoute.PHONE)
 
 
 def _others_to_review(claim: IdentityClaim, *, by, request) -> None:
@@ -566,8 +580,6 @@ def claims_close_for(cancelled: list[User], *, reason: str) -> None:
     ids = [u.pk for u in cancelled]
     if not ids:
         return
-    from django.db.models import Q
-
     stale = IdentityClaim.objects.filter(state__in=OPEN_CLAIM_STATES).filter(
         Q(claimant_id__in=ids) | Q(holder_id__in=ids)
     )
@@ -598,20 +610,9 @@ def _claim_in_review(claim_id: int) -> IdentityClaim:
 
 @transaction.atomic
 def claim_review_approve(*, claim: IdentityClaim, by: User, request=None) -> IdentityClaim:
+    """The reviewers let the claim take effect; a staff account holding the ID number is
+    never cancelled (identity_approve refuses, saying what to do)."""
     claim = _claim_in_review(claim.pk)
-    holder = claim.holder
-    if (
-        claim.route != ClaimRoute.PHONE
-        and holder.is_staff_account
-        and holder.state != AccountState.CANCELLED
-        and (holder.id_type, holder.id_number) == (claim.claimant.id_type, claim.claimant.id_number)
-    ):
-        raise AccountError(
-            _(
-                "原账号是工作人员账号，不能因申领被注销。请先请系统管理员核实并更正该工作人员"
-                "账号的证件号码，再通过本申领。"
-            )
-        )
     return claim_complete(claim_id=claim.pk, by=by, how=_("客服审核通过"), request=request)
 
 

@@ -102,13 +102,12 @@ def _may_send_to(destination: str) -> str:
             raise AccountError(_("请输入正确的邮箱地址，例如 name@example.com。")) from None
     elif not PHONE_RE.match(destination):
         raise AccountError(_("请输入正确的 11 位手机号码。"))
-    now = timezone.now()
-    sent = VerificationCode.objects.filter(destination=destination)
-    # The rows say when the last code went; the counter, taken first and atomically, makes
-    # sure that a burst of requests for one phone sends one text, not one each.
-    if sent.filter(created_at__gt=now - SEND_INTERVAL).exists() or SEND_GAP.attempt(destination):
+    # The counter, taken first and atomically, makes sure that a burst of requests for
+    # one phone sends one text, not one each (its window starts with the first send).
+    if SEND_GAP.attempt(destination):
         raise Throttled(_("验证码发送过于频繁，请 1 分钟后再试。"))
-    if sent.filter(created_at__gt=now - timedelta(days=1)).count() >= SENDS_PER_DAY:
+    sent = VerificationCode.objects.filter(destination=destination)
+    if sent.filter(created_at__gt=timezone.now() - timedelta(days=1)).count() >= SENDS_PER_DAY:
         raise Throttled(_("该号码今日获取验证码的次数已达上限（10 次），请明天再试。"))
     return destination
 

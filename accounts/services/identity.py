@@ -92,22 +92,54 @@ def _new_request(user: User, kind: str, **fields) -> IdentityRequest:
     return IdentityRequest(user=user, kind=kind, token=secrets.token_hex(16), **fields)
 
 
-def id_photos_submit(*, user: User, front, back, request=None) -> IdentityRequest:
-    """途径：客服协助验证. Two hand-held photos, reviewed within three working days."""
-    if user.state != AccountState.PENDING:
-        raise AccountError(_("您的账号不需要身份核验。"))
+def _lock_user(user: User) -> None:
+    """Take `user`'s row lock for the rest of the transaction: her requests are counted and
+    saved one submission at a time (docs/quality.md "Counters are exact under bursts": a
+    count read beside a slow image decode lets a burst through)."""
+    User.objects.select_for_update().filter(pk=user.pk).values_list("pk").get()
+
+
+def _check_uploads_left(user: User) -> None:
     today, in_all = uploads_left(user)
     if in_all <= 0:
         raise Throttled(_("累计上传已达 5 次，不能再上传。请联系学校学籍管理部门或客服。"))
     if today <= 0:
         raise Throttled(_("每天只能上传 3 次，请明天再试。"))
+
+
+def _save_one_pending(obj: IdentityRequest, *, pending_twice: str, **images: CleanImage) -> None:
+    """Store the images and save a request of a kind that may be pending once per account;
+    a second one (the database constraint decides, under a burst too) raises
+    `pending_twice` and leaves no image behind."""
+    _store_images(obj, **images)
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError as exc:
+        for field in images:
+            getattr(obj, field).delete(save=False)
+        raise AccountError(pending_twice) from exc
+
+
+def id_photos_submit(*, user: User, front, back, request=None) -> IdentityRequest:
+    """途径：客服协助验证. Two hand-held photos, reviewed within three working days."""
+    if user.state != AccountState.PENDING:
+        raise AccountError(_("您的账号不需要身份核验。"))
+    _check_uploads_left(user)  # refused before the decoding, as before
     front_image = _clean_image(front, _("手持身份证人像面照片"))
     back_image = _clean_image(back, _("手持身份证国徽面照片"))
-    obj = _new_request(user, RequestKind.DUPLICATE_ID)
-    _store_images(obj, front_image=front_image, back_image=back_image)
-    obj.save()
-    log_action(obj, "accounts.id_photos_submitted", by=user, subject=user, request=request)
+    with transaction.atomic():
+        _lock_user(user)
+        _check_uploads_left(user)  # again, under the lock: seed 000's limits are exact
+        obj = _new_request(user, RequestKind.DUPLICATE_ID)
+        _store_images(obj, front_image=front_image, back_image=back_image)
+        obj.save()
+        log_action(obj, "accounts.id_photos_submitted", by=user, subject=user, request=request)
     return obj
+
+
+def _has_pending(user: User, kind: str) -> bool:
+    return IdentityRequest.objects.filter(user=user, kind=kind, state=RequestState.PENDING).exists()
 
 
 def phone_request_submit(*, user: User, phone: str, front, request=None) -> IdentityRequest:
@@ -115,15 +147,17 @@ def phone_request_submit(*, user: User, phone: str, front, request=None) -> Iden
     hand-held ID photo (seed 000)."""
     if user.phone == phone:
         raise AccountError(_("该手机号已经绑定在您的账号上。"))
-    if IdentityRequest.objects.filter(
-        user=user, kind=RequestKind.PHONE, state=RequestState.PENDING
-    ).exists():
-        raise AccountError(_("您已有一个待审核的手机号申请，请等待客服处理。"))
+    pending_twice = _("您已有一个待审核的手机号申请，请等待客服处理。")
+    if _has_pending(user, RequestKind.PHONE):
+        raise AccountError(pending_twice)
     image = _clean_image(front, _("手持身份证人像面照片"))
-    obj = _new_request(user, RequestKind.PHONE, phone=phone)
-    _store_images(obj, front_image=image)
-    obj.save()
-    log_action(obj, "accounts.phone_request_submitted", by=user, subject=user, request=request)
+    with transaction.atomic():
+        _lock_user(user)
+        if _has_pending(user, RequestKind.PHONE):
+            raise AccountError(pending_twice)
+        obj = _new_request(user, RequestKind.PHONE, phone=phone)
+        _save_one_pending(obj, pending_twice=pending_twice, front_image=image)
+        log_action(obj, "accounts.phone_request_submitted", by=user, subject=user, request=request)
     return obj
 
 
@@ -142,10 +176,9 @@ def real_name_change_submit(
     id_type = id_type or user.id_type
     if (real_name, id_type, id_number) == (user.real_name, user.id_type, user.id_number):
         raise AccountError(_("申请的姓名和证件号码与当前信息相同，无需修改。"))
-    if IdentityRequest.objects.filter(
-        user=user, kind=RequestKind.REAL_NAME, state=RequestState.PENDING
-    ).exists():
-        raise AccountError(_("您已有一个待审核的实名信息修改申请，请等待客服处理。"))
+    pending_twice = _("您已有一个待审核的实名信息修改申请，请等待客服处理。")
+    if _has_pending(user, RequestKind.REAL_NAME):
+        raise AccountError(pending_twice)
     image = _clean_image(scan, _("身份证扫描件"))
     obj = _new_request(
         user,
@@ -155,9 +188,14 @@ def real_name_change_submit(
         requested_id_number=id_number,
         note=note,
     )
-    _store_images(obj, front_image=image)
-    obj.save()
-    log_action(obj, "accounts.real_name_change_submitted", by=user, subject=user, request=request)
+    with transaction.atomic():
+        _lock_user(user)
+        if _has_pending(user, RequestKind.REAL_NAME):
+            raise AccountError(pending_twice)
+        _save_one_pending(obj, pending_twice=pending_twice, front_image=image)
+        log_action(
+            obj, "accounts.real_name_change_submitted", by=user, subject=user, request=request
+        )
     return obj
 
 
@@ -172,7 +210,10 @@ def identity_approve(*, user: User, by: User | None, route: str, request=None) -
     others = [u for u in holders if u.pk != user.pk]
     if any(old.is_staff_account for old in others):
         raise AccountError(
-            _("该证件号码由工作人员账号使用，不能因身份核验被注销；请联系客服或系统管理员核实。")
+            _(
+                "该证件号码由工作人员账号使用，该账号不能因身份核验或申领被注销。请先请系统管理员"
+                "核实并更正该工作人员账号的证件号码，再通过审核。"
+            )
         )
     for old in others:
         _cancel(old, now=now, winner=user, by=by, request=request)

@@ -134,20 +134,19 @@ class LoginTry:
     """The counters one log-in try took; give back what a right password does not use."""
 
     address: str
+    # The live accounts the identifier names, handed to the backend (no second look-up).
+    accounts: list[User] = field(default_factory=list)
     # Per account the identifier names (or per identifier, when it names none): the
     # counters taken, each with this try's place in its window.
     taken: dict = field(default_factory=dict)
     slowed: bool = False
 
-    def failed(self) -> None:
-        """A wrong password: the counted try stays counted."""
-
     def succeeded(self, user: User | None = None) -> None:
         """The password of `user` was right: her own counters forget her failures; the
         other accounts the identifier names keep theirs (one account's right password
         never wipes guesses made at another's)."""
-        for backoff, key, place in self.taken.get(user.pk if user else None, ()):
-            backoff.forgive(key, place)
+        for backoff, key, place, level in self.taken.get(user.pk if user else None, ()):
+            backoff.forgive(key, place, level)
         if self.address:
             _per_address().undo(self.address)
             if self.slowed:
@@ -164,7 +163,8 @@ def _refused(wait: int) -> Throttled:
 
 def login_try(identifier: str, request=None) -> LoginTry:
     """Count a log-in try before its password is checked, or raise Throttled saying when
-    to try again. Call .succeeded(user) or .failed() on the result after the check.
+    to try again. Call .succeeded(user) on the result after a right password (a wrong
+    one stays counted).
 
     The try counts against EVERY account the identifier names (a holder and a pending
     claimant share an ID number; a user name may read as another's phone): per (account,
@@ -173,7 +173,7 @@ def login_try(identifier: str, request=None) -> LoginTry:
     accounts = candidate_accounts(identifier)
     address = client_key(request)
     device, known = _device(request)
-    attempt = LoginTry(address=address)
+    attempt = LoginTry(address=address, accounts=accounts)
     if len(accounts) == 1 and _knows(known, device, accounts[0].pk):
         # A browser where this account logged in before: counted on its own (account,
         # browser), so neither the address's failures nor anyone else's guesses at her
@@ -190,8 +190,8 @@ def login_try(identifier: str, request=None) -> LoginTry:
         account_key = _account_key(who)
         for backoff, scope in ledgers:
             key = account_key if scope is None else f"{account_key}|{where}"
-            wait, place = backoff.take(key)
-            taken.append((backoff, key, place))
+            wait, place, level = backoff.take(key)
+            taken.append((backoff, key, place, level))
             if wait:
                 raise _refused(wait)
     if attempt.address and _per_address().attempt(address):
@@ -202,7 +202,7 @@ def login_try(identifier: str, request=None) -> LoginTry:
             _slowed_address().undo(address)
             _per_address().undo(address)
             for taken in attempt.taken.values():
-                for backoff, key, _place in taken:
+                for backoff, key, _place, _level in taken:
                     backoff.undo(key)
             raise Throttled(wait_message(wait))
     return attempt

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.errors import AccountError, DuplicateIdNumber, PhoneInUse, Throttled
-from accounts.lookup import username_taken
+from accounts.lookup import username_shape_refusal, username_taken
 from accounts.models import AccountState, CodePurpose, User
 from accounts.services.claims import release_phone
 from accounts.services.codes import code_use, code_verify, normalize_destination
@@ -82,6 +82,9 @@ def account_register(
     checks leaves the code unused. take_over_phone is honoured only with a code sent to
     that phone, which proves it."""
     take_over_phone = take_over_phone and bool(data.phone)
+    refusal = username_shape_refusal(data.username, phone=data.phone, email=data.email)
+    if refusal:  # says nothing of other accounts: before the code
+        raise AccountError(refusal)
     destination = normalize_destination(data.phone or data.email)
     row = code_verify(
         purpose=CodePurpose.REGISTER, destination=destination, code=code, request=request
@@ -90,9 +93,9 @@ def account_register(
         _precheck(data, reregister=reregister, take_over_phone=take_over_phone)
     except (DuplicateIdNumber, PhoneInUse, _Reveals):
         # The code stays unused: the student may resubmit with it and a way on.
-        if REVEALS_PER_DESTINATION.hit(destination) > REVEALS_PER_DESTINATION.max:
-            wait = REVEALS_PER_DESTINATION.wait(destination)
-            raise Throttled(wait_message(max(wait, 1))) from None
+        wait = REVEALS_PER_DESTINATION.attempt(destination)
+        if wait:
+            raise Throttled(wait_message(wait)) from None
         raise
     code_use(row)
     try:

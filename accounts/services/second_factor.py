@@ -33,7 +33,7 @@ from portal.audit import log_action
 from portal.throttle import wait_message
 
 REQUIRED_ROLES = frozenset({Role.REGISTRAR, Role.IDENTITY_REVIEWER, Role.ADMIN})
-OPTIONAL_ROLES = frozenset({Role.COUNSELOR, Role.COLLEGE})
+# Counselors and college staff may enrol (may_enrol: every staff account), not must.
 RECOVERY_CODE_COUNT = 10
 DEVICE_NAME = "手机验证器"
 
@@ -60,7 +60,7 @@ class CodeRefused(AccountError):
 
 def may_enrol(user) -> bool:
     """Staff may protect their log-in with a device; students are never asked."""
-    return user.is_superuser or user.is_staff or user.role in REQUIRED_ROLES | OPTIONAL_ROLES
+    return user.is_staff_account
 
 
 def must_enrol(user) -> bool:

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.errors import AccountError, PhoneInUse, Throttled
-from accounts.lookup import username_taken
+from accounts.lookup import username_shape_refusal, username_taken
 from accounts.models import AccountState, CodePurpose, User
 from accounts.notify import notify
 from accounts.services.claims import release_phone
@@ -87,6 +87,9 @@ def _count_username_check(user: User, request) -> None:
 
 
 def username_change(*, user: User, username: str, request=None) -> User:
+    refusal = username_shape_refusal(username, phone=user.phone, email=user.email)
+    if refusal:
+        raise AccountError(refusal)
     _count_username_check(user, request)
     if username_taken(username, exclude=user):
         raise AccountError(_("该用户名已被使用，请换一个用户名。"))

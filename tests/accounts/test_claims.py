@@ -707,7 +707,7 @@ def test_a_claim_on_a_staff_account_goes_to_the_reviewers_never_cancels_it(
     url = f"/accounts/identity-claims/{claim.pk}/"
     assert url in page_text(reviewer.get(QUEUE))
     response = csrf_post(reviewer, url, {"decision": "approve"})
-    assert "不能因申领被注销" in page_text(response)
+    assert "不能因身份核验或申领被注销" in page_text(response)  # identity_approve's message now
     with pytest.raises(Exception, match="工作人员账号"):
         identity.identity_approve(user=claimant, by=world.reviewer, route="facts")
     staff.refresh_from_db()

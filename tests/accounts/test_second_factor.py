@@ -256,7 +256,7 @@ def test_new_recovery_codes_replace_the_old_ones_and_are_audited(world, otp_on):
     client = logged_in("registrar")
     _key, old_codes = _enrol(client)
 
-    response = csrf_post(client, MANAGE, {"action": "regenerate"})
+    response = csrf_post(client, MANAGE, {"action": "regenerate", "password": factories.PASSWORD})
 
     new_codes = re.findall(r'<code class="recovery-code">([A-Z2-7]+)</code>', page_text(response))
     assert len(new_codes) == 10 and not set(new_codes) & set(old_codes)
