@@ -11,7 +11,7 @@ from accounts.errors import AccountError, PhoneInUse, Throttled
 from accounts.lookup import username_shape_refusal, username_taken
 from accounts.models import AccountState, CodePurpose, User
 from accounts.notify import notify
-from accounts.services.claims import release_phone
+from accounts.services.claims import give_phone, release_phone
 from accounts.services.codes import code_check, code_use, code_verify, normalize_destination
 from portal.audit import log_action
 from portal.throttle import Limit, client_key, wait_message
@@ -127,24 +127,14 @@ def phone_change(
     if others.exists() and not take_over:
         raise PhoneInUse(_("手机号已使用"))
     code_use(row)
-    before = user.phone
     try:
         with transaction.atomic():
             _take_phone_from(others, by=user, request=request)
-            user.phone = phone
-            user.save(update_fields=["phone"])
-            log_action(
-                user,
-                "accounts.phone_changed",
-                by=user,
-                subject=user,
-                request=request,
-                changes={"phone": [before, phone]},
-            )
-    except IntegrityError:
+            # The one way a phone is bound (audited with masked numbers).
+            give_phone(user, phone, by=user, request=request, taken=_("手机号已使用"))
+    except AccountError as exc:
         # Another account took the phone after the check above: say so, never a 500.
-        user.phone = before
-        raise PhoneInUse(_("手机号已使用")) from None
+        raise PhoneInUse(exc.message) from None
     return user
 
 

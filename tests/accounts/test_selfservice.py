@@ -535,3 +535,20 @@ def test_a_real_name_change_with_an_impossible_id_number_is_refused(alice):
 
     assert "不是有效日期" in page_text(response)
     assert not IdentityRequest.objects.exists()
+
+
+def test_a_changed_phone_is_audited_with_masked_numbers(alice):
+    client = csrf_client(alice)
+    old = alice.phone
+    ask_code(client, "/accounts/me/phone/", "phone", NEW_PHONE, page="/accounts/me/")
+
+    csrf_post(
+        client,
+        "/accounts/me/phone/",
+        {"phone": NEW_PHONE, "code": sms_code(NEW_PHONE)},
+        page="/accounts/me/",
+    )
+
+    event = AuditEvent.objects.get(action="accounts.phone_changed", subject=alice)
+    assert NEW_PHONE not in str(event.changes) and (not old or old not in str(event.changes))
+    assert event.changes["phone"][1].endswith(NEW_PHONE[-4:])
