@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
+from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 from accounts.models import Role, User
@@ -34,6 +36,14 @@ def _no_notices_held_from_another_test():
     """Each process holds the published notices (notices.published); a rolled-back test
     database may reuse ids, so every test starts with none held."""
     published.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request in English leaves its language active in the thread (LocaleMiddleware
+    activates, nothing deactivates): the next test starts in the default again."""
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -422,20 +422,22 @@ def test_what_is_shown_reads_back_in_english_too(world):
 
 
 def test_an_english_page_offers_options_that_read(client_for, world, pdf_upload):
-    client = client_for(world.alice)
-    client.cookies["django_language"] = "en"
-    form = client.get(f"/records/{world.alice_record.pk}/report/").context["form"]
-    options = dict(form.fields["value_level"].widget.choices)
-    assert options["专科"] != "专科"  # she reads it in English, it reads back in any
-    value = "专科"
+    # The page's language stays with the thread after the request: put it back after.
+    with translation.override(translation.get_language()):
+        client = client_for(world.alice)
+        client.cookies["django_language"] = "en"
+        form = client.get(f"/records/{world.alice_record.pk}/report/").context["form"]
+        options = dict(form.fields["value_level"].widget.choices)
+        assert options["专科"] != "专科"  # she reads it in English, it reads back in any
+        value = "专科"
 
-    response = client.post(
-        f"/records/{world.alice_record.pk}/report/",
-        {"wrong_level": "on", "value_level": value},
-    )
+        response = client.post(
+            f"/records/{world.alice_record.pk}/report/",
+            {"wrong_level": "on", "value_level": value},
+        )
 
-    assert response.status_code == 302, response.context["form"].errors
-    assert DiscrepancyItem.objects.get().claimed_value == "专科"
+        assert response.status_code == 302, response.context["form"].errors
+        assert DiscrepancyItem.objects.get().claimed_value == "专科"
 
 
 def test_a_class_name_shared_by_two_cohorts_is_told_apart_by_its_number(client_for, world):
