@@ -9,7 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import User
 from accounts.services import second_factor
 from accounts.services.login_throttle import login_unlock
-from portal.admin import AccessAuditedAdmin
+from portal.lib.admin import AccessAuditedAdmin
 
 # Devices change only through the audited services (enrol, reset): no raw device pages,
 # where a deletion would leave no trace and a TOTP key could be read.

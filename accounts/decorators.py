@@ -25,7 +25,7 @@ def role_required(*roles: str, admins: bool = True):
                 return redirect_to_login(request.get_full_path())
             if user.state != AccountState.ACTIVE:
                 raise PermissionDenied
-            is_admin = admins and (user.is_superuser or user.role == Role.ADMIN)
+            is_admin = admins and user.is_admin
             if user.role not in allowed and not is_admin:
                 raise PermissionDenied
             return view(request, *args, **kwargs)

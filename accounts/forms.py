@@ -6,12 +6,12 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts import idnumbers
 from accounts.errors import Throttled
 from accounts.models import IdType
 from accounts.services.codes import PHONE_RE, normalize_phone
 from accounts.services.login_throttle import login_try
-from portal.throttle import Limit, wait_message
+from portal.lib import idnumbers
+from portal.lib.throttle import Limit, wait_message
 
 
 class LoginForm(AuthenticationForm):
@@ -105,7 +105,7 @@ class PhoneField(forms.CharField):
 
 class DocumentForm(forms.Form):
     """A form with id_type and id_number: the number is checked for its type (seed rules
-    in accounts.idnumbers) and kept in its normal form."""
+    in portal.lib.idnumbers) and kept in its normal form."""
 
     def clean(self):
         data = super().clean()

@@ -12,9 +12,9 @@ import unicodedata
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils.translation import gettext as _
 
-from accounts import idnumbers
 from accounts.models import AccountState, IdType, User
 from accounts.services.codes import normalize_phone
+from portal.lib import idnumbers
 
 ID_NUMBER_RE = re.compile(r"^(\d{17}[\dX]|\d{15})$")
 # Passports and the permits of Hong Kong, Macao and Taiwan residents and foreigners:

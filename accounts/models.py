@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from accounts import idnumbers
+from portal.lib import idnumbers
 
 
 class IdType(models.TextChoices):
@@ -55,7 +55,7 @@ class UserQuerySet(models.QuerySet):
         """Accounts a person may look up: staff see the students of their scope."""
         if not user.is_authenticated:
             return self.none()
-        if user.role == Role.ADMIN or user.is_superuser:
+        if user.is_admin:
             return self
         if user.role == Role.IDENTITY_REVIEWER:
             return self.filter(role=Role.STUDENT) | self.filter(pk=user.pk)
@@ -172,6 +172,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.role == Role.STUDENT
 
     @property
+    def is_admin(self) -> bool:
+        """A system administrator (or a Django superuser): sees every institution."""
+        return self.is_superuser or self.role == Role.ADMIN
+
+    @property
     def is_portal_staff(self) -> bool:
         return self.role in STAFF_ROLES
 
@@ -281,7 +286,7 @@ class IdentityRequestQuerySet(models.QuerySet):
         """The owner sees their own requests; identity reviewers see the queue."""
         if not user.is_authenticated:
             return self.none()
-        if user.is_superuser or user.role in (Role.ADMIN, Role.IDENTITY_REVIEWER):
+        if user.is_admin or user.role == Role.IDENTITY_REVIEWER:
             return self.all()
         return self.filter(user=user)
 
@@ -407,7 +412,7 @@ class IdentityClaimQuerySet(models.QuerySet):
         """Both parties see their claim; identity reviewers see every claim."""
         if not user.is_authenticated:
             return self.none()
-        if user.is_superuser or user.role in (Role.ADMIN, Role.IDENTITY_REVIEWER):
+        if user.is_admin or user.role == Role.IDENTITY_REVIEWER:
             return self.all()
         return self.filter(Q(claimant=user) | Q(holder=user))
 

@@ -39,8 +39,8 @@ from accounts.services import claims, identity, selfservice
 from accounts.services.codes import code_send, normalize_destination
 from accounts.services.login_throttle import remember_device
 from accounts.services.registration import Registration, account_register
-from portal.audit import StudentRef, log_access
-from portal.files import private_file_response
+from portal.lib.audit import StudentRef, log_access
+from portal.lib.files import private_file_response
 
 BACKEND = "accounts.backends.IdentifierBackend"
 

@@ -95,7 +95,7 @@ def build(students: int, classes: int):
 
 
 def _students(institution, college, major, school_classes, count, registrar) -> None:
-    from accounts import idnumbers
+    from portal.lib import idnumbers
     from records.models import EnrollmentRecord
 
     rng = random.Random(2026)

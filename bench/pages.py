@@ -236,8 +236,8 @@ def make_surge_students(count: int) -> dict[str, int]:
     from django.db import transaction
     from django.utils import timezone
 
-    from accounts import idnumbers
     from accounts.models import Role, User
+    from portal.lib import idnumbers
     from records.models import EnrollmentRecord
 
     encoded = make_password(SURGE_PASSWORD)

@@ -84,7 +84,7 @@ def _jpeg(rng: random.Random, n: int) -> bytes:
 
 def people(count: int) -> list[tuple[str, str]]:
     """(ID number, 考生号) of each student, the same every run."""
-    from accounts import idnumbers
+    from portal.lib import idnumbers
 
     rng = random.Random(2026)
     found = []
@@ -183,7 +183,7 @@ def run_step(step: str, path: Path, media: Path) -> dict:
         from records.models import Institution
 
         storage = {
-            "BACKEND": "portal.storage.PrivateFileSystemStorage",
+            "BACKEND": "portal.lib.storage.PrivateFileSystemStorage",
             "OPTIONS": {"location": str(media)},
         }
         with override_settings(STORAGES={"default": storage, "staticfiles": storage}):

@@ -61,8 +61,8 @@ LABELS = {
 def generate(path: Path, rows: int, *, changed_every: int = 0) -> None:
     """A realistic roster: 10 colleges, 40 majors, classes of 50; dates as Excel dates,
     years and durations as numbers, everything else as text."""
-    from accounts import idnumbers
-    from portal.xlsx import write_rows
+    from portal.lib import idnumbers
+    from portal.lib.xlsx import write_rows
     from records.imports import TEMPLATE_HEADER
 
     rng = random.Random(2026)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from imaging import models
-from portal.admin import AccessAuditedAdmin
+from portal.lib.admin import AccessAuditedAdmin
 
 
 @admin.register(models.Photo)

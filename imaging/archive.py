@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from imaging import normalise
 from imaging.errors import PhotoError
-from portal.files import unsafe_zip_name
+from portal.lib.files import unsafe_zip_name
 
 MAX_ENTRIES = 20_000  # a large cohort; a 新华社 delivery is usually a class or a college
 MAX_TOTAL_BYTES = 4 * 1024**3  # uncompressed, declared and real

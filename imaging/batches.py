@@ -21,14 +21,14 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from accounts import idnumbers
 from imaging import archive as zips
 from imaging.errors import PhotoError
 from imaging.models import EntryOutcome, Photo, PhotoBatch, PhotoBatchEntry, PhotoKind
 from imaging.names import mask_numbers_in, masked_file_name
 from imaging.normalise import PhotoRejected, photo_normalise
 from imaging.services import photo_save
-from portal.audit import log_action
+from portal.lib import idnumbers
+from portal.lib.audit import log_action
 from records.models import EnrollmentRecord, Institution
 
 logger = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 The collection unit names each photo by the student's ID number (or 考生号), so a batch's
 report would be a list of full ID numbers; beside the student's name and 学号 they must be
-masked (accounts.idnumbers.mask) like every ID number on a page, and so they are stored
+masked (portal.lib.idnumbers.mask) like every ID number on a page, and so they are stored
 masked (imaging.batches). The extension, the folder and the reason stay readable: the
 registrar still sees what went wrong.
 """
@@ -12,8 +12,8 @@ from __future__ import annotations
 import posixpath
 import re
 
-from accounts import idnumbers
 from accounts.lookup import DOCUMENT_NUMBER_RE, ID_NUMBER_RE
+from portal.lib import idnumbers
 
 # An ID number anywhere in a text (a file name such as "张三_<ID>(1).jpg", a folder, an
 # older reason): a run of 15 or more digits (an 18-character number ends in a digit or

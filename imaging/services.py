@@ -25,7 +25,7 @@ from imaging.models import (
     PhotoVerification,
 )
 from imaging.normalise import MAX_BYTES, NormalisedPhoto, PhotoRejected, photo_normalise, reason
-from portal.audit import log_action
+from portal.lib.audit import log_action
 from records.models import EnrollmentRecord
 
 

@@ -22,9 +22,9 @@ from imaging.access import batch_for_read, record_for_upload
 from imaging.errors import PhotoError
 from imaging.forms import BatchUploadForm, OverviewFilterForm, PhotoUploadForm
 from imaging.models import EntryOutcome, PhotoKind, PhotoState
-from portal import jobs
-from portal.audit import StudentRef, log_access
-from portal.xlsx import write_rows
+from portal.lib import jobs
+from portal.lib.audit import StudentRef, log_access
+from portal.lib.xlsx import write_rows
 from records.models import EnrollmentRecord
 
 STAFF = (Role.COUNSELOR, Role.COLLEGE, Role.REGISTRAR)
@@ -34,7 +34,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @role_required(*STAFF)
 def manage(request):
     """照片管理: what each staff role can do with photos."""
-    is_registrar = request.user.role in (Role.REGISTRAR, Role.ADMIN) or request.user.is_superuser
+    is_registrar = request.user.role == Role.REGISTRAR or request.user.is_admin
     disputes = selectors.dispute_queue(request.user).count() if is_registrar else 0
     return render(
         request, "imaging/manage.html", {"is_registrar": is_registrar, "n_disputes": disputes}

@@ -8,7 +8,7 @@ from django_tasks import task
 from imaging.batches import photo_batch_import
 from imaging.errors import PhotoError
 from imaging.models import EntryOutcome
-from portal.jobs import JobError, run_job
+from portal.lib.jobs import JobError, run_job
 from records.models import Institution
 
 

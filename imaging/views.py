@@ -15,8 +15,8 @@ from imaging.errors import PhotoError
 from imaging.forms import DisputeForm, RatingForm
 from imaging.models import CollectionUnit, PhotoState
 from imaging.selectors import collection_units_for
-from portal.audit import log_access
-from portal.files import private_file_response
+from portal.lib.audit import log_access
+from portal.lib.files import private_file_response
 from records.codes import province_name
 
 

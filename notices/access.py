@@ -20,10 +20,6 @@ def sees_reported_values(user) -> bool:
     return user.is_superuser or user.role in STAFF
 
 
-def _is_admin(user) -> bool:
-    return user.is_superuser or user.role == Role.ADMIN
-
-
 def notice_for_manage(request, pk: int) -> Notice:
     return get_object_or_404(Notice.objects.managed_by(request.user), pk=pk)
 
@@ -45,21 +41,21 @@ def sheet_for_read(request, pk: int) -> FeedbackSheet:
 def sheet_for_remark(request, pk: int) -> FeedbackSheet:
     """Seed 004: the monitor fills the sheet; the counselor reviews it."""
     sheet = sheet_for_read(request, pk)
-    if request.user.role not in (Role.STUDENT, Role.COUNSELOR) and not _is_admin(request.user):
+    if request.user.role not in (Role.STUDENT, Role.COUNSELOR) and not request.user.is_admin:
         raise PermissionDenied
     return sheet
 
 
 def sheet_for_sign(request, pk: int) -> FeedbackSheet:
     sheet = sheet_for_read(request, pk)
-    if request.user.role != Role.COUNSELOR and not _is_admin(request.user):
+    if request.user.role != Role.COUNSELOR and not request.user.is_admin:
         raise PermissionDenied
     return sheet
 
 
 def sheet_for_countersign(request, pk: int) -> FeedbackSheet:
     sheet = sheet_for_read(request, pk)
-    if request.user.role != Role.COLLEGE and not _is_admin(request.user):
+    if request.user.role != Role.COLLEGE and not request.user.is_admin:
         raise PermissionDenied
     return sheet
 

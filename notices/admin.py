@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from notices import models
 from notices.feedback import row_students, rows_of_sheet
-from portal.admin import AccessAuditedAdmin
+from portal.lib.admin import AccessAuditedAdmin
 
 
 class AudienceInline(admin.TabularInline):

@@ -11,7 +11,7 @@ on one page and a class of 40 takes two (tests/notices/test_sheet_pdf.py checks 
 LibreOffice).
 
 Written in openpyxl's write-only mode, which streams rows and still supports print
-titles, page set-up and merged cells. Every text cell goes through portal.xlsx.safe_cell:
+titles, page set-up and merged cells. Every text cell goes through portal.lib.xlsx.safe_cell:
 a name or remark beginning with = + - @ is stored as text, never as a formula.
 """
 
@@ -35,7 +35,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from notices.feedback import SheetRow
 from notices.models import FeedbackSheet, Notice, NoticeTask
-from portal.xlsx import safe_cell
+from portal.lib.xlsx import safe_cell
 from records.models import SchoolClass
 
 WIDTHS = (6, 15, 11, 44, 18)  # 序号, 学号, 姓名, 校对结果, 本人签名 (character units)

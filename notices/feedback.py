@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from imaging.models import DisputeReason, Photo, PhotoKind, PhotoState, PhotoVerification
 from notices.models import FeedbackRemark, FeedbackSheet, Notice
 from notices.selectors import audience_q, record_is_done, with_task_flags
-from portal.audit import StudentRef
+from portal.lib.audit import StudentRef
 from records.models import (
     College,
     DiscrepancyReport,

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from notices.models import Notice
 from notices.services.notices import NOTICE_FIELDS, AudienceRule, Contact
-from portal.numbers import IdField
+from portal.lib.numbers import IdField
 from records.models import College, Level
 
 DATETIME_WIDGET_FORMAT = "%Y-%m-%dT%H:%M"

@@ -1,5 +1,5 @@
 """The list of students who have not done a notice's task, as .xlsx: a generator of rows
-plus the one streamed writer (portal.xlsx). ID numbers are masked (PIPL, docs/quality.md)."""
+plus the one streamed writer (portal.lib.xlsx). ID numbers are masked (PIPL, docs/quality.md)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from notices.feedback import describe, load_details, sheet_records
 from notices.models import Notice
 from notices.selectors import pending_records
-from portal.audit import StudentRef
-from portal.xlsx import write_rows
+from portal.lib.audit import StudentRef
+from portal.lib.xlsx import write_rows
 from records.models import EnrollmentRecord, SchoolClass
 
 

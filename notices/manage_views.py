@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from accounts.access import audit_events_for
 from accounts.decorators import role_required
 from accounts.models import Role
 from notices.access import notice_for_manage
@@ -22,8 +23,8 @@ from notices.forms import (
 )
 from notices.models import Notice, NoticeAttachment, NoticeState
 from notices.services import notices as services
-from portal.audit import as_change
-from portal.models import AuditEvent
+from portal.lib.audit import as_change
+from portal.lib.models import AuditEvent
 
 registrar_required = role_required(Role.REGISTRAR)
 
@@ -112,7 +113,7 @@ def notice_edit(request, pk: int):
 @registrar_required
 def notice_manage(request, pk: int):
     notice = notice_for_manage(request, pk)
-    history = AuditEvent.objects.visible_to(request.user).filter(
+    history = audit_events_for(request.user).filter(
         target_type=Notice._meta.label, target_id=str(notice.pk)
     )
     context = {

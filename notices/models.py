@@ -42,7 +42,7 @@ class NoticeQuerySet(models.QuerySet):
         published = Q(state=NoticeState.PUBLISHED)
         if not user.is_authenticated:
             return self.filter(published)
-        if user.is_superuser or user.role == Role.ADMIN:
+        if user.is_admin:
             return self.all()
         if user.role == Role.REGISTRAR:
             return self.filter(published | Q(institution_id=user.institution_id))
@@ -53,7 +53,7 @@ class NoticeQuerySet(models.QuerySet):
         institution's (admins: all)."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.is_superuser or user.role == Role.ADMIN:
+        if user.is_admin:
             return self.all()
         if user.role == Role.REGISTRAR and user.institution_id:
             return self.filter(institution_id=user.institution_id)
@@ -65,7 +65,7 @@ class NoticeQuerySet(models.QuerySet):
         tasks = self.exclude(task=NoticeTask.NONE)
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.is_superuser or user.role == Role.ADMIN:
+        if user.is_admin:
             return tasks
         if user.role == Role.REGISTRAR and user.institution_id:
             return tasks.filter(institution_id=user.institution_id)
@@ -304,7 +304,7 @@ class FeedbackSheet(models.Model):
 
     @property
     def institution_id(self) -> int:
-        """For the audit trail (portal.audit files each event under an institution)."""
+        """For the audit trail (portal.lib.audit files each event under an institution)."""
         return self.notice.institution_id
 
     @property

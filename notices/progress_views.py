@@ -32,9 +32,9 @@ from notices.feedback import class_rows, row_students, rows_of_sheet, without_va
 from notices.forms import CountersignForm, ScopeForm
 from notices.lists import pending_workbook
 from notices.services import sheets as sheet_services
-from portal import jobs
-from portal.audit import log_access
-from portal.numbers import parse_id
+from portal.lib import jobs
+from portal.lib.audit import log_access
+from portal.lib.numbers import parse_id
 from records.models import SchoolClass
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -80,7 +80,7 @@ def progress(request, pk: int):
         "total": selectors.total(colleges),
         "sheets_filter": request.GET.get("sheets", ""),
         "can_export_college": request.user.role in (Role.COLLEGE, Role.REGISTRAR)
-        or request.user.is_superuser,
+        or request.user.is_admin,
     }
     return render(request, "notices/progress.html", context)
 

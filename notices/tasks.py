@@ -12,8 +12,8 @@ from notices.exports import FeedbackWorkbook, filename_for
 from notices.feedback import college_rows, row_students
 from notices.models import FeedbackSheet, Notice
 from notices.services.reminders import reminders_send
-from portal.audit import log_access
-from portal.jobs import JobError, run_job
+from portal.lib.audit import log_access
+from portal.lib.jobs import JobError, run_job
 from records.models import College, EnrollmentRecord, SchoolClass
 
 

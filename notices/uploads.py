@@ -1,6 +1,6 @@
 """Checking a notice's attachments by their content (docs/quality.md: uploads).
 
-PDFs are parsed and written anew (portal.uploads.pdf_upload); images are decoded and
+PDFs are parsed and written anew (portal.lib.uploads.pdf_upload); images are decoded and
 re-encoded (image_upload); Word and Excel files (.docx, .xlsx: blank forms, seed 004's
 附件 2) are zip archives, checked entry by entry without extracting anything: no absolute
 or `..` paths, a cap on entries and on the uncompressed size, the parts a real document
@@ -28,7 +28,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 from django.utils.translation import gettext as _
 
-from portal.uploads import IMAGE_SIGNATURES, UploadError, image_upload, pdf_upload
+from portal.lib.uploads import IMAGE_SIGNATURES, UploadError, image_upload, pdf_upload
 
 MAX_BYTES = 10 * 1024 * 1024
 # Screenshots of a step (phone: about 3 Mpx), an A4 page scanned at 300 dpi (8.7 Mpx) or

@@ -9,7 +9,7 @@ from notices import help as help_centre
 from notices.access import attachment_for_download
 from notices.models import FeedbackSheet, Notice
 from notices.student import student_tasks
-from portal.files import private_file_response
+from portal.lib.files import private_file_response
 from records.selectors import student_records
 
 

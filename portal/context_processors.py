@@ -1,11 +1,11 @@
 """The navigation that fits the person's role (templates/base.html)."""
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AccountState, Role
 from accounts.second_factor import SESSION_KEY
 from accounts.services import second_factor
-from portal.links import view_url
 
 _STUDENT = [
     ("home", _("首页")),
@@ -77,7 +77,7 @@ def navigation(request):
     current = request.resolver_match.view_name if getattr(request, "resolver_match", None) else ""
     return {
         "nav_items": [
-            {"url": view_url(name), "label": label, "current": name == current}
+            {"url": reverse(name), "label": label, "current": name == current}
             for name, label in items
         ]
     }

@@ -39,7 +39,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # The reverse proxies in front of the app servers (addresses or networks, e.g.
 # "10.0.0.10,10.0.1.0/24"): only a request from one of them has its X-Forwarded-For read
-# for the client's address (portal.throttle.client_ip). Empty: REMOTE_ADDR is the client.
+# for the client's address (portal.lib.throttle.client_ip). Empty: REMOTE_ADDR is the client.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 for _proxy in TRUSTED_PROXIES:  # a typo must stop the start, not the first proxied request
     try:
@@ -70,10 +70,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "portal.middleware.ContentSecurityPolicyMiddleware",
+    "portal.lib.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "portal.middleware.PrivateCacheMiddleware",
+    "portal.lib.middleware.PrivateCacheMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -135,7 +135,7 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: local memory by default; CACHE_URL=redis://host:6379/1 in production, so that
-# every app server shares the throttling counters (portal.throttle) and cached sessions.
+# every app server shares the throttling counters (portal.lib.throttle) and cached sessions.
 # Always Django's own RedisCache (redis-py), even if django-redis happens to be installed.
 CACHE_URL = env.str("CACHE_URL", default="locmemcache://portal")
 CACHES = {
@@ -148,7 +148,7 @@ CACHES = {
         ),
     )
 }
-# Throttling (portal.throttle, docs/deploy.md "Throttling"): counters in Redis when
+# Throttling (portal.lib.throttle, docs/deploy.md "Throttling"): counters in Redis when
 # THROTTLE_REDIS_URL is set (by default the CACHE_URL when that is Redis), otherwise in the
 # database table portal_throttlecounter. Both are atomic; Django's cache is never used.
 THROTTLE_REDIS_URL = env.str(
@@ -234,7 +234,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "private-media")
 STORAGES = {
     "default": {
-        "BACKEND": "portal.storage.PrivateFileSystemStorage",
+        "BACKEND": "portal.lib.storage.PrivateFileSystemStorage",
         "OPTIONS": {"location": str(MEDIA_ROOT)},
     },
     "staticfiles": {
@@ -247,11 +247,11 @@ STORAGES = {
 }
 # MEDIA_STORAGE=s3: an S3-compatible object store (django-storages, the `scale` extra),
 # so that app servers and workers share files without a shared disk. Still private: no
-# public ACL, signed URLs only, and portal.objectstore refuses to make a URL at all.
+# public ACL, signed URLs only, and portal.lib.objectstore refuses to make a URL at all.
 MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="local")
 if MEDIA_STORAGE == "s3":
     STORAGES["default"] = {
-        "BACKEND": "portal.objectstore.PrivateS3Storage",
+        "BACKEND": "portal.lib.objectstore.PrivateS3Storage",
         "OPTIONS": {
             "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
             "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
@@ -271,7 +271,7 @@ if MEDIA_STORAGE == "s3":
 # queue needs no other server; `manage.py db_worker` runs it. To scale out, RQ on Redis:
 # TASKS_BACKEND=django_tasks_rq.RQBackend and REDIS_URL (or RQ_URL), workers run
 # `manage.py rqworker default --job-class django_tasks_rq.Job`. Either way a job whose
-# worker died is re-run by `manage.py recover_jobs` (portal.jobs, docs/deploy.md).
+# worker died is re-run by `manage.py recover_jobs` (portal.lib.jobs, docs/deploy.md).
 TASKS_BACKEND = env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")
 TASKS = {"default": {"BACKEND": TASKS_BACKEND, "QUEUES": ["default"]}}
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
@@ -285,7 +285,7 @@ if TASKS_BACKEND.startswith("django_tasks_rq."):
         }
     }
 # Where a job's lease lives when the database is SQLite (a file lock on this machine);
-# on PostgreSQL the lease is an advisory lock (portal.jobs).
+# on PostgreSQL the lease is an advisory lock (portal.lib.jobs).
 JOB_LEASE_DIR = env.path("JOB_LEASE_DIR", default=Path(tempfile.gettempdir()) / "xueji-job-leases")
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

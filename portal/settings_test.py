@@ -12,7 +12,7 @@ from portal.settings import BASE_DIR  # noqa: E402
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {
-        "BACKEND": "portal.storage.PrivateFileSystemStorage",
+        "BACKEND": "portal.lib.storage.PrivateFileSystemStorage",
         "OPTIONS": {"location": str(BASE_DIR / ".test-media")},
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -7,13 +7,15 @@ from django.db.models.functions import Coalesce
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from accounts.access import audit_events_for
 from accounts.decorators import role_required
 from accounts.models import AccountState, Role
 from notices.models import Notice
-from portal import audit, dashboards
-from portal.files import private_file_response
+from portal import dashboards
 from portal.forms import AuditFilterForm
-from portal.models import AuditEvent, AuditSubject, Job, JobState
+from portal.lib import audit
+from portal.lib.files import private_file_response
+from portal.lib.models import AuditSubject, Job, JobState
 from records.models import EnrollmentRecord
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -89,7 +91,7 @@ def _subject_count():
 def audit_log(request):
     """The trail, newest first; by kind of action (a prefix such as "notices.") and by
     student (学号): every event that names her, a look at a photo or an export alike."""
-    events = AuditEvent.objects.visible_to(request.user).annotate(n_students=_subject_count())
+    events = audit_events_for(request.user).annotate(n_students=_subject_count())
     form = AuditFilterForm(request.GET)
     if form.is_valid():
         action, student = form.cleaned_data["action"], form.cleaned_data["student"]

@@ -6,7 +6,7 @@ Staff opening a person's full record is itself audited (docs/quality.md, PIPL).
 
 from django.shortcuts import get_object_or_404
 
-from portal.audit import log_access
+from portal.lib.audit import log_access
 from records.models import EnrollmentRecord, SchoolClass
 from records.selectors import records_with_state
 

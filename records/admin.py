@@ -8,8 +8,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from portal.admin import AccessAuditedAdmin
-from portal.audit import diff, log_action, snapshot
+from portal.lib.admin import AccessAuditedAdmin
+from portal.lib.audit import diff, log_action, snapshot
 from records import models
 from records.rules import DEGREE_RULES, Kind, between
 from records.rules import read as read_value

@@ -1,4 +1,4 @@
-"""Exports of records: generators of rows plus the one xlsx writer (portal.xlsx)."""
+"""Exports of records: generators of rows plus the one xlsx writer (portal.lib.xlsx)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from django.db.models import QuerySet
 
-from portal.audit import StudentRef
+from portal.lib.audit import StudentRef
 from records.models import EnrollmentRecord
 
 ROSTER_HEADER = [
@@ -46,7 +46,7 @@ def roster_rows(
 def roster_workbook(
     records: QuerySet[EnrollmentRecord], progress=None, students: list | None = None
 ) -> bytes:
-    from portal.xlsx import write_rows
+    from portal.lib.xlsx import write_rows
 
     buffer = io.BytesIO()
     rows = roster_rows(records, progress, students)

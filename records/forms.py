@@ -4,7 +4,7 @@ from django import forms
 from django.core.validators import ProhibitNullCharactersValidator as ProhibitNull
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import NUL_ERRORS
+from portal.lib.forms import NUL_ERRORS
 from records import rules
 from records.models import College, EvidenceKind, ReportState
 from records.rules import CORRECTABLE_FIELDS, Kind

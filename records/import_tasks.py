@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from portal.jobs import JobError, run_job
+from portal.lib.jobs import JobError, run_job
 from records.imports import RosterImportError, roster_import
 
 # The job page lists this many errors; the rest are counted ("还有 N 个错误").

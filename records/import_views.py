@@ -16,11 +16,10 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts import idnumbers
 from accounts.decorators import role_required
 from accounts.models import Role
-from portal import jobs
-from portal.xlsx import SheetSpec, write_sheets
+from portal.lib import idnumbers, jobs
+from portal.lib.xlsx import SheetSpec, write_sheets
 from records import import_tasks, imports
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -14,16 +14,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts import idnumbers
 from accounts.models import IdType, Role
+from portal.lib import idnumbers
 from records.codes import ETHNIC_GROUPS, PROVINCES, Sex
 from records.regions import region_name
 
 User = settings.AUTH_USER_MODEL
-
-
-def _is_admin(user) -> bool:
-    return user.is_superuser or user.role == Role.ADMIN
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -38,7 +34,7 @@ class ScopedQuerySet(models.QuerySet):
     def visible_to(self, user):
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        if _is_admin(user):
+        if user.is_admin:
             return self.all()
         lookup, value = self._scope_for(user)
         if lookup is None or value is None:

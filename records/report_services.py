@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from portal.audit import diff, log_action, snapshot
-from portal.throttle import Limit, client_key, wait_message
+from portal.lib.audit import diff, log_action, snapshot
+from portal.lib.throttle import Limit, client_key, wait_message
 from records.errors import RecordError
 from records.models import EnrollmentRecord, OnlineReport
 

@@ -16,8 +16,8 @@ from django.db.models import (
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from accounts import idnumbers
 from imaging.models import Photo, PhotoState
+from portal.lib import idnumbers
 from records import rules
 from records.models import (
     College,

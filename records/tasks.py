@@ -3,8 +3,8 @@
 from django.utils import timezone
 from django_tasks import task
 
-from portal.audit import log_access
-from portal.jobs import run_job
+from portal.lib.audit import log_access
+from portal.lib.jobs import run_job
 from records.exports import roster_workbook
 from records.models import EnrollmentRecord
 from records.selectors import records_with_state

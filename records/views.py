@@ -13,14 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import idnumbers
 from accounts.decorators import role_required, student_required
 from accounts.models import Role
 from imaging.models import Photo
-from portal import jobs
-from portal.audit import StudentRef, log_access
-from portal.files import private_file_response
-from portal.models import AuditEvent
+from portal.lib import idnumbers, jobs
+from portal.lib.audit import StudentRef, log_access
+from portal.lib.files import private_file_response
+from portal.lib.models import AuditEvent
 from records import tasks
 from records.access import class_for_read, record_for_read
 from records.errors import FieldErrors, RecordError
@@ -240,14 +239,14 @@ def evidence_file(request, token: str):
 @login_required
 def record_detail(request, pk: int):
     record = record_for_read(request, pk)
-    # Full ID number, birth date and 生源 for the holder only (accounts.idnumbers.mask);
+    # Full ID number, birth date and 生源 for the holder only (portal.lib.idnumbers.mask);
     # the registrar sees them where she corrects the record (record_edit, the queue).
     full_id = request.user.pk == record.user_id
     context = {
         "record": record,
         "fields": record_field_rows(record, full_id=full_id),
         "photos": _photos_of([record]).get(record.pk, []),
-        "can_edit": request.user.role in (Role.REGISTRAR, Role.ADMIN) or request.user.is_superuser,
+        "can_edit": request.user.role == Role.REGISTRAR or request.user.is_admin,
     }
     return render(request, "records/record_detail.html", context)
 

@@ -172,9 +172,9 @@ def start_s3(cluster: Cluster) -> None:
 
 def roster(rows: int) -> bytes:
     """A valid roster of `rows` new 2024级 students of the demo university."""
-    from accounts import idnumbers
     from portal.demo import INSTITUTION_CODE, INSTITUTION_NAME
-    from portal.xlsx import write_rows
+    from portal.lib import idnumbers
+    from portal.lib.xlsx import write_rows
     from records.imports import TEMPLATE_HEADER
 
     rng = random.Random(7)

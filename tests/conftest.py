@@ -48,7 +48,7 @@ def _default_language_after_each_test():
 
 @pytest.fixture
 def redis_store(settings):
-    """The throttle's Redis counters (portal.throttle) on a Redis database of the tests
+    """The throttle's Redis counters (portal.lib.throttle) on a Redis database of the tests
     (THROTTLE_TEST_REDIS_URL, default DB 12 on the loopback); skipped without Redis."""
     redis = pytest.importorskip("redis")
     url = os.environ.get("THROTTLE_TEST_REDIS_URL", "redis://127.0.0.1:6379/12")
@@ -70,7 +70,7 @@ def private_media(settings, tmp_path) -> Path:
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "portal.storage.PrivateFileSystemStorage",
+            "BACKEND": "portal.lib.storage.PrivateFileSystemStorage",
             "OPTIONS": {"location": str(root)},
         },
     }

@@ -8,8 +8,8 @@ import random
 import secrets
 from decimal import Decimal
 
-from accounts import idnumbers
 from accounts.models import Role, User
+from portal.lib import idnumbers
 from records.models import (
     Category,
     College,

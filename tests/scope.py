@@ -31,7 +31,7 @@ from accounts.models import (
 from imaging.models import Photo, PhotoBatch, PhotoKind
 from notices import help as help_centre
 from notices.models import FeedbackSheet, Notice, NoticeAttachment, NoticeState, NoticeTask
-from portal.models import Job, JobState
+from portal.lib.models import Job, JobState
 from records.models import (
     DiscrepancyEvidence,
     DiscrepancyItem,

@@ -1,4 +1,4 @@
-"""Passport and permit numbers in capitals (accounts.idnumbers.validate_for_type), so
+"""Passport and permit numbers in capitals (portal.lib.idnumbers.validate_for_type), so
 that one document is one (type, number). A number whose capital form another live
 account already holds is left as it is for the reviewers (it is a duplicate to settle,
 not one to merge silently)."""

@@ -38,8 +38,8 @@ from accounts.models import (
     mask_phone,
 )
 from accounts.notify import notify
-from portal.audit import log_action
-from portal.throttle import wait_phrase
+from portal.lib.audit import log_action
+from portal.lib.throttle import wait_phrase
 
 logger = logging.getLogger(__name__)
 
@@ -639,7 +639,7 @@ def claim_review_reject(*, claim: IdentityClaim, by: User, note: str, request=No
 def account_history(user: User) -> dict:
     """One side of a claim for the reviewer: the account, its audit events, its requests
     and its record bindings (reverse relations: accounts imports no app above it)."""
-    from portal.models import AuditEvent
+    from portal.lib.models import AuditEvent
 
     return {
         "account": user,

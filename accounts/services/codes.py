@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from accounts.errors import AccountError, Throttled
 from accounts.models import CodePurpose, VerificationCode
 from accounts.sms import send_sms
-from portal.throttle import Limit, client_key, wait_message
+from portal.lib.throttle import Limit, client_key, wait_message
 
 CODE_LIFETIME = timedelta(minutes=10)
 MAX_FAILED_ATTEMPTS = 5

@@ -22,7 +22,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import idnumbers
 from accounts.errors import AccountError, Throttled
 from accounts.models import (
     AccountState,
@@ -38,9 +37,10 @@ from accounts.models import (
 from accounts.notify import notify
 from accounts.services.claims import identity_check_passed, lock_id_holders
 from accounts.transfer import transfer_all
-from portal.audit import log_action
-from portal.throttle import Limit, client_key, wait_message
-from portal.uploads import CleanImage, UploadError, image_upload
+from portal.lib import idnumbers
+from portal.lib.audit import log_action
+from portal.lib.throttle import Limit, client_key, wait_message
+from portal.lib.uploads import CleanImage, UploadError, image_upload
 from records.models import DegreeRecord, EnrollmentRecord
 from records.services.binding import certificate_digits
 

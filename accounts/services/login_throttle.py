@@ -36,8 +36,8 @@ from django.utils.translation import gettext as _
 from accounts.errors import Throttled
 from accounts.lookup import candidate_accounts, identifier_key
 from accounts.models import User
-from portal.audit import log_action
-from portal.throttle import Backoff, Limit, client_key, wait_message, wait_phrase
+from portal.lib.audit import log_action
+from portal.lib.throttle import Backoff, Limit, client_key, wait_message, wait_phrase
 
 SLOW_WINDOW = 60
 # Bumped by login_unlock: part of every (account, address) key, so that an unlock starts

@@ -23,8 +23,8 @@ from accounts.lookup import username_shape_refusal, username_taken
 from accounts.models import AccountState, CodePurpose, User
 from accounts.services.claims import release_phone
 from accounts.services.codes import code_use, code_verify, normalize_destination
-from portal.audit import log_action
-from portal.throttle import Limit, wait_message
+from portal.lib.audit import log_action
+from portal.lib.throttle import Limit, wait_message
 
 # "证件号码已被注册", "手机号已使用" and "该邮箱已被其他账号使用" tell whether a person has an
 # account (docs/quality.md). They need the code, so a phone or mailbox that received one may be

@@ -29,8 +29,8 @@ from django_otp.util import random_hex
 from accounts.errors import AccountError
 from accounts.models import Role
 from accounts.notify import notify
-from portal.audit import log_action
-from portal.throttle import wait_message
+from portal.lib.audit import log_action
+from portal.lib.throttle import wait_message
 
 REQUIRED_ROLES = frozenset({Role.REGISTRAR, Role.IDENTITY_REVIEWER, Role.ADMIN})
 # Counselors and college staff may enrol (may_enrol: every staff account), not must.
@@ -284,7 +284,7 @@ def second_factor_reset(*, user, by, request=None) -> bool:
     """An admin removes a staff member's devices (lost phone): every session of the
     account ends and the next log-in enrols again. Audited and told to the person.
     False when there was nothing to reset."""
-    if not (by.is_superuser or by.role == Role.ADMIN):
+    if not by.is_admin:
         raise PermissionDenied
     with transaction.atomic():
         totp, _n = TOTPDevice.objects.filter(user=user).delete()

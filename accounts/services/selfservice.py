@@ -13,8 +13,8 @@ from accounts.models import AccountState, CodePurpose, User
 from accounts.notify import notify
 from accounts.services.claims import give_phone, release_phone
 from accounts.services.codes import code_check, code_use, code_verify, normalize_destination
-from portal.audit import log_action
-from portal.throttle import Limit, client_key, wait_message
+from portal.lib.audit import log_action
+from portal.lib.throttle import Limit, client_key, wait_message
 
 USERNAME_CHECK_WINDOW = 60 * 60
 

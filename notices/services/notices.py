@@ -1,6 +1,6 @@
 """Writing notices: drafts, publishing, edits with their history, withdrawal, attachments.
 
-Every change is audited through portal.audit.log_action with the values before and
+Every change is audited through portal.lib.audit.log_action with the values before and
 after, so the notice's history page can show who changed what and when.
 """
 
@@ -25,9 +25,9 @@ from notices.models import (
 )
 from notices.services.sheets import sheets_sync
 from notices.uploads import attachment_upload
-from portal.audit import diff, snapshot
-from portal.audit import log_action as _log
-from portal.uploads import UploadError
+from portal.lib.audit import diff, snapshot
+from portal.lib.audit import log_action as _log
+from portal.lib.uploads import UploadError
 
 NOTICE_FIELDS = (
     "number", "title", "issuing_office", "drafted_by", "signed_by", "issue_date", "body",

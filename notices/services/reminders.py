@@ -16,7 +16,7 @@ from accounts.notify import notify
 from notices.errors import NoticeError
 from notices.models import Notice, NoticeState, Reminder
 from notices.selectors import pending_records
-from portal.audit import log_action
+from portal.lib.audit import log_action
 from records.models import EnrollmentRecord
 
 

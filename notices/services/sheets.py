@@ -11,12 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
 from notices.errors import NoticeError
 from notices.feedback import class_rows
 from notices.models import FeedbackRemark, FeedbackSheet, Notice, NoticeState, NoticeTask
 from notices.selectors import audience_q
-from portal.audit import log_action
+from portal.lib.audit import log_action
 from records.models import EnrollmentRecord
 
 REMARK_MAX = 200
@@ -130,7 +129,7 @@ def sheet_unsign(*, sheet: FeedbackSheet, by, request=None) -> FeedbackSheet:
         raise NoticeError(_("反馈表尚未签名。"))
     if sheet.is_handed_in:
         raise NoticeError(_("学院领导已复核，反馈表已上交，不能撤回签名。"))
-    if sheet.counselor_signed_by_id != by.pk and not _is_admin(by):
+    if sheet.counselor_signed_by_id != by.pk and not by.is_admin:
         raise NoticeError(_("只有签名的辅导员本人可以撤回签名。"))
     signed_at = sheet.counselor_signed_at
     sheet.signed_rows = None
@@ -173,7 +172,3 @@ def sheet_countersign(
         request=request,
     )
     return sheet
-
-
-def _is_admin(user) -> bool:
-    return user.is_superuser or user.role == Role.ADMIN

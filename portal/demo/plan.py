@@ -7,7 +7,6 @@ import datetime
 import random
 from dataclasses import dataclass, field
 
-from accounts import idnumbers
 from accounts.models import Role
 from imaging.models import PhotoKind, PhotoState
 from portal.demo.classes import PlannedClass, _class_sizes, _plan_classes, _special_seats
@@ -44,6 +43,7 @@ from portal.demo.names import (
     _random_name,
     _study_form,
 )
+from portal.lib import idnumbers
 from records.models import Level, RecordStatus, ReportState
 
 

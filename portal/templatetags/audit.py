@@ -2,7 +2,7 @@
 
 from django import template
 
-from portal.audit import as_change
+from portal.lib.audit import as_change
 
 register = template.Library()
 

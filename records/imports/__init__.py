@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
 
 from accounts.models import Role
-from portal.audit import log_action
+from portal.lib.audit import log_action
 from records.imports.archive import MAX_FILE_BYTES, check_archive, local_path
 from records.imports.columns import COLUMNS, TEMPLATE_HEADER
 from records.imports.organisation import check_new_organisation
@@ -59,7 +59,7 @@ PROGRESS_STEP = 500
 
 
 class _Progress:
-    """Reports to a job's progress (portal.jobs.JobProgress), if any: the first half of
+    """Reports to a job's progress (portal.lib.jobs.JobProgress), if any: the first half of
     the bar is validation, the second half the write."""
 
     def __init__(self, progress):

@@ -19,7 +19,7 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from portal.files import unsafe_zip_name
+from portal.lib.files import unsafe_zip_name
 from records.imports.parts import check_parts
 from records.imports.results import RosterImportError
 

@@ -4,7 +4,7 @@ ends and the notice she gets.
 
 Values are shown as the student reads them on her page: the labels of choices, the names
 of colleges, majors and classes, the full name of 生源省市; ID numbers masked
-(accounts.idnumbers.mask). On the registrar's list a record whose ID number changes
+(portal.lib.idnumbers.mask). On the registrar's list a record whose ID number changes
 also shows its birth date as a year and no 考生号 or 生源省市 value, so that the masked
 number cannot be rebuilt from the same line (docs/quality.md "Personal data").
 """
@@ -15,7 +15,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from accounts import idnumbers
+from portal.lib import idnumbers
 from records import rules
 
 # RecordConfirmation.revoked_reason holds 200 characters.

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.notify import notify
-from portal.audit import log_action, plain
+from portal.lib.audit import log_action, plain
 from records.imports.changes import for_registrar, notice_text, revoked_reason, shown_changes
 from records.imports.columns import Row
 from records.imports.results import FieldChange, ImportResult

@@ -19,8 +19,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from accounts import idnumbers
 from accounts.models import IdType
+from portal.lib import idnumbers
 from records.codes import Sex
 from records.rules.examinee import examinee_number_warnings
 

@@ -20,8 +20,8 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from accounts import idnumbers
 from accounts.models import IdType
+from portal.lib import idnumbers
 from records import regions
 from records.codes import ETHNIC_GROUPS, Sex
 from records.models import (
@@ -281,7 +281,7 @@ LOCATING_FIELDS = frozenset({"origin_region", "examinee_number"})
 def value_for_others(name: str, text: str) -> str | None:
     """A reported (current or claimed) value as anyone but the student and the registrar
     deciding the report sees it — queue lists, feedback sheets, exports, notifications:
-    an ID number masked by accounts.idnumbers.mask, a birth date as its year, a locating
+    an ID number masked by portal.lib.idnumbers.mask, a birth date as its year, a locating
     value not at all (None: say only which field was reported)."""
     if name == "id_number":
         return idnumbers.mask(text)

@@ -19,8 +19,8 @@ from django.core.exceptions import ValidationError
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from accounts import idnumbers
 from accounts.models import IdType
+from portal.lib import idnumbers
 from records.models import EnrollmentRecord, EvidenceKind
 from records.rules.between import Problem
 

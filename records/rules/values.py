@@ -19,7 +19,7 @@ from typing import Any
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts import idnumbers
+from portal.lib import idnumbers
 from records import regions
 from records.codes import Sex, ethnicity_code
 

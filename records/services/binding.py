@@ -14,10 +14,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import idnumbers
 from accounts.models import AccountState, User
-from portal.audit import log_action
-from portal.throttle import Limit, wait_message
+from portal.lib import idnumbers
+from portal.lib.audit import log_action
+from portal.lib.throttle import Limit, wait_message
 from records.errors import RecordError
 from records.models import DegreeRecord, EnrollmentRecord, RecordStatus
 from records.self_check import unregistered_reason

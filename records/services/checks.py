@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from notices import published
 from notices.models import Notice, NoticeTask
 from notices.selectors import AUDIENCE_FIELDS
-from portal.audit import log_action
-from portal.uploads import UploadError, document_upload
+from portal.lib.audit import log_action
+from portal.lib.uploads import UploadError, document_upload
 from records import rules
 from records.errors import RecordError
 from records.models import (

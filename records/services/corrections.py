@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.notify import notify
-from portal.audit import diff, log_action, snapshot
+from portal.lib.audit import diff, log_action, snapshot
 from records import rules
 from records.errors import RecordError
 from records.models import DiscrepancyReport, EnrollmentRecord, ReportState

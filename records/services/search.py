@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from accounts import idnumbers
 from accounts.lookup import DOCUMENT_NUMBER_RE, ID_NUMBER_RE
-from portal.throttle import Limit, wait_message
+from portal.lib import idnumbers
+from portal.lib.throttle import Limit, wait_message
 from records.errors import RecordError
 from records.models import EnrollmentRecord
 from records.selectors import record_search

@@ -2,11 +2,11 @@
 
 from django import template
 from django.core.exceptions import FieldDoesNotExist
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from portal.links import object_url
 from records.models import RecordStatus
 from records.rules import label as field_label
 from records.rules import value_for_others
@@ -46,7 +46,7 @@ def report_submitted(report):
     waited = _("已等待 %(n)d 天") % {"n": days} if days > 0 else _("今天提交")
     return format_html(
         '<a href="{}">{}</a><br><span class="muted">{}</span>',
-        object_url("records:report_detail", report.pk),
+        reverse("records:report_detail", args=[report.pk]),
         submitted.strftime("%Y-%m-%d %H:%M"),
         waited,
     )

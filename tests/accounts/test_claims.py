@@ -31,7 +31,7 @@ from accounts.models import (
 from accounts.services import claims, identity
 from imaging.models import Photo, PhotoKind, PhotoState, PhotoVerification
 from notices.models import Notice, NoticeState, Reminder
-from portal.models import AuditEvent
+from portal.lib.models import AuditEvent
 from records.models import (
     DiscrepancyEvidence,
     DiscrepancyReport,
@@ -290,7 +290,7 @@ def test_the_reviewer_sees_who_looked_at_the_holders_record_too(world, alice, cl
     """Her history showed only events with her as subject, not the accesses that name
     her among their students (issue 11 item 9)."""
     claims.claim_object(claim_id=claim.pk, holder=alice)
-    from portal.audit import log_access
+    from portal.lib.audit import log_access
 
     # An export of her class names her among others (no single subject).
     log_access(

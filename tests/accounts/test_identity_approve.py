@@ -16,7 +16,7 @@ from accounts.models import (
     RequestState,
 )
 from accounts.services import identity
-from portal.models import AuditEvent
+from portal.lib.models import AuditEvent
 from tests import factories
 from tests.accounts.helpers import degree, mails_to, photo_request, texts_to
 

@@ -19,7 +19,7 @@ from accounts.models import (
     RequestState,
 )
 from accounts.services import claims
-from portal.models import AuditEvent
+from portal.lib.models import AuditEvent
 from records.models import Level
 from tests import factories
 from tests.accounts.helpers import (

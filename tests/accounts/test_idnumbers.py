@@ -1,4 +1,4 @@
-"""Tests for accounts.idnumbers (GB 11643-1999 identity card numbers).
+"""Tests for portal.lib.idnumbers (GB 11643-1999 identity card numbers).
 
 No database and no project settings are needed: if nothing configured Django settings yet
 (e.g. when run with ``-p no:django``), minimal settings are configured so that the lazy
@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 if not settings.configured:
     settings.configure(USE_I18N=False)
 
-from accounts import idnumbers  # noqa: E402
-from accounts.idnumbers import (  # noqa: E402
+from portal.lib import idnumbers  # noqa: E402
+from portal.lib.idnumbers import (  # noqa: E402
     IDNumberValidator,
     birth_date,
     birth_year,
@@ -472,7 +472,7 @@ def test_validator_compares_by_options_and_deconstructs_for_migrations():
     assert IDNumberValidator() != IDNumberValidator(allow_legacy=True)
     assert len({IDNumberValidator(), IDNumberValidator()}) == 1
     path, args, kwargs = IDNumberValidator(allow_legacy=True).deconstruct()
-    assert path == "accounts.idnumbers.IDNumberValidator"
+    assert path == "portal.lib.idnumbers.IDNumberValidator"
     assert (args, kwargs) == ((), {"allow_legacy": True})
 
 

@@ -18,7 +18,7 @@ from django.test import Client
 from accounts.errors import AccountError
 from accounts.models import CodePurpose, VerificationCode
 from accounts.services.codes import code_send, code_verify
-from portal.models import AuditEvent
+from portal.lib.models import AuditEvent
 from tests import factories
 from tests.accounts.helpers import (
     LOGIN,

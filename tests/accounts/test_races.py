@@ -27,7 +27,7 @@ from accounts.models import (
 from accounts.services import claims, identity, registration, selfservice
 from accounts.services.codes import code_send
 from accounts.services.registration import Registration, account_register
-from portal.models import AuditEvent
+from portal.lib.models import AuditEvent
 from records.models import EnrollmentRecord
 from tests import factories
 from tests.accounts.helpers import mail_code, sms_code

@@ -6,13 +6,13 @@ import random
 
 import pytest
 
-from accounts import idnumbers
 from accounts.errors import DuplicateIdNumber
 from accounts.models import AccountState, CodePurpose, User, VerificationCode
 from accounts.services import registration as registration_service
 from accounts.services.codes import code_send
 from accounts.services.registration import Registration
-from portal.models import AuditEvent
+from portal.lib import idnumbers
+from portal.lib.models import AuditEvent
 from tests import factories
 from tests.accounts.helpers import (
     csrf_client,

@@ -21,7 +21,7 @@ from accounts.models import (
     RequestState,
     User,
 )
-from portal.models import AuditEvent, ThrottleCounter
+from portal.lib.models import AuditEvent, ThrottleCounter
 from tests import factories
 from tests.accounts import test_second_factor as second_factor_tests
 from tests.accounts.helpers import (

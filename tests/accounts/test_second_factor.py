@@ -22,7 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts import sms
 from accounts.models import Role
 from accounts.services import second_factor
-from portal.models import AuditEvent
+from portal.lib.models import AuditEvent
 from tests import factories
 from tests.accounts.helpers import csrf_post, logged_in, page_text, totp_code
 from tests.settings_probe import read_settings

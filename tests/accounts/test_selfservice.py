@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from accounts.models import AccountState, IdentityRequest, RequestKind, RequestState
-from portal.models import AuditEvent
+from portal.lib.models import AuditEvent
 from tests import factories
 from tests.accounts.helpers import (
     csrf_client,

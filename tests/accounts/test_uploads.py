@@ -1,4 +1,4 @@
-"""portal.uploads.image_upload with good and hostile files: the type is decided by the
+"""portal.lib.uploads.image_upload with good and hostile files: the type is decided by the
 content, the size before the body is read, bombs and broken files are refused with a
 message that says what to do, and what passes is re-encoded with nothing else kept."""
 
@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
-from portal.uploads import MAX_PIXELS, UploadError, image_upload
+from portal.lib.uploads import MAX_PIXELS, UploadError, image_upload
 from tests.accounts.helpers import image_bytes, jpeg_bytes, upload
 
 FORMATS = {"JPEG", "PNG", "GIF"}

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import Role
-from portal.models import AuditEvent
+from portal.lib.models import AuditEvent
 from tests import factories
 
 

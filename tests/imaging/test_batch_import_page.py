@@ -8,7 +8,7 @@ from django.core.files.storage import default_storage
 from django.test import Client
 
 from imaging.models import Photo, PhotoBatch
-from portal.models import Job, JobState
+from portal.lib.models import Job, JobState
 from tests.imaging.conftest import jpeg, make_zip, stored_files, upload
 
 URL = "/photos/import/"

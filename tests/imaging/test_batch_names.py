@@ -7,10 +7,10 @@ import io
 import pytest
 from django.apps import apps as django_apps
 
-from accounts import idnumbers
 from imaging.batches import photo_batch_import
 from imaging.models import PhotoBatch, PhotoBatchEntry
 from imaging.names import mask_numbers_in, masked_file_name
+from portal.lib import idnumbers
 from tests.imaging.conftest import jpeg, make_zip
 
 pytestmark = pytest.mark.django_db

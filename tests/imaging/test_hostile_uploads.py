@@ -15,7 +15,7 @@ from imaging import archive
 from imaging.batches import photo_batch_import
 from imaging.errors import PhotoError
 from imaging.models import EntryOutcome, Photo, PhotoBatch, PhotoBatchEntry
-from portal.models import AuditEvent
+from portal.lib.models import AuditEvent
 from tests.imaging.conftest import jpeg, make_zip, stored_files, upload
 from tests.imaging.hostile import CORPUS, PAYLOAD_MARKERS, POLYGLOTS
 

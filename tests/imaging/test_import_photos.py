@@ -8,11 +8,12 @@ import unicodedata
 import pytest
 from django.core.management import CommandError, call_command
 
-from accounts import idnumbers, sms
+from accounts import sms
 from imaging.batches import photo_batch_import
 from imaging.models import EntryOutcome, Photo, PhotoBatch, PhotoKind, PhotoState
 from imaging.names import masked_file_name
-from portal.models import AuditEvent
+from portal.lib import idnumbers
+from portal.lib.models import AuditEvent
 from tests import factories
 from tests.imaging.conftest import add_photo, jpeg, make_zip, stored_files
 

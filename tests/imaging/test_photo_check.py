@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from imaging.models import DisputeReason, Photo, PhotoKind, PhotoState, PhotoVerification
-from portal.models import AuditEvent
+from portal.lib.models import AuditEvent
 from records.models import RecordStatus
 from tests import factories
 from tests.imaging.conftest import add_photo

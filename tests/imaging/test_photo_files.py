@@ -6,7 +6,7 @@ from io import BytesIO
 import pytest
 from PIL import Image
 
-from portal.models import AuditEvent
+from portal.lib.models import AuditEvent
 from tests.imaging.conftest import add_photo
 
 

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from imaging.batches import photo_batch_import
 from imaging.models import EntryOutcome, Photo, PhotoBatch, PhotoKind, PhotoState, PhotoVerification
-from portal.models import AuditEvent
+from portal.lib.models import AuditEvent
 from records.models import RecordStatus
 from tests import factories
 from tests.imaging.conftest import add_photo, jpeg, make_zip, upload
@@ -363,7 +363,7 @@ def test_the_manage_page_links_what_the_role_may_do(world, client_for):
 
 def test_opening_a_batch_report_names_the_students_it_lists(world, client_for):
     from imaging.models import PhotoBatchEntry
-    from portal.models import AuditEvent, AuditSubject
+    from portal.lib.models import AuditEvent, AuditSubject
 
     batch = _batch(world)
     PhotoBatchEntry.objects.create(

@@ -14,10 +14,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts import idnumbers, sms
+from accounts import sms
 from accounts.models import Role, User
 from imaging.models import Photo, PhotoKind, PhotoState, PhotoVerification
 from notices.models import Notice, NoticeState, NoticeTask
+from portal.lib import idnumbers
 from records.models import (
     DiscrepancyItem,
     DiscrepancyReport,

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from notices.feedback import college_rows
 from notices.models import FeedbackSheet
 from notices.services.sheets import sheet_sign, sheets_sync
-from portal.models import Job, JobState
+from portal.lib.models import Job, JobState
 from tests.notices.conftest import (
     bulk_class,
     bulk_student,

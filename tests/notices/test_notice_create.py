@@ -1,7 +1,7 @@
 """The registrar writes a notice: saved as a draft, with audience and contacts."""
 
 from notices.models import Notice, NoticeState
-from portal.models import AuditEvent
+from portal.lib.models import AuditEvent
 from tests.notices.conftest import csrf_client, csrf_post
 from tests.notices.notice_forms import notice_data
 

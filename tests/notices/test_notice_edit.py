@@ -1,7 +1,7 @@
 """Editing a notice keeps its history: who changed what, before and after, and why."""
 
 from notices.models import Notice, NoticeAudience
-from portal.models import AuditEvent
+from portal.lib.models import AuditEvent
 from tests.notices.conftest import csrf_client, csrf_post
 from tests.notices.notice_forms import notice_data
 

@@ -1,7 +1,7 @@
 """Publishing asks once more, then students see the notice; withdrawing takes it away."""
 
 from notices.models import FeedbackSheet, NoticeState
-from portal.models import AuditEvent
+from portal.lib.models import AuditEvent
 from tests.notices.conftest import csrf_client, csrf_post, make_notice
 
 

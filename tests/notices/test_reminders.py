@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts import sms
 from notices.models import NoticeState, Reminder
 from notices.services.reminders import reminders_send
-from portal.models import AuditEvent, Job
+from portal.lib.models import AuditEvent, Job
 from records.models import EnrollmentRecord
 from tests.notices.conftest import csrf_client, csrf_post, done_everything
 

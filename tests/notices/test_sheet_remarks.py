@@ -4,7 +4,7 @@ import pytest
 
 from notices.models import FeedbackRemark
 from notices.services.sheets import sheet_sign
-from portal.models import AuditEvent
+from portal.lib.models import AuditEvent
 from tests.notices.conftest import csrf_client, csrf_post
 
 

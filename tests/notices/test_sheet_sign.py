@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from notices.services.sheets import sheet_countersign, sheet_sign
-from portal.models import AuditEvent
+from portal.lib.models import AuditEvent
 from tests.notices.conftest import csrf_client, csrf_post, done_everything
 
 

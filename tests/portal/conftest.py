@@ -1,4 +1,4 @@
-"""Fixtures of the job tests (portal.jobs): a registrar who owns the jobs, and a queue
+"""Fixtures of the job tests (portal.lib.jobs): a registrar who owns the jobs, and a queue
 whose tasks wait until the test runs them, as a worker would."""
 
 from __future__ import annotations

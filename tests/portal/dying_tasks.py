@@ -4,7 +4,7 @@ import os
 
 from django_tasks import task
 
-from portal import jobs
+from portal.lib import jobs
 
 
 @task()

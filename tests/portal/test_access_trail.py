@@ -14,10 +14,10 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import connection
 
-from accounts import idnumbers
 from notices.services.sheets import sheet_sign
-from portal.audit import StudentRef, log_access
-from portal.models import AuditEvent, AuditSubject, Job
+from portal.lib import idnumbers
+from portal.lib.audit import StudentRef, log_access
+from portal.lib.models import AuditEvent, AuditSubject, Job
 from records.models import DiscrepancyEvidence, EnrollmentRecord, EvidenceKind
 from tests import factories
 from tests.accounts.helpers import photo_request

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from imaging.models import PhotoBatch, PhotoBatchEntry, PhotoState, PhotoVerification
 from notices.models import FeedbackSheet, NoticeAudience, Reminder
-from portal.models import AuditEvent
+from portal.lib.models import AuditEvent
 from records.models import DiscrepancyReport, RecordConfirmation
 from tests.imaging.conftest import add_photo
 from tests.notices.conftest import make_notice

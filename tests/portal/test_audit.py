@@ -1,7 +1,7 @@
 import pytest
 
-from portal.audit import diff, log_action, snapshot
-from portal.models import AppendOnlyError, AuditEvent
+from portal.lib.audit import diff, log_action, snapshot
+from portal.lib.models import AppendOnlyError, AuditEvent
 
 
 def test_staff_opening_a_record_is_audited(client_for, world):

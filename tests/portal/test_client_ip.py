@@ -1,4 +1,4 @@
-"""The client's address behind reverse proxies (portal.throttle.client_ip): X-Forwarded-For
+"""The client's address behind reverse proxies (portal.lib.throttle.client_ip): X-Forwarded-For
 is read only from a peer listed in TRUSTED_PROXIES, from the right, and then the
 throttles and the audit trail see each client, not the proxy."""
 
@@ -10,9 +10,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import Client, RequestFactory, override_settings
 from django.utils import timezone
 
-from portal.audit import log_action
-from portal.models import AuditEvent
-from portal.throttle import client_ip
+from portal.lib.audit import log_action
+from portal.lib.models import AuditEvent
+from portal.lib.throttle import client_ip
 from records import report_services
 from records.models import OnlineReport
 from tests import factories

@@ -1,4 +1,4 @@
-"""portal.uploads.image_upload hands an upload only to the Pillow plugins of the formats
+"""portal.lib.uploads.image_upload hands an upload only to the Pillow plugins of the formats
 the form accepts: a header of any other format is never parsed by its plugin (Pillow
 has dozens, of uneven care), and the file is refused with a message."""
 
@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image, ImageFile
 
-from portal.uploads import UploadError, image_upload
+from portal.lib.uploads import UploadError, image_upload
 from tests.accounts.helpers import upload
 
 FORMATS = {"JPEG", "PNG", "GIF"}

@@ -1,5 +1,5 @@
 """A job that kills its worker is tried MAX_ATTEMPTS times, then failed with the reason
-(portal.jobs; docs/quality.md "Background work never kills the worker").
+(portal.lib.jobs; docs/quality.md "Background work never kills the worker").
 
 In process, a dead worker is played as in test_job_recovery.py (a job left RUNNING with
 its lease free); at the end, real `db_worker` processes die on a real job, each in turn."""
@@ -10,8 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from portal import jobs
-from portal.models import Job, JobState
+from portal.lib import jobs
+from portal.lib.models import Job, JobState
 from tests.portal import dying_tasks
 from tests.portal.conftest import run_queued
 
@@ -115,7 +115,7 @@ def _manage(env: dict, *args: str) -> subprocess.CompletedProcess:
 
 SET_UP = """
 from accounts.models import Role
-from portal import jobs
+from portal.lib import jobs
 from tests import factories
 from tests.portal import dying_tasks
 owner = factories.user(Role.REGISTRAR)

@@ -1,4 +1,4 @@
-"""A job whose worker died is run again, once, from the beginning (portal.jobs, leases).
+"""A job whose worker died is run again, once, from the beginning (portal.lib.jobs, leases).
 
 The dead worker is played by a job row left RUNNING with a partial file and no lease;
 a live worker by a lease held in another thread (its own connection or file handle)."""
@@ -11,9 +11,9 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django_tasks import TaskResultStatus, task
 
-from portal import jobs
-from portal.leases import job_lease
-from portal.models import Job, JobState
+from portal.lib import jobs
+from portal.lib.leases import job_lease
+from portal.lib.models import Job, JobState
 from tests.portal.conftest import run_queued
 
 

@@ -5,7 +5,7 @@ import io
 from django.test import Client
 from openpyxl import load_workbook
 
-from portal.models import Job, JobState
+from portal.lib.models import Job, JobState
 from tests import factories
 
 

@@ -24,10 +24,11 @@ from django.core import mail
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from accounts import idnumbers, sms
+from accounts import sms
 from accounts.models import RequestKind
 from notices.models import FeedbackSheet
-from portal.models import Job
+from portal.lib import idnumbers
+from portal.lib.models import Job
 from records import report_services
 from records.codes import province_name
 from records.models import EnrollmentRecord, RecordStatus

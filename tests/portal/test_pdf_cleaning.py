@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from notices.models import NoticeAttachment, NoticeState
-from portal.uploads import UploadError, pdf_upload
+from portal.lib.uploads import UploadError, pdf_upload
 from records.models import DiscrepancyReport
 from tests.notices.conftest import csrf_client, csrf_post, make_notice
 from tests.portal.hostile_pdf import (

@@ -14,7 +14,7 @@ from PIL import Image
 from accounts.models import AccountState, IdentityRequest
 from imaging.models import Photo
 from notices.models import NoticeAttachment, NoticeState
-from portal.uploads import UploadError, image_upload
+from portal.lib.uploads import UploadError, image_upload
 from records.models import DiscrepancyReport
 from tests import factories
 from tests.notices.conftest import csrf_client, csrf_post, make_notice

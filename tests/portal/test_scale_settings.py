@@ -29,7 +29,7 @@ def test_defaults_stay_on_one_machine():
 
     assert settings["cache"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
     assert settings["tasks"]["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
-    assert settings["storage"]["BACKEND"] == "portal.storage.PrivateFileSystemStorage"
+    assert settings["storage"]["BACKEND"] == "portal.lib.storage.PrivateFileSystemStorage"
     assert settings["sessions"] == "django.contrib.sessions.backends.db"
     assert "django_rq" not in settings["apps"]
     assert settings["throttle"] == ""  # throttling counters in the database table
@@ -75,7 +75,7 @@ def test_the_object_store_is_private_and_signed():
     )
 
     storage = settings["storage"]
-    assert storage["BACKEND"] == "portal.objectstore.PrivateS3Storage"
+    assert storage["BACKEND"] == "portal.lib.objectstore.PrivateS3Storage"
     assert storage["OPTIONS"]["bucket_name"] == "xueji-media"
     assert storage["OPTIONS"]["default_acl"] == "private"
     assert storage["OPTIONS"]["querystring_auth"] is True
@@ -83,7 +83,7 @@ def test_the_object_store_is_private_and_signed():
 
 def test_the_object_store_never_hands_out_a_url():
     _needs("storages")
-    from portal.objectstore import PrivateS3Storage
+    from portal.lib.objectstore import PrivateS3Storage
 
     storage = PrivateS3Storage(bucket_name="xueji-media", access_key="a", secret_key="b")
 

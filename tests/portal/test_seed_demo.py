@@ -19,14 +19,14 @@ from django.test import override_settings
 from django.utils import timezone
 from PIL import Image
 
-from accounts import idnumbers
 from accounts.models import AccountState, Role, User
 from imaging.models import CollectionUnit, Photo, PhotoKind, PhotoState, PhotoVerification
 from imaging.selectors import graduates_without_confirmed_diploma
 from notices.models import FeedbackRemark, FeedbackSheet, Notice, NoticeState, NoticeTask
 from notices.published import notices_for_records
 from portal import demo
-from portal.models import AuditEvent
+from portal.lib import idnumbers
+from portal.lib.models import AuditEvent
 from records.models import (
     College,
     DiscrepancyItem,
@@ -58,7 +58,7 @@ def seeded(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[str
     storages = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "portal.storage.PrivateFileSystemStorage",
+            "BACKEND": "portal.lib.storage.PrivateFileSystemStorage",
             "OPTIONS": {"location": str(media)},
         },
     }

@@ -1,4 +1,4 @@
-"""portal.throttle: counters that count first and compare after, in the database table or
+"""portal.lib.throttle: counters that count first and compare after, in the database table or
 in Redis (both atomic, neither Django's cache), per-address keys with IPv6 per /64, and
 bursts of parallel tries that never pass the limit on either store."""
 
@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 from django.test import RequestFactory, override_settings
 
-from portal.models import ThrottleCounter
-from portal.throttle import Backoff, DatabaseCounters, Limit, client_key, counters, network_key
+from portal.lib.models import ThrottleCounter
+from portal.lib.throttle import Backoff, DatabaseCounters, Limit, client_key, counters, network_key
 from tests.threads import run_together
 
 THREADS = 20

@@ -10,7 +10,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from accounts import idnumbers
+from portal.lib import idnumbers
 from records.models import EnrollmentRecord
 
 HEADER = [

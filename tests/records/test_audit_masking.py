@@ -1,14 +1,14 @@
 """The audit trail never holds a full ID number: a reported one, a corrected one and a
-changed real-name identity are stored masked (portal.audit.masked_changes), and /audit/
+changed real-name identity are stored masked (portal.lib.audit.masked_changes), and /audit/
 shows the masked form. Birth dates stay whole: the correction trail needs them."""
 
 import json
 
 import pytest
 
-from accounts import idnumbers
-from portal.audit import log_access, log_action
-from portal.models import AuditEvent
+from portal.lib import idnumbers
+from portal.lib.audit import log_access, log_action
+from portal.lib.models import AuditEvent
 from tests import factories
 from tests.clients import csrf_client, csrf_post
 

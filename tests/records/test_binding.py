@@ -4,8 +4,8 @@ import datetime
 
 from django.core.cache import cache
 
-from accounts import idnumbers
-from portal.models import AuditEvent
+from portal.lib import idnumbers
+from portal.lib.models import AuditEvent
 from records.models import DegreeRecord, EnrollmentRecord, RecordStatus
 from tests import factories
 

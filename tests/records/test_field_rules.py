@@ -8,8 +8,8 @@ import html
 import pytest
 from django.utils import translation
 
-from accounts import idnumbers
-from portal.models import AuditEvent
+from portal.lib import idnumbers
+from portal.lib.models import AuditEvent
 from records import rules
 from records.imports import roster_import
 from records.models import (

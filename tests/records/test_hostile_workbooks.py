@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from portal.models import Job, JobState
+from portal.lib.models import Job, JobState
 from records.imports import RosterImportError, roster_import
 from records.models import EnrollmentRecord
 from tests.records import hostile_files as hostile

@@ -11,8 +11,8 @@ from django.test import Client
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from accounts import idnumbers
-from portal.models import Job, JobState
+from portal.lib import idnumbers
+from portal.lib.models import Job, JobState
 from records.imports import TEMPLATE_HEADER, RosterImportError, roster_import
 from records.models import College, EnrollmentRecord
 from tests.records.roster_files import row_of, student, write_roster

@@ -13,7 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
-from portal.models import AuditEvent
+from portal.lib.models import AuditEvent
 from records import imports
 from records.imports import RosterImportError
 from records.imports import archive as archive_checks

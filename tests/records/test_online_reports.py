@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
-from portal.models import AuditEvent
+from portal.lib.models import AuditEvent
 from records import report_services as services
 from records.errors import RecordError
 from records.models import OnlineReport

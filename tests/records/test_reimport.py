@@ -16,8 +16,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts import idnumbers, sms
-from portal.models import AuditEvent, Job
+from accounts import sms
+from portal.lib import idnumbers
+from portal.lib.models import AuditEvent, Job
 from records.imports import roster_import
 from records.models import College, Department, EnrollmentRecord, Major, RecordConfirmation
 from tests.records.roster_files import (

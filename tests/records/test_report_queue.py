@@ -8,7 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts import sms
-from portal.models import AuditEvent
+from portal.lib.models import AuditEvent
 from records.models import (
     DiscrepancyItem,
     DiscrepancyReport,

@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from portal.models import AuditEvent
+from portal.lib.models import AuditEvent
 from records.models import (
     DiscrepancyReport,
     EnrollmentRecord,

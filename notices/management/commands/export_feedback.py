@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from notices.exports import FeedbackWorkbook
 from notices.feedback import class_rows, college_rows, row_students
 from notices.models import FeedbackSheet, Notice
-from portal.audit import log_access
-from portal.numbers import parse_id
+from portal.lib.audit import log_access
+from portal.lib.numbers import parse_id
 from records.models import College, SchoolClass
 
 

@@ -1,7 +1,7 @@
 """`manage.py recover_jobs [--every 60]`: re-enqueue the jobs whose worker died.
 
 Run it once when a worker starts and then every minute beside the workers (docs/deploy.md);
-it is safe to run on several machines at once (portal.jobs.jobs_recover).
+it is safe to run on several machines at once (portal.lib.jobs.jobs_recover).
 """
 
 import time
@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from portal.jobs import RECOVER_GRACE, jobs_recover
+from portal.lib.jobs import RECOVER_GRACE, jobs_recover
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""Job leases: proof that a live process is running a job (portal.jobs).
+"""Job leases: proof that a live process is running a job (portal.lib.jobs).
 
 A worker holds its job's lease for as long as it runs the job. The operating system ends
 a lease when its holder dies, however it dies (SIGKILL, OOM, a lost machine once the

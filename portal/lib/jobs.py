@@ -6,7 +6,7 @@ with `progress.set_total(n)` / `progress.advance()` and returns a result dict.
 
 Neither task backend re-runs a task whose worker was killed mid-way (the database queue
 leaves it "running" for ever; RQ moves it to its failed registry as abandoned), so the
-portal does: a worker holds the job's lease while it runs it (portal.leases), and
+portal does: a worker holds the job's lease while it runs it (portal.lib.leases), and
 `jobs_recover()` (`manage.py recover_jobs`) re-enqueues every job left RUNNING whose lease
 is free. A re-run starts from the beginning and replaces the partial result; each `work`
 must therefore be safe to repeat: an import is one transaction (a killed one left
@@ -33,8 +33,8 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus, default_task_backend
 from django_tasks.exceptions import TaskResultDoesNotExist
 
-from portal.leases import DEFAULT_WAIT, job_lease
-from portal.models import Job, JobState
+from portal.lib.leases import DEFAULT_WAIT, job_lease
+from portal.lib.models import Job, JobState
 
 logger = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from typing import Any
 from django.conf import settings
 from django.db import models, transaction
 
-from portal.models import AuditEvent, AuditSubject
-from portal.throttle import client_ip
+from portal.lib.models import AuditEvent, AuditSubject
+from portal.lib.throttle import client_ip
 
 
 def plain(value: Any) -> Any:
@@ -71,8 +71,8 @@ ID_NUMBER_KEYS = frozenset({"id_number", "requested_id_number"})
 
 
 def _mask_id_numbers(value: Any) -> Any:
-    """`value` with every string in it masked (accounts.idnumbers.mask), however nested."""
-    from accounts.idnumbers import mask  # imported here: portal stays free of accounts
+    """`value` with every string in it masked (portal.lib.idnumbers.mask), however nested."""
+    from portal.lib.idnumbers import mask  # imported here: portal stays free of accounts
 
     if isinstance(value, str):
         return mask(value) if value else value
@@ -183,7 +183,7 @@ def log_access(
     `students` are enrolment records, accounts or StudentRefs, mixed as convenient; each
     becomes one AuditSubject row. One INSERT for the event and one bulk INSERT for its
     subjects, however many students an export names. ID numbers under the keys of
-    ID_NUMBER_KEYS are masked here; mask any other (accounts.idnumbers.mask)."""
+    ID_NUMBER_KEYS are masked here; mask any other (portal.lib.idnumbers.mask)."""
     refs = _refs(students)
     actor = by if by is not None and by.is_authenticated else None
     users = {ref.user_id for ref in refs}

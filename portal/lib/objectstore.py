@@ -2,7 +2,7 @@
 
 Like the local PrivateFileSystemStorage: objects are written with a private ACL and the
 storage never hands out a URL, signed or not. Photos and scans reach a browser only
-through the permission-checked views, which stream `field_file.open()` (portal.files).
+through the permission-checked views, which stream `field_file.open()` (portal.lib.files).
 """
 
 from storages.backends.s3 import S3Storage

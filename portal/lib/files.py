@@ -5,7 +5,7 @@ import re
 
 from django.http import FileResponse, Http404
 
-from portal.middleware import PRIVATE_NO_STORE
+from portal.lib.middleware import PRIVATE_NO_STORE
 
 
 def private_file_response(
