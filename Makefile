@@ -45,6 +45,7 @@ e2e: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 # Two gunicorns, one PostgreSQL database, one Redis DB, an S3 object store (moto), RQ
 # workers: proves the app servers keep no state (needs PostgreSQL and Redis on 127.0.0.1;

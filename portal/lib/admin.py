@@ -1,9 +1,12 @@
 """What every ModelAdmin of a person's data shares (the apps' admin.py files use it)."""
 
+from django.contrib import admin
+from django.template.response import TemplateResponse
+
 from portal.lib.audit import log_access
 
 
-class AccessAuditedAdmin:
+class AccessAuditedAdmin(admin.ModelAdmin):
     """For the ModelAdmin of a person's data: an admin opening one in /admin/ leaves the
     same trail as a staff page does (PIPL). Its search must not take ID numbers: a search
     travels in the URL (`?q=`), and so into access logs."""
@@ -13,9 +16,13 @@ class AccessAuditedAdmin:
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
-        if request.method == "GET" and response.status_code == 200:
+        if (
+            request.method == "GET"
+            and response.status_code == 200
+            and isinstance(response, TemplateResponse)
+        ):
             # The object the page showed, as the admin loaded it (not a second query).
-            obj = response.context_data.get("original")
+            obj = (response.context_data or {}).get("original")
             if obj is not None:
                 log_access(
                     request.user,

@@ -19,7 +19,7 @@ def private_file_response(
     except FileNotFoundError as exc:
         raise Http404 from exc
     response = FileResponse(
-        handle, content_type=content_type, as_attachment=attachment, filename=filename or None
+        handle, content_type=content_type, as_attachment=attachment, filename=filename
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = PRIVATE_NO_STORE  # shared computers keep no copy

@@ -77,7 +77,7 @@ class JobProgress:
         if not force and now - self._last_write < self.write_interval:
             return
         self._last_write = now
-        fields = {"done": self.job.done, "total": self.job.total}
+        fields: dict[str, object] = {"done": self.job.done, "total": self.job.total}
         if message:
             self.job.message = message[:300]
             fields["message"] = self.job.message

@@ -75,8 +75,8 @@ def _pg_lease(key: str):
     with psycopg.connect(**params, autocommit=True) as lease_connection:
 
         def attempt() -> bool:
-            row = lease_connection.execute("SELECT pg_try_advisory_lock(%s)", [lock_id])
-            return bool(row.fetchone()[0])
+            row = lease_connection.execute("SELECT pg_try_advisory_lock(%s)", [lock_id]).fetchone()
+            return row is not None and bool(row[0])
 
         yield attempt
     # Closing the connection ends the session and every lock it held.
