@@ -48,7 +48,7 @@ class PlannedClass:
         return datetime.date(self.cohort + self.major.duration, 7, 1)
 
 
-def _plan_classes(students: int) -> list[PlannedClass]:
+def plan_classes(students: int) -> list[PlannedClass]:
     """About CLASS_SIZE students a class, at least one class per college and cohort."""
     groups = [
         _class_group(college, graduating, bachelor_first=(i + graduating) % 2 == 1)
@@ -80,12 +80,12 @@ def _class_group(college: str, graduating: bool, *, bachelor_first: bool) -> lis
     return sorted(classes, key=lambda c: (c.number, c.major.level != first))
 
 
-def _class_sizes(students: int, classes: int) -> list[int]:
+def class_sizes(students: int, classes: int) -> list[int]:
     base, extra = divmod(students, classes)
     return [base + (i < extra) for i in range(classes)]
 
 
-def _special_seats(classes: list[PlannedClass]) -> dict[tuple[int, int], str]:
+def special_seats(classes: list[PlannedClass]) -> dict[tuple[int, int], str]:
     graduate_class = next(i for i, c in enumerate(classes) if c.graduating and c.college == "01")
     seats = {
         (0, 1): MONITOR,

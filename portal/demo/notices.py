@@ -31,7 +31,7 @@ from portal.demo.constants import (
     REGISTRAR_OFFICE,
     REGISTRAR_PHONE,
 )
-from portal.demo.plan import DemoPlan, _chinese_date
+from portal.demo.plan import DemoPlan, chinese_date
 
 if TYPE_CHECKING:
     from portal.demo.write import _Written
@@ -44,7 +44,7 @@ MONITOR_REMARKS = {
 }
 
 
-def _write_feedback_sheets(plan: DemoPlan, done: _Written) -> None:
+def write_feedback_sheets(plan: DemoPlan, done: _Written) -> None:
     """反馈表 of the record check (seed 004), through the sheet services: the monitor's
     remarks on her class's sheet (still open, for the monitor log-in to fill in), the demo
     counselor's other classes signed, and one of them countersigned by the college."""
@@ -80,7 +80,7 @@ def _write_feedback_sheets(plan: DemoPlan, done: _Written) -> None:
         )
 
 
-def _write_notices(done: _Written) -> None:
+def write_notices(done: _Written) -> None:
     today = timezone.localdate(done.now)
     registrar, institution = done.staff["registrar"], done.org.institution
     specs = (("record", _record_check_notice(today)), ("photo", _photo_check_notice(today)))
@@ -172,7 +172,7 @@ def _record_check_notice(today: datetime.date) -> tuple[dict, dict]:
         window_end=_day(end, 23, 59),
         correction_deadline=_day(deadline, 17),
         body=RECORD_CHECK_BODY.format(
-            start=_chinese_date(start), end=_chinese_date(end), deadline=_chinese_date(deadline)
+            start=chinese_date(start), end=chinese_date(end), deadline=chinese_date(deadline)
         ),
     )
     return fields, {"cohort": NEW_COHORT}
@@ -190,7 +190,7 @@ def _photo_check_notice(today: datetime.date) -> tuple[dict, dict]:
         window_start=_day(start),
         window_end=_day(end, 23),
         sheet_deadline=_day(sheets_due, 17),
-        body=PHOTO_CHECK_BODY.format(end=_chinese_date(end), sheets_due=_chinese_date(sheets_due)),
+        body=PHOTO_CHECK_BODY.format(end=chinese_date(end), sheets_due=chinese_date(sheets_due)),
     )
     return fields, {"graduation_year": GRADUATION_YEAR}
 

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from portal.demo.write import _Written
 
 
-def _write_photos(plan: DemoPlan, done: _Written) -> int:
+def write_photos(plan: DemoPlan, done: _Written) -> int:
     registrar, institution = done.staff["registrar"], done.org.institution
     batches = {
         kind: PhotoBatch.objects.create(
@@ -135,7 +135,7 @@ COLLECTION_UNITS = (
 )
 
 
-def _write_collection_units() -> None:
+def write_collection_units() -> None:
     # The directory is shared with real units: add only the ones not there yet.
     for unit in COLLECTION_UNITS:
         defaults = {k: v for k, v in unit.items() if k not in ("province", "name")}

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from accounts.models import Role
 from imaging.models import PhotoKind, PhotoState
-from portal.demo.classes import PlannedClass, _class_sizes, _plan_classes, _special_seats
+from portal.demo.classes import PlannedClass, class_sizes, plan_classes, special_seats
 from portal.demo.constants import (
     _DISPUTE_COMMENTS,
     _FIXED_NAMES,
@@ -160,7 +160,7 @@ def demo_plan(*, students: int, seed: int) -> DemoPlan:
     """Every class, person and state of the demo for `students` students and `seed`."""
     _check_size(students)
     rng = random.Random(seed)
-    classes = _plan_classes(students)
+    classes = plan_classes(students)
     ctx = _Context(
         rng=rng,
         classes=classes,
@@ -168,9 +168,9 @@ def demo_plan(*, students: int, seed: int) -> DemoPlan:
         photo_presence=_Deck(rng, _PHOTO_PRESENCE_CARDS),
         photo_states=_Deck(rng, _PHOTO_STATE_CARDS),
     )
-    specials = _special_seats(classes)
+    specials = special_seats(classes)
     people = []
-    for index, seats in enumerate(_class_sizes(students, len(classes))):
+    for index, seats in enumerate(class_sizes(students, len(classes))):
         for seat in range(1, seats + 1):
             person = _plan_person(ctx, index, seat, specials.get((index, seat), ""))
             _plan_progress(ctx, person)
@@ -274,7 +274,7 @@ def _plan_report(rng: random.Random, person: PlannedStudent, state: str) -> Plan
 def _birth_date_report(rng: random.Random, person: PlannedStudent) -> PlannedReport:
     claimed = person.birth + datetime.timedelta(days=rng.choice((-365, -31, 30, 61)))
     return PlannedReport(
-        items=[("birth_date", _chinese_date(person.birth), _chinese_date(claimed))],
+        items=[("birth_date", chinese_date(person.birth), chinese_date(claimed))],
         explanation="换领二代身份证后出生日期有变动，户口本上的出生日期与学籍不一致。",
         state=ReportState.REJECTED,
     )
@@ -380,5 +380,5 @@ def _counselor(
     return PlannedStaff(username, name, Role.COUNSELOR, "辅导员", college, classes, demo)
 
 
-def _chinese_date(day: datetime.date) -> str:
+def chinese_date(day: datetime.date) -> str:
     return f"{day.year}年{day.month:02d}月{day.day:02d}日"

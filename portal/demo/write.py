@@ -37,8 +37,8 @@ from portal.demo.constants import (
     UNSEEN,
 )
 from portal.demo.logins import DemoLogin, demo_logins
-from portal.demo.notices import _write_feedback_sheets, _write_notices
-from portal.demo.photos import _write_collection_units, _write_photos
+from portal.demo.notices import write_feedback_sheets, write_notices
+from portal.demo.photos import write_collection_units, write_photos
 from portal.demo.plan import (
     DemoError,
     DemoPlan,
@@ -148,15 +148,15 @@ def _write(plan: DemoPlan, files: list[str], stdout: Writer | None) -> dict[str,
     done = _Written(now=timezone.now(), org=org, staff=staff, accounts=accounts, files=files)
     _write_classes(plan, done)
     _write_records(plan, done)
-    _write_notices(done)
+    write_notices(done)
     _write_record_checks(plan, done)
     if stdout is not None:
         planned = [p for s in plan.students for p in (s.photo, s.diploma) if p]
         count = len(planned) + sum(1 for p in planned if p.previous_token)
         stdout.write(f"正在生成 {count} 张照片……")
-    photos = _write_photos(plan, done)
-    _write_feedback_sheets(plan, done)
-    _write_collection_units()
+    photos = write_photos(plan, done)
+    write_feedback_sheets(plan, done)
+    write_collection_units()
     return {
         "colleges": len(org.colleges),
         "classes": len(done.classes),
