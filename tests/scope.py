@@ -39,7 +39,7 @@ from records.models import (
     EnrollmentRecord,
     OnlineReport,
 )
-from records.report_services import code_generate
+from records.online_reports.services import code_generate
 from tests import factories
 
 PERSONAS = [

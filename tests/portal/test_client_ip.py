@@ -13,8 +13,8 @@ from django.utils import timezone
 from portal.lib.audit import log_action
 from portal.lib.models import AuditEvent
 from portal.lib.throttle import client_ip
-from records import report_services
 from records.models import OnlineReport
+from records.online_reports import services as report_services
 from tests import factories
 
 PROXY = "10.0.0.10"

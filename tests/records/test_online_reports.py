@@ -10,9 +10,9 @@ from django.test import Client
 from django.utils import timezone
 
 from portal.lib.models import AuditEvent
-from records import report_services as services
 from records.errors import RecordError
 from records.models import OnlineReport
+from records.online_reports import services
 
 CODE = re.compile(r"^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{16}$")
 PUBLIC_LABELS = [

@@ -15,10 +15,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from accounts.decorators import student_required
-from records import report_services as services
 from records.errors import RecordError
 from records.models import EnrollmentRecord, OnlineReport
-from records.report_forms import ReportCreateForm, ReportExtendForm, VerifyForm
+from records.online_reports import services
+from records.online_reports.forms import ReportCreateForm, ReportExtendForm, VerifyForm
 from records.selectors import record_field_rows
 
 # What the public report shows, in the order of the record page (seed 004).
@@ -65,7 +65,7 @@ def report_list(request, record_pk: int):
         for report in record.online_reports.all()
     ]
     context = {"record": record, "items": items, "form": ReportCreateForm()}
-    return render(request, "records/report_list.html", context)
+    return render(request, "records/online_reports/list.html", context)
 
 
 @student_required
@@ -83,7 +83,7 @@ def report_create(request, record_pk: int):
         else:
             messages.success(request, _("在线验证报告已生成。"))
             return redirect("reports:report_detail", pk=report.pk)
-    return render(request, "records/report_create.html", {"record": record, "form": form})
+    return render(request, "records/online_reports/create.html", {"record": record, "form": form})
 
 
 @student_required
@@ -104,7 +104,7 @@ def report_detail(request, pk: int):
         qr = segno.make(url, error="m")
         context["qr_uri"] = qr.svg_data_uri(scale=QR_SCALE, light="#fff")
         context["qr_size"] = qr.symbol_size(scale=QR_SCALE)[0]
-    return render(request, "records/report_detail.html", context)
+    return render(request, "records/online_reports/detail.html", context)
 
 
 @student_required
@@ -124,7 +124,7 @@ def report_extend(request, pk: int):
             messages.success(request, _("有效期已延长至 %(end)s。") % {"end": end})
             return redirect("reports:report_detail", pk=report.pk)
     context = {"report": report, "code": services.code_display(report.code), "form": form}
-    return render(request, "records/report_extend.html", context)
+    return render(request, "records/online_reports/extend.html", context)
 
 
 @student_required
@@ -145,7 +145,7 @@ def report_close(request, pk: int):
         "status": _status(report),
         "code": services.code_display(report.code),
     }
-    return render(request, "records/report_close.html", context)
+    return render(request, "records/online_reports/close.html", context)
 
 
 @never_cache
@@ -154,7 +154,7 @@ def report_verify(request):
     form = VerifyForm(request.GET or None)
     if form.is_bound and form.is_valid():
         return redirect("reports:report_public", code=form.cleaned_data["code"])
-    return render(request, "records/report_verify.html", {"form": form})
+    return render(request, "records/online_reports/verify.html", {"form": form})
 
 
 @never_cache
@@ -165,10 +165,10 @@ def report_public(request, code: str):
     except services.ReportUnavailable as error:
         status = 429 if error.reason == "throttled" else 404
         context = {"error": error, "form": VerifyForm()}
-        return render(request, "records/report_public.html", context, status=status)
+        return render(request, "records/online_reports/public.html", context, status=status)
     context = {
         "report": report,
         "code": services.code_display(report.code),
         "fields": _report_rows(report.record),
     }
-    return render(request, "records/report_public.html", context)
+    return render(request, "records/online_reports/public.html", context)
