@@ -27,10 +27,10 @@ from records.forms import (
     BindFactsForm,
     DecisionForm,
     DegreeBindForm,
+    DiscrepancyForm,
     QueueFilterForm,
     RecordEditForm,
     RecordSearchForm,
-    ReportForm,
     show_errors,
 )
 from records.models import (
@@ -62,7 +62,7 @@ def _photos_of(records) -> dict[int, list[Photo]]:
     return photos
 
 
-def _open_reports(records) -> dict[int, DiscrepancyReport]:
+def _open_discrepancies(records) -> dict[int, DiscrepancyReport]:
     reports = DiscrepancyReport.objects.filter(record__in=records).order_by("created_at")
     reports = reports.prefetch_related("items")
     latest: dict[int, DiscrepancyReport] = {}
@@ -90,7 +90,7 @@ def my_records(request):
         degrees = list(_degrees().filter(user=user))
     bound = [record for record in records if record.user_id == user.pk]
     binding.records_mark_viewed(records=bound)
-    photos, reports = _photos_of(bound), _open_reports(bound)
+    photos, reports = _photos_of(bound), _open_discrepancies(bound)
     items = [
         {
             "record": record,
@@ -164,14 +164,14 @@ def record_confirm(request, pk: int):
 
 
 @student_required
-def report_create(request, pk: int):
+def discrepancy_create(request, pk: int):
     """有误: tick the wrong fields, give the right values, explain, attach evidence."""
     record = _own_record(request, pk)
-    form = ReportForm(request.POST or None, request.FILES or None, record=record)
+    form = DiscrepancyForm(request.POST or None, request.FILES or None, record=record)
     if request.method == "POST" and form.is_valid():
         evidence = [checks.Evidence(kind=k, upload=f) for k, f in form.evidence]
         try:
-            checks.report_submit(
+            checks.discrepancy_report(
                 record=record,
                 user=request.user,
                 claims=form.claims,
@@ -199,10 +199,10 @@ def report_create(request, pk: int):
 
 @require_POST
 @student_required
-def report_withdraw(request, pk: int):
+def discrepancy_withdraw(request, pk: int):
     report = get_object_or_404(DiscrepancyReport, pk=pk, user=request.user)
     try:
-        checks.report_withdraw(report=report, user=request.user, request=request)
+        checks.discrepancy_withdraw(report=report, user=request.user, request=request)
     except RecordError as error:
         messages.error(request, error.message)
     else:
@@ -334,7 +334,7 @@ def roster_export(request):
 # The registrar's 有误 queue --------------------------------------------------------------
 
 
-def _filtered_reports(request, form):
+def _filtered_discrepancies(request, form):
     reports = DiscrepancyReport.objects.visible_to(request.user)
     if not form.is_valid():
         return reports.filter(state=ReportState.SUBMITTED)
@@ -370,7 +370,7 @@ def _evidence_count():
 
 
 @role_required(Role.REGISTRAR)
-def report_queue(request):
+def discrepancy_queue(request):
     # Open reports unless the registrar chose a state ("全部" sends an empty one); a page
     # link carries the filters but may lack the state, and must not widen the list.
     params = request.GET.copy()
@@ -379,7 +379,7 @@ def report_queue(request):
     reports = (
         # No join in the filters, so no DISTINCT, and the evidence count is a subquery:
         # neither the page nor the paginator's count groups every report in scope.
-        _filtered_reports(request, form)
+        _filtered_discrepancies(request, form)
         .select_related("record__college", "record__school_class")
         # What a row shows, no more: the records' 35 columns cost more than the query.
         .only(
@@ -399,7 +399,7 @@ def report_queue(request):
 
 
 @role_required(Role.REGISTRAR)
-def report_detail(request, pk: int):
+def discrepancy_detail(request, pk: int):
     queryset = DiscrepancyReport.objects.visible_to(request.user).select_related(
         "record",
         "record__institution",
@@ -419,7 +419,7 @@ def report_detail(request, pk: int):
             form.add_error(None, error.message)
         else:
             messages.success(request, _("处理结果已保存，已通知学生。"))
-            return redirect("records:report_queue")
+            return redirect("records:discrepancy_queue")
     record = report.record
     context = {
         "report": report,
@@ -447,7 +447,7 @@ def _labelled(items):
 
 def _decide(request, report, form) -> None:
     if form.cleaned_data["decision"] == "accept":
-        corrections.report_accept(
+        corrections.discrepancy_accept(
             report=report,
             reviewer=request.user,
             fields=form.cleaned_data["fields_to_apply"],
@@ -455,7 +455,7 @@ def _decide(request, report, form) -> None:
             request=request,
         )
     else:
-        corrections.report_reject(
+        corrections.discrepancy_reject(
             report=report, reviewer=request.user, reason=form.reason, request=request
         )
 

@@ -124,7 +124,7 @@ def _check_deadline(notice: Notice | None) -> None:
 def claim_changes(record: EnrollmentRecord, claims: dict[str, str], kinds: set[str]):
     """The claimed values read and checked by the field rules (records.rules), with the
     evidence the fields' change policies ask for among `kinds`: every refused value at
-    once, by field (`.errors`). The 有误 form shows them; report_submit refuses on them."""
+    once, by field (`.errors`). The 有误 form shows them; discrepancy_report refuses on them."""
     changes = rules.check_changes(record, claims, same_is_error=True)
     missing = rules.policy.missing_evidence(list(changes.values), kinds)
     if missing:
@@ -177,7 +177,7 @@ def _evidence_rows(evidence: list[Evidence]) -> list[tuple[DiscrepancyEvidence, 
     return rows
 
 
-def report_submit(
+def discrepancy_report(
     *,
     record: EnrollmentRecord,
     user,
@@ -219,7 +219,7 @@ def report_submit(
 
 
 @transaction.atomic
-def report_withdraw(*, report: DiscrepancyReport, user, request=None) -> DiscrepancyReport:
+def discrepancy_withdraw(*, report: DiscrepancyReport, user, request=None) -> DiscrepancyReport:
     report = DiscrepancyReport.objects.select_for_update().get(pk=report.pk)
     if report.user_id != user.pk or report.state != ReportState.SUBMITTED:
         raise RecordError(_("该申请已处理，不能撤回。"))

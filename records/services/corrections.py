@@ -46,7 +46,7 @@ def _apply(record: EnrollmentRecord, texts: dict[str, str]) -> dict[str, list]:
 
 
 @transaction.atomic
-def report_accept(
+def discrepancy_accept(
     *, report: DiscrepancyReport, reviewer, fields: list[str], note: str = "", request=None
 ) -> EnrollmentRecord:
     """Apply the claimed values of the chosen fields; the others are not accepted."""
@@ -87,7 +87,7 @@ def report_accept(
 
 
 @transaction.atomic
-def report_reject(
+def discrepancy_reject(
     *, report: DiscrepancyReport, reviewer, reason: str, request=None
 ) -> DiscrepancyReport:
     if not reason.strip():
