@@ -6,7 +6,7 @@ a report is the student's own business). The public page is open to anyone with 
 
 import segno
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from accounts.decorators import student_required
+from records.access import online_report_for_owner, record_for_student
 from records.errors import RecordError
 from records.models import EnrollmentRecord, OnlineReport
 from records.online_reports import services
@@ -35,16 +36,6 @@ STATUS_LABELS = {
 }
 
 
-def _own_record(request, pk: int) -> EnrollmentRecord:
-    records = EnrollmentRecord.objects.visible_to(request.user).filter(user=request.user)
-    return get_object_or_404(records.with_related(), pk=pk)
-
-
-def _own_report(request, pk: int) -> OnlineReport:
-    reports = OnlineReport.objects.visible_to(request.user).filter(record__user=request.user)
-    return get_object_or_404(reports.select_related(*services.RELATED), pk=pk)
-
-
 def _report_rows(record: EnrollmentRecord) -> list[dict]:
     """The fields of REPORT_FIELDS, the ID number masked (GB/T 35273: masked on the server)."""
     groups = record_field_rows(record, full_id=False)
@@ -59,7 +50,7 @@ def _status(report: OnlineReport) -> dict:
 
 @student_required
 def report_list(request, record_pk: int):
-    record = _own_record(request, record_pk)
+    record = record_for_student(request, record_pk)
     items = [
         {"report": report, "status": _status(report), "code": services.code_display(report.code)}
         for report in record.online_reports.all()
@@ -70,7 +61,7 @@ def report_list(request, record_pk: int):
 
 @student_required
 def report_create(request, record_pk: int):
-    record = _own_record(request, record_pk)
+    record = record_for_student(request, record_pk)
     form = ReportCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         months = form.cleaned_data["months"]
@@ -88,7 +79,7 @@ def report_create(request, record_pk: int):
 
 @student_required
 def report_detail(request, pk: int):
-    report = _own_report(request, pk)
+    report = online_report_for_owner(request, pk)
     status = _status(report)
     context = {
         "report": report,
@@ -109,7 +100,7 @@ def report_detail(request, pk: int):
 
 @student_required
 def report_extend(request, pk: int):
-    report = _own_report(request, pk)
+    report = online_report_for_owner(request, pk)
     form = ReportExtendForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         months = form.cleaned_data["months"]
@@ -131,7 +122,7 @@ def report_extend(request, pk: int):
 def report_close(request, pk: int):
     """GET asks for the second confirmation; POST closes (docs/quality.md: destructive actions
     are confirmed twice)."""
-    report = _own_report(request, pk)
+    report = online_report_for_owner(request, pk)
     if request.method == "POST":
         try:
             services.report_close(report=report, user=request.user, request=request)
