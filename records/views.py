@@ -14,6 +14,7 @@ from imaging.models import Photo
 from portal.lib import idnumbers, jobs
 from portal.lib.audit import log_access
 from portal.lib.files import private_file_response
+from portal.lib.throttle import client_ip
 from records import tasks
 from records.access import (
     can_edit_records,
@@ -76,7 +77,7 @@ def my_records(request):
     )
     degrees = list(binding.with_bindable(degree_records(), user))
     if any(binding.is_bindable(found) for found in records + degrees):
-        binding.records_bind(user=user, request=request)
+        binding.records_bind(by=user, ip=client_ip(request))
         records = list(
             binding.with_bindable(checks.with_last_revocation(with_state(related=True)), user)
         )
@@ -114,12 +115,12 @@ def bind_more(request):
     try:
         if facts_form.is_bound and facts_form.is_valid():
             binding.record_bind_by_facts(
-                user=request.user, **facts_form.cleaned_data, request=request
+                by=request.user, **facts_form.cleaned_data, ip=client_ip(request)
             )
             messages.success(request, _("绑定成功。"))
             return redirect("records:my_records")
         if degree_form.is_bound and degree_form.is_valid():
-            binding.degree_bind(user=request.user, **degree_form.cleaned_data, request=request)
+            binding.degree_bind(by=request.user, **degree_form.cleaned_data, ip=client_ip(request))
             messages.success(request, _("学历绑定成功。"))
             return redirect("records:my_records")
     except RecordError as error:
@@ -136,7 +137,7 @@ def record_confirm(request, pk: int):
     checkable, reason = check_state(record)
     if request.method == "POST":
         try:
-            checks.record_confirm(record=record, user=request.user, request=request)
+            checks.record_confirm(record=record, by=request.user, ip=client_ip(request))
         except RecordError as error:
             messages.error(request, error.message)
         else:
@@ -158,11 +159,11 @@ def discrepancy_create(request, pk: int):
         try:
             checks.discrepancy_report(
                 record=record,
-                user=request.user,
+                by=request.user,
                 claims=form.claims,
                 explanation=form.cleaned_data["explanation"],
                 evidence=evidence,
-                request=request,
+                ip=client_ip(request),
             )
         except FieldErrors as error:
             form.show_errors(error.errors)
@@ -187,7 +188,7 @@ def discrepancy_create(request, pk: int):
 def discrepancy_withdraw(request, pk: int):
     report = discrepancy_for_owner(request, pk)
     try:
-        checks.discrepancy_withdraw(report=report, user=request.user, request=request)
+        checks.discrepancy_withdraw(report=report, by=request.user, ip=client_ip(request))
     except RecordError as error:
         messages.error(request, error.message)
     else:
@@ -258,7 +259,9 @@ def record_list(request):
         return render(request, "records/record_list.html", {"page": page, "form": form})
     query = form.cleaned_data["q"].strip()
     try:
-        found = search_records(request.user, records, query).order_by("student_number")
+        found = search_records(by=request.user, records=records, query=query).order_by(
+            "student_number"
+        )
     except RecordError as error:  # too many searches by ID number: nothing is looked up
         form.add_error(None, error.message)
         page = Paginator(records.none(), 50).get_page(1)
@@ -345,14 +348,14 @@ def _decide(request, report, form) -> None:
     if form.cleaned_data["decision"] == "accept":
         corrections.discrepancy_accept(
             report=report,
-            reviewer=request.user,
+            by=request.user,
             fields=form.cleaned_data["fields_to_apply"],
             note=form.cleaned_data["note"],
-            request=request,
+            ip=client_ip(request),
         )
     else:
         corrections.discrepancy_reject(
-            report=report, reviewer=request.user, reason=form.reason, request=request
+            report=report, by=request.user, reason=form.reason, ip=client_ip(request)
         )
 
 
@@ -365,10 +368,10 @@ def record_edit(request, pk: int):
         try:
             corrections.record_edit(
                 record=record,
-                editor=request.user,
+                by=request.user,
                 values=form.changed_values(),
                 reason=form.cleaned_data["reason"],
-                request=request,
+                ip=client_ip(request),
             )
         except FieldErrors as error:
             show_errors(form, error.errors)

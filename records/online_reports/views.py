@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from accounts.decorators import student_required
+from portal.lib.throttle import client_ip
 from records.access import online_report_for_owner, record_for_student
 from records.errors import RecordError
 from records.models import EnrollmentRecord, OnlineReport
@@ -67,7 +68,7 @@ def report_create(request, record_pk: int):
         months = form.cleaned_data["months"]
         try:
             report = services.report_create(
-                record=record, user=request.user, months=months, request=request
+                record=record, by=request.user, months=months, ip=client_ip(request)
             )
         except RecordError as error:
             form.add_error(None, error.message)
@@ -106,7 +107,7 @@ def report_extend(request, pk: int):
         months = form.cleaned_data["months"]
         try:
             report = services.report_extend(
-                report=report, user=request.user, months=months, request=request
+                report=report, by=request.user, months=months, ip=client_ip(request)
             )
         except RecordError as error:
             form.add_error(None, error.message)
@@ -125,7 +126,7 @@ def report_close(request, pk: int):
     report = online_report_for_owner(request, pk)
     if request.method == "POST":
         try:
-            services.report_close(report=report, user=request.user, request=request)
+            services.report_close(report=report, by=request.user, ip=client_ip(request))
         except RecordError as error:
             messages.error(request, error.message)
         else:
@@ -152,7 +153,7 @@ def report_verify(request):
 def report_public(request, code: str):
     """The report for anyone with the code; the same page says why when there is none."""
     try:
-        report = services.report_lookup(code=code, request=request)
+        report = services.report_lookup(code=code, by=request.user, ip=client_ip(request))
     except services.ReportUnavailable as error:
         status = 429 if error.reason == "throttled" else 404
         context = {"error": error, "form": VerifyForm()}

@@ -57,11 +57,12 @@ def _own_and_checkable(record: EnrollmentRecord, user) -> None:
 
 
 @transaction.atomic
-def record_confirm(*, record: EnrollmentRecord, user, request=None) -> RecordConfirmation:
+def record_confirm(*, record: EnrollmentRecord, by, ip: str | None = None) -> RecordConfirmation:
     """正确. A double-click records one confirmation (a unique active confirmation).
 
     The record is locked first: a re-import or a correction writing it meanwhile
     finishes (and revokes what stood) before this confirmation is taken."""
+    user = by
     _own_and_checkable(record, user)
     list(EnrollmentRecord.objects.select_for_update().filter(pk=record.pk).values_list("pk"))
     if DiscrepancyReport.objects.filter(record=record, state=ReportState.SUBMITTED).exists():
@@ -76,7 +77,7 @@ def record_confirm(*, record: EnrollmentRecord, user, request=None) -> RecordCon
             )
     except IntegrityError:  # the other click of a double-click won
         return RecordConfirmation.objects.get(record=record, revoked_at__isnull=True)
-    log_action(record, "records.confirmed", by=user, subject=user, request=request)
+    log_action(record, "records.confirmed", by=user, subject=user, ip=ip)
     return confirmation
 
 
@@ -180,13 +181,14 @@ def _evidence_rows(evidence: list[Evidence]) -> list[tuple[DiscrepancyEvidence, 
 def discrepancy_report(
     *,
     record: EnrollmentRecord,
-    user,
+    by,
     claims: dict[str, str],
     explanation: str,
     evidence: list[Evidence],
-    request=None,
+    ip: str | None = None,
 ) -> DiscrepancyReport:
     """有误: the wrong fields, the right values, an explanation and evidence."""
+    user = by
     _own_and_checkable(record, user)
     notice = current_notice(user)
     _check_deadline(notice)
@@ -210,7 +212,7 @@ def discrepancy_report(
                 "records.reported",
                 by=user,
                 subject=user,
-                request=request,
+                ip=ip,
                 changes={i.field: [i.current_value, i.claimed_value] for i in items},
             )
     except IntegrityError as exc:
@@ -219,11 +221,13 @@ def discrepancy_report(
 
 
 @transaction.atomic
-def discrepancy_withdraw(*, report: DiscrepancyReport, user, request=None) -> DiscrepancyReport:
+def discrepancy_withdraw(
+    *, report: DiscrepancyReport, by, ip: str | None = None
+) -> DiscrepancyReport:
     report = DiscrepancyReport.objects.select_for_update().get(pk=report.pk)
-    if report.user_id != user.pk or report.state != ReportState.SUBMITTED:
+    if report.user_id != by.pk or report.state != ReportState.SUBMITTED:
         raise RecordError(_("该申请已处理，不能撤回。"))
     report.state, report.decided_at = ReportState.WITHDRAWN, timezone.now()
     report.save(update_fields=["state", "decided_at"])
-    log_action(report, "records.report_withdrawn", by=user, subject=user, request=request)
+    log_action(report, "records.report_withdrawn", by=by, subject=by, ip=ip)
     return report

@@ -257,7 +257,7 @@ def _page(client, url: str, **params) -> str:
 
 def test_the_public_online_report(world, client):
     record = world.bob_record
-    code = report_services.report_create(record=record, user=world.bob, months=1).code
+    code = report_services.report_create(record=record, by=world.bob, months=1).code
 
     page = _page(client, f"/verify/{code}/")
 
