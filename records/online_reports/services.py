@@ -108,15 +108,14 @@ def report_create(
     *, record: EnrollmentRecord, by: User, months: int, ip: str | None = None
 ) -> OnlineReport:
     """A new report of `record`, valid for `months` months from now."""
-    user = by
-    if record.user_id is None or record.user_id != user.pk:
+    if record.user_id is None or record.user_id != by.pk:
         raise RecordError(_("只能为已绑定到本人账号的学籍生成在线验证报告。"))
     _check_months(months)
     report = _insert_with_fresh_code(
-        record=record, user=user, valid_until=add_months(timezone.now(), months)
+        record=record, user=by, valid_until=add_months(timezone.now(), months)
     )
     changes = diff({}, snapshot(report, ["valid_until"]))
-    log_action(report, "records.online_report_created", by=user, changes=changes, ip=ip)
+    log_action(report, "records.online_report_created", by=by, changes=changes, ip=ip)
     return report
 
 

@@ -60,14 +60,13 @@ def is_bindable(found: EnrollmentRecord | DegreeRecord) -> bool:
 def records_bind(*, by: User, ip: str | None = None) -> BindResult:
     """Bind every unbound, registered record of the person `by` to her account. Most page
     views find nothing new: one cheap query each for records and degrees then."""
-    user = by
-    if user.state != AccountState.ACTIVE or not user.id_number:
+    if by.state != AccountState.ACTIVE or not by.id_number:
         return BindResult(0, 0)
-    unbound = EnrollmentRecord.objects.filter(_same_person(user), user__isnull=True)
-    degrees = DegreeRecord.objects.filter(_same_person(user), user__isnull=True)
+    unbound = EnrollmentRecord.objects.filter(_same_person(by), user__isnull=True)
+    degrees = DegreeRecord.objects.filter(_same_person(by), user__isnull=True)
     if not unbound.exclude(status=RecordStatus.UNREGISTERED).exists() and not degrees.exists():
         return BindResult(0, 0)
-    return _bind_all(user, ip)
+    return _bind_all(by, ip)
 
 
 @transaction.atomic
@@ -139,13 +138,12 @@ def record_bind_by_facts(
     cannot match). Facts alone never bind anyone else's record: knowing a classmate's
     学号 finds nothing (docs/quality.md "Knowledge is not authentication"). A 未注册
     record of hers is found but not bound: it is refused with the reason."""
-    user = by
-    key = _throttle(user)
+    key = _throttle(by)
     number = number.strip()
     record = (
         EnrollmentRecord.objects.filter(_institution_q(school))
         .filter(Q(student_number=number) | Q(examinee_number=number))
-        .filter(_same_person(user))
+        .filter(_same_person(by))
         .order_by("pk")
         .first()
     )
@@ -158,7 +156,7 @@ def record_bind_by_facts(
     BIND_GUESSES.undo(key)
     if record.status == RecordStatus.UNREGISTERED:
         raise RecordError(unregistered_reason())
-    return _bind_one(record, user=user, ip=ip)
+    return _bind_one(record, user=by, ip=ip)
 
 
 @transaction.atomic
@@ -196,12 +194,11 @@ def degree_bind(
     ip: str | None = None,
 ) -> DegreeRecord:
     """我还有学历没显示出来: certificate number (either number before 2001), year, school."""
-    user = by
-    key = _throttle(user)
+    key = _throttle(by)
     wanted = certificate_digits(certificate_number)
     candidates = DegreeRecord.objects.filter(
         _institution_q(school), graduation_date__year=graduation_year
-    ).filter(_same_person(user))
+    ).filter(_same_person(by))
     for degree in candidates:
         numbers = {
             certificate_digits(degree.certificate_number),
@@ -209,7 +206,7 @@ def degree_bind(
         }
         if wanted and wanted in numbers:
             BIND_GUESSES.undo(key)
-            return _bind_one(degree, user=user, ip=ip)
+            return _bind_one(degree, user=by, ip=ip)
     raise RecordError(
         _(
             "未找到匹配的学历。请核对证书编号、毕业年份和毕业学校；学历信息的姓名或证件号码与账号不一致的无法绑定。"

@@ -62,8 +62,7 @@ def record_confirm(*, record: EnrollmentRecord, by, ip: str | None = None) -> Re
 
     The record is locked first: a re-import or a correction writing it meanwhile
     finishes (and revokes what stood) before this confirmation is taken."""
-    user = by
-    _own_and_checkable(record, user)
+    _own_and_checkable(record, by)
     list(EnrollmentRecord.objects.select_for_update().filter(pk=record.pk).values_list("pk"))
     if DiscrepancyReport.objects.filter(record=record, state=ReportState.SUBMITTED).exists():
         raise RecordError(_("您已提交有误申请，请等待学籍管理部门处理后再确认；也可以先撤回申请。"))
@@ -73,11 +72,11 @@ def record_confirm(*, record: EnrollmentRecord, by, ip: str | None = None) -> Re
     try:
         with transaction.atomic():
             confirmation = RecordConfirmation.objects.create(
-                record=record, user=user, notice=current_notice(user)
+                record=record, user=by, notice=current_notice(by)
             )
     except IntegrityError:  # the other click of a double-click won
         return RecordConfirmation.objects.get(record=record, revoked_at__isnull=True)
-    log_action(record, "records.confirmed", by=user, subject=user, ip=ip)
+    log_action(record, "records.confirmed", by=by, subject=by, ip=ip)
     return confirmation
 
 
@@ -188,16 +187,15 @@ def discrepancy_report(
     ip: str | None = None,
 ) -> DiscrepancyReport:
     """有误: the wrong fields, the right values, an explanation and evidence."""
-    user = by
-    _own_and_checkable(record, user)
-    notice = current_notice(user)
+    _own_and_checkable(record, by)
+    notice = current_notice(by)
     _check_deadline(notice)
     items = _items(record, claims, {item.kind for item in evidence})
     files = _evidence_rows(evidence)  # checked before anything is written
     try:
         with transaction.atomic():
             report = DiscrepancyReport.objects.create(
-                record=record, user=user, notice=notice, explanation=explanation.strip()
+                record=record, user=by, notice=notice, explanation=explanation.strip()
             )
             for item in items:
                 item.report = report
@@ -210,8 +208,8 @@ def discrepancy_report(
             log_action(
                 report,
                 "records.reported",
-                by=user,
-                subject=user,
+                by=by,
+                subject=by,
                 ip=ip,
                 changes={i.field: [i.current_value, i.claimed_value] for i in items},
             )
