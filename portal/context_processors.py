@@ -27,7 +27,7 @@ _STAFF = {
     ],
     Role.REGISTRAR: [
         ("home", _("首页")),
-        ("records:report_queue", _("有误申请")),
+        ("records:discrepancy_queue", _("有误申请")),
         ("records:class_list", _("班级")),
         ("records:record_list", _("学籍")),
         ("imports:roster_import", _("导入名单")),

@@ -17,9 +17,9 @@ portal_patterns = (
 urlpatterns = [
     path("", views.home, name="home"),
     path("", include(portal_patterns)),
-    path("", include("records.urls_reports")),
+    path("", include("records.online_reports.urls")),
     path("accounts/", include("accounts.urls")),
-    path("records/import/", include("records.urls_import")),
+    path("records/import/", include("records.imports.urls")),
     path("records/", include("records.urls")),
     path("photos/", include("imaging.urls")),
     path("notices/", include("notices.urls")),

@@ -1,13 +1,23 @@
-"""The only way a view fetches a record or a class: through the user's scope.
+"""The only way a view of records/ fetches an object: through the user's scope.
 
-Outside it the answer is 404, never 403, so that no one learns what exists.
-Staff opening a person's full record is itself audited (docs/quality.md, PIPL).
+Outside it the answer is 404, never 403, so that no one learns what exists (the role
+guards of accounts/decorators.py answer 403 to a role that has no business on a page).
+Staff opening a person's full record or a student's evidence is itself audited
+(docs/quality.md, PIPL).
 """
 
 from django.shortcuts import get_object_or_404
 
-from portal.lib.audit import log_access
-from records.models import EnrollmentRecord, SchoolClass
+from accounts.models import Role
+from portal.lib.audit import StudentRef, log_access
+from records.models import (
+    DiscrepancyEvidence,
+    DiscrepancyReport,
+    EnrollmentRecord,
+    OnlineReport,
+    SchoolClass,
+)
+from records.online_reports.services import RELATED as ONLINE_REPORT_RELATED
 from records.selectors import records_with_state
 
 
@@ -20,6 +30,72 @@ def record_for_read(request, pk: int) -> EnrollmentRecord:
     return record
 
 
+def record_for_student(request, pk: int) -> EnrollmentRecord:
+    """One of the student's own records (bound to her account): 正确, 有误 and the online
+    verification reports act on no one else's."""
+    records = EnrollmentRecord.objects.visible_to(request.user).filter(user=request.user)
+    return get_object_or_404(records.with_related(), pk=pk)
+
+
+def record_for_edit(request, pk: int) -> EnrollmentRecord:
+    """A record in the registrar's scope, for her direct correction. The page that shows
+    it whole audits the look itself (records.edit_viewed), not a refused POST."""
+    records = EnrollmentRecord.objects.visible_to(request.user).with_related()
+    return get_object_or_404(records, pk=pk)
+
+
+def can_edit_records(user) -> bool:
+    """Whether the record page offers 直接修改学籍: the roles that pass record_edit's guard."""
+    return user.role == Role.REGISTRAR or user.is_admin
+
+
 def class_for_read(request, pk: int) -> SchoolClass:
     queryset = SchoolClass.objects.visible_to(request.user).select_related("college", "major")
     return get_object_or_404(queryset, pk=pk)
+
+
+def discrepancy_for_owner(request, pk: int) -> DiscrepancyReport:
+    """A 有误 report the student sent herself (to withdraw it)."""
+    return get_object_or_404(DiscrepancyReport, pk=pk, user=request.user)
+
+
+def discrepancy_for_review(request, pk: int) -> DiscrepancyReport:
+    """A 有误 report in the registrar's scope, with what its decision page shows."""
+    reports = DiscrepancyReport.objects.visible_to(request.user).select_related(
+        "record",
+        "record__institution",
+        "record__major",
+        "record__college",
+        "record__school_class",
+        "user",
+        "reviewer",
+        "notice",
+    )
+    return get_object_or_404(reports, pk=pk)
+
+
+def evidence_for_read(request, token: str) -> DiscrepancyEvidence:
+    """An evidence scan: for the student who sent it and the staff in scope only; staff
+    looking at it is audited."""
+    reports = DiscrepancyReport.objects.visible_to(request.user) | DiscrepancyReport.objects.filter(
+        user=request.user
+    )
+    evidence = get_object_or_404(DiscrepancyEvidence, token=token, report__in=reports)
+    report = evidence.report
+    if report.user_id != request.user.pk:
+        log_access(
+            request.user,
+            "records.evidence_viewed",
+            report,
+            students=[StudentRef(record_id=report.record_id, user_id=report.user_id)],
+            changes={"evidence": evidence.pk},
+            request=request,
+        )
+    return evidence
+
+
+def online_report_for_owner(request, pk: int) -> OnlineReport:
+    """An online verification report of one of the student's own records: 404 for anyone
+    else, admins too (a report is the student's own business)."""
+    reports = OnlineReport.objects.visible_to(request.user).filter(record__user=request.user)
+    return get_object_or_404(reports.select_related(*ONLINE_REPORT_RELATED), pk=pk)

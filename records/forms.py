@@ -92,7 +92,7 @@ class DegreeBindForm(forms.Form):
     school = forms.CharField(label=_("毕业学校"), max_length=100)
 
 
-class ReportForm(forms.Form):
+class DiscrepancyForm(forms.Form):
     """有误: a checkbox and a 正确信息 box per field, an explanation, evidence files. The
     boxes are typed by the field rules; the claim service reads and checks the values."""
 

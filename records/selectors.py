@@ -3,6 +3,7 @@ per class and college."""
 
 import datetime
 import threading
+from datetime import timedelta
 
 from django.db.models import (
     BooleanField,
@@ -10,17 +11,25 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
+    Subquery,
 )
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from imaging.models import Photo, PhotoState
 from portal.lib import idnumbers
+from portal.lib.models import AuditEvent
 from records import rules
 from records.models import (
     College,
+    DegreeRecord,
+    DiscrepancyEvidence,
+    DiscrepancyItem,
     DiscrepancyReport,
     EnrollmentRecord,
     RecordConfirmation,
@@ -161,3 +170,120 @@ def record_search(records, query: str, *, id_number: bool = True):
     if id_number:
         found |= Q(id_number=idnumbers.normalize(query))
     return records.filter(found)
+
+
+# The registrar's 有误 queue ---------------------------------------------------------------
+
+
+def _evidence_count():
+    files = (
+        DiscrepancyEvidence.objects.filter(report=OuterRef("pk"))
+        .order_by()
+        .values("report")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(files), 0)
+
+
+def discrepancies_for_queue(
+    user,
+    *,
+    state: str = ReportState.SUBMITTED,
+    college: College | None = None,
+    school_class: str = "",
+    field: str = "",
+    older_than: int | None = None,
+) -> QuerySet[DiscrepancyReport]:
+    """The 有误 reports in `user`'s scope that the queue's filters keep, oldest first, with
+    what a row shows. `state` "" is every state (全部); `school_class` a class's code or
+    name; `field` a field that one of the report's items names; `older_than` days."""
+    reports = DiscrepancyReport.objects.visible_to(user)
+    if state:
+        reports = reports.filter(state=state)
+    if college:
+        reports = reports.filter(record__college=college)
+    if school_class:
+        reports = reports.filter(
+            Q(record__school_class__code=school_class) | Q(record__school_class__name=school_class)
+        )
+    if field:
+        reports = reports.filter(
+            Exists(DiscrepancyItem.objects.filter(report=OuterRef("pk"), field=field))
+        )
+    if older_than:
+        reports = reports.filter(created_at__lte=timezone.now() - timedelta(days=older_than))
+    return (
+        # No join in the filters, so no DISTINCT, and the evidence count is a subquery:
+        # neither the page nor the paginator's count groups every report in scope.
+        reports.select_related("record__college", "record__school_class")
+        # What a row shows, no more: the records' 35 columns cost more than the query.
+        .only(
+            "created_at",
+            "state",
+            "record__student_number",
+            "record__name",
+            "record__college__name",
+            "record__school_class__name",
+        )
+        .prefetch_related(Prefetch("items", queryset=DiscrepancyItem.objects.order_by("pk")))
+        .annotate(n_evidence=_evidence_count())
+        .order_by("created_at")
+    )
+
+
+def discrepancy_history(report: DiscrepancyReport) -> QuerySet[DiscrepancyReport]:
+    """The other 有误 reports of the same record, latest first."""
+    return (
+        DiscrepancyReport.objects.filter(record_id=report.record_id)
+        .exclude(pk=report.pk)
+        .order_by("-created_at")
+    )
+
+
+def record_trail(record: EnrollmentRecord, *, limit: int = 20) -> QuerySet[AuditEvent]:
+    """The latest audit events about the record (the decision page shows them)."""
+    return AuditEvent.objects.filter(target_type=record._meta.label, target_id=str(record.pk))[
+        :limit
+    ]
+
+
+def latest_discrepancies(records) -> dict[int, DiscrepancyReport]:
+    """Each record's latest 有误 report with its items, by record id."""
+    reports = DiscrepancyReport.objects.filter(record__in=records).order_by("created_at")
+    latest: dict[int, DiscrepancyReport] = {}
+    for report in reports.prefetch_related("items"):
+        latest[report.record_id] = report
+    return latest
+
+
+def records_in_scope(user) -> QuerySet[EnrollmentRecord]:
+    """The records `user` may see, with what a list row shows (查询学籍)."""
+    return EnrollmentRecord.objects.visible_to(user).select_related(
+        "college", "school_class", "major"
+    )
+
+
+def classes_in_scope(user) -> QuerySet[SchoolClass]:
+    """The classes `user` may see with their progress counts, in the order of a list."""
+    return class_progress(SchoolClass.objects.visible_to(user)).order_by(
+        "college__code", "-cohort", "code"
+    )
+
+
+def class_members(user, school_class: SchoolClass) -> QuerySet[EnrollmentRecord]:
+    """The records of a class in `user`'s scope, by student number, with their state."""
+    return (
+        with_state()
+        .visible_to(user)
+        .filter(school_class=school_class)
+        # A row shows these and the state (record_state reads status and user_id, not
+        # the user).
+        .only("student_number", "name", "id_number", "status", "user_id", "first_viewed_at")
+        .order_by("student_number")
+    )
+
+
+def degree_records() -> QuerySet[DegreeRecord]:
+    """学历 records with their institution (学籍信息 lists the student's)."""
+    return DegreeRecord.objects.select_related("institution")

@@ -1,15 +1,10 @@
 """Record pages: the student's 学籍信息 and self-check, and the staff's classes, records
 and the registrar's 有误 queue. Views parse, call a service, and render."""
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,35 +12,43 @@ from accounts.decorators import role_required, student_required
 from accounts.models import Role
 from imaging.models import Photo
 from portal.lib import idnumbers, jobs
-from portal.lib.audit import StudentRef, log_access
+from portal.lib.audit import log_access
 from portal.lib.files import private_file_response
-from portal.lib.models import AuditEvent
+from portal.lib.throttle import client_ip
 from records import tasks
-from records.access import class_for_read, record_for_read
+from records.access import (
+    can_edit_records,
+    class_for_read,
+    discrepancy_for_owner,
+    discrepancy_for_review,
+    evidence_for_read,
+    record_for_edit,
+    record_for_read,
+    record_for_student,
+)
 from records.errors import FieldErrors, RecordError
 from records.forms import (
     BindFactsForm,
     DecisionForm,
     DegreeBindForm,
+    DiscrepancyForm,
     QueueFilterForm,
     RecordEditForm,
     RecordSearchForm,
-    ReportForm,
     show_errors,
 )
-from records.models import (
-    DegreeRecord,
-    DiscrepancyEvidence,
-    DiscrepancyItem,
-    DiscrepancyReport,
-    EnrollmentRecord,
-    ReportState,
-    SchoolClass,
-)
+from records.models import ReportState
 from records.rules import label as field_label
 from records.selectors import (
-    class_progress,
+    class_members,
+    classes_in_scope,
+    degree_records,
+    discrepancies_for_queue,
+    discrepancy_history,
+    latest_discrepancies,
     record_field_rows,
+    record_trail,
+    records_in_scope,
     with_state,
 )
 from records.self_check import check_state
@@ -62,15 +65,6 @@ def _photos_of(records) -> dict[int, list[Photo]]:
     return photos
 
 
-def _open_reports(records) -> dict[int, DiscrepancyReport]:
-    reports = DiscrepancyReport.objects.filter(record__in=records).order_by("created_at")
-    reports = reports.prefetch_related("items")
-    latest: dict[int, DiscrepancyReport] = {}
-    for report in reports:
-        latest[report.record_id] = report
-    return latest
-
-
 @student_required
 def my_records(request):
     """学籍信息: opening it binds the matching records and records that the student
@@ -81,16 +75,16 @@ def my_records(request):
     records = list(
         binding.with_bindable(checks.with_last_revocation(with_state(related=True)), user)
     )
-    degrees = list(binding.with_bindable(_degrees(), user))
+    degrees = list(binding.with_bindable(degree_records(), user))
     if any(binding.is_bindable(found) for found in records + degrees):
-        binding.records_bind(user=user, request=request)
+        binding.records_bind(by=user, ip=client_ip(request))
         records = list(
             binding.with_bindable(checks.with_last_revocation(with_state(related=True)), user)
         )
-        degrees = list(_degrees().filter(user=user))
+        degrees = list(degree_records().filter(user=user))
     bound = [record for record in records if record.user_id == user.pk]
     binding.records_mark_viewed(records=bound)
-    photos, reports = _photos_of(bound), _open_reports(bound)
+    photos, reports = _photos_of(bound), latest_discrepancies(bound)
     items = [
         {
             "record": record,
@@ -111,10 +105,6 @@ def my_records(request):
     return render(request, "records/my_records.html", context)
 
 
-def _degrees():
-    return DegreeRecord.objects.select_related("institution")
-
-
 @student_required
 def bind_more(request):
     """还有学籍没有显示出来？尝试绑定学籍 / 我还有学历没显示出来."""
@@ -125,12 +115,12 @@ def bind_more(request):
     try:
         if facts_form.is_bound and facts_form.is_valid():
             binding.record_bind_by_facts(
-                user=request.user, **facts_form.cleaned_data, request=request
+                by=request.user, **facts_form.cleaned_data, ip=client_ip(request)
             )
             messages.success(request, _("绑定成功。"))
             return redirect("records:my_records")
         if degree_form.is_bound and degree_form.is_valid():
-            binding.degree_bind(user=request.user, **degree_form.cleaned_data, request=request)
+            binding.degree_bind(by=request.user, **degree_form.cleaned_data, ip=client_ip(request))
             messages.success(request, _("学历绑定成功。"))
             return redirect("records:my_records")
     except RecordError as error:
@@ -140,18 +130,14 @@ def bind_more(request):
     )
 
 
-def _own_record(request, pk: int) -> EnrollmentRecord:
-    return get_object_or_404(EnrollmentRecord.objects.with_related(), pk=pk, user=request.user)
-
-
 @student_required
 def record_confirm(request, pk: int):
     """正确, after a second confirmation (seed 004 shows a 再次确认 dialog)."""
-    record = _own_record(request, pk)
+    record = record_for_student(request, pk)
     checkable, reason = check_state(record)
     if request.method == "POST":
         try:
-            checks.record_confirm(record=record, user=request.user, request=request)
+            checks.record_confirm(record=record, by=request.user, ip=client_ip(request))
         except RecordError as error:
             messages.error(request, error.message)
         else:
@@ -164,20 +150,20 @@ def record_confirm(request, pk: int):
 
 
 @student_required
-def report_create(request, pk: int):
+def discrepancy_create(request, pk: int):
     """有误: tick the wrong fields, give the right values, explain, attach evidence."""
-    record = _own_record(request, pk)
-    form = ReportForm(request.POST or None, request.FILES or None, record=record)
+    record = record_for_student(request, pk)
+    form = DiscrepancyForm(request.POST or None, request.FILES or None, record=record)
     if request.method == "POST" and form.is_valid():
         evidence = [checks.Evidence(kind=k, upload=f) for k, f in form.evidence]
         try:
-            checks.report_submit(
+            checks.discrepancy_report(
                 record=record,
-                user=request.user,
+                by=request.user,
                 claims=form.claims,
                 explanation=form.cleaned_data["explanation"],
                 evidence=evidence,
-                request=request,
+                ip=client_ip(request),
             )
         except FieldErrors as error:
             form.show_errors(error.errors)
@@ -199,10 +185,10 @@ def report_create(request, pk: int):
 
 @require_POST
 @student_required
-def report_withdraw(request, pk: int):
-    report = get_object_or_404(DiscrepancyReport, pk=pk, user=request.user)
+def discrepancy_withdraw(request, pk: int):
+    report = discrepancy_for_owner(request, pk)
     try:
-        checks.report_withdraw(report=report, user=request.user, request=request)
+        checks.discrepancy_withdraw(report=report, by=request.user, ip=client_ip(request))
     except RecordError as error:
         messages.error(request, error.message)
     else:
@@ -213,20 +199,7 @@ def report_withdraw(request, pk: int):
 @login_required
 def evidence_file(request, token: str):
     """Evidence scans: the student who sent them and the staff in scope only."""
-    reports = DiscrepancyReport.objects.visible_to(request.user) | DiscrepancyReport.objects.filter(
-        user=request.user
-    )
-    evidence = get_object_or_404(DiscrepancyEvidence, token=token, report__in=reports)
-    report = evidence.report
-    if report.user_id != request.user.pk:
-        log_access(
-            request.user,
-            "records.evidence_viewed",
-            report,
-            students=[StudentRef(record_id=report.record_id, user_id=report.user_id)],
-            changes={"evidence": evidence.pk},
-            request=request,
-        )
+    evidence = evidence_for_read(request, token)
     is_pdf = evidence.content_type == "application/pdf"
     return private_file_response(
         evidence.file,
@@ -246,31 +219,21 @@ def record_detail(request, pk: int):
         "record": record,
         "fields": record_field_rows(record, full_id=full_id),
         "photos": _photos_of([record]).get(record.pk, []),
-        "can_edit": request.user.role == Role.REGISTRAR or request.user.is_admin,
+        "can_edit": can_edit_records(request.user),
     }
     return render(request, "records/record_detail.html", context)
 
 
 @role_required(*STAFF)
 def class_list(request):
-    classes = class_progress(SchoolClass.objects.visible_to(request.user)).order_by(
-        "college__code", "-cohort", "code"
-    )
+    classes = classes_in_scope(request.user)
     return render(request, "records/class_list.html", {"classes": classes})
 
 
 @role_required(*STAFF)
 def class_detail(request, pk: int):
     school_class = class_for_read(request, pk)
-    records = (
-        with_state()
-        .visible_to(request.user)
-        .filter(school_class=school_class)
-        # A row shows these and the state (record_state reads status and user_id, not
-        # the user).
-        .only("student_number", "name", "id_number", "status", "user_id", "first_viewed_at")
-        .order_by("student_number")
-    )
+    records = class_members(request.user, school_class)
     return render(
         request, "records/class_detail.html", {"school_class": school_class, "records": records}
     )
@@ -289,16 +252,16 @@ def record_list(request):
         # An old link or bookmark: drop the query from the address, search nothing.
         messages.info(request, _("查询内容不能放在网址中，请在下方查询框中输入后查询。"))
         return redirect("records:record_list")
-    records = EnrollmentRecord.objects.visible_to(request.user).select_related(
-        "college", "school_class", "major"
-    )
+    records = records_in_scope(request.user)
     form = RecordSearchForm(request.POST if request.method == "POST" else None)
     if not form.is_valid():
         page = Paginator(records.order_by("student_number"), 50).get_page(request.GET.get("page"))
         return render(request, "records/record_list.html", {"page": page, "form": form})
     query = form.cleaned_data["q"].strip()
     try:
-        found = search_records(request.user, records, query).order_by("student_number")
+        found = search_records(by=request.user, records=records, query=query).order_by(
+            "student_number"
+        )
     except RecordError as error:  # too many searches by ID number: nothing is looked up
         form.add_error(None, error.message)
         page = Paginator(records.none(), 50).get_page(1)
@@ -334,83 +297,23 @@ def roster_export(request):
 # The registrar's 有误 queue --------------------------------------------------------------
 
 
-def _filtered_reports(request, form):
-    reports = DiscrepancyReport.objects.visible_to(request.user)
-    if not form.is_valid():
-        return reports.filter(state=ReportState.SUBMITTED)
-    data = form.cleaned_data
-    reports = reports.filter(state=data["state"]) if data["state"] else reports
-    if data["college"]:
-        reports = reports.filter(record__college=data["college"])
-    if data["school_class"]:
-        klass = data["school_class"]
-        reports = reports.filter(
-            Q(record__school_class__code=klass) | Q(record__school_class__name=klass)
-        )
-    if data["field"]:
-        reports = reports.filter(
-            Exists(DiscrepancyItem.objects.filter(report=OuterRef("pk"), field=data["field"]))
-        )
-    if data["older_than"]:
-        reports = reports.filter(
-            created_at__lte=timezone.now() - timedelta(days=data["older_than"])
-        )
-    return reports
-
-
-def _evidence_count():
-    files = (
-        DiscrepancyEvidence.objects.filter(report=OuterRef("pk"))
-        .order_by()
-        .values("report")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(files), 0)
-
-
 @role_required(Role.REGISTRAR)
-def report_queue(request):
+def discrepancy_queue(request):
     # Open reports unless the registrar chose a state ("全部" sends an empty one); a page
     # link carries the filters but may lack the state, and must not widen the list.
     params = request.GET.copy()
     params.setdefault("state", ReportState.SUBMITTED)
     form = QueueFilterForm(params, user=request.user)
-    reports = (
-        # No join in the filters, so no DISTINCT, and the evidence count is a subquery:
-        # neither the page nor the paginator's count groups every report in scope.
-        _filtered_reports(request, form)
-        .select_related("record__college", "record__school_class")
-        # What a row shows, no more: the records' 35 columns cost more than the query.
-        .only(
-            "created_at",
-            "state",
-            "record__student_number",
-            "record__name",
-            "record__college__name",
-            "record__school_class__name",
-        )
-        .prefetch_related(Prefetch("items", queryset=DiscrepancyItem.objects.order_by("pk")))
-        .annotate(n_evidence=_evidence_count())
-        .order_by("created_at")
-    )
+    # A filter the form refuses shows the open reports, never more.
+    filters = form.cleaned_data if form.is_valid() else {"state": ReportState.SUBMITTED}
+    reports = discrepancies_for_queue(request.user, **filters)
     page = Paginator(reports, 50).get_page(request.GET.get("page"))
     return render(request, "records/discrepancy_queue.html", {"form": form, "page": page})
 
 
 @role_required(Role.REGISTRAR)
-def report_detail(request, pk: int):
-    queryset = DiscrepancyReport.objects.visible_to(request.user).select_related(
-        "record",
-        "record__institution",
-        "record__major",
-        "record__college",
-        "record__school_class",
-        "user",
-        "reviewer",
-        "notice",
-    )
-    report = get_object_or_404(queryset, pk=pk)
+def discrepancy_detail(request, pk: int):
+    report = discrepancy_for_review(request, pk)
     form = DecisionForm(request.POST or None, report=report)
     if request.method == "POST" and form.is_valid():
         try:
@@ -419,7 +322,7 @@ def report_detail(request, pk: int):
             form.add_error(None, error.message)
         else:
             messages.success(request, _("处理结果已保存，已通知学生。"))
-            return redirect("records:report_queue")
+            return redirect("records:discrepancy_queue")
     record = report.record
     context = {
         "report": report,
@@ -427,12 +330,8 @@ def report_detail(request, pk: int):
         "record": record,
         "items": _labelled(report.items.all()),
         "evidence": report.evidence.all(),
-        "history": DiscrepancyReport.objects.filter(record=record)
-        .exclude(pk=report.pk)
-        .order_by("-created_at"),
-        "trail": AuditEvent.objects.filter(
-            target_type=record._meta.label, target_id=str(record.pk)
-        )[:20],
+        "history": discrepancy_history(report),
+        "trail": record_trail(record),
     }
     log_access(request.user, "records.viewed", record, students=[record], request=request)
     return render(request, "records/discrepancy_detail.html", context)
@@ -447,34 +346,32 @@ def _labelled(items):
 
 def _decide(request, report, form) -> None:
     if form.cleaned_data["decision"] == "accept":
-        corrections.report_accept(
+        corrections.discrepancy_accept(
             report=report,
-            reviewer=request.user,
+            by=request.user,
             fields=form.cleaned_data["fields_to_apply"],
             note=form.cleaned_data["note"],
-            request=request,
+            ip=client_ip(request),
         )
     else:
-        corrections.report_reject(
-            report=report, reviewer=request.user, reason=form.reason, request=request
+        corrections.discrepancy_reject(
+            report=report, by=request.user, reason=form.reason, ip=client_ip(request)
         )
 
 
 @role_required(Role.REGISTRAR)
 def record_edit(request, pk: int):
     """A direct correction of a record, with a mandatory reason, audited."""
-    record = get_object_or_404(
-        EnrollmentRecord.objects.visible_to(request.user).with_related(), pk=pk
-    )
+    record = record_for_edit(request, pk)
     form = RecordEditForm(request.POST or None, record=record)
     if request.method == "POST" and form.is_valid():
         try:
             corrections.record_edit(
                 record=record,
-                editor=request.user,
+                by=request.user,
                 values=form.changed_values(),
                 reason=form.cleaned_data["reason"],
-                request=request,
+                ip=client_ip(request),
             )
         except FieldErrors as error:
             show_errors(form, error.errors)

@@ -39,7 +39,7 @@ from records.models import (
     EnrollmentRecord,
     OnlineReport,
 )
-from records.report_services import code_generate
+from records.online_reports.services import code_generate
 from tests import factories
 
 PERSONAS = [
@@ -57,10 +57,10 @@ TARGETS = {
     "accounts:claim_confirm": ("pk", "own_claim", "pk"),
     "records:record_detail": ("pk", "record", "pk"),
     "records:record_confirm": ("pk", "record", "pk"),
-    "records:report_create": ("pk", "record", "pk"),
+    "records:discrepancy_create": ("pk", "record", "pk"),
     "records:record_edit": ("pk", "record", "pk"),
-    "records:report_withdraw": ("pk", "report", "pk"),
-    "records:report_detail": ("pk", "report", "pk"),
+    "records:discrepancy_withdraw": ("pk", "report", "pk"),
+    "records:discrepancy_detail": ("pk", "report", "pk"),
     "records:evidence_file": ("token", "evidence", "token"),
     "records:class_detail": ("pk", "class", "pk"),
     "imaging:photo_file": ("token", "photo", "token"),

@@ -57,20 +57,20 @@ def is_bindable(found: EnrollmentRecord | DegreeRecord) -> bool:
     return not isinstance(found, EnrollmentRecord) or found.status != RecordStatus.UNREGISTERED
 
 
-def records_bind(*, user: User, request=None) -> BindResult:
-    """Bind every unbound, registered record of this person to the account. Most page
+def records_bind(*, by: User, ip: str | None = None) -> BindResult:
+    """Bind every unbound, registered record of the person `by` to her account. Most page
     views find nothing new: one cheap query each for records and degrees then."""
-    if user.state != AccountState.ACTIVE or not user.id_number:
+    if by.state != AccountState.ACTIVE or not by.id_number:
         return BindResult(0, 0)
-    unbound = EnrollmentRecord.objects.filter(_same_person(user), user__isnull=True)
-    degrees = DegreeRecord.objects.filter(_same_person(user), user__isnull=True)
+    unbound = EnrollmentRecord.objects.filter(_same_person(by), user__isnull=True)
+    degrees = DegreeRecord.objects.filter(_same_person(by), user__isnull=True)
     if not unbound.exclude(status=RecordStatus.UNREGISTERED).exists() and not degrees.exists():
         return BindResult(0, 0)
-    return _bind_all(user, request)
+    return _bind_all(by, ip)
 
 
 @transaction.atomic
-def _bind_all(user: User, request) -> BindResult:
+def _bind_all(user: User, ip: str | None) -> BindResult:
     now = timezone.now()
     records = list(
         EnrollmentRecord.objects.select_for_update()
@@ -79,7 +79,7 @@ def _bind_all(user: User, request) -> BindResult:
     )
     for record in records:
         record.user, record.bound_at = user, now
-        log_action(record, "records.bound", by=user, subject=user, request=request)
+        log_action(record, "records.bound", by=user, subject=user, ip=ip)
     EnrollmentRecord.objects.bulk_update(records, ["user", "bound_at"])
     degrees = DegreeRecord.objects.filter(_same_person(user), user__isnull=True).update(
         user=user, bound_at=now
@@ -130,18 +130,20 @@ def _institution_q(school: str, prefix: str = "institution") -> Q:
     return Q(**{f"{prefix}__name": school}) | Q(**{f"{prefix}__code": school})
 
 
-def record_bind_by_facts(*, user: User, school: str, number: str, request=None) -> EnrollmentRecord:
+def record_bind_by_facts(
+    *, by: User, school: str, number: str, ip: str | None = None
+) -> EnrollmentRecord:
     """还有学籍没有显示出来？尝试绑定学籍: school (name or 院校代码) + 学号 or 考生号, which
     must belong to a record of this name and ID number (seed 002: other names or numbers
     cannot match). Facts alone never bind anyone else's record: knowing a classmate's
     学号 finds nothing (docs/quality.md "Knowledge is not authentication"). A 未注册
     record of hers is found but not bound: it is refused with the reason."""
-    key = _throttle(user)
+    key = _throttle(by)
     number = number.strip()
     record = (
         EnrollmentRecord.objects.filter(_institution_q(school))
         .filter(Q(student_number=number) | Q(examinee_number=number))
-        .filter(_same_person(user))
+        .filter(_same_person(by))
         .order_by("pk")
         .first()
     )
@@ -154,10 +156,12 @@ def record_bind_by_facts(*, user: User, school: str, number: str, request=None) 
     BIND_GUESSES.undo(key)
     if record.status == RecordStatus.UNREGISTERED:
         raise RecordError(unregistered_reason())
-    return _bind_one(record, user=user, request=request)
+    return _bind_one(record, user=by, ip=ip)
 
 
-def _bind_one(record, *, user: User, request):
+@transaction.atomic
+def _bind_one(record, *, user: User, ip: str | None):
+    """Bind the record (or degree) to `user`, and audit it: both or neither."""
     if record.user_id == user.pk:
         return record
     if record.user_id is not None:
@@ -168,7 +172,7 @@ def _bind_one(record, *, user: User, request):
         )
     record.user, record.bound_at = user, timezone.now()
     record.save(update_fields=["user", "bound_at"])
-    log_action(record, "records.bound", by=user, subject=user, request=request)
+    log_action(record, "records.bound", by=user, subject=user, ip=ip)
     return record
 
 
@@ -182,14 +186,19 @@ def certificate_digits(number: str) -> str:
 
 
 def degree_bind(
-    *, user: User, certificate_number: str, graduation_year: int, school: str, request=None
+    *,
+    by: User,
+    certificate_number: str,
+    graduation_year: int,
+    school: str,
+    ip: str | None = None,
 ) -> DegreeRecord:
     """我还有学历没显示出来: certificate number (either number before 2001), year, school."""
-    key = _throttle(user)
+    key = _throttle(by)
     wanted = certificate_digits(certificate_number)
     candidates = DegreeRecord.objects.filter(
         _institution_q(school), graduation_date__year=graduation_year
-    ).filter(_same_person(user))
+    ).filter(_same_person(by))
     for degree in candidates:
         numbers = {
             certificate_digits(degree.certificate_number),
@@ -197,7 +206,7 @@ def degree_bind(
         }
         if wanted and wanted in numbers:
             BIND_GUESSES.undo(key)
-            return _bind_one(degree, user=user, request=request)
+            return _bind_one(degree, user=by, ip=ip)
     raise RecordError(
         _(
             "未找到匹配的学历。请核对证书编号、毕业年份和毕业学校；学历信息的姓名或证件号码与账号不一致的无法绑定。"

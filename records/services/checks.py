@@ -57,12 +57,12 @@ def _own_and_checkable(record: EnrollmentRecord, user) -> None:
 
 
 @transaction.atomic
-def record_confirm(*, record: EnrollmentRecord, user, request=None) -> RecordConfirmation:
+def record_confirm(*, record: EnrollmentRecord, by, ip: str | None = None) -> RecordConfirmation:
     """正确. A double-click records one confirmation (a unique active confirmation).
 
     The record is locked first: a re-import or a correction writing it meanwhile
     finishes (and revokes what stood) before this confirmation is taken."""
-    _own_and_checkable(record, user)
+    _own_and_checkable(record, by)
     list(EnrollmentRecord.objects.select_for_update().filter(pk=record.pk).values_list("pk"))
     if DiscrepancyReport.objects.filter(record=record, state=ReportState.SUBMITTED).exists():
         raise RecordError(_("您已提交有误申请，请等待学籍管理部门处理后再确认；也可以先撤回申请。"))
@@ -72,11 +72,11 @@ def record_confirm(*, record: EnrollmentRecord, user, request=None) -> RecordCon
     try:
         with transaction.atomic():
             confirmation = RecordConfirmation.objects.create(
-                record=record, user=user, notice=current_notice(user)
+                record=record, user=by, notice=current_notice(by)
             )
     except IntegrityError:  # the other click of a double-click won
         return RecordConfirmation.objects.get(record=record, revoked_at__isnull=True)
-    log_action(record, "records.confirmed", by=user, subject=user, request=request)
+    log_action(record, "records.confirmed", by=by, subject=by, ip=ip)
     return confirmation
 
 
@@ -124,7 +124,7 @@ def _check_deadline(notice: Notice | None) -> None:
 def claim_changes(record: EnrollmentRecord, claims: dict[str, str], kinds: set[str]):
     """The claimed values read and checked by the field rules (records.rules), with the
     evidence the fields' change policies ask for among `kinds`: every refused value at
-    once, by field (`.errors`). The 有误 form shows them; report_submit refuses on them."""
+    once, by field (`.errors`). The 有误 form shows them; discrepancy_report refuses on them."""
     changes = rules.check_changes(record, claims, same_is_error=True)
     missing = rules.policy.missing_evidence(list(changes.values), kinds)
     if missing:
@@ -177,25 +177,25 @@ def _evidence_rows(evidence: list[Evidence]) -> list[tuple[DiscrepancyEvidence, 
     return rows
 
 
-def report_submit(
+def discrepancy_report(
     *,
     record: EnrollmentRecord,
-    user,
+    by,
     claims: dict[str, str],
     explanation: str,
     evidence: list[Evidence],
-    request=None,
+    ip: str | None = None,
 ) -> DiscrepancyReport:
     """有误: the wrong fields, the right values, an explanation and evidence."""
-    _own_and_checkable(record, user)
-    notice = current_notice(user)
+    _own_and_checkable(record, by)
+    notice = current_notice(by)
     _check_deadline(notice)
     items = _items(record, claims, {item.kind for item in evidence})
     files = _evidence_rows(evidence)  # checked before anything is written
     try:
         with transaction.atomic():
             report = DiscrepancyReport.objects.create(
-                record=record, user=user, notice=notice, explanation=explanation.strip()
+                record=record, user=by, notice=notice, explanation=explanation.strip()
             )
             for item in items:
                 item.report = report
@@ -208,9 +208,9 @@ def report_submit(
             log_action(
                 report,
                 "records.reported",
-                by=user,
-                subject=user,
-                request=request,
+                by=by,
+                subject=by,
+                ip=ip,
                 changes={i.field: [i.current_value, i.claimed_value] for i in items},
             )
     except IntegrityError as exc:
@@ -219,11 +219,13 @@ def report_submit(
 
 
 @transaction.atomic
-def report_withdraw(*, report: DiscrepancyReport, user, request=None) -> DiscrepancyReport:
+def discrepancy_withdraw(
+    *, report: DiscrepancyReport, by, ip: str | None = None
+) -> DiscrepancyReport:
     report = DiscrepancyReport.objects.select_for_update().get(pk=report.pk)
-    if report.user_id != user.pk or report.state != ReportState.SUBMITTED:
+    if report.user_id != by.pk or report.state != ReportState.SUBMITTED:
         raise RecordError(_("该申请已处理，不能撤回。"))
     report.state, report.decided_at = ReportState.WITHDRAWN, timezone.now()
     report.save(update_fields=["state", "decided_at"])
-    log_action(report, "records.report_withdrawn", by=user, subject=user, request=request)
+    log_action(report, "records.report_withdrawn", by=by, subject=by, ip=ip)
     return report

@@ -46,8 +46,8 @@ def _apply(record: EnrollmentRecord, texts: dict[str, str]) -> dict[str, list]:
 
 
 @transaction.atomic
-def report_accept(
-    *, report: DiscrepancyReport, reviewer, fields: list[str], note: str = "", request=None
+def discrepancy_accept(
+    *, report: DiscrepancyReport, by, fields: list[str], note: str = "", ip: str | None = None
 ) -> EnrollmentRecord:
     """Apply the claimed values of the chosen fields; the others are not accepted."""
     report = (
@@ -66,7 +66,7 @@ def report_accept(
         item.save(update_fields=["accepted"])
     report.state, report.reviewer, report.decided_at = (
         ReportState.ACCEPTED,
-        reviewer,
+        by,
         timezone.now(),
     )
     report.decision_reason = note
@@ -75,9 +75,9 @@ def report_accept(
     log_action(
         record,
         "records.corrected",
-        by=reviewer,
+        by=by,
         subject=record.user,
-        request=request,
+        ip=ip,
         changes=changes,
         reason=note or _("有误申请 #%(pk)d 已核实更正") % {"pk": report.pk},
     )
@@ -87,8 +87,8 @@ def report_accept(
 
 
 @transaction.atomic
-def report_reject(
-    *, report: DiscrepancyReport, reviewer, reason: str, request=None
+def discrepancy_reject(
+    *, report: DiscrepancyReport, by, reason: str, ip: str | None = None
 ) -> DiscrepancyReport:
     if not reason.strip():
         raise RecordError(_("不予更正时必须填写原因。"))
@@ -97,7 +97,7 @@ def report_reject(
         raise RecordError(_("该申请已处理。"))
     report.state, report.reviewer, report.decided_at = (
         ReportState.REJECTED,
-        reviewer,
+        by,
         timezone.now(),
     )
     report.decision_reason = reason.strip()
@@ -106,9 +106,9 @@ def report_reject(
     log_action(
         report,
         "records.report_rejected",
-        by=reviewer,
+        by=by,
         subject=report.user,
-        request=request,
+        ip=ip,
         reason=report.decision_reason,
     )
     notify(
@@ -119,7 +119,7 @@ def report_reject(
 
 @transaction.atomic
 def record_edit(
-    *, record: EnrollmentRecord, editor, values: dict[str, str], reason: str, request=None
+    *, record: EnrollmentRecord, by, values: dict[str, str], reason: str, ip: str | None = None
 ) -> EnrollmentRecord:
     """A direct correction by the registrar: a reason is mandatory, and it is audited."""
     if not reason.strip():
@@ -132,9 +132,9 @@ def record_edit(
     log_action(
         record,
         "records.edited",
-        by=editor,
+        by=by,
         subject=record.user,
-        request=request,
+        ip=ip,
         changes=changes,
         reason=reason.strip(),
     )

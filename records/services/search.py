@@ -33,16 +33,16 @@ def looks_like_id_number(query: str) -> bool:
 
 
 def search_records(
-    user, records: QuerySet[EnrollmentRecord], query: str
+    *, by, records: QuerySet[EnrollmentRecord], query: str
 ) -> QuerySet[EnrollmentRecord]:
     """The records among `records` that `query` names exactly; RecordError (with the
-    wait) when `user` has used up her ID-number searches."""
+    wait) when `by` has used up her ID-number searches."""
     if not looks_like_id_number(query):
         return record_search(records, query, id_number=False)
     by_number = record_search(records, query, id_number=False)
     if by_number.exists():  # a 学号 or 考生号 in scope: no guess at an ID number
         return by_number
-    key = f"user:{user.pk}"
+    key = f"user:{by.pk}"
     wait = ID_SEARCHES_PER_HOUR.attempt(key) or ID_SEARCHES_PER_DAY.attempt(key)
     if wait:
         raise RecordError(wait_message(wait))

@@ -37,7 +37,7 @@ def record_state(record):
 
 
 @register.simple_tag
-def report_submitted(report):
+def discrepancy_submitted(report):
     """The 有误 queue's first cell: when the report came in, linked to it, and how long it
     has waited in calendar days. One tag a row,
     not a url tag, two date filters and a timesince: a page shows 50 rows."""
@@ -46,7 +46,7 @@ def report_submitted(report):
     waited = _("已等待 %(n)d 天") % {"n": days} if days > 0 else _("今天提交")
     return format_html(
         '<a href="{}">{}</a><br><span class="muted">{}</span>',
-        reverse("records:report_detail", args=[report.pk]),
+        reverse("records:discrepancy_detail", args=[report.pk]),
         submitted.strftime("%Y-%m-%d %H:%M"),
         waited,
     )

@@ -38,7 +38,7 @@ from records.models import (
     OnlineReport,
     RecordConfirmation,
 )
-from records.report_services import code_generate
+from records.online_reports.services import code_generate
 from tests import factories
 from tests.accounts.helpers import (
     csrf_client,

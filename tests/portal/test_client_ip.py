@@ -13,8 +13,8 @@ from django.utils import timezone
 from portal.lib.audit import log_action
 from portal.lib.models import AuditEvent
 from portal.lib.throttle import client_ip
-from records import report_services
 from records.models import OnlineReport
+from records.online_reports import services as report_services
 from tests import factories
 
 PROXY = "10.0.0.10"
@@ -183,3 +183,15 @@ def test_log_action_records_the_client_behind_a_trusted_proxy(world):
 
     addresses = list(AuditEvent.objects.order_by("pk").values_list("ip_address", flat=True))
     assert addresses == ["203.0.113.5", "198.51.100.7", None]
+
+
+@override_settings(TRUSTED_PROXIES=[PROXY])
+def test_a_students_confirmation_is_audited_with_her_address(world):
+    """Services take the address (`ip=`), never the request: the view hands it over."""
+    client = Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="203.0.113.9")
+    client.force_login(world.alice)
+
+    client.post(f"/records/{world.alice_record.pk}/confirm/")
+
+    event = AuditEvent.objects.get(action="records.confirmed")
+    assert event.ip_address == "203.0.113.9"

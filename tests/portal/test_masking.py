@@ -29,9 +29,9 @@ from accounts.models import RequestKind
 from notices.models import FeedbackSheet
 from portal.lib import idnumbers
 from portal.lib.models import Job
-from records import report_services
 from records.codes import province_name
 from records.models import EnrollmentRecord, RecordStatus
+from records.online_reports import services as report_services
 from tests import factories
 from tests.notices.conftest import (
     csrf_client,
@@ -257,7 +257,7 @@ def _page(client, url: str, **params) -> str:
 
 def test_the_public_online_report(world, client):
     record = world.bob_record
-    code = report_services.report_create(record=record, user=world.bob, months=1).code
+    code = report_services.report_create(record=record, by=world.bob, months=1).code
 
     page = _page(client, f"/verify/{code}/")
 

@@ -2,7 +2,9 @@
 
 import datetime
 
+import pytest
 from django.core.cache import cache
+from django.db import DatabaseError, connection
 
 from portal.lib import idnumbers
 from portal.lib.models import AuditEvent
@@ -290,3 +292,67 @@ def test_someone_elses_record_never_shows(client_for, world):
     assert world.alice_record.student_number in page
     theirs.refresh_from_db()
     assert theirs.user == world.bob
+
+
+def _refuse_audit():
+    """From now on the audit trail refuses every new event (a full disk, a lost
+    connection): a trigger in the database, not a stand-in for our code."""
+    table = AuditEvent._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE FUNCTION audit_refused() RETURNS trigger AS $$ BEGIN "
+                "RAISE EXCEPTION 'audit refused'; END; $$ LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                f"CREATE TRIGGER audit_refused BEFORE INSERT ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION audit_refused()"
+            )
+        else:
+            cursor.execute(
+                f"CREATE TRIGGER audit_refused BEFORE INSERT ON {table} "
+                "BEGIN SELECT RAISE(ABORT, 'audit refused'); END"
+            )
+
+
+def test_a_binding_by_facts_whose_audit_fails_binds_nothing(client_for, world):
+    """The record's new account and its audit event are one transaction: no binding
+    without its trace in the trail."""
+    account = factories.user(real_name="郑好", id_number=factories.id_number())
+    record = factories.record(world.class_b, name="郑好", id_number=account.id_number)
+    client = client_for(account)
+    EnrollmentRecord.objects.filter(pk=record.pk).update(user=None, bound_at=None)
+    _refuse_audit()
+
+    with pytest.raises(DatabaseError):
+        client.post(
+            "/records/mine/bind/",
+            {"bind_record": "1", "school": world.institution.code, "number": record.student_number},
+        )
+
+    record.refresh_from_db()
+    assert record.user is None
+    assert record.bound_at is None
+
+
+def test_a_degree_binding_whose_audit_fails_binds_nothing(client_for, world):
+    account = factories.user(real_name="郑好", id_number=factories.id_number())
+    degree = _degree(world, account)
+    client = client_for(account)
+    DegreeRecord.objects.filter(pk=degree.pk).update(user=None, bound_at=None)
+    _refuse_audit()
+
+    with pytest.raises(DatabaseError):
+        client.post(
+            "/records/mine/bind/",
+            {
+                "bind_degree": "1",
+                "degree-certificate_number": "298959",
+                "degree-graduation_year": 1998,
+                "degree-school": world.institution.name,
+            },
+        )
+
+    degree.refresh_from_db()
+    assert degree.user is None
+    assert degree.bound_at is None

@@ -274,3 +274,19 @@ def test_a_dry_run_job_page_lists_the_changes_old_to_new(client_for, world, uplo
     )
     record.refresh_from_db()
     assert record.ethnicity == "01"
+
+
+def test_a_job_queued_under_the_old_task_path_still_runs(world):
+    """django-tasks keeps a queued task as its dotted path and imports it when a worker
+    picks it up: a job enqueued before the import moved to records.imports.tasks names
+    `records.import_tasks.import_roster`, and must still find the task."""
+    from django.utils.module_loading import import_string
+    from django_tasks_db.models import DBTaskResult
+
+    from records.imports.tasks import import_roster
+
+    stored = DBTaskResult(
+        task_path="records.import_tasks.import_roster", backend_name="default", args_kwargs={}
+    )
+    assert stored.task.func is import_roster.func
+    assert import_string("records.import_tasks.import_roster") is import_roster

@@ -10,9 +10,9 @@ from django.test import Client
 from django.utils import timezone
 
 from portal.lib.models import AuditEvent
-from records import report_services as services
 from records.errors import RecordError
 from records.models import OnlineReport
+from records.online_reports import services
 
 CODE = re.compile(r"^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{16}$")
 PUBLIC_LABELS = [
@@ -98,7 +98,7 @@ def test_a_report_cannot_be_made_of_a_record_bound_to_someone_else(client_for, w
 
     assert response.status_code == 404
     with pytest.raises(RecordError):
-        services.report_create(record=world.alice_record, user=world.bob, months=1)
+        services.report_create(record=world.alice_record, by=world.bob, months=1)
     assert not OnlineReport.objects.exists()
 
 
@@ -122,7 +122,7 @@ def test_a_code_collision_draws_a_new_code(world, monkeypatch):
     codes = iter([taken, "ABCDEFGHJKMNPQRS"])
     monkeypatch.setattr(services, "code_generate", lambda: next(codes))
 
-    report = services.report_create(record=world.alice_record, user=world.alice, months=1)
+    report = services.report_create(record=world.alice_record, by=world.alice, months=1)
 
     assert report.code == "ABCDEFGHJKMNPQRS"
 
@@ -215,7 +215,7 @@ def test_extending_adds_months_to_the_current_end(client_for, world):
 def test_an_expired_report_is_extended_from_now(world):
     report = _report(world.alice_record, valid_for=-10 * DAY)
 
-    report = services.report_extend(report=report, user=world.alice, months=2)
+    report = services.report_extend(report=report, by=world.alice, months=2)
 
     assert _close_to(report.valid_until, services.add_months(timezone.now(), 2))
 
@@ -223,7 +223,7 @@ def test_an_expired_report_is_extended_from_now(world):
 def test_extending_stops_at_six_months_from_now(world):
     report = _report(world.alice_record, valid_for=150 * DAY)
 
-    report = services.report_extend(report=report, user=world.alice, months=3)
+    report = services.report_extend(report=report, by=world.alice, months=3)
 
     assert _close_to(report.valid_until, services.add_months(timezone.now(), 6))
 
@@ -245,7 +245,7 @@ def test_a_closed_report_cannot_be_extended(world):
     report = _report(world.alice_record, closed=True)
 
     with pytest.raises(RecordError, match="已关闭"):
-        services.report_extend(report=report, user=world.alice, months=1)
+        services.report_extend(report=report, by=world.alice, months=1)
 
 
 def test_closing_asks_for_a_second_confirmation_first(client_for, world):

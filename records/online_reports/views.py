@@ -6,7 +6,7 @@ a report is the student's own business). The public page is open to anyone with 
 
 import segno
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -15,10 +15,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from accounts.decorators import student_required
-from records import report_services as services
+from portal.lib.throttle import client_ip
+from records.access import online_report_for_owner, record_for_student
 from records.errors import RecordError
 from records.models import EnrollmentRecord, OnlineReport
-from records.report_forms import ReportCreateForm, ReportExtendForm, VerifyForm
+from records.online_reports import services
+from records.online_reports.forms import ReportCreateForm, ReportExtendForm, VerifyForm
 from records.selectors import record_field_rows
 
 # What the public report shows, in the order of the record page (seed 004).
@@ -35,16 +37,6 @@ STATUS_LABELS = {
 }
 
 
-def _own_record(request, pk: int) -> EnrollmentRecord:
-    records = EnrollmentRecord.objects.visible_to(request.user).filter(user=request.user)
-    return get_object_or_404(records.with_related(), pk=pk)
-
-
-def _own_report(request, pk: int) -> OnlineReport:
-    reports = OnlineReport.objects.visible_to(request.user).filter(record__user=request.user)
-    return get_object_or_404(reports.select_related(*services.RELATED), pk=pk)
-
-
 def _report_rows(record: EnrollmentRecord) -> list[dict]:
     """The fields of REPORT_FIELDS, the ID number masked (GB/T 35273: masked on the server)."""
     groups = record_field_rows(record, full_id=False)
@@ -59,36 +51,36 @@ def _status(report: OnlineReport) -> dict:
 
 @student_required
 def report_list(request, record_pk: int):
-    record = _own_record(request, record_pk)
+    record = record_for_student(request, record_pk)
     items = [
         {"report": report, "status": _status(report), "code": services.code_display(report.code)}
         for report in record.online_reports.all()
     ]
     context = {"record": record, "items": items, "form": ReportCreateForm()}
-    return render(request, "records/report_list.html", context)
+    return render(request, "records/online_reports/list.html", context)
 
 
 @student_required
 def report_create(request, record_pk: int):
-    record = _own_record(request, record_pk)
+    record = record_for_student(request, record_pk)
     form = ReportCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         months = form.cleaned_data["months"]
         try:
             report = services.report_create(
-                record=record, user=request.user, months=months, request=request
+                record=record, by=request.user, months=months, ip=client_ip(request)
             )
         except RecordError as error:
             form.add_error(None, error.message)
         else:
             messages.success(request, _("在线验证报告已生成。"))
             return redirect("reports:report_detail", pk=report.pk)
-    return render(request, "records/report_create.html", {"record": record, "form": form})
+    return render(request, "records/online_reports/create.html", {"record": record, "form": form})
 
 
 @student_required
 def report_detail(request, pk: int):
-    report = _own_report(request, pk)
+    report = online_report_for_owner(request, pk)
     status = _status(report)
     context = {
         "report": report,
@@ -104,18 +96,18 @@ def report_detail(request, pk: int):
         qr = segno.make(url, error="m")
         context["qr_uri"] = qr.svg_data_uri(scale=QR_SCALE, light="#fff")
         context["qr_size"] = qr.symbol_size(scale=QR_SCALE)[0]
-    return render(request, "records/report_detail.html", context)
+    return render(request, "records/online_reports/detail.html", context)
 
 
 @student_required
 def report_extend(request, pk: int):
-    report = _own_report(request, pk)
+    report = online_report_for_owner(request, pk)
     form = ReportExtendForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         months = form.cleaned_data["months"]
         try:
             report = services.report_extend(
-                report=report, user=request.user, months=months, request=request
+                report=report, by=request.user, months=months, ip=client_ip(request)
             )
         except RecordError as error:
             form.add_error(None, error.message)
@@ -124,17 +116,17 @@ def report_extend(request, pk: int):
             messages.success(request, _("有效期已延长至 %(end)s。") % {"end": end})
             return redirect("reports:report_detail", pk=report.pk)
     context = {"report": report, "code": services.code_display(report.code), "form": form}
-    return render(request, "records/report_extend.html", context)
+    return render(request, "records/online_reports/extend.html", context)
 
 
 @student_required
 def report_close(request, pk: int):
     """GET asks for the second confirmation; POST closes (docs/quality.md: destructive actions
     are confirmed twice)."""
-    report = _own_report(request, pk)
+    report = online_report_for_owner(request, pk)
     if request.method == "POST":
         try:
-            services.report_close(report=report, user=request.user, request=request)
+            services.report_close(report=report, by=request.user, ip=client_ip(request))
         except RecordError as error:
             messages.error(request, error.message)
         else:
@@ -145,7 +137,7 @@ def report_close(request, pk: int):
         "status": _status(report),
         "code": services.code_display(report.code),
     }
-    return render(request, "records/report_close.html", context)
+    return render(request, "records/online_reports/close.html", context)
 
 
 @never_cache
@@ -154,21 +146,21 @@ def report_verify(request):
     form = VerifyForm(request.GET or None)
     if form.is_bound and form.is_valid():
         return redirect("reports:report_public", code=form.cleaned_data["code"])
-    return render(request, "records/report_verify.html", {"form": form})
+    return render(request, "records/online_reports/verify.html", {"form": form})
 
 
 @never_cache
 def report_public(request, code: str):
     """The report for anyone with the code; the same page says why when there is none."""
     try:
-        report = services.report_lookup(code=code, request=request)
+        report = services.report_lookup(code=code, by=request.user, ip=client_ip(request))
     except services.ReportUnavailable as error:
         status = 429 if error.reason == "throttled" else 404
         context = {"error": error, "form": VerifyForm()}
-        return render(request, "records/report_public.html", context, status=status)
+        return render(request, "records/online_reports/public.html", context, status=status)
     context = {
         "report": report,
         "code": services.code_display(report.code),
         "fields": _report_rows(report.record),
     }
-    return render(request, "records/report_public.html", context)
+    return render(request, "records/online_reports/public.html", context)

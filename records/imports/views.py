@@ -1,7 +1,7 @@
 """The registrar's roster import page (名单导入): upload, then watch the job's progress.
 
 The file is checked here for size and kind only; the rows are read and validated by the
-background job (records/import_tasks.py), whose page shows the counts or every error."""
+background job (records/imports/tasks.py), whose page shows the counts or every error."""
 
 import datetime
 import io
@@ -20,7 +20,8 @@ from accounts.decorators import role_required
 from accounts.models import Role
 from portal.lib import idnumbers, jobs
 from portal.lib.xlsx import SheetSpec, write_sheets
-from records import import_tasks, imports
+from records import imports
+from records.imports import tasks
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -76,7 +77,7 @@ def roster_import(request):
             owner=request.user,
             kind="records.roster_import",
             title=_("试导入学生名单") if dry_run else _("导入学生名单"),
-            task=import_tasks.import_roster,
+            task=tasks.import_roster,
             params={
                 "file": name,
                 "dry_run": dry_run,
@@ -86,7 +87,7 @@ def roster_import(request):
         )
         return redirect(job)
     context = {"form": form, "columns": imports.COLUMNS}
-    return render(request, "records/import_roster.html", context)
+    return render(request, "records/imports/roster_import.html", context)
 
 
 # Typed as numbers, these lose their leading zeros, and an 18-digit ID number its last

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from portal.lib.audit import diff, log_action, snapshot
-from portal.lib.throttle import Limit, client_key, wait_message
+from portal.lib.throttle import Limit, network_key, wait_message
 from records.errors import RecordError
 from records.models import EnrollmentRecord, OnlineReport
 
@@ -105,17 +105,17 @@ def _insert_with_fresh_code(**fields) -> OnlineReport:
 
 @transaction.atomic
 def report_create(
-    *, record: EnrollmentRecord, user: User, months: int, request=None
+    *, record: EnrollmentRecord, by: User, months: int, ip: str | None = None
 ) -> OnlineReport:
     """A new report of `record`, valid for `months` months from now."""
-    if record.user_id is None or record.user_id != user.pk:
+    if record.user_id is None or record.user_id != by.pk:
         raise RecordError(_("只能为已绑定到本人账号的学籍生成在线验证报告。"))
     _check_months(months)
     report = _insert_with_fresh_code(
-        record=record, user=user, valid_until=add_months(timezone.now(), months)
+        record=record, user=by, valid_until=add_months(timezone.now(), months)
     )
     changes = diff({}, snapshot(report, ["valid_until"]))
-    log_action(report, "records.online_report_created", by=user, changes=changes, request=request)
+    log_action(report, "records.online_report_created", by=by, changes=changes, ip=ip)
     return report
 
 
@@ -131,10 +131,12 @@ def _locked_own(report: OnlineReport, user: User) -> OnlineReport:
 
 
 @transaction.atomic
-def report_extend(*, report: OnlineReport, user: User, months: int, request=None) -> OnlineReport:
+def report_extend(
+    *, report: OnlineReport, by: User, months: int, ip: str | None = None
+) -> OnlineReport:
     """Add `months` to the later of now and the current end, capped at 6 months from now.
     An expired report may be extended (from now); a closed one may not."""
-    report = _locked_own(report, user)
+    report = _locked_own(report, by)
     if report.closed_at is not None:
         raise RecordError(_("该报告已关闭，不能延长有效期。请重新生成在线验证报告。"))
     _check_months(months)
@@ -147,30 +149,31 @@ def report_extend(*, report: OnlineReport, user: User, months: int, request=None
     report.valid_until = new_end
     report.save(update_fields=["valid_until"])
     changes = diff(before, snapshot(report, ["valid_until"]))
-    log_action(report, "records.online_report_extended", by=user, changes=changes, request=request)
+    log_action(report, "records.online_report_extended", by=by, changes=changes, ip=ip)
     return report
 
 
 @transaction.atomic
-def report_close(*, report: OnlineReport, user: User, request=None) -> OnlineReport:
+def report_close(*, report: OnlineReport, by: User, ip: str | None = None) -> OnlineReport:
     """Close the report for good: its code answers "该报告已被本人关闭" from now on."""
-    report = _locked_own(report, user)
+    report = _locked_own(report, by)
     if report.closed_at is not None:
         raise RecordError(_("该报告已关闭。"))
     before = snapshot(report, ["closed_at"])
     report.closed_at = timezone.now()
     report.save(update_fields=["closed_at"])
     changes = diff(before, snapshot(report, ["closed_at"]))
-    log_action(report, "records.online_report_closed", by=user, changes=changes, request=request)
+    log_action(report, "records.online_report_closed", by=by, changes=changes, ip=ip)
     return report
 
 
-def report_lookup(*, code: str, request=None) -> OnlineReport:
+def report_lookup(*, code: str, by=None, ip: str | None = None) -> OnlineReport:
     """The valid report with this code, counted as one more view; otherwise raise
     ReportUnavailable. Unknown codes count against the visitor's address (docs/quality.md
     V2.2.1): each look-up is counted first, outside the transaction (a refusal rolls it
-    back), and a code that names a report gives its try back."""
-    key = f"ip:{client_key(request)}"
+    back), and a code that names a report gives its try back. `by`: the visitor, anonymous
+    or not; `ip`: her address."""
+    key = f"ip:{network_key(ip or '')}"
     wait = LOOKUP_FAILURES.attempt(key)
     if wait:
         # Checked before the look-up: a throttled visitor learns nothing about the code.
@@ -182,11 +185,11 @@ def report_lookup(*, code: str, request=None) -> OnlineReport:
     if report is None:
         raise ReportUnavailable("not_found", _("验证码不存在。"))
     LOOKUP_FAILURES.undo(key)
-    return _report_viewed(report, request)
+    return _report_viewed(report, by=by, ip=ip)
 
 
 @transaction.atomic
-def _report_viewed(report: OnlineReport, request) -> OnlineReport:
+def _report_viewed(report: OnlineReport, *, by, ip: str | None) -> OnlineReport:
     status = report_status(report)
     if status == CLOSED:
         raise ReportUnavailable(CLOSED, _("该报告已被本人关闭。"))
@@ -194,6 +197,5 @@ def _report_viewed(report: OnlineReport, request) -> OnlineReport:
         raise ReportUnavailable(EXPIRED, _("该报告已过期。"))
     OnlineReport.objects.filter(pk=report.pk).update(view_count=F("view_count") + 1)
     report.view_count += 1
-    viewer = getattr(request, "user", None)
-    log_action(report, "records.online_report_viewed", by=viewer, request=request)
+    log_action(report, "records.online_report_viewed", by=by, ip=ip)
     return report

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from records.report_services import code_normalize
+from records.online_reports.services import code_normalize
 
 MONTHS = [
     (1, _("1 个月")),
