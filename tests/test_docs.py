@@ -7,7 +7,8 @@ ROOT = Path(__file__).resolve().parent.parent
 TOP = ("accounts/", "records/", "imaging/", "notices/", "portal/", "templates/", "tests/",
        "bench/", "scripts/", "docs/", "static/")  # fmt: skip
 # `records/models.py`, `records/imports/`, `notices/help.py` — a path in backticks.
-PATH = re.compile(r"`((?:%s)[\w./-]*)`" % "|".join(re.escape(t) for t in TOP))
+ALTERNATIVES = "|".join(re.escape(t) for t in TOP)
+PATH = re.compile(r"`((?:" + ALTERNATIVES + r")[\w./-]*)`")
 
 
 def cited_paths():
