@@ -556,7 +556,7 @@ def identity_request_detail(request, pk: int):
     context = {
         "req": req,
         "form": form,
-        "other_holders": claims.id_holders(req.user).exclude(pk=req.user.pk),
+        "other_holders": identity.accounts_cancelled_by_request(req),
         "phone_holder": identity.phone_holder(req),
     }
     return render(request, "accounts/identity_request_detail.html", context)

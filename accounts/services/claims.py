@@ -470,6 +470,16 @@ def id_holders(user: User):
     )
 
 
+def accounts_cancelled_by_approval(user: User):
+    """The accounts that approving `user`'s identity cancels (identity_approve): every
+    other live account of her document (type and number); none when she is not pending,
+    since then nothing is approved. The reviewer's page lists these, so that it never
+    says more or less than the approval does."""
+    if user.state != AccountState.PENDING:
+        return User.objects.none()
+    return id_holders(user).exclude(pk=user.pk)
+
+
 def lock_id_holders(user: User) -> tuple[User, list[User]]:
     """Lock every live account of `user`'s ID number, in key order (so that concurrent
     checks and completions never deadlock); return the pending `user` among them, or

@@ -35,7 +35,11 @@ from accounts.models import (
     User,
 )
 from accounts.notify import notify
-from accounts.services.claims import identity_check_passed, lock_id_holders
+from accounts.services.claims import (
+    accounts_cancelled_by_approval,
+    identity_check_passed,
+    lock_id_holders,
+)
 from accounts.transfer import transfer_all
 from portal.lib import idnumbers
 from portal.lib.audit import log_action
@@ -205,9 +209,9 @@ def identity_approve(*, user: User, by: User | None, route: str, request=None) -
     an identity claim (accounts.services.claims), or of a passed check when no other
     account is active. Cancels the other holders (never a staff account), moves what they
     held (accounts.transfer) and ends their sessions, in one audited transaction."""
-    user, holders = lock_id_holders(user)
+    user, _holders = lock_id_holders(user)  # every holder locked, in key order
     now = timezone.now()
-    others = [u for u in holders if u.pk != user.pk]
+    others = list(accounts_cancelled_by_approval(user))
     if any(old.is_staff_account for old in others):
         raise AccountError(
             _(
@@ -513,6 +517,15 @@ def identity_request_approve(*, req: IdentityRequest, by: User, request=None) ->
     # Seed 001: the reviewers tell the student the outcome.
     notify(req.user, _("您的%(kind)s申请审核已通过。") % {"kind": req.get_kind_display()})
     return req
+
+
+def accounts_cancelled_by_request(req: IdentityRequest):
+    """What approving `req` cancels in the end (when its claim takes effect): only a
+    hand-held photo request approves an identity; a phone or real-name request cancels
+    nobody."""
+    if req.kind != RequestKind.DUPLICATE_ID:
+        return User.objects.none()
+    return accounts_cancelled_by_approval(req.user)
 
 
 def phone_holder(req: IdentityRequest) -> User | None:
