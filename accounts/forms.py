@@ -6,12 +6,13 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.devices import known_device
 from accounts.errors import Throttled
 from accounts.models import IdType
 from accounts.services.codes import PHONE_RE, normalize_phone
 from accounts.services.login_throttle import login_try
 from portal.lib import idnumbers
-from portal.lib.throttle import Limit, wait_message
+from portal.lib.throttle import Limit, client_ip, wait_message
 
 
 class LoginForm(AuthenticationForm):
@@ -36,7 +37,9 @@ class LoginForm(AuthenticationForm):
             return super().clean()  # nothing is checked: the fields say what is missing
         # Counted before the password is checked (accounts.services.login_throttle).
         try:
-            attempt = login_try(username, self.request)
+            attempt = login_try(
+                username, ip=client_ip(self.request), device=known_device(self.request)
+            )
         except Throttled as error:
             raise ValidationError(error.message, code="throttled") from None
         self.user_cache = authenticate(

@@ -21,6 +21,7 @@ from accounts.errors import AccountError
 from accounts.forms import PasswordAgainForm
 from accounts.second_factor import TRIES_KEY, mark_done, owed
 from accounts.services import second_factor
+from portal.lib.throttle import client_ip
 
 
 class CodeForm(forms.Form):
@@ -100,7 +101,7 @@ def verify(request):
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["recovery_code" if recovery else "code"]
         try:
-            device = second_factor.verify(user=request.user, code=code, request=request)
+            device = second_factor.verify(user=request.user, code=code, ip=client_ip(request))
         except second_factor.CodeRefused as error:
             # Only codes that were checked count: one sent during the device's wait
             # (a quick retry) was never read and says nothing of who types it.
@@ -144,7 +145,7 @@ def enrol(request):
     if request.method == "POST" and form.is_valid():
         try:
             codes = second_factor.enrolment_confirm(
-                user=user, code=form.cleaned_data["code"], request=request
+                user=user, code=form.cleaned_data["code"], ip=client_ip(request)
             )
         except second_factor.CodeRefused as error:
             _refuse(form, "code", error.message)
@@ -182,7 +183,7 @@ def manage(request):
     form = PasswordAgainForm(user, request.POST if regenerate else None)
     if regenerate and form.is_valid():
         try:
-            codes = second_factor.recovery_codes_regenerate(user=user, request=request)
+            codes = second_factor.recovery_codes_regenerate(user=user, ip=client_ip(request))
         except AccountError as error:
             messages.error(request, error.message)
             return redirect("accounts:second_factor")

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import forms
 from accounts.decorators import role_required
+from accounts.devices import remember_device
 from accounts.errors import AccountError, DuplicateIdNumber, PhoneInUse
 from accounts.models import (
     AccountState,
@@ -37,10 +38,10 @@ from accounts.models import (
 )
 from accounts.services import claims, identity, selfservice
 from accounts.services.codes import code_send, normalize_destination
-from accounts.services.login_throttle import remember_device
 from accounts.services.registration import Registration, account_register
 from portal.lib.audit import StudentRef, log_access
 from portal.lib.files import private_file_response
+from portal.lib.throttle import client_ip
 
 BACKEND = "accounts.backends.IdentifierBackend"
 
@@ -85,7 +86,7 @@ def _send_code(request, purpose: str, destination: str) -> None:
         messages.error(request, _("请先填写手机号或邮箱。"))
         return
     try:
-        code_send(purpose=purpose, destination=destination, request=request)
+        code_send(purpose=purpose, destination=destination, ip=client_ip(request))
     except AccountError as error:
         messages.error(request, error.message)
     else:
@@ -124,7 +125,7 @@ def register(request):
                 messages.success(request, _("注册成功。请点击“学籍信息”查看并核对本人学籍。"))
                 response = redirect("home")
             # Her own browser from now on, as after any log-in: guesses at her account
-            # from elsewhere never slow it down (accounts.services.login_throttle).
+            # from elsewhere never slow it down (accounts.devices).
             remember_device(request, response, user)
             return response
     context["form"] = form
@@ -149,7 +150,7 @@ def _register(request, form, context):
             code=data["code"],
             reregister=data.get("reregister", False),
             take_over_phone=data.get("take_over_phone", False),
-            request=request,
+            ip=client_ip(request),
         )
     except DuplicateIdNumber as error:
         context["duplicate_id"] = True
@@ -173,7 +174,7 @@ def find_username(request):
         form = _unbound(forms.ContactCodeForm, request)
     elif request.method == "POST" and form.is_valid():
         try:
-            usernames = selfservice.username_find(**form.cleaned_data, request=request)
+            usernames = selfservice.username_find(**form.cleaned_data, ip=client_ip(request))
         except AccountError as error:
             form.add_error(None, error.message)
     return render(request, "accounts/find_username.html", {"form": form, "usernames": usernames})
@@ -191,7 +192,7 @@ def password_reset(request):
                 destination=data["destination"],
                 code=data["code"],
                 password=data["password1"],
-                request=request,
+                ip=client_ip(request),
             )
         except AccountError as error:
             form.add_error(None, error.message)
@@ -269,7 +270,9 @@ def _account_form(request, form_class, key, handler):
 @_active_required
 def username_change(request):
     def handler(data):
-        selfservice.username_change(user=request.user, username=data["username"], request=request)
+        selfservice.username_change(
+            user=request.user, username=data["username"], ip=client_ip(request)
+        )
 
     return _account_form(request, forms.UsernameChangeForm, "username_form", handler)
 
@@ -287,7 +290,7 @@ def phone_change(request):
             phone=data["phone"],
             code=data["code"],
             take_over=data["take_over"],
-            request=request,
+            ip=client_ip(request),
         )
 
     return _account_form(request, forms.PhoneChangeForm, "phone_form", handler)
@@ -302,7 +305,7 @@ def email_change(request):
 
     def handler(data):
         selfservice.email_change(
-            user=request.user, email=data["email"], code=data["code"], request=request
+            user=request.user, email=data["email"], code=data["code"], ip=client_ip(request)
         )
 
     return _account_form(request, forms.EmailChangeForm, "email_form", handler)
@@ -313,7 +316,7 @@ def password_change(request):
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = selfservice.password_change(
-            user=request.user, password=form.cleaned_data["new_password1"], request=request
+            user=request.user, password=form.cleaned_data["new_password1"], ip=client_ip(request)
         )
         update_session_auth_hash(request, user)  # this session stays; every other one ends
         messages.success(request, _("密码已修改，其他设备上的登录已失效。"))
@@ -330,7 +333,7 @@ def phone_request(request):
                 user=request.user,
                 phone=form.cleaned_data["phone"],
                 front=form.cleaned_data["front"],
-                request=request,
+                ip=client_ip(request),
             )
         except AccountError as error:
             form.add_error(None, error.message)
@@ -353,7 +356,7 @@ def real_name_change(request):
                 id_number=data["id_number"],
                 scan=data["scan"],
                 note=data["note"],
-                request=request,
+                ip=client_ip(request),
             )
         except AccountError as error:
             form.add_error(None, error.message)
@@ -412,7 +415,7 @@ def identity_photos(request):
                 user=request.user,
                 front=form.cleaned_data["front"],
                 back=form.cleaned_data["back"],
-                request=request,
+                ip=client_ip(request),
             )
         except AccountError as error:
             form.add_error(None, error.message)
@@ -431,7 +434,7 @@ def identity_classmate(request):
     if form.is_valid():
         try:
             identity.classmate_assist_request(
-                requester=request.user, **form.cleaned_data, request=request
+                requester=request.user, **form.cleaned_data, ip=client_ip(request)
             )
         except AccountError as error:
             form.add_error(None, error.message)
@@ -450,7 +453,7 @@ def identity_facts(request):
     if form.is_valid():
         try:
             claim = identity.identity_facts_check(
-                user=request.user, **form.cleaned_data, request=request
+                user=request.user, **form.cleaned_data, ip=client_ip(request)
             )
         except AccountError as error:
             form.add_error(None, error.message)
@@ -474,7 +477,7 @@ def assist_decide(request, pk: int):
             assist=assist,
             classmate=request.user,
             confirm=request.POST.get("confirm") == "yes",
-            request=request,
+            ip=client_ip(request),
         )
     except AccountError as error:
         messages.error(request, error.message)
@@ -533,20 +536,20 @@ def identity_request_detail(request, pk: int):
         IdentityRequest.objects.visible_to(request.user).select_related("user", "reviewer"), pk=pk
     )
     if request.method == "GET":
-        identity.identity_request_viewed(req=req, by=request.user, request=request)
+        identity.identity_request_viewed(req=req, by=request.user, ip=client_ip(request))
     form = forms.ReviewDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             if data["decision"] == "approve":
-                identity.identity_request_approve(req=req, by=request.user, request=request)
+                identity.identity_request_approve(req=req, by=request.user, ip=client_ip(request))
             else:
                 identity.identity_request_reject(
                     req=req,
                     by=request.user,
                     reason=data["reason"],
                     note=data["note"],
-                    request=request,
+                    ip=client_ip(request),
                 )
         except AccountError as error:
             form.add_error(None, error.message)
@@ -577,7 +580,7 @@ def claim_object(request, pk: int):
     """不是我本人操作."""
     claim = _own_claim(request, pk)
     try:
-        claims.claim_object(claim_id=claim.pk, holder=request.user, request=request)
+        claims.claim_object(claim_id=claim.pk, holder=request.user, ip=client_ip(request))
     except AccountError as error:
         messages.error(request, error.message)
     else:
@@ -599,7 +602,7 @@ def claim_confirm(request, pk: int):
         return render(request, "accounts/claim_confirm.html", context)
     try:
         claim = claims.claim_confirm_by_holder(
-            claim_id=claim.pk, holder=request.user, request=request
+            claim_id=claim.pk, holder=request.user, ip=client_ip(request)
         )
     except AccountError as error:
         messages.error(request, error.message)
@@ -624,15 +627,18 @@ def identity_claim_detail(request, pk: int):
         pk=pk,
     )
     if request.method == "GET":
-        claims.claim_viewed(claim=claim, by=request.user, request=request)
+        claims.claim_viewed(claim=claim, by=request.user, ip=client_ip(request))
     form = forms.ClaimDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             if form.cleaned_data["decision"] == "approve":
-                claims.claim_review_approve(claim=claim, by=request.user, request=request)
+                claims.claim_review_approve(claim=claim, by=request.user, ip=client_ip(request))
             else:
                 claims.claim_review_reject(
-                    claim=claim, by=request.user, note=form.cleaned_data["note"], request=request
+                    claim=claim,
+                    by=request.user,
+                    note=form.cleaned_data["note"],
+                    ip=client_ip(request),
                 )
         except AccountError as error:
             form.add_error(None, error.message)

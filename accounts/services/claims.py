@@ -64,7 +64,7 @@ def _when(value) -> str:
 
 
 def identity_check_passed(
-    *, user: User, by: User | None, route: str, request=None, source=None
+    *, user: User, by: User | None, route: str, ip=None, source=None
 ) -> IdentityClaim | None:
     """A check of `route` has passed for the pending `user`. With no other active holder
     of the ID number the account is approved at once (None); otherwise a claim against
@@ -75,7 +75,7 @@ def identity_check_passed(
         me, holders = lock_id_holders(user)
         holder = next((u for u in holders if u.state == AccountState.ACTIVE), None)
         if holder is None:
-            identity_approve(user=me, by=by, route=route, request=request)
+            identity_approve(user=me, by=by, route=route, ip=ip)
             return None
         existing = IdentityClaim.objects.open().filter(claimant=me).exclude(route=ClaimRoute.PHONE)
         claim = existing.first()
@@ -98,13 +98,13 @@ def identity_check_passed(
             holder=holder,
             route=route,
             by=by,
-            request=request,
+            ip=ip,
             source=source,
             to_review=refused,
         )
 
 
-def phone_claim_make(*, req: IdentityRequest, holder: User, by: User, request=None):
+def phone_claim_make(*, req: IdentityRequest, holder: User, by: User, ip=None):
     """The reviewers approved that `req.phone` is the requester's; another live account
     holds it. The phone moves only when the window passes (same machinery)."""
     objected = _claims_on(holder.pk, phone=True).filter(objected_at__isnull=False).exists()
@@ -113,7 +113,7 @@ def phone_claim_make(*, req: IdentityRequest, holder: User, by: User, request=No
         holder=holder,
         route=ClaimRoute.PHONE,
         by=by,
-        request=request,
+        ip=ip,
         source=req,
         phone=req.phone,
         to_review=objected,
@@ -121,7 +121,7 @@ def phone_claim_make(*, req: IdentityRequest, holder: User, by: User, request=No
 
 
 def _make_claim(
-    *, claimant, holder, route, by, request, source=None, phone="", to_review=False
+    *, claimant, holder, route, by, ip, source=None, phone="", to_review=False
 ) -> IdentityClaim:
     now = timezone.now()
     staff = to_review or (route != ClaimRoute.PHONE and holder.is_staff_account)
@@ -146,7 +146,7 @@ def _make_claim(
         "accounts.claim_ready" if not staff else "accounts.claim_to_review",
         by=by,
         subject=claimant,
-        request=request,
+        ip=ip,
         reason=_("%(route)s：申领账号 %(claimant)s，原账号 %(holder)s")
         % {
             "route": claim.get_route_display(),
@@ -307,7 +307,7 @@ def _holders_claim(claim_id: int, holder: User) -> IdentityClaim:
 
 
 @transaction.atomic
-def claim_object(*, claim_id: int, holder: User, request=None) -> IdentityClaim:
+def claim_object(*, claim_id: int, holder: User, ip=None) -> IdentityClaim:
     """不是我本人操作: the claim freezes and goes to the 客服 queue with both sides."""
     claim = _holders_claim(claim_id, holder)
     if claim.state == ClaimState.DISPUTED:
@@ -320,7 +320,7 @@ def claim_object(*, claim_id: int, holder: User, request=None) -> IdentityClaim:
         "accounts.claim_objected",
         by=holder,
         subject=holder,
-        request=request,
+        ip=ip,
         changes={"state": [before, ClaimState.DISPUTED]},
     )
     notify(
@@ -328,7 +328,7 @@ def claim_object(*, claim_id: int, holder: User, request=None) -> IdentityClaim:
         _("原账号持有人对您的%(route)s申领提出了异议，已转客服核实，请等待处理结果。")
         % {"route": claim.get_route_display()},
     )
-    _others_to_review(claim, by=holder, request=request)
+    _others_to_review(claim, by=holder, ip=ip)
     return claim
 
 
@@ -337,7 +337,7 @@ def _same_kind(claim: IdentityClaim):
     return _claims_on(claim.holder_id, phone=claim.route == ClaimRoute.PHONE)
 
 
-def _others_to_review(claim: IdentityClaim, *, by, request) -> None:
+def _others_to_review(claim: IdentityClaim, *, by, ip) -> None:
     """One objection stops every other claim on the same thing waiting out its window:
     they go to the reviewers too (else completing one would take what she objected to)."""
     for other in _same_kind(claim).filter(state=ClaimState.READY).exclude(pk=claim.pk):
@@ -351,19 +351,17 @@ def _others_to_review(claim: IdentityClaim, *, by, request) -> None:
             "accounts.claim_to_review",
             by=by,
             subject=other.claimant,
-            request=request,
+            ip=ip,
             changes={"state": [ClaimState.READY, ClaimState.REVIEW]},
             reason=_("原账号持有人对同一证件号码或手机号的另一申领提出了异议"),
         )
 
 
-def claim_confirm_by_holder(*, claim_id: int, holder: User, request=None) -> IdentityClaim:
+def claim_confirm_by_holder(*, claim_id: int, holder: User, ip=None) -> IdentityClaim:
     """这是我本人的新账号: the logged-in holder completes the claim at once."""
     with transaction.atomic():
         _holders_claim(claim_id, holder)
-        return claim_complete(
-            claim_id=claim_id, by=holder, how=_("原账号持有人确认"), request=request
-        )
+        return claim_complete(claim_id=claim_id, by=holder, how=_("原账号持有人确认"), ip=ip)
 
 
 # Completion ------------------------------------------------------------------------------------
@@ -371,7 +369,7 @@ def claim_confirm_by_holder(*, claim_id: int, holder: User, request=None) -> Ide
 
 @transaction.atomic
 def claim_complete(
-    *, claim_id: int, by: User | None, how: str, request=None, due_at=None
+    *, claim_id: int, by: User | None, how: str, ip=None, due_at=None
 ) -> IdentityClaim:
     """Make the claim take effect, in one audited transaction. Raises AccountError
     (everything rolled back) when it can no longer take effect. With `due_at`, only a
@@ -389,9 +387,9 @@ def claim_complete(
     if due_at is not None and (claim.state != ClaimState.READY or claim.takes_effect_at > due_at):
         return claim
     if claim.route == ClaimRoute.PHONE:
-        _move_phone(claim, by=by, request=request)
+        _move_phone(claim, by=by, ip=ip)
     else:
-        identity_approve(user=claim.claimant, by=by, route=claim.route, request=request)
+        identity_approve(user=claim.claimant, by=by, route=claim.route, ip=ip)
     claim.state, claim.decided_at, claim.decided_by = ClaimState.COMPLETED, timezone.now(), by
     claim.outcome = how[:300]
     claim.save(update_fields=["state", "decided_at", "decided_by", "outcome"])
@@ -400,7 +398,7 @@ def claim_complete(
         "accounts.claim_completed",
         by=by,
         subject=claim.claimant,
-        request=request,
+        ip=ip,
         changes={"state": ["open", ClaimState.COMPLETED]},
         reason=how,
     )
@@ -409,7 +407,7 @@ def claim_complete(
     return claim
 
 
-def _move_phone(claim: IdentityClaim, *, by, request) -> None:
+def _move_phone(claim: IdentityClaim, *, by, ip) -> None:
     users = {
         u.pk: u
         for u in User.objects.select_for_update()
@@ -425,7 +423,7 @@ def _move_phone(claim: IdentityClaim, *, by, request) -> None:
             holder,
             action="accounts.phone_released",
             by=by,
-            request=request,
+            ip=ip,
             reason=_("客服审核：手机号归属申请通过，等待期满无异议"),
             message=_("您账号绑定的手机号 %(phone)s 已按客服审核结果从您的账号解除。")
             % {"phone": masked},
@@ -434,13 +432,13 @@ def _move_phone(claim: IdentityClaim, *, by, request) -> None:
         claimant,
         claim.phone,
         by=by,
-        request=request,
+        ip=ip,
         taken=_("该手机号已被其他账号使用，请重新提交手机号申请。"),
     )
     notify(claimant, _("手机号 %(phone)s 已转入您的账号。") % {"phone": masked})
 
 
-def release_phone(old: User, *, action: str, by, request, reason: str, message: str) -> None:
+def release_phone(old: User, *, action: str, by, ip, reason: str, message: str) -> None:
     """`old` keeps the account and its other identifiers and loses its phone, audited
     with the number masked. She is told by e-mail (and her banner where a claim is
     open), never by a text to the phone she has just lost."""
@@ -452,7 +450,7 @@ def release_phone(old: User, *, action: str, by, request, reason: str, message: 
         action,
         by=by,
         subject=old,
-        request=request,
+        ip=ip,
         changes={"phone": [mask_phone(phone), ""]},
         reason=reason,
     )
@@ -491,7 +489,7 @@ def lock_id_holders(user: User) -> tuple[User, list[User]]:
     return me, holders
 
 
-def give_phone(user: User, phone: str, *, by, request, taken: str) -> None:
+def give_phone(user: User, phone: str, *, by, ip, taken: str) -> None:
     """Bind `phone` to `user`, audited with masked numbers; AccountError(`taken`) when
     another live account holds it after all (the database constraint decides)."""
     before = user.phone
@@ -507,7 +505,7 @@ def give_phone(user: User, phone: str, *, by, request, taken: str) -> None:
         "accounts.phone_changed",
         by=by,
         subject=user,
-        request=request,
+        ip=ip,
         changes={"phone": [mask_phone(before), mask_phone(phone)]},
     )
 
@@ -544,7 +542,7 @@ def claims_complete_due(*, now=None, **filters) -> list[IdentityClaim]:
 
 
 @transaction.atomic
-def claim_cancel(*, claim_id: int, by: User | None, reason: str, request=None):
+def claim_cancel(*, claim_id: int, by: User | None, reason: str, ip=None):
     claim = IdentityClaim.objects.select_for_update(of=("self",)).filter(pk=claim_id).first()
     if claim is None or not claim.is_open:
         return claim
@@ -557,7 +555,7 @@ def claim_cancel(*, claim_id: int, by: User | None, reason: str, request=None):
         "accounts.claim_cancelled",
         by=by,
         subject=claim.claimant,
-        request=request,
+        ip=ip,
         changes={"state": [before, ClaimState.CANCELLED]},
         reason=reason,
     )
@@ -600,8 +598,8 @@ def claims_close_for(cancelled: list[User], *, reason: str) -> None:
 # The reviewers' decisions ------------------------------------------------------------------------
 
 
-def claim_viewed(*, claim: IdentityClaim, by: User, request=None) -> None:
-    log_action(claim, "accounts.claim_viewed", by=by, subject=claim.claimant, request=request)
+def claim_viewed(*, claim: IdentityClaim, by: User, ip=None) -> None:
+    log_action(claim, "accounts.claim_viewed", by=by, subject=claim.claimant, ip=ip)
 
 
 def _claim_in_review(claim_id: int) -> IdentityClaim:
@@ -619,15 +617,15 @@ def _claim_in_review(claim_id: int) -> IdentityClaim:
 
 
 @transaction.atomic
-def claim_review_approve(*, claim: IdentityClaim, by: User, request=None) -> IdentityClaim:
+def claim_review_approve(*, claim: IdentityClaim, by: User, ip=None) -> IdentityClaim:
     """The reviewers let the claim take effect; a staff account holding the ID number is
     never cancelled (identity_approve refuses, saying what to do)."""
     claim = _claim_in_review(claim.pk)
-    return claim_complete(claim_id=claim.pk, by=by, how=_("客服审核通过"), request=request)
+    return claim_complete(claim_id=claim.pk, by=by, how=_("客服审核通过"), ip=ip)
 
 
 @transaction.atomic
-def claim_review_reject(*, claim: IdentityClaim, by: User, note: str, request=None):
+def claim_review_reject(*, claim: IdentityClaim, by: User, note: str, ip=None):
     if not note.strip():
         raise AccountError(_("请填写驳回说明，告诉申领人下一步怎么做。"))
     claim = _claim_in_review(claim.pk)
@@ -635,7 +633,7 @@ def claim_review_reject(*, claim: IdentityClaim, by: User, note: str, request=No
         claim_id=claim.pk,
         by=by,
         reason=_("客服驳回：%(note)s") % {"note": note.strip()},
-        request=request,
+        ip=ip,
     )
     notify(
         claim.claimant,

@@ -43,7 +43,7 @@ from accounts.services.claims import (
 from accounts.transfer import transfer_all
 from portal.lib import idnumbers
 from portal.lib.audit import log_action
-from portal.lib.throttle import Limit, client_key, wait_message
+from portal.lib.throttle import Limit, network_key, wait_message
 from portal.lib.uploads import CleanImage, UploadError, image_upload
 from records.models import DegreeRecord, EnrollmentRecord
 from records.services.binding import certificate_digits
@@ -125,7 +125,7 @@ def _save_one_pending(obj: IdentityRequest, *, pending_twice: str, **images: Cle
         raise AccountError(pending_twice) from exc
 
 
-def id_photos_submit(*, user: User, front, back, request=None) -> IdentityRequest:
+def id_photos_submit(*, user: User, front, back, ip=None) -> IdentityRequest:
     """途径：客服协助验证. Two hand-held photos, reviewed within three working days."""
     if user.state != AccountState.PENDING:
         raise AccountError(_("您的账号不需要身份核验。"))
@@ -138,7 +138,7 @@ def id_photos_submit(*, user: User, front, back, request=None) -> IdentityReques
         obj = _new_request(user, RequestKind.DUPLICATE_ID)
         _store_images(obj, front_image=front_image, back_image=back_image)
         obj.save()
-        log_action(obj, "accounts.id_photos_submitted", by=user, subject=user, request=request)
+        log_action(obj, "accounts.id_photos_submitted", by=user, subject=user, ip=ip)
     return obj
 
 
@@ -146,7 +146,7 @@ def _has_pending(user: User, kind: str) -> bool:
     return IdentityRequest.objects.filter(user=user, kind=kind, state=RequestState.PENDING).exists()
 
 
-def phone_request_submit(*, user: User, phone: str, front, request=None) -> IdentityRequest:
+def phone_request_submit(*, user: User, phone: str, front, ip=None) -> IdentityRequest:
     """手机号已使用 and the phone cannot receive a code: ask the reviewers with a
     hand-held ID photo (seed 000)."""
     if user.phone == phone:
@@ -161,7 +161,7 @@ def phone_request_submit(*, user: User, phone: str, front, request=None) -> Iden
             raise AccountError(pending_twice)
         obj = _new_request(user, RequestKind.PHONE, phone=phone)
         _save_one_pending(obj, pending_twice=pending_twice, front_image=image)
-        log_action(obj, "accounts.phone_request_submitted", by=user, subject=user, request=request)
+        log_action(obj, "accounts.phone_request_submitted", by=user, subject=user, ip=ip)
     return obj
 
 
@@ -173,7 +173,7 @@ def real_name_change_submit(
     scan,
     id_type: str = "",
     note: str = "",
-    request=None,
+    ip=None,
 ) -> IdentityRequest:
     """A wrongly entered name, ID type or number is changed by the reviewers, with a
     scan of the document; the student never edits them alone (docs/design.md)."""
@@ -197,14 +197,12 @@ def real_name_change_submit(
         if _has_pending(user, RequestKind.REAL_NAME):
             raise AccountError(pending_twice)
         _save_one_pending(obj, pending_twice=pending_twice, front_image=image)
-        log_action(
-            obj, "accounts.real_name_change_submitted", by=user, subject=user, request=request
-        )
+        log_action(obj, "accounts.real_name_change_submitted", by=user, subject=user, ip=ip)
     return obj
 
 
 @transaction.atomic
-def identity_approve(*, user: User, by: User | None, route: str, request=None) -> User:
+def identity_approve(*, user: User, by: User | None, route: str, ip=None) -> User:
     """Make the pending account the one active holder of its ID number: the last step of
     an identity claim (accounts.services.claims), or of a passed check when no other
     account is active. Cancels the other holders (never a staff account), moves what they
@@ -220,7 +218,7 @@ def identity_approve(*, user: User, by: User | None, route: str, request=None) -
             )
         )
     for old in others:
-        _cancel(old, now=now, winner=user, by=by, request=request)
+        _cancel(old, now=now, winner=user, by=by, ip=ip)
         moved = transfer_all(old=old, new=user, now=now)
         if moved:
             log_action(
@@ -228,7 +226,7 @@ def identity_approve(*, user: User, by: User | None, route: str, request=None) -
                 "accounts.holdings_moved",
                 by=by,
                 subject=user,
-                request=request,
+                ip=ip,
                 changes={kind: [old.username, count] for kind, count in moved.items()},
                 reason=_("账号 %(old)s 的学籍、学历等信息转入本账号") % {"old": old.username},
             )
@@ -243,7 +241,7 @@ def identity_approve(*, user: User, by: User | None, route: str, request=None) -
         "accounts.identity_approved",
         by=by,
         subject=user,
-        request=request,
+        ip=ip,
         changes={"state": [AccountState.PENDING, AccountState.ACTIVE]},
         reason=route,
     )
@@ -287,7 +285,7 @@ def _close_settled_requests(*, winner: User, cancelled: list[User]) -> None:
     _close_claims_of(cancelled)
 
 
-def _cancel(old: User, *, now, winner: User, by, request) -> None:
+def _cancel(old: User, *, now, winner: User, by, ip) -> None:
     before = old.state
     old.state, old.is_active, old.cancelled_at = AccountState.CANCELLED, False, now
     old.save(update_fields=["state", "is_active", "cancelled_at"])
@@ -297,7 +295,7 @@ def _cancel(old: User, *, now, winner: User, by, request) -> None:
         "accounts.cancelled",
         by=by,
         subject=old,
-        request=request,
+        ip=ip,
         changes={"state": [before, AccountState.CANCELLED]},
         reason=_("证件号码由账号 %(name)s 通过身份核验") % {"name": winner.username},
     )
@@ -338,19 +336,19 @@ def _matching_facts(
     ).exists()
 
 
-def _guess_limits(user: User, request) -> list[tuple[Limit, str]]:
+def _guess_limits(user: User, ip) -> list[tuple[Limit, str]]:
     limits = [(FACT_GUESSES, f"user:{user.pk}")]
-    address = client_key(request)  # an IPv6 client counts per /64
+    address = network_key(ip or "")  # an IPv6 client counts per /64
     if address:
         limits.append((FACT_GUESSES_PER_IP, address))
     return limits
 
 
-def _take_guess(user: User, request) -> list[tuple[Limit, str]]:
+def _take_guess(user: User, ip) -> list[tuple[Limit, str]]:
     """Count this guess first, then compare (docs/quality.md: a burst of guesses sent together
     cannot all read "4 of 5"). A refused guess stays counted; a right one is given back
     with _give_back, so that the limits count wrong guesses only."""
-    limits = _guess_limits(user, request)
+    limits = _guess_limits(user, ip)
     wait = max(limit.attempt(key) for limit, key in limits)
     if wait:
         raise Throttled(wait_message(wait))
@@ -369,13 +367,13 @@ def identity_facts_check(
     student_number: str = "",
     level: str = "",
     certificate_number: str = "",
-    request=None,
+    ip=None,
 ) -> User:
     """Approve at once when the facts match a record of this name and ID number; a
     wrong guess counts against a small daily limit."""
     if user.state != AccountState.PENDING:
         raise AccountError(_("您的账号不需要身份核验。"))
-    guess = _take_guess(user, request)
+    guess = _take_guess(user, ip)
     if not _matching_facts(
         user,
         school=school,
@@ -385,7 +383,7 @@ def identity_facts_check(
     ):
         raise AccountError(_("提供的信息与您的姓名、证件号码对应的学籍或学历不符，请核对后重试。"))
     _give_back(guess)
-    return identity_check_passed(user=user, by=None, route="facts", request=request)
+    return identity_check_passed(user=user, by=None, route="facts", ip=ip)
 
 
 # 途径：大学同班同学协助 --------------------------------------------------------------
@@ -403,11 +401,11 @@ def _classes_of(user: User) -> list[int]:
 
 
 def classmate_assist_request(
-    *, requester: User, name: str, student_number: str, request=None
+    *, requester: User, name: str, student_number: str, ip=None
 ) -> ClassmateAssist:
     if requester.state != AccountState.PENDING:
         raise AccountError(_("您的账号不需要身份核验。"))
-    guess = _take_guess(requester, request)
+    guess = _take_guess(requester, ip)
     record = (
         EnrollmentRecord.objects.filter(
             school_class__in=_classes_of(requester),
@@ -437,7 +435,7 @@ def classmate_assist_request(
 
 
 def classmate_assist_decide(
-    *, assist: ClassmateAssist, classmate: User, confirm: bool, request=None
+    *, assist: ClassmateAssist, classmate: User, confirm: bool, ip=None
 ) -> ClassmateAssist:
     if assist.classmate_id != classmate.pk or assist.state != AssistState.PENDING:
         raise AccountError(_("该协助请求已处理或不属于您。"))
@@ -450,22 +448,20 @@ def classmate_assist_decide(
             f"accounts.classmate_{assist.state}",
             by=classmate,
             subject=assist.requester,
-            request=request,
+            ip=ip,
         )
         if confirm:
-            identity_check_passed(
-                user=assist.requester, by=classmate, route="classmate", request=request
-            )
+            identity_check_passed(user=assist.requester, by=classmate, route="classmate", ip=ip)
     return assist
 
 
 # The reviewers' decisions ------------------------------------------------------------
 
 
-def identity_request_viewed(*, req: IdentityRequest, by: User, request=None) -> None:
+def identity_request_viewed(*, req: IdentityRequest, by: User, ip=None) -> None:
     """docs/quality.md (PIPL): staff access to a person's full ID number and ID photos is
     itself recorded — who looked, when."""
-    log_action(req, "accounts.request_viewed", by=by, subject=req.user, request=request)
+    log_action(req, "accounts.request_viewed", by=by, subject=req.user, ip=ip)
 
 
 def _decide(req: IdentityRequest, *, by: User, state: str) -> None:
@@ -476,16 +472,14 @@ def _decide(req: IdentityRequest, *, by: User, state: str) -> None:
 
 @transaction.atomic
 def identity_request_reject(
-    *, req: IdentityRequest, by: User, reason: str, note: str = "", request=None
+    *, req: IdentityRequest, by: User, reason: str, note: str = "", ip=None
 ) -> IdentityRequest:
     req = IdentityRequest.objects.select_for_update().get(pk=req.pk)
     _decide(req, by=by, state=RequestState.REJECTED)
     req.reject_reason, req.reject_note = reason, note
     req.save()
     why = "：".join(part for part in (req.get_reject_reason_display(), note) if part)
-    log_action(
-        req, "accounts.request_rejected", by=by, subject=req.user, request=request, reason=why
-    )
+    log_action(req, "accounts.request_rejected", by=by, subject=req.user, ip=ip, reason=why)
     notify(
         req.user,
         _("您的%(kind)s申请审核未通过：%(reason)s。请按要求重新提交。")
@@ -495,7 +489,7 @@ def identity_request_reject(
 
 
 @transaction.atomic
-def identity_request_approve(*, req: IdentityRequest, by: User, request=None) -> IdentityRequest:
+def identity_request_approve(*, req: IdentityRequest, by: User, ip=None) -> IdentityRequest:
     # Lock the request only ("self"): with the join, FOR UPDATE would also lock its user
     # ahead of identity_approve's ordered lock of every holder, and competing approvals
     # would deadlock.
@@ -507,13 +501,13 @@ def identity_request_approve(*, req: IdentityRequest, by: User, request=None) ->
     _decide(req, by=by, state=RequestState.APPROVED)
     req.save()
     if req.kind == RequestKind.DUPLICATE_ID:
-        identity_check_passed(user=req.user, by=by, route="id_photos", request=request, source=req)
+        identity_check_passed(user=req.user, by=by, route="id_photos", ip=ip, source=req)
         return req  # identity_approve or the claim tells the student
     if req.kind == RequestKind.PHONE:
-        if _move_phone(req, by=by, request=request):
+        if _move_phone(req, by=by, ip=ip):
             return req  # the claim tells both sides
     else:
-        _change_real_name(req, by=by, request=request)
+        _change_real_name(req, by=by, ip=ip)
     # Seed 001: the reviewers tell the student the outcome.
     notify(req.user, _("您的%(kind)s申请审核已通过。") % {"kind": req.get_kind_display()})
     return req
@@ -541,7 +535,7 @@ def phone_holder(req: IdentityRequest) -> User | None:
     )
 
 
-def _move_phone(req: IdentityRequest, *, by: User, request):
+def _move_phone(req: IdentityRequest, *, by: User, ip):
     """No other live holder: the phone moves at once. Otherwise a claim against the
     holder, who is told and may object, and the phone moves when the window passes."""
     from accounts.services.claims import give_phone, phone_claim_make
@@ -554,18 +548,18 @@ def _move_phone(req: IdentityRequest, *, by: User, request):
         .first()
     )
     if holder is not None:
-        return phone_claim_make(req=req, holder=holder, by=by, request=request)
+        return phone_claim_make(req=req, holder=holder, by=by, ip=ip)
     give_phone(
         req.user,
         req.phone,
         by=by,
-        request=request,
+        ip=ip,
         taken=_("该手机号刚被其他账号使用，请刷新页面后重新审核。"),
     )
     return None
 
 
-def _change_real_name(req: IdentityRequest, *, by: User, request) -> None:
+def _change_real_name(req: IdentityRequest, *, by: User, ip) -> None:
     user = req.user
     id_type = req.requested_id_type or user.id_type  # requests made before the field
     try:  # the rule of today, also for a request filed before it
@@ -593,6 +587,6 @@ def _change_real_name(req: IdentityRequest, *, by: User, request) -> None:
         "accounts.real_name_changed",
         by=by,
         subject=user,
-        request=request,
+        ip=ip,
         changes={k: [v, getattr(user, k)] for k, v in before.items() if v != getattr(user, k)},
     )

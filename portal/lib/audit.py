@@ -105,9 +105,11 @@ def log_action(
     reason: str = "",
     subject=None,
     request=None,
+    ip: str | None = None,
 ) -> AuditEvent:
     """Append an audit event: `by` did `action` (e.g. "records.corrected") to `obj`.
 
+    The client's address is `ip` (what a service was given), else read from `request`.
     Passwords and codes never go in `changes`; ID numbers in it are masked here
     (masked_changes).
     """
@@ -123,7 +125,7 @@ def log_action(
         institution_id=_institution_id(obj),
         changes=masked_changes(changes),
         reason=reason,
-        ip_address=client_ip(request) or None,
+        ip_address=(ip if ip is not None else client_ip(request)) or None,
     )
 
 
@@ -176,11 +178,13 @@ def log_access(
     changes: dict[str, Any] | None = None,
     label: str = "",
     request=None,
+    ip: str | None = None,
 ) -> AuditEvent:
     """Record that `by` looked at or exported (`action`, e.g. "records.viewed") the
     personal data of `students`, shown through `obj` (a record, a photo, a sheet, a job).
 
-    `students` are enrolment records, accounts or StudentRefs, mixed as convenient; each
+    The client's address is `ip`, else read from `request`. `students` are enrolment
+    records, accounts or StudentRefs, mixed as convenient; each
     becomes one AuditSubject row. One INSERT for the event and one bulk INSERT for its
     subjects, however many students an export names. ID numbers under the keys of
     ID_NUMBER_KEYS are masked here; mask any other (portal.lib.idnumbers.mask)."""
@@ -201,7 +205,7 @@ def log_access(
             subject_id=users.pop() if len(users) == 1 else None,
             institution_id=institution_id,
             changes=masked_changes(changes),
-            ip_address=client_ip(request) or None,
+            ip_address=(ip if ip is not None else client_ip(request)) or None,
         )
         AuditSubject.objects.bulk_create(
             AuditSubject(event=event, record_id=ref.record_id, user_id=ref.user_id) for ref in refs
