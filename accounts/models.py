@@ -50,24 +50,7 @@ def mask_phone(phone: str) -> str:
     return f"{phone[:3]}****{phone[-4:]}" if len(phone) > 7 else "****"
 
 
-class UserQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "UserQuerySet":
-        """Accounts a person may look up: staff see the students of their scope."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_admin:
-            return self
-        if user.role == Role.IDENTITY_REVIEWER:
-            return self.filter(role=Role.STUDENT) | self.filter(pk=user.pk)
-        if user.role in (Role.REGISTRAR, Role.COLLEGE, Role.COUNSELOR):
-            from records.models import EnrollmentRecord
-
-            records = EnrollmentRecord.objects.visible_to(user).filter(user__isnull=False)
-            return self.filter(Q(pk__in=records.values("user")) | Q(pk=user.pk))
-        return self.filter(pk=user.pk)
-
-
-class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def create_user(self, username: str, password: str | None = None, **fields) -> "User":

@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from accounts.errors import AccountError, DuplicateIdNumber, PhoneInUse, Throttled
 from accounts.lookup import username_shape_refusal, username_taken
 from accounts.models import AccountState, CodePurpose, User
-from accounts.services.claims import release_phone
 from accounts.services.codes import code_use, code_verify, normalize_destination
+from accounts.services.phones import release_phone
 from portal.lib.audit import log_action
 from portal.lib.throttle import Limit, wait_message
 

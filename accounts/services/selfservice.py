@@ -11,8 +11,8 @@ from accounts.errors import AccountError, PhoneInUse, Throttled
 from accounts.lookup import username_shape_refusal, username_taken
 from accounts.models import AccountState, CodePurpose, User
 from accounts.notify import notify
-from accounts.services.claims import give_phone, release_phone
 from accounts.services.codes import code_check, code_use, code_verify, normalize_destination
+from accounts.services.phones import give_phone, release_phone
 from portal.lib.audit import log_action
 from portal.lib.throttle import Limit, network_key, wait_message
 

@@ -10,13 +10,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_otp import login as otp_login
 
+from accounts.decorators import enrolment_allowed
 from accounts.errors import AccountError
 from accounts.forms import PasswordAgainForm
 from accounts.second_factor import TRIES_KEY, mark_done, owed
@@ -132,12 +132,9 @@ def verify(request):
     )
 
 
+@enrolment_allowed
 def enrol(request):
     user = request.user
-    if not user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not second_factor.may_enrol(user):
-        raise PermissionDenied
     if second_factor.confirmed_device(user) is not None:
         messages.info(request, _("您已绑定手机验证器。"))
         return redirect("accounts:second_factor")
@@ -170,13 +167,10 @@ def enrol(request):
     )
 
 
+@enrolment_allowed
 def manage(request):
     """两步验证: the staff member's own status and new recovery codes."""
     user = request.user
-    if not user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not second_factor.may_enrol(user):
-        raise PermissionDenied
     regenerate = request.method == "POST" and request.POST.get("action") == "regenerate"
     # New codes undo the old ones and are a way in: the password once more, as for
     # giving an account away (whoever finds her session open on a shared computer cannot).
