@@ -38,7 +38,9 @@ class LoginForm(AuthenticationForm):
         # Counted before the password is checked (accounts.services.login_throttle).
         try:
             attempt = login_try(
-                username, ip=client_ip(self.request), device=known_device(self.request)
+                identifier=username,
+                ip=client_ip(self.request),
+                device=known_device(self.request),
             )
         except Throttled as error:
             raise ValidationError(error.message, code="throttled") from None

@@ -98,6 +98,7 @@ def identity_check_passed(
         )
 
 
+@transaction.atomic
 def phone_claim_make(*, req: IdentityRequest, holder: User, by: User, ip=None):
     """The reviewers approved that `req.phone` is the requester's; another live account
     holds it. The phone moves only when the window passes (same machinery)."""
@@ -313,7 +314,7 @@ def _move_phone(claim: IdentityClaim, *, by, ip) -> None:
     masked = mask_phone(claim.phone)
     if holder.phone == claim.phone:
         release_phone(
-            holder,
+            user=holder,
             action="accounts.phone_released",
             by=by,
             ip=ip,
@@ -322,8 +323,8 @@ def _move_phone(claim: IdentityClaim, *, by, ip) -> None:
             % {"phone": masked},
         )
     give_phone(
-        claimant,
-        claim.phone,
+        user=claimant,
+        phone=claim.phone,
         by=by,
         ip=ip,
         taken=_("该手机号已被其他账号使用，请重新提交手机号申请。"),
@@ -331,7 +332,7 @@ def _move_phone(claim: IdentityClaim, *, by, ip) -> None:
     notify(claimant, _("手机号 %(phone)s 已转入您的账号。") % {"phone": masked})
 
 
-def claim_complete_if_due(claim_id: int, *, now=None) -> IdentityClaim | None:
+def claim_complete_if_due(*, claim_id: int, now=None) -> IdentityClaim | None:
     """The task and the sweep: complete a READY claim whose window has passed. Safe to
     run twice, early or late: anything else is left as it is. A claim that can no
     longer take effect is cancelled with the reason."""
@@ -356,7 +357,7 @@ def claims_complete_due(*, now=None, **filters) -> list[IdentityClaim]:
     ).order_by("takes_effect_at", "pk")
     done = []
     for claim_id in list(due.values_list("pk", flat=True)):
-        claim = claim_complete_if_due(claim_id, now=now)
+        claim = claim_complete_if_due(claim_id=claim_id, now=now)
         if claim is not None:
             done.append(claim)
     return done
@@ -392,18 +393,20 @@ def _after_close(*, holder_id: int, claimant_id: int) -> None:
     for assist in ClassmateAssist.objects.filter(
         requester_id=claimant_id, state=AssistState.PENDING
     ):
-        if ClassmateAssist.objects.filter(pk=assist.pk, state=AssistState.PENDING).update(
-            state=AssistState.CLOSED, decided_at=timezone.now()
-        ):
-            log_action(
-                assist.requester,
-                "accounts.classmate_closed",
-                subject=assist.requester,
-                reason=_("申领已处理，同学协助请求关闭"),
+        with transaction.atomic():  # each request closed with its audit event
+            closed = ClassmateAssist.objects.filter(pk=assist.pk, state=AssistState.PENDING).update(
+                state=AssistState.CLOSED, decided_at=timezone.now()
             )
+            if closed:
+                log_action(
+                    assist.requester,
+                    "accounts.classmate_closed",
+                    subject=assist.requester,
+                    reason=_("申领已处理，同学协助请求关闭"),
+                )
 
 
-def claims_close_for(cancelled: list[User], *, reason: str) -> None:
+def claims_close_for(*, cancelled: list[User], reason: str) -> None:
     """Open claims made by or against accounts just cancelled can no longer take effect.
     Runs after the cancelling transaction commits (never waits on a claim it locks)."""
     ids = [u.pk for u in cancelled]

@@ -90,7 +90,7 @@ def _close_claims_of(cancelled: list[User]) -> None:
     # is an approval), and the open claims close only after the approval commits.
     from accounts.services.claims import claims_close_for
 
-    claims_close_for(cancelled, reason=_("该证件号码已由另一账号通过身份核验，申领关闭"))
+    claims_close_for(cancelled=cancelled, reason=_("该证件号码已由另一账号通过身份核验，申领关闭"))
 
 
 def _close_settled_requests(*, winner: User, cancelled: list[User]) -> None:
@@ -117,8 +117,9 @@ def _close_settled_requests(*, winner: User, cancelled: list[User]) -> None:
     ]
     for requests, values, reason in settled:
         for req in requests.select_related("user"):
-            if pending.filter(pk=req.pk).update(decided_at=now, **values):
-                log_action(req, "accounts.request_closed", reason=reason)
+            with transaction.atomic():  # each request closed with its audit event
+                if pending.filter(pk=req.pk).update(decided_at=now, **values):
+                    log_action(req, "accounts.request_closed", reason=reason)
     _close_claims_of(cancelled)
 
 

@@ -266,8 +266,8 @@ def _move_phone(req: IdentityRequest, *, by: User, ip):
     if holder is not None:
         return phone_claim_make(req=req, holder=holder, by=by, ip=ip)
     give_phone(
-        req.user,
-        req.phone,
+        user=req.user,
+        phone=req.phone,
         by=by,
         ip=ip,
         taken=_("该手机号刚被其他账号使用，请刷新页面后重新审核。"),

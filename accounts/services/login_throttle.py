@@ -28,6 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.devices import UNKNOWN_DEVICE, KnownDevice
@@ -112,7 +113,7 @@ def _refused(wait: int) -> Throttled:
 
 
 def login_try(
-    identifier: str, *, ip: str | None = None, device: KnownDevice = UNKNOWN_DEVICE
+    *, identifier: str, ip: str | None = None, device: KnownDevice = UNKNOWN_DEVICE
 ) -> LoginTry:
     """Count a log-in try before its password is checked, or raise Throttled saying when
     to try again. Call .succeeded(user) on the result after a right password (a wrong
@@ -160,6 +161,7 @@ def login_try(
     return attempt
 
 
+@transaction.atomic
 def login_unlock(*, user: User, by: User, ip=None) -> None:
     """Staff end the log-in waits of an account, from every address (audited)."""
     UNLOCKS.hit(f"user:{user.pk}")

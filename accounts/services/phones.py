@@ -13,41 +13,44 @@ from accounts.notify import notify
 from portal.lib.audit import log_action
 
 
-def release_phone(old: User, *, action: str, by, ip, reason: str, message: str) -> None:
-    """`old` keeps the account and its other identifiers and loses its phone, audited
+@transaction.atomic
+def release_phone(
+    *, user: User, action: str, by: User | None, reason: str, message: str, ip=None
+) -> None:
+    """`user` keeps the account and its other identifiers and loses its phone, audited
     with the number masked. She is told by e-mail (and her banner where a claim is
     open), never by a text to the phone she has just lost."""
-    phone = old.phone
-    old.phone = ""
-    old.save(update_fields=["phone"])
+    phone = user.phone
+    user.phone = ""
+    user.save(update_fields=["phone"])
     log_action(
-        old,
+        user,
         action,
         by=by,
-        subject=old,
+        subject=user,
         ip=ip,
         changes={"phone": [mask_phone(phone), ""]},
         reason=reason,
     )
-    notify(old, message)  # old.phone is empty now: e-mail only
+    notify(user, message)  # user.phone is empty now: e-mail only
 
 
-def give_phone(user: User, phone: str, *, by, ip, taken: str) -> None:
+def give_phone(*, user: User, phone: str, by: User | None, taken: str, ip=None) -> None:
     """Bind `phone` to `user`, audited with masked numbers; AccountError(`taken`) when
     another live account holds it after all (the database constraint decides)."""
     before = user.phone
     user.phone = phone
     try:
-        with transaction.atomic():
+        with transaction.atomic():  # the change and its audit event, or neither
             user.save(update_fields=["phone"])
+            log_action(
+                user,
+                "accounts.phone_changed",
+                by=by,
+                subject=user,
+                ip=ip,
+                changes={"phone": [mask_phone(before), mask_phone(phone)]},
+            )
     except IntegrityError as exc:
         user.phone = before
         raise AccountError(taken) from exc
-    log_action(
-        user,
-        "accounts.phone_changed",
-        by=by,
-        subject=user,
-        ip=ip,
-        changes={"phone": [mask_phone(before), mask_phone(phone)]},
-    )

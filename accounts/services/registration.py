@@ -142,7 +142,7 @@ def _release_phone(phone: str, *, ip) -> None:
     """The old holder keeps the account and its other identifiers, loses the phone."""
     for old in _live().select_for_update().filter(phone=phone):
         release_phone(
-            old,
+            user=old,
             action="accounts.phone_taken_over",
             by=None,
             ip=ip,

@@ -45,13 +45,15 @@ def password_reset(*, destination: str, code: str, password: str, ip=None) -> Us
     user = _holders(destination).first()
     if user is None:
         raise AccountError(_("没有账号使用该手机号或邮箱，请检查后重试，或重新注册。"))
-    user.set_password(password)
-    user.save(update_fields=["password"])
-    log_action(user, "accounts.password_reset", by=user, subject=user, ip=ip)
-    notify(user, _("您的账号密码已重置。如非本人操作，请立即联系客服。"))
+    with transaction.atomic():  # the code is used up above, whatever happens here
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        log_action(user, "accounts.password_reset", by=user, subject=user, ip=ip)
+        notify(user, _("您的账号密码已重置。如非本人操作，请立即联系客服。"))
     return user
 
 
+@transaction.atomic
 def password_change(*, user: User, password: str, ip=None) -> User:
     """A new password on the account page (the old one was checked by the form). As a
     reset does, it is audited and told to the account: a person whose session was taken
@@ -92,19 +94,19 @@ def username_change(*, user: User, username: str, ip=None) -> User:
     before = user.username
     user.username = username
     try:
-        with transaction.atomic():
+        with transaction.atomic():  # the change and its audit event, or neither
             user.save(update_fields=["username"])
+            log_action(
+                user,
+                "accounts.username_changed",
+                by=user,
+                subject=user,
+                ip=ip,
+                changes={"username": [before, username]},
+            )
     except IntegrityError as exc:
         user.username = before  # the page goes on showing this object
         raise AccountError(_("该用户名已被使用，请换一个用户名。")) from exc
-    log_action(
-        user,
-        "accounts.username_changed",
-        by=user,
-        subject=user,
-        ip=ip,
-        changes={"username": [before, username]},
-    )
     return user
 
 
@@ -123,7 +125,7 @@ def phone_change(*, user: User, phone: str, code: str, take_over: bool = False, 
         with transaction.atomic():
             _take_phone_from(others, by=user, ip=ip)
             # The one way a phone is bound (audited with masked numbers).
-            give_phone(user, phone, by=user, ip=ip, taken=_("手机号已使用"))
+            give_phone(user=user, phone=phone, by=user, ip=ip, taken=_("手机号已使用"))
     except AccountError as exc:
         # Another account took the phone after the check above: say so, never a 500.
         raise PhoneInUse(exc.message) from None
@@ -133,7 +135,7 @@ def phone_change(*, user: User, phone: str, code: str, take_over: bool = False, 
 def _take_phone_from(others, *, by: User, ip) -> None:
     for old in others.select_for_update():
         release_phone(
-            old,
+            user=old,
             action="accounts.phone_taken_over",
             by=by,
             ip=ip,
@@ -155,17 +157,17 @@ def email_change(*, user: User, email: str, code: str, ip=None) -> User:
     before = user.email
     user.email = email
     try:
-        with transaction.atomic():
+        with transaction.atomic():  # the change and its audit event, or neither
             user.save(update_fields=["email"])
+            log_action(
+                user,
+                "accounts.email_changed",
+                by=user,
+                subject=user,
+                ip=ip,
+                changes={"email": [before, email]},
+            )
     except IntegrityError as exc:
         user.email = before
         raise AccountError(_("该邮箱已被其他账号使用，请换一个邮箱。")) from exc
-    log_action(
-        user,
-        "accounts.email_changed",
-        by=user,
-        subject=user,
-        ip=ip,
-        changes={"email": [before, email]},
-    )
     return user

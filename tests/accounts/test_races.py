@@ -174,7 +174,10 @@ def complete_all_at_once(claimants: list[User]) -> list[object]:
     assert ready.count() == len(claimants)
     ready.update(takes_effect_at=timezone.now() - timedelta(seconds=1))
     return run_together(
-        [lambda c=c: claims.claim_complete_if_due(c) for c in ready.values_list("pk", flat=True)]
+        [
+            lambda c=c: claims.claim_complete_if_due(claim_id=c)
+            for c in ready.values_list("pk", flat=True)
+        ]
     )
 
 
@@ -266,7 +269,7 @@ def test_an_objection_racing_the_sweep_is_either_in_time_or_too_late_never_both(
     results = run_together(
         [
             lambda: claims.claim_object(claim_id=claim.pk, holder=old),
-            lambda: claims.claim_complete_if_due(claim.pk),
+            lambda: claims.claim_complete_if_due(claim_id=claim.pk),
         ]
     )
 
