@@ -178,13 +178,11 @@ def log_access(
     changes: dict[str, Any] | None = None,
     label: str = "",
     request=None,
-    ip: str | None = None,
 ) -> AuditEvent:
     """Record that `by` looked at or exported (`action`, e.g. "records.viewed") the
     personal data of `students`, shown through `obj` (a record, a photo, a sheet, a job).
 
-    The client's address is `ip`, else read from `request`. `students` are enrolment
-    records, accounts or StudentRefs, mixed as convenient; each
+    `students` are enrolment records, accounts or StudentRefs, mixed as convenient; each
     becomes one AuditSubject row. One INSERT for the event and one bulk INSERT for its
     subjects, however many students an export names. ID numbers under the keys of
     ID_NUMBER_KEYS are masked here; mask any other (portal.lib.idnumbers.mask)."""
@@ -205,7 +203,7 @@ def log_access(
             subject_id=users.pop() if len(users) == 1 else None,
             institution_id=institution_id,
             changes=masked_changes(changes),
-            ip_address=(ip if ip is not None else client_ip(request)) or None,
+            ip_address=client_ip(request) or None,
         )
         AuditSubject.objects.bulk_create(
             AuditSubject(event=event, record_id=ref.record_id, user_id=ref.user_id) for ref in refs
