@@ -180,7 +180,7 @@ def _take_a_try(purpose: str, destination: str) -> VerificationCode:
     return row
 
 
-def code_use(row: VerificationCode) -> None:
+def code_use(*, row: VerificationCode) -> None:
     """Use up a code returned by `code_verify`: single use, even between concurrent
     requests (only one UPDATE finds it unused)."""
     now = timezone.now()
@@ -193,4 +193,4 @@ def code_use(row: VerificationCode) -> None:
 def code_check(*, purpose: str, destination: str, code: str, ip=None) -> None:
     """Verify and use up the code, or raise AccountError saying what to do. Call it
     outside any transaction that may roll back, so that a wrong try is always counted."""
-    code_use(code_verify(purpose=purpose, destination=destination, code=code, ip=ip))
+    code_use(row=code_verify(purpose=purpose, destination=destination, code=code, ip=ip))

@@ -95,7 +95,7 @@ def account_register(
         if wait:
             raise Throttled(wait_message(wait)) from None
         raise
-    code_use(row)
+    code_use(row=row)
     try:
         with transaction.atomic():
             return _create(data, reregister=reregister, take_over_phone=take_over_phone, ip=ip)

@@ -131,7 +131,7 @@ def _fingerprint(device: TOTPDevice) -> str:
     return hashlib.sha256(device.key.encode()).hexdigest()[:16]
 
 
-def enrolment_start(user, session) -> Enrolment:
+def enrolment_start(*, user, session) -> Enrolment:
     """The unconfirmed device to scan. A reload in the same session keeps its key (the
     app already scanned the QR code); another session gets a new key, so that whoever
     else knows the password and opened the page first does not hold the key the staff

@@ -120,7 +120,7 @@ def phone_change(*, user: User, phone: str, code: str, take_over: bool = False, 
     others = _live().filter(phone=phone).exclude(pk=user.pk)
     if others.exists() and not take_over:
         raise PhoneInUse(_("手机号已使用"))
-    code_use(row)
+    code_use(row=row)
     try:
         with transaction.atomic():
             _take_phone_from(others, by=user, ip=ip)
@@ -153,7 +153,7 @@ def email_change(*, user: User, email: str, code: str, ip=None) -> User:
     row = code_verify(purpose=CodePurpose.CHANGE_EMAIL, destination=email, code=code, ip=ip)
     if _live().filter(email__iexact=email).exclude(pk=user.pk).exists():
         raise AccountError(_("该邮箱已被其他账号使用，请换一个邮箱。"))
-    code_use(row)
+    code_use(row=row)
     before = user.email
     user.email = email
     try:

@@ -160,7 +160,7 @@ def enrol(request):
         "accounts/second_factor_enrol.html",
         {
             "form": form,
-            "enrolment": second_factor.enrolment_start(user, request.session),
+            "enrolment": second_factor.enrolment_start(user=user, session=request.session),
             "required": second_factor.must_enrol(user),
             "next": _next(request),
         },

@@ -145,9 +145,9 @@ def test_a_verified_code_is_used_once(db):
     code = send()
     row = code_verify(purpose=REGISTER, destination=PHONE, code=code)
 
-    code_use(row)
+    code_use(row=row)
     with pytest.raises(AccountError, match="验证码已使用，请重新获取验证码"):
-        code_use(row)
+        code_use(row=row)
     assert VerificationCode.objects.get().used_at is not None
     with pytest.raises(AccountError, match="验证码已失效或尚未获取"):
         code_verify(purpose=REGISTER, destination=PHONE, code=code)
@@ -158,9 +158,9 @@ def test_two_requests_that_verified_one_code_cannot_both_use_it(db):
     first = code_verify(purpose=REGISTER, destination=PHONE, code=code)
     second = code_verify(purpose=REGISTER, destination=PHONE, code=code)
 
-    code_use(first)
+    code_use(row=first)
     with pytest.raises(AccountError, match="验证码已使用"):
-        code_use(second)
+        code_use(row=second)
 
 
 def test_a_wrong_code_is_counted_by_verify_as_by_check(db):
