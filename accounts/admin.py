@@ -10,6 +10,7 @@ from accounts.models import User
 from accounts.services import second_factor
 from accounts.services.login_throttle import login_unlock
 from portal.lib.admin import AccessAuditedAdmin
+from portal.lib.throttle import client_ip
 
 # Devices change only through the audited services (enrol, reset): no raw device pages,
 # where a deletion would leave no trace and a TOTP key could be read.
@@ -80,7 +81,7 @@ class UserAdmin(AccessAuditedAdmin, BaseUserAdmin):
         """Removes the chosen accounts' TOTP devices and recovery codes: audited, and
         told to each person; their next log-in enrols again."""
         done = sum(
-            second_factor.second_factor_reset(user=user, by=request.user, request=request)
+            second_factor.second_factor_reset(user=user, by=request.user, ip=client_ip(request))
             for user in queryset
         )
         self.message_user(
@@ -98,7 +99,7 @@ class UserAdmin(AccessAuditedAdmin, BaseUserAdmin):
     def unlock_login(self, request, queryset):
         users = list(queryset)
         for user in users:
-            login_unlock(user=user, by=request.user, request=request)
+            login_unlock(user=user, by=request.user, ip=client_ip(request))
         self.message_user(
             request, _("已解除 %(n)d 个账号的登录限制。") % {"n": len(users)}, messages.SUCCESS
         )

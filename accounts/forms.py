@@ -6,12 +6,13 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.devices import known_device
 from accounts.errors import Throttled
 from accounts.models import IdType
 from accounts.services.codes import PHONE_RE, normalize_phone
 from accounts.services.login_throttle import login_try
 from portal.lib import idnumbers
-from portal.lib.throttle import Limit, wait_message
+from portal.lib.throttle import Limit, client_ip, wait_message
 
 
 class LoginForm(AuthenticationForm):
@@ -36,7 +37,11 @@ class LoginForm(AuthenticationForm):
             return super().clean()  # nothing is checked: the fields say what is missing
         # Counted before the password is checked (accounts.services.login_throttle).
         try:
-            attempt = login_try(username, self.request)
+            attempt = login_try(
+                identifier=username,
+                ip=client_ip(self.request),
+                device=known_device(self.request),
+            )
         except Throttled as error:
             raise ValidationError(error.message, code="throttled") from None
         self.user_cache = authenticate(
@@ -206,36 +211,6 @@ class IdPhotosForm(forms.Form):
         help_text=_("仅支持 .jpg .jpeg .png .gif 格式，图片大小不超过 300K"),
         widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png,.gif"}),
     )
-
-
-class ClassmateForm(forms.Form):
-    name = forms.CharField(label=_("同学姓名"), max_length=50)
-    student_number = forms.CharField(label=_("同学学号"), max_length=20)
-
-
-class FactsForm(forms.Form):
-    school = forms.CharField(label=_("学校名称或院校代码"), max_length=100, required=False)
-    student_number = forms.CharField(label=_("学号"), max_length=20, required=False)
-    level = forms.ChoiceField(label=_("层次"), required=False)
-    certificate_number = forms.CharField(
-        label=_("或：学历证书编号"),
-        max_length=30,
-        required=False,
-        help_text=_("2001 年以前的证书有两个编号，输入任一编号的数字即可"),
-    )
-
-    def __init__(self, *args, **kwargs):
-        from records.models import Level
-
-        super().__init__(*args, **kwargs)
-        self.fields["level"].choices = [("", "—")] + list(Level.choices)
-
-    def clean(self):
-        data = super().clean()
-        enrollment = data.get("school") and data.get("student_number") and data.get("level")
-        if not enrollment and not data.get("certificate_number"):
-            raise ValidationError(_("请填写学校名称、学号和层次，或填写学历证书编号。"))
-        return data
 
 
 class PhoneRequestForm(forms.Form):

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts.views import admin_login
+from accounts.views.auth import admin_login
 from portal import views
 
 portal_patterns = (
@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include(portal_patterns)),
     path("", include("records.online_reports.urls")),
     path("accounts/", include("accounts.urls")),
+    path("accounts/identity/", include("records.identity.urls")),
     path("records/import/", include("records.imports.urls")),
     path("records/", include("records.urls")),
     path("photos/", include("imaging.urls")),

@@ -7,7 +7,12 @@ class RecordsConfig(AppConfig):
     verbose_name = _("学籍学历")
 
     def ready(self):
+        from accounts.identity_routes import ProofRoute, register_proof_route
         from accounts.transfer import register_transfer
+        from records.identity.forms import ClassmateForm, FactsForm
         from records.transfers import move_records
 
         register_transfer(move_records)
+        # The identity page's 途径一 and 途径二, in this order (records.identity).
+        register_proof_route(ProofRoute(FactsForm, "records/identity/_facts.html"))
+        register_proof_route(ProofRoute(ClassmateForm, "records/identity/_classmate.html"))

@@ -11,14 +11,15 @@ worker completes it, and `manage.py complete_claims` (any time, e.g. from cron) 
 the due ones. The holder may complete it herself at once (这是我本人的新账号); an
 objection freezes it for the reviewers (客服), who decide with both accounts side by side.
 A staff account is never cancelled by a claim: such a claim goes to the reviewers.
+
+What the parties are told: accounts.services.claim_messages; the reviewers' decisions:
+accounts.services.claim_review.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -38,8 +39,11 @@ from accounts.models import (
     mask_phone,
 )
 from accounts.notify import notify
+from accounts.services.claim_messages import dispute_window, tell_claimant_ready, tell_holder
+from accounts.services.holders import lock_id_holders
+from accounts.services.identity import identity_approve
+from accounts.services.phones import give_phone, release_phone
 from portal.lib.audit import log_action
-from portal.lib.throttle import wait_phrase
 
 logger = logging.getLogger(__name__)
 
@@ -52,30 +56,20 @@ def _claims_on(holder_id: int, *, phone: bool):
     return claims.exclude(route=ClaimRoute.PHONE)
 
 
-def dispute_window() -> timedelta:
-    return timedelta(seconds=settings.IDENTITY_DISPUTE_WINDOW)
-
-
-def _when(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-
-
 # Making a claim ---------------------------------------------------------------------------
 
 
 def identity_check_passed(
-    *, user: User, by: User | None, route: str, request=None, source=None
+    *, user: User, by: User | None, route: str, ip=None, source=None
 ) -> IdentityClaim | None:
     """A check of `route` has passed for the pending `user`. With no other active holder
     of the ID number the account is approved at once (None); otherwise a claim against
     the holder is made ready (or sent to the reviewers when the holder is staff)."""
-    from accounts.services.identity import identity_approve
-
     with transaction.atomic():
         me, holders = lock_id_holders(user)
         holder = next((u for u in holders if u.state == AccountState.ACTIVE), None)
         if holder is None:
-            identity_approve(user=me, by=by, route=route, request=request)
+            identity_approve(user=me, by=by, route=route, ip=ip)
             return None
         existing = IdentityClaim.objects.open().filter(claimant=me).exclude(route=ClaimRoute.PHONE)
         claim = existing.first()
@@ -98,13 +92,14 @@ def identity_check_passed(
             holder=holder,
             route=route,
             by=by,
-            request=request,
+            ip=ip,
             source=source,
             to_review=refused,
         )
 
 
-def phone_claim_make(*, req: IdentityRequest, holder: User, by: User, request=None):
+@transaction.atomic
+def phone_claim_make(*, req: IdentityRequest, holder: User, by: User, ip=None):
     """The reviewers approved that `req.phone` is the requester's; another live account
     holds it. The phone moves only when the window passes (same machinery)."""
     objected = _claims_on(holder.pk, phone=True).filter(objected_at__isnull=False).exists()
@@ -113,7 +108,7 @@ def phone_claim_make(*, req: IdentityRequest, holder: User, by: User, request=No
         holder=holder,
         route=ClaimRoute.PHONE,
         by=by,
-        request=request,
+        ip=ip,
         source=req,
         phone=req.phone,
         to_review=objected,
@@ -121,7 +116,7 @@ def phone_claim_make(*, req: IdentityRequest, holder: User, by: User, request=No
 
 
 def _make_claim(
-    *, claimant, holder, route, by, request, source=None, phone="", to_review=False
+    *, claimant, holder, route, by, ip, source=None, phone="", to_review=False
 ) -> IdentityClaim:
     now = timezone.now()
     staff = to_review or (route != ClaimRoute.PHONE and holder.is_staff_account)
@@ -146,7 +141,7 @@ def _make_claim(
         "accounts.claim_ready" if not staff else "accounts.claim_to_review",
         by=by,
         subject=claimant,
-        request=request,
+        ip=ip,
         reason=_("%(route)s：申领账号 %(claimant)s，原账号 %(holder)s")
         % {
             "route": claim.get_route_display(),
@@ -154,8 +149,8 @@ def _make_claim(
             "holder": holder.username,
         },
     )
-    _tell_holder(claim)
-    _tell_claimant_ready(claim)
+    tell_holder(claim)
+    tell_claimant_ready(claim)
     if not staff:
         transaction.on_commit(lambda: _schedule(claim))
     return claim
@@ -173,71 +168,6 @@ def _schedule(claim: IdentityClaim) -> None:
         complete_claim.using(run_after=claim.takes_effect_at).enqueue(claim_id=claim.pk)
     except Exception:  # the sweep (manage.py complete_claims) still completes it
         logger.exception("claim %s: could not enqueue its completion", claim.pk)
-
-
-def _claimant_label(claim: IdentityClaim) -> str:
-    phone = mask_phone(claim.claimant.phone)
-    return phone or _("（未绑定手机号）")
-
-
-def _tell_holder(claim: IdentityClaim) -> None:
-    """Every channel she has: SMS and e-mail here, the banner through claim_alert_at.
-    On the phone route the SMS goes to the very number claimed, so the e-mail and the
-    banner carry the same words."""
-    values = {
-        "when": _when(claim.ready_at),
-        "route": claim.get_route_display(),
-        "phone": _claimant_label(claim),
-        "until": _when(claim.takes_effect_at) if claim.takes_effect_at else "",
-        "number": mask_phone(claim.phone),
-    }
-    if claim.route == ClaimRoute.PHONE:
-        text = _(
-            "%(when)s 客服审核通过了另一账号（手机号 %(phone)s）对您账号绑定的手机号 "
-            "%(number)s 的归属申请。如无异议，该手机号将于 %(until)s 从您的账号解除并转入对方"
-            "账号。如果这不是您本人的申请，请在此之前登录学籍校对，点击“不是我本人操作”。"
-        )
-    elif claim.state == ClaimState.REVIEW:
-        text = _(
-            "%(when)s 有人通过“%(route)s”申领您账号的证件号码（申领账号手机号 %(phone)s）。"
-            "您的账号不会因此自动注销，该申领已转客服核实。如果不是您本人操作，请登录学籍"
-            "校对点击“不是我本人操作”。"
-        )
-    else:
-        text = _(
-            "%(when)s 有人通过“%(route)s”申领您账号的证件号码（申领账号手机号 %(phone)s）。"
-            "如无异议，将于 %(until)s 生效：您的账号将被注销，学籍、学历等信息转入新账号。"
-            "如果不是您本人操作，请在此之前登录学籍校对，点击“不是我本人操作”；如果是您本人"
-            "的新账号，可登录后点击“这是我本人的新账号”立即完成。"
-        )
-    notify(claim.holder, text % values)
-
-
-def dispute_window_phrase() -> str:
-    """The dispute window in the person's words ("72 小时"), for the pages announcing it."""
-    return wait_phrase(int(dispute_window().total_seconds()))
-
-
-def claim_ready_text(claim: IdentityClaim) -> str:
-    """What the claimant is told once her check has passed: in the text and e-mail, in
-    the message after the check, and on her identity page (one sentence for the three)."""
-    if claim.state == ClaimState.REVIEW:
-        text = _("您的身份核验已通过，已转客服核实原账号，请等待处理结果。")
-    elif claim.route == ClaimRoute.PHONE:
-        text = _(
-            "您的手机号申请审核已通过。该手机号目前绑定在另一账号上，已通知其持有人；如无异议，"
-            "将于 %(until)s 转入您的账号。"
-        ) % {"until": _when(claim.takes_effect_at)}
-    else:
-        text = _(
-            "您的身份核验已通过。使用该证件号码的原账号已收到通知；如无异议，将于 %(until)s "
-            "生效，届时您的账号即可正常使用。"
-        ) % {"until": _when(claim.takes_effect_at)}
-    return text
-
-
-def _tell_claimant_ready(claim: IdentityClaim) -> None:
-    notify(claim.claimant, claim_ready_text(claim))
 
 
 def _raise_alert(holder: User, now) -> None:
@@ -258,40 +188,6 @@ def _refresh_alert(holder_id: int) -> None:
     User.objects.filter(pk=holder_id).update(claim_alert_at=first)
 
 
-# What the parties see ----------------------------------------------------------------------
-
-
-def claims_against(user: User):
-    """Open claims against `user`, for the banner: queried only when claim_alert_at says
-    there is one."""
-    if not getattr(user, "claim_alert_at", None):
-        return []
-    return list(
-        IdentityClaim.objects.open().filter(holder=user).select_related("claimant").order_by("pk")
-    )
-
-
-def open_claim_of(user: User) -> IdentityClaim | None:
-    return (
-        IdentityClaim.objects.open()
-        .filter(claimant=user)
-        .exclude(route=ClaimRoute.PHONE)
-        .select_related("holder")
-        .first()
-    )
-
-
-def last_claim_of(user: User) -> IdentityClaim | None:
-    """Her open ID-number claim, or else the last one that ended, so that her page can
-    say where it stands (waiting, objected to, with the reviewers, refused and why)."""
-    return (
-        IdentityClaim.objects.filter(claimant=user)
-        .exclude(route=ClaimRoute.PHONE)
-        .order_by("-ready_at", "-pk")
-        .first()
-    )
-
-
 # The holder's answers -----------------------------------------------------------------------
 
 
@@ -307,7 +203,7 @@ def _holders_claim(claim_id: int, holder: User) -> IdentityClaim:
 
 
 @transaction.atomic
-def claim_object(*, claim_id: int, holder: User, request=None) -> IdentityClaim:
+def claim_object(*, claim_id: int, holder: User, ip=None) -> IdentityClaim:
     """不是我本人操作: the claim freezes and goes to the 客服 queue with both sides."""
     claim = _holders_claim(claim_id, holder)
     if claim.state == ClaimState.DISPUTED:
@@ -320,7 +216,7 @@ def claim_object(*, claim_id: int, holder: User, request=None) -> IdentityClaim:
         "accounts.claim_objected",
         by=holder,
         subject=holder,
-        request=request,
+        ip=ip,
         changes={"state": [before, ClaimState.DISPUTED]},
     )
     notify(
@@ -328,7 +224,7 @@ def claim_object(*, claim_id: int, holder: User, request=None) -> IdentityClaim:
         _("原账号持有人对您的%(route)s申领提出了异议，已转客服核实，请等待处理结果。")
         % {"route": claim.get_route_display()},
     )
-    _others_to_review(claim, by=holder, request=request)
+    _others_to_review(claim, by=holder, ip=ip)
     return claim
 
 
@@ -337,7 +233,7 @@ def _same_kind(claim: IdentityClaim):
     return _claims_on(claim.holder_id, phone=claim.route == ClaimRoute.PHONE)
 
 
-def _others_to_review(claim: IdentityClaim, *, by, request) -> None:
+def _others_to_review(claim: IdentityClaim, *, by, ip) -> None:
     """One objection stops every other claim on the same thing waiting out its window:
     they go to the reviewers too (else completing one would take what she objected to)."""
     for other in _same_kind(claim).filter(state=ClaimState.READY).exclude(pk=claim.pk):
@@ -351,19 +247,17 @@ def _others_to_review(claim: IdentityClaim, *, by, request) -> None:
             "accounts.claim_to_review",
             by=by,
             subject=other.claimant,
-            request=request,
+            ip=ip,
             changes={"state": [ClaimState.READY, ClaimState.REVIEW]},
             reason=_("原账号持有人对同一证件号码或手机号的另一申领提出了异议"),
         )
 
 
-def claim_confirm_by_holder(*, claim_id: int, holder: User, request=None) -> IdentityClaim:
+def claim_confirm_by_holder(*, claim_id: int, holder: User, ip=None) -> IdentityClaim:
     """这是我本人的新账号: the logged-in holder completes the claim at once."""
     with transaction.atomic():
         _holders_claim(claim_id, holder)
-        return claim_complete(
-            claim_id=claim_id, by=holder, how=_("原账号持有人确认"), request=request
-        )
+        return claim_complete(claim_id=claim_id, by=holder, how=_("原账号持有人确认"), ip=ip)
 
 
 # Completion ------------------------------------------------------------------------------------
@@ -371,14 +265,12 @@ def claim_confirm_by_holder(*, claim_id: int, holder: User, request=None) -> Ide
 
 @transaction.atomic
 def claim_complete(
-    *, claim_id: int, by: User | None, how: str, request=None, due_at=None
+    *, claim_id: int, by: User | None, how: str, ip=None, due_at=None
 ) -> IdentityClaim:
     """Make the claim take effect, in one audited transaction. Raises AccountError
     (everything rolled back) when it can no longer take effect. With `due_at`, only a
     READY claim whose window has passed by then (decided under the row lock, so that an
     objection a moment earlier always wins)."""
-    from accounts.services.identity import identity_approve
-
     claim = (
         IdentityClaim.objects.select_for_update(of=("self",))
         .select_related("claimant", "holder")
@@ -389,9 +281,9 @@ def claim_complete(
     if due_at is not None and (claim.state != ClaimState.READY or claim.takes_effect_at > due_at):
         return claim
     if claim.route == ClaimRoute.PHONE:
-        _move_phone(claim, by=by, request=request)
+        _move_phone(claim, by=by, ip=ip)
     else:
-        identity_approve(user=claim.claimant, by=by, route=claim.route, request=request)
+        identity_approve(user=claim.claimant, by=by, route=claim.route, ip=ip)
     claim.state, claim.decided_at, claim.decided_by = ClaimState.COMPLETED, timezone.now(), by
     claim.outcome = how[:300]
     claim.save(update_fields=["state", "decided_at", "decided_by", "outcome"])
@@ -400,7 +292,7 @@ def claim_complete(
         "accounts.claim_completed",
         by=by,
         subject=claim.claimant,
-        request=request,
+        ip=ip,
         changes={"state": ["open", ClaimState.COMPLETED]},
         reason=how,
     )
@@ -409,7 +301,7 @@ def claim_complete(
     return claim
 
 
-def _move_phone(claim: IdentityClaim, *, by, request) -> None:
+def _move_phone(claim: IdentityClaim, *, by, ip) -> None:
     users = {
         u.pk: u
         for u in User.objects.select_for_update()
@@ -422,87 +314,25 @@ def _move_phone(claim: IdentityClaim, *, by, request) -> None:
     masked = mask_phone(claim.phone)
     if holder.phone == claim.phone:
         release_phone(
-            holder,
+            user=holder,
             action="accounts.phone_released",
             by=by,
-            request=request,
+            ip=ip,
             reason=_("客服审核：手机号归属申请通过，等待期满无异议"),
             message=_("您账号绑定的手机号 %(phone)s 已按客服审核结果从您的账号解除。")
             % {"phone": masked},
         )
     give_phone(
-        claimant,
-        claim.phone,
+        user=claimant,
+        phone=claim.phone,
         by=by,
-        request=request,
+        ip=ip,
         taken=_("该手机号已被其他账号使用，请重新提交手机号申请。"),
     )
     notify(claimant, _("手机号 %(phone)s 已转入您的账号。") % {"phone": masked})
 
 
-def release_phone(old: User, *, action: str, by, request, reason: str, message: str) -> None:
-    """`old` keeps the account and its other identifiers and loses its phone, audited
-    with the number masked. She is told by e-mail (and her banner where a claim is
-    open), never by a text to the phone she has just lost."""
-    phone = old.phone
-    old.phone = ""
-    old.save(update_fields=["phone"])
-    log_action(
-        old,
-        action,
-        by=by,
-        subject=old,
-        request=request,
-        changes={"phone": [mask_phone(phone), ""]},
-        reason=reason,
-    )
-    notify(old, message)  # old.phone is empty now: e-mail only
-
-
-def id_holders(user: User):
-    """Every live account of `user`'s document, `user` included: what a claim and its
-    approval act on, and what the reviewer's page lists."""
-    return (
-        User.objects.filter(id_type=user.id_type, id_number=user.id_number)
-        .exclude(id_number="")
-        .exclude(state=AccountState.CANCELLED)
-        .order_by("pk")
-    )
-
-
-def lock_id_holders(user: User) -> tuple[User, list[User]]:
-    """Lock every live account of `user`'s ID number, in key order (so that concurrent
-    checks and completions never deadlock); return the pending `user` among them, or
-    AccountError when she is pending no longer. Call inside a transaction."""
-    holders = list(id_holders(user).select_for_update())
-    me = next((u for u in holders if u.pk == user.pk), None)
-    if me is None or me.state != AccountState.PENDING:
-        raise AccountError(_("该账号已不在待核验状态（可能已被处理或已注销）。"))
-    return me, holders
-
-
-def give_phone(user: User, phone: str, *, by, request, taken: str) -> None:
-    """Bind `phone` to `user`, audited with masked numbers; AccountError(`taken`) when
-    another live account holds it after all (the database constraint decides)."""
-    before = user.phone
-    user.phone = phone
-    try:
-        with transaction.atomic():
-            user.save(update_fields=["phone"])
-    except IntegrityError as exc:
-        user.phone = before
-        raise AccountError(taken) from exc
-    log_action(
-        user,
-        "accounts.phone_changed",
-        by=by,
-        subject=user,
-        request=request,
-        changes={"phone": [mask_phone(before), mask_phone(phone)]},
-    )
-
-
-def claim_complete_if_due(claim_id: int, *, now=None) -> IdentityClaim | None:
+def claim_complete_if_due(*, claim_id: int, now=None) -> IdentityClaim | None:
     """The task and the sweep: complete a READY claim whose window has passed. Safe to
     run twice, early or late: anything else is left as it is. A claim that can no
     longer take effect is cancelled with the reason."""
@@ -527,14 +357,14 @@ def claims_complete_due(*, now=None, **filters) -> list[IdentityClaim]:
     ).order_by("takes_effect_at", "pk")
     done = []
     for claim_id in list(due.values_list("pk", flat=True)):
-        claim = claim_complete_if_due(claim_id, now=now)
+        claim = claim_complete_if_due(claim_id=claim_id, now=now)
         if claim is not None:
             done.append(claim)
     return done
 
 
 @transaction.atomic
-def claim_cancel(*, claim_id: int, by: User | None, reason: str, request=None):
+def claim_cancel(*, claim_id: int, by: User | None, reason: str, ip=None):
     claim = IdentityClaim.objects.select_for_update(of=("self",)).filter(pk=claim_id).first()
     if claim is None or not claim.is_open:
         return claim
@@ -547,7 +377,7 @@ def claim_cancel(*, claim_id: int, by: User | None, reason: str, request=None):
         "accounts.claim_cancelled",
         by=by,
         subject=claim.claimant,
-        request=request,
+        ip=ip,
         changes={"state": [before, ClaimState.CANCELLED]},
         reason=reason,
     )
@@ -563,18 +393,20 @@ def _after_close(*, holder_id: int, claimant_id: int) -> None:
     for assist in ClassmateAssist.objects.filter(
         requester_id=claimant_id, state=AssistState.PENDING
     ):
-        if ClassmateAssist.objects.filter(pk=assist.pk, state=AssistState.PENDING).update(
-            state=AssistState.CLOSED, decided_at=timezone.now()
-        ):
-            log_action(
-                assist.requester,
-                "accounts.classmate_closed",
-                subject=assist.requester,
-                reason=_("申领已处理，同学协助请求关闭"),
+        with transaction.atomic():  # each request closed with its audit event
+            closed = ClassmateAssist.objects.filter(pk=assist.pk, state=AssistState.PENDING).update(
+                state=AssistState.CLOSED, decided_at=timezone.now()
             )
+            if closed:
+                log_action(
+                    assist.requester,
+                    "accounts.classmate_closed",
+                    subject=assist.requester,
+                    reason=_("申领已处理，同学协助请求关闭"),
+                )
 
 
-def claims_close_for(cancelled: list[User], *, reason: str) -> None:
+def claims_close_for(*, cancelled: list[User], reason: str) -> None:
     """Open claims made by or against accounts just cancelled can no longer take effect.
     Runs after the cancelling transaction commits (never waits on a claim it locks)."""
     ids = [u.pk for u in cancelled]
@@ -585,70 +417,3 @@ def claims_close_for(cancelled: list[User], *, reason: str) -> None:
     )
     for claim_id in list(stale.values_list("pk", flat=True)):
         claim_cancel(claim_id=claim_id, by=None, reason=reason)
-
-
-# The reviewers' decisions ------------------------------------------------------------------------
-
-
-def claim_viewed(*, claim: IdentityClaim, by: User, request=None) -> None:
-    log_action(claim, "accounts.claim_viewed", by=by, subject=claim.claimant, request=request)
-
-
-def _claim_in_review(claim_id: int) -> IdentityClaim:
-    claim = (
-        IdentityClaim.objects.select_for_update(of=("self",))
-        .select_related("claimant", "holder")
-        .get(pk=claim_id)
-    )
-    if claim.state not in (ClaimState.DISPUTED, ClaimState.REVIEW):
-        raise AccountError(
-            _("该申领当前状态为“%(state)s”，不在客服处理中，无需审核。")
-            % {"state": claim.get_state_display()}
-        )
-    return claim
-
-
-@transaction.atomic
-def claim_review_approve(*, claim: IdentityClaim, by: User, request=None) -> IdentityClaim:
-    """The reviewers let the claim take effect; a staff account holding the ID number is
-    never cancelled (identity_approve refuses, saying what to do)."""
-    claim = _claim_in_review(claim.pk)
-    return claim_complete(claim_id=claim.pk, by=by, how=_("客服审核通过"), request=request)
-
-
-@transaction.atomic
-def claim_review_reject(*, claim: IdentityClaim, by: User, note: str, request=None):
-    if not note.strip():
-        raise AccountError(_("请填写驳回说明，告诉申领人下一步怎么做。"))
-    claim = _claim_in_review(claim.pk)
-    claim = claim_cancel(
-        claim_id=claim.pk,
-        by=by,
-        reason=_("客服驳回：%(note)s") % {"note": note.strip()},
-        request=request,
-    )
-    notify(
-        claim.claimant,
-        _("您通过“%(route)s”提出的申领经客服核实未通过：%(note)s。如有疑问请联系学校学籍管理部门。")
-        % {"route": claim.get_route_display(), "note": note.strip().rstrip("。.！!；;")},
-    )
-    notify(claim.holder, _("针对您账号的申领已被客服驳回，您的账号不受影响。"))
-    return claim
-
-
-def account_history(user: User) -> dict:
-    """One side of a claim for the reviewer: the account, its audit events, its requests
-    and its record bindings (reverse relations: accounts imports no app above it)."""
-    from portal.lib.models import AuditEvent
-
-    return {
-        "account": user,
-        # Every event about her: as subject, or named by an access or an export.
-        "events": list(
-            AuditEvent.objects.concerning(user=user).order_by("-created_at", "-pk")[:30]
-        ),
-        "requests": list(user.identity_requests.order_by("-created_at")),
-        "enrollments": list(user.enrollment_records.select_related("institution")),
-        "degrees": list(user.degree_records.select_related("institution")),
-        "classes_monitored": list(user.monitored_classes.all()),
-    }

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from accounts.errors import AccountError, Throttled
 from accounts.models import CodePurpose, VerificationCode
 from accounts.sms import send_sms
-from portal.lib.throttle import Limit, client_key, wait_message
+from portal.lib.throttle import Limit, network_key, wait_message
 
 CODE_LIFETIME = timedelta(minutes=10)
 MAX_FAILED_ATTEMPTS = 5
@@ -65,10 +65,10 @@ def _digest(purpose: str, destination: str, code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
-def code_send(*, purpose: str, destination: str, request=None) -> None:
+def code_send(*, purpose: str, destination: str, ip=None) -> None:
     """Send a new code, replacing any unused one of the same purpose and destination.
     The send is counted for the client address first; a refusal gives it back."""
-    ip = client_key(request)
+    ip = network_key(ip or "")
     wait = SENDS_PER_IP.attempt(ip) if ip else 0
     if wait:
         raise Throttled(wait_message(wait))
@@ -126,13 +126,13 @@ def _deliver(purpose: str, destination: str, code: str) -> None:
         send_sms(destination, text)
 
 
-def code_verify(*, purpose: str, destination: str, code: str, request=None) -> VerificationCode:
+def code_verify(*, purpose: str, destination: str, code: str, ip=None) -> VerificationCode:
     """The valid code row that `code` matches, without using it up; or raise AccountError
     saying what to do. Each try is counted before the comparison — on the row with a
     conditional UPDATE (`failed_attempts < 5`) and for the client address — so that a
     burst of parallel tries never compares more than 5; a right code gives its try back.
     Call it outside any transaction that may roll back."""
-    ip = client_key(request)
+    ip = network_key(ip or "")
     wait = FAILURES_PER_IP.attempt(ip) if ip else 0
     if wait:
         raise Throttled(wait_message(wait))
@@ -180,7 +180,7 @@ def _take_a_try(purpose: str, destination: str) -> VerificationCode:
     return row
 
 
-def code_use(row: VerificationCode) -> None:
+def code_use(*, row: VerificationCode) -> None:
     """Use up a code returned by `code_verify`: single use, even between concurrent
     requests (only one UPDATE finds it unused)."""
     now = timezone.now()
@@ -190,7 +190,7 @@ def code_use(row: VerificationCode) -> None:
     row.used_at = now
 
 
-def code_check(*, purpose: str, destination: str, code: str, request=None) -> None:
+def code_check(*, purpose: str, destination: str, code: str, ip=None) -> None:
     """Verify and use up the code, or raise AccountError saying what to do. Call it
     outside any transaction that may roll back, so that a wrong try is always counted."""
-    code_use(code_verify(purpose=purpose, destination=destination, code=code, request=request))
+    code_use(row=code_verify(purpose=purpose, destination=destination, code=code, ip=ip))

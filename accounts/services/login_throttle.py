@@ -25,19 +25,18 @@ Staff unlock an account (login_unlock): its (account, address) counters start af
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core import signing
-from django.utils.crypto import salted_hmac
+from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.devices import UNKNOWN_DEVICE, KnownDevice
 from accounts.errors import Throttled
 from accounts.lookup import candidate_accounts, identifier_key
 from accounts.models import User
 from portal.lib.audit import log_action
-from portal.lib.throttle import Backoff, Limit, client_key, wait_message, wait_phrase
+from portal.lib.throttle import Backoff, Limit, network_key, wait_message, wait_phrase
 
 SLOW_WINDOW = 60
 # Bumped by login_unlock: part of every (account, address) key, so that an unlock starts
@@ -64,54 +63,6 @@ def _per_address() -> Limit:
 
 def _slowed_address() -> Limit:
     return Limit("login-address-slow", max=settings.THROTTLE_LOGIN_SLOW_CHECKS, window=SLOW_WINDOW)
-
-
-DEVICE_COOKIE = "xj_known_login"
-DEVICE_SALT = "accounts.login_throttle.device"
-DEVICE_MAX_AGE = 180 * 24 * 60 * 60
-DEVICE_ACCOUNTS = 5  # a shared lab seat remembers its last few accounts
-
-
-def _tag(device: str, pk: int) -> str:
-    """What the cookie keeps of an account: a keyed digest, not its id (the next person
-    at a shared seat learns nothing from it)."""
-    return salted_hmac(DEVICE_SALT, f"{device}:{pk}", algorithm="sha256").hexdigest()[:16]
-
-
-def _device(request) -> tuple[str, list[str]]:
-    """This browser's device id and the tags of the accounts that logged in on it before
-    (its signed device cookie); ("", []) without a valid one."""
-    if request is None:
-        return "", []
-    try:
-        value = request.get_signed_cookie(
-            DEVICE_COOKIE, default="", salt=DEVICE_SALT, max_age=DEVICE_MAX_AGE
-        )
-    except signing.BadSignature:  # expired or forged: no help, no harm
-        return "", []
-    device, _sep, tags = value.partition("|")
-    return device, [tag for tag in tags.split(",") if tag]
-
-
-def _knows(tags: list[str], device: str, pk: int) -> bool:
-    return bool(device) and _tag(device, pk) in tags
-
-
-def remember_device(request, response, user: User) -> None:
-    """After a log-in with the right password: this browser is known for `user`."""
-    device, known = _device(request)
-    device = device or secrets.token_urlsafe(12)
-    mine = _tag(device, user.pk)
-    tags = [mine, *(tag for tag in known if tag != mine)][:DEVICE_ACCOUNTS]
-    response.set_signed_cookie(
-        DEVICE_COOKIE,
-        f"{device}|{','.join(tags)}",
-        salt=DEVICE_SALT,
-        max_age=DEVICE_MAX_AGE,
-        secure=settings.SESSION_COOKIE_SECURE,
-        httponly=True,
-        samesite="Lax",
-    )
 
 
 def _account_key(who: str) -> str:
@@ -161,7 +112,9 @@ def _refused(wait: int) -> Throttled:
     )
 
 
-def login_try(identifier: str, request=None) -> LoginTry:
+def login_try(
+    *, identifier: str, ip: str | None = None, device: KnownDevice = UNKNOWN_DEVICE
+) -> LoginTry:
     """Count a log-in try before its password is checked, or raise Throttled saying when
     to try again. Call .succeeded(user) on the result after a right password (a wrong
     one stays counted).
@@ -169,17 +122,17 @@ def login_try(identifier: str, request=None) -> LoginTry:
     The try counts against EVERY account the identifier names (a holder and a pending
     claimant share an ID number; a user name may read as another's phone): per (account,
     address) — or per (account, browser) on a browser where she logged in before — and
-    per account across all addresses."""
+    per account across all addresses. `device`: the browser's device cookie
+    (accounts.devices.known_device)."""
     accounts = candidate_accounts(identifier)
-    address = client_key(request)
-    device, known = _device(request)
+    address = network_key(ip or "")
     attempt = LoginTry(address=address, accounts=accounts)
-    if len(accounts) == 1 and _knows(known, device, accounts[0].pk):
+    if len(accounts) == 1 and device.knows(accounts[0].pk):
         # A browser where this account logged in before: counted on its own (account,
         # browser), so neither the address's failures nor anyone else's guesses at her
         # account, from there or from anywhere, slow it down.
         attempt.address = ""
-        where = f"device:{device}"
+        where = f"device:{device.id}"
         ledgers = ((_per_account(), ""),)
     else:
         where = address
@@ -208,7 +161,8 @@ def login_try(identifier: str, request=None) -> LoginTry:
     return attempt
 
 
-def login_unlock(*, user: User, by: User, request=None) -> None:
+@transaction.atomic
+def login_unlock(*, user: User, by: User, ip=None) -> None:
     """Staff end the log-in waits of an account, from every address (audited)."""
     UNLOCKS.hit(f"user:{user.pk}")
-    log_action(user, "accounts.login_unlocked", by=by, subject=user, request=request)
+    log_action(user, "accounts.login_unlocked", by=by, subject=user, ip=ip)

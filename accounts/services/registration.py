@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from accounts.errors import AccountError, DuplicateIdNumber, PhoneInUse, Throttled
 from accounts.lookup import username_shape_refusal, username_taken
 from accounts.models import AccountState, CodePurpose, User
-from accounts.services.claims import release_phone
 from accounts.services.codes import code_use, code_verify, normalize_destination
+from accounts.services.phones import release_phone
 from portal.lib.audit import log_action
 from portal.lib.throttle import Limit, wait_message
 
@@ -74,7 +74,7 @@ def account_register(
     code: str,
     reregister: bool = False,
     take_over_phone: bool = False,
-    request=None,
+    ip=None,
 ) -> User:
     """Create the account, or raise DuplicateIdNumber / PhoneInUse / AccountError.
 
@@ -86,9 +86,7 @@ def account_register(
     if refusal:  # says nothing of other accounts: before the code
         raise AccountError(refusal)
     destination = normalize_destination(data.phone or data.email)
-    row = code_verify(
-        purpose=CodePurpose.REGISTER, destination=destination, code=code, request=request
-    )
+    row = code_verify(purpose=CodePurpose.REGISTER, destination=destination, code=code, ip=ip)
     try:
         _precheck(data, reregister=reregister, take_over_phone=take_over_phone)
     except (DuplicateIdNumber, PhoneInUse, _Reveals):
@@ -97,21 +95,19 @@ def account_register(
         if wait:
             raise Throttled(wait_message(wait)) from None
         raise
-    code_use(row)
+    code_use(row=row)
     try:
         with transaction.atomic():
-            return _create(
-                data, reregister=reregister, take_over_phone=take_over_phone, request=request
-            )
+            return _create(data, reregister=reregister, take_over_phone=take_over_phone, ip=ip)
     except IntegrityError:
         # A concurrent registration took the ID number, phone, e-mail or user name first.
         _precheck(data, reregister=reregister, take_over_phone=False)
         raise AccountError(_("注册信息与其他账号冲突，请检查后重试。")) from None
 
 
-def _create(data: Registration, *, reregister: bool, take_over_phone: bool, request) -> User:
+def _create(data: Registration, *, reregister: bool, take_over_phone: bool, ip) -> User:
     if take_over_phone:
-        _release_phone(data.phone, request=request)
+        _release_phone(data.phone, ip=ip)
     registered = User.objects.filter(
         id_type=data.id_type, id_number=data.id_number, state=AccountState.ACTIVE
     ).exists()
@@ -136,20 +132,20 @@ def _create(data: Registration, *, reregister: bool, take_over_phone: bool, requ
         "accounts.registered",
         by=user,
         subject=user,
-        request=request,
+        ip=ip,
         changes={"state": [None, state]},
     )
     return user
 
 
-def _release_phone(phone: str, *, request) -> None:
+def _release_phone(phone: str, *, ip) -> None:
     """The old holder keeps the account and its other identifiers, loses the phone."""
     for old in _live().select_for_update().filter(phone=phone):
         release_phone(
-            old,
+            user=old,
             action="accounts.phone_taken_over",
             by=None,
-            request=request,
+            ip=ip,
             reason=_("新注册账号通过短信验证码证明了该手机号"),
             message=_(
                 "您账号绑定的手机号已于 %(when)s 被他人通过短信验证后使用，该手机号已从您的账号解除。如有疑问请联系客服。"

@@ -131,7 +131,7 @@ def _fingerprint(device: TOTPDevice) -> str:
     return hashlib.sha256(device.key.encode()).hexdigest()[:16]
 
 
-def enrolment_start(user, session) -> Enrolment:
+def enrolment_start(*, user, session) -> Enrolment:
     """The unconfirmed device to scan. A reload in the same session keeps its key (the
     app already scanned the QR code); another session gets a new key, so that whoever
     else knows the password and opened the page first does not hold the key the staff
@@ -162,7 +162,7 @@ def _base32(device: TOTPDevice) -> str:
     return b32encode(device.bin_key).decode().rstrip("=")
 
 
-def enrolment_confirm(*, user, code: str, request=None) -> list[str]:
+def enrolment_confirm(*, user, code: str, ip=None) -> list[str]:
     """The first code from the app confirms the device; returns the recovery codes,
     shown once."""
     if not may_enrol(user):
@@ -187,9 +187,7 @@ def enrolment_confirm(*, user, code: str, request=None) -> list[str]:
             device.save(update_fields=["confirmed"])
             TOTPDevice.objects.filter(user=user, confirmed=False).delete()
             codes = _recovery_codes_replace(user)
-            log_action(
-                user, "accounts.second_factor_enrolled", by=user, subject=user, request=request
-            )
+            log_action(user, "accounts.second_factor_enrolled", by=user, subject=user, ip=ip)
             notify(
                 user,
                 _(
@@ -212,7 +210,7 @@ def _recovery_codes_replace(user) -> list[str]:
     return codes
 
 
-def recovery_codes_regenerate(*, user, request=None) -> list[str]:
+def recovery_codes_regenerate(*, user, ip=None) -> list[str]:
     """New recovery codes; the old ones stop working. Only with a confirmed device."""
     with transaction.atomic():
         if confirmed_device(user) is None:
@@ -223,7 +221,7 @@ def recovery_codes_regenerate(*, user, request=None) -> list[str]:
             "accounts.recovery_codes_regenerated",
             by=user,
             subject=user,
-            request=request,
+            ip=ip,
         )
         notify(
             user,
@@ -239,7 +237,7 @@ def recovery_codes_left(user) -> int:
 # Verification ---------------------------------------------------------------------------
 
 
-def verify(*, user, code: str, request=None):
+def verify(*, user, code: str, ip=None):
     """The device that accepts `code` (a 6-digit code, or a recovery code), or
     CodeRefused with the time the next try is taken."""
     code = normalize(code)
@@ -259,7 +257,7 @@ def verify(*, user, code: str, request=None):
                 by=user,
                 subject=user,
                 changes={"recovery_codes_left": [left + 1, left]},
-                request=request,
+                ip=ip,
             )
             notify(
                 user,
@@ -280,7 +278,7 @@ def verify(*, user, code: str, request=None):
 # Reset by an admin ----------------------------------------------------------------------
 
 
-def second_factor_reset(*, user, by, request=None) -> bool:
+def second_factor_reset(*, user, by, ip=None) -> bool:
     """An admin removes a staff member's devices (lost phone): every session of the
     account ends and the next log-in enrols again. Audited and told to the person.
     False when there was nothing to reset."""
@@ -299,7 +297,7 @@ def second_factor_reset(*, user, by, request=None) -> bool:
             "accounts.second_factor_reset",
             by=by,
             subject=user,
-            request=request,
+            ip=ip,
         )
         notify(
             user,

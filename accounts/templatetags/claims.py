@@ -2,7 +2,7 @@
 
 from django import template
 
-from accounts.services.claims import claims_against
+from accounts.services.claim_messages import claims_against
 
 register = template.Library()
 

@@ -28,10 +28,11 @@ from accounts.models import (
     Role,
     User,
 )
-from accounts.services import claims, identity
+from accounts.services import claim_review, claims, identity, identity_requests
 from imaging.models import Photo, PhotoKind, PhotoState, PhotoVerification
 from notices.models import Notice, NoticeState, Reminder
 from portal.lib.models import AuditEvent
+from records.identity import services as identity_proof
 from records.models import (
     DiscrepancyEvidence,
     DiscrepancyReport,
@@ -310,10 +311,10 @@ def test_a_claim_the_reviewers_refused_goes_to_them_again_not_to_the_window(
 ):
     claims.claim_object(claim_id=claim.pk, holder=alice)
     with django_capture_on_commit_callbacks(execute=True):
-        claims.claim_review_reject(claim=claim, by=world.reviewer, note="原账号本人已核实")
+        claim_review.claim_review_reject(claim=claim, by=world.reviewer, note="原账号本人已核实")
 
     with django_capture_on_commit_callbacks(execute=True):
-        again = identity.identity_facts_check(user=twin, **alice_facts(world))
+        again = identity_proof.identity_facts_check(user=twin, **alice_facts(world))
 
     assert (again.state, again.takes_effect_at) == (ClaimState.REVIEW, None)
     make_due(again)
@@ -331,7 +332,7 @@ def test_once_the_holder_objected_a_new_pending_account_gets_no_fresh_window(
     another = pending_twin(alice, "another_new")
 
     with django_capture_on_commit_callbacks(execute=True):
-        later = identity.identity_facts_check(user=another, **alice_facts(world))
+        later = identity_proof.identity_facts_check(user=another, **alice_facts(world))
 
     assert (later.state, later.takes_effect_at) == (ClaimState.REVIEW, None)
     make_due(later)
@@ -357,7 +358,7 @@ def test_one_objection_stops_every_claim_on_her_number_waiting_out_its_window(
     first = facts_claim(world, twin, django_capture_on_commit_callbacks)
     another = pending_twin(alice, "another_new")
     with django_capture_on_commit_callbacks(execute=True):
-        second = identity.identity_facts_check(user=another, **alice_facts(world))
+        second = identity_proof.identity_facts_check(user=another, **alice_facts(world))
     assert second.state == ClaimState.READY
 
     claims.claim_object(claim_id=first.pk, holder=alice)
@@ -467,7 +468,7 @@ def test_one_task_completes_every_claim_that_is_due(
     first = facts_claim(world, twin, django_capture_on_commit_callbacks)
     bob_twin = pending_twin(world.bob, "bob_new")
     with django_capture_on_commit_callbacks(execute=True):
-        second = identity.identity_facts_check(user=bob_twin, **facts_of(world.bob_record))
+        second = identity_proof.identity_facts_check(user=bob_twin, **facts_of(world.bob_record))
     make_due(first)
     make_due(second)
 
@@ -764,7 +765,7 @@ def test_the_phone_holder_objecting_keeps_her_phone(
 ):
     req = phone_request_of(world.bob, ALICE_PHONE)
     with django_capture_on_commit_callbacks(execute=True):
-        identity.identity_request_approve(req=req, by=world.reviewer)
+        identity_requests.identity_request_approve(req=req, by=world.reviewer)
     claim = IdentityClaim.objects.get(route=ClaimRoute.PHONE)
 
     csrf_post(csrf_client(alice), f"/accounts/claims/{claim.pk}/object/", {}, page="/")
@@ -781,13 +782,13 @@ def test_after_she_objected_a_new_claim_on_her_phone_goes_to_the_reviewers(
 ):
     req = phone_request_of(world.bob, ALICE_PHONE)
     with django_capture_on_commit_callbacks(execute=True):
-        identity.identity_request_approve(req=req, by=world.reviewer)
+        identity_requests.identity_request_approve(req=req, by=world.reviewer)
     first = IdentityClaim.objects.get(route=ClaimRoute.PHONE)
     claims.claim_object(claim_id=first.pk, holder=alice)
 
     again = phone_request_of(world.carol, ALICE_PHONE)
     with django_capture_on_commit_callbacks(execute=True):
-        identity.identity_request_approve(req=again, by=world.reviewer)
+        identity_requests.identity_request_approve(req=again, by=world.reviewer)
 
     later = IdentityClaim.objects.get(route=ClaimRoute.PHONE, claimant=world.carol)
     assert (later.state, later.takes_effect_at) == (ClaimState.REVIEW, None)
@@ -904,7 +905,7 @@ def test_nothing_is_sent_before_the_claim_commits(world, alice, twin):
         from django.db import transaction
 
         with transaction.atomic():
-            identity.identity_facts_check(user=twin, **alice_facts(world))
+            identity_proof.identity_facts_check(user=twin, **alice_facts(world))
             raise RuntimeError("rolled back")
 
     assert not mails_to(ALICE_MAIL)

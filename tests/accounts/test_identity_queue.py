@@ -157,6 +157,63 @@ def test_the_list_of_accounts_a_claim_would_cancel_is_the_claims_own(world, requ
     assert "gone.acct" not in page and "other.type" not in page
 
 
+CANCELLED_HEADING = "审核通过后通知原账号，等待期满无异议才注销"
+
+
+def test_a_request_whose_approval_cancels_nobody_lists_nobody_to_cancel(world, twin):
+    """A real-name change approves no identity: the page listed the pending twin as an
+    account approval would cancel, while the service cancels nobody."""
+    req = IdentityRequest.objects.create(
+        user=world.alice,
+        kind=RequestKind.REAL_NAME,
+        token="realname0000000000000000000000ab",
+        requested_real_name="张三丰",
+        requested_id_number=world.alice.id_number,
+    )
+
+    page = page_text(csrf_client(world.reviewer).get(detail(req)))
+
+    assert CANCELLED_HEADING not in page
+    assert twin.username not in page
+
+
+def test_a_photo_request_of_an_account_no_longer_pending_lists_nobody_to_cancel(
+    world, twin, request_of_twin
+):
+    """Approval refuses once the account is pending no more (cancelled meanwhile): the
+    page must not say that approving it would cancel alice."""
+    twin.state = AccountState.CANCELLED
+    twin.save(update_fields=["state"])
+
+    page = page_text(csrf_client(world.reviewer).get(detail(request_of_twin)))
+
+    assert CANCELLED_HEADING not in page
+    assert f"<li>{world.alice.username} ·" not in page
+
+
+def test_the_page_lists_exactly_the_accounts_approval_cancels(world, twin, request_of_twin):
+    """The page and identity_approve ask one function: what the page lists is what the
+    completed claim cancels."""
+    other = factories.user(
+        username="third.acct", id_number=world.alice.id_number, state=AccountState.PENDING
+    )
+    page = page_text(csrf_client(world.reviewer).get(detail(request_of_twin)))
+    listed = {u for u in ("alice", "third.acct") if f"<li>{u} ·" in page}
+
+    claims.claim_complete(
+        claim_id=claims.identity_check_passed(user=twin, by=None, route="facts").pk,
+        by=world.reviewer,
+        how="test",
+    )
+
+    cancelled = {
+        u.username
+        for u in (world.alice, other)
+        if type(u).objects.get(pk=u.pk).state == AccountState.CANCELLED
+    }
+    assert listed == cancelled == {world.alice.username, "third.acct"}
+
+
 def test_a_decision_sent_without_a_choice_approves_nothing(world, twin, request_of_twin):
     page = page_text(csrf_client(world.reviewer).get(detail(request_of_twin)))
     assert '<option value="" selected>' in page

@@ -24,10 +24,11 @@ from accounts.models import (
     RequestState,
     User,
 )
-from accounts.services import claims, identity, registration, selfservice
+from accounts.services import claims, identity_requests, registration, selfservice
 from accounts.services.codes import code_send
 from accounts.services.registration import Registration, account_register
 from portal.lib.models import AuditEvent
+from records.identity import services as identity_proof
 from records.models import EnrollmentRecord
 from tests import factories
 from tests.accounts.helpers import mail_code, sms_code
@@ -173,7 +174,10 @@ def complete_all_at_once(claimants: list[User]) -> list[object]:
     assert ready.count() == len(claimants)
     ready.update(takes_effect_at=timezone.now() - timedelta(seconds=1))
     return run_together(
-        [lambda c=c: claims.claim_complete_if_due(c) for c in ready.values_list("pk", flat=True)]
+        [
+            lambda c=c: claims.claim_complete_if_due(claim_id=c)
+            for c in ready.values_list("pk", flat=True)
+        ]
     )
 
 
@@ -194,7 +198,10 @@ def test_twenty_reviewers_approving_competing_claims_leave_one_winner():
     ]
 
     results = run_together(
-        [lambda r=req: identity.identity_request_approve(req=r, by=reviewer) for req in requests]
+        [
+            lambda r=req: identity_requests.identity_request_approve(req=r, by=reviewer)
+            for req in requests
+        ]
     )
 
     assert outcomes(results) == {"ok": THREADS}
@@ -218,7 +225,10 @@ def test_twenty_claims_proving_the_same_enrollment_facts_leave_one_winner():
     }
 
     results = run_together(
-        [lambda c=claim: identity.identity_facts_check(user=c, **facts) for claim in claimants]
+        [
+            lambda c=claim: identity_proof.identity_facts_check(user=c, **facts)
+            for claim in claimants
+        ]
     )
 
     assert outcomes(results) == {"ok": THREADS}
@@ -235,7 +245,7 @@ def test_twenty_approvals_of_one_request_decide_it_once():
     )
 
     results = run_together(
-        [lambda: identity.identity_request_approve(req=req, by=reviewer)] * THREADS
+        [lambda: identity_requests.identity_request_approve(req=req, by=reviewer)] * THREADS
     )
 
     assert outcomes(results) == {"ok": 1, "AccountError": THREADS - 1}
@@ -251,7 +261,7 @@ def test_an_objection_racing_the_sweep_is_either_in_time_or_too_late_never_both(
         "student_number": record.student_number,
         "level": record.level,
     }
-    claim = identity.identity_facts_check(user=claimant, **facts)
+    claim = identity_proof.identity_facts_check(user=claimant, **facts)
     IdentityClaim.objects.filter(pk=claim.pk).update(
         takes_effect_at=timezone.now() - timedelta(seconds=1)
     )
@@ -259,7 +269,7 @@ def test_an_objection_racing_the_sweep_is_either_in_time_or_too_late_never_both(
     results = run_together(
         [
             lambda: claims.claim_object(claim_id=claim.pk, holder=old),
-            lambda: claims.claim_complete_if_due(claim.pk),
+            lambda: claims.claim_complete_if_due(claim_id=claim.pk),
         ]
     )
 

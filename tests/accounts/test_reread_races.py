@@ -8,7 +8,7 @@ from django.db import connection
 
 from accounts.errors import AccountError
 from accounts.models import IdentityRequest, RequestKind, RequestState
-from accounts.services import identity
+from accounts.services import identity_requests
 from tests import factories
 from tests.accounts.helpers import jpeg_bytes, upload
 from tests.threads import run_together
@@ -35,7 +35,7 @@ def test_a_burst_of_photo_uploads_stores_3_a_day():
     data = jpeg_bytes()
 
     def submit():
-        return identity.id_photos_submit(user=user, front=upload(data), back=upload(data))
+        return identity_requests.id_photos_submit(user=user, front=upload(data), back=upload(data))
 
     results = run_together([submit] * 8)
 
@@ -50,8 +50,10 @@ def test_a_burst_of_requests_leaves_one_pending(kind):
 
     def submit():
         if kind == RequestKind.PHONE:
-            return identity.phone_request_submit(user=user, phone="13900009999", front=upload(data))
-        return identity.real_name_change_submit(
+            return identity_requests.phone_request_submit(
+                user=user, phone="13900009999", front=upload(data)
+            )
+        return identity_requests.real_name_change_submit(
             user=user, real_name="王新名", id_number=user.id_number, scan=upload(data)
         )
 

@@ -10,17 +10,18 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_otp import login as otp_login
 
+from accounts.decorators import enrolment_allowed
 from accounts.errors import AccountError
 from accounts.forms import PasswordAgainForm
 from accounts.second_factor import TRIES_KEY, mark_done, owed
 from accounts.services import second_factor
+from portal.lib.throttle import client_ip
 
 
 class CodeForm(forms.Form):
@@ -100,7 +101,7 @@ def verify(request):
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["recovery_code" if recovery else "code"]
         try:
-            device = second_factor.verify(user=request.user, code=code, request=request)
+            device = second_factor.verify(user=request.user, code=code, ip=client_ip(request))
         except second_factor.CodeRefused as error:
             # Only codes that were checked count: one sent during the device's wait
             # (a quick retry) was never read and says nothing of who types it.
@@ -131,12 +132,9 @@ def verify(request):
     )
 
 
+@enrolment_allowed
 def enrol(request):
     user = request.user
-    if not user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not second_factor.may_enrol(user):
-        raise PermissionDenied
     if second_factor.confirmed_device(user) is not None:
         messages.info(request, _("您已绑定手机验证器。"))
         return redirect("accounts:second_factor")
@@ -144,7 +142,7 @@ def enrol(request):
     if request.method == "POST" and form.is_valid():
         try:
             codes = second_factor.enrolment_confirm(
-                user=user, code=form.cleaned_data["code"], request=request
+                user=user, code=form.cleaned_data["code"], ip=client_ip(request)
             )
         except second_factor.CodeRefused as error:
             _refuse(form, "code", error.message)
@@ -162,27 +160,24 @@ def enrol(request):
         "accounts/second_factor_enrol.html",
         {
             "form": form,
-            "enrolment": second_factor.enrolment_start(user, request.session),
+            "enrolment": second_factor.enrolment_start(user=user, session=request.session),
             "required": second_factor.must_enrol(user),
             "next": _next(request),
         },
     )
 
 
+@enrolment_allowed
 def manage(request):
     """两步验证: the staff member's own status and new recovery codes."""
     user = request.user
-    if not user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not second_factor.may_enrol(user):
-        raise PermissionDenied
     regenerate = request.method == "POST" and request.POST.get("action") == "regenerate"
     # New codes undo the old ones and are a way in: the password once more, as for
     # giving an account away (whoever finds her session open on a shared computer cannot).
     form = PasswordAgainForm(user, request.POST if regenerate else None)
     if regenerate and form.is_valid():
         try:
-            codes = second_factor.recovery_codes_regenerate(user=user, request=request)
+            codes = second_factor.recovery_codes_regenerate(user=user, ip=client_ip(request))
         except AccountError as error:
             messages.error(request, error.message)
             return redirect("accounts:second_factor")

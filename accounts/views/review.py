@@ -1,0 +1,91 @@
+"""The identity reviewers' (客服) queue: pending requests and the claims that wait for
+them, each decided on its own page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from accounts import access, forms, selectors
+from accounts.decorators import role_required
+from accounts.errors import AccountError
+from accounts.models import Role
+from accounts.services import claim_review, identity_requests
+from portal.lib.throttle import client_ip
+
+
+@role_required(Role.IDENTITY_REVIEWER)
+def identity_queue(request):
+    """Pending requests, oldest first, with their age against the 3-working-day target."""
+    return render(
+        request,
+        "accounts/identity_queue.html",
+        {
+            "pending": selectors.pending_requests(),
+            "target": identity_requests.REVIEW_TARGET,
+            "disputed": selectors.claims_for_reviewers(),
+        },
+    )
+
+
+@role_required(Role.IDENTITY_REVIEWER)
+def identity_request_detail(request, pk: int):
+    req = access.identity_request_for_review(request, pk)
+    ip = client_ip(request)
+    if request.method == "GET":
+        identity_requests.identity_request_viewed(req=req, by=request.user, ip=ip)
+    form = forms.ReviewDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["decision"] == "approve":
+                identity_requests.identity_request_approve(req=req, by=request.user, ip=ip)
+            else:
+                identity_requests.identity_request_reject(
+                    req=req, by=request.user, reason=data["reason"], note=data["note"], ip=ip
+                )
+        except AccountError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("审核结果已保存。"))
+            return redirect("accounts:identity_queue")
+    context = {
+        "req": req,
+        "form": form,
+        "other_holders": identity_requests.accounts_cancelled_by_request(req),
+        "phone_holder": identity_requests.phone_holder(req),
+    }
+    return render(request, "accounts/identity_request_detail.html", context)
+
+
+@role_required(Role.IDENTITY_REVIEWER)
+def identity_claim_detail(request, pk: int):
+    """Both accounts side by side: their audit events, requests and bindings."""
+    claim = access.claim_for_review(request, pk)
+    ip = client_ip(request)
+    if request.method == "GET":
+        claim_review.claim_viewed(claim=claim, by=request.user, ip=ip)
+    form = forms.ClaimDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form.cleaned_data["decision"] == "approve":
+                claim_review.claim_review_approve(claim=claim, by=request.user, ip=ip)
+            else:
+                claim_review.claim_review_reject(
+                    claim=claim, by=request.user, note=form.cleaned_data["note"], ip=ip
+                )
+        except AccountError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("申领处理结果已保存。"))
+            return redirect("accounts:identity_queue")
+    sides = [
+        (_("申领账号"), claim_review.account_history(claim.claimant)),
+        (_("原账号"), claim_review.account_history(claim.holder)),
+    ]
+    return render(
+        request,
+        "accounts/identity_claim_detail.html",
+        {"claim": claim, "form": form, "sides": sides},
+    )
