@@ -15,13 +15,13 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required, student_required
 from accounts.models import Role
-from imaging.models import Photo
 from portal.lib import idnumbers, jobs
 from portal.lib.audit import StudentRef, log_access
 from portal.lib.files import private_file_response
 from portal.lib.models import AuditEvent
 from records import tasks
 from records.access import class_for_read, record_for_read
+from records.campaign import current_notice
 from records.errors import FieldErrors, RecordError
 from records.forms import (
     BindFactsForm,
@@ -42,6 +42,7 @@ from records.models import (
     ReportState,
     SchoolClass,
 )
+from records.panels import record_panels
 from records.rules import label as field_label
 from records.selectors import (
     class_progress,
@@ -53,13 +54,6 @@ from records.services import binding, checks, corrections
 from records.services.search import search_records
 
 STAFF = (Role.COUNSELOR, Role.COLLEGE, Role.REGISTRAR)
-
-
-def _photos_of(records) -> dict[int, list[Photo]]:
-    photos: dict[int, list[Photo]] = {}
-    for photo in Photo.objects.current().filter(record__in=records).order_by("kind"):
-        photos.setdefault(photo.record_id, []).append(photo)
-    return photos
 
 
 def _open_reports(records) -> dict[int, DiscrepancyReport]:
@@ -90,14 +84,14 @@ def my_records(request):
         degrees = list(_degrees().filter(user=user))
     bound = [record for record in records if record.user_id == user.pk]
     binding.records_mark_viewed(records=bound)
-    photos, reports = _photos_of(bound), _open_reports(bound)
+    panels, reports = record_panels(bound), _open_reports(bound)
     items = [
         {
             "record": record,
             "bound": record.user_id == user.pk,
             "check": check_state(record),
             "fields": record_field_rows(record, full_id=True),
-            "photos": photos.get(record.pk, []),
+            "panels": panels.get(record.pk, []),
             "report": reports.get(record.pk),
         }
         for record in records
@@ -106,7 +100,7 @@ def my_records(request):
         "items": items,
         "degrees": degrees,
         "diagnosis": None if records else binding.binding_diagnosis(user),
-        "notice": checks.current_notice(user, bound),
+        "notice": current_notice(user, bound),
     }
     return render(request, "records/my_records.html", context)
 
@@ -186,7 +180,7 @@ def report_create(request, pk: int):
         else:
             messages.success(request, _("有误申请已提交，学籍管理部门核实后会通知您。"))
             return redirect("records:my_records")
-    notice = checks.current_notice(request.user)
+    notice = current_notice(request.user)
     context = {
         "record": record,
         "form": form,
@@ -245,7 +239,7 @@ def record_detail(request, pk: int):
     context = {
         "record": record,
         "fields": record_field_rows(record, full_id=full_id),
-        "photos": _photos_of([record]).get(record.pk, []),
+        "panels": record_panels([record]).get(record.pk, []),
         "can_edit": request.user.role == Role.REGISTRAR or request.user.is_admin,
     }
     return render(request, "records/record_detail.html", context)
@@ -408,7 +402,7 @@ def report_detail(request, pk: int):
         "record__school_class",
         "user",
         "reviewer",
-        "notice",
+        "notice_link__notice",  # the notice it was filed under (notices.links)
     )
     report = get_object_or_404(queryset, pk=pk)
     form = DecisionForm(request.POST or None, report=report)

@@ -23,7 +23,7 @@ from accounts.models import AccountState, Role, User
 from imaging.models import CollectionUnit, Photo, PhotoKind, PhotoState, PhotoVerification
 from imaging.selectors import graduates_without_confirmed_diploma
 from notices.models import FeedbackRemark, FeedbackSheet, Notice, NoticeState, NoticeTask
-from notices.published import notices_for_records
+from notices.selectors import notices_for_records
 from portal import demo
 from portal.lib import idnumbers
 from portal.lib.models import AuditEvent
