@@ -8,6 +8,10 @@ class ImagingConfig(AppConfig):
 
     def ready(self):
         from accounts.transfer import register_transfer
+        from imaging.selectors import record_photo_panels
         from imaging.transfers import move_verifications
+        from records.panels import register_record_panel
 
         register_transfer(move_verifications)
+        # The 图像校对 block of the 学籍信息 page and of a record's page.
+        register_record_panel(record_photo_panels)

@@ -6,7 +6,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 
 from imaging.models import (
     CollectionUnit,
@@ -18,6 +28,7 @@ from imaging.models import (
 )
 from records.codes import province_name
 from records.models import EnrollmentRecord, RecordStatus
+from records.panels import Panel
 from records.regions import province_code
 
 KIND_ORDER = {kind: i for i, kind in enumerate(PhotoKind.values)}
@@ -37,6 +48,34 @@ def _provinces(record: EnrollmentRecord) -> list[str]:
     student's own province (生源省市)."""
     codes = [record.institution.province, province_code(record.origin_region)]
     return [code for i, code in enumerate(codes) if code and code not in codes[:i]]
+
+
+def with_photo_state(records: QuerySet[EnrollmentRecord]) -> QuerySet[EnrollmentRecord]:
+    """Annotate each record with has_photo (a current photo) and photos_pending (one not
+    checked yet), in the query that lists the records (the student's home page, her task
+    on a notice: notices.student)."""
+    current = Photo.objects.filter(record=OuterRef("pk"), is_current=True)
+    # A graduated record's photo is linked to the diploma and can no longer be checked
+    # (seed 003), so it is never pending.
+    pending = Q(Exists(current.filter(state=PhotoState.UNVERIFIED))) & ~Q(
+        status=RecordStatus.GRADUATED
+    )
+    return records.annotate(
+        photos_pending=ExpressionWrapper(pending, output_field=BooleanField()),
+        has_photo=Exists(current),
+    )
+
+
+def record_photo_panels(records: list[EnrollmentRecord]) -> dict[int, Panel]:
+    """The 图像校对 block of each record page (records.panels, registered in imaging.apps):
+    the records' current photos in one query, whatever the number of records."""
+    photos: dict[int, list[Photo]] = {record.pk: [] for record in records}
+    for photo in Photo.objects.current().filter(record__in=records).order_by("kind"):
+        photos[photo.record_id].append(photo)
+    return {
+        record.pk: Panel("imaging/_record_panel.html", record, photos[record.pk])
+        for record in records
+    }
 
 
 def collection_units_for(record: EnrollmentRecord) -> list[CollectionUnit]:

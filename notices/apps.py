@@ -8,6 +8,11 @@ class NoticesConfig(AppConfig):
 
     def ready(self):
         from accounts.transfer import register_transfer
+        from notices import links
         from notices.transfers import move_reminders
+        from records import campaign, signals
 
         register_transfer(move_reminders)
+        campaign.register_current_notice(links.current_record_check)
+        signals.confirmation_made.connect(links.link_confirmation, dispatch_uid="notices.links")
+        signals.discrepancy_reported.connect(links.link_report, dispatch_uid="notices.links")

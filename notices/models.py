@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,14 +26,6 @@ class NoticeState(models.TextChoices):
 
 
 class NoticeQuerySet(models.QuerySet):
-    def touch(self) -> int:
-        """Count one change of these notices, in the transaction of the change. Unlike
-        updated_at as save() sets it (when save() runs, not when the transaction
-        commits), the sum of the revisions grows with every commit, whatever order the
-        transactions commit in: every process checks the notices it holds against it
-        (notices.published)."""
-        return self.update(revision=F("revision") + 1, updated_at=timezone.now())
-
     def published(self):
         return self.filter(state=NoticeState.PUBLISHED)
 
@@ -114,9 +106,6 @@ class Notice(models.Model):
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    # Counts the notice's changes (its own and its audience rules'): every process checks
-    # the notices it holds against the sum of these (notices.published).
-    revision = models.PositiveIntegerField(_("修订次数"), default=0, editable=False)
 
     objects = NoticeQuerySet.as_manager()
 
@@ -137,10 +126,6 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        Notice.objects.filter(pk=self.pk).touch()
 
     @property
     def is_open(self) -> bool:
@@ -190,15 +175,51 @@ class NoticeAudience(models.Model):
         ]
         return " ".join(p for p in parts if p) or str(_("全校"))
 
-    # A rule written on its own still changes its notice (NoticeQuerySet.touch).
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        Notice.objects.filter(pk=self.notice_id).touch()
 
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        Notice.objects.filter(pk=self.notice_id).touch()
-        return result
+class ConfirmationNotice(models.Model):
+    """Which notice a 正确 was made under: the latest started record-check notice for the
+    student then (notices.links). Deleting the notice drops the link, never the 正确."""
+
+    confirmation = models.OneToOneField(
+        "records.RecordConfirmation",
+        verbose_name=_("学籍确认"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="notice_link",
+    )
+    notice = models.ForeignKey(
+        Notice, verbose_name=_("通知"), on_delete=models.CASCADE, related_name="confirmation_links"
+    )
+
+    class Meta:
+        verbose_name = _("学籍确认的通知")
+        verbose_name_plural = _("学籍确认的通知")
+
+    def __str__(self) -> str:
+        return f"{self.confirmation_id} → {self.notice_id}"
+
+
+class DiscrepancyNotice(models.Model):
+    """Which notice a 有误 was filed under (notices.links); its 文号 shows on the
+    registrar's page of the report. Deleting the notice drops the link, never the report."""
+
+    report = models.OneToOneField(
+        "records.DiscrepancyReport",
+        verbose_name=_("学籍有误申请"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="notice_link",
+    )
+    notice = models.ForeignKey(
+        Notice, verbose_name=_("通知"), on_delete=models.CASCADE, related_name="report_links"
+    )
+
+    class Meta:
+        verbose_name = _("有误申请的通知")
+        verbose_name_plural = _("有误申请的通知")
+
+    def __str__(self) -> str:
+        return f"{self.report_id} → {self.notice_id}"
 
 
 class NoticeContact(models.Model):

@@ -7,9 +7,11 @@ one class or a hundred (docs/quality.md: performance).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from accounts.models import AccountState, User
 from imaging.models import Photo, PhotoState
@@ -63,11 +65,64 @@ def rule_matches(rule: NoticeAudience, record: EnrollmentRecord) -> bool:
     )
 
 
+def _rules_of(notice: Notice) -> list[NoticeAudience]:
+    """The notice's audience rules: as notices_for_records read them with the notice, or
+    its `audience` (prefetch it for a list)."""
+    rules = getattr(notice, "audience_rules", None)
+    return list(notice.audience.all()) if rules is None else rules
+
+
 def notice_is_for(notice: Notice, record: EnrollmentRecord) -> bool:
     if record.institution_id != notice.institution_id:
         return False
-    rules = list(notice.audience.all())
+    rules = _rules_of(notice)
     return not rules or any(rule_matches(rule, record) for rule in rules)
+
+
+# What a rule says, read with its notice in notices_for_records.
+_RULE_FIELDS = ("id", "college_id", "cohort", "graduation_year", "level")
+
+
+def notices_for_records(records: Iterable[EnrollmentRecord]) -> list[Notice]:
+    """Published notices whose audience includes one of these records (a student's own),
+    in the notice list's order (newest issue date first), each with its audience rules
+    (`audience_rules`, which notice_is_for reads). One query, built afresh each call:
+    the notices of the records' institutions joined with their rules, a row per rule,
+    matched in Python (rule_matches)."""
+    records = list(records)
+    rows = (
+        Notice.objects.published()
+        .filter(institution_id__in={r.institution_id for r in records})
+        .defer("body", "contacts", "drafted_by", "signed_by")
+        .annotate(**{f"rule_{name}": F(f"audience__{name}") for name in _RULE_FIELDS})
+        .order_by("-issue_date", "-pk", "audience__id")
+    )
+    notices: dict[int, Notice] = {}
+    for row in rows:
+        notice = notices.setdefault(row.pk, row)
+        if notice is row:
+            notice.audience_rules = []
+        if row.rule_id is not None:
+            rule = NoticeAudience(
+                notice=notice, **{n: getattr(row, f"rule_{n}") for n in _RULE_FIELDS}
+            )
+            notice.audience_rules.append(rule)
+    return [n for n in notices.values() if any(notice_is_for(n, r) for r in records)]
+
+
+def current_notice(records: Iterable[EnrollmentRecord], tasks: Iterable[str]) -> Notice | None:
+    """The latest started notice for these records that asks one of `tasks`: the one a
+    confirmation or report is made under."""
+    now = timezone.now()
+    tasks = set(tasks)
+    started = [
+        notice
+        for notice in notices_for_records(records)
+        if notice.task in tasks and (notice.window_start is None or notice.window_start <= now)
+    ]
+    if not started:
+        return None
+    return max(started, key=lambda n: (n.window_start is not None, n.window_start or now, n.pk))
 
 
 def audience_records(notice: Notice, user=None) -> QuerySet[EnrollmentRecord]:

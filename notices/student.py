@@ -1,8 +1,8 @@
 """A student's own state on each of their notices: what the task asks, what they have
 done, and the time left ("还剩 3 天"), or a clear 逾期 once the window has ended.
 
-Works on the student's records as the home page loads them (records.selectors.
-student_records): no query of its own, whatever the number of notices."""
+Works on the student's records as the home page loads them (student_records): no query
+of its own, whatever the number of notices."""
 
 from __future__ import annotations
 
@@ -10,11 +10,14 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from imaging.selectors import with_photo_state
 from notices.models import Notice
 from notices.selectors import notice_is_for
+from records import selectors as record_selectors
 from records.models import EnrollmentRecord
 from records.self_check import check_done
 
@@ -29,6 +32,13 @@ class StudentTask:
     time_left: str = ""
     overdue: bool = False
     upcoming: bool = False
+
+
+def student_records(user) -> QuerySet[EnrollmentRecord]:
+    """The student's own records with what her tasks read, in one query: is_confirmed
+    and has_open_report (records.selectors.student_records), has_photo and
+    photos_pending (imaging.selectors.with_photo_state)."""
+    return with_photo_state(record_selectors.student_records(user))
 
 
 def student_tasks(

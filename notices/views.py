@@ -8,9 +8,8 @@ from accounts.models import Role
 from notices import help as help_centre
 from notices.access import attachment_for_download
 from notices.models import FeedbackSheet, Notice
-from notices.student import student_tasks
+from notices.student import student_records, student_tasks
 from portal.lib.files import private_file_response
-from records.selectors import student_records
 
 
 def notice_list(request):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.db.models import Exists
 
 from accounts.models import AccountState, IdentityClaim, IdentityRequest, RequestState, Role, User
-from notices.published import notices_for_records
-from notices.student import student_tasks
+from notices.selectors import notices_for_records
+from notices.student import student_records, student_tasks
 from records.models import College, DiscrepancyReport, EnrollmentRecord, SchoolClass
-from records.selectors import class_progress, college_progress, student_records
+from records.selectors import class_progress, college_progress
 from records.self_check import check_done
 
 

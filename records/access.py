@@ -69,7 +69,7 @@ def discrepancy_for_review(request, pk: int) -> DiscrepancyReport:
         "record__school_class",
         "user",
         "reviewer",
-        "notice",
+        "notice_link__notice",  # the notice it was filed under (notices.links)
     )
     return get_object_or_404(reports, pk=pk)
 

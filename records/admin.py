@@ -186,7 +186,7 @@ class DegreeRecordAdmin(AccessAuditedAdmin, MaskedIdMixin, admin.ModelAdmin):
 class RecordConfirmationAdmin(ReadOnlyAdmin, AccessAuditedAdmin, admin.ModelAdmin):
     list_display = ("record", "user", "confirmed_at", "revoked_at")
     list_filter = ("revoked_at",)
-    raw_id_fields = ("record", "user", "notice")
+    raw_id_fields = ("record", "user")
 
     def audit_students(self, obj) -> list:
         return [obj.record]
@@ -202,7 +202,7 @@ class DiscrepancyReportAdmin(ReadOnlyAdmin, AccessAuditedAdmin, admin.ModelAdmin
     list_display = ("record", "state", "created_at", "reviewer", "decided_at")
     list_filter = ("state", "record__college")
     search_fields = ("record__student_number", "record__name")
-    raw_id_fields = ("record", "user", "reviewer", "notice")
+    raw_id_fields = ("record", "user", "reviewer")
     inlines = [DiscrepancyItemInline]
 
     def audit_students(self, obj) -> list:

@@ -487,7 +487,8 @@ class RecordConfirmationQuerySet(ScopedQuerySet):
 
 class RecordConfirmation(models.Model):
     """正确: the student confirmed every field of the record as it stood then. A
-    correction of the record revokes it, so that the student confirms again."""
+    correction of the record revokes it, so that the student confirms again. Which notice
+    it was made under is kept above records (records.signals)."""
 
     record = models.ForeignKey(
         EnrollmentRecord,
@@ -496,14 +497,6 @@ class RecordConfirmation(models.Model):
         related_name="confirmations",
     )
     user = models.ForeignKey(User, verbose_name=_("确认人"), on_delete=models.PROTECT)
-    notice = models.ForeignKey(
-        "notices.Notice",
-        verbose_name=_("通知"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="record_confirmations",
-    )
     confirmed_at = models.DateTimeField(_("确认时间"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("失效时间"), null=True, blank=True)
     revoked_reason = models.CharField(_("失效原因"), max_length=200, blank=True)
@@ -540,7 +533,8 @@ class DiscrepancyReportQuerySet(RecordConfirmationQuerySet):
 
 
 class DiscrepancyReport(models.Model):
-    """有误: the student says some fields are wrong, gives the right values and evidence."""
+    """有误: the student says some fields are wrong, gives the right values and evidence.
+    Which notice it was filed under is kept above records (records.signals)."""
 
     record = models.ForeignKey(
         EnrollmentRecord,
@@ -550,14 +544,6 @@ class DiscrepancyReport(models.Model):
     )
     user = models.ForeignKey(
         User, verbose_name=_("提交人"), on_delete=models.PROTECT, related_name="reports_filed"
-    )
-    notice = models.ForeignKey(
-        "notices.Notice",
-        verbose_name=_("通知"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="discrepancy_reports",
     )
     explanation = models.TextField(_("情况说明"), blank=True)
     state = models.CharField(

@@ -2,26 +2,14 @@
 per class and college."""
 
 import datetime
-import threading
 from datetime import timedelta
 
-from django.db.models import (
-    BooleanField,
-    Count,
-    Exists,
-    ExpressionWrapper,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    Subquery,
-)
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from imaging.models import Photo, PhotoState
 from portal.lib import idnumbers
 from portal.lib.models import AuditEvent
 from records import rules
@@ -33,54 +21,30 @@ from records.models import (
     DiscrepancyReport,
     EnrollmentRecord,
     RecordConfirmation,
-    RecordStatus,
     ReportState,
     SchoolClass,
 )
 
 
 def records_with_state(queryset: QuerySet[EnrollmentRecord]) -> QuerySet[EnrollmentRecord]:
-    """Annotate each record with is_confirmed, has_open_report and photos_pending."""
+    """Annotate each record with is_confirmed and has_open_report (the photos' state is
+    imaging's: imaging.selectors.with_photo_state)."""
     confirmed = RecordConfirmation.objects.filter(record=OuterRef("pk"), revoked_at__isnull=True)
     reported = DiscrepancyReport.objects.filter(record=OuterRef("pk"), state=ReportState.SUBMITTED)
-    # A graduated record's photo is linked to the diploma and can no longer be checked
-    # (seed 003), so it is never pending.
-    unverified = Photo.objects.filter(
-        record=OuterRef("pk"), is_current=True, state=PhotoState.UNVERIFIED
-    )
-    photos_pending = Q(Exists(unverified)) & ~Q(status=RecordStatus.GRADUATED)
-    return queryset.annotate(
-        is_confirmed=Exists(confirmed),
-        has_open_report=Exists(reported),
-        photos_pending=ExpressionWrapper(photos_pending, output_field=BooleanField()),
-    )
-
-
-def _has_photo() -> Exists:
-    return Exists(Photo.objects.filter(record=OuterRef("pk"), is_current=True))
-
-
-_built = threading.local()
+    return queryset.annotate(is_confirmed=Exists(confirmed), has_open_report=Exists(reported))
 
 
 def with_state(*, related: bool = False) -> QuerySet[EnrollmentRecord]:
-    """Every record with is_confirmed, has_open_report, photos_pending (records_with_state)
-    and has_photo; with the institution, college, major and class when `related`. Built
-    once per thread and filtered per request (as a view's `queryset` attribute is): the
-    pages every student and counselor opens spent more time resolving these four
-    subqueries anew than running them. Per thread, because compiling a clone briefly
-    changes the subqueries it shares with its original. Filter it; never evaluate it
-    whole."""
-    built = _built.__dict__.setdefault("querysets", {})
-    if related not in built:
-        records = EnrollmentRecord.objects.all()
-        if related:
-            # The account is the student's own (request.user): not joined again.
-            records = records.select_related(
-                "institution", "college", "department", "school_class", "major"
-            )
-        built[related] = records_with_state(records).annotate(has_photo=_has_photo())
-    return built[related]
+    """Every record with is_confirmed and has_open_report (records_with_state); with the
+    institution, college, major and class when `related`. A fresh queryset each call:
+    filter it, never evaluate it whole."""
+    records = EnrollmentRecord.objects.all()
+    if related:
+        # The account is the student's own (request.user): not joined again.
+        records = records.select_related(
+            "institution", "college", "department", "school_class", "major"
+        )
+    return records_with_state(records)
 
 
 def student_records(user, *, related: bool = False) -> QuerySet[EnrollmentRecord]:

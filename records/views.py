@@ -10,7 +10,6 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required, student_required
 from accounts.models import Role
-from imaging.models import Photo
 from portal.lib import idnumbers, jobs
 from portal.lib.audit import log_access
 from portal.lib.files import private_file_response
@@ -26,6 +25,7 @@ from records.access import (
     record_for_read,
     record_for_student,
 )
+from records.campaign import current_notice
 from records.errors import FieldErrors, RecordError
 from records.forms import (
     BindFactsForm,
@@ -38,6 +38,7 @@ from records.forms import (
     show_errors,
 )
 from records.models import ReportState
+from records.panels import record_panels
 from records.rules import label as field_label
 from records.selectors import (
     class_members,
@@ -56,13 +57,6 @@ from records.services import binding, checks, corrections
 from records.services.search import search_records
 
 STAFF = (Role.COUNSELOR, Role.COLLEGE, Role.REGISTRAR)
-
-
-def _photos_of(records) -> dict[int, list[Photo]]:
-    photos: dict[int, list[Photo]] = {}
-    for photo in Photo.objects.current().filter(record__in=records).order_by("kind"):
-        photos.setdefault(photo.record_id, []).append(photo)
-    return photos
 
 
 @student_required
@@ -84,14 +78,14 @@ def my_records(request):
         degrees = list(degree_records().filter(user=user))
     bound = [record for record in records if record.user_id == user.pk]
     binding.records_mark_viewed(records=bound)
-    photos, reports = _photos_of(bound), latest_discrepancies(bound)
+    panels, reports = record_panels(bound), latest_discrepancies(bound)
     items = [
         {
             "record": record,
             "bound": record.user_id == user.pk,
             "check": check_state(record),
             "fields": record_field_rows(record, full_id=True),
-            "photos": photos.get(record.pk, []),
+            "panels": panels.get(record.pk, []),
             "report": reports.get(record.pk),
         }
         for record in records
@@ -100,7 +94,7 @@ def my_records(request):
         "items": items,
         "degrees": degrees,
         "diagnosis": None if records else binding.binding_diagnosis(user),
-        "notice": checks.current_notice(user, bound),
+        "notice": current_notice(user, bound),
     }
     return render(request, "records/my_records.html", context)
 
@@ -172,7 +166,7 @@ def discrepancy_create(request, pk: int):
         else:
             messages.success(request, _("有误申请已提交，学籍管理部门核实后会通知您。"))
             return redirect("records:my_records")
-    notice = checks.current_notice(request.user)
+    notice = current_notice(request.user)
     context = {
         "record": record,
         "form": form,
@@ -218,7 +212,7 @@ def record_detail(request, pk: int):
     context = {
         "record": record,
         "fields": record_field_rows(record, full_id=full_id),
-        "photos": _photos_of([record]).get(record.pk, []),
+        "panels": record_panels([record]).get(record.pk, []),
         "can_edit": can_edit_records(request.user),
     }
     return render(request, "records/record_detail.html", context)

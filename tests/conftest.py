@@ -19,7 +19,6 @@ from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 from accounts.models import Role, User
-from notices import published
 from notices.models import FeedbackSheet, Notice, NoticeAudience
 from notices.services.sheets import sheets_sync
 from records.models import EnrollmentRecord, Institution, SchoolClass
@@ -29,13 +28,6 @@ from tests.notices.conftest import make_notice
 # Shared, loaded machines: a slow example is not a failure (no per-example deadline).
 hypothesis_settings.register_profile("portal", deadline=None)
 hypothesis_settings.load_profile("portal")
-
-
-@pytest.fixture(autouse=True)
-def _no_notices_held_from_another_test():
-    """Each process holds the published notices (notices.published); a rolled-back test
-    database may reuse ids, so every test starts with none held."""
-    published.clear()
 
 
 @pytest.fixture(autouse=True)

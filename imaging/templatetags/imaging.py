@@ -1,5 +1,6 @@
 """`{% photo_panel record photos %}`: the 图像校对 block of a record page
-(templates/components/_photos.html), in a fixed number of queries per page."""
+(templates/imaging/_record_panel.html, one of the panels of records.panels), in a fixed
+number of queries per page."""
 
 from django import template
 

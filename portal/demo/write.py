@@ -17,7 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Role, User
-from notices.models import Notice
+from notices.models import ConfirmationNotice, DiscrepancyNotice, Notice
 from portal.demo.constants import (
     _FORCED_STATES,
     ACCEPT_REASON,
@@ -330,20 +330,31 @@ def _write_records(plan: DemoPlan, done: _Written) -> None:
 def _write_record_checks(plan: DemoPlan, done: _Written) -> None:
     """正确 and 有误 as each student left them; decided reports by the registrar."""
     registrar, confirmations, reports, items = done.staff["registrar"], [], [], []
+    confirmation_links: list[ConfirmationNotice] = []
+    report_links: list[DiscrepancyNotice] = []
     for index, person in enumerate(plan.students):
         account, record = person.account, done.records[index]
         if account is None:
             continue
         notice = done.notices["record"] if not plan.classes[person.klass].graduating else None
         if account.state in (CONFIRMED, RECONFIRMED):
-            confirmations.append(RecordConfirmation(record=record, user=record.user, notice=notice))
+            confirmations.append(RecordConfirmation(record=record, user=record.user))
+            if notice:
+                confirmation_links.append(
+                    ConfirmationNotice(confirmation=confirmations[-1], notice=notice)
+                )
         if account.report:
-            report = _report_row(account.report, record, notice, registrar, done)
+            report = _report_row(account.report, record, registrar, done)
             reports.append(report)
+            if notice:
+                report_links.append(DiscrepancyNotice(report=report, notice=notice))
             items += [_item_row(report, item) for item in account.report.items]
     RecordConfirmation.objects.bulk_create(confirmations)
     DiscrepancyReport.objects.bulk_create(reports)
     DiscrepancyItem.objects.bulk_create(items)
+    # The notice each was made under (notices.links), once they have their ids.
+    ConfirmationNotice.objects.bulk_create(confirmation_links)
+    DiscrepancyNotice.objects.bulk_create(report_links)
     # created_at is set on insert; a decided report was filed the day before its decision
     # (still after the binding: every account was bound at least two days ago).
     decided = [r.pk for r in reports if r.decided_at]
@@ -353,16 +364,11 @@ def _write_record_checks(plan: DemoPlan, done: _Written) -> None:
 
 
 def _report_row(
-    planned: PlannedReport,
-    record: EnrollmentRecord,
-    notice: Notice | None,
-    registrar: User,
-    done: _Written,
+    planned: PlannedReport, record: EnrollmentRecord, registrar: User, done: _Written
 ) -> DiscrepancyReport:
     report = DiscrepancyReport(
         record=record,
         user=record.user,
-        notice=notice,
         explanation=planned.explanation,
         state=planned.state,
     )

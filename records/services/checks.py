@@ -13,12 +13,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from notices import published
-from notices.models import Notice, NoticeTask
-from notices.selectors import AUDIENCE_FIELDS
 from portal.lib.audit import log_action
 from portal.lib.uploads import UploadError, document_upload
-from records import rules
+from records import rules, signals
+from records.campaign import CurrentNotice, current_notice
 from records.errors import RecordError
 from records.models import (
     DiscrepancyEvidence,
@@ -36,15 +34,6 @@ EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
 EVIDENCE_MAX_PIXELS = 12_000_000
 EVIDENCE_MAX_SIDE = 2000
 EVIDENCE_MAX_FILES = 5
-RECORD_TASKS = (NoticeTask.RECORD_CHECK, NoticeTask.BOTH)
-
-
-def current_notice(user, records=None) -> Notice | None:
-    """The latest started notice that asks this student for a record self-check;
-    `records`: the student's records when the caller has them already."""
-    if records is None:
-        records = EnrollmentRecord.objects.filter(user=user).only(*AUDIENCE_FIELDS)
-    return published.current_notice(records, RECORD_TASKS)
 
 
 def _own_and_checkable(record: EnrollmentRecord, user) -> None:
@@ -69,13 +58,15 @@ def record_confirm(*, record: EnrollmentRecord, by, ip: str | None = None) -> Re
     existing = RecordConfirmation.objects.filter(record=record, revoked_at__isnull=True).first()
     if existing:
         return existing
+    notice = current_notice(by)
     try:
         with transaction.atomic():
-            confirmation = RecordConfirmation.objects.create(
-                record=record, user=by, notice=current_notice(by)
-            )
+            confirmation = RecordConfirmation.objects.create(record=record, user=by)
     except IntegrityError:  # the other click of a double-click won
         return RecordConfirmation.objects.get(record=record, revoked_at__isnull=True)
+    signals.confirmation_made.send(
+        sender=RecordConfirmation, confirmation=confirmation, notice=notice
+    )
     log_action(record, "records.confirmed", by=by, subject=by, ip=ip)
     return confirmation
 
@@ -106,8 +97,9 @@ class Evidence:
     upload: object
 
 
-def deadline_passed(notice: Notice | None) -> str:
-    """Why no 有误 claim can be filed any more under the notice, or "" while it can."""
+def deadline_passed(notice: CurrentNotice | None) -> str:
+    """Why no 有误 claim can be filed any more under the notice (records.campaign), or
+    "" while it can."""
     if notice and notice.correction_deadline and timezone.now() > notice.correction_deadline:
         deadline = date_format(timezone.localtime(notice.correction_deadline), "DATETIME_FORMAT")
         return _(
@@ -116,7 +108,7 @@ def deadline_passed(notice: Notice | None) -> str:
     return ""
 
 
-def _check_deadline(notice: Notice | None) -> None:
+def _check_deadline(notice: CurrentNotice | None) -> None:
     if reason := deadline_passed(notice):
         raise RecordError(reason)
 
@@ -195,7 +187,7 @@ def discrepancy_report(
     try:
         with transaction.atomic():
             report = DiscrepancyReport.objects.create(
-                record=record, user=by, notice=notice, explanation=explanation.strip()
+                record=record, user=by, explanation=explanation.strip()
             )
             for item in items:
                 item.report = report
@@ -205,6 +197,9 @@ def discrepancy_report(
                 row.file.save(f"evidence{row.extension}", ContentFile(content), save=False)
                 row.save()
             revoke_confirmation(record, _("提交了有误申请"))
+            signals.discrepancy_reported.send(
+                sender=DiscrepancyReport, report=report, notice=notice
+            )
             log_action(
                 report,
                 "records.reported",

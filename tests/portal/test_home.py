@@ -134,7 +134,7 @@ def test_student_home_costs_the_same_queries_for_any_number_of_notices(
     with django_assert_max_num_queries(10):
         assert client.get("/").status_code == 200
     # Then: session, user, her records with their state (and whether she monitors a class:
-    # alice does), the notices' stamp (the list is held by the process), her classes.
+    # alice does), her notices with their audience rules (one query), her classes.
     with django_assert_max_num_queries(5):
         assert client.get("/").status_code == 200
     # A student who monitors no class: no query for the classes.

@@ -22,8 +22,16 @@ from PIL import Image
 from accounts.models import AccountState, Role, User
 from imaging.models import CollectionUnit, Photo, PhotoKind, PhotoState, PhotoVerification
 from imaging.selectors import graduates_without_confirmed_diploma
-from notices.models import FeedbackRemark, FeedbackSheet, Notice, NoticeState, NoticeTask
-from notices.published import notices_for_records
+from notices.models import (
+    ConfirmationNotice,
+    DiscrepancyNotice,
+    FeedbackRemark,
+    FeedbackSheet,
+    Notice,
+    NoticeState,
+    NoticeTask,
+)
+from notices.selectors import notices_for_records
 from portal import demo
 from portal.lib import idnumbers
 from portal.lib.models import AuditEvent
@@ -335,6 +343,17 @@ def test_students_see_the_notice_of_their_cohort(output):
     assert [n.task for n in notices_for_records(graduate.enrollment_records.all())] == [
         NoticeTask.PHOTO_CHECK
     ]
+
+
+def test_checks_are_made_under_the_record_check_notice(output):
+    """The 正确 and 有误 of the classes that are not graduating name notice 23-106 (the
+    link notices keeps: notices.links)."""
+    confirmations = ConfirmationNotice.objects.values_list("notice__number", flat=True)
+    reports = DiscrepancyNotice.objects.values_list("notice__number", flat=True)
+
+    assert set(confirmations) == {"23-106"} and set(reports) == {"23-106"}
+    assert 0 < len(confirmations) <= RecordConfirmation.objects.count()
+    assert 0 < len(reports) <= DiscrepancyReport.objects.count()
 
 
 def test_published_notices_have_both_contacts_and_the_photo_notice_a_sheet_deadline(output):

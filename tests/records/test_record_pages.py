@@ -142,7 +142,7 @@ def test_my_records_on_a_later_visit_writes_nothing_and_binds_in_the_list_query(
     client_for, world, django_assert_max_num_queries
 ):
     """Session, user, records (and any to bind), degrees (likewise), photos, reports, the
-    notices' stamp: no separate binding check, no UPDATE."""
+    current notice (one query): no separate binding check, no UPDATE."""
     client = client_for(world.alice)
     client.get("/records/mine/")
 
