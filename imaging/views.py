@@ -10,13 +10,14 @@ from django.utils.translation import gettext as _
 
 from accounts.decorators import student_required
 from imaging import services
-from imaging.access import own_photo, photo_for_read
+from imaging.access import own_photo, photo_for_read, verification_to_rate
 from imaging.errors import PhotoError
 from imaging.forms import DisputeForm, RatingForm
 from imaging.models import CollectionUnit, PhotoState
 from imaging.selectors import collection_units_for
 from portal.lib.audit import log_access
 from portal.lib.files import private_file_response
+from portal.lib.throttle import client_ip
 from records.codes import province_name
 
 
@@ -26,7 +27,7 @@ def _log_staff_view(request, photo, action: str) -> None:
     fetched without its page, so the file request is what is recorded; it costs two small
     INSERTs, and a page of 50 thumbnails is 50 events a reload (no-store: not cached)."""
     if photo.record.user_id != request.user.pk:
-        log_access(request.user, action, photo, students=[photo.record], request=request)
+        log_access(request.user, action, photo, students=[photo.record], ip=client_ip(request))
 
 
 @login_required
@@ -66,7 +67,7 @@ def photo_confirm(request, token: str):
     photo = own_photo(request, token)
     if request.method == "POST":
         try:
-            services.photo_confirm(photo=photo, user=request.user, request=request)
+            services.photo_confirm(photo=photo, by=request.user, ip=client_ip(request))
         except PhotoError as error:
             messages.error(request, error.message)
             return redirect(_back(photo))
@@ -87,7 +88,7 @@ def photo_dispute(request, token: str):
     if request.method == "POST" and form.is_valid():
         try:
             services.photo_dispute(
-                photo=photo, user=request.user, **form.cleaned_data, request=request
+                photo=photo, by=request.user, **form.cleaned_data, ip=client_ip(request)
             )
         except PhotoError as error:
             form.add_error(None, error.message)
@@ -104,12 +105,7 @@ def photo_dispute(request, token: str):
 def photo_rate(request, token: str):
     """照片质量评价 (seed 004), after 正确; optional."""
     photo = own_photo(request, token)
-    verification = photo.verifications.filter(user=request.user).first()
-    may_rate = (
-        verification is not None
-        and verification.result == PhotoState.CONFIRMED
-        and verification.rating is None
-    )
+    may_rate = verification_to_rate(request, photo) is not None
     refused = _refuse_unless(request, photo, may_rate, _("该照片现在不能评价。"))
     if refused:
         return refused
@@ -117,7 +113,7 @@ def photo_rate(request, token: str):
     if request.method == "POST" and form.is_valid():
         try:
             services.photo_rate(
-                photo=photo, user=request.user, **form.cleaned_data, request=request
+                photo=photo, by=request.user, **form.cleaned_data, ip=client_ip(request)
             )
         except PhotoError as error:
             form.add_error(None, error.message)

@@ -68,7 +68,7 @@ def _reachable(user: User | None) -> bool:
 
 @transaction.atomic
 def reminders_send(
-    *, notice: Notice, records: QuerySet[EnrollmentRecord], by, progress=None, request=None
+    *, notice: Notice, records: QuerySet[EnrollmentRecord], by, progress=None, ip: str | None = None
 ) -> ReminderResult:
     """Remind every student among `records` who has not done the notice's task."""
     if notice.state != NoticeState.PUBLISHED or not notice.has_task:
@@ -97,7 +97,7 @@ def reminders_send(
         by=by,
         changes={"sent": [None, result.sent]},
         reason=result.summary(),
-        request=request,
+        ip=ip,
     )
     return result
 

@@ -104,9 +104,12 @@ def log_action(
     changes: dict[str, list[Any]] | None = None,
     reason: str = "",
     subject=None,
+    ip: str | None = None,
     request=None,
 ) -> AuditEvent:
-    """Append an audit event: `by` did `action` (e.g. "records.corrected") to `obj`.
+    """Append an audit event: `by` did `action` (e.g. "records.corrected") to `obj`,
+    from the client address `ip` (portal.lib.throttle.client_ip; `request=` reads it
+    there, for callers that still pass the request).
 
     Passwords and codes never go in `changes`; ID numbers in it are masked here
     (masked_changes).
@@ -123,8 +126,12 @@ def log_action(
         institution_id=_institution_id(obj),
         changes=masked_changes(changes),
         reason=reason,
-        ip_address=client_ip(request) or None,
+        ip_address=_address(ip, request),
     )
+
+
+def _address(ip: str | None, request) -> str | None:
+    return (ip if ip is not None else client_ip(request)) or None
 
 
 RECORD = "records.EnrollmentRecord"
@@ -175,6 +182,7 @@ def log_access(
     students: Iterable[Any] = (),
     changes: dict[str, Any] | None = None,
     label: str = "",
+    ip: str | None = None,
     request=None,
 ) -> AuditEvent:
     """Record that `by` looked at or exported (`action`, e.g. "records.viewed") the
@@ -201,7 +209,7 @@ def log_access(
             subject_id=users.pop() if len(users) == 1 else None,
             institution_id=institution_id,
             changes=masked_changes(changes),
-            ip_address=client_ip(request) or None,
+            ip_address=_address(ip, request),
         )
         AuditSubject.objects.bulk_create(
             AuditSubject(event=event, record_id=ref.record_id, user_id=ref.user_id) for ref in refs
