@@ -110,6 +110,14 @@ def _locked(photo: Photo) -> Photo:
     return Photo.objects.select_for_update().select_related("record").get(pk=photo.pk)
 
 
+def photo_verifiable(photo: Photo) -> bool:
+    """Whether the photo still takes a 正确 or 有误 (its student's pages offer them only
+    then): the current one, of a student not graduated, not checked yet."""
+    return (
+        photo.is_current and not photo.record.is_graduated and photo.state == PhotoState.UNVERIFIED
+    )
+
+
 def _check_may_verify(photo: Photo, user) -> None:
     if photo.record.user_id != user.pk:
         raise PhotoError(_("只能校对本人的照片。"))

@@ -13,7 +13,7 @@ from imaging import services
 from imaging.access import own_photo, photo_for_read, verification_to_rate
 from imaging.errors import PhotoError
 from imaging.forms import DisputeForm, RatingForm
-from imaging.models import CollectionUnit, PhotoState
+from imaging.models import CollectionUnit
 from imaging.selectors import collection_units_for
 from portal.lib.audit import log_access
 from portal.lib.files import private_file_response
@@ -55,12 +55,6 @@ def _refuse_unless(request, photo, allowed: bool, message: str):
     return None
 
 
-def _may_verify(photo) -> bool:
-    return (
-        photo.is_current and not photo.record.is_graduated and photo.state == PhotoState.UNVERIFIED
-    )
-
-
 @student_required
 def photo_confirm(request, token: str):
     """正确: a page that asks again (seed 004's 再次确认 dialog, without JavaScript)."""
@@ -73,7 +67,9 @@ def photo_confirm(request, token: str):
             return redirect(_back(photo))
         messages.success(request, _("已确认：照片正确。您可以对照片质量进行评价。"))
         return redirect("imaging:photo_rate", token=photo.token)
-    refused = _refuse_unless(request, photo, _may_verify(photo), _("该照片不能再校对。"))
+    refused = _refuse_unless(
+        request, photo, services.photo_verifiable(photo), _("该照片不能再校对。")
+    )
     return refused or render(request, "imaging/photo_confirm.html", {"photo": photo})
 
 
@@ -81,7 +77,9 @@ def photo_confirm(request, token: str):
 def photo_dispute(request, token: str):
     """有误: the reason; then the page shows whom to contact (seed 003: 新华社勘误)."""
     photo = own_photo(request, token)
-    refused = _refuse_unless(request, photo, _may_verify(photo), _("该照片不能再校对。"))
+    refused = _refuse_unless(
+        request, photo, services.photo_verifiable(photo), _("该照片不能再校对。")
+    )
     if refused:
         return refused
     form = DisputeForm(request.POST or None)

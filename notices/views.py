@@ -3,7 +3,6 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from accounts.models import Role
 from notices import help as help_centre
 from notices.access import (
     article_for_read,
@@ -38,7 +37,7 @@ def _viewer_context(user, notice: Notice) -> dict:
         "can_manage": manages_notice(user, notice),
         "can_follow": follows_notice(user, notice),
     }
-    if user.role == Role.STUDENT:
+    if user.is_student:
         records = list(student_records(user))
         if records and notice.has_task:
             context["my_task"] = student_tasks([notice], records)[0]
