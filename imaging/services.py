@@ -110,7 +110,7 @@ def _locked(photo: Photo) -> Photo:
     return Photo.objects.select_for_update().select_related("record").get(pk=photo.pk)
 
 
-def photo_verifiable(photo: Photo) -> bool:
+def photo_verifiable(*, photo: Photo) -> bool:
     """Whether the photo still takes a 正确 or 有误 (its student's pages offer them only
     then): the current one, of a student not graduated, not checked yet."""
     return (

@@ -68,7 +68,7 @@ def photo_confirm(request, token: str):
         messages.success(request, _("已确认：照片正确。您可以对照片质量进行评价。"))
         return redirect("imaging:photo_rate", token=photo.token)
     refused = _refuse_unless(
-        request, photo, services.photo_verifiable(photo), _("该照片不能再校对。")
+        request, photo, services.photo_verifiable(photo=photo), _("该照片不能再校对。")
     )
     return refused or render(request, "imaging/photo_confirm.html", {"photo": photo})
 
@@ -78,7 +78,7 @@ def photo_dispute(request, token: str):
     """有误: the reason; then the page shows whom to contact (seed 003: 新华社勘误)."""
     photo = own_photo(request, token)
     refused = _refuse_unless(
-        request, photo, services.photo_verifiable(photo), _("该照片不能再校对。")
+        request, photo, services.photo_verifiable(photo=photo), _("该照片不能再校对。")
     )
     if refused:
         return refused
