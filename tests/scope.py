@@ -665,7 +665,7 @@ def check_matrix(world, objects: Objects, urlconf=None) -> list[Violation]:
     secrets = _secrets_of(objects)
     with override_settings(CSRF_FAILURE_VIEW=f"{__name__}.csrf_refused"):
         clients = {persona: _client(world, persona, urlconf) for persona in PERSONAS}
-        tables = _tables()
+        ledger = Ledger()
         for name, pattern in url_names(urlconf):
             if name in SKIPPED_NAMES:
                 continue
@@ -677,7 +677,7 @@ def check_matrix(world, objects: Objects, urlconf=None) -> list[Violation]:
                 violations.append(Violation("-", name, 0, problem))
             else:
                 violations += _check_objects(world, objects, clients, name, urlconf)
-                violations += _check_posts(world, objects, clients, tables, name, urlconf)
+                violations += _check_posts(world, objects, clients, ledger, name, urlconf)
     return violations
 
 
@@ -704,51 +704,74 @@ class Probe:
     changed: bool  # rows were added or removed, or the object's own row changed
 
 
-def _probe(client, method: str, url: str, obj=None, data=None, tables=()) -> Probe:
+def _probe(client, method: str, url: str, obj=None, data=None, ledger=None) -> Probe:
     """One request, in a savepoint that is rolled back afterwards, with the client's
     cookies put back: every probe sees the same world, whatever the one before did (a
     sheet signed, an account given away and its session ended)."""
     cookies = {key: morsel.value for key, morsel in client.cookies.items()}
+    if ledger is not None:
+        ledger.remember(obj)
     with transaction.atomic():
-        before = _state(tables, obj) if tables else None
         if method == "POST":
             token = cookies[settings.CSRF_COOKIE_NAME]
             response = client.post(url, {**(data or {}), "csrfmiddlewaretoken": token})
         else:
             response = client.get(url)
-        changed = tables and _state(tables, obj) != before
+        changed = ledger is not None and ledger.changed(obj)
         transaction.set_rollback(True)
     client.cookies = SimpleCookie()
     for key, value in cookies.items():
         client.cookies[key] = value
-    return Probe(response, bool(changed))
+    return Probe(response, changed)
 
 
-def _tables() -> list[str]:
-    """Every table of the portal but the sessions (a request may touch its own) and the
-    throttle's counters (a refused lookup is counted: that is the defence, not a change)."""
-    skipped = {Session, ThrottleCounter}
-    return sorted(
-        {
-            model._meta.db_table
-            for model in apps.get_models(include_auto_created=True)
-            if model._meta.managed and not model._meta.proxy and model not in skipped
-        }
-    )
+class Ledger:
+    """What the database holds between probes: the number of rows of every table, and
+    the row of each object. Every probe is rolled back, so the world is the same before
+    each one; what a POST leaves different, it changed (a refused POST: no AuditEvent, no
+    job, no change of its object's row). One query for the counts a POST, whatever the
+    number of tables (and none for the state before it)."""
 
+    def __init__(self):
+        # Not the sessions (a request may touch its own) nor the throttle's counters (a
+        # refused lookup is counted: that is the defence, not a change).
+        skipped = {Session, ThrottleCounter}
+        tables = sorted(
+            {
+                model._meta.db_table
+                for model in apps.get_models(include_auto_created=True)
+                if model._meta.managed and not model._meta.proxy and model not in skipped
+            }
+        )
+        quote = connection.ops.quote_name
+        counts = ", ".join(f"(SELECT COUNT(*) FROM {quote(table)})" for table in tables)
+        self.sql = f"SELECT {counts}"
+        self.counts = self._counts()
+        self.rows: dict = {}
 
-def _state(tables: list[str], obj) -> tuple:
-    """The number of rows of every table, and the object's own row: what a POST that
-    was refused must leave as it found it (no AuditEvent, no job, no change of its row)."""
-    quote = connection.ops.quote_name
-    counts = ", ".join(f"(SELECT COUNT(*) FROM {quote(table)})" for table in tables)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {counts}")
-        rows = cursor.fetchone()
-    own = None
-    if isinstance(obj, Model):
-        own = list(type(obj)._base_manager.filter(pk=obj.pk).values())
-    return tuple(rows), own
+    def _counts(self) -> tuple:
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql)
+            return tuple(cursor.fetchone())
+
+    @staticmethod
+    def _key(obj):
+        return (type(obj), obj.pk) if isinstance(obj, Model) else None
+
+    @staticmethod
+    def _row(obj) -> list:
+        return list(type(obj)._base_manager.filter(pk=obj.pk).values())
+
+    def remember(self, obj) -> None:
+        key = self._key(obj)
+        if key is not None and key not in self.rows:
+            self.rows[key] = self._row(obj)
+
+    def changed(self, obj) -> bool:
+        if self._counts() != self.counts:
+            return True
+        key = self._key(obj)
+        return key is not None and self._row(obj) != self.rows[key]
 
 
 def _urls(objects, name, urlconf) -> Iterator[tuple[object, str]]:
@@ -775,7 +798,7 @@ def _check_objects(world, objects, clients, name, urlconf) -> list[Violation]:
     return found
 
 
-def _check_posts(world, objects, clients, tables, name, urlconf) -> list[Violation]:
+def _check_posts(world, objects, clients, ledger, name, urlconf) -> list[Violation]:
     """POST, with the CSRF token and a plausible body (POST_DATA): outside the scope a
     refusal that changes nothing; inside, no 403/404 where the persona may act; and at
     least one POST in scope acts, or the body never reached past the form."""
@@ -787,7 +810,7 @@ def _check_posts(world, objects, clients, tables, name, urlconf) -> list[Violati
     for persona in PERSONAS:
         for obj, url in _urls(objects, name, urlconf):
             data = {} if reads else body(world, obj) if callable(body) else body
-            probe = _probe(clients[persona], "POST", url, obj, data, tables)
+            probe = _probe(clients[persona], "POST", url, obj, data, ledger)
             problems = _post_problems(world, persona, name, obj, probe, reads)
             status = probe.response.status_code
             found += [Violation(persona, url, status, p, method="POST") for p in problems]
