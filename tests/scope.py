@@ -183,7 +183,7 @@ def _notice_edit(world, notice) -> dict:
 
 
 # url name -> the body of a POST to it: a dict, a function (world, object) -> dict, or
-# READS. Every URL in TARGETS that takes a POST is listed (check_matrix says which not).
+# READS. A URL of TARGETS that takes a POST and is missing here fails the matrix.
 POST_DATA = {
     "accounts:identity_request_detail": {
         "decision": "reject", "reason": RejectReason.UNCLEAR, "note": "请重新拍摄",

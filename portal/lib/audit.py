@@ -191,7 +191,8 @@ def log_access(
     `students` are enrolment records, accounts or StudentRefs, mixed as convenient; each
     becomes one AuditSubject row. One INSERT for the event and one bulk INSERT for its
     subjects, however many students an export names. ID numbers under the keys of
-    ID_NUMBER_KEYS are masked here; mask any other (portal.lib.idnumbers.mask)."""
+    ID_NUMBER_KEYS are masked here; mask any other (portal.lib.idnumbers.mask). `ip` is
+    the client's address (the view reads it with portal.lib.throttle.client_ip)."""
     refs = _refs(students)
     actor = by if by is not None and by.is_authenticated else None
     users = {ref.user_id for ref in refs}
