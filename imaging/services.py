@@ -55,7 +55,7 @@ def photo_save(
     sha256: str,
     batch: PhotoBatch | None,
     by=None,
-    request=None,
+    ip: str | None = None,
 ) -> tuple[Photo, bool]:
     """Make this the current photo of `kind` for the record; the previous one is kept as
     history (is_current=False). The state starts at 尚未校对 and the student is told.
@@ -64,7 +64,7 @@ def photo_save(
     photo.width, photo.height, photo.sha256 = normalised.width, normalised.height, sha256
     stored = _write_files(photo, normalised)
     try:
-        replaced = _save_current(photo, by=by, request=request)
+        replaced = _save_current(photo, by=by, ip=ip)
     except Exception:
         _delete_files(stored)  # the row was rolled back: leave no orphan file either
         raise
@@ -72,7 +72,7 @@ def photo_save(
 
 
 @transaction.atomic
-def _save_current(photo: Photo, *, by, request) -> bool:
+def _save_current(photo: Photo, *, by, ip) -> bool:
     record = photo.record
     previous = (
         Photo.objects.select_for_update()
@@ -92,7 +92,7 @@ def _save_current(photo: Photo, *, by, request) -> bool:
         changes={"state": [before, PhotoState.UNVERIFIED]},
         reason=photo.batch.source if photo.batch else "",
         subject=record.user,
-        request=request,
+        ip=ip,
     )
     if record.user is not None:
         notify(
@@ -110,6 +110,14 @@ def _locked(photo: Photo) -> Photo:
     return Photo.objects.select_for_update().select_related("record").get(pk=photo.pk)
 
 
+def photo_verifiable(*, photo: Photo) -> bool:
+    """Whether the photo still takes a 正确 or 有误 (its student's pages offer them only
+    then): the current one, of a student not graduated, not checked yet."""
+    return (
+        photo.is_current and not photo.record.is_graduated and photo.state == PhotoState.UNVERIFIED
+    )
+
+
 def _check_may_verify(photo: Photo, user) -> None:
     if photo.record.user_id != user.pk:
         raise PhotoError(_("只能校对本人的照片。"))
@@ -125,57 +133,57 @@ def _check_may_verify(photo: Photo, user) -> None:
 
 
 @transaction.atomic
-def photo_confirm(*, photo: Photo, user, request=None) -> PhotoVerification:
+def photo_confirm(*, photo: Photo, by, ip: str | None = None) -> PhotoVerification:
     """正确, after the second confirmation (seed 004: 再次确认); then locked."""
     photo = _locked(photo)
-    _check_may_verify(photo, user)
+    _check_may_verify(photo, by)
     verification = PhotoVerification.objects.create(
-        photo=photo, user=user, result=PhotoState.CONFIRMED
+        photo=photo, user=by, result=PhotoState.CONFIRMED
     )
-    _set_state(photo, PhotoState.CONFIRMED, user=user, request=request)
+    _set_state(photo, PhotoState.CONFIRMED, by=by, ip=ip)
     return verification
 
 
 @transaction.atomic
 def photo_dispute(
-    *, photo: Photo, user, reason: str, comment: str = "", request=None
+    *, photo: Photo, by, reason: str, comment: str = "", ip: str | None = None
 ) -> PhotoVerification:
     """有误: not me, poor quality, or other (with a comment). Seed 003: the student then
     contacts the collection unit (新华社) for a correction."""
     photo = _locked(photo)
-    _check_may_verify(photo, user)
+    _check_may_verify(photo, by)
     comment = comment.strip()
     if reason not in DisputeReason.values:
         raise PhotoError(_("请选择有误的原因。"))
     if reason == DisputeReason.OTHER and not comment:
         raise PhotoError(_("选择“其他”时，请说明照片有什么问题。"))
     verification = PhotoVerification.objects.create(
-        photo=photo, user=user, result=PhotoState.DISPUTED, reason=reason, comment=comment
+        photo=photo, user=by, result=PhotoState.DISPUTED, reason=reason, comment=comment
     )
-    _set_state(photo, PhotoState.DISPUTED, user=user, request=request, why=comment or reason)
+    _set_state(photo, PhotoState.DISPUTED, by=by, ip=ip, why=comment or reason)
     return verification
 
 
-def _set_state(photo: Photo, state: str, *, user, request, why: str = "") -> None:
+def _set_state(photo: Photo, state: str, *, by, ip, why: str = "") -> None:
     before = photo.state
     photo.state = state
     photo.save(update_fields=["state"])
     log_action(
         photo,
         f"imaging.photo_{state}",
-        by=user,
+        by=by,
         changes={"state": [before, state]},
         reason=why,
-        subject=user,
-        request=request,
+        subject=by,
+        ip=ip,
     )
 
 
 @transaction.atomic
-def photo_rate(*, photo: Photo, user, rating: int, comment: str = "", request=None) -> None:
+def photo_rate(*, photo: Photo, by, rating: int, comment: str = "", ip: str | None = None) -> None:
     """照片质量评价 (seed 004), once, after the student confirmed the photo."""
     photo = _locked(photo)
-    verification = PhotoVerification.objects.filter(photo=photo, user=user).first()
+    verification = PhotoVerification.objects.filter(photo=photo, user=by).first()
     if verification is None or verification.result != PhotoState.CONFIRMED:
         raise PhotoError(_("请先确认照片正确，再评价照片质量。"))
     if verification.rating is not None:
@@ -188,10 +196,10 @@ def photo_rate(*, photo: Photo, user, rating: int, comment: str = "", request=No
     log_action(
         photo,
         "imaging.photo_rated",
-        by=user,
+        by=by,
         changes={"rating": [None, rating]},
-        subject=user,
-        request=request,
+        subject=by,
+        ip=ip,
     )
 
 
@@ -209,7 +217,9 @@ def _read_upload(upload) -> bytes:
     return data
 
 
-def photo_upload(*, record: EnrollmentRecord, kind: str, upload, by, request=None) -> Photo:
+def photo_upload(
+    *, record: EnrollmentRecord, kind: str, upload, by, ip: str | None = None
+) -> Photo:
     """A new photo for one record, normalised as a batch entry is; it replaces the
     current one and resets the state. Refused files leave nothing stored."""
     if kind not in PhotoKind.values:
@@ -239,7 +249,7 @@ def photo_upload(*, record: EnrollmentRecord, kind: str, upload, by, request=Non
                 sha256=sha256,
                 batch=batch,
                 by=by,
-                request=request,
+                ip=ip,
             )
             outcome = EntryOutcome.REPLACED if replaced else EntryOutcome.ADDED
             PhotoBatchEntry.objects.create(

@@ -6,35 +6,37 @@ import io
 import uuid
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from accounts.decorators import role_required
 from accounts.models import Role
 from imaging import selectors, services, tasks
-from imaging.access import batch_for_read, record_for_upload
+from imaging.access import (
+    batch_for_read,
+    institution_for_import,
+    record_for_upload,
+    replaces_photos,
+)
 from imaging.errors import PhotoError
 from imaging.forms import BatchUploadForm, OverviewFilterForm, PhotoUploadForm
 from imaging.models import EntryOutcome, PhotoKind, PhotoState
 from portal.lib import jobs
 from portal.lib.audit import StudentRef, log_access
-from portal.lib.xlsx import write_rows
+from portal.lib.throttle import client_ip
+from portal.lib.xlsx import write_rows, xlsx_response
 from records.models import EnrollmentRecord
 
 STAFF = (Role.COUNSELOR, Role.COLLEGE, Role.REGISTRAR)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @role_required(*STAFF)
 def manage(request):
     """照片管理: what each staff role can do with photos."""
-    is_registrar = request.user.role == Role.REGISTRAR or request.user.is_admin
+    is_registrar = replaces_photos(request.user)
     disputes = selectors.dispute_queue(request.user).count() if is_registrar else 0
     return render(
         request, "imaging/manage.html", {"is_registrar": is_registrar, "n_disputes": disputes}
@@ -125,7 +127,6 @@ def missing_diploma_export(request):
     students: list = []
     rows = _missing_rows(graduates, students)
     write_rows(buffer, title=_("未确认学历照片"), header=header, rows=rows)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     filename = _("%(year)s届未确认学历照片.xlsx") % {"year": year or ""}
     log_access(
         request.user,
@@ -134,11 +135,9 @@ def missing_diploma_export(request):
         students=students,
         changes={"file": filename},
         label=filename,
-        request=request,
+        ip=client_ip(request),
     )
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return xlsx_response(buffer.getvalue(), filename)
 
 
 @role_required(Role.REGISTRAR)
@@ -161,7 +160,7 @@ def photo_upload(request, pk: int):
                 kind=form.cleaned_data["kind"],
                 upload=form.cleaned_data["file"],
                 by=request.user,
-                request=request,
+                ip=client_ip(request),
             )
         except PhotoError as error:
             form.add_error("file", error.message)
@@ -180,8 +179,7 @@ def photo_upload(request, pk: int):
 @role_required(Role.REGISTRAR, admins=False)
 def batch_import(request):
     """Upload a zip of photos; the import runs in the background with progress."""
-    if request.user.institution_id is None:
-        raise PermissionDenied
+    institution_id = institution_for_import(request)
     form = BatchUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         # Our name, never the user's; private storage, deleted when the job ends.
@@ -197,7 +195,7 @@ def batch_import(request):
                 "file": name,
                 "kind": form.cleaned_data["kind"],
                 "source": form.cleaned_data["source"],
-                "institution": request.user.institution_id,
+                "institution": institution_id,
             },
         )
         return redirect(job)
@@ -244,6 +242,6 @@ def batch_detail(request, pk: int):
         "imaging.batch_viewed",
         batch,
         students=[entry.record for entry in page.object_list if entry.record_id is not None],
-        request=request,
+        ip=client_ip(request),
     )
     return render(request, "imaging/batch_detail.html", context)

@@ -10,13 +10,14 @@ from django.utils.translation import gettext as _
 
 from accounts.decorators import student_required
 from imaging import services
-from imaging.access import own_photo, photo_for_read
+from imaging.access import own_photo, photo_for_read, verification_to_rate
 from imaging.errors import PhotoError
 from imaging.forms import DisputeForm, RatingForm
-from imaging.models import CollectionUnit, PhotoState
+from imaging.models import CollectionUnit
 from imaging.selectors import collection_units_for
 from portal.lib.audit import log_access
 from portal.lib.files import private_file_response
+from portal.lib.throttle import client_ip
 from records.codes import province_name
 
 
@@ -26,7 +27,7 @@ def _log_staff_view(request, photo, action: str) -> None:
     fetched without its page, so the file request is what is recorded; it costs two small
     INSERTs, and a page of 50 thumbnails is 50 events a reload (no-store: not cached)."""
     if photo.record.user_id != request.user.pk:
-        log_access(request.user, action, photo, students=[photo.record], request=request)
+        log_access(request.user, action, photo, students=[photo.record], ip=client_ip(request))
 
 
 @login_required
@@ -54,25 +55,21 @@ def _refuse_unless(request, photo, allowed: bool, message: str):
     return None
 
 
-def _may_verify(photo) -> bool:
-    return (
-        photo.is_current and not photo.record.is_graduated and photo.state == PhotoState.UNVERIFIED
-    )
-
-
 @student_required
 def photo_confirm(request, token: str):
     """正确: a page that asks again (seed 004's 再次确认 dialog, without JavaScript)."""
     photo = own_photo(request, token)
     if request.method == "POST":
         try:
-            services.photo_confirm(photo=photo, user=request.user, request=request)
+            services.photo_confirm(photo=photo, by=request.user, ip=client_ip(request))
         except PhotoError as error:
             messages.error(request, error.message)
             return redirect(_back(photo))
         messages.success(request, _("已确认：照片正确。您可以对照片质量进行评价。"))
         return redirect("imaging:photo_rate", token=photo.token)
-    refused = _refuse_unless(request, photo, _may_verify(photo), _("该照片不能再校对。"))
+    refused = _refuse_unless(
+        request, photo, services.photo_verifiable(photo=photo), _("该照片不能再校对。")
+    )
     return refused or render(request, "imaging/photo_confirm.html", {"photo": photo})
 
 
@@ -80,14 +77,16 @@ def photo_confirm(request, token: str):
 def photo_dispute(request, token: str):
     """有误: the reason; then the page shows whom to contact (seed 003: 新华社勘误)."""
     photo = own_photo(request, token)
-    refused = _refuse_unless(request, photo, _may_verify(photo), _("该照片不能再校对。"))
+    refused = _refuse_unless(
+        request, photo, services.photo_verifiable(photo=photo), _("该照片不能再校对。")
+    )
     if refused:
         return refused
     form = DisputeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.photo_dispute(
-                photo=photo, user=request.user, **form.cleaned_data, request=request
+                photo=photo, by=request.user, **form.cleaned_data, ip=client_ip(request)
             )
         except PhotoError as error:
             form.add_error(None, error.message)
@@ -104,12 +103,7 @@ def photo_dispute(request, token: str):
 def photo_rate(request, token: str):
     """照片质量评价 (seed 004), after 正确; optional."""
     photo = own_photo(request, token)
-    verification = photo.verifications.filter(user=request.user).first()
-    may_rate = (
-        verification is not None
-        and verification.result == PhotoState.CONFIRMED
-        and verification.rating is None
-    )
+    may_rate = verification_to_rate(request, photo) is not None
     refused = _refuse_unless(request, photo, may_rate, _("该照片现在不能评价。"))
     if refused:
         return refused
@@ -117,7 +111,7 @@ def photo_rate(request, token: str):
     if request.method == "POST" and form.is_valid():
         try:
             services.photo_rate(
-                photo=photo, user=request.user, **form.cleaned_data, request=request
+                photo=photo, by=request.user, **form.cleaned_data, ip=client_ip(request)
             )
         except PhotoError as error:
             form.add_error(None, error.message)

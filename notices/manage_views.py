@@ -2,9 +2,9 @@
 and attachments. Views parse, call a service, and render or redirect."""
 
 from django.contrib import messages
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import audit_events_for
 from accounts.decorators import role_required
 from accounts.models import Role
-from notices.access import notice_for_manage
+from notices.access import attachment_for_manage, institution_for_create, notice_for_manage
 from notices.errors import NoticeError
 from notices.forms import (
     AttachmentForm,
@@ -21,10 +21,11 @@ from notices.forms import (
     audience_formset,
     contact_formset,
 )
-from notices.models import Notice, NoticeAttachment, NoticeState
+from notices.models import Notice, NoticeState
 from notices.services import notices as services
 from portal.lib.audit import as_change
 from portal.lib.models import AuditEvent
+from portal.lib.throttle import client_ip
 
 registrar_required = role_required(Role.REGISTRAR)
 
@@ -61,9 +62,7 @@ def _rules(audience, contacts):
 
 @registrar_required
 def notice_create(request):
-    institution = request.user.institution
-    if institution is None:
-        raise PermissionDenied
+    institution = institution_for_create(request)
     form, audience, contacts = _forms(request, None, institution)
     if request.method == "POST" and _valid(form, audience, contacts):
         rules, rows = _rules(audience, contacts)
@@ -74,7 +73,7 @@ def notice_create(request):
                 fields=form.notice_fields,
                 audience=rules,
                 contacts=rows,
-                request=request,
+                ip=client_ip(request),
             )
         except NoticeError as error:
             form.add_error(None, error.message)
@@ -99,7 +98,7 @@ def notice_edit(request, pk: int):
                 audience=rules,
                 contacts=rows,
                 reason=form.cleaned_data.get("reason", ""),
-                request=request,
+                ip=client_ip(request),
             )
         except NoticeError as error:
             form.add_error(None, error.message)
@@ -157,7 +156,7 @@ def notice_publish(request, pk: int):
     notice = notice_for_manage(request, pk)
     if request.method == "POST":
         try:
-            services.notice_publish(notice=notice, by=request.user, request=request)
+            services.notice_publish(notice=notice, by=request.user, ip=client_ip(request))
         except NoticeError as error:
             messages.error(request, error.message)
         else:
@@ -173,7 +172,10 @@ def notice_withdraw(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             services.notice_withdraw(
-                notice=notice, by=request.user, reason=form.cleaned_data["reason"], request=request
+                notice=notice,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                ip=client_ip(request),
             )
         except NoticeError as error:
             form.add_error(None, error.message)
@@ -196,7 +198,7 @@ def attachment_add(request, pk: int):
                 title=form.cleaned_data["title"],
                 upload=form.cleaned_data["file"],
                 is_public=form.cleaned_data["is_public"],
-                request=request,
+                ip=client_ip(request),
             )
         except NoticeError as error:
             messages.error(request, error.message)
@@ -213,11 +215,8 @@ def attachment_add(request, pk: int):
 @require_POST
 @registrar_required
 def attachment_delete(request, token: str):
-    attachment = get_object_or_404(
-        NoticeAttachment.objects.filter(notice__in=Notice.objects.managed_by(request.user)),
-        token=token,
-    )
+    attachment = attachment_for_manage(request, token)
     notice_pk = attachment.notice_id
-    services.attachment_remove(attachment=attachment, by=request.user, request=request)
+    services.attachment_remove(attachment=attachment, by=request.user, ip=client_ip(request))
     messages.success(request, _("附件已删除。"))
     return redirect("notices:notice_manage", notice_pk)

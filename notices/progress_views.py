@@ -4,13 +4,11 @@ have not done it (with their list as .xlsx and reminders), and the class feedbac
 Counselors see their classes, college staff their college, the registrar everything:
 every list goes through `visible_to(user)`; a constant number of queries a page."""
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,12 +17,18 @@ from accounts.models import Role
 from notices import selectors, tasks
 from notices.access import (
     STAFF,
+    class_for_scope,
+    college_for_export,
+    countersigns_sheet,
+    exports_college,
     notice_for_progress,
+    remarks_sheet,
     sees_reported_values,
     sheet_for_countersign,
     sheet_for_read,
     sheet_for_remark,
     sheet_for_sign,
+    signs_sheet,
 )
 from notices.errors import NoticeError
 from notices.exports import class_workbook, filename_for
@@ -35,17 +39,11 @@ from notices.services import sheets as sheet_services
 from portal.lib import jobs
 from portal.lib.audit import log_access
 from portal.lib.numbers import parse_id
+from portal.lib.throttle import client_ip
+from portal.lib.xlsx import xlsx_response
 from records.models import SchoolClass
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 staff_required = role_required(*STAFF)
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 def _scope(request, data) -> tuple[ScopeForm, int | None, SchoolClass | None]:
@@ -58,7 +56,7 @@ def _scope(request, data) -> tuple[ScopeForm, int | None, SchoolClass | None]:
     class_pk = form.cleaned_data.get("school_class")
     school_class = None
     if class_pk:
-        school_class = get_object_or_404(SchoolClass.objects.visible_to(request.user), pk=class_pk)
+        school_class = class_for_scope(request, class_pk)
     return form, (college.pk if college else None), school_class
 
 
@@ -79,8 +77,7 @@ def progress(request, pk: int):
         "classes": classes,
         "total": selectors.total(colleges),
         "sheets_filter": request.GET.get("sheets", ""),
-        "can_export_college": request.user.role in (Role.COLLEGE, Role.REGISTRAR)
-        or request.user.is_admin,
+        "can_export_college": exports_college(request.user),
     }
     return render(request, "notices/progress.html", context)
 
@@ -102,9 +99,9 @@ def pending_export(request, pk: int):
         notice,
         students=students,
         changes={"file": filename},
-        request=request,
+        ip=client_ip(request),
     )
-    return _xlsx(content, filename)
+    return xlsx_response(content, filename)
 
 
 @require_POST
@@ -132,8 +129,7 @@ def college_export(request, pk: int):
     """A whole college's sheets as one workbook: a background job with progress."""
     notice = notice_for_progress(request, pk)
     _form, college_id, _class = _scope(request, request.POST)
-    if request.user.role == Role.COLLEGE:
-        college_id = request.user.college_id
+    college_id = college_for_export(request.user, college_id)
     if not college_id:
         messages.error(request, _("请选择学院。"))
         return redirect("notices:progress", notice.pk)
@@ -164,9 +160,9 @@ def _sheet_context(request, sheet) -> dict:
         "n_students": len(live),
         "n_done": sum(row.done for row in live),
         "is_staff": is_staff,
-        "can_remark": not sheet.is_signed and user.role in (Role.STUDENT, Role.COUNSELOR),
-        "can_sign": user.role == Role.COUNSELOR,
-        "can_countersign": user.role == Role.COLLEGE,
+        "can_remark": not sheet.is_signed and remarks_sheet(user),
+        "can_sign": signs_sheet(user),
+        "can_countersign": countersigns_sheet(user),
         "late": sheet.is_late(sheet.notice),
         "countersign_form": CountersignForm(),
     }
@@ -178,7 +174,9 @@ def sheet_detail(request, pk: int):
     sheet = sheet_for_read(request, pk)
     context = _sheet_context(request, sheet)
     students = row_students(context["rows"]) + row_students(context["pending"])
-    log_access(request.user, "notices.sheet_viewed", sheet, students=students, request=request)
+    log_access(
+        request.user, "notices.sheet_viewed", sheet, students=students, ip=client_ip(request)
+    )
     return render(request, "notices/sheet_detail.html", context)
 
 
@@ -197,7 +195,7 @@ def sheet_remarks(request, pk: int):
             texts[record_id] = value
     try:
         changed = sheet_services.sheet_remarks_save(
-            sheet=sheet, texts=texts, by=request.user, request=request
+            sheet=sheet, texts=texts, by=request.user, ip=client_ip(request)
         )
     except NoticeError as error:
         messages.error(request, error.message)
@@ -208,7 +206,7 @@ def sheet_remarks(request, pk: int):
 
 def _act(request, action, sheet, success: str, **kwargs):
     try:
-        action(sheet=sheet, by=request.user, request=request, **kwargs)
+        action(sheet=sheet, by=request.user, ip=client_ip(request), **kwargs)
     except NoticeError as error:
         messages.error(request, error.message)
     else:
@@ -259,6 +257,6 @@ def sheet_export(request, pk: int):
         sheet,
         students=row_students(rows),
         changes={"file": filename},
-        request=request,
+        ip=client_ip(request),
     )
-    return _xlsx(content, filename)
+    return xlsx_response(content, filename)

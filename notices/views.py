@@ -1,12 +1,16 @@
 """Public notice pages, their attachments, and the help centre (帮助中心)."""
 
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
-from accounts.models import Role
 from notices import help as help_centre
-from notices.access import attachment_for_download
+from notices.access import (
+    article_for_read,
+    attachment_for_download,
+    follows_notice,
+    manages_notice,
+    notice_for_read,
+)
 from notices.models import FeedbackSheet, Notice
 from notices.student import student_records, student_tasks
 from portal.lib.files import private_file_response
@@ -19,10 +23,7 @@ def notice_list(request):
 
 
 def notice_detail(request, pk: int):
-    queryset = Notice.objects.visible_to(request.user).select_related("institution")
-    notice = get_object_or_404(
-        queryset.prefetch_related("attachments", "audience__college", "contact_rows"), pk=pk
-    )
+    notice = notice_for_read(request, pk)
     context = {"notice": notice, **_viewer_context(request.user, notice)}
     return render(request, "notices/notice_detail.html", context)
 
@@ -32,10 +33,10 @@ def _viewer_context(user, notice: Notice) -> dict:
     if not user.is_authenticated:
         return {}
     context = {
-        "can_manage": Notice.objects.managed_by(user).filter(pk=notice.pk).exists(),
-        "can_follow": Notice.objects.followed_by(user).filter(pk=notice.pk).exists(),
+        "can_manage": manages_notice(user, notice),
+        "can_follow": follows_notice(user, notice),
     }
-    if user.role == Role.STUDENT:
+    if user.is_student:
         records = list(student_records(user))
         if records and notice.has_task:
             context["my_task"] = student_tasks([notice], records)[0]
@@ -64,7 +65,5 @@ def help_list(request):
 
 
 def help_detail(request, slug: str):
-    article = help_centre.BY_SLUG.get(slug)
-    if article is None:
-        raise Http404
+    article = article_for_read(request, slug)
     return render(request, "notices/help_detail.html", {"article": article})

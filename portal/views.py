@@ -5,20 +5,20 @@ from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
 from accounts.access import audit_events_for
 from accounts.decorators import role_required
 from accounts.models import AccountState, Role
 from notices.models import Notice
 from portal import dashboards
+from portal.access import job_for_owner, result_for_owner
 from portal.forms import AuditFilterForm
 from portal.lib import audit
-from portal.lib.files import private_file_response
-from portal.lib.models import AuditSubject, Job, JobState
+from portal.lib.models import AuditSubject
+from portal.lib.throttle import client_ip
+from portal.lib.xlsx import xlsx_response
 from records.models import EnrollmentRecord
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def home(request):
@@ -33,18 +33,14 @@ def home(request):
     return render(request, context.pop("template"), context)
 
 
-def _own_job(request, pk) -> Job:
-    return get_object_or_404(Job, pk=pk, owner=request.user)
-
-
 @login_required
 def job_detail(request, pk):
-    return render(request, "portal/job_detail.html", {"job": _own_job(request, pk)})
+    return render(request, "portal/job_detail.html", {"job": job_for_owner(request, pk)})
 
 
 @login_required
 def job_status(request, pk):
-    job = _own_job(request, pk)
+    job = job_for_owner(request, pk)
     return JsonResponse(
         {
             "state": job.state,
@@ -61,7 +57,7 @@ def job_status(request, pk):
 
 @login_required
 def job_download(request, pk):
-    job = get_object_or_404(Job, pk=pk, owner=request.user, state=JobState.SUCCEEDED)
+    job = result_for_owner(request, pk)
     # PIPL: the file leaves the portal; the students are those its export event named.
     audit.log_access(
         request.user,
@@ -69,11 +65,9 @@ def job_download(request, pk):
         job,
         students=audit.exported_students(job),
         changes={"file": job.result_filename},
-        request=request,
+        ip=client_ip(request),
     )
-    return private_file_response(
-        job.result_file, content_type=XLSX, filename=job.result_filename, attachment=True
-    )
+    return xlsx_response(job.result_file, job.result_filename)
 
 
 def _subject_count():

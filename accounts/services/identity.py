@@ -17,7 +17,10 @@ above accounts (records.identity).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -99,7 +102,7 @@ def _close_settled_requests(*, winner: User, cancelled: list[User]) -> None:
     the approval commits, so that it never waits on a reviewer holding one of them."""
     now = timezone.now()
     pending = IdentityRequest.objects.filter(state=RequestState.PENDING)
-    settled = [
+    settled: list[tuple[QuerySet[IdentityRequest], dict[str, Any], str]] = [
         (
             pending.filter(user=winner, kind=RequestKind.DUPLICATE_ID),
             {"state": RequestState.APPROVED},

@@ -133,11 +133,13 @@ def login_try(
         # account, from there or from anywhere, slow it down.
         attempt.address = ""
         where = f"device:{device.id}"
-        ledgers = ((_per_account(), ""),)
+        ledgers: tuple[tuple[Backoff, str | None], ...] = ((_per_account(), ""),)
     else:
         where = address
         ledgers = ((_per_account(), address), (_everywhere(), None))
-    whos = {a.pk: f"user:{a.pk}" for a in accounts} or {None: identifier_key(identifier)}
+    whos: dict[int | None, str] = {a.pk: f"user:{a.pk}" for a in accounts} or {
+        None: identifier_key(identifier)
+    }
     for ident, who in whos.items():
         taken = attempt.taken.setdefault(ident, [])
         account_key = _account_key(who)

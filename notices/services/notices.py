@@ -116,14 +116,14 @@ def notice_create(
     fields: dict,
     audience: list[AudienceRule],
     contacts: list[Contact],
-    request=None,
+    ip: str | None = None,
 ) -> Notice:
     """A draft notice; nobody but the registrar sees it until it is published."""
     notice = Notice(institution=institution, created_by=by, state=NoticeState.DRAFT, **fields)
     _check_window(notice)
     _save(notice)
     _replace_rules(notice, audience, contacts)
-    _log(notice, "notices.created", by=by, changes=diff({}, _state(notice)), request=request)
+    _log(notice, "notices.created", by=by, changes=diff({}, _state(notice)), ip=ip)
     return notice
 
 
@@ -136,7 +136,7 @@ def notice_update(
     audience: list[AudienceRule],
     contacts: list[Contact],
     reason: str = "",
-    request=None,
+    ip: str | None = None,
 ) -> Notice:
     """Edit a notice in any state; the history keeps every field before and after."""
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
@@ -148,14 +148,14 @@ def notice_update(
     _replace_rules(notice, audience, contacts)
     changes = diff(before, _state(notice))
     if changes:
-        _log(notice, "notices.edited", by=by, changes=changes, reason=reason, request=request)
+        _log(notice, "notices.edited", by=by, changes=changes, reason=reason, ip=ip)
     if notice.state == NoticeState.PUBLISHED:
         sheets_sync(notice=notice)
     return notice
 
 
 @transaction.atomic
-def notice_publish(*, notice: Notice, by, request=None) -> Notice:
+def notice_publish(*, notice: Notice, by, ip: str | None = None) -> Notice:
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
     if notice.state == NoticeState.PUBLISHED:
         raise NoticeError(_("该通知已发布。"))
@@ -168,14 +168,14 @@ def notice_publish(*, notice: Notice, by, request=None) -> Notice:
         "notices.published",
         by=by,
         changes={"state": [before, notice.state]},
-        request=request,
+        ip=ip,
     )
     sheets_sync(notice=notice)
     return notice
 
 
 @transaction.atomic
-def notice_withdraw(*, notice: Notice, by, reason: str, request=None) -> Notice:
+def notice_withdraw(*, notice: Notice, by, reason: str, ip: str | None = None) -> Notice:
     """撤回: the notice leaves the public pages; its sheets and history stay."""
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
     if notice.state != NoticeState.PUBLISHED:
@@ -190,14 +190,14 @@ def notice_withdraw(*, notice: Notice, by, reason: str, request=None) -> Notice:
         by=by,
         changes={"state": [NoticeState.PUBLISHED, NoticeState.WITHDRAWN]},
         reason=reason.strip(),
-        request=request,
+        ip=ip,
     )
     return notice
 
 
 @transaction.atomic
 def attachment_add(
-    *, notice: Notice, by, title: str, upload, is_public: bool, request=None
+    *, notice: Notice, by, title: str, upload, is_public: bool, ip: str | None = None
 ) -> NoticeAttachment:
     """An operation guide or a blank form, checked by content and stored privately."""
     try:
@@ -220,13 +220,13 @@ def attachment_add(
         "notices.attachment_added",
         by=by,
         changes={"attachment": [None, f"{attachment.title}{attachment.extension}"]},
-        request=request,
+        ip=ip,
     )
     return attachment
 
 
 @transaction.atomic
-def attachment_remove(*, attachment: NoticeAttachment, by, request=None) -> None:
+def attachment_remove(*, attachment: NoticeAttachment, by, ip: str | None = None) -> None:
     notice = attachment.notice
     label = f"{attachment.title}{attachment.extension}"
     stored = attachment.file.name
@@ -235,5 +235,5 @@ def attachment_remove(*, attachment: NoticeAttachment, by, request=None) -> None
     transaction.on_commit(lambda: storage.delete(stored))
     _log(
         notice, "notices.attachment_removed", by=by, changes={"attachment": [label, None]},
-        request=request,
+        ip=ip,
     )  # fmt: skip

@@ -68,7 +68,7 @@ def _reachable(user: User | None) -> bool:
 
 @transaction.atomic
 def reminders_send(
-    *, notice: Notice, records: QuerySet[EnrollmentRecord], by, progress=None, request=None
+    *, notice: Notice, records: QuerySet[EnrollmentRecord], by, progress=None, ip: str | None = None
 ) -> ReminderResult:
     """Remind every student among `records` who has not done the notice's task."""
     if notice.state != NoticeState.PUBLISHED or not notice.has_task:
@@ -82,7 +82,7 @@ def reminders_send(
         progress.set_total(len(targets), message=_("正在发送提醒…"))
     for record in targets:
         user = record.user or accounts.get((record.id_type, record.id_number))
-        if not _reachable(user):
+        if user is None or not _reachable(user):
             result.unreachable += 1
         elif _record_send(notice, record, user, today, by):
             notify(user, text)
@@ -97,7 +97,7 @@ def reminders_send(
         by=by,
         changes={"sent": [None, result.sent]},
         reason=result.summary(),
-        request=request,
+        ip=ip,
     )
     return result
 

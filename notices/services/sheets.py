@@ -52,7 +52,9 @@ def _locked(sheet: FeedbackSheet) -> FeedbackSheet:
 
 
 @transaction.atomic
-def sheet_remarks_save(*, sheet: FeedbackSheet, texts: dict[int, str], by, request=None) -> int:
+def sheet_remarks_save(
+    *, sheet: FeedbackSheet, texts: dict[int, str], by, ip: str | None = None
+) -> int:
     """Words the monitor or the counselor adds to rows ({record id: text}); empty text
     removes them. Returns how many rows changed."""
     sheet = _locked(sheet)
@@ -84,7 +86,7 @@ def sheet_remarks_save(*, sheet: FeedbackSheet, texts: dict[int, str], by, reque
             by=by,
             changes={record.student_number: [before, text]},
             subject=record.user,
-            request=request,
+            ip=ip,
         )
         changed += 1
     return changed
@@ -92,7 +94,8 @@ def sheet_remarks_save(*, sheet: FeedbackSheet, texts: dict[int, str], by, reque
 
 def _write_remark(sheet, record, remark: FeedbackRemark | None, text: str, by) -> None:
     if not text:
-        remark.delete()
+        if remark is not None:
+            remark.delete()
     elif remark:
         remark.text, remark.author = text, by
         remark.save(update_fields=["text", "author", "updated_at"])
@@ -101,7 +104,7 @@ def _write_remark(sheet, record, remark: FeedbackRemark | None, text: str, by) -
 
 
 @transaction.atomic
-def sheet_sign(*, sheet: FeedbackSheet, by, request=None) -> FeedbackSheet:
+def sheet_sign(*, sheet: FeedbackSheet, by, ip: str | None = None) -> FeedbackSheet:
     """辅导员签字审核: the rows as they stand are kept with the signature."""
     sheet = _locked(sheet)
     if sheet.is_signed:
@@ -116,13 +119,13 @@ def sheet_sign(*, sheet: FeedbackSheet, by, request=None) -> FeedbackSheet:
         "notices.sheet_signed",
         by=by,
         changes={"counselor_signed_at": [None, sheet.counselor_signed_at.isoformat()]},
-        request=request,
+        ip=ip,
     )
     return sheet
 
 
 @transaction.atomic
-def sheet_unsign(*, sheet: FeedbackSheet, by, request=None) -> FeedbackSheet:
+def sheet_unsign(*, sheet: FeedbackSheet, by, ip: str | None = None) -> FeedbackSheet:
     """The counselor takes the signature back, until the college has countersigned."""
     sheet = _locked(sheet)
     if not sheet.is_signed:
@@ -140,15 +143,15 @@ def sheet_unsign(*, sheet: FeedbackSheet, by, request=None) -> FeedbackSheet:
         sheet,
         "notices.sheet_unsigned",
         by=by,
-        changes={"counselor_signed_at": [signed_at.isoformat(), None]},
-        request=request,
+        changes={"counselor_signed_at": [signed_at.isoformat() if signed_at else None, None]},
+        ip=ip,
     )
     return sheet
 
 
 @transaction.atomic
 def sheet_countersign(
-    *, sheet: FeedbackSheet, by, opinion: str = "", request=None
+    *, sheet: FeedbackSheet, by, opinion: str = "", ip: str | None = None
 ) -> FeedbackSheet:
     """学院领导签署复核意见: the sheet counts as handed in now; after the notice's
     deadline it is marked 逾期."""
@@ -169,6 +172,6 @@ def sheet_countersign(
             "leader_signed_at": [None, sheet.leader_signed_at.isoformat()],
             "late": [None, sheet.is_late()],
         },
-        request=request,
+        ip=ip,
     )
     return sheet

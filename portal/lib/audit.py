@@ -104,12 +104,13 @@ def log_action(
     changes: dict[str, list[Any]] | None = None,
     reason: str = "",
     subject=None,
-    request=None,
     ip: str | None = None,
+    request=None,
 ) -> AuditEvent:
-    """Append an audit event: `by` did `action` (e.g. "records.corrected") to `obj`.
+    """Append an audit event: `by` did `action` (e.g. "records.corrected") to `obj`,
+    from the client address `ip` (portal.lib.throttle.client_ip; `request=` reads it
+    there, for callers that still pass the request).
 
-    The client's address is `ip` (what a service was given), else read from `request`.
     Passwords and codes never go in `changes`; ID numbers in it are masked here
     (masked_changes).
     """
@@ -125,8 +126,12 @@ def log_action(
         institution_id=_institution_id(obj),
         changes=masked_changes(changes),
         reason=reason,
-        ip_address=(ip if ip is not None else client_ip(request)) or None,
+        ip_address=_address(ip, request),
     )
+
+
+def _address(ip: str | None, request) -> str | None:
+    return (ip if ip is not None else client_ip(request)) or None
 
 
 RECORD = "records.EnrollmentRecord"
@@ -177,17 +182,17 @@ def log_access(
     students: Iterable[Any] = (),
     changes: dict[str, Any] | None = None,
     label: str = "",
-    request=None,
     ip: str | None = None,
+    request=None,
 ) -> AuditEvent:
     """Record that `by` looked at or exported (`action`, e.g. "records.viewed") the
     personal data of `students`, shown through `obj` (a record, a photo, a sheet, a job).
 
-    The client's address is `ip`, else read from `request`. `students` are enrolment
-    records, accounts or StudentRefs, mixed as convenient; each
+    `students` are enrolment records, accounts or StudentRefs, mixed as convenient; each
     becomes one AuditSubject row. One INSERT for the event and one bulk INSERT for its
     subjects, however many students an export names. ID numbers under the keys of
-    ID_NUMBER_KEYS are masked here; mask any other (portal.lib.idnumbers.mask)."""
+    ID_NUMBER_KEYS are masked here; mask any other (portal.lib.idnumbers.mask). `ip` is
+    the client's address (the view reads it with portal.lib.throttle.client_ip)."""
     refs = _refs(students)
     actor = by if by is not None and by.is_authenticated else None
     users = {ref.user_id for ref in refs}
@@ -205,7 +210,7 @@ def log_access(
             subject_id=users.pop() if len(users) == 1 else None,
             institution_id=institution_id,
             changes=masked_changes(changes),
-            ip_address=(ip if ip is not None else client_ip(request)) or None,
+            ip_address=_address(ip, request),
         )
         AuditSubject.objects.bulk_create(
             AuditSubject(event=event, record_id=ref.record_id, user_id=ref.user_id) for ref in refs

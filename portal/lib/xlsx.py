@@ -1,14 +1,24 @@
-"""Writing spreadsheets safely: streamed (write-only) and free of formula injection."""
+"""Writing spreadsheets safely: streamed (write-only) and free of formula injection;
+and the one way a view answers with one (xlsx_response)."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
+from django.core.files import File
+from django.http import HttpResponse, HttpResponseBase
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
+
+from portal.lib.files import private_file_response
+from portal.lib.middleware import PRIVATE_NO_STORE
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # Cells that Excel or LibreOffice would read as a formula or a command (docs/quality.md).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
@@ -89,3 +99,23 @@ def _text(sheet, value: Any) -> WriteOnlyCell:
 def write_rows(path_or_file, *, title: str, header: list[str], rows: Iterable[list[Any]]) -> int:
     """Stream `rows` into a one-sheet workbook; returns the number of data rows."""
     return write_sheets(path_or_file, [SheetSpec(title=title, header=header, rows=rows)])
+
+
+def xlsx_response(content: Workbook | bytes | File, filename: str) -> HttpResponseBase:
+    """A download of a workbook (saved here), its bytes, or a stored .xlsx (a job's
+    result, streamed; 404 when it is gone). Named by its RFC 5987 `filename*` (Chinese
+    names survive every browser), never sniffed, never kept by a browser or a proxy
+    (shared lab computers)."""
+    if isinstance(content, Workbook):
+        buffer = io.BytesIO()
+        content.save(buffer)
+        content = buffer.getvalue()
+    response: HttpResponseBase
+    if isinstance(content, bytes | bytearray):
+        response = HttpResponse(content, content_type=XLSX)
+    else:
+        response = private_file_response(content, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = PRIVATE_NO_STORE
+    return response

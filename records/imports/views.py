@@ -10,20 +10,16 @@ import uuid
 
 from django import forms
 from django.core.files.storage import default_storage
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.decorators import role_required
 from accounts.models import Role
 from portal.lib import idnumbers, jobs
-from portal.lib.xlsx import SheetSpec, write_sheets
+from portal.lib.xlsx import XLSX, SheetSpec, write_sheets, xlsx_response
 from records import imports
 from records.imports import tasks
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class RosterUploadForm(forms.Form):
@@ -166,7 +162,4 @@ def roster_template(request):
     )
     buffer = io.BytesIO()
     write_sheets(buffer, [roster, guide])
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, _("示例名单.xlsx"))
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return xlsx_response(buffer.getvalue(), _("示例名单.xlsx"))
