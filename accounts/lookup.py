@@ -1,7 +1,7 @@
 """One identifier → the accounts it may name: user name, phone, e-mail or ID number.
 
 Log-in, throttling and "find my account" all resolve through here, so that the four
-identifiers of one account share one failure counter (docs/quality.md).
+identifiers of one account share one failure counter (docs/security.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Reading a delivered zip safely (docs/quality.md: uploads, zip entries).
+"""Reading a delivered zip safely (docs/security.md: uploads, zip entries).
 
 Nothing is ever extracted to disk: each entry is read into memory on its own, at most
 `MAX_BYTES + 1` bytes of it, whatever its header claims. The archive as a whole is

@@ -208,7 +208,7 @@ class BatchImport:
             PhotoBatchEntry(
                 batch=self.batch,
                 position=position,
-                # Stored masked (docs/quality.md "Personal data"): the report, its page
+                # Stored masked (docs/security.md "Personal data"): the report, its page
                 # and the command's output never hold a full number.
                 name=masked_file_name(entry.name)[:255],
                 outcome=result.outcome,

@@ -72,7 +72,7 @@ class BatchUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        # The size is known before the content is read (docs/quality.md: uploads).
+        # The size is known before the content is read (docs/security.md: uploads).
         if upload.size > MAX_ARCHIVE_BYTES:
             raise forms.ValidationError(
                 _("压缩包超过 %(gb)d GB，请分批上传。") % {"gb": MAX_ARCHIVE_BYTES // 1024**3}

@@ -1,4 +1,4 @@
-"""Turning a delivered photo into the stored one (docs/quality.md: uploads, Pillow notes).
+"""Turning a delivered photo into the stored one (docs/security.md: uploads, Pillow notes).
 
 The bytes are judged by content, never by name: Pillow may only use the decoders of
 the accepted formats, the pixel count is checked from the header before any pixel is

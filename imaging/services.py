@@ -207,7 +207,7 @@ def photo_rate(*, photo: Photo, by, rating: int, comment: str = "", ip: str | No
 
 
 def _read_upload(upload) -> bytes:
-    # The size is known before the body is read (docs/quality.md: uploads).
+    # The size is known before the body is read (docs/security.md: uploads).
     if upload.size is not None and upload.size > MAX_BYTES:
         raise PhotoError(reason("too_large"), "too_large")
     upload.seek(0)

@@ -109,7 +109,7 @@ def _missing_rows(graduates, students: list):
         yield [
             record.student_number,
             record.name,
-            record.masked_id_number,  # masked in every export (docs/quality.md, PIPL)
+            record.masked_id_number,  # masked in every export (docs/security.md, PIPL)
             record.college.name,
             record.school_class.name if record.school_class else "",
             record.expected_graduation.isoformat(),

@@ -1,4 +1,4 @@
-"""Photo files, served only through the viewer's scope (docs/quality.md: never public), the
+"""Photo files, served only through the viewer's scope (docs/security.md: never public), the
 student's 图像校对 (正确 after a second confirmation, 有误 with a reason, the quality
 rating), and the public directory of collection units."""
 
@@ -22,7 +22,7 @@ from records.codes import province_name
 
 
 def _log_staff_view(request, photo, action: str) -> None:
-    """Staff looking at a person's face is itself recorded (docs/quality.md, PIPL): one event
+    """Staff looking at a person's face is itself recorded (docs/security.md, PIPL): one event
     per file served, the thumbnail too. A page only links the files, and a file can be
     fetched without its page, so the file request is what is recorded; it costs two small
     INSERTs, and a page of 50 thumbnails is 50 events a reload (no-store: not cached)."""

@@ -1,5 +1,5 @@
 """The list of students who have not done a notice's task, as .xlsx: a generator of rows
-plus the one streamed writer (portal.lib.xlsx). ID numbers are masked (PIPL, docs/quality.md)."""
+plus the one streamed writer (portal.lib.xlsx). ID numbers are masked (PIPL, docs/security.md)."""
 
 from __future__ import annotations
 

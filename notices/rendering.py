@@ -1,4 +1,4 @@
-"""Notice bodies and help pages: Markdown without raw HTML, then sanitised (docs/quality.md).
+"""Notice bodies and help pages: Markdown without raw HTML, then sanitised (docs/security.md).
 
 Raw HTML in the text is shown as text (the Markdown parser's HTML handling is switched
 off), and nh3 keeps only a small set of tags and attributes on what Markdown produced,

@@ -1,7 +1,7 @@
 """Background tasks of the notices app: thin, they call the exports and services.
 
 Each task checks the job owner's scope again: a job's parameters are ids, and ids are
-never trusted (docs/quality.md: access control)."""
+never trusted (docs/security.md: access control)."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _

@@ -1,4 +1,4 @@
-"""Checking a notice's attachments by their content (docs/quality.md: uploads).
+"""Checking a notice's attachments by their content (docs/security.md: uploads).
 
 PDFs are parsed and written anew (portal.lib.uploads.pdf_upload); images are decoded and
 re-encoded (image_upload); Word and Excel files (.docx, .xlsx: blank forms, seed 004's

@@ -12,7 +12,7 @@ class PortalConfig(AppConfig):
 
 
 def check_defusedxml(app_configs, **kwargs):
-    """openpyxl parses .xlsx safely only when defusedxml is installed (docs/quality.md)."""
+    """openpyxl parses .xlsx safely only when defusedxml is installed (docs/security.md)."""
     from openpyxl.xml import DEFUSEDXML
 
     if DEFUSEDXML:

@@ -3,7 +3,7 @@
 Outside it the answer is 404, never 403, so that no one learns what exists (the role
 guards of accounts/decorators.py answer 403 to a role that has no business on a page).
 Staff opening a person's full record or a student's evidence is itself audited
-(docs/quality.md, PIPL).
+(docs/security.md, PIPL).
 """
 
 from django.shortcuts import get_object_or_404

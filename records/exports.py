@@ -19,7 +19,7 @@ ROSTER_HEADER = [
 def roster_rows(
     records: QuerySet[EnrollmentRecord], progress=None, students: list | None = None
 ) -> Iterator[list]:
-    """One row a record; ID numbers masked (docs/quality.md: masked in every export). Each
+    """One row a record; ID numbers masked (docs/security.md: masked in every export). Each
     student written is added to `students` (for the export's audit event)."""
     for record in records.iterator(chunk_size=2000):
         if students is not None:

@@ -618,7 +618,7 @@ class EvidenceKind(models.TextChoices):
 
 
 def evidence_path(instance, filename: str) -> str:
-    # The stored name is ours (docs/quality.md: file names never taken from the user).
+    # The stored name is ours (docs/security.md: file names never taken from the user).
     return f"evidence/{instance.report_id}/{instance.token}{instance.extension}"
 
 

@@ -1,4 +1,4 @@
-"""Test clients held to CSRF as a browser is (docs/quality.md "Testing traps": the test
+"""Test clients held to CSRF as a browser is (docs/security.md "Testing traps": the test
 client skips CSRF unless told), and the POST that sends the token back."""
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ class CodePurpose(models.TextChoices):
 
 class VerificationCode(models.Model):
     """A 6-digit code sent by SMS or e-mail: stored hashed, single use, 10 minutes,
-    at most 5 wrong tries (docs/quality.md, ASVS V2.7)."""
+    at most 5 wrong tries (docs/security.md, ASVS V2.7)."""
 
     purpose = models.CharField(_("用途"), max_length=20, choices=CodePurpose.choices)
     destination = models.CharField(_("接收方"), max_length=254)

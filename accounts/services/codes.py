@@ -1,13 +1,13 @@
 """Verification codes (验证码) sent by SMS or e-mail.
 
 Random 6 digits from `secrets`, stored as an HMAC, single use, valid 10 minutes, at
-most 5 wrong tries, bound to a purpose and a destination (docs/quality.md, ASVS V2.7).
+most 5 wrong tries, bound to a purpose and a destination (docs/security.md, ASVS V2.7).
 `code_check` verifies and uses up a code at once. A service that may refuse for another
 reason after the code is proven (证件号码已被注册, 手机号已使用: the person resubmits with
 the same code) calls `code_verify` first and `code_use` only when it goes ahead.
 A destination gets at most one code a minute and 10 a day (issue: accounts). One client
 address may send and get wrong only so many codes an hour, whatever the destinations
-(docs/quality.md: brute force per account and per IP).
+(docs/security.md: brute force per account and per IP).
 """
 
 from __future__ import annotations

@@ -70,7 +70,7 @@ def _new_request(user: User, kind: str, **fields) -> IdentityRequest:
 
 def _lock_user(user: User) -> None:
     """Take `user`'s row lock for the rest of the transaction: her requests are counted and
-    saved one submission at a time (docs/quality.md "Counters are exact under bursts": a
+    saved one submission at a time (docs/security.md "Counters are exact under bursts": a
     count read beside a slow image decode lets a burst through)."""
     User.objects.select_for_update().filter(pk=user.pk).values_list("pk").get()
 
@@ -177,7 +177,7 @@ def real_name_change_submit(
 
 
 def identity_request_viewed(*, req: IdentityRequest, by: User, ip=None) -> None:
-    """docs/quality.md (PIPL): staff access to a person's full ID number and ID photos is
+    """docs/security.md (PIPL): staff access to a person's full ID number and ID photos is
     itself recorded — who looked, when."""
     log_action(req, "accounts.request_viewed", by=by, subject=req.user, ip=ip)
 

@@ -6,7 +6,7 @@
   whether an account exists.
 - Per (account, client address): THROTTLE_LOGIN_TRIES wrong passwords, then a wait that
   doubles with each window that ran out (THROTTLE_LOGIN_DELAY … THROTTLE_LOGIN_MAX_DELAY).
-  Never the account alone: then anyone could lock a student out (docs/quality.md).
+  Never the account alone: then anyone could lock a student out (docs/security.md).
 - Per client address (IPv6: its /64): after THROTTLE_LOGIN_ADDRESS_FAILURES wrong
   passwords the address is slowed down to THROTTLE_LOGIN_SLOW_CHECKS wrong passwords a
   minute. A right password gives its try back, so the students of a campus still get in

@@ -27,7 +27,7 @@ from portal.lib.audit import log_action
 from portal.lib.throttle import Limit, wait_message
 
 # "证件号码已被注册", "手机号已使用" and "该邮箱已被其他账号使用" tell whether a person has an
-# account (docs/quality.md). They need the code, so a phone or mailbox that received one may be
+# account (docs/security.md). They need the code, so a phone or mailbox that received one may be
 # told so only this often, whatever the numbers it tries; then it is told to wait, without
 # the answer. Keyed on the code's destination, never on the client address: a campus
 # registers behind a few NAT addresses. "该用户名已被使用" is counted too: otherwise one

@@ -40,7 +40,7 @@ def password_reset(*, destination: str, code: str, password: str, ip=None) -> Us
     the session's password hash)."""
     destination = normalize_destination(destination)
     # The code first: only whoever holds the phone or mailbox learns whether an account
-    # uses it (docs/quality.md: never reveal whether an account exists).
+    # uses it (docs/security.md: never reveal whether an account exists).
     code_check(purpose=CodePurpose.RESET_PASSWORD, destination=destination, code=code, ip=ip)
     user = _holders(destination).first()
     if user is None:

@@ -232,7 +232,7 @@ def sex(number: str) -> str:
 def mask(value: str) -> str:
     """What a page, export, mail or SMS may show of an ID number to anyone but its holder.
 
-    The one rule (docs/quality.md, PIPL art. 51, GB/T 35273 §7.2), applied on the server so the
+    The one rule (docs/security.md, PIPL art. 51, GB/T 35273 §7.2), applied on the server so the
     full number never reaches the browser; the length is kept so the shape stays
     recognisable. An 18-character number keeps only its last 4 (the sequence and the check
     character): region and birth date stay hidden, so the number cannot be rebuilt as long

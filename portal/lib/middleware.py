@@ -6,7 +6,7 @@ PRIVATE_NO_STORE = "private, no-store"
 
 
 class ContentSecurityPolicyMiddleware:
-    """No inline script, nothing from another origin (docs/quality.md: Output)."""
+    """No inline script, nothing from another origin (docs/security.md: Output)."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -1,7 +1,7 @@
 """Private file storage: on the local disk, outside any web root, with no URL at all.
 
 Photos, ID scans, evidence and exports are served only by permission-checked views
-(docs/quality.md); a template that asked a private file for its URL would fail loudly.
+(docs/security.md); a template that asked a private file for its URL would fail loudly.
 """
 
 from django.core.files.storage import FileSystemStorage

@@ -1,4 +1,4 @@
-"""Throttling counters that stay exact under bursts (docs/quality.md "Counters are exact").
+"""Throttling counters that stay exact under bursts (docs/security.md "Counters are exact").
 
 Every counter is incremented FIRST and compared after, atomically, so that twenty
 requests arriving together cannot all read "4 of 5" before any of them counts:

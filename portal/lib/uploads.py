@@ -1,4 +1,4 @@
-"""Checking uploads by their content, never by name or browser-sent type (docs/quality.md).
+"""Checking uploads by their content, never by name or browser-sent type (docs/security.md).
 
 `image_upload(file, max_bytes=…, formats=…, max_pixels=…)` checks the pixel count the
 header declares against the form's own limit before a pixel is decoded, then decodes
@@ -19,7 +19,7 @@ from portal.lib.pdfs import PdfRefused, pdf_rebuild
 
 MAX_PIXELS = 40_000_000  # far above any camera photo; refuses decompression bombs
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-# Each form passes its own limit, sized to its purpose (docs/quality.md "PDFs").
+# Each form passes its own limit, sized to its purpose (docs/security.md "PDFs").
 
 
 class UploadError(Exception):

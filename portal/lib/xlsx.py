@@ -20,7 +20,7 @@ from portal.lib.middleware import PRIVATE_NO_STORE
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-# Cells that Excel or LibreOffice would read as a formula or a command (docs/quality.md).
+# Cells that Excel or LibreOffice would read as a formula or a command (docs/security.md).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
 
 

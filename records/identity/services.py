@@ -22,7 +22,7 @@ from records.models import DegreeRecord, EnrollmentRecord
 from records.services.binding import certificate_digits
 
 FACT_GUESSES = Limit("identity-facts", max=5, window=24 * 60 * 60)
-# docs/quality.md: guesses are throttled per account and per IP, so that a handful of pending
+# docs/security.md: guesses are throttled per account and per IP, so that a handful of pending
 # accounts for one ID number cannot share out the guessing.
 FACT_GUESSES_PER_IP = Limit("identity-facts-ip", max=20, window=24 * 60 * 60)
 
@@ -65,7 +65,7 @@ def _guess_limits(user: User, ip) -> list[tuple[Limit, str]]:
 
 
 def _take_guess(user: User, ip) -> list[tuple[Limit, str]]:
-    """Count this guess first, then compare (docs/quality.md: a burst of guesses sent together
+    """Count this guess first, then compare (docs/security.md: a burst of guesses sent together
     cannot all read "4 of 5"). A refused guess stays counted; a right one is given back
     with _give_back, so that the limits count wrong guesses only."""
     limits = _guess_limits(user, ip)

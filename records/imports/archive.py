@@ -1,7 +1,7 @@
 """The .xlsx before any parser sees it: kind, size, entry names, entry count, real
 unpacked size, then its XML (parts.py: no DTD, no cell beyond what a roster can hold).
 
-An .xlsx is a zip (docs/quality.md): a zip bomb declares small sizes and inflates to
+An .xlsx is a zip (docs/security.md): a zip bomb declares small sizes and inflates to
 gigabytes, so the sizes that count are measured, by inflating every entry with a budget.
 """
 

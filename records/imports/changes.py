@@ -6,7 +6,7 @@ Values are shown as the student reads them on her page: the labels of choices, t
 of colleges, majors and classes, the full name of 生源省市; ID numbers masked
 (portal.lib.idnumbers.mask). On the registrar's list a record whose ID number changes
 also shows its birth date as a year and no 考生号 or 生源省市 value, so that the masked
-number cannot be rebuilt from the same line (docs/quality.md "Personal data").
+number cannot be rebuilt from the same line (docs/security.md "Personal data").
 """
 
 from __future__ import annotations

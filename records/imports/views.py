@@ -46,7 +46,7 @@ class RosterUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        # The size is known before the content is read (docs/quality.md: uploads).
+        # The size is known before the content is read (docs/security.md: uploads).
         if upload.size > imports.MAX_FILE_BYTES:
             raise forms.ValidationError(
                 _("文件超过 %(mb)d MB，请拆分后分批导入。")

@@ -169,7 +169,7 @@ def report_close(*, report: OnlineReport, by: User, ip: str | None = None) -> On
 
 def report_lookup(*, code: str, by=None, ip: str | None = None) -> OnlineReport:
     """The valid report with this code, counted as one more view; otherwise raise
-    ReportUnavailable. Unknown codes count against the visitor's address (docs/quality.md
+    ReportUnavailable. Unknown codes count against the visitor's address (docs/security.md
     V2.2.1): each look-up is counted first, outside the transaction (a refusal rolls it
     back), and a code that names a report gives its try back. `by`: the visitor, anonymous
     or not; `ip`: her address."""

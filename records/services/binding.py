@@ -136,7 +136,7 @@ def record_bind_by_facts(
     """还有学籍没有显示出来？尝试绑定学籍: school (name or 院校代码) + 学号 or 考生号, which
     must belong to a record of this name and ID number (seed 002: other names or numbers
     cannot match). Facts alone never bind anyone else's record: knowing a classmate's
-    学号 finds nothing (docs/quality.md "Knowledge is not authentication"). A 未注册
+    学号 finds nothing (docs/security.md "Knowledge is not authentication"). A 未注册
     record of hers is found but not bound: it is refused with the reason."""
     key = _throttle(by)
     number = number.strip()

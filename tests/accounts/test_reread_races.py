@@ -1,4 +1,4 @@
-"""Bursts past the identity-request limits, on PostgreSQL with real threads (docs/quality.md
+"""Bursts past the identity-request limits, on PostgreSQL with real threads (docs/security.md
 "Counters are exact under bursts": under TestCase or on SQLite nothing would race)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Hostile uploads (docs/quality.md: uploads): every file of the corpus is refused with a
+"""Hostile uploads (docs/security.md: uploads): every file of the corpus is refused with a
 clear Chinese message and leaves nothing stored, through the registrar's single upload
 and inside a zip batch; polyglots are accepted only as re-encoded photos; hostile zips
 (paths, bombs, too many entries) are refused."""

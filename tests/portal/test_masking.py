@@ -189,7 +189,7 @@ def xlsx_text(content: bytes) -> str:
 # --- The counter itself -------------------------------------------------------------------
 
 
-_OLD_FIRST17 = "53010219900101123"  # the example of docs/quality.md (5301**********123X)
+_OLD_FIRST17 = "53010219900101123"  # the example of docs/security.md (5301**********123X)
 OLD_NUMBER = _OLD_FIRST17 + idnumbers.check_digit(_OLD_FIRST17)
 
 
@@ -201,7 +201,7 @@ def test_the_counter_catches_the_old_mask_beside_a_birth_date():
     text = f"证件号码 {_old_mask(OLD_NUMBER)} 出生日期 1990-01-01 性别 女"
 
     assert candidates(text, OLD_NUMBER) < FLOOR
-    assert candidates(text, OLD_NUMBER) <= 10  # docs/quality.md: 9 candidates
+    assert candidates(text, OLD_NUMBER) <= 10  # docs/security.md: 9 candidates
 
 
 def test_the_counter_catches_a_birth_date_beside_the_last_four():

@@ -157,7 +157,7 @@ def test_binding_by_school_name_and_examinee_number(client_for, world):
 
 
 def test_an_unbound_record_of_someone_else_never_binds_by_its_examinee_number(client_for, world):
-    """Knowing a classmate's 考生号 and school is not being her (docs/quality.md)."""
+    """Knowing a classmate's 考生号 and school is not being her (docs/security.md)."""
     theirs = factories.record(world.class_b, name="郑好")
 
     response = client_for(world.alice).post(
