@@ -89,9 +89,9 @@ def test_the_service_refuses_a_report_after_the_correction_deadline(
 ):
     """Not only the page: a claim sent straight to the service is refused too."""
     with pytest.raises(RecordError, match="逾期不再办理信息更改手续"):
-        checks.report_submit(
+        checks.discrepancy_report(
             record=world.alice_record,
-            user=world.alice,
+            by=world.alice,
             claims={"ethnicity": "回族"},
             explanation="户口本为回族",
             evidence=[checks.Evidence(kind="hukou", upload=pdf_upload())],
