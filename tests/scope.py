@@ -195,10 +195,10 @@ POST_DATA = {
     "accounts:claim_confirm": {"password": factories.PASSWORD},
     "records:record_detail": READS,
     "records:record_confirm": {},
-    "records:report_create": _discrepancy,
+    "records:discrepancy_create": _discrepancy,
     "records:record_edit": _record_edit,
-    "records:report_withdraw": {},
-    "records:report_detail": {"decision": "reject", "note": "材料不足"},
+    "records:discrepancy_withdraw": {},
+    "records:discrepancy_detail": {"decision": "reject", "note": "材料不足"},
     "records:evidence_file": READS,
     "records:class_detail": READS,
     "imaging:photo_file": READS,
@@ -255,10 +255,10 @@ def _roles(*roles: str, admins: bool = True):
 MAY_ACT = {
     "accounts:identity_request_detail": _roles(Role.IDENTITY_REVIEWER),  # not its owner
     "records:record_confirm": _roles(Role.STUDENT, admins=False),
-    "records:report_create": _roles(Role.STUDENT, admins=False),
-    "records:report_withdraw": _roles(Role.STUDENT, admins=False),
+    "records:discrepancy_create": _roles(Role.STUDENT, admins=False),
+    "records:discrepancy_withdraw": _roles(Role.STUDENT, admins=False),
     "records:record_edit": _roles(Role.REGISTRAR),
-    "records:report_detail": _roles(Role.REGISTRAR),
+    "records:discrepancy_detail": _roles(Role.REGISTRAR),
     "imaging:photo_upload": _roles(Role.REGISTRAR),
     "notices:college_export": _roles(Role.COLLEGE, Role.REGISTRAR),
     "notices:sheet_remarks": _roles(Role.STUDENT, Role.COUNSELOR),  # the monitor fills it
