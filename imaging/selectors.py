@@ -22,6 +22,7 @@ from imaging.models import (
     CollectionUnit,
     Photo,
     PhotoBatch,
+    PhotoBatchEntry,
     PhotoKind,
     PhotoState,
     PhotoVerification,
@@ -146,11 +147,12 @@ def _current(kind: str, **state):
     return Photo.objects.filter(record=OuterRef("pk"), kind=kind, is_current=True, **state)
 
 
-def photo_progress(records: QuerySet[EnrollmentRecord], *, kind: str) -> list[dict]:
-    """Per cohort (年级) and college: records, and how many of them have no current photo
-    of `kind`, or one that is unverified, confirmed or disputed. One query."""
+def photo_progress(user, *, kind: str) -> list[dict]:
+    """Per cohort (年级) and college of the user's scope: records, and how many of them have
+    no current photo of `kind`, or one that is unverified, confirmed or disputed. One query."""
     rows = (
-        records.order_by()
+        EnrollmentRecord.objects.visible_to(user)
+        .order_by()
         .values("admission_year", "college_id", "college__name", "college__code")
         .annotate(
             n_records=Count("pk"),
@@ -175,24 +177,30 @@ def progress_totals(rows: list[dict]) -> dict[str, int]:
 NOT_GRADUATING = (RecordStatus.WITHDRAWN, RecordStatus.EXPELLED, RecordStatus.UNREGISTERED)
 
 
-def graduation_years(records: QuerySet[EnrollmentRecord]) -> list[int]:
-    return [d.year for d in records.order_by().dates("expected_graduation", "year")]
+def graduation_years(user) -> list[int]:
+    """The years in which students of the user's scope are expected to graduate (届)."""
+    records = EnrollmentRecord.objects.visible_to(user).order_by()
+    return [d.year for d in records.dates("expected_graduation", "year")]
 
 
-def graduates_without_confirmed_diploma(
-    records: QuerySet[EnrollmentRecord], *, year: int
-) -> QuerySet[EnrollmentRecord]:
-    """毕业生 of one year (届) whose 学历照片 is missing, unverified or disputed. Seed 003:
-    网上照片没有经过核对确认的，原则上不予进行毕业证书电子注册."""
+def graduates_without_confirmed_diploma(user, *, year: int) -> QuerySet[EnrollmentRecord]:
+    """毕业生 of one year (届) in the user's scope whose 学历照片 is missing, unverified or
+    disputed. Seed 003: 网上照片没有经过核对确认的，原则上不予进行毕业证书电子注册."""
     diploma = _current(PhotoKind.DIPLOMA)
     return (
-        records.filter(expected_graduation__year=year)
+        EnrollmentRecord.objects.visible_to(user)
+        .filter(expected_graduation__year=year)
         .exclude(status__in=NOT_GRADUATING)
         .exclude(Exists(diploma.filter(state=PhotoState.CONFIRMED)))
         .annotate(diploma_state=Subquery(diploma.values("state")[:1]))
         .select_related("college", "school_class")
         .order_by("college__code", "school_class__code", "student_number")
     )
+
+
+def current_photos(record: EnrollmentRecord) -> list[Photo]:
+    """The record's current photos, one per kind, ordered by kind."""
+    return list(record.photos.filter(is_current=True).order_by("kind"))
 
 
 def dispute_queue(user) -> QuerySet[Photo]:
@@ -223,6 +231,37 @@ def batches_with_ratings(user) -> QuerySet[PhotoBatch]:
         )
         .order_by("-created_at", "-pk")
     )
+
+
+def batch_entries(batch: PhotoBatch, *, outcome: str = "") -> QuerySet[PhotoBatchEntry]:
+    """The import report of a batch, file by file in upload order; `outcome` (one of
+    EntryOutcome) narrows it."""
+    entries = batch.entries.select_related("record").order_by("position")
+    return entries.filter(outcome=outcome) if outcome else entries
+
+
+def rating_comments(batch: PhotoBatch, *, limit: int = 50) -> QuerySet:
+    """The students' latest written comments on the batch's photos, with their rating."""
+    return (
+        batch.photos.filter(verifications__rating__isnull=False)
+        .exclude(verifications__rating_comment="")
+        .values("verifications__rating", "verifications__rating_comment", "verifications__rated_at")
+        .order_by("-verifications__rated_at")[:limit]
+    )
+
+
+def collection_units_by_province(first: str = "") -> tuple[list[dict], bool]:
+    """各省市图像采集单位, grouped by province in code order, province `first` (a student's
+    own, from her record page) at the top; and whether `first` has no unit at all."""
+    provinces: dict[str, dict] = {}
+    for unit in CollectionUnit.objects.all():
+        group = provinces.setdefault(
+            unit.province,
+            {"code": unit.province, "name": province_name(unit.province), "units": []},
+        )
+        group["units"].append(unit)
+    groups = sorted(provinces.values(), key=lambda group: group["code"] != first)
+    return groups, bool(first) and first not in provinces
 
 
 def rating_distribution(batch: PhotoBatch) -> list[dict]:

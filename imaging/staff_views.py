@@ -48,7 +48,7 @@ def overview(request):
     """Per cohort and college: photos missing, unverified, confirmed, disputed."""
     form = OverviewFilterForm(request.GET or None)
     kind = (form.is_valid() and form.cleaned_data["kind"]) or PhotoKind.ENROLLMENT
-    rows = selectors.photo_progress(EnrollmentRecord.objects.visible_to(request.user), kind=kind)
+    rows = selectors.photo_progress(request.user, kind=kind)
     context = {
         "form": form,
         "kind_label": PhotoKind(kind).label,
@@ -58,8 +58,8 @@ def overview(request):
     return render(request, "imaging/overview.html", context)
 
 
-def _graduation_year(request, records) -> tuple[int | None, list[int]]:
-    years = selectors.graduation_years(records)
+def _graduation_year(request) -> tuple[int | None, list[int]]:
+    years = selectors.graduation_years(request.user)
     try:
         asked = int(request.GET.get("year", ""))
     except ValueError:
@@ -74,12 +74,11 @@ def _graduation_year(request, records) -> tuple[int | None, list[int]]:
 def _graduates(request):
     """The graduates of the chosen year (the coming one by default) in the person's scope
     whose 学历照片 is not confirmed; the page and its export list the same."""
-    records = EnrollmentRecord.objects.visible_to(request.user)
-    year, years = _graduation_year(request, records)
+    year, years = _graduation_year(request)
     graduates = (
-        selectors.graduates_without_confirmed_diploma(records, year=year)
+        selectors.graduates_without_confirmed_diploma(request.user, year=year)
         if year
-        else records.none()
+        else EnrollmentRecord.objects.none()
     )
     return graduates, year, years
 
@@ -171,8 +170,7 @@ def photo_upload(request, pk: int):
                 % {"kind": photo.get_kind_display()},
             )
             return redirect("imaging:dispute_queue")
-    current = list(record.photos.filter(is_current=True).order_by("kind"))
-    context = {"record": record, "form": form, "photos": current}
+    context = {"record": record, "form": form, "photos": selectors.current_photos(record)}
     return render(request, "imaging/photo_upload.html", context)
 
 
@@ -216,25 +214,17 @@ def batch_detail(request, pk: int):
     """The import report, file by file, and the ratings of the batch's photos."""
     batch = batch_for_read(request, pk)
     outcome = request.GET.get("outcome", "")
-    entries = batch.entries.select_related("record").order_by("position")
-    if outcome in EntryOutcome.values:
-        entries = entries.filter(outcome=outcome)
-    else:
+    if outcome not in EntryOutcome.values:
         outcome = ""
+    entries = selectors.batch_entries(batch, outcome=outcome)
     page = Paginator(entries, 100).get_page(request.GET.get("page"))
-    comments = (
-        batch.photos.filter(verifications__rating__isnull=False)
-        .exclude(verifications__rating_comment="")
-        .values("verifications__rating", "verifications__rating_comment", "verifications__rated_at")
-        .order_by("-verifications__rated_at")[:50]
-    )
     context = {
         "batch": batch,
         "counts": [(value, label, batch.counts[value]) for value, label in EntryOutcome.choices],
         "outcome": outcome,
         "page": page,
         "ratings": selectors.rating_distribution(batch),
-        "comments": comments,
+        "comments": selectors.rating_comments(batch),
     }
     # The page lists the matched students by name and 学号 (PIPL trail: who looked).
     log_access(

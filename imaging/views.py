@@ -9,12 +9,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.decorators import student_required
-from imaging import services
+from imaging import selectors, services
 from imaging.access import own_photo, photo_for_read, verification_to_rate
 from imaging.errors import PhotoError
 from imaging.forms import DisputeForm, RatingForm
-from imaging.models import CollectionUnit
-from imaging.selectors import collection_units_for
 from portal.lib.audit import log_access
 from portal.lib.files import private_file_response
 from portal.lib.throttle import client_ip
@@ -95,7 +93,7 @@ def photo_dispute(request, token: str):
                 request, _("已提交：照片有误。请按下方说明联系图像采集单位（新华社）勘误。")
             )
             return redirect(_back(photo))
-    context = {"photo": photo, "form": form, "units": collection_units_for(photo.record)}
+    context = {"photo": photo, "form": form, "units": selectors.collection_units_for(photo.record)}
     return render(request, "imaging/photo_dispute.html", context)
 
 
@@ -125,14 +123,7 @@ def collection_units(request):
     """各省市图像采集单位 联系方式: public, grouped by province; `?province=` (a student's
     link from their record page) puts that province first."""
     asked = request.GET.get("province", "")
-    provinces: dict[str, dict] = {}
-    for unit in CollectionUnit.objects.all():
-        group = provinces.setdefault(
-            unit.province,
-            {"code": unit.province, "name": province_name(unit.province), "units": []},
-        )
-        group["units"].append(unit)
-    groups = sorted(provinces.values(), key=lambda group: group["code"] != asked)
-    missing = province_name(asked) if asked and asked not in provinces else ""
+    groups, none_there = selectors.collection_units_by_province(asked)
+    missing = province_name(asked) if none_there else ""
     context = {"provinces": groups, "missing": missing}
     return render(request, "imaging/collection_units.html", context)

@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from accounts.access import audit_events_for
 from accounts.decorators import role_required
 from accounts.models import Role
+from notices import selectors
 from notices.access import attachment_for_manage, institution_for_create, notice_for_manage
 from notices.errors import NoticeError
 from notices.forms import (
@@ -32,11 +32,11 @@ registrar_required = role_required(Role.REGISTRAR)
 
 @registrar_required
 def manage_list(request):
-    notices = Notice.objects.managed_by(request.user).select_related("institution")
     state = request.GET.get("state", "")
-    if state in NoticeState.values:
-        notices = notices.filter(state=state)
-    page = Paginator(notices.order_by("-updated_at", "-pk"), 30).get_page(request.GET.get("page"))
+    if state not in NoticeState.values:
+        state = ""
+    notices = selectors.notices_managed_by(request.user, state=state)
+    page = Paginator(notices, 30).get_page(request.GET.get("page"))
     context = {"page": page, "state": state, "states": NoticeState.choices}
     return render(request, "notices/manage_list.html", context)
 
@@ -112,14 +112,11 @@ def notice_edit(request, pk: int):
 @registrar_required
 def notice_manage(request, pk: int):
     notice = notice_for_manage(request, pk)
-    history = audit_events_for(request.user).filter(
-        target_type=Notice._meta.label, target_id=str(notice.pk)
-    )
     context = {
         "notice": notice,
         "attachments": notice.attachments.all(),
         "audience_rules": notice.audience.select_related("college"),
-        "history": [_labelled(event) for event in history.select_related("actor")[:100]],
+        "history": [_labelled(event) for event in selectors.notice_history(request.user, notice)],
         "attachment_form": AttachmentForm(),
     }
     return render(request, "notices/notice_manage.html", context)

@@ -13,9 +13,11 @@ from dataclasses import dataclass, fields
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from accounts.access import audit_events_for
 from accounts.models import AccountState, User
 from imaging.models import Photo, PhotoState
 from notices.models import FeedbackSheet, Notice, NoticeAudience
+from portal.lib.models import AuditEvent
 from records.models import (
     College,
     DiscrepancyReport,
@@ -25,6 +27,37 @@ from records.models import (
     SchoolClass,
 )
 from records.self_check import check_done, not_checked_q
+
+# Lists ----------------------------------------------------------------------------------
+
+
+def published_notices() -> QuerySet[Notice]:
+    """The published notices, newest first, with their institution: the public list and
+    the home page."""
+    return Notice.objects.published().select_related("institution")
+
+
+def notices_managed_by(user, *, state: str = "") -> QuerySet[Notice]:
+    """The notices this registrar writes, last changed first; `state` (a NoticeState)
+    narrows them."""
+    notices = Notice.objects.managed_by(user).select_related("institution")
+    if state:
+        notices = notices.filter(state=state)
+    return notices.order_by("-updated_at", "-pk")
+
+
+def sheets_led_by(user, notice: Notice) -> QuerySet[FeedbackSheet]:
+    """The 反馈表 of this notice for the classes whose 班长 the user is."""
+    return FeedbackSheet.objects.filter(notice=notice, school_class__monitor=user).select_related(
+        "school_class"
+    )
+
+
+def notice_history(user, notice: Notice, *, limit: int = 100) -> list[AuditEvent]:
+    """The audit trail of one notice that this user may read, newest first."""
+    events = audit_events_for(user).filter(target_type=Notice._meta.label, target_id=str(notice.pk))
+    return list(events.select_related("actor")[:limit])
+
 
 # The audience --------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from notices import help as help_centre
+from notices import selectors
 from notices.access import (
     article_for_read,
     attachment_for_download,
@@ -11,13 +12,13 @@ from notices.access import (
     manages_notice,
     notice_for_read,
 )
-from notices.models import FeedbackSheet, Notice
+from notices.models import Notice
 from notices.student import student_records, student_tasks
 from portal.lib.files import private_file_response
 
 
 def notice_list(request):
-    notices = Notice.objects.published().select_related("institution")
+    notices = selectors.published_notices()
     page = Paginator(notices, 20).get_page(request.GET.get("page"))
     return render(request, "notices/notice_list.html", {"page": page})
 
@@ -40,9 +41,7 @@ def _viewer_context(user, notice: Notice) -> dict:
         records = list(student_records(user))
         if records and notice.has_task:
             context["my_task"] = student_tasks([notice], records)[0]
-        context["monitor_sheets"] = FeedbackSheet.objects.filter(
-            notice=notice, school_class__monitor=user
-        ).select_related("school_class")
+        context["monitor_sheets"] = selectors.sheets_led_by(user, notice)
     return context
 
 

@@ -222,9 +222,11 @@ def latest_discrepancies(records) -> dict[int, DiscrepancyReport]:
 
 
 def records_in_scope(user) -> QuerySet[EnrollmentRecord]:
-    """The records `user` may see, with what a list row shows (查询学籍)."""
-    return EnrollmentRecord.objects.visible_to(user).select_related(
-        "college", "school_class", "major"
+    """The records `user` may see, by 学号, with what a list row shows (查询学籍)."""
+    return (
+        EnrollmentRecord.objects.visible_to(user)
+        .select_related("college", "school_class", "major")
+        .order_by("student_number")
     )
 
 
@@ -248,6 +250,8 @@ def class_members(user, school_class: SchoolClass) -> QuerySet[EnrollmentRecord]
     )
 
 
-def degree_records() -> QuerySet[DegreeRecord]:
-    """学历 records with their institution (学籍信息 lists the student's)."""
-    return DegreeRecord.objects.select_related("institution")
+def degree_records(*, user=None) -> QuerySet[DegreeRecord]:
+    """学历 records with their institution (学籍信息 lists the student's); `user`: only
+    those bound to her."""
+    degrees = DegreeRecord.objects.select_related("institution")
+    return degrees.filter(user=user) if user is not None else degrees

@@ -75,7 +75,7 @@ def my_records(request):
         records = list(
             binding.with_bindable(checks.with_last_revocation(with_state(related=True)), user)
         )
-        degrees = list(degree_records().filter(user=user))
+        degrees = list(degree_records(user=user))
     bound = [record for record in records if record.user_id == user.pk]
     binding.records_mark_viewed(records=bound)
     panels, reports = record_panels(bound), latest_discrepancies(bound)
@@ -249,13 +249,11 @@ def record_list(request):
     records = records_in_scope(request.user)
     form = RecordSearchForm(request.POST if request.method == "POST" else None)
     if not form.is_valid():
-        page = Paginator(records.order_by("student_number"), 50).get_page(request.GET.get("page"))
+        page = Paginator(records, 50).get_page(request.GET.get("page"))
         return render(request, "records/record_list.html", {"page": page, "form": form})
     query = form.cleaned_data["q"].strip()
     try:
-        found = search_records(by=request.user, records=records, query=query).order_by(
-            "student_number"
-        )
+        found = search_records(by=request.user, records=records, query=query)
     except RecordError as error:  # too many searches by ID number: nothing is looked up
         form.add_error(None, error.message)
         page = Paginator(records.none(), 50).get_page(1)
