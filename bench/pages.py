@@ -238,12 +238,13 @@ def make_surge_students(count: int) -> dict[str, int]:
 
     from accounts.models import Role, User
     from portal.lib import idnumbers
-    from records.models import EnrollmentRecord
+    from records.models import EnrollmentRecord, RecordStatus
 
     encoded = make_password(SURGE_PASSWORD)
-    templates = list(
-        EnrollmentRecord.objects.filter(admission_year=2023).order_by("pk")[:50]
-    ) or list(EnrollmentRecord.objects.order_by("pk")[:50])
+    # Registered records only: a copy of the demo's 未注册 or 退学 record would be one the
+    # student cannot check, and the surge would count her as an error.
+    registered = EnrollmentRecord.objects.filter(status=RecordStatus.REGISTERED).order_by("pk")
+    templates = list(registered.filter(admission_year=2023)[:50]) or list(registered[:50])
     taken = set(User.objects.values_list("id_number", flat=True))
     rng = random.Random(2026)
     now = timezone.now()
