@@ -58,6 +58,12 @@ class JobProgress:
     def __init__(self, job: Job):
         self.job = job
         self._last_write = 0.0
+        self.closing_message = ""
+
+    def finish(self, message: str) -> None:
+        """How the work ended ("导入完成"), kept on the job page once it has succeeded;
+        without it the page says 已完成, never the last step's "正在…"."""
+        self.closing_message = message[:300]
 
     def set_total(self, total: int, message: str = "") -> None:
         self.job.total = total
@@ -131,7 +137,7 @@ def _run_leased(job_id: str, work) -> None:
         logger.exception("job %s (%s) failed", job.pk, job.kind)
         _finish(job, JobState.FAILED, error="任务执行出错，请稍后重试；如仍失败请联系管理员。")
         raise
-    _finish(job, JobState.SUCCEEDED, result=result)
+    _finish(job, JobState.SUCCEEDED, result=result, message=progress.closing_message)
 
 
 def _out_of_attempts(job: Job) -> bool:
@@ -233,9 +239,11 @@ def _requeue(job: Job) -> None:
     Job.objects.filter(pk=job.pk).update(task_result_id=str(again.id))
 
 
-def _finish(job: Job, state: str, *, result: dict | None = None, error: str = "") -> None:
+def _finish(
+    job: Job, state: str, *, result: dict | None = None, error: str = "", message: str = ""
+) -> None:
     job.state, job.finished_at = state, timezone.now()
     job.result, job.error = result or {}, error
     if state == JobState.SUCCEEDED:
-        job.message = job.message or "已完成"
+        job.message = message or "已完成"
     job.save()

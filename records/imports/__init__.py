@@ -80,6 +80,7 @@ class _Progress:
         if self.target is not None:
             total = self.rows if validated_only else 2 * self.rows
             self.target.set_total(total, message=message)
+            self.target.finish(message)
 
     def step(self, n: int, message: str) -> None:
         if self.target is not None and n > 0:

@@ -35,6 +35,17 @@ def test_counselor_export_runs_and_offers_the_file(client_for, world):
     assert f"/jobs/{job.pk}/download/" in page
 
 
+def test_a_finished_job_says_it_is_done_not_what_it_was_doing(client_for, world):
+    client = client_for(world.counselor)
+
+    job = _start_export(client)
+
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "正在生成名单" not in page
+    status = client.get(f"/jobs/{job.pk}/status/").json()
+    assert status["finished"] and status["message"] == "已完成"
+
+
 def test_export_holds_only_the_records_in_scope_with_id_numbers_masked(client_for, world):
     client = client_for(world.counselor)
 

@@ -560,12 +560,16 @@ def test_progress_is_reported(roster):
         def advance(self, n=1, message=""):
             self.done += n
 
+        def finish(self, message):
+            self.closing = message
+
     progress = Progress()
 
     roster_import(file=roster([student(n) for n in range(1, 6)]), progress=progress)
 
     assert progress.total == progress.done == 10  # validation, then the write
     assert progress.messages == ["正在校验…", "校验通过，正在写入…", "导入完成"]
+    assert progress.closing == "导入完成"  # what the job page keeps once it has ended
 
 
 # --- Files that are not rosters --------------------------------------------------------
