@@ -68,10 +68,7 @@ def sheet_title(notice: Notice) -> str:
 
 
 def class_line(school_class: SchoolClass) -> str:
-    return _("班级名称：%(cohort)s级 %(name)s") % {
-        "cohort": school_class.cohort,
-        "name": school_class.name,
-    }
+    return _("班级名称：%(name)s") % {"name": school_class.full_name}
 
 
 def _display_width(text: str) -> int:

@@ -185,3 +185,10 @@ class SchoolClass(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def full_name(self) -> str:
+        """The class named once and in full, as a printed sheet names it: "2023级软件技术1班".
+        Schools often put the cohort in the name already; it is added only when missing."""
+        cohort = f"{self.cohort}级"
+        return self.name if self.name.startswith(cohort) else cohort + self.name

@@ -97,7 +97,7 @@ def test_publish_see_sign_and_download(world, page, login, logout, screenshot, t
     download.value.save_as(path)
 
     ws = load_workbook(path).active
-    assert ws["A2"].value == f"班级名称：2023级 {world.class_a.name}"
+    assert ws["A2"].value == f"班级名称：2023级{world.class_a.name}"
     rows = [row[:5] for row in ws.iter_rows(min_row=4, max_row=5, values_only=True)]
     assert [(row[0], row[2], row[3], row[4]) for row in rows] == [
         (1, "李晓梅", "无误", None),

@@ -28,7 +28,7 @@ def test_title_class_line_header_and_rows(client_for, world, sheet):
     ws = open_book(_download(client_for(world.counselor), sheet).content).active
 
     assert ws["A1"].value == "学籍信息自查及图像信息校对反馈表（2023 级）"
-    assert ws["A2"].value == f"班级名称：2023级 {world.class_a.name}"
+    assert ws["A2"].value == f"班级名称：2023级{world.class_a.name}"
     assert [c.value for c in ws[3]][:3] == ["序号", "学号", "姓名"]
     assert ws["E3"].value == "本人签名"
     rows = data_rows(ws)
@@ -38,6 +38,17 @@ def test_title_class_line_header_and_rows(client_for, world, sheet):
     assert all(row[4] is None for row in rows)  # 本人签名 stays blank
     assert [row[0] for row in rows] == [1, 2]
     assert [row[1] for row in rows] == sorted(row[1] for row in rows)
+
+
+def test_a_class_named_with_its_cohort_is_named_once(client_for, world, sheet):
+    world.class_a.name = "2023级软件技术1班"
+    world.class_a.save()
+
+    ws = open_book(_download(client_for(world.counselor), sheet).content).active
+    page = client_for(world.counselor).get(f"/notices/sheets/{sheet.pk}/").content.decode()
+
+    assert ws["A2"].value == "班级名称：2023级软件技术1班"
+    assert "2023级软件技术1班" in page and "2023级 2023级" not in page
 
 
 def test_print_settings_a4_portrait_repeated_header_fit_to_width(client_for, world, sheet):
