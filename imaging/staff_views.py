@@ -2,7 +2,6 @@
 confirmed diploma photo (and its .xlsx), the 有误 queue with a replacement upload, and
 the registrar's batch import with its reports and ratings."""
 
-import io
 import uuid
 
 from django.contrib import messages
@@ -27,7 +26,8 @@ from imaging.models import EntryOutcome, PhotoKind, PhotoState
 from portal.lib import jobs
 from portal.lib.audit import StudentRef, log_access
 from portal.lib.throttle import client_ip
-from portal.lib.xlsx import write_rows, xlsx_response
+from portal.lib.xlsx import Report, download_name, report_bytes, xlsx_response
+from records.exports import export_date, export_note, scope_label
 from records.models import EnrollmentRecord
 
 STAFF = (Role.COUNSELOR, Role.COLLEGE, Role.REGISTRAR)
@@ -122,11 +122,17 @@ def missing_diploma_export(request):
     graduates, year, _years = _graduates(request)
     header = [_("学号"), _("姓名"), _("证件号码"), _("学院"), _("班级"), _("预计毕业日期"),
               _("学籍状态"), _("学历照片")]  # fmt: skip
-    buffer = io.BytesIO()
     students: list = []
-    rows = _missing_rows(graduates, students)
-    write_rows(buffer, title=_("未确认学历照片"), header=header, rows=rows)
-    filename = _("%(year)s届未确认学历照片.xlsx") % {"year": year or ""}
+    title = _("%(year)s届未确认学历照片名单") % {"year": year or ""}
+    report = Report(
+        title=title,
+        note=export_note(request.user),
+        header=header,
+        rows=_missing_rows(graduates, students),
+        text_columns=(0, 2),
+    )
+    content = report_bytes(report)
+    filename = download_name(title, scope_label(request.user), export_date())
     log_access(
         request.user,
         "imaging.missing_diploma_exported",
@@ -136,7 +142,7 @@ def missing_diploma_export(request):
         label=filename,
         ip=client_ip(request),
     )
-    return xlsx_response(buffer.getvalue(), filename)
+    return xlsx_response(content, filename)
 
 
 @role_required(Role.REGISTRAR)

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import io
 import math
-import re
-import unicodedata
 from copy import copy
 from dataclasses import dataclass
 
@@ -35,7 +33,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from notices.feedback import SheetRow
 from notices.models import FeedbackSheet, Notice, NoticeTask
-from portal.lib.xlsx import safe_cell
+from portal.lib.xlsx import SHEET_NAME_FORBIDDEN, display_width, download_name, safe_cell
 from records.models import SchoolClass
 
 WIDTHS = (6, 15, 11, 44, 18)  # 序号, 学号, 姓名, 校对结果, 本人签名 (character units)
@@ -71,17 +69,10 @@ def class_line(school_class: SchoolClass) -> str:
     return _("班级名称：%(name)s") % {"name": school_class.full_name}
 
 
-def _display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def row_height(text: str) -> float:
     """A data row tall enough for its 校对结果, wrapped in its column."""
-    lines = max(1, math.ceil(_display_width(text) / (RESULT_WIDTH - 2)))
+    lines = max(1, math.ceil(display_width(text) / (RESULT_WIDTH - 2)))
     return max(ROW_HEIGHT, lines * LINE_HEIGHT + 6)
-
-
-_SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
 @dataclass
@@ -146,7 +137,7 @@ class FeedbackWorkbook:
         return cell
 
     def _sheet_name(self, school_class: SchoolClass) -> str:
-        base = _SHEET_NAME_FORBIDDEN.sub("", school_class.name).strip("'")[:31] or "班级"
+        base = SHEET_NAME_FORBIDDEN.sub("", school_class.name).strip("'")[:31] or "班级"
         name, n = base, 1
         while name in self._names:
             n += 1
@@ -250,7 +241,5 @@ def class_workbook(sheet: FeedbackSheet, rows: list[SheetRow]) -> bytes:
 
 
 def filename_for(notice: Notice, label: str) -> str:
-    """A generated download name: 反馈表-<number>-<class or college>.xlsx, no path parts."""
-    raw = f"反馈表-{notice.number}-{label}"
-    safe = re.sub(r'[\\/:*?"<>|\s]+', "_", raw).strip("._")
-    return f"{safe[:120]}.xlsx"
+    """反馈表-<number>-<class or college>.xlsx (portal.lib.xlsx.download_name)."""
+    return download_name(_("反馈表"), notice.number, label)

@@ -3,7 +3,6 @@ plus the one streamed writer (portal.lib.xlsx). ID numbers are masked (PIPL, doc
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
@@ -12,7 +11,8 @@ from notices.feedback import describe, load_details, sheet_records
 from notices.models import Notice
 from notices.selectors import pending_records
 from portal.lib.audit import StudentRef
-from portal.lib.xlsx import write_rows
+from portal.lib.xlsx import Report, report_bytes
+from records.exports import export_note
 from records.models import EnrollmentRecord, SchoolClass
 
 
@@ -68,12 +68,16 @@ def pending_rows(
         ]
 
 
-def pending_workbook(notice: Notice, user, *, students: list | None = None, **scope) -> bytes:
-    buffer = io.BytesIO()
-    write_rows(
-        buffer,
-        title=str(_("未完成名单")),
+def pending_workbook(
+    notice: Notice, user, *, label: str = "", students: list | None = None, **scope
+) -> bytes:
+    """The list under the title "未完成名单", what it holds (the notice, `label`: the class
+    or college chosen) and the time of export."""
+    report = Report(
+        title=_("未完成名单"),
+        note=export_note(user, f"{notice.number} {notice.title}", label),
         header=pending_header(),
         rows=pending_rows(notice, user, students=students, **scope),
+        text_columns=(2, 4),
     )
-    return buffer.getvalue()
+    return report_bytes(report)

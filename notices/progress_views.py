@@ -40,7 +40,8 @@ from portal.lib import jobs
 from portal.lib.audit import log_access
 from portal.lib.numbers import parse_id
 from portal.lib.throttle import client_ip
-from portal.lib.xlsx import xlsx_response
+from portal.lib.xlsx import download_name, xlsx_response
+from records.exports import export_date, scope_label
 from records.models import SchoolClass
 
 staff_required = role_required(*STAFF)
@@ -86,13 +87,21 @@ def progress(request, pk: int):
 def pending_export(request, pk: int):
     """The students who have not done the task, as .xlsx (ID numbers masked)."""
     notice = notice_for_progress(request, pk)
-    _form, college_id, school_class = _scope(request, request.GET)
-    label = school_class.name if school_class else _("未完成名单")
+    form, college_id, school_class = _scope(request, request.GET)
+    college = form.cleaned_data.get("college")
+    label = school_class.full_name if school_class else (college.name if college else "")
     students: list = []
     content = pending_workbook(
-        notice, request.user, college_id=college_id, school_class=school_class, students=students
+        notice,
+        request.user,
+        label=label,
+        college_id=college_id,
+        school_class=school_class,
+        students=students,
     )
-    filename = filename_for(notice, f"{label}-未完成")
+    filename = download_name(
+        _("未完成名单"), notice.number, label or scope_label(request.user), export_date()
+    )
     log_access(
         request.user,
         "notices.pending_exported",

@@ -1,14 +1,44 @@
-"""Exports of records: generators of rows plus the one xlsx writer (portal.lib.xlsx)."""
+"""Exports of records: generators of rows plus the one report writer (portal.lib.xlsx),
+and what every staff export says of itself (whose, when)."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 
 from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
+from accounts.models import Role
 from portal.lib.audit import StudentRef
+from portal.lib.xlsx import Report, report_bytes
 from records.models import EnrollmentRecord
+
+
+def scope_label(user) -> str:
+    """Whose students an export of this user holds: her college, her classes or her
+    institution."""
+    if user.role == Role.COLLEGE and user.college_id:
+        return user.college.name
+    if user.role == Role.COUNSELOR:
+        return _("%(name)s老师所带班级") % {"name": user.get_full_name()}
+    if user.institution_id:
+        return user.institution.name
+    return _("全部院校")
+
+
+def export_note(user, *parts: str) -> str:
+    """The line under an export's title: scope, what else narrows it, time of export."""
+    when = date_format(timezone.localtime(), "DATETIME_FORMAT")
+    return " · ".join(
+        [scope_label(user), *[p for p in parts if p], _("导出时间：%(when)s") % {"when": when}]
+    )
+
+
+def export_date() -> str:
+    return timezone.localdate().strftime("%Y%m%d")
+
 
 ROSTER_HEADER = [
     "学号", "姓名", "性别", "证件号码", "学院", "班级", "专业名称", "层次", "录取年份",
@@ -44,11 +74,13 @@ def roster_rows(
 
 
 def roster_workbook(
-    records: QuerySet[EnrollmentRecord], progress=None, students: list | None = None
+    records: QuerySet[EnrollmentRecord],
+    progress=None,
+    students: list | None = None,
+    *,
+    note: str = "",
 ) -> bytes:
-    from portal.lib.xlsx import write_rows
-
-    buffer = io.BytesIO()
     rows = roster_rows(records, progress, students)
-    write_rows(buffer, title="学生名单", header=ROSTER_HEADER, rows=rows)
-    return buffer.getvalue()
+    return report_bytes(
+        Report(title=_("学生名单"), note=note, header=ROSTER_HEADER, rows=rows, text_columns=(0, 3))
+    )

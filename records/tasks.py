@@ -1,11 +1,11 @@
 """Background tasks of the records app: thin, they call the export and job helpers."""
 
-from django.utils import timezone
 from django_tasks import task
 
 from portal.lib.audit import log_access
 from portal.lib.jobs import run_job
-from records.exports import roster_workbook
+from portal.lib.xlsx import download_name
+from records.exports import export_date, export_note, roster_workbook, scope_label
 from records.models import EnrollmentRecord
 from records.selectors import records_with_state
 
@@ -20,9 +20,9 @@ def export_roster(job_id: str) -> None:
         ).order_by("college__code", "school_class__code", "student_number")
         progress.set_total(records.count(), message="正在生成名单…")
         students: list = []
-        content = roster_workbook(records, progress, students)
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        progress.attach(f"roster-{stamp}.xlsx", content)
+        owner = job.owner
+        content = roster_workbook(records, progress, students, note=export_note(owner))
+        progress.attach(download_name("学生名单", scope_label(owner), export_date()), content)
         # PIPL: the export names every student in it (the download is logged too).
         log_access(job.owner, "records.roster_exported", job, students=students)
         return {"rows": progress.job.done}

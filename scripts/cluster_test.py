@@ -279,6 +279,8 @@ def check_throttle(cluster: Cluster, checks: Checks) -> None:
 def check_export(cluster: Cluster, checks: Checks, registrar: Browser) -> None:
     from openpyxl import load_workbook
 
+    from portal.lib.xlsx import HEADER_ROW
+
     a, b = registrar.use(cluster.servers["A"]), registrar.use(cluster.servers["B"])
     page = a.get("/records/search/")
     started = a.post("/records/export/", {"csrfmiddlewaretoken": page.csrf()})
@@ -298,7 +300,7 @@ def check_export(cluster: Cluster, checks: Checks, registrar: Browser) -> None:
     rows = 0
     if download.status == 200:
         sheet = load_workbook(io.BytesIO(download.body), read_only=True).active
-        rows = sum(1 for _ in sheet.iter_rows(min_row=2))
+        rows = sum(1 for _ in sheet.iter_rows(min_row=HEADER_ROW + 1))
     checks.record(
         download.status == 200 and rows == record_count(),
         "download the export's file from B",

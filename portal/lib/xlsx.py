@@ -4,16 +4,23 @@ and the one way a view answers with one (xlsx_response)."""
 from __future__ import annotations
 
 import io
+import itertools
+import re
+import unicodedata
 from collections.abc import Collection, Iterable
+from copy import copy
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
 from django.core.files import File
 from django.http import HttpResponse, HttpResponseBase
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 
 from portal.lib.files import private_file_response
 from portal.lib.middleware import PRIVATE_NO_STORE
@@ -34,6 +41,9 @@ def safe_cell(sheet, value: Any) -> Any:
         return cell
     return value
 
+
+# Characters a sheet name may not hold (Excel refuses the workbook).
+SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 TEXT = "@"  # Excel's "Text" number format: what is typed stays as typed (leading 0s, 18 digits)
 
@@ -99,6 +109,155 @@ def _text(sheet, value: Any) -> WriteOnlyCell:
 def write_rows(path_or_file, *, title: str, header: list[str], rows: Iterable[list[Any]]) -> int:
     """Stream `rows` into a one-sheet workbook; returns the number of data rows."""
     return write_sheets(path_or_file, [SheetSpec(title=title, header=header, rows=rows)])
+
+
+# --- Reports: a staff export as a person prints it ----------------------------------------
+
+REPORT_FONT = "宋体"
+A4 = "9"
+SAMPLE_ROWS = 500  # the rows read ahead to size the columns; later ones wrap if wider
+MIN_WIDTH, MAX_WIDTH = 6, 40  # character units
+LANDSCAPE_FROM = 110  # a table wider than this (character units) prints landscape
+HEADER_ROW = 3
+
+
+@dataclass
+class Report:
+    """A list a member of staff downloads to read, file or print: a title, a line saying
+    what it holds (scope, time), the header, the rows."""
+
+    title: str
+    header: list[str]
+    rows: Iterable[list[Any]]
+    note: str = ""
+    text_columns: Collection[int] = ()  # 0-based: numbers kept as typed (学号, 证件号码)
+
+
+def display_width(text: Any) -> int:
+    """Width in character units as a spreadsheet shows it: a Chinese character takes two."""
+    if text is None:
+        return 0
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
+
+
+def _column_widths(header: list[str], sample: list[list[Any]]) -> list[float]:
+    widths: list[float] = []
+    for index, title in enumerate(header):
+        cells = [display_width(title)] + [
+            display_width(row[index]) for row in sample if index < len(row)
+        ]
+        widths.append(min(MAX_WIDTH, max(MIN_WIDTH, max(cells) + 2)))
+    return widths
+
+
+def _report_styles(workbook) -> dict[str, Any]:
+    """Style each kind of cell once (cells copy the style: fast for 20,000 rows)."""
+    scratch = workbook.create_sheet("_")
+    thin = Side(style="thin", color="000000")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+
+    def style(**attributes):
+        cell = WriteOnlyCell(scratch)
+        attributes.setdefault("font", Font(name=REPORT_FONT, size=10))
+        for name, value in attributes.items():
+            setattr(cell, name, value)
+        return cell._style
+
+    styles = {
+        "title": style(
+            font=Font(name=REPORT_FONT, size=14, bold=True),
+            alignment=Alignment(horizontal="center", vertical="center"),
+        ),
+        "note": style(alignment=Alignment(vertical="center")),
+        "header": style(
+            font=Font(name=REPORT_FONT, size=10, bold=True),
+            border=box,
+            fill=PatternFill("solid", fgColor="E8E8E8"),
+            alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
+        ),
+        "cell": style(border=box, alignment=Alignment(vertical="center", wrap_text=True)),
+        "text": style(
+            border=box, alignment=Alignment(vertical="center", wrap_text=True), number_format=TEXT
+        ),
+    }
+    workbook.remove(scratch)
+    return styles
+
+
+def _styled(sheet, value: Any, style, *, text: bool = False) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=None if value is None else (str(value) if text else value))
+    cell._style = copy(style)
+    if isinstance(cell.value, str) and (text or cell.value.startswith(FORMULA_PREFIXES)):
+        cell.data_type = "s"  # never a formula, whatever it starts with
+        cell.quotePrefix = cell.value.startswith(FORMULA_PREFIXES)
+    return cell
+
+
+def write_report(path_or_file, report: Report) -> int:
+    """One sheet, printable as is: the title over the table, what it holds, the header
+    (bold, shaded, repeated on every printed page, with a filter), every cell boxed,
+    columns as wide as their content (up to MAX_WIDTH, then wrapped), A4 fitted to the
+    page width, landscape when the table is wide, page numbers in the footer. Rows are
+    streamed; the first SAMPLE_ROWS size the columns. Returns the number of data rows."""
+    workbook = Workbook(write_only=True)
+    styles = _report_styles(workbook)
+    sheet = workbook.create_sheet(SHEET_NAME_FORBIDDEN.sub("", report.title)[:31] or "Sheet1")
+    rows = iter(report.rows)
+    sample = list(itertools.islice(rows, SAMPLE_ROWS))
+    widths = _column_widths(report.header, sample)
+    for index, width in enumerate(widths):
+        sheet.column_dimensions[get_column_letter(index + 1)].width = width
+    # Before the first row: a write-only sheet writes its properties ahead of the rows.
+    _report_page_setup(sheet, landscape=sum(widths) > LANDSCAPE_FROM)
+    last = get_column_letter(len(report.header))
+    sheet.merged_cells.add(f"A1:{last}1")
+    sheet.merged_cells.add(f"A2:{last}2")
+    sheet.row_dimensions[1].height = 28
+    sheet.append([_styled(sheet, report.title, styles["title"])])
+    sheet.append([_styled(sheet, report.note or None, styles["note"])])
+    sheet.append([_styled(sheet, title, styles["header"]) for title in report.header])
+    count = 0
+    for row in itertools.chain(sample, rows):
+        sheet.append(
+            [
+                _styled(sheet, value, styles["text"], text=True)
+                if index in report.text_columns and value is not None
+                else _styled(sheet, value, styles["cell"])
+                for index, value in enumerate(row)
+            ]
+        )
+        count += 1
+    sheet.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + count}"
+    workbook.save(path_or_file)
+    return count
+
+
+def _report_page_setup(sheet, *, landscape: bool) -> None:
+    sheet.page_setup.paperSize = A4
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # as many pages tall as the list needs
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    sheet.print_options.horizontalCentered = True
+    margins = sheet.page_margins
+    margins.left = margins.right = 0.4
+    margins.top, margins.bottom = 0.5, 0.6
+    sheet.oddFooter.center.text = _("第 &P 页，共 &N 页")
+
+
+def download_name(*parts: Any) -> str:
+    """The name a person would give the file: its parts joined by "-" (学生名单-信息工程学院-
+    20261205.xlsx), without path or shell characters, at most 120 characters."""
+    raw = "-".join(str(part) for part in parts if part not in (None, ""))
+    safe = re.sub(r'[\\/:*?"<>|\s]+', "_", raw).strip("._-")
+    return f"{safe[:120] or 'export'}.xlsx"
+
+
+def report_bytes(report: Report) -> bytes:
+    buffer = io.BytesIO()
+    write_report(buffer, report)
+    return buffer.getvalue()
 
 
 def xlsx_response(content: Workbook | bytes | File, filename: str) -> HttpResponseBase:

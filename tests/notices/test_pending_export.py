@@ -1,17 +1,19 @@
 """The students who have not done the task, as .xlsx with masked ID numbers."""
 
+from urllib.parse import unquote
+
 from tests import factories
 from tests.notices.conftest import done_everything
-from tests.notices.xlsx_helpers import formulas, open_book
+from tests.notices.xlsx_helpers import formulas
+from tests.report_helpers import report_table
 
 
 def _rows(client, notice, query=""):
     response = client.get(f"/notices/{notice.pk}/pending.xlsx{query}")
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
-    book = open_book(response.content)
-    rows = list(book.active.iter_rows(values_only=True))
-    return rows[0], rows[1:], book
+    header, rows, sheet = report_table(response.content)
+    return header, rows, sheet.parent
 
 
 def test_lists_those_who_have_not_with_masked_id_numbers(client_for, world, notice):
@@ -74,3 +76,16 @@ def test_the_notice_page_still_opens_after_someone_exported_its_list(client_for,
     page = client_for(world.registrar).get(f"/notices/manage/{notice.pk}/")
 
     assert page.status_code == 200
+
+
+def test_the_list_says_what_it_holds_and_is_named_as_a_person_would(client_for, world, notice):
+    client = client_for(world.registrar)
+
+    response = client.get(f"/notices/{notice.pk}/pending.xlsx?school_class={world.class_b.pk}")
+
+    _header, _rows, sheet = report_table(response.content)
+    assert sheet["A1"].value == "未完成名单"
+    assert notice.number in sheet["A2"].value and world.class_b.full_name in sheet["A2"].value
+    disposition = unquote(response["Content-Disposition"])
+    assert f"未完成名单-{notice.number}-{world.class_b.full_name}-" in disposition
+    assert "未完成名单-未完成" not in disposition

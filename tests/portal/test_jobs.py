@@ -1,12 +1,10 @@
 """Background jobs: the roster export runs as a task (in-process under test settings)."""
 
-import io
-
 from django.test import Client
-from openpyxl import load_workbook
 
 from portal.lib.models import Job, JobState
 from tests import factories
+from tests.report_helpers import report_table
 
 
 def _start_export(client):
@@ -19,8 +17,8 @@ def _rows(client, job):
     response = client.get(f"/jobs/{job.pk}/download/")
     assert response.status_code == 200
     content = b"".join(response.streaming_content)
-    sheet = load_workbook(io.BytesIO(content)).active
-    return list(sheet.iter_rows(values_only=True)), sheet
+    header, rows, sheet = report_table(content)
+    return [header, *rows], sheet
 
 
 def test_counselor_export_runs_and_offers_the_file(client_for, world):
