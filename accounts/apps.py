@@ -7,6 +7,10 @@ class AccountsConfig(AppConfig):
     verbose_name = _("账号")
 
     def ready(self):
+        from accounts import audit_labels
+        from portal.lib.audit_labels import register
+
+        register(actions=audit_labels.ACTIONS, fields=audit_labels.FIELDS)
         from django.contrib.auth.signals import user_logged_in
 
         from accounts import second_factor  # noqa: F401  (connects its user_logged_in receiver)

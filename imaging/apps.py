@@ -7,6 +7,10 @@ class ImagingConfig(AppConfig):
     verbose_name = _("图像校对")
 
     def ready(self):
+        from imaging import audit_labels
+        from portal.lib.audit_labels import register
+
+        register(actions=audit_labels.ACTIONS, fields=audit_labels.FIELDS)
         from accounts.transfer import register_transfer
         from imaging.selectors import record_photo_panels
         from imaging.transfers import move_verifications

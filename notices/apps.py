@@ -7,6 +7,10 @@ class NoticesConfig(AppConfig):
     verbose_name = _("通知与反馈表")
 
     def ready(self):
+        from notices import audit_labels
+        from portal.lib.audit_labels import register
+
+        register(actions=audit_labels.ACTIONS, fields=audit_labels.FIELDS)
         from accounts.transfer import register_transfer
         from notices import links
         from notices.transfers import move_reminders

@@ -2,11 +2,9 @@
 and attachments. Views parse, call a service, and render or redirect."""
 
 from django.contrib import messages
-from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
@@ -21,10 +19,8 @@ from notices.forms import (
     audience_formset,
     contact_formset,
 )
-from notices.models import Notice, NoticeState
+from notices.models import NoticeState
 from notices.services import notices as services
-from portal.lib.audit import as_change
-from portal.lib.models import AuditEvent
 from portal.lib.throttle import client_ip
 
 registrar_required = role_required(Role.REGISTRAR)
@@ -116,35 +112,10 @@ def notice_manage(request, pk: int):
         "notice": notice,
         "attachments": notice.attachments.all(),
         "audience_rules": notice.audience.select_related("college"),
-        "history": [_labelled(event) for event in selectors.notice_history(request.user, notice)],
+        "history": selectors.notice_history(request.user, notice),
         "attachment_form": AttachmentForm(),
     }
     return render(request, "notices/notice_manage.html", context)
-
-
-HISTORY_LABELS = {
-    "audience": _lazy("通知对象"),
-    "contact_rows": _lazy("联系方式"),
-    "state": _lazy("状态"),
-    "attachment": _lazy("附件"),
-}
-
-
-def _labelled(event: AuditEvent) -> AuditEvent:
-    """The history shows each changed field by its name on the form (标题, 截止时间 …)."""
-    rows = []
-    for name, values in event.changes.items():
-        # A change is [before, after]; an access event notes one value (an export's file).
-        before, after = as_change(values) or ("", values)
-        label = HISTORY_LABELS.get(name)
-        if label is None:
-            try:
-                label = Notice._meta.get_field(name).verbose_name
-            except FieldDoesNotExist:
-                label = name
-        rows.append((label, before, after))
-    event.change_rows = rows
-    return event
 
 
 @registrar_required

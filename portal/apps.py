@@ -8,6 +8,10 @@ class PortalConfig(AppConfig):
     verbose_name = _("门户")
 
     def ready(self) -> None:
+        from portal import audit_labels
+        from portal.lib.audit_labels import register
+
+        register(actions=audit_labels.ACTIONS, fields=audit_labels.FIELDS)
         checks.register(check_defusedxml, checks.Tags.security)
 
 

@@ -72,13 +72,11 @@ def audit_log(request):
     student (学号): every event that names her, a look at a photo or an export alike."""
     form = AuditFilterForm(request.GET)
     if form.is_valid():
-        action, student = form.cleaned_data["action"], form.cleaned_data["student"]
-        events = selectors.audit_trail(request.user, action=action, student=student)
+        events = selectors.audit_trail(request.user, **form.cleaned_data)
     else:  # e.g. a NUL character: said on the page, nothing listed
-        events, action, student = AuditEvent.objects.none(), "", ""
+        events = AuditEvent.objects.none()
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    context = {"page": page, "form": form, "action": action, "student": student}
-    return render(request, "portal/audit_log.html", context)
+    return render(request, "portal/audit_log.html", {"page": page, "form": form})
 
 
 def error_403(request, exception=None):

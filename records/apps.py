@@ -7,6 +7,12 @@ class RecordsConfig(AppConfig):
     verbose_name = _("学籍学历")
 
     def ready(self):
+        from portal.lib.audit_labels import register
+        from records import audit_labels
+
+        register(
+            actions=audit_labels.ACTIONS, fields=audit_labels.FIELDS, values=audit_labels.VALUES
+        )
         from accounts.identity_routes import ProofRoute, register_proof_route
         from accounts.transfer import register_transfer
         from records.identity.forms import ClassmateForm, FactsForm

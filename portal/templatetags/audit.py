@@ -1,22 +1,24 @@
-"""How an audit event's `changes` read on a page: one line a field."""
+"""How an audit event reads on a page (portal.lib.audit_labels): its action in words, one
+line a changed field, its time as a person writes it."""
 
 from django import template
 
-from portal.lib.audit import as_change
+from portal.lib import audit_labels
 
 register = template.Library()
 
 
 @register.filter
-def change_lines(changes) -> list[str]:
-    """{field: [before, after]} as "field：before → after"; a single value (what an access
-    event notes, e.g. the exported file's name) as "field：value"."""
-    lines = []
-    for field, values in (changes or {}).items():
-        change = as_change(values)
-        if change is not None:
-            before, after = (v if v not in (None, "") else "—" for v in change)
-            lines.append(f"{field}：{before} → {after}")
-        else:
-            lines.append(f"{field}：{values if values not in (None, '') else '—'}")
-    return lines
+def change_lines(event) -> list[audit_labels.ChangeLine]:
+    """Each change as label, before, after (after None: one value noted, e.g. a file)."""
+    return audit_labels.change_lines(event)
+
+
+@register.filter
+def action_label(code: str) -> str:
+    return audit_labels.action_label(code)
+
+
+@register.filter
+def event_time(moment) -> str:
+    return audit_labels.event_time(moment) if moment else ""

@@ -225,8 +225,8 @@ def test_the_audit_page_shows_the_exported_file_whole(client_for, world, sheet):
 
     page = client_for(world.registrar).get("/audit/").content.decode()
 
-    assert f"file：{name}" in page
-    assert f"file：{name[0]} → {name[1]}" not in page
+    assert f"文件：{name}" in page
+    assert f"文件：{name[0]} → {name[1]}" not in page
 
 
 def test_a_signed_sheet_export_names_the_students_it_was_signed_with(client_for, world, sheet):
@@ -494,7 +494,8 @@ def test_the_audit_page_finds_every_access_to_a_student_by_student_number(client
     page = client_for(world.registrar).get("/audit/", {"student": world.bob_record.student_number})
 
     text = page.content.decode()
-    assert text.count("<code>") == 2
+    assert text.count('<span title="records.viewed">查看学籍</span>') == 1
+    assert text.count('<span title="notices.pending_exported">导出未完成名单</span>') == 1
     assert "未完成名单" in text and "2 名" in text
 
 
