@@ -242,7 +242,9 @@ def _report_page_setup(sheet, *, landscape: bool) -> None:
     sheet.print_options.horizontalCentered = True
     margins = sheet.page_margins
     margins.left = margins.right = 0.4
-    margins.top, margins.bottom = 0.5, 0.6
+    # The footer needs its own height under the table: LibreOffice clips it otherwise.
+    margins.top, margins.bottom = 0.5, 0.8
+    margins.header, margins.footer = 0.3, 0.3
     sheet.oddFooter.center.text = _("第 &P 页，共 &N 页")
 
 
