@@ -215,8 +215,11 @@ def test_the_reviewer_sees_both_accounts_side_by_side_and_rejects_the_claim(
     assert world.alice_record.student_number in page  # her bindings
     assert AuditEvent.objects.filter(action="accounts.claim_viewed", actor=world.reviewer)
 
-    refused = csrf_post(reviewer, url, {"decision": "reject", "note": ""})
+    viewed = AuditEvent.objects.filter(action="accounts.claim_viewed").count()
+    refused = csrf_post(reviewer, url, {"decision": "reject", "note": ""}, page=QUEUE)
     assert "驳回时请填写说明" in page_text(refused)
+    # The refused POST showed both accounts again: that look is recorded as well.
+    assert AuditEvent.objects.filter(action="accounts.claim_viewed").count() == viewed + 1
     with django_capture_on_commit_callbacks(execute=True):
         response = csrf_post(reviewer, url, {"decision": "reject", "note": "原账号本人已核实"})
 
