@@ -326,6 +326,29 @@ def test_a_claim_the_reviewers_refused_goes_to_them_again_not_to_the_window(
     assert alice.state == AccountState.ACTIVE
 
 
+def test_a_holder_no_text_or_mail_can_reach_is_never_cancelled_by_the_window(
+    world, django_capture_on_commit_callbacks
+):
+    """Her phone was taken over and she gave no e-mail: only the banner would tell her,
+    and only if she happened to log in. Public facts alone must not cancel her account
+    when she cannot be told: the claim goes to the reviewers instead of the window."""
+    holder = world.alice
+    holder.phone, holder.email = "", ""
+    holder.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _, thief, _ = thief_registers(world)
+
+    claim = IdentityClaim.objects.get(claimant=thief)
+    assert (claim.state, claim.takes_effect_at) == (ClaimState.REVIEW, None)
+    make_due(claim)
+    call_command("complete_claims")
+    holder.refresh_from_db()
+    world.alice_record.refresh_from_db()
+    assert holder.state == AccountState.ACTIVE
+    assert world.alice_record.user == holder
+
+
 def test_once_the_holder_objected_a_new_pending_account_gets_no_fresh_window(
     world, alice, claim, django_capture_on_commit_callbacks
 ):
@@ -469,6 +492,8 @@ def test_one_task_completes_every_claim_that_is_due(
     from accounts.tasks import complete_claim
 
     first = facts_claim(world, twin, django_capture_on_commit_callbacks)
+    world.bob.email = "bob@example.com"  # a holder who can be told: her claim has a window
+    world.bob.save(update_fields=["email"])
     bob_twin = pending_twin(world.bob, "bob_new")
     with django_capture_on_commit_callbacks(execute=True):
         second = identity_proof.identity_facts_check(user=bob_twin, **facts_of(world.bob_record))
