@@ -20,6 +20,10 @@ ID_NUMBER_RE = re.compile(r"^(\d{17}[\dX]|\d{15})$")
 # Passports and the permits of Hong Kong, Macao and Taiwan residents and foreigners:
 # letters and digits, at least one digit (a plain user name is not taken for one).
 DOCUMENT_NUMBER_RE = re.compile(r"^(?=.*\d)[A-Za-z0-9]{5,30}$")
+# A run of 15 digits or more, once the separators a user name may hold are taken out: a
+# resident ID number (15 or 18 characters) hidden in a user name ("zs3301…", "330106-…").
+_USERNAME_SEPARATORS = re.compile(r"[-._+@]")
+_DIGIT_RUN_RE = re.compile(r"\d{15}")
 
 
 def identifier_query(identifier: str) -> Q:
@@ -66,7 +70,8 @@ def username_shape_refusal(username: str, *, phone: str = "", email: str = "") -
     when that is the account's own, so that it never names another person's account at
     log-in and no check of it tells whose phone or e-mail is registered."""
     value = unicodedata.normalize("NFKC", username or "").strip()
-    if ID_NUMBER_RE.match(idnumbers.normalize(value)):
+    compact = _USERNAME_SEPARATORS.sub("", idnumbers.normalize(value))
+    if ID_NUMBER_RE.match(idnumbers.normalize(value)) or _DIGIT_RUN_RE.search(compact):
         return _("用户名不能使用证件号码，请换一个用户名。")
     if "@" in value and value.lower() != (email or "").lower():
         return _("用户名只能使用本账号的手机号或邮箱，请换一个用户名。")

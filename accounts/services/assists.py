@@ -20,10 +20,13 @@ from portal.lib.audit import log_action
 def assist_ask(*, requester: User, classmate: User) -> ClassmateAssist:
     """Ask `classmate` to confirm that `requester` is who she says (the classmate is
     found by the records: records.identity); one pending request per pair. The classmate
-    is told."""
-    assist, _created = ClassmateAssist.objects.get_or_create(
+    is told once, when the request is made: asking again (a right guess costs nothing
+    against the guess limits) must not text her again and again."""
+    assist, created = ClassmateAssist.objects.get_or_create(
         requester=requester, classmate=classmate, state=AssistState.PENDING
     )
+    if not created:
+        return assist
     notify(
         classmate,
         _("同班同学 %(name)s 请求您协助核验身份，请登录学籍校对确认是否为本人。")

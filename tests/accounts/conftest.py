@@ -30,7 +30,12 @@ def media_root(private_media):
 
 @pytest.fixture
 def twin(world) -> User:
-    """A pending account that re-registered with alice's name and ID number."""
+    """A pending account that re-registered with alice's name and ID number. Alice, the
+    holder its claims are made against, can be told of them: she has an e-mail address
+    (a holder nothing can reach has her claims sent to the reviewers instead)."""
+    if not (world.alice.phone or world.alice.email):
+        world.alice.email = "alice.holder@example.com"
+        world.alice.save(update_fields=["email"])
     return factories.user(
         username="alice_new",
         real_name=world.alice.real_name,

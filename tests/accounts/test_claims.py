@@ -215,8 +215,11 @@ def test_the_reviewer_sees_both_accounts_side_by_side_and_rejects_the_claim(
     assert world.alice_record.student_number in page  # her bindings
     assert AuditEvent.objects.filter(action="accounts.claim_viewed", actor=world.reviewer)
 
-    refused = csrf_post(reviewer, url, {"decision": "reject", "note": ""})
+    viewed = AuditEvent.objects.filter(action="accounts.claim_viewed").count()
+    refused = csrf_post(reviewer, url, {"decision": "reject", "note": ""}, page=QUEUE)
     assert "驳回时请填写说明" in page_text(refused)
+    # The refused POST showed both accounts again: that look is recorded as well.
+    assert AuditEvent.objects.filter(action="accounts.claim_viewed").count() == viewed + 1
     with django_capture_on_commit_callbacks(execute=True):
         response = csrf_post(reviewer, url, {"decision": "reject", "note": "原账号本人已核实"})
 
@@ -321,6 +324,29 @@ def test_a_claim_the_reviewers_refused_goes_to_them_again_not_to_the_window(
     call_command("complete_claims")
     alice.refresh_from_db()
     assert alice.state == AccountState.ACTIVE
+
+
+def test_a_holder_no_text_or_mail_can_reach_is_never_cancelled_by_the_window(
+    world, django_capture_on_commit_callbacks
+):
+    """Her phone was taken over and she gave no e-mail: only the banner would tell her,
+    and only if she happened to log in. Public facts alone must not cancel her account
+    when she cannot be told: the claim goes to the reviewers instead of the window."""
+    holder = world.alice
+    holder.phone, holder.email = "", ""
+    holder.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _, thief, _ = thief_registers(world)
+
+    claim = IdentityClaim.objects.get(claimant=thief)
+    assert (claim.state, claim.takes_effect_at) == (ClaimState.REVIEW, None)
+    make_due(claim)
+    call_command("complete_claims")
+    holder.refresh_from_db()
+    world.alice_record.refresh_from_db()
+    assert holder.state == AccountState.ACTIVE
+    assert world.alice_record.user == holder
 
 
 def test_once_the_holder_objected_a_new_pending_account_gets_no_fresh_window(
@@ -466,6 +492,8 @@ def test_one_task_completes_every_claim_that_is_due(
     from accounts.tasks import complete_claim
 
     first = facts_claim(world, twin, django_capture_on_commit_callbacks)
+    world.bob.email = "bob@example.com"  # a holder who can be told: her claim has a window
+    world.bob.save(update_fields=["email"])
     bob_twin = pending_twin(world.bob, "bob_new")
     with django_capture_on_commit_callbacks(execute=True):
         second = identity_proof.identity_facts_check(user=bob_twin, **facts_of(world.bob_record))

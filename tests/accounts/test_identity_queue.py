@@ -136,6 +136,20 @@ def test_opening_a_request_is_recorded_as_staff_access(world, twin, request_of_t
     assert (event.actor, event.subject) == (world.reviewer, twin)
 
 
+def test_a_refused_decision_that_shows_the_request_again_is_recorded_as_staff_access(
+    world, twin, request_of_twin
+):
+    """A POST the form refuses renders the full ID number and the images again: that
+    look is recorded too, or a reviewer could read any request by posting an empty form
+    (the CSRF token taken from the queue, the request itself never opened by a GET)."""
+    reviewer = csrf_client(world.reviewer)
+    response = csrf_post(reviewer, detail(request_of_twin), {"note": ""}, page=QUEUE)
+
+    assert twin.id_number in page_text(response)
+    event = AuditEvent.objects.get(action="accounts.request_viewed")
+    assert (event.actor, event.subject) == (world.reviewer, twin)
+
+
 def test_a_request_lists_the_accounts_a_completed_claim_would_cancel(world, request_of_twin):
     page = page_text(csrf_client(world.reviewer).get(detail(request_of_twin)))
 

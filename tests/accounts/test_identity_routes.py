@@ -212,6 +212,23 @@ def test_asking_a_classmate_notifies_them(world, twin, django_capture_on_commit_
     assert "请求您协助核验身份" in texts_to("13722223333")[-1]
 
 
+def test_asking_the_same_classmate_again_sends_no_second_text(
+    world, twin, django_capture_on_commit_callbacks
+):
+    """A right guess is given back to the guess limits, so a pending account could ask
+    the same classmate all day: she is texted once per request, not once per POST."""
+    world.bob.phone = "13722223333"
+    world.bob.save()
+    client = csrf_client(twin)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(5):
+            ask_classmate(client, "王强", world.bob_record.student_number)
+
+    assert ClassmateAssist.objects.filter(requester=twin).count() == 1
+    assert len(texts_to("13722223333")) == 1
+
+
 def test_the_classmate_sees_the_request_on_the_account_page(world, twin):
     ask_classmate(csrf_client(twin), "王强", world.bob_record.student_number)
 

@@ -182,6 +182,32 @@ def test_she_may_not_rename_herself_to_her_id_number(world):
     assert world.alice.username == "alice"
 
 
+@pytest.mark.parametrize(
+    "shape",
+    ["zs{n}", "{n}.me", "{a}-{b}-{c}", "{a}_{b}_{c}", "{a}.{b}.{c}", "{low}"],
+)
+def test_a_user_name_never_holds_an_id_number_inside_it(world, shape):
+    """A user name is shown in clear on staff pages and in the audit (str(User)): the
+    ID number may not hide in it behind a prefix, a suffix or separators."""
+    number = world.alice.id_number
+    name = shape.format(
+        n=number, a=number[:6], b=number[6:14], c=number[14:], low="x" + number.lower()
+    )
+
+    page = try_username(world.alice, name)
+
+    assert "用户名不能使用证件号码" in page
+    world.alice.refresh_from_db()
+    assert world.alice.username == "alice"
+
+
+def test_a_user_name_with_a_short_run_of_digits_is_still_fine(world):
+    try_username(world.alice, "wxh-20230101")
+
+    world.alice.refresh_from_db()
+    assert world.alice.username == "wxh-20230101"
+
+
 def test_her_own_phone_may_be_her_user_name(db):
     client = csrf_client()
 
