@@ -53,6 +53,18 @@ def sheets_led_by(user, notice: Notice) -> QuerySet[FeedbackSheet]:
     )
 
 
+def sheets_of_monitor(user) -> QuerySet[FeedbackSheet]:
+    """Every 反馈表 of a published notice for the classes whose 班长 the user is, newest
+    notice first: her home page links each one."""
+    return (
+        FeedbackSheet.objects.filter(
+            school_class__monitor=user, notice__in=Notice.objects.published()
+        )
+        .select_related("notice", "school_class")
+        .order_by("-notice__published_at", "-notice_id", "school_class__code")
+    )
+
+
 def notice_history(user, notice: Notice, *, limit: int = 100) -> list[AuditEvent]:
     """The audit trail of one notice that this user may read, newest first."""
     events = audit_events_for(user).filter(target_type=Notice._meta.label, target_id=str(notice.pk))

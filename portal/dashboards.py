@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Exists
 
 from accounts.models import AccountState, IdentityClaim, IdentityRequest, RequestState, Role, User
-from notices.selectors import notices_for_records
+from notices.selectors import notices_for_records, sheets_of_monitor
 from notices.student import student_records, student_tasks
 from records.models import College, DiscrepancyReport, EnrollmentRecord, SchoolClass
 from records.selectors import class_progress, college_progress
@@ -24,6 +24,7 @@ def _student(user: User) -> dict:
         todo.append("check_record")
     if any(r.photos_pending for r in records):  # annotated: no query of its own
         todo.append("check_photo")
+    is_monitor = not records or records[0].monitors
     return {
         "template": "portal/home_student.html",
         "records": records,
@@ -31,10 +32,10 @@ def _student(user: User) -> dict:
         # Each notice with the student's own task state and the time left (notices.student).
         "my_notices": student_tasks(notices_for_records(records)[:10], records),
         "monitored": (
-            SchoolClass.objects.filter(monitor=user)
-            if not records or records[0].monitors
-            else SchoolClass.objects.none()
+            SchoolClass.objects.filter(monitor=user) if is_monitor else SchoolClass.objects.none()
         ),
+        # Her classes' 反馈表, each a link: the task the 班长 section names.
+        "monitor_sheets": sheets_of_monitor(user) if is_monitor else [],
     }
 
 

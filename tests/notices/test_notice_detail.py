@@ -66,3 +66,16 @@ def test_the_list_shows_published_notices_and_the_help_centre(client, world, not
 
     assert notice.title in page
     assert "/notices/help/" in page
+
+
+def test_the_monitor_home_links_each_sheet_of_her_class(client_for, world, notice):
+    """The 班长 section of her home page says to fill in the 反馈表: it links it too, so
+    that she need not find it through the notice."""
+    sheets_sync(notice=notice)
+    sheet = notice.feedback_sheets.get(school_class=world.class_a)
+
+    page = client_for(world.alice).get("/").content.decode()
+
+    assert f'href="/notices/sheets/{sheet.pk}/"' in page
+    assert f"填写{world.class_a.name}反馈表" in page
+    assert "/notices/sheets/" not in client_for(world.bob).get("/").content.decode()

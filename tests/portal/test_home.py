@@ -134,8 +134,9 @@ def test_student_home_costs_the_same_queries_for_any_number_of_notices(
     with django_assert_max_num_queries(10):
         assert client.get("/").status_code == 200
     # Then: session, user, her records with their state (and whether she monitors a class:
-    # alice does), her notices with their audience rules (one query), her classes.
-    with django_assert_max_num_queries(5):
+    # alice does), her notices with their audience rules (one query), her classes, her
+    # classes' 反馈表 with their notices (one query).
+    with django_assert_max_num_queries(6):
         assert client.get("/").status_code == 200
     # A student who monitors no class: no query for the classes.
     carol = client_for(world.carol)
@@ -182,3 +183,4 @@ def test_a_graduated_records_photo_is_not_a_todo(client_for, world):
     page = client_for(world.alice).get("/").content.decode()
 
     assert "您有照片尚未校对" not in page
+
