@@ -184,3 +184,10 @@ def test_a_graduated_records_photo_is_not_a_todo(client_for, world):
 
     assert "您有照片尚未校对" not in page
 
+
+def test_favicon_ico_leads_to_the_portal_icon(client):
+    """Browsers ask for /favicon.ico by themselves (a photo opened on its own): no 404."""
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 302
+    assert response["Location"].endswith("img/favicon.svg")
