@@ -19,11 +19,14 @@ _STAFF = {
         ("home", _("首页")),
         ("records:class_list", _("我的班级")),
         ("imaging:manage", _("照片")),
+        # A notice leads to its progress and to each class's 反馈表 to sign.
+        ("notices:notice_list", _("通知公告")),
     ],
     Role.COLLEGE: [
         ("home", _("首页")),
         ("records:class_list", _("班级")),
         ("imaging:manage", _("照片")),
+        ("notices:notice_list", _("通知公告")),
     ],
     Role.REGISTRAR: [
         ("home", _("首页")),

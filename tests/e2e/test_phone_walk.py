@@ -102,3 +102,26 @@ def test_the_monitor_reaches_her_class_sheet_from_home_and_it_fits(demo, page, l
     screenshot(page, "walk-monitor-sheet-375x812")
     assert_fits(page, "the monitor's class sheet")
     assert_tappable(page, "the monitor's class sheet")
+
+
+@pytest.mark.parametrize("username", ["counselor", "college"])
+def test_staff_reach_a_class_sheet_from_home_by_the_notices(
+    username, demo, page, login, screenshot
+):
+    """A counselor's or college leader's navigation names 通知公告: the notice leads to
+    its progress and each class's 反馈表 (to sign or countersign). Before, neither role
+    had a link to any notice, so the sheets were out of reach by clicking."""
+    login(page, username, settings.DEMO_PASSWORD)
+    nav(page, "通知公告")
+    with page.expect_navigation():
+        page.get_by_role("main").get_by_role("link", name="关于开展2023级").first.click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="校对进度").click()
+    assert_fits(page, "the progress page")
+    with page.expect_navigation():
+        page.get_by_role("link", name="2023级软件技术1班").click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("2023级软件技术1班 · 反馈表")
+    assert_fits(page, f"the class sheet for {username}")
+    assert_tappable(page, f"the class sheet for {username}")
+    screenshot(page, f"walk-{username}-sheet-375x812")
