@@ -31,6 +31,10 @@ def test_counselor_export_runs_and_offers_the_file(client_for, world):
     page = client.get(job.get_absolute_url()).content.decode()
     assert "已完成" in page
     assert f"/jobs/{job.pk}/download/" in page
+    # Done: no "正在生成名单…" left over from the work, a Chinese file name, a way back.
+    assert "正在" not in page
+    assert "学生名单-" in page
+    assert 'href="/">返回首页</a>' in page
 
 
 def test_a_finished_job_says_it_is_done_not_what_it_was_doing(client_for, world):
