@@ -83,6 +83,20 @@ def test_the_report_page_shows_claimed_and_current_values_side_by_side(client_fo
     assert "<td>汉族</td><td><strong>回族</strong></td>" in page
 
 
+def test_the_fields_to_correct_are_a_fieldset_of_tappable_labels(client_for, world, report):
+    """A group of checkboxes is named by a legend, not by a <label for=""> that points at
+    nothing; each field is a label.check a finger can hit (44 px)."""
+    page = client_for(world.registrar).get(f"/records/queue/{report.pk}/").content.decode()
+
+    assert 'for=""' not in page
+    assert re.search(
+        r'<fieldset class="form-field choice-group"[^>]*>\s*<legend>更正的字段</legend>', page
+    )
+    assert re.search(
+        r'<label class="check" for="id_fields_to_apply_0"><input type="checkbox"', page
+    )
+
+
 def test_accepting_applies_the_chosen_corrections_in_one_step(world, report):
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.registrar)
