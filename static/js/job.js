@@ -16,7 +16,7 @@
         box.querySelector("[data-job-bar]").value = job.percent;
         set("[data-job-state]", job.state_display);
         set("[data-job-count]", job.done + " / " + job.total);
-        set("[data-job-message]", job.message);
+        set("[data-job-message]", job.message ? "· " + job.message : "");
         if (job.finished) { window.location.reload(); } else { window.setTimeout(poll, 1000); }
       })
       .catch(function () { window.setTimeout(poll, 3000); });
