@@ -25,6 +25,7 @@ ACTIONS = {
 FIELDS = {
     "audience": _("通知对象"),
     "contact_rows": _("联系方式"),
+    "contacts": _("其他说明"),  # the notice's free text beside its contacts, as its form says
     "attachment": _("附件"),
     "counselor_signed_at": _("辅导员签名时间"),
     "leader_signed_at": _("学院领导复核时间"),

@@ -75,3 +75,20 @@ def test_another_universitys_registrar_gets_404(client_for, world):
         client_for(world.other_registrar).get(f"/notices/manage/{notice.pk}/edit/").status_code
         == 404
     )
+
+
+def test_the_history_names_a_choice_not_its_code(world):
+    """状态 and 校对任务 changes read 草稿 → 已发布, not draft → published."""
+    from notices.services.notices import notice_publish
+
+    client, notice = _create(world)
+    notice_publish(notice=notice, by=world.registrar)
+
+    page = client.get(f"/notices/manage/{notice.pk}/").content.decode()
+
+    assert "<td>草稿</td><td>已发布</td>" in page
+    assert "<td>draft</td>" not in page and "<td>published</td>" not in page
+    # The contacts table and the free text beside it are two lines, each by its own name.
+    created = page[page.rindex("新建通知") :]
+    assert created.count('<th scope="row">联系方式</th>') == 1
+    assert '<th scope="row">其他说明</th>' in created

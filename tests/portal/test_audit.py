@@ -78,3 +78,21 @@ def test_an_event_about_the_institution_is_in_its_registrars_trail(client_for, w
     page = client_for(world.registrar).get("/audit/").content.decode()
 
     assert "records.imported" in page
+
+
+def test_the_record_trail_names_each_action_in_chinese(client_for, world):
+    """变更记录 under a report reads 查看学籍, not the code records.viewed; the audit
+    trail keeps the code only in the name's title."""
+    from records.models import DiscrepancyReport
+
+    report = DiscrepancyReport.objects.create(
+        record=world.alice_record, user=world.alice, explanation="见户口本"
+    )
+    client = client_for(world.registrar)
+    client.get(f"/records/{world.alice_record.pk}/")
+
+    page = client.get(f"/records/queue/{report.pk}/").content.decode()
+    assert "查看学籍" in page and "records.viewed" not in page
+
+    trail = client.get("/audit/").content.decode()
+    assert '<span title="records.viewed">查看学籍</span>' in trail
