@@ -143,6 +143,10 @@ def competing_claims() -> tuple[User, list[User], EnrollmentRecord]:
     """An active account bound to a record, and 20 pending accounts claiming its number."""
     klass = factories.school_class(factories.college(factories.institution()))
     old, record = factories.student(klass, real_name="李晓梅")
+    # A holder the portal can tell (e-mail): one nobody can reach goes to the reviewers,
+    # never to the window (accounts.services.claims.identity_check_passed).
+    old.email = "holder@example.com"
+    old.save(update_fields=["email"])
     claims = [
         factories.user(
             username=f"claim{n}",
