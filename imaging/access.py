@@ -52,3 +52,11 @@ def record_for_upload(request, pk: int) -> EnrollmentRecord:
 def batch_for_read(request, pk: int) -> PhotoBatch:
     queryset = PhotoBatch.objects.visible_to(request.user).select_related("uploaded_by")
     return get_object_or_404(queryset, pk=pk)
+
+
+def disputed_photo_for_close(request, token: str) -> Photo:
+    """A current 有误 photo in the registrar's scope whose report is still open."""
+    if not replaces_photos(request.user):
+        raise PermissionDenied
+    queryset = Photo.objects.visible_to(request.user).current().select_related("record__user")
+    return get_object_or_404(queryset, token=token, state=PhotoState.DISPUTED)

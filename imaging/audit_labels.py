@@ -11,6 +11,7 @@ ACTIONS = {
     "imaging.photo_viewed": _("查看照片"),
     "imaging.thumbnail_viewed": _("查看照片缩略图"),
     "imaging.photo_rated": _("评价照片质量"),
+    "imaging.dispute_closed": _("照片有误报告标记为已处理"),
     "imaging.batch_imported": _("批量导入照片"),
     "imaging.batch_viewed": _("查看照片导入报告"),
     "imaging.missing_diploma_exported": _("导出未确认学历照片名单"),

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from imaging.models import DisputeReason, PhotoKind
+from portal.lib.forms import NUL_ERRORS
 
 ZIP_TYPES = ".zip,application/zip,application/x-zip-compressed"
 IMAGE_TYPES = ".jpg,.jpeg,.png,.gif,.bmp,image/jpeg,image/png,image/gif,image/bmp"
@@ -102,4 +103,17 @@ class PhotoUploadForm(forms.Form):
 class OverviewFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("照片类型"), choices=PhotoKind.choices, required=False, initial=PhotoKind.ENROLLMENT
+    )
+
+
+class DisputeCloseForm(forms.Form):
+    """Closing a 有误 without a new photo: the reason the student will read."""
+
+    reason = forms.CharField(
+        label=_("处理说明"),
+        max_length=200,
+        error_messages=NUL_ERRORS,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("例如：已在图像采集点重新采集，新照片随下一批导入")}
+        ),
     )

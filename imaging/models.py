@@ -171,6 +171,18 @@ class Photo(models.Model):
     )
     is_current = models.BooleanField(_("当前照片"), default=True)
     created_at = models.DateTimeField(_("入库时间"), auto_now_add=True)
+    # 有误 handled without a new photo here (re-collected at the collection unit, found
+    # right after all): the registrar closes it with a reason the student reads.
+    dispute_closed_at = models.DateTimeField(_("有误处理时间"), null=True, blank=True)
+    dispute_closed_by = models.ForeignKey(
+        User,
+        verbose_name=_("有误处理人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    dispute_close_reason = models.CharField(_("处理说明"), max_length=200, blank=True)
 
     objects = PhotoQuerySet.as_manager()
 

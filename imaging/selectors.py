@@ -204,11 +204,12 @@ def current_photos(record: EnrollmentRecord) -> list[Photo]:
 
 
 def dispute_queue(user) -> QuerySet[Photo]:
-    """Current photos the student reported as 有误, oldest first, with the report."""
+    """Current photos the student reported as 有误 and nobody has handled yet, oldest
+    first, with the report."""
     return (
         Photo.objects.visible_to(user)
         .current()
-        .filter(state=PhotoState.DISPUTED)
+        .filter(state=PhotoState.DISPUTED, dispute_closed_at__isnull=True)
         .select_related("record", "record__college", "record__school_class", "batch")
         .prefetch_related("verifications")
         .order_by("created_at", "pk")

@@ -179,6 +179,47 @@ def _set_state(photo: Photo, state: str, *, by, ip, why: str = "") -> None:
     )
 
 
+DISPUTE_CLOSE_REASON_MAX = 200
+
+
+@transaction.atomic
+def photo_dispute_close(*, photo: Photo, by, reason: str, ip: str | None = None) -> Photo:
+    """The registrar closes a 有误 without a new photo here (re-collected at the
+    collection unit, to come with a later batch; or found right after all), saying why:
+    the photo leaves the 有误 queue, the student is told and reads the reason beside it,
+    and it stays 有误 until a new photo replaces it."""
+    photo = _locked(photo)
+    reason = " ".join(reason.split())
+    if not photo.is_current or photo.state != PhotoState.DISPUTED:
+        raise PhotoError(_("该照片不是待处理的有误照片。"))
+    if photo.dispute_closed_at is not None:
+        raise PhotoError(_("该照片的有误报告已处理。"))
+    if not reason:
+        raise PhotoError(_("请填写处理说明，学生会看到这段说明。"))
+    if len(reason) > DISPUTE_CLOSE_REASON_MAX:
+        raise PhotoError(_("处理说明不能超过 200 字。"))
+    photo.dispute_closed_at, photo.dispute_closed_by = timezone.now(), by
+    photo.dispute_close_reason = reason
+    photo.save(update_fields=["dispute_closed_at", "dispute_closed_by", "dispute_close_reason"])
+    student = photo.record.user
+    log_action(
+        photo,
+        "imaging.dispute_closed",
+        by=by,
+        changes={"dispute_closed_at": [None, photo.dispute_closed_at.isoformat()]},
+        reason=reason,
+        subject=student,
+        ip=ip,
+    )
+    if student is not None:
+        notify(
+            student,
+            _("您报告有误的%(kind)s已由学校处理：%(reason)s")
+            % {"kind": photo.get_kind_display(), "reason": reason},
+        )
+    return photo
+
+
 @transaction.atomic
 def photo_rate(*, photo: Photo, by, rating: int, comment: str = "", ip: str | None = None) -> None:
     """照片质量评价 (seed 004), once, after the student confirmed the photo."""

@@ -10,18 +10,20 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from accounts.models import Role
 from imaging import selectors, services, tasks
 from imaging.access import (
     batch_for_read,
+    disputed_photo_for_close,
     institution_for_import,
     record_for_upload,
     replaces_photos,
 )
 from imaging.errors import PhotoError
-from imaging.forms import BatchUploadForm, OverviewFilterForm, PhotoUploadForm
+from imaging.forms import BatchUploadForm, DisputeCloseForm, OverviewFilterForm, PhotoUploadForm
 from imaging.models import EntryOutcome, PhotoKind, PhotoState
 from portal.lib import jobs
 from portal.lib.audit import StudentRef, log_access
@@ -150,6 +152,30 @@ def dispute_queue(request):
     """Photos reported 有误, with the student's reason; a new photo can be uploaded."""
     page = Paginator(selectors.dispute_queue(request.user), 50).get_page(request.GET.get("page"))
     return render(request, "imaging/dispute_queue.html", {"page": page})
+
+
+@require_POST
+@role_required(Role.REGISTRAR)
+def dispute_close(request, token: str):
+    """Close a 有误 without a new photo, with the reason the student will read."""
+    photo = disputed_photo_for_close(request, token)
+    form = DisputeCloseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写处理说明，学生会看到这段说明。"))
+        return redirect("imaging:dispute_queue")
+    try:
+        services.photo_dispute_close(
+            photo=photo, by=request.user, reason=form.cleaned_data["reason"], ip=client_ip(request)
+        )
+    except PhotoError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("已处理%(name)s的%(kind)s，并已通知学生。")
+            % {"name": photo.record.name, "kind": photo.get_kind_display()},
+        )
+    return redirect("imaging:dispute_queue")
 
 
 @role_required(Role.REGISTRAR)

@@ -20,6 +20,7 @@ urlpatterns = [
         name="missing_diploma_export",
     ),
     path("disputes/", staff_views.dispute_queue, name="dispute_queue"),
+    path("<slug:token>/close-dispute/", staff_views.dispute_close, name="dispute_close"),
     path("records/<int:pk>/upload/", staff_views.photo_upload, name="photo_upload"),
     path("import/", staff_views.batch_import, name="batch_import"),
     path("batches/", staff_views.batch_list, name="batch_list"),

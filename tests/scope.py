@@ -100,6 +100,7 @@ TARGETS = {
     "imaging:photo_dispute": ("token", "own_photo", "token"),
     "imaging:photo_rate": ("token", "own_photo", "token"),
     "imaging:photo_upload": ("pk", "record", "pk"),
+    "imaging:dispute_close": ("token", "disputed_photo", "token"),
     "imaging:batch_detail": ("pk", "batch", "pk"),
     "portal:job_detail": ("pk", "job", "pk"),
     "portal:job_status": ("pk", "job", "pk"),
@@ -204,9 +205,12 @@ POST_DATA = {
     "imaging:photo_file": READS,
     "imaging:photo_thumbnail": READS,
     "imaging:photo_confirm": {},
-    "imaging:photo_dispute": {"reason": DisputeReason.POOR_QUALITY, "comment": "照片模糊"},
+    "imaging:photo_dispute": {
+        "reason": DisputeReason.POOR_QUALITY, "comment": "照片模糊", "confirmed": "1",
+    },
     "imaging:photo_rate": {"rating": 4, "comment": "清晰"},
     "imaging:photo_upload": _photo_upload,
+    "imaging:dispute_close": {"reason": "已在图像采集点重新采集"},
     "imaging:batch_detail": READS,
     "portal:job_detail": READS,
     "portal:job_status": READS,
@@ -260,6 +264,7 @@ MAY_ACT = {
     "records:record_edit": _roles(Role.REGISTRAR),
     "records:discrepancy_detail": _roles(Role.REGISTRAR),
     "imaging:photo_upload": _roles(Role.REGISTRAR),
+    "imaging:dispute_close": _roles(Role.REGISTRAR),
     "notices:college_export": _roles(Role.COLLEGE, Role.REGISTRAR),
     "notices:sheet_remarks": _roles(Role.STUDENT, Role.COUNSELOR),  # the monitor fills it
     "notices:sheet_sign": _roles(Role.COUNSELOR),
@@ -298,6 +303,15 @@ def _upload(name: str, content: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content)
 
 
+def _photo(record, kind: str, state: str = PhotoState.UNVERIFIED) -> Photo:
+    photo = Photo(record=record, kind=kind, state=state, token=factories.token())
+    photo.width, photo.height, photo.sha256 = 36, 44, "0" * 64
+    photo.image.save("p.jpg", ContentFile(_jpeg()), save=False)
+    photo.thumbnail.save("t.jpg", ContentFile(_jpeg()), save=False)
+    photo.save()
+    return photo
+
+
 def build_objects(world) -> Objects:
     """Add a photo per record, a record at the other institution, jobs and notices."""
     other_college = factories.college(world.other_institution)
@@ -306,14 +320,9 @@ def build_objects(world) -> Objects:
     records = [
         world.alice_record, world.bob_record, world.carol_record, world.dave_record, other_record,
     ]  # fmt: skip
-    photos = []
-    for record in records:
-        photo = Photo(record=record, kind=PhotoKind.ENROLLMENT, token=factories.token())
-        photo.width, photo.height, photo.sha256 = 36, 44, "0" * 64
-        photo.image.save("p.jpg", ContentFile(_jpeg()), save=False)
-        photo.thumbnail.save("t.jpg", ContentFile(_jpeg()), save=False)
-        photo.save()
-        photos.append(photo)
+    photos = [_photo(record, PhotoKind.ENROLLMENT) for record in records]
+    # A 学历照片 each student reported 有误, for the registrar to close without a new one.
+    disputed = [_photo(record, PhotoKind.DIPLOMA, PhotoState.DISPUTED) for record in records]
     batches = [
         PhotoBatch.objects.create(
             institution=institution, kind=PhotoKind.ENROLLMENT, source="新华社"
@@ -352,6 +361,7 @@ def build_objects(world) -> Objects:
             "class": classes,
             "photo": photos,
             "own_photo": photos,
+            "disputed_photo": disputed,
             "batch": batches,
             "job": jobs,
             "notice": notices + task_notices,
@@ -502,7 +512,7 @@ def _attachments(notices) -> list[NoticeAttachment]:
 
 
 # Kinds whose visibility is their parent's: the attribute that leads there is its name.
-PARENT = {"evidence": "report", "report": "record", "photo": "record"}
+PARENT = {"evidence": "report", "report": "record", "photo": "record", "disputed_photo": "record"}
 
 
 # Kinds that belong to one person whatever their role: the attribute that names them.

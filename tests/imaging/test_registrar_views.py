@@ -380,3 +380,63 @@ def test_opening_a_batch_report_names_the_students_it_lists(world, client_for):
     assert event.actor == world.registrar
     subjects = AuditSubject.objects.filter(event=event).values_list("record_id", flat=True)
     assert list(subjects) == [world.bob_record.pk]
+
+
+# --- Closing a 有误 without a new photo ----------------------------------------------------
+
+
+def _close(client, photo, reason="已在图像采集点重新采集，新照片随下一批导入"):
+    return client.post(f"/photos/{photo.token}/close-dispute/", {"reason": reason})
+
+
+def test_the_registrar_closes_a_dispute_with_a_reason_the_student_reads(
+    world, client_for, disputed, django_capture_on_commit_callbacks
+):
+    from accounts import sms
+
+    world.alice.phone = "13800000002"
+    world.alice.save()
+    client = client_for(world.registrar)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _close(client, disputed)
+
+    assert response.status_code == 302 and response["Location"] == "/photos/disputes/"
+    photo = Photo.objects.get(pk=disputed.pk)
+    assert photo.state == PhotoState.DISPUTED and photo.is_current  # 有误 until replaced
+    assert photo.dispute_closed_by == world.registrar and photo.dispute_closed_at
+    queue = client.get("/photos/disputes/").content.decode()
+    assert "照片不是我" not in queue and "暂无报告有误的照片" in queue
+    event = AuditEvent.objects.get(action="imaging.dispute_closed")
+    assert event.actor == world.registrar and "重新采集" in event.reason
+    assert any(m.phone == "13800000002" and "已由学校处理" in m.text for m in sms.outbox)
+    mine = client_for(world.alice).get("/records/mine/").content.decode()
+    assert "学校已处理" in mine and "新照片随下一批导入" in mine
+
+
+def test_a_dispute_is_not_closed_without_a_reason_or_twice(world, client_for, disputed):
+    client = client_for(world.registrar)
+
+    _close(client, disputed, reason="   ")
+    assert Photo.objects.get(pk=disputed.pk).dispute_closed_at is None
+
+    _close(client, disputed)
+    closed_at = Photo.objects.get(pk=disputed.pk).dispute_closed_at
+    page = client.get("/photos/disputes/")  # the message of the second attempt shows here
+    _close(client, disputed, reason="第二次")
+    assert Photo.objects.get(pk=disputed.pk).dispute_closed_at == closed_at
+    assert AuditEvent.objects.filter(action="imaging.dispute_closed").count() == 1
+    assert page.status_code == 200
+
+
+def test_only_the_registrar_of_the_photo_closes_its_dispute(world, client_for, disputed):
+    assert _close(client_for(world.counselor), disputed).status_code == 403
+    assert _close(client_for(world.other_registrar), disputed).status_code == 404
+    assert _close(client_for(world.alice), disputed).status_code == 403
+    assert Photo.objects.get(pk=disputed.pk).dispute_closed_at is None
+
+
+def test_a_photo_that_is_not_disputed_cannot_be_closed(world, client_for):
+    photo = add_photo(world.bob_record)
+
+    assert _close(client_for(world.registrar), photo).status_code == 404
