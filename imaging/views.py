@@ -13,6 +13,7 @@ from imaging import selectors, services
 from imaging.access import own_photo, photo_for_read, verification_to_rate
 from imaging.errors import PhotoError
 from imaging.forms import DisputeForm, RatingForm
+from imaging.models import DisputeReason
 from portal.lib.audit import log_access
 from portal.lib.files import private_file_response
 from portal.lib.throttle import client_ip
@@ -73,7 +74,8 @@ def photo_confirm(request, token: str):
 
 @student_required
 def photo_dispute(request, token: str):
-    """有误: the reason; then the page shows whom to contact (seed 003: 新华社勘误)."""
+    """有误: the reason, then a second page that shows it back and asks again; then the
+    record page shows whom to contact (seed 003: 新华社勘误)."""
     photo = own_photo(request, token)
     refused = _refuse_unless(
         request, photo, services.photo_verifiable(photo=photo), _("该照片不能再校对。")
@@ -81,19 +83,30 @@ def photo_dispute(request, token: str):
     if refused:
         return refused
     form = DisputeForm(request.POST or None)
+    confirming = False
     if request.method == "POST" and form.is_valid():
-        try:
-            services.photo_dispute(
-                photo=photo, by=request.user, **form.cleaned_data, ip=client_ip(request)
-            )
-        except PhotoError as error:
-            form.add_error(None, error.message)
+        # Asked again, as 正确 is (seed 004: 再次确认): the reason is shown back first.
+        if request.POST.get("confirmed") != "1":
+            confirming = "edit" not in request.POST
         else:
-            messages.success(
-                request, _("已提交：照片有误。请按下方说明联系图像采集单位（新华社）勘误。")
-            )
-            return redirect(_back(photo))
-    context = {"photo": photo, "form": form, "units": selectors.collection_units_for(photo.record)}
+            try:
+                services.photo_dispute(
+                    photo=photo, by=request.user, **form.cleaned_data, ip=client_ip(request)
+                )
+            except PhotoError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(
+                    request, _("已提交：照片有误。请按下方说明联系图像采集单位（新华社）勘误。")
+                )
+                return redirect(_back(photo))
+    context = {
+        "photo": photo,
+        "form": form,
+        "confirming": confirming,
+        "reason_label": DisputeReason(form.cleaned_data["reason"]).label if confirming else "",
+        "units": selectors.collection_units_for(photo.record),
+    }
     return render(request, "imaging/photo_dispute.html", context)
 
 

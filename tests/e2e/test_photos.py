@@ -68,6 +68,8 @@ def test_confirm_rate_and_dispute_with_the_keyboard(
     page.get_by_role("link", name=re.compile(r"^有误\s*（学历照片）$")).click()
     page.get_by_label("不是本人照片").check()
     page.get_by_role("button", name="提交").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("确认学历照片有误？")
+    page.get_by_role("button", name="确定提交").click()
     card = page.locator(f"#photo-{diploma.token}")
     expect(card.locator(".state")).to_have_text("有误")
     expect(page.locator(".photo-check .warning")).to_contain_text("0791-88880001")

@@ -93,8 +93,35 @@ def test_state_changes_need_the_csrf_token(photo, world):
     assert photo.state == PhotoState.UNVERIFIED
 
 
+# The second page's 确定提交: 有误 is asked again, as 正确 is.
+SURE = {"confirmed": "1"}
+
+
+def test_disputing_asks_again_showing_the_reason_and_nothing_changes_before(photo, alice):
+    response = _post(
+        alice, f"/photos/{photo.token}/dispute/", {"reason": "other", "comment": "背景红"}
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "确认学籍照片有误？" in page and "其他" in page and "背景红" in page
+    assert 'name="confirmed" value="1"' in page
+    photo.refresh_from_db()
+    assert photo.state == PhotoState.UNVERIFIED
+    assert not PhotoVerification.objects.filter(photo=photo).exists()
+
+    back = _post(
+        alice,
+        f"/photos/{photo.token}/dispute/",
+        {"reason": "other", "comment": "背景红", "edit": "1"},
+    )
+    assert "背景红" in back.content.decode() and 'name="confirmed"' not in back.content.decode()
+
+
 def test_disputing_takes_a_reason_and_shows_whom_to_contact(photo, alice, jiangxi_unit):
-    response = _post(alice, f"/photos/{photo.token}/dispute/", {"reason": DisputeReason.NOT_ME})
+    response = _post(
+        alice, f"/photos/{photo.token}/dispute/", {"reason": DisputeReason.NOT_ME, **SURE}
+    )
 
     assert response.status_code == 302
     photo.refresh_from_db()
@@ -127,7 +154,11 @@ def test_other_needs_a_comment(photo, alice):
 
 
 def test_a_dispute_keeps_the_comment(photo, alice):
-    _post(alice, f"/photos/{photo.token}/dispute/", {"reason": "other", "comment": "背景是红色的"})
+    _post(
+        alice,
+        f"/photos/{photo.token}/dispute/",
+        {"reason": "other", "comment": "背景是红色的", **SURE},
+    )
 
     verification = PhotoVerification.objects.get(photo=photo)
     assert (verification.result, verification.reason, verification.comment) == (
@@ -197,7 +228,7 @@ def test_a_replaced_photo_cannot_be_verified(photo, world, alice):
 
 
 def test_a_new_photo_resets_the_state_after_a_dispute(photo, world, alice):
-    _post(alice, f"/photos/{photo.token}/dispute/", {"reason": "poor_quality"})
+    _post(alice, f"/photos/{photo.token}/dispute/", {"reason": "poor_quality", **SURE})
 
     newer = add_photo(world.alice_record, PhotoKind.ENROLLMENT)
 
@@ -239,7 +270,7 @@ def test_a_disputed_photo_lists_the_units_of_both_provinces(photo, world, alice,
     world.alice_record.origin_region = "410102"
     world.alice_record.save()
 
-    _post(alice, f"/photos/{photo.token}/dispute/", {"reason": DisputeReason.NOT_ME})
+    _post(alice, f"/photos/{photo.token}/dispute/", {"reason": DisputeReason.NOT_ME, **SURE})
     page = _page(alice)
 
     assert page.index(jiangxi_unit.name) < page.index(henan.name)
@@ -260,7 +291,9 @@ def test_other_students_photos_cannot_be_verified(photo, world):
 def test_staff_see_the_state_and_the_students_reason_but_no_buttons(
     photo, alice, client_for, world
 ):
-    _post(alice, f"/photos/{photo.token}/dispute/", {"reason": "other", "comment": "不是我"})
+    _post(
+        alice, f"/photos/{photo.token}/dispute/", {"reason": "other", "comment": "不是我", **SURE}
+    )
 
     page = client_for(world.registrar).get(f"/records/{world.alice_record.pk}/").content.decode()
 
