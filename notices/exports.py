@@ -1,14 +1,14 @@
 """The feedback sheet as a print-ready workbook (seed 004, 附件 2).
 
 One worksheet per class: the title, the class line, the table with borders (序号, 学号,
-姓名, 校对结果, 本人签名 wide enough to sign), and the footer line with the signatures
-the portal holds (辅导员签名, 学院领导, 学院（公章）). A4 portrait, the title rows
-repeated on every printed page, fitted to the page width.
+姓名, 校对结果, 本人签名 wide enough to sign), and seed 004's footer: 辅导员签名,
+学院领导 and 学院（公章） with blank room to sign and stamp by hand, and under them, small,
+the electronic signatures the portal holds (who, when, the leader's opinion). A4 portrait,
+the title rows repeated on every printed page, fitted to the page width.
 
-Layout, in points: title rows 30 + 20 + 32, data rows 24, footer 44, on 749 pt of
-printable A4 height (top 0.6", bottom 0.7"): 27 data rows a page, so a class of 25 fits
-on one page and a class of 40 takes two (tests/notices/test_sheet_pdf.py checks it with
-LibreOffice).
+Layout, in points: title rows 30 + 20 + 32, data rows 24, footer 6 + 44 + 14, on 749 pt
+of printable A4 height (top 0.6", bottom 0.7"): 25 data rows and the footer fit one page
+and a class of 40 takes two (tests/notices/test_sheet_pdf.py checks it with LibreOffice).
 
 Written in openpyxl's write-only mode, which streams rows and still supports print
 titles, page set-up and merged cells. Every text cell goes through portal.lib.xlsx.safe_cell:
@@ -41,7 +41,7 @@ RESULT_WIDTH = WIDTHS[3]
 TITLE_HEIGHTS = (30, 20, 32)
 ROW_HEIGHT = 24  # room for a handwritten signature
 LINE_HEIGHT = 15
-FOOTER_HEIGHT = 44
+FOOTER_GAP, FOOTER_HEIGHT, SIGNED_HEIGHT = 6, 44, 14  # gap, room to sign, e-signatures
 FONT = "宋体"
 A4 = "9"
 
@@ -84,6 +84,7 @@ class _Styles:
     text: object
     wrap: object
     footer: object
+    signed: object
 
 
 class FeedbackWorkbook:
@@ -124,7 +125,14 @@ class FeedbackWorkbook:
             center=style(border=box, alignment=Alignment(horizontal="center", vertical="center")),
             text=style(border=box, alignment=Alignment(vertical="center")),
             wrap=style(border=box, alignment=middle),
-            footer=style(alignment=Alignment(vertical="top", wrap_text=True)),
+            footer=style(
+                font=Font(name=FONT, size=11, bold=True),
+                alignment=Alignment(vertical="top", wrap_text=True),
+            ),
+            signed=style(
+                font=Font(name=FONT, size=8, color="555555"),
+                alignment=Alignment(vertical="top", wrap_text=True, shrink_to_fit=True),
+            ),
         )
         self.workbook.remove(scratch)
         return styles
@@ -185,16 +193,27 @@ class FeedbackWorkbook:
         return _("校对结果（无异常填“无误”，异常情况请如实填写异常内容）")
 
     def _footer(self, ws, row: int, sheet: FeedbackSheet | None) -> None:
+        """Seed 004's line, with room to sign and stamp by hand; the portal's electronic
+        signatures small under it, never in the blanks."""
         s = self._styles
+        ws.row_dimensions[row].height = FOOTER_GAP
+        ws.append([])
+        row += 1
         ws.row_dimensions[row].height = FOOTER_HEIGHT
         ws.merged_cells.add(f"A{row}:C{row}")
         ws.append(
-            [self._cell(ws, _signature(_("辅导员签名："), sheet, "counselor"), s.footer)]
-            + [None, None]
+            [self._cell(ws, _("辅导员签名："), s.footer), None, None]
             + [
-                self._cell(ws, _signature(_("学院领导："), sheet, "leader"), s.footer),
+                self._cell(ws, _("学院领导："), s.footer),
                 self._cell(ws, _("学院（公章）"), s.footer),
             ]
+        )
+        row += 1
+        ws.row_dimensions[row].height = SIGNED_HEIGHT
+        ws.merged_cells.add(f"A{row}:C{row}")
+        ws.append(
+            [self._cell(ws, _signature(sheet, "counselor"), s.signed), None, None]
+            + [self._cell(ws, _signature(sheet, "leader"), s.signed), None]
         )
 
     def _page_setup(self, ws) -> None:
@@ -220,17 +239,16 @@ class FeedbackWorkbook:
         return buffer.getvalue()
 
 
-def _signature(label: str, sheet: FeedbackSheet | None, who: str) -> str:
-    if sheet is None:
-        return label
-    name = getattr(sheet, f"{who}_name")
-    signed_at = getattr(sheet, f"{who}_signed_at")
+def _signature(sheet: FeedbackSheet | None, who: str) -> str | None:
+    """The electronic signature the portal holds: "电子签名：张老师 2026-12-04 13:27", the
+    leader's with her opinion; None while unsigned (the line stays blank)."""
+    signed_at = getattr(sheet, f"{who}_signed_at", None) if sheet is not None else None
     if not signed_at:
-        return label
+        return None
     when = timezone.localtime(signed_at).strftime("%Y-%m-%d %H:%M")
-    text = f"{label}{name}\n{when}"
+    text = _("电子签名：%(name)s %(when)s") % {"name": getattr(sheet, f"{who}_name"), "when": when}
     if who == "leader" and sheet.leader_opinion:
-        text += f"\n{sheet.leader_opinion}"
+        text += _("，意见：%(opinion)s") % {"opinion": sheet.leader_opinion}
     return text
 
 

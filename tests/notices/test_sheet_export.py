@@ -64,23 +64,34 @@ def test_print_settings_a4_portrait_repeated_header_fit_to_width(client_for, wor
     assert ws["E4"].border.bottom.style == "thin"
 
 
-def test_footer_carries_the_signatures_the_portal_holds(client_for, world, sheet):
+def _footer(ws) -> tuple[list, list]:
+    """(the line to sign and stamp by hand, the electronic signatures under it)."""
+    return [c.value for c in ws[ws.max_row - 1]], [c.value for c in ws[ws.max_row]]
+
+
+def test_the_footer_leaves_room_to_sign_and_stamp_by_hand(client_for, world, sheet):
     sheet_sign(sheet=sheet, by=world.counselor)
     sheet_countersign(sheet=sheet, by=world.college_staff, opinion="同意")
 
     ws = open_book(_download(client_for(world.counselor), sheet).content).active
 
-    footer = [c.value for c in ws[ws.max_row]]
-    assert footer[0].startswith(f"辅导员签名：{world.counselor.get_full_name()}")
-    assert footer[3].startswith(f"学院领导：{world.college_staff.get_full_name()}")
-    assert "同意" in footer[3]
-    assert footer[4] == "学院（公章）"
+    signing, signed = _footer(ws)
+    # Seed 004's line stays blank beside each label, whatever the portal holds.
+    assert signing == ["辅导员签名：", None, None, "学院领导：", "学院（公章）"]
+    assert ws.row_dimensions[ws.max_row - 1].height >= 40  # room for a hand and a seal
+    assert signed[0].startswith(f"电子签名：{world.counselor.get_full_name()} ")
+    assert signed[3].startswith(f"电子签名：{world.college_staff.get_full_name()} ")
+    assert signed[3].endswith("意见：同意")
+    assert ws.cell(ws.max_row, 1).font.sz < ws.cell(ws.max_row - 1, 1).font.sz  # small
+    assert ws.row_dimensions[ws.max_row - 2].height < 10  # a gap under the table
 
 
 def test_an_unsigned_sheet_leaves_the_signature_lines_blank(client_for, world, sheet):
     ws = open_book(_download(client_for(world.counselor), sheet).content).active
 
-    assert [c.value for c in ws[ws.max_row]][0] == "辅导员签名："
+    signing, signed = _footer(ws)
+    assert signing[0] == "辅导员签名：" and signing[4] == "学院（公章）"
+    assert signed[0] is None and signed[3] is None
 
 
 def test_cells_that_look_like_formulas_are_written_as_text(client_for, world, sheet):
