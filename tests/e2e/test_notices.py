@@ -8,10 +8,12 @@ feedback sheet with the keyboard and downloads the .xlsx, which openpyxl reads b
 from __future__ import annotations
 
 import datetime
+import io
 
 from django.utils import timezone
 from openpyxl import load_workbook
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from notices.models import Notice, NoticeState
 from tests.e2e.conftest import assert_fits
@@ -103,5 +105,20 @@ def test_publish_see_sign_and_download(world, page, login, logout, screenshot, t
         (1, "李晓梅", "无误", None),
         (2, "王强", "无照片，须补采；学籍信息未校对", None),
     ]
-    footer = ws.cell(ws.max_row, 1).value
-    assert footer.startswith(f"辅导员签名：{world.counselor.get_full_name()}")
+    assert ws.cell(ws.max_row - 1, 1).value == "辅导员签名："  # blank, to sign by hand
+    assert ws.cell(ws.max_row, 1).value.startswith(f"电子签名：{world.counselor.get_full_name()}")
+
+    # The web sheet prints as the paper form: A4, no portal around it, 本人签名 and the
+    # line to sign and stamp.
+    page.emulate_media(media="print")
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.locator("section[aria-labelledby='pending-heading']")).to_be_hidden()
+    expect(page.locator("th.print-only")).to_be_visible()
+    expect(page.locator(".sign-line")).to_contain_text("学院（公章）")
+    pdf = PdfReader(io.BytesIO(page.pdf(format="A4", print_background=True))).pages
+    text = "".join(p.extract_text() for p in pdf)
+    assert "本人签名" in text and "学院（公章）" in text and "王强" in text
+    assert "安全退出" not in text and "导出名单" not in text
+    size = (float(pdf[0].mediabox.width), float(pdf[0].mediabox.height))
+    assert abs(size[0] - 595) < 2 and abs(size[1] - 842) < 2  # A4 portrait, in points
+    (tmp_path / "sheet-web.pdf").write_bytes(page.pdf(format="A4"))
