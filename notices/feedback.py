@@ -205,11 +205,52 @@ def rows_for(notice: Notice, records: list[EnrollmentRecord], remarks: dict) -> 
     return rows
 
 
-def rows_of_sheet(sheet: FeedbackSheet) -> list[SheetRow]:
-    """What the sheet says: the rows as signed once the counselor signed, else live."""
-    if sheet.signed_rows is not None:
+def rows_of_sheet(sheet: FeedbackSheet, live: list[SheetRow] | None = None) -> list[SheetRow]:
+    """What the sheet says: the rows as handed in once the college has countersigned (the
+    record of what was handed in never changes); until then the students' states as they
+    are now (`live`, read if not given), the counselor's signature notwithstanding."""
+    if sheet.is_handed_in and sheet.signed_rows is not None:
         return [SheetRow.from_signed(row) for row in sheet.signed_rows]
-    return class_rows(sheet.notice, sheet.school_class)
+    return live if live is not None else class_rows(sheet.notice, sheet.school_class)
+
+
+@dataclass(frozen=True)
+class RowChange:
+    """A student whose 校对结果 is not what was signed: before (as signed) and now."""
+
+    student_number: str
+    name: str
+    before: str
+    after: str
+
+
+def changes_since_signature(sheet: FeedbackSheet, live: list[SheetRow]) -> list[RowChange]:
+    """The rows of `live` that differ from the rows signed (by the counselor, or as handed
+    in): 签名后有变化 before the college countersigns, 交表后有变化 after. Staff read it."""
+    if sheet.signed_rows is None:
+        return []
+    signed = {row["record_id"]: SheetRow.from_signed(row) for row in sheet.signed_rows}
+    now = {row.record_id: row for row in live}
+    changes = []
+    for record_id in sorted(set(signed) | set(now), key=lambda pk: _order(signed, now, pk)):
+        before, after = signed.get(record_id), now.get(record_id)
+        if before and after and before.result_text == after.result_text:
+            continue
+        row = after or before
+        changes.append(
+            RowChange(
+                student_number=row.student_number,
+                name=row.name,
+                before=before.result_text if before else _("（签名时不在表中）"),
+                after=after.result_text if after else _("（已不在本班）"),
+            )
+        )
+    return changes
+
+
+def _order(signed: dict, now: dict, record_id) -> tuple:
+    row = now.get(record_id) or signed[record_id]
+    return student_number_key(row.student_number)
 
 
 # The words ------------------------------------------------------------------------------

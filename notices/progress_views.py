@@ -30,9 +30,15 @@ from notices.access import (
     sheet_for_sign,
     signs_sheet,
 )
-from notices.errors import NoticeError
+from notices.errors import NoticeError, SignatureNeedsConfirmation
 from notices.exports import class_workbook, filename_for
-from notices.feedback import class_rows, row_students, rows_of_sheet, without_values
+from notices.feedback import (
+    changes_since_signature,
+    class_rows,
+    row_students,
+    rows_of_sheet,
+    without_values,
+)
 from notices.forms import CountersignForm, ScopeForm
 from notices.lists import pending_workbook
 from notices.services import sheets as sheet_services
@@ -164,8 +170,10 @@ def _sheet_context(request, sheet) -> dict:
         "notice": sheet.notice,
         "school_class": sheet.school_class,
         "pending": [row for row in live if not row.done] if is_staff else [],
+        # 签名后有变化 / 交表后有变化: staff read who and what (values included).
+        "changes": changes_since_signature(sheet, live) if is_staff else [],
         # The monitor (a student) reads which field a classmate reported, never the values.
-        "rows": without_values(rows_of_sheet(sheet) if sheet.is_signed else live, staff=is_staff),
+        "rows": without_values(rows_of_sheet(sheet, live), staff=is_staff),
         "n_students": len(live),
         "n_done": sum(row.done for row in live),
         "is_staff": is_staff,
@@ -226,8 +234,24 @@ def _act(request, action, sheet, success: str, **kwargs):
 @require_POST
 @login_required
 def sheet_sign(request, pk: int):
+    """Sign, or sign again after a change; a sheet that is not true yet is signed only
+    after a page that says why (students 未校对, the window still open)."""
     sheet = sheet_for_sign(request, pk)
-    return _act(request, sheet_services.sheet_sign, sheet, _("已签名。请学院领导复核。"))
+    try:
+        sheet_services.sheet_sign(
+            sheet=sheet,
+            by=request.user,
+            acknowledged=request.POST.get("acknowledged") == "1",
+            ip=client_ip(request),
+        )
+    except SignatureNeedsConfirmation as asked:
+        context = {"sheet": sheet, "notice": sheet.notice, "warnings": asked.warnings}
+        return render(request, "notices/sheet_sign_confirm.html", context)
+    except NoticeError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("已签名。请学院领导复核。"))
+    return redirect("notices:sheet_detail", sheet.pk)
 
 
 @require_POST
@@ -255,7 +279,8 @@ def sheet_countersign(request, pk: int):
 
 @login_required
 def sheet_export(request, pk: int):
-    """One class's sheet as a print-ready .xlsx: what was signed, once it is signed."""
+    """One class's sheet as a print-ready .xlsx: as handed in once the college countersigned,
+    else as the students stand now."""
     sheet = sheet_for_read(request, pk)
     rows = without_values(rows_of_sheet(sheet), staff=sees_reported_values(request.user))
     content = class_workbook(sheet, rows)

@@ -9,7 +9,7 @@ from django_tasks import task
 
 from notices.errors import NoticeError
 from notices.exports import FeedbackWorkbook, filename_for
-from notices.feedback import college_rows, row_students
+from notices.feedback import college_rows, row_students, rows_of_sheet
 from notices.models import FeedbackSheet, Notice
 from notices.services.reminders import reminders_send
 from portal.lib.audit import log_access
@@ -41,8 +41,11 @@ def export_college(job, progress) -> dict:
     book = FeedbackWorkbook(notice)
     rows = 0
     students = []
-    for school_class, class_rows in classes:
-        book.add_class(school_class, class_rows, sheets.get(school_class.pk))
+    for school_class, live in classes:
+        sheet = sheets.get(school_class.pk)
+        # A sheet handed in is the record of what was handed in: never the live rows.
+        class_rows = rows_of_sheet(sheet, live) if sheet is not None else live
+        book.add_class(school_class, class_rows, sheet)
         rows += len(class_rows)
         students += row_students(class_rows)
         progress.advance()

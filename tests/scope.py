@@ -231,7 +231,7 @@ POST_DATA = {
     "notices:college_export": {},
     "notices:sheet_detail": READS,
     "notices:sheet_remarks": _remark,
-    "notices:sheet_sign": {},
+    "notices:sheet_sign": {"acknowledged": "1"},
     "notices:sheet_unsign": {},
     "notices:sheet_countersign": {"opinion": "同意"},
     "notices:sheet_export": READS,
@@ -389,7 +389,7 @@ def _acted_on(world, photos, sheets, claims) -> None:
         photo=carol_photo, user=world.carol, result=PhotoState.CONFIRMED
     )
     Photo.objects.filter(pk=carol_photo.pk).update(state=PhotoState.CONFIRMED)
-    sheet_sign(sheet=sheets[0], by=world.counselor)
+    sheet_sign(sheet=sheets[0], by=world.counselor, acknowledged=True)
     IdentityClaim.objects.filter(pk=claims[1].pk).update(state=ClaimState.DISPUTED)
 
 

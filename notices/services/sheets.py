@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from notices.errors import NoticeError
-from notices.feedback import class_rows
+from notices.errors import NoticeError, SignatureNeedsConfirmation
+from notices.feedback import SheetRow, changes_since_signature, class_rows
 from notices.models import FeedbackRemark, FeedbackSheet, Notice, NoticeState, NoticeTask
 from notices.selectors import audience_q
 from portal.lib.audit import log_action
@@ -103,13 +104,42 @@ def _write_remark(sheet, record, remark: FeedbackRemark | None, text: str, by) -
         FeedbackRemark.objects.create(sheet=sheet, record=record, text=text, author=by)
 
 
+def sign_warnings(sheet: FeedbackSheet, rows: list[SheetRow], now=None) -> list[str]:
+    """Why the sheet may not be true yet: students who have not done the task, a window
+    still open. The counselor signs such a sheet only after reading them."""
+    warnings = []
+    pending = sum(not row.done for row in rows)
+    if pending:
+        warnings.append(
+            _("本班还有 %(n)d 名学生未完成校对，反馈表上他们的校对结果为“未校对”等。")
+            % {"n": pending}
+        )
+    end = sheet.notice.window_end
+    if end and (now or timezone.now()) < end:
+        when = date_format(timezone.localtime(end), "DATETIME_FORMAT")
+        warnings.append(
+            _("校对时间尚未结束（截止 %(when)s），学生仍可能完成或更改校对。") % {"when": when}
+        )
+    return warnings
+
+
 @transaction.atomic
-def sheet_sign(*, sheet: FeedbackSheet, by, ip: str | None = None) -> FeedbackSheet:
-    """辅导员签字审核: the rows as they stand are kept with the signature."""
+def sheet_sign(
+    *, sheet: FeedbackSheet, by, acknowledged: bool = False, ip: str | None = None
+) -> FeedbackSheet:
+    """辅导员签字审核. A sheet that is not true yet (sign_warnings) is signed only when
+    `acknowledged`. The rows as they stand are kept with the signature, to tell whether
+    they change before the college countersigns (签名后有变化: she signs again)."""
     sheet = _locked(sheet)
-    if sheet.is_signed:
-        raise NoticeError(_("反馈表已由辅导员签名。"))
+    if sheet.is_handed_in:
+        raise NoticeError(_("反馈表已复核上交。"))
     rows = class_rows(sheet.notice, sheet.school_class)
+    if sheet.is_signed and not changes_since_signature(sheet, rows):
+        raise NoticeError(_("反馈表已由辅导员签名。"))
+    warnings = sign_warnings(sheet, rows)
+    if warnings and not acknowledged:
+        raise SignatureNeedsConfirmation(warnings)
+    before = sheet.counselor_signed_at
     sheet.signed_rows = [row.as_signed() for row in rows]
     sheet.counselor_signed_by, sheet.counselor_signed_at = by, timezone.now()
     sheet.counselor_name = by.get_full_name()
@@ -118,7 +148,13 @@ def sheet_sign(*, sheet: FeedbackSheet, by, ip: str | None = None) -> FeedbackSh
         sheet,
         "notices.sheet_signed",
         by=by,
-        changes={"counselor_signed_at": [None, sheet.counselor_signed_at.isoformat()]},
+        changes={
+            "counselor_signed_at": [
+                before.isoformat() if before else None,
+                sheet.counselor_signed_at.isoformat(),
+            ]
+        },
+        reason=" ".join(warnings) if warnings else "",
         ip=ip,
     )
     return sheet
@@ -153,13 +189,20 @@ def sheet_unsign(*, sheet: FeedbackSheet, by, ip: str | None = None) -> Feedback
 def sheet_countersign(
     *, sheet: FeedbackSheet, by, opinion: str = "", ip: str | None = None
 ) -> FeedbackSheet:
-    """学院领导签署复核意见: the sheet counts as handed in now; after the notice's
-    deadline it is marked 逾期."""
+    """学院领导签署复核意见: the sheet counts as handed in now, and its rows are kept as
+    they stand, never to change; after the notice's deadline it is marked 逾期. A sheet
+    that changed since the counselor signed goes back to her first."""
     sheet = _locked(sheet)
     if not sheet.is_signed:
         raise NoticeError(_("请等辅导员签名后再复核。"))
     if sheet.is_handed_in:
         raise NoticeError(_("反馈表已复核上交。"))
+    rows = class_rows(sheet.notice, sheet.school_class)
+    if changes_since_signature(sheet, rows):
+        raise NoticeError(
+            _("辅导员签名后，本班有学生的校对情况发生了变化：请辅导员重新签名后再复核。")
+        )
+    sheet.signed_rows = [row.as_signed() for row in rows]  # the record of what was handed in
     sheet.leader_signed_by, sheet.leader_signed_at = by, timezone.now()
     sheet.leader_name = by.get_full_name()
     sheet.leader_opinion = " ".join((opinion or "").split())[:200]

@@ -90,6 +90,11 @@ def test_publish_see_sign_and_download(world, page, login, logout, screenshot, t
     sign.focus()
     with page.expect_navigation():
         page.keyboard.press("Enter")
+    # 王强 has not checked and the window is open: the page says so and asks again.
+    expect(page.get_by_role("alert")).to_contain_text("本班还有 1 名学生未完成校对")
+    page.get_by_role("button", name="仍然签名").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     expect(page.get_by_text("已签名。请学院领导复核。")).to_be_visible()
     screenshot(page, "notices-counselor-sheet")
 

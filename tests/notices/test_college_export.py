@@ -77,6 +77,7 @@ def test_signed_sheets_carry_their_signature(world, notice):
     sheet_sign(
         sheet=FeedbackSheet.objects.get(notice=notice, school_class=world.class_a),
         by=world.counselor,
+        acknowledged=True,
     )
     client, _response, job = _export(world.college_staff, notice)
 

@@ -70,7 +70,7 @@ def _footer(ws) -> tuple[list, list]:
 
 
 def test_the_footer_leaves_room_to_sign_and_stamp_by_hand(client_for, world, sheet):
-    sheet_sign(sheet=sheet, by=world.counselor)
+    sheet_sign(sheet=sheet, by=world.counselor, acknowledged=True)
     sheet_countersign(sheet=sheet, by=world.college_staff, opinion="同意")
 
     ws = open_book(_download(client_for(world.counselor), sheet).content).active

@@ -79,7 +79,7 @@ def test_empty_words_remove_the_remark(world, sheet):
 
 
 def test_a_signed_sheet_takes_no_more_words(world, sheet):
-    sheet_sign(sheet=sheet, by=world.counselor)
+    sheet_sign(sheet=sheet, by=world.counselor, acknowledged=True)
     client = csrf_client(world.alice)
 
     response = csrf_post(client, _url(sheet), {f"remark_{world.bob_record.pk}": "x"}, follow=True)

@@ -230,7 +230,7 @@ def test_the_audit_page_shows_the_exported_file_whole(client_for, world, sheet):
 
 
 def test_a_signed_sheet_export_names_the_students_it_was_signed_with(client_for, world, sheet):
-    sheet_sign(sheet=sheet, by=world.counselor)
+    sheet_sign(sheet=sheet, by=world.counselor, acknowledged=True)
     sheet.refresh_from_db()
 
     client_for(world.college_staff).get(f"/notices/sheets/{sheet.pk}/export.xlsx")

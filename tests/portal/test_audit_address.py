@@ -26,7 +26,7 @@ def test_log_action_and_log_access_take_the_address(world):
 
 
 def test_a_service_writes_the_address_it_is_given(world, sheet):
-    sheet_sign(sheet=sheet, by=world.counselor, ip="198.51.100.4")
+    sheet_sign(sheet=sheet, by=world.counselor, ip="198.51.100.4", acknowledged=True)
 
     assert AuditEvent.objects.get(action="notices.sheet_signed").ip_address == "198.51.100.4"
 
@@ -38,6 +38,7 @@ def test_a_view_passes_the_client_behind_the_proxy(world, sheet):
     csrf_post(
         client,
         f"/notices/sheets/{sheet.pk}/sign/",
+        {"acknowledged": "1"},
         REMOTE_ADDR=PROXY,
         HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.5",
     )

@@ -340,7 +340,10 @@ def test_a_sheet_signed_before_the_mask_is_rewritten_by_the_migration(world, cli
            "result": full, "state": "anomaly", "remark": "", "record_id": bob.pk,
            "done": False}  # fmt: skip
     FeedbackSheet.objects.filter(pk=sheet.pk).update(
-        signed_rows=[row], counselor_name="张老师", counselor_signed_at=timezone.now()
+        signed_rows=[row],
+        counselor_name="张老师",
+        counselor_signed_at=timezone.now(),
+        leader_signed_at=timezone.now(),  # handed in: the pages show the stored rows
     )
     migration = __import__(
         "notices.migrations.0005_mask_values_in_signed_sheets", fromlist=["mask_signed_rows"]
@@ -446,7 +449,7 @@ def test_notification_texts(world, claimed, sheet, django_capture_on_commit_call
 def test_a_sheet_signed_now_stores_masked_values_and_the_brief(world, client_for, claimed, sheet):
     counselor = csrf_client(world.counselor)
 
-    response = csrf_post(counselor, f"/notices/sheets/{sheet.pk}/sign/")
+    response = csrf_post(counselor, f"/notices/sheets/{sheet.pk}/sign/", {"acknowledged": "1"})
 
     sheet.refresh_from_db()
     assert response.status_code == 302 and sheet.is_signed
@@ -464,7 +467,10 @@ def test_a_stored_row_without_a_brief_still_shows_the_monitor_no_values(world, c
            "result": "民族有误：现为“汉族”，应为“回族”；照片未校对", "state": "anomaly",
            "remark": "", "record_id": bob.pk, "done": False}  # fmt: skip
     FeedbackSheet.objects.filter(pk=sheet.pk).update(
-        signed_rows=[row], counselor_name="张老师", counselor_signed_at=timezone.now()
+        signed_rows=[row],
+        counselor_name="张老师",
+        counselor_signed_at=timezone.now(),
+        leader_signed_at=timezone.now(),  # handed in: the pages show the stored rows
     )
     # Rows signed before briefs were kept get theirs from migration 0005 (the pages read
     # the stored brief only).
