@@ -67,8 +67,11 @@ def write_feedback_sheets(plan: DemoPlan, done: _Written) -> None:
     new_classes.sort(key=lambda i: counselor_of[i].username != "counselor")
     signed = new_classes[:3]
     for index in signed:
+        # Mid-campaign: signed knowing that some students have not checked yet.
         sheet_sign(
-            sheet=sheets[done.classes[index].pk], by=done.staff[counselor_of[index].username]
+            sheet=sheets[done.classes[index].pk],
+            by=done.staff[counselor_of[index].username],
+            acknowledged=True,
         )
     if signed:
         college = plan.classes[signed[0]].college
