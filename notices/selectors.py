@@ -46,13 +46,6 @@ def notices_managed_by(user, *, state: str = "") -> QuerySet[Notice]:
     return notices.order_by("-updated_at", "-pk")
 
 
-def sheets_led_by(user, notice: Notice) -> QuerySet[FeedbackSheet]:
-    """The 反馈表 of this notice for the classes whose 班长 the user is."""
-    return FeedbackSheet.objects.filter(notice=notice, school_class__monitor=user).select_related(
-        "school_class"
-    )
-
-
 def sheets_of_monitor(user) -> QuerySet[FeedbackSheet]:
     """Every 反馈表 of a published notice for the classes whose 班长 the user is, newest
     notice first: her home page links each one."""

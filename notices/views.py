@@ -41,7 +41,7 @@ def _viewer_context(user, notice: Notice) -> dict:
         records = list(student_records(user))
         if records and notice.has_task:
             context["my_task"] = student_tasks([notice], records)[0]
-        context["monitor_sheets"] = selectors.sheets_led_by(user, notice)
+        context["monitor_sheets"] = selectors.sheets_of_monitor(user).filter(notice=notice)
     return context
 
 

@@ -36,7 +36,7 @@ def audit_trail(
     (n_students). `action` is one action or a prefix such as "notices."; `actor` the name
     or user name of who acted; `student` a 学号: every event that names her, a look at a
     photo or an export alike; `since` and `until` whole days, in the portal's time zone."""
-    events = audit_events_for(user).annotate(n_students=_subject_count()).select_related("actor")
+    events = audit_events_for(user).annotate(n_students=_subject_count())
     if action.endswith("."):
         events = events.filter(action__startswith=action)
     elif action:
