@@ -107,13 +107,18 @@ class OverviewFilterForm(forms.Form):
 
 
 class DisputeCloseForm(forms.Form):
-    """Closing a 有误 without a new photo: the reason the student will read."""
+    """Closing a 有误 without a new photo: the reason the student will read. Whether it
+    is given and how long it may be is the service's rule (photo_dispute_close); the
+    form only refuses what the database cannot take."""
 
     reason = forms.CharField(
         label=_("处理说明"),
-        max_length=200,
+        required=False,
         error_messages=NUL_ERRORS,
         widget=forms.TextInput(
-            attrs={"placeholder": _("例如：已在图像采集点重新采集，新照片随下一批导入")}
+            attrs={
+                "maxlength": 200,
+                "placeholder": _("例如：已在图像采集点重新采集，新照片随下一批导入"),
+            }
         ),
     )

@@ -160,8 +160,8 @@ def dispute_close(request, token: str):
     """Close a 有误 without a new photo, with the reason the student will read."""
     photo = disputed_photo_for_close(request, token)
     form = DisputeCloseForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请填写处理说明，学生会看到这段说明。"))
+    if not form.is_valid():  # a NUL character
+        messages.error(request, form.errors["reason"][0])
         return redirect("imaging:dispute_queue")
     try:
         services.photo_dispute_close(

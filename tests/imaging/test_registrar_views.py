@@ -440,3 +440,13 @@ def test_a_photo_that_is_not_disputed_cannot_be_closed(world, client_for):
     photo = add_photo(world.bob_record)
 
     assert _close(client_for(world.registrar), photo).status_code == 404
+
+
+def test_a_nul_in_the_reason_is_refused_in_words_not_a_500(world, client_for, disputed):
+    client = client_for(world.registrar)
+
+    response = _close(client, disputed, reason="重新采集\x00")
+
+    assert response.status_code == 302
+    assert Photo.objects.get(pk=disputed.pk).dispute_closed_at is None
+    assert "含有无法识别的字符" in client.get("/photos/disputes/").content.decode()
