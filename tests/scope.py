@@ -60,6 +60,7 @@ from notices import help as help_centre
 from notices.models import FeedbackSheet, Notice, NoticeAttachment, NoticeState, NoticeTask
 from notices.services.sheets import sheet_sign
 from portal.lib.models import Job, JobState, ThrottleCounter
+from records import progress
 from records.forms import RecordEditForm
 from records.models import (
     DiscrepancyEvidence,
@@ -384,6 +385,7 @@ def _acted_on(world, photos, sheets, claims) -> None:
     A's sheet of the published notice signed (the counselor may take it back, the college
     countersign it), bob's claim disputed (the reviewers decide it)."""
     DiscrepancyReport.objects.filter(record=world.carol_record).update(state=ReportState.REJECTED)
+    progress.refresh([world.carol_record.pk])  # an update() sends no signal
     carol_photo = next(photo for photo in photos if photo.record_id == world.carol_record.pk)
     PhotoVerification.objects.create(
         photo=carol_photo, user=world.carol, result=PhotoState.CONFIRMED

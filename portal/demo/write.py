@@ -49,6 +49,7 @@ from portal.demo.plan import (
     _check_size,
     demo_plan,
 )
+from records import progress
 from records.models import (
     College,
     Department,
@@ -360,6 +361,10 @@ def _write_record_checks(plan: DemoPlan, done: _Written) -> None:
     decided = [r.pk for r in reports if r.decided_at]
     DiscrepancyReport.objects.filter(pk__in=decided).update(
         created_at=F("decided_at") - datetime.timedelta(hours=20)
+    )
+    # bulk_create sends no signal: the records' check results are written once, here.
+    progress.refresh(
+        EnrollmentRecord.objects.filter(pk__in=[r.record_id for r in confirmations + reports])
     )
 
 

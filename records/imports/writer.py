@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.notify import notify
 from portal.lib.audit import log_action, plain
+from records import progress
 from records.imports.changes import for_registrar, notice_text, revoked_reason, shown_changes
 from records.imports.columns import Row
 from records.imports.results import FieldChange, ImportResult
@@ -174,7 +175,7 @@ class Writer:
                 )
             reason = ""
             if record.pk in confirmed:
-                revoke_confirmation(record, revoked_reason(shown))
+                revoke_confirmation(record, revoked_reason(shown), refresh=False)
                 self.notices.append((record.user, notice_text(shown)))
                 self.result.revoked += 1
                 reason = _("学生已确认的学籍被导入更新：确认失效，已通知本人重新校对")
@@ -185,6 +186,8 @@ class Writer:
                 changes=self._readable(before_after),
                 reason=reason,
             )
+        if confirmed:  # the revoked records' check results, in one UPDATE for the chunk
+            progress.refresh(confirmed)
 
     def _name_old_classes(self, touched: list[tuple[EnrollmentRecord, dict[str, Any]]]) -> None:
         """The organisation maps hold the classes the file names; a record leaving a class

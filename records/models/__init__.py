@@ -23,7 +23,7 @@ from records.models.checks import (
     ReportState,
     evidence_path,
 )
-from records.models.choices import Category, Level, RecordStatus, StudyForm
+from records.models.choices import Category, CheckResult, Level, RecordStatus, StudyForm
 from records.models.enrollment import (
     DegreeRecord,
     DegreeRecordQuerySet,
@@ -45,6 +45,7 @@ from records.models.scope import ScopedQuerySet
 
 __all__ = [
     "Category",
+    "CheckResult",
     "College",
     "CollegeQuerySet",
     "DegreeRecord",

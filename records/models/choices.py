@@ -1,4 +1,5 @@
-"""The national lists a record's fields are chosen from: 层次, 学习形式, 学历类别, 学籍状态."""
+"""The national lists a record's fields are chosen from: 层次, 学习形式, 学历类别, 学籍状态;
+and where a student's self-check of it stands (CheckResult)."""
 
 from __future__ import annotations
 
@@ -52,3 +53,13 @@ class RecordStatus(models.TextChoices):
     GRADUATED = "graduated", _("已毕业")
     COMPLETED = "completed", _("结业")
     INCOMPLETE = "incomplete", _("肄业")
+
+
+class CheckResult(models.IntegerChoices):
+    """Where the student's self-check of a record stands: 正确 (an active confirmation), 有误
+    (a report waiting for the registrar) or neither. Kept on the record by records.progress,
+    so that a class's progress is counted from the records alone."""
+
+    NONE = 0, _("未确认")
+    REPORTED = 1, _("有误待处理")
+    CONFIRMED = 2, _("已确认")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import IdType
 from portal.lib import idnumbers
 from records.codes import ETHNIC_GROUPS, Sex
-from records.models.choices import Category, Level, RecordStatus, StudyForm
+from records.models.choices import Category, CheckResult, Level, RecordStatus, StudyForm
 from records.models.organisation import College, Department, Institution, Major, SchoolClass
 from records.models.scope import ScopedQuerySet
 from records.regions import region_name
@@ -104,6 +104,12 @@ class EnrollmentRecord(models.Model):
     )
     bound_at = models.DateTimeField(_("绑定时间"), null=True, blank=True)
     first_viewed_at = models.DateTimeField(_("首次查看时间"), null=True, blank=True)
+    # 正确 / 有误 / neither, as its confirmations and reports say: written by records.progress
+    # only, whenever either changes. Progress pages count it with the binding and the first
+    # look from the index below alone, whatever the size of the institution.
+    check_result = models.PositiveSmallIntegerField(
+        _("校对结果"), choices=CheckResult.choices, default=CheckResult.NONE, editable=False
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -138,6 +144,15 @@ class EnrollmentRecord(models.Model):
         indexes = [
             models.Index(fields=["name", "id_number"], name="record_name_id_idx"),
             models.Index(fields=["school_class", "student_number"], name="record_class_idx"),
+            # Covering indexes of the progress counts (records.selectors._progress_counts).
+            models.Index(
+                fields=["school_class", "check_result", "user", "first_viewed_at"],
+                name="record_class_progress_idx",
+            ),
+            models.Index(
+                fields=["college", "check_result", "user", "first_viewed_at"],
+                name="record_college_progress_idx",
+            ),
         ]
 
     def __str__(self) -> str:

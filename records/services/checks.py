@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from portal.lib.audit import log_action
 from portal.lib.uploads import UploadError, document_upload
-from records import rules, signals
+from records import progress, rules, signals
 from records.campaign import CurrentNotice, current_notice
 from records.errors import RecordError
 from records.models import (
@@ -71,10 +71,15 @@ def record_confirm(*, record: EnrollmentRecord, by, ip: str | None = None) -> Re
     return confirmation
 
 
-def revoke_confirmation(record: EnrollmentRecord, reason: str) -> None:
-    RecordConfirmation.objects.filter(record=record, revoked_at__isnull=True).update(
+def revoke_confirmation(record: EnrollmentRecord, reason: str, *, refresh: bool = True) -> None:
+    """Revoke the record's 正确 (a correction or re-import changed it). An update() sends
+    no signal: the record's check result is refreshed here, or by the caller once for many
+    (refresh=False: records.imports.writer)."""
+    revoked = RecordConfirmation.objects.filter(record=record, revoked_at__isnull=True).update(
         revoked_at=timezone.now(), revoked_reason=reason[:200]
     )
+    if revoked and refresh:
+        progress.refresh([record.pk])
 
 
 def with_last_revocation(records: QuerySet[EnrollmentRecord]) -> QuerySet[EnrollmentRecord]:

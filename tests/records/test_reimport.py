@@ -447,7 +447,11 @@ def test_changed_rows_look_up_confirmations_once_per_chunk(client_for, world, ro
 
     assert (result.updated, result.revoked) == (3, 2)
     sql = [q["sql"] for q in done.captured_queries if "recordconfirmation" in q["sql"]]
-    assert [q.split()[0] for q in sql] == ["SELECT", "UPDATE", "UPDATE"]
+    # One look-up, a revocation each, then the two records' check results in one UPDATE
+    # of the records (records.progress), whose subquery names the confirmations.
+    assert [q.split()[0] for q in sql] == ["SELECT", "UPDATE", "UPDATE", "UPDATE"]
+    assert "enrollmentrecord" in sql[-1].split()[1]
+    assert all("recordconfirmation" in q.split()[1] for q in sql[:3])
 
 
 def test_changed_rows_of_unbound_records_look_up_no_confirmations(world, roster):

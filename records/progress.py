@@ -1,0 +1,91 @@
+"""Where each record's self-check stands: EnrollmentRecord.check_result (正确 / 有误 /
+neither), kept beside the record so that progress pages count a class from the records
+alone (records.selectors._progress_counts), not by joining every confirmation and report.
+
+One expression decides it from the confirmations and reports themselves (`truth`);
+`refresh` writes it. The receivers below refresh a record whenever one of its
+confirmations or reports is saved or deleted; code that changes either with a queryset
+`update()` or `bulk_create()` (which send no signal) calls `refresh` itself:
+records.services.checks.revoke_confirmation, the demo data. `stale` lists records whose
+stored result disagrees with the truth: the test suite checks it after every test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from records.models import (
+    CheckResult,
+    DiscrepancyReport,
+    EnrollmentRecord,
+    RecordConfirmation,
+    ReportState,
+)
+
+
+def truth() -> Case:
+    """The check result of each record (OuterRef "pk"), read from its confirmations and
+    reports. An active confirmation and an open report never stand together: 有误 revokes
+    the confirmation and 正确 is refused while a report is open (records.services.checks)."""
+    record = OuterRef("pk")
+    confirmed = RecordConfirmation.objects.filter(record=record, revoked_at__isnull=True)
+    reported = DiscrepancyReport.objects.filter(record=record, state=ReportState.SUBMITTED)
+    return Case(
+        When(Exists(confirmed), then=Value(CheckResult.CONFIRMED)),
+        When(Exists(reported), then=Value(CheckResult.REPORTED)),
+        default=Value(CheckResult.NONE),
+    )
+
+
+def confirmed() -> Q:
+    """正确 stands (an active confirmation), as a condition on a record."""
+    return Q(check_result=CheckResult.CONFIRMED)
+
+
+def reported() -> Q:
+    """A 有误 report of the record waits for the registrar."""
+    return Q(check_result=CheckResult.REPORTED)
+
+
+def flags() -> dict[str, ExpressionWrapper]:
+    """is_confirmed and has_open_report, to annotate records with (no join)."""
+    return {
+        "is_confirmed": ExpressionWrapper(confirmed(), output_field=BooleanField()),
+        "has_open_report": ExpressionWrapper(reported(), output_field=BooleanField()),
+    }
+
+
+def refresh(records: Iterable[int] | QuerySet[EnrollmentRecord]) -> None:
+    """Write the check result of these records (ids or a queryset) in one UPDATE."""
+    if not isinstance(records, QuerySet):
+        records = EnrollmentRecord.objects.filter(pk__in=list(records))
+    records.update(check_result=truth())
+
+
+def stale(records: QuerySet[EnrollmentRecord] | None = None) -> QuerySet[EnrollmentRecord]:
+    """Records whose stored check result is not what their confirmations and reports say."""
+    records = EnrollmentRecord.objects.all() if records is None else records
+    return records.alias(truth=truth()).filter(~Q(check_result=F("truth")))
+
+
+@receiver(post_save, sender=RecordConfirmation, dispatch_uid="records.progress.confirmation")
+@receiver(post_delete, sender=RecordConfirmation, dispatch_uid="records.progress.confirmation-del")
+@receiver(post_save, sender=DiscrepancyReport, dispatch_uid="records.progress.report")
+@receiver(post_delete, sender=DiscrepancyReport, dispatch_uid="records.progress.report-del")
+def _changed(sender, instance, **kwargs) -> None:
+    refresh([instance.record_id])
