@@ -197,6 +197,15 @@ class Photo(models.Model):
                 name="one_current_photo_per_kind",
             )
         ]
+        indexes = [
+            # The photo dispute queue and its count on the registrar's home page: the few
+            # open disputes, found without reading every photo (imaging.selectors).
+            models.Index(
+                fields=["created_at"],
+                condition=Q(is_current=True, state="disputed", dispute_closed_at__isnull=True),
+                name="photo_open_dispute_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"

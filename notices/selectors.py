@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
+from datetime import timedelta
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -18,12 +19,10 @@ from accounts.models import AccountState, User
 from imaging.models import Photo, PhotoState
 from notices.models import FeedbackSheet, Notice, NoticeAudience
 from portal.lib.models import AuditEvent
+from records import progress
 from records.models import (
     College,
-    DiscrepancyReport,
     EnrollmentRecord,
-    RecordConfirmation,
-    ReportState,
     SchoolClass,
 )
 from records.self_check import check_done, not_checked_q
@@ -55,6 +54,24 @@ def sheets_of_monitor(user) -> QuerySet[FeedbackSheet]:
         )
         .select_related("notice", "school_class")
         .order_by("-notice__published_at", "-notice_id", "school_class__code")
+    )
+
+
+# A notice stays on staff home pages this long after its window closes: its sheets may
+# still be owed, and the counselor and the college see them 逾期.
+RECENT_AFTER_DEADLINE = timedelta(days=30)
+
+
+def notices_in_progress(user) -> QuerySet[Notice]:
+    """Published notices with a task that `user` follows (Notice.objects.followed_by),
+    still open or closed within RECENT_AFTER_DEADLINE, soonest deadline first: the tasks
+    of a staff home page."""
+    since = timezone.now() - RECENT_AFTER_DEADLINE
+    return (
+        Notice.objects.followed_by(user)
+        .published()
+        .filter(Q(window_end__isnull=True) | Q(window_end__gte=since))
+        .order_by(F("window_end").asc(nulls_last=True), "-published_at", "-pk")
     )
 
 
@@ -187,12 +204,7 @@ def _flags() -> dict:
                 state=AccountState.ACTIVE,
             )
         ),
-        "is_confirmed": Exists(
-            RecordConfirmation.objects.filter(record=record, revoked_at__isnull=True)
-        ),
-        "has_open_report": Exists(
-            DiscrepancyReport.objects.filter(record=record, state=ReportState.SUBMITTED)
-        ),
+        **progress.flags(),  # is_confirmed, has_open_report: the record's check result
         "has_photo": Exists(current),
         "photos_pending": Exists(current.filter(state=PhotoState.UNVERIFIED)),
         "photo_disputed": Exists(current.filter(state=PhotoState.DISPUTED)),
@@ -203,7 +215,7 @@ def _conditions(notice: Notice) -> dict[str, Q]:
     """Each count of the progress table as a condition on a record."""
     flags = _flags()
     # A record that is not self-checked (records.self_check) is never "not yet checked".
-    record_done = Q(flags["is_confirmed"]) | Q(flags["has_open_report"]) | not_checked_q()
+    record_done = progress.confirmed() | progress.reported() | not_checked_q()
     photo_done = Q(flags["has_photo"]) & ~Q(flags["photos_pending"])
     done = Q()
     if notice.asks_record_check:
@@ -214,8 +226,8 @@ def _conditions(notice: Notice) -> dict[str, Q]:
         "n_registered": Q(user__isnull=False) | Q(flags["has_account"]),
         "n_bound": Q(user__isnull=False),
         "n_looked": Q(first_viewed_at__isnull=False),
-        "n_confirmed": Q(flags["is_confirmed"]),
-        "n_reported": Q(flags["has_open_report"]),
+        "n_confirmed": progress.confirmed(),
+        "n_reported": progress.reported(),
         "n_photo_done": photo_done,
         "n_photo_disputed": Q(flags["photo_disputed"]),
         "n_no_photo": ~Q(flags["has_photo"]),

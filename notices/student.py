@@ -52,7 +52,7 @@ def student_tasks(
 
 def _task(notice, records, now) -> StudentTask:
     if not notice.has_task:
-        return StudentTask(notice, NONE, "", *_time_left(notice, now, done=True))
+        return StudentTask(notice, NONE, "", *deadline_state(notice, now, done=True))
     mine = [r for r in records if notice_is_for(notice, r)] or records
     parts = []
     if notice.asks_record_check:
@@ -72,25 +72,25 @@ def _task(notice, records, now) -> StudentTask:
         )
     else:
         state, label = TODO, _("未完成：%(task)s") % {"task": notice.get_task_display()}
-    return StudentTask(notice, state, label, *_time_left(notice, now, done=finished))
+    return StudentTask(notice, state, label, *deadline_state(notice, now, done=finished))
 
 
 def _photos_done(record: EnrollmentRecord) -> bool:
     return getattr(record, "has_photo", False) and not record.photos_pending
 
 
-def _time_left(notice: Notice, now, *, done: bool) -> tuple[str, bool, bool]:
+def deadline_state(notice: Notice, now, *, done: bool) -> tuple[str, bool, bool]:
     """(text, overdue, upcoming)."""
     if notice.window_start and now < notice.window_start:
-        return _("%(span)s后开始") % {"span": _span(notice.window_start - now)}, False, True
+        return _("%(span)s后开始") % {"span": span_words(notice.window_start - now)}, False, True
     if notice.window_end is None:
         return "", False, False
     if now > notice.window_end:
         return (_("已结束"), False, False) if done else (_("逾期"), True, False)
-    return _("还剩 %(span)s") % {"span": _span(notice.window_end - now)}, False, False
+    return _("还剩 %(span)s") % {"span": span_words(notice.window_end - now)}, False, False
 
 
-def _span(delta: datetime.timedelta) -> str:
+def span_words(delta: datetime.timedelta) -> str:
     seconds = int(delta.total_seconds())
     if seconds >= 86400:
         return _("%(n)d 天") % {"n": seconds // 86400}

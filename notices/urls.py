@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.notice_detail, name="notice_detail"),
     path("attachments/<slug:token>/", views.attachment_file, name="attachment_file"),
     path("help/", views.help_list, name="help_list"),
+    path("tasks/", views.task_list, name="task_list"),
     path("help/<slug:slug>/", views.help_detail, name="help_detail"),
     # The registrar
     path("manage/", manage_views.manage_list, name="manage_list"),

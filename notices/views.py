@@ -3,6 +3,8 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from accounts.decorators import role_required
+from accounts.models import Role
 from notices import help as help_centre
 from notices import selectors
 from notices.access import (
@@ -12,6 +14,7 @@ from notices.access import (
     manages_notice,
     notice_for_read,
 )
+from notices.following import tasks_followed_by
 from notices.models import Notice
 from notices.student import student_records, student_tasks
 from portal.lib.files import private_file_response
@@ -66,3 +69,10 @@ def help_list(request):
 def help_detail(request, slug: str):
     article = article_for_read(request, slug)
     return render(request, "notices/help_detail.html", {"article": article})
+
+
+@role_required(Role.COUNSELOR, Role.COLLEGE)
+def task_list(request):
+    """校对任务: every notice in progress for the user's classes, each class with its
+    progress and its 反馈表 (the home page shows the first few)."""
+    return render(request, "notices/task_list.html", {"tasks": tasks_followed_by(request.user)})

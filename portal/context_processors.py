@@ -17,13 +17,15 @@ _STUDENT = [
 _STAFF = {
     Role.COUNSELOR: [
         ("home", _("首页")),
+        # Each task's classes with their progress and 反馈表 to sign (the home page's to-do).
+        ("notices:task_list", _("校对任务")),
         ("records:class_list", _("我的班级")),
         ("imaging:manage", _("照片")),
-        # A notice leads to its progress and to each class's 反馈表 to sign.
         ("notices:notice_list", _("通知公告")),
     ],
     Role.COLLEGE: [
         ("home", _("首页")),
+        ("notices:task_list", _("校对任务")),
         ("records:class_list", _("班级")),
         ("imaging:manage", _("照片")),
         ("notices:notice_list", _("通知公告")),
@@ -31,6 +33,7 @@ _STAFF = {
     Role.REGISTRAR: [
         ("home", _("首页")),
         ("records:discrepancy_queue", _("有误申请")),
+        ("imaging:dispute_queue", _("照片有误")),
         ("records:class_list", _("班级")),
         ("records:record_list", _("学籍")),
         ("imports:roster_import", _("导入名单")),

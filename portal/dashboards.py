@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists
+from datetime import timedelta
+
+from django.db.models import Count, Exists, Min, Q
+from django.utils import timezone
 
 from accounts.models import AccountState, IdentityClaim, IdentityRequest, RequestState, Role, User
+from imaging import selectors as imaging_selectors
+from imaging.models import PhotoState
+from notices import selectors as notice_selectors
+from notices.following import tasks_followed_by
 from notices.selectors import notices_for_records, sheets_of_monitor
 from notices.student import student_records, student_tasks
+from records import selectors as records_selectors
 from records.models import College, DiscrepancyReport, EnrollmentRecord, SchoolClass
-from records.selectors import class_progress, college_progress
 from records.self_check import check_done
 
 
@@ -39,24 +46,91 @@ def _student(user: User) -> dict:
     }
 
 
+# Staff: each home page is the person's to-do list, then her progress ---------------------
+
+# How many notices, and classes furthest behind, a home page shows.
+HOME_NOTICES = 5
+BEHIND = 5
+
+
+def _open_reports(user: User) -> dict:
+    """有误 reports of the user's students waiting for the registrar: how many, the oldest
+    first (a few, with the record and class), and since when the oldest waits."""
+    reports = DiscrepancyReport.objects.visible_to(user).open()
+    summary = reports.aggregate(count=Count("pk"), oldest=Min("created_at"))
+    return {
+        **summary,
+        "first": list(
+            reports.select_related("record", "record__school_class").order_by("created_at")[:5]
+        ),
+    }
+
+
 def _counselor(user: User) -> dict:
-    classes = class_progress(SchoolClass.objects.visible_to(user)).order_by("-cohort", "code")
-    return {"template": "portal/home_staff.html", "classes": classes}
+    classes = records_selectors.class_progress(
+        SchoolClass.objects.visible_to(user).order_by("-cohort", "code")
+    )
+    tasks = tasks_followed_by(user, limit=HOME_NOTICES)
+    return {
+        "template": "portal/home_counselor.html",
+        "tasks": tasks,
+        "has_to_sign": any(task.to_sign for task in tasks),
+        "reports": _open_reports(user),
+        "classes": classes,
+    }
 
 
 def _college(user: User) -> dict:
-    classes = class_progress(SchoolClass.objects.visible_to(user)).order_by("-cohort", "code")
-    return {"template": "portal/home_staff.html", "classes": classes, "college": user.college}
+    classes = records_selectors.class_progress(
+        SchoolClass.objects.visible_to(user).order_by("-cohort", "code")
+    )
+    tasks = tasks_followed_by(user, limit=HOME_NOTICES)
+    return {
+        "template": "portal/home_college.html",
+        "tasks": tasks,
+        "has_to_countersign": any(task.to_countersign for task in tasks),
+        "reports": _open_reports(user),
+        "classes": classes,
+        "college": user.college,
+    }
+
+
+def _queue(queryset, since: str, **waiting) -> dict:
+    """A queue's length and since when its oldest item waits (`since`, a date field,
+    among the rows `waiting` selects)."""
+    return queryset.aggregate(
+        count=Count("pk", distinct=True),
+        oldest=Min(since, filter=Q(**waiting) if waiting else None),
+    )
 
 
 def _registrar(user: User) -> dict:
-    colleges = college_progress(College.objects.visible_to(user)).order_by("code")
-    open_reports = DiscrepancyReport.objects.visible_to(user).open().count()
+    colleges = records_selectors.college_progress(College.objects.visible_to(user).order_by("code"))
+    classes = records_selectors.class_progress(SchoolClass.objects.visible_to(user))
+    started = [c for c in classes if c.n_students]
+    # Furthest behind in the self-check of the record (正确 or 有误 reported), fewest first.
+    behind = sorted(
+        started,
+        key=lambda c: ((c.n_confirmed + c.n_reported) / c.n_students, -c.n_students),
+    )[:BEHIND]
     return {
         "template": "portal/home_registrar.html",
         "colleges": colleges,
-        "open_reports": open_reports,
+        "behind": behind,
+        "reports": _queue(DiscrepancyReport.objects.visible_to(user).open(), "created_at"),
+        # A dispute waits since the student said 有误.
+        "disputes": _queue(
+            imaging_selectors.dispute_queue(user).order_by(),
+            "verifications__created_at",
+            verifications__result=PhotoState.DISPUTED,
+        ),
+        "notices": list(notice_selectors.notices_in_progress(user)[:HOME_NOTICES]),
+        "soon": timezone.now() + CLOSING_SOON,
     }
+
+
+# A task whose window closes within this is "closing soon" on the registrar's home page.
+CLOSING_SOON = timedelta(days=7)
 
 
 def _identity_reviewer(user: User) -> dict:
