@@ -205,13 +205,15 @@ def current_photos(record: EnrollmentRecord) -> list[Photo]:
 
 def dispute_queue(user) -> QuerySet[Photo]:
     """Current photos the student reported as 有误 and nobody has handled yet, oldest
-    first, with the report."""
+    first, with the report and when it came (reported_at, the latest verification)."""
+    reported = PhotoVerification.objects.filter(photo=OuterRef("pk")).order_by("-created_at")
     return (
         Photo.objects.visible_to(user)
         .current()
         .filter(state=PhotoState.DISPUTED, dispute_closed_at__isnull=True)
         .select_related("record", "record__college", "record__school_class", "batch")
         .prefetch_related("verifications")
+        .annotate(reported_at=Subquery(reported.values("created_at")[:1]))
         .order_by("created_at", "pk")
     )
 

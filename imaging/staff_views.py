@@ -8,7 +8,9 @@ from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,14 +25,18 @@ from imaging.access import (
     replaces_photos,
 )
 from imaging.errors import PhotoError
+from imaging.filters import DisputeFilter, MissingDiplomaFilter, diploma_label
 from imaging.forms import BatchUploadForm, DisputeCloseForm, OverviewFilterForm, PhotoUploadForm
-from imaging.models import EntryOutcome, PhotoKind, PhotoState
+from imaging.models import EntryOutcome, Photo, PhotoKind
+from imaging.tables import DisputeTable, MissingDiplomaTable
 from portal.lib import jobs
 from portal.lib.audit import StudentRef, log_access
+from portal.lib.tables import table_for
 from portal.lib.throttle import client_ip
 from portal.lib.xlsx import Report, download_name, report_bytes, xlsx_response
 from records.exports import export_date, export_note, scope_label
 from records.models import EnrollmentRecord
+from records.selectors import class_suggestions
 
 STAFF = (Role.COUNSELOR, Role.COLLEGE, Role.REGISTRAR)
 
@@ -75,32 +81,30 @@ def _graduation_year(request) -> tuple[int | None, list[int]]:
 
 def _graduates(request):
     """The graduates of the chosen year (the coming one by default) in the person's scope
-    whose 学历照片 is not confirmed; the page and its export list the same."""
+    whose 学历照片 is not confirmed, as the filters keep them; the page and its export list
+    the same."""
     year, years = _graduation_year(request)
     graduates = (
         selectors.graduates_without_confirmed_diploma(request.user, year=year)
         if year
         else EnrollmentRecord.objects.none()
     )
-    return graduates, year, years
-
-
-def _diploma_label(state: str | None) -> str:
-    return str(_DIPLOMA_STATES.get(state, _("无照片")))
-
-
-_DIPLOMA_STATES = dict(PhotoState.choices)
+    filters = MissingDiplomaFilter(request.GET, graduates, user=request.user)
+    return filters, year, years
 
 
 @role_required(*STAFF)
 def missing_diploma(request):
     """毕业生 whose 学历照片 is not confirmed: they cannot be put forward for diploma
     registration (seed 003)."""
-    graduates, year, years = _graduates(request)
-    page = Paginator(graduates, 50).get_page(request.GET.get("page"))
-    for record in page:
-        record.diploma_state_label = _diploma_label(record.diploma_state)
-    context = {"page": page, "year": year, "years": years}
+    filters, year, years = _graduates(request)
+    context = {
+        "filter": filters,
+        "table": table_for(request, MissingDiplomaTable(filters.qs)),
+        "suggestions": class_suggestions(request.user),
+        "year": year,
+        "years": years,
+    }
     return render(request, "imaging/missing_diploma.html", context)
 
 
@@ -115,13 +119,14 @@ def _missing_rows(graduates, students: list):
             record.school_class.name if record.school_class else "",
             record.expected_graduation.isoformat(),
             record.get_status_display(),
-            _diploma_label(record.diploma_state),
+            diploma_label(record.diploma_state),
         ]
 
 
 @role_required(*STAFF)
 def missing_diploma_export(request):
-    graduates, year, _years = _graduates(request)
+    filters, year, _years = _graduates(request)
+    graduates = filters.qs
     header = [_("学号"), _("姓名"), _("证件号码"), _("学院"), _("班级"), _("预计毕业日期"),
               _("学籍状态"), _("学历照片")]  # fmt: skip
     students: list = []
@@ -150,8 +155,32 @@ def missing_diploma_export(request):
 @role_required(Role.REGISTRAR)
 def dispute_queue(request):
     """Photos reported 有误, with the student's reason; a new photo can be uploaded."""
-    page = Paginator(selectors.dispute_queue(request.user), 50).get_page(request.GET.get("page"))
-    return render(request, "imaging/dispute_queue.html", {"page": page})
+    disputes = DisputeFilter(request.GET, selectors.dispute_queue(request.user), user=request.user)
+    context = {
+        "filter": disputes,
+        "table": table_for(request, DisputeTable(disputes.qs)),
+        "suggestions": class_suggestions(request.user),
+    }
+    return render(request, "imaging/dispute_queue.html", context)
+
+
+def _back_to_disputes(request):
+    """The queue with the filters, sort and page it was left with, as the filter and the
+    table accept them (never an address from the request)."""
+    disputes = DisputeFilter(request.GET, Photo.objects.none(), user=request.user)
+    disputes.is_valid()
+    data = request.GET
+    kept = {
+        name: data[name]
+        for name in disputes.form.fields
+        if data.get(name) and name not in disputes.form.errors
+    }
+    if data.get("sort", "").lstrip("-") in DisputeTable.sortable():
+        kept["sort"] = data["sort"]
+    if data.get("page", "").isdigit():
+        kept["page"] = data["page"]
+    query = urlencode(kept)
+    return redirect(reverse("imaging:dispute_queue") + (f"?{query}" if query else ""))
 
 
 @require_POST
@@ -162,7 +191,7 @@ def dispute_close(request, token: str):
     form = DisputeCloseForm(request.POST)
     if not form.is_valid():  # a NUL character
         messages.error(request, form.errors["reason"][0])
-        return redirect("imaging:dispute_queue")
+        return _back_to_disputes(request)
     try:
         services.photo_dispute_close(
             photo=photo, by=request.user, reason=form.cleaned_data["reason"], ip=client_ip(request)
@@ -175,7 +204,7 @@ def dispute_close(request, token: str):
             _("已处理%(name)s的%(kind)s，并已通知学生。")
             % {"name": photo.record.name, "kind": photo.get_kind_display()},
         )
-    return redirect("imaging:dispute_queue")
+    return _back_to_disputes(request)
 
 
 @role_required(Role.REGISTRAR)

@@ -4,6 +4,9 @@ have not done it (with their list as .xlsx and reminders), and the class feedbac
 Counselors see their classes, college staff their college, the registrar everything:
 every list goes through `visible_to(user)`; a constant number of queries a page."""
 
+from dataclasses import fields
+from operator import attrgetter
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -75,6 +78,7 @@ def progress(request, pk: int):
     classes = selectors.class_progress(notice, request.user, college_id=college_id)
     if request.GET.get("sheets") == "missing":
         classes = [row for row in classes if not (row.sheet and row.sheet.is_handed_in)]
+    classes, sort = _sorted_by_count(classes, request.GET.get("sort", ""))
     colleges = selectors.college_progress(notice, request.user)
     context = {
         "notice": notice,
@@ -84,9 +88,27 @@ def progress(request, pk: int):
         "classes": classes,
         "total": selectors.total(colleges),
         "sheets_filter": request.GET.get("sheets", ""),
+        "sort": sort,
         "can_export_college": exports_college(request.user),
     }
     return render(request, "notices/progress.html", context)
+
+
+# The class table's columns that sort (`?sort=n_done`, `?sort=-n_done`): its counts.
+SORTABLE_COUNTS = frozenset(f.name for f in fields(selectors.Counts)) | {
+    "n_pending",
+    "percent_done",
+}
+
+
+def _sorted_by_count(rows: list, sort: str) -> tuple[list, str]:
+    """The class rows by one of their counts (an unknown one: the class order, unsorted);
+    classes with the same count keep the class order."""
+    name = sort.removeprefix("-")
+    if name not in SORTABLE_COUNTS:
+        return rows, ""
+    key = attrgetter(f"counts.{name}")
+    return sorted(rows, key=key, reverse=sort.startswith("-")), sort
 
 
 @staff_required

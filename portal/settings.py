@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tables2",  # its render_table tag; the template is ours (components/_table.html)
     "portal",
     "accounts",
     "records",

@@ -179,9 +179,15 @@ OLDER_THAN_MAX_DAYS = 3650  # ten years: far beyond any open report, far below o
 class QueueFilterForm(forms.Form):
     state = forms.ChoiceField(label=_("状态"), required=False)
     college = forms.ModelChoiceField(
-        label=_("学院"), queryset=College.objects.none(), required=False
+        label=_("学院"), queryset=College.objects.none(), required=False, empty_label=_("全部学院")
     )
-    school_class = forms.CharField(label=_("班号或班级"), max_length=100, required=False)
+    # Part of a class's name or code; the page suggests the visible ones (<datalist>).
+    school_class = forms.CharField(
+        label=_("班号或班级"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"list": "class-suggestions", "autocomplete": "off"}),
+    )
     field = forms.ChoiceField(label=_("字段"), required=False)
     older_than = forms.IntegerField(
         label=_("已等待天数不少于"),

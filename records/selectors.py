@@ -4,7 +4,16 @@ per class and college."""
 import datetime
 from datetime import timedelta
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    TextChoices,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -176,16 +185,15 @@ def discrepancies_for_queue(
 ) -> QuerySet[DiscrepancyReport]:
     """The 有误 reports in `user`'s scope that the queue's filters keep, oldest first, with
     what a row shows. `state` "" is every state (全部); `school_class` a class's code or
-    name; `field` a field that one of the report's items names; `older_than` days."""
+    name, or part of one (class_matches); `field` a field that one of the report's items
+    names; `older_than` days."""
     reports = DiscrepancyReport.objects.visible_to(user)
     if state:
         reports = reports.filter(state=state)
     if college:
         reports = reports.filter(record__college=college)
     if school_class:
-        reports = reports.filter(
-            Q(record__school_class__code=school_class) | Q(record__school_class__name=school_class)
-        )
+        reports = reports.filter(class_matches(school_class, prefix="record__school_class__"))
     if field:
         reports = reports.filter(
             Exists(DiscrepancyItem.objects.filter(report=OuterRef("pk"), field=field))
@@ -237,9 +245,10 @@ def latest_discrepancies(records) -> dict[int, DiscrepancyReport]:
 
 
 def records_in_scope(user) -> QuerySet[EnrollmentRecord]:
-    """The records `user` may see, by 学号, with what a list row shows (查询学籍)."""
+    """The records `user` may see, by 学号, with what a list row shows and their state
+    (records_with_state) (查询学籍)."""
     return (
-        EnrollmentRecord.objects.visible_to(user)
+        records_with_state(EnrollmentRecord.objects.visible_to(user))
         .select_related("college", "school_class", "major")
         .order_by("student_number")
     )
@@ -270,3 +279,57 @@ def degree_records(*, user=None) -> QuerySet[DegreeRecord]:
     those bound to her."""
     degrees = DegreeRecord.objects.select_related("institution")
     return degrees.filter(user=user) if user is not None else degrees
+
+
+# Staff lists' filters (records/filters.py, imaging/filters.py) ----------------------------
+
+
+def class_matches(value: str, *, prefix: str = "") -> Q:
+    """A class named or numbered like `value` (part of its 班级名称 or 班号), as a lookup on
+    the class (`prefix` "" ) or through a relation (`prefix` "record__school_class__")."""
+    value = value.strip()
+    return Q(**{f"{prefix}code__icontains": value}) | Q(**{f"{prefix}name__icontains": value})
+
+
+def class_suggestions(user) -> list[str]:
+    """The names and codes of the classes `user` may see, for a filter's <datalist>. One
+    query."""
+    suggestions: dict[str, None] = {}
+    for name, code in (
+        SchoolClass.objects.visible_to(user).order_by("code").values_list("name", "code")
+    ):
+        suggestions[name] = None
+        suggestions[code] = None
+    return list(suggestions)
+
+
+def class_cohorts(user) -> list[int]:
+    """The cohorts (年级) of the classes `user` may see, latest first."""
+    classes = SchoolClass.objects.visible_to(user).order_by("-cohort")
+    return list(classes.values_list("cohort", flat=True).distinct())
+
+
+class CheckState(TextChoices):
+    """Where a record stands in the self-check, as records_with_state annotates it and the
+    record_state badge shows it (records/templatetags/records.py), the badge's order."""
+
+    REPORTED = "reported", _("已报有误，待处理")
+    CONFIRMED = "confirmed", _("已确认正确")
+    LOOKED = "looked", _("已查看，未确认")
+    UNVERIFIED = "unverified", _("未查看")
+    UNBOUND = "unbound", _("未绑定账号")
+
+
+def records_in_check_state(
+    records: QuerySet[EnrollmentRecord], state: str
+) -> QuerySet[EnrollmentRecord]:
+    """Those of `records` (annotated by records_with_state) in `state` (CheckState)."""
+    undecided = Q(has_open_report=False, is_confirmed=False)
+    condition = {
+        CheckState.REPORTED: Q(has_open_report=True),
+        CheckState.CONFIRMED: Q(has_open_report=False, is_confirmed=True),
+        CheckState.LOOKED: undecided & Q(first_viewed_at__isnull=False),
+        CheckState.UNVERIFIED: undecided & Q(first_viewed_at__isnull=True, user__isnull=False),
+        CheckState.UNBOUND: undecided & Q(first_viewed_at__isnull=True, user__isnull=True),
+    }.get(state)
+    return records if condition is None else records.filter(condition)

@@ -3,8 +3,11 @@ and the registrar's 有误 queue. Views parse, call a service, and render."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.db.models import F
+from django.db.models.functions import Coalesce, NullIf
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -13,6 +16,7 @@ from accounts.models import Role
 from portal.lib import idnumbers, jobs
 from portal.lib.audit import log_access
 from portal.lib.files import private_file_response
+from portal.lib.tables import table_for
 from portal.lib.throttle import client_ip
 from records import tasks
 from records.access import (
@@ -27,6 +31,7 @@ from records.access import (
 )
 from records.campaign import current_notice
 from records.errors import FieldErrors, RecordError
+from records.filters import ClassFilter, RecordFilter
 from records.forms import (
     BindFactsForm,
     DecisionForm,
@@ -42,6 +47,7 @@ from records.panels import record_panels
 from records.rules import label as field_label
 from records.selectors import (
     class_members,
+    class_suggestions,
     classes_in_scope,
     degree_records,
     discrepancies_for_queue,
@@ -55,6 +61,7 @@ from records.selectors import (
 from records.self_check import check_state
 from records.services import binding, checks, corrections
 from records.services.search import search_records
+from records.tables import ClassTable, DiscrepancyTable, RecordTable
 
 STAFF = (Role.COUNSELOR, Role.COLLEGE, Role.REGISTRAR)
 
@@ -220,8 +227,17 @@ def record_detail(request, pk: int):
 
 @role_required(*STAFF)
 def class_list(request):
-    classes = classes_in_scope(request.user)
-    return render(request, "records/class_list.html", {"classes": classes})
+    """班级 with their progress, filtered by college, cohort and class, sortable by each
+    count."""
+    classes = ClassFilter(request.GET, classes_in_scope(request.user), user=request.user)
+    done = Coalesce(F("n_confirmed") * 100 / NullIf(F("n_students"), 0), 0)
+    table = table_for(request, ClassTable(classes.qs.annotate(pct_done=done)), per_page=100)
+    context = {
+        "filter": classes,
+        "table": table,
+        "suggestions": class_suggestions(request.user),
+    }
+    return render(request, "records/class_list.html", context)
 
 
 @role_required(*STAFF)
@@ -246,30 +262,32 @@ def record_list(request):
         # An old link or bookmark: drop the query from the address, search nothing.
         messages.info(request, _("查询内容不能放在网址中，请在下方查询框中输入后查询。"))
         return redirect("records:record_list")
-    records = records_in_scope(request.user)
+    # The filters (college, class, cohort, state) and the sort are in the URL: no ID number.
+    filters = RecordFilter(request.GET, records_in_scope(request.user), user=request.user)
     form = RecordSearchForm(request.POST if request.method == "POST" else None)
+    context = {"filter": filters, "form": form, "suggestions": class_suggestions(request.user)}
     if not form.is_valid():
-        page = Paginator(records, 50).get_page(request.GET.get("page"))
-        return render(request, "records/record_list.html", {"page": page, "form": form})
+        context["table"] = table_for(request, RecordTable(filters.qs))
+        return render(request, "records/record_list.html", context)
     query = form.cleaned_data["q"].strip()
     try:
-        found = search_records(by=request.user, records=records, query=query)
+        found = search_records(by=request.user, records=filters.qs, query=query)
     except RecordError as error:  # too many searches by ID number: nothing is looked up
         form.add_error(None, error.message)
-        page = Paginator(records.none(), 50).get_page(1)
-        return render(request, "records/record_list.html", {"page": page, "form": form})
-    page = Paginator(found, 50).get_page(form.cleaned_data["page"])
-    page.object_list = list(page.object_list)
+        context["table"] = table_for(request, RecordTable(filters.qs.none()))
+        return render(request, "records/record_list.html", context)
+    table = table_for(request, RecordTable(found), page=form.cleaned_data["page"])
+    students = [row.record for row in table.page.object_list]
     log_access(
         request.user,
         "records.searched",
         None,
-        students=page.object_list,
-        changes={"q": idnumbers.mask(query), "found": page.paginator.count},
+        students=students,
+        changes={"q": idnumbers.mask(query), "found": table.paginator.count},
         label=_("查询学籍"),
         request=request,
     )
-    context = {"page": page, "form": form, "query": query}
+    context.update(table=table, query=query)
     return render(request, "records/record_list.html", context)
 
 
@@ -299,13 +317,33 @@ def discrepancy_queue(request):
     # A filter the form refuses shows the open reports, never more.
     filters = form.cleaned_data if form.is_valid() else {"state": ReportState.SUBMITTED}
     reports = discrepancies_for_queue(request.user, **filters)
-    page = Paginator(reports, 50).get_page(request.GET.get("page"))
-    return render(request, "records/discrepancy_queue.html", {"form": form, "page": page})
+    table = DiscrepancyTable(reports, back=_queue_query(request.GET, user=request.user))
+    context = {
+        "form": form,
+        "table": table_for(request, table),
+        "suggestions": class_suggestions(request.user),
+    }
+    return render(request, "records/discrepancy_queue.html", context)
+
+
+def _queue_query(data, *, user) -> str:
+    """The 有误 queue's filters, sort and page as a query string, as the filter form and the
+    table accept them: what a report's page carries and its decision returns to. Nothing
+    else of the address travels (never a URL: no open redirect)."""
+    form = QueueFilterForm(data, user=user)
+    form.is_valid()
+    kept = {name: data[name] for name in form.fields if name in data and name not in form.errors}
+    if data.get("sort", "").lstrip("-") in DiscrepancyTable.sortable():
+        kept["sort"] = data["sort"]
+    if data.get("page", "").isdigit():
+        kept["page"] = data["page"]
+    return urlencode(kept)
 
 
 @role_required(Role.REGISTRAR)
 def discrepancy_detail(request, pk: int):
     report = discrepancy_for_review(request, pk)
+    back = _queue_query(request.GET, user=request.user)
     form = DecisionForm(request.POST or None, report=report)
     if request.method == "POST" and form.is_valid():
         try:
@@ -314,10 +352,12 @@ def discrepancy_detail(request, pk: int):
             form.add_error(None, error.message)
         else:
             messages.success(request, _("处理结果已保存，已通知学生。"))
-            return redirect("records:discrepancy_queue")
+            # Back to the queue as the registrar left it: the same filters, sort and page.
+            return redirect(reverse("records:discrepancy_queue") + (f"?{back}" if back else ""))
     record = report.record
     context = {
         "report": report,
+        "back": back,
         "form": form,
         "record": record,
         "items": _labelled(report.items.all()),

@@ -37,16 +37,17 @@ def record_state(record):
 
 
 @register.simple_tag
-def discrepancy_submitted(report):
-    """The 有误 queue's first cell: when the report came in, linked to it, and how long it
-    has waited in calendar days. One tag a row,
+def discrepancy_submitted(report, back: str = ""):
+    """The 有误 queue's first cell: when the report came in, linked to it (with `back`,
+    the queue's query string, so that the decision returns to the same queue), and how
+    long it has waited in calendar days. One tag a row,
     not a url tag, two date filters and a timesince: a page shows 50 rows."""
     submitted = timezone.localtime(report.created_at)
     days = (timezone.localdate() - submitted.date()).days  # calendar days, as people count
     waited = _("已等待 %(n)d 天") % {"n": days} if days > 0 else _("今天提交")
     return format_html(
         '<a href="{}">{}</a><br><span class="muted">{}</span>',
-        reverse("records:discrepancy_detail", args=[report.pk]),
+        reverse("records:discrepancy_detail", args=[report.pk]) + (f"?{back}" if back else ""),
         submitted.strftime("%Y-%m-%d %H:%M"),
         waited,
     )

@@ -284,4 +284,5 @@ def test_page_two_of_the_open_reports_lists_open_reports_only(client_for, world,
 
     assert "page=2" in first
     assert world.dave_record.student_number not in first + second
-    assert len(re.findall(r'href="/records/queue/\d+/"', second)) == 2  # 52 open: 50 + 2
+    # Each link carries the queue's page (back to it after a decision).
+    assert len(re.findall(r'href="/records/queue/\d+/\?page=2"', second)) == 2  # 52 open: 50 + 2

@@ -1,0 +1,54 @@
+"""The filters of the staff's photo lists (照片有误, 学历照片未确认的毕业生), in the shape
+of records.filters: 学院 (全部学院), class name or code (suggested), and the photo's kind or
+state."""
+
+import django_filters
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from imaging.models import PhotoKind, PhotoState
+from records.filters import ScopedFilterSet, class_filter, college_filter
+from records.selectors import class_matches
+
+# What a graduate's 学历照片 can be while it is not confirmed (graduates_without_confirmed_diploma).
+NO_PHOTO = "none"
+DIPLOMA_STATES = [
+    (NO_PHOTO, _("无照片")),
+    (PhotoState.UNVERIFIED, PhotoState.UNVERIFIED.label),
+    (PhotoState.DISPUTED, PhotoState.DISPUTED.label),
+]
+
+
+def diploma_label(state: str | None) -> str:
+    return str(dict(DIPLOMA_STATES).get(state or NO_PHOTO, state))
+
+
+class DisputeFilter(ScopedFilterSet):
+    """照片有误: by the student's college and class, and the kind of photo."""
+
+    college = college_filter(field_name="record__college")
+    school_class = class_filter(method="filter_class")
+    kind = django_filters.ChoiceFilter(
+        label=_("照片类型"), empty_label=_("全部"), choices=PhotoKind.choices
+    )
+
+    def filter_class(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(class_matches(value, prefix="record__school_class__"))
+
+
+class MissingDiplomaFilter(ScopedFilterSet):
+    """学历照片未确认的毕业生: by college, class and the state of the 学历照片."""
+
+    college = college_filter()
+    school_class = class_filter(method="filter_class")
+    state = django_filters.ChoiceFilter(
+        label=_("学历照片"), empty_label=_("全部"), choices=DIPLOMA_STATES, method="filter_state"
+    )
+
+    def filter_class(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(class_matches(value, prefix="school_class__"))
+
+    def filter_state(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == NO_PHOTO:
+            return queryset.filter(diploma_state__isnull=True)
+        return queryset.filter(diploma_state=value)
