@@ -254,11 +254,10 @@ def records_in_scope(user) -> QuerySet[EnrollmentRecord]:
     )
 
 
-def classes_in_scope(user) -> list[SchoolClass]:
-    """The classes `user` may see with their progress counts, in the order of a list."""
-    return class_progress(
-        SchoolClass.objects.visible_to(user).order_by("college__code", "-cohort", "code")
-    )
+def classes_in_scope(user) -> QuerySet[SchoolClass]:
+    """The classes `user` may see, in the order of a list (filter them, then count their
+    progress with class_progress)."""
+    return SchoolClass.objects.visible_to(user).order_by("college__code", "-cohort", "code")
 
 
 def class_members(user, school_class: SchoolClass) -> QuerySet[EnrollmentRecord]:

@@ -16,7 +16,8 @@ def _count(label):
 
 
 class ClassTable(DataTable):
-    """Rows of records.selectors.class_progress, with pct_done annotated by the view."""
+    """Rows of records.selectors.class_progress (a list, sorted in Python), with pct_done
+    set by the view."""
 
     name = tables.Column(verbose_name=_("班级"))
     code = tables.Column(verbose_name=_("班号"))
