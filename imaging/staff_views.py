@@ -22,6 +22,7 @@ from imaging.access import (
     record_for_upload,
     replaces_photos,
 )
+from imaging.actions import missing_diploma_actions
 from imaging.errors import PhotoError
 from imaging.forms import BatchUploadForm, DisputeCloseForm, OverviewFilterForm, PhotoUploadForm
 from imaging.models import EntryOutcome, PhotoKind, PhotoState
@@ -101,6 +102,8 @@ def missing_diploma(request):
     for record in page:
         record.diploma_state_label = _diploma_label(record.diploma_state)
     context = {"page": page, "year": year, "years": years}
+    if page.paginator.count:
+        context["actions"] = missing_diploma_actions(request.user, year)
     return render(request, "imaging/missing_diploma.html", context)
 
 
