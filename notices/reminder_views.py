@@ -31,6 +31,8 @@ from records.exports import export_date, export_note, scope_label
 
 staff_required = role_required(*STAFF)
 
+SHOWN = 200  # unreachable students listed on the preview page; the .xlsx lists them all
+
 
 def confirmed(request, plan: services.ReminderPlan) -> bool:
     """More than CONFIRM_ABOVE messages: the sender ticked "确认发送 N 条提醒" for at least
@@ -50,19 +52,22 @@ def preview_or_send(request, plan: services.ReminderPlan, context: dict, *, star
 
 
 def render_preview(request, plan: services.ReminderPlan, context: dict, *, refused: bool):
-    """The preview page; `students` are logged (staff read who cannot be reached, and how
-    to phone them)."""
+    """The preview page; the students it names are logged (staff read who cannot be
+    reached, and how to phone them). A long list is cut: the export holds it all."""
+    shown = plan.unreachable[:SHOWN]
     log_access(
         request.user,
         "notices.remind_previewed",
         context.get("notice"),
-        students=[r.record for r in plan.unreachable],
+        students=[r.record for r in shown],
         label=context["title"],
         ip=client_ip(request),
     )
     context = {
         **context,
         "plan": plan,
+        "shown": shown,
+        "n_hidden": len(plan.unreachable) - len(shown),
         "confirm_above": services.CONFIRM_ABOVE,
         "refused": refused,
     }

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 
 from accounts import sms
 from accounts.models import AccountState, Role, User
+from notices import reminder_views
 from notices.models import Reminder
 from notices.services.reminders import reminder_text
 from portal.lib.models import AuditEvent, Job
@@ -256,3 +257,13 @@ def test_the_progress_page_links_to_the_preview(client_for, world, notice):
     page = client_for(world.counselor).get(f"/notices/{notice.pk}/progress/").content.decode()
 
     assert f'href="/notices/{notice.pk}/remind/"' in page
+
+
+def test_a_long_unreachable_list_is_cut_and_exported_whole(client_for, world, notice, monkeypatch):
+    monkeypatch.setattr(reminder_views, "SHOWN", 1)  # alice and bob: neither has a phone
+
+    response = client_for(world.counselor).get(_url(notice))
+
+    assert "另有 1 人未列出，请导出完整名单" in response.content.decode()
+    event = AuditEvent.objects.get(action="notices.remind_previewed")
+    assert event.subjects.count() == 1
