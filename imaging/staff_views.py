@@ -24,6 +24,7 @@ from imaging.access import (
     record_for_upload,
     replaces_photos,
 )
+from imaging.actions import missing_diploma_actions
 from imaging.errors import PhotoError
 from imaging.filters import DisputeFilter, MissingDiplomaFilter, diploma_label
 from imaging.forms import BatchUploadForm, DisputeCloseForm, OverviewFilterForm, PhotoUploadForm
@@ -98,13 +99,16 @@ def missing_diploma(request):
     """毕业生 whose 学历照片 is not confirmed: they cannot be put forward for diploma
     registration (seed 003)."""
     filters, year, years = _graduates(request)
+    table = table_for(request, MissingDiplomaTable(filters.qs))
     context = {
         "filter": filters,
-        "table": table_for(request, MissingDiplomaTable(filters.qs)),
+        "table": table,
         "suggestions": class_suggestions(request.user),
         "year": year,
         "years": years,
     }
+    if table.paginator.count:
+        context["actions"] = missing_diploma_actions(request.user, year)
     return render(request, "imaging/missing_diploma.html", context)
 
 

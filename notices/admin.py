@@ -51,8 +51,8 @@ class FeedbackSheetAdmin(AccessAuditedAdmin, admin.ModelAdmin):
 class ReminderAdmin(AccessAuditedAdmin, admin.ModelAdmin):
     """The log of reminders sent: read-only."""
 
-    list_display = ("notice", "user", "day", "channels", "sent_by", "sent_at")
-    list_filter = ("day", "channels")
+    list_display = ("topic", "notice", "user", "day", "channels", "sent_by", "sent_at")
+    list_filter = ("topic", "day", "channels")
     raw_id_fields = ("notice", "record", "user", "sent_by")
 
     def audit_students(self, obj) -> list:

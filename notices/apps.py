@@ -17,6 +17,11 @@ class NoticesConfig(AppConfig):
         from records import campaign, signals
 
         register_transfer(move_reminders)
+        from imaging.actions import register_missing_diploma_action
+        from notices.reminder_views import missing_diploma_actions
+
+        # 提醒 on the missing-diploma list: imaging links to it without importing notices.
+        register_missing_diploma_action(missing_diploma_actions)
         campaign.register_current_notice(links.current_record_check)
         signals.confirmation_made.connect(links.link_confirmation, dispatch_uid="notices.links")
         signals.discrepancy_reported.connect(links.link_report, dispatch_uid="notices.links")

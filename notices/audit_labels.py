@@ -10,6 +10,9 @@ ACTIONS = {
     "notices.attachment_added": _("添加附件"),
     "notices.attachment_removed": _("删除附件"),
     "notices.reminded": _("发送提醒"),
+    "notices.diploma_reminded": _("提醒学历照片未确认的学生"),
+    "notices.remind_previewed": _("预览提醒（查看无法联系的学生）"),
+    "notices.unreachable_exported": _("导出无法联系的学生名单"),
     "notices.pending_exported": _("导出未完成名单"),
     "notices.sheet_viewed": _("查看班级反馈表"),
     "notices.sheet_remark": _("填写反馈表校对结果"),
@@ -31,5 +34,6 @@ FIELDS = {
     "leader_signed_at": _("学院领导复核时间"),
     "late": _("逾期"),
     "sent": _("已发送"),
+    "year": _("毕业届别"),
     "command": _("命令"),
 }

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from notices.feedback import describe, load_details, sheet_records
 from notices.models import Notice
-from notices.selectors import pending_records
+from notices.selectors import pending_records, records_in_scope
 from portal.lib.audit import StudentRef
 from portal.lib.xlsx import Report, report_bytes
 from records.exports import export_note
@@ -40,11 +40,7 @@ def pending_rows(
     students: list | None = None,
 ) -> Iterator[list]:
     """The rows; each student listed is added to `students` (for the export's audit)."""
-    records = EnrollmentRecord.objects.visible_to(user)
-    if college_id:
-        records = records.filter(college_id=college_id)
-    if school_class is not None:
-        records = records.filter(school_class=school_class)
+    records = records_in_scope(user, college_id=college_id, school_class=school_class)
     source = sheet_records(notice, pending_records(notice, records))
     loaded = list(
         source.select_related("college", "school_class").order_by(

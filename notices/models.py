@@ -370,11 +370,25 @@ class FeedbackRemark(models.Model):
         return self.text
 
 
-class Reminder(models.Model):
-    """One reminder (提醒) sent to a student who has not done a notice's task: at most
-    one per student per day, whichever notice and whoever sends it."""
+class ReminderTopic(models.TextChoices):
+    """What a reminder asks the student to do: a notice's task, or (no notice) to check
+    her 学历照片 before diploma registration (seed 003)."""
 
-    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="reminders")
+    NOTICE = "notice", _("通知任务")
+    DIPLOMA_PHOTO = "diploma_photo", _("学历照片未确认")
+
+
+class Reminder(models.Model):
+    """One reminder (提醒) sent to a student: at most one per student per day, whichever
+    notice or topic and whoever sends it. A notice's reminder names the notice; the
+    others name none (the constraint keeps the two together)."""
+
+    topic = models.CharField(
+        _("提醒事项"), max_length=20, choices=ReminderTopic.choices, default=ReminderTopic.NOTICE
+    )
+    notice = models.ForeignKey(
+        Notice, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
     record = models.ForeignKey(
         "records.EnrollmentRecord", on_delete=models.CASCADE, related_name="reminders"
     )
@@ -393,9 +407,17 @@ class Reminder(models.Model):
         verbose_name_plural = _("提醒")
         ordering = ["-sent_at"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "day"], name="one_reminder_per_student_per_day")
+            models.UniqueConstraint(
+                fields=["user", "day"], name="one_reminder_per_student_per_day"
+            ),
+            models.CheckConstraint(
+                condition=(Q(topic=ReminderTopic.NOTICE) & Q(notice__isnull=False))
+                | (~Q(topic=ReminderTopic.NOTICE) & Q(notice__isnull=True)),
+                name="reminder_notice_iff_notice_topic",
+            ),
         ]
         indexes = [models.Index(fields=["notice", "day"], name="reminder_notice_day_idx")]
 
     def __str__(self) -> str:
-        return f"{self.notice.number} → {self.user} {self.day}"
+        about = self.notice.number if self.notice else self.get_topic_display()
+        return f"{about} → {self.user} {self.day}"

@@ -6,18 +6,20 @@ every list goes through `visible_to(user)`; a constant number of queries a page.
 
 from dataclasses import fields
 from operator import attrgetter
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from accounts.models import Role
-from notices import selectors, tasks
+from notices import reminder_views, selectors, tasks
 from notices.access import (
     STAFF,
     class_for_scope,
@@ -44,6 +46,7 @@ from notices.feedback import (
 )
 from notices.forms import CountersignForm, ScopeForm
 from notices.lists import pending_workbook
+from notices.services import reminders as reminder_services
 from notices.services import sheets as sheet_services
 from portal.lib import jobs
 from portal.lib.audit import log_access
@@ -141,23 +144,62 @@ def pending_export(request, pk: int):
     return xlsx_response(content, filename)
 
 
-@require_POST
+def _reminder_plan(request, notice, data):
+    """The plan of the notice's reminders for the college / class asked (in scope, or 404)."""
+    _form, college_id, school_class = _scope(request, data)
+    scope = {"college": college_id, "school_class": school_class.pk if school_class else None}
+    records = selectors.records_in_scope(
+        request.user, college_id=college_id, school_class=school_class
+    )
+    plan = reminder_services.notice_reminder_plan(notice=notice, records=records)
+    return plan, {key: value for key, value in scope.items() if value}
+
+
 @staff_required
 def remind(request, pk: int):
+    """GET: the preview of the reminders; POST: send them (a background job), once
+    confirmed when there are more than a handful."""
     notice = notice_for_progress(request, pk)
-    _form, college_id, school_class = _scope(request, request.POST)
-    job = jobs.job_start(
-        owner=request.user,
-        kind="notices.remind",
-        title=_("发送提醒：%(title)s") % {"title": notice.title},
-        task=tasks.send_reminders,
-        params={
-            "notice": notice.pk,
-            "college": college_id,
-            "school_class": school_class.pk if school_class else None,
-        },
+    data = request.POST if request.method == "POST" else request.GET
+    try:
+        plan, scope = _reminder_plan(request, notice, data)
+    except NoticeError as error:
+        messages.error(request, error.message)
+        return redirect("notices:progress", notice.pk)
+    query = f"?{urlencode(scope)}" if scope else ""
+    context = {
+        "notice": notice,
+        "title": _("提醒未完成的学生：%(title)s") % {"title": notice.title},
+        "hidden": scope,
+        "post_url": reverse("notices:remind", args=[notice.pk]),
+        "export_url": reverse("notices:remind_unreachable_export", args=[notice.pk]) + query,
+        "back_url": reverse("notices:progress", args=[notice.pk]),
+        "back_label": _("返回校对进度"),
+    }
+
+    def start():
+        return jobs.job_start(
+            owner=request.user,
+            kind="notices.remind",
+            title=_("发送提醒：%(title)s") % {"title": notice.title},
+            task=tasks.send_reminders,
+            params={"notice": notice.pk, "college": None, "school_class": None, **scope},
+        )
+
+    return reminder_views.preview_or_send(request, plan, context, start=start)
+
+
+@staff_required
+def remind_unreachable_export(request, pk: int):
+    notice = notice_for_progress(request, pk)
+    try:
+        plan, _scope_ids = _reminder_plan(request, notice, request.GET)
+    except NoticeError as error:
+        messages.error(request, error.message)
+        return redirect("notices:progress", notice.pk)
+    return reminder_views.unreachable_export(
+        request, plan, title=_("无法联系的学生"), about=notice.number, obj=notice
     )
-    return redirect(job)
 
 
 @require_POST

@@ -190,6 +190,19 @@ def _scoped_records(user) -> QuerySet[EnrollmentRecord]:
     return EnrollmentRecord.objects.visible_to(user)
 
 
+def records_in_scope(
+    user, *, college_id: int | None = None, school_class: SchoolClass | None = None
+) -> QuerySet[EnrollmentRecord]:
+    """The user's records, narrowed to a college and/or a class (both already checked
+    against her scope: notices.access.class_for_scope, ScopeForm)."""
+    records = _scoped_records(user)
+    if college_id:
+        records = records.filter(college_id=college_id)
+    if school_class is not None:
+        records = records.filter(school_class=school_class)
+    return records
+
+
 # What each student has done -------------------------------------------------------------
 
 

@@ -3,18 +3,22 @@
 Each task checks the job owner's scope again: a job's parameters are ids, and ids are
 never trusted (docs/security.md: access control)."""
 
+from urllib.parse import urlencode
+
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from imaging.selectors import graduates_without_confirmed_diploma
 from notices.errors import NoticeError
 from notices.exports import FeedbackWorkbook, filename_for
 from notices.feedback import college_rows, row_students, rows_of_sheet
 from notices.models import FeedbackSheet, Notice
-from notices.services.reminders import reminders_send
+from notices.selectors import records_in_scope
+from notices.services.reminders import ReminderResult, diploma_reminders_send, reminders_send
 from portal.lib.audit import log_access
 from portal.lib.jobs import JobError, run_job
-from records.models import College, EnrollmentRecord, SchoolClass
+from records.models import College, SchoolClass
 
 
 def _notice(job) -> Notice:
@@ -66,31 +70,59 @@ def export_college_sheets(job_id: str) -> None:
 
 def send(job, progress) -> dict:
     notice = _notice(job)
-    records = EnrollmentRecord.objects.visible_to(job.owner)
-    if job.params.get("college"):
-        records = records.filter(college_id=job.params["college"])
+    school_class = None
     if job.params.get("school_class"):
         school_class = (
             SchoolClass.objects.visible_to(job.owner).filter(pk=job.params["school_class"]).first()
         )
         if school_class is None:
             raise JobError(_("班级不存在或您无权查看。"))
-        records = records.filter(school_class=school_class)
+    records = records_in_scope(
+        job.owner, college_id=job.params.get("college"), school_class=school_class
+    )
     try:
         result = reminders_send(notice=notice, records=records, by=job.owner, progress=progress)
     except NoticeError as exc:
         raise JobError(exc.message) from exc
+    scope = {k: job.params[k] for k in ("college", "school_class") if job.params.get(k)}
+    preview = reverse("notices:remind", args=[notice.pk])
+    return _reminder_result(
+        result,
+        back=(_("返回校对进度"), reverse("notices:progress", args=[notice.pk])),
+        preview=f"{preview}?{urlencode(scope)}" if scope else preview,
+    )
+
+
+def _reminder_result(result: ReminderResult, *, back, preview: str) -> dict:
     return {
         "headline": result.summary(),
         "summary": [
             [_("已发送"), result.sent],
-            [_("今日已提醒过"), result.already],
+            [_("今日已提醒过（跳过）"), result.already],
             [_("无法联系"), result.unreachable],
         ],
-        "links": [[_("返回校对进度"), reverse("notices:progress", args=[notice.pk])]],
+        "links": [
+            [_("查看无法联系的学生"), preview],
+            list(back),
+        ],
     }
 
 
 @task()
 def send_reminders(job_id: str) -> None:
     run_job(job_id, send)
+
+
+def send_diploma(job, progress) -> dict:
+    """The graduates of one year whose 学历照片 is not confirmed, in the owner's scope."""
+    year = job.params["year"]
+    graduates = graduates_without_confirmed_diploma(job.owner, year=year)
+    result = diploma_reminders_send(graduates=graduates, year=year, by=job.owner, progress=progress)
+    back = f"{reverse('imaging:missing_diploma')}?{urlencode({'year': year})}"
+    preview = f"{reverse('notices:diploma_remind')}?{urlencode({'year': year})}"
+    return _reminder_result(result, back=(_("返回学历照片未确认名单"), back), preview=preview)
+
+
+@task()
+def send_diploma_reminders(job_id: str) -> None:
+    run_job(job_id, send_diploma)

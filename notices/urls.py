@@ -1,6 +1,6 @@
 from django.urls import path
 
-from notices import manage_views, progress_views, views
+from notices import manage_views, progress_views, reminder_views, views
 
 app_name = "notices"
 
@@ -29,7 +29,19 @@ urlpatterns = [
     path("<int:pk>/progress/", progress_views.progress, name="progress"),
     path("<int:pk>/pending.xlsx", progress_views.pending_export, name="pending_export"),
     path("<int:pk>/remind/", progress_views.remind, name="remind"),
+    path(
+        "<int:pk>/remind/unreachable.xlsx",
+        progress_views.remind_unreachable_export,
+        name="remind_unreachable_export",
+    ),
     path("<int:pk>/college-export/", progress_views.college_export, name="college_export"),
+    # Reminders about a 学历照片 not confirmed (linked from the imaging missing-diploma list)
+    path("reminders/diploma-photo/", reminder_views.diploma_remind, name="diploma_remind"),
+    path(
+        "reminders/diploma-photo/unreachable.xlsx",
+        reminder_views.diploma_unreachable_export,
+        name="diploma_unreachable_export",
+    ),
     # Class feedback sheets
     path("sheets/<int:pk>/", progress_views.sheet_detail, name="sheet_detail"),
     path("sheets/<int:pk>/remarks/", progress_views.sheet_remarks, name="sheet_remarks"),

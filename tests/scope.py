@@ -118,6 +118,7 @@ TARGETS = {
     "notices:progress": ("pk", "followed_notice", "pk"),
     "notices:pending_export": ("pk", "followed_notice", "pk"),
     "notices:remind": ("pk", "followed_notice", "pk"),
+    "notices:remind_unreachable_export": ("pk", "followed_notice", "pk"),
     "notices:college_export": ("pk", "followed_notice", "pk"),
     "notices:sheet_detail": ("pk", "sheet", "pk"),
     "notices:sheet_remarks": ("pk", "sheet", "pk"),
@@ -228,6 +229,7 @@ POST_DATA = {
     "notices:progress": READS,
     "notices:pending_export": READS,
     "notices:remind": {},
+    "notices:remind_unreachable_export": READS,
     # No college: the college's staff export their own (a registrar is asked to choose).
     "notices:college_export": {},
     "notices:sheet_detail": READS,
