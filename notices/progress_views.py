@@ -21,6 +21,7 @@ from notices.access import (
     college_for_export,
     countersigns_sheet,
     exports_college,
+    follows_sheet_changes,
     notice_for_progress,
     remarks_sheet,
     sees_reported_values,
@@ -33,6 +34,7 @@ from notices.access import (
 from notices.errors import NoticeError, SignatureNeedsConfirmation
 from notices.exports import class_workbook, filename_for
 from notices.feedback import (
+    attach_changes,
     changes_since_signature,
     class_rows,
     row_students,
@@ -75,6 +77,8 @@ def progress(request, pk: int):
     classes = selectors.class_progress(notice, request.user, college_id=college_id)
     if request.GET.get("sheets") == "missing":
         classes = [row for row in classes if not (row.sheet and row.sheet.is_handed_in)]
+    if follows_sheet_changes(request.user):
+        attach_changes(notice, [row.sheet for row in classes if row.sheet])
     colleges = selectors.college_progress(notice, request.user)
     context = {
         "notice": notice,
