@@ -31,6 +31,11 @@ def follows_sheet_changes(user) -> bool:
     return user.role in (Role.COUNSELOR, Role.COLLEGE)
 
 
+def sees_progress_chart(user) -> bool:
+    """The chart of daily progress against the target: the registrar, who runs the notice."""
+    return user.role == Role.REGISTRAR
+
+
 def notice_for_read(request, pk: int) -> Notice:
     """Published notices for everyone; drafts and withdrawn ones for their registrar."""
     queryset = Notice.objects.visible_to(request.user).select_related("institution")

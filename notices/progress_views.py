@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from accounts.models import Role
-from notices import selectors, tasks
+from notices import charts, selectors, tasks
 from notices.access import (
     STAFF,
     class_for_scope,
@@ -24,6 +24,7 @@ from notices.access import (
     follows_sheet_changes,
     notice_for_progress,
     remarks_sheet,
+    sees_progress_chart,
     sees_reported_values,
     sheet_for_countersign,
     sheet_for_read,
@@ -80,16 +81,19 @@ def progress(request, pk: int):
     if follows_sheet_changes(request.user):
         attach_changes(notice, [row.sheet for row in classes if row.sheet])
     colleges = selectors.college_progress(notice, request.user)
+    total = selectors.total(colleges)
     context = {
         "notice": notice,
         "scope_form": form,
         "college_id": college_id,
         "colleges": colleges,
         "classes": classes,
-        "total": selectors.total(colleges),
+        "total": total,
         "sheets_filter": request.GET.get("sheets", ""),
         "can_export_college": exports_college(request.user),
     }
+    if sees_progress_chart(request.user):
+        context["chart"] = charts.notice_chart(notice, request.user, target=total.n_students)
     return render(request, "notices/progress.html", context)
 
 
