@@ -24,6 +24,18 @@ def sees_reported_values(user) -> bool:
     return user.is_superuser or user.role in STAFF
 
 
+def follows_sheet_changes(user) -> bool:
+    """Who reads on the progress page which sheets changed since they were signed or
+    handed in (签名后有变化 / 交表后有变化: who and what): the counselor, who signs again,
+    and the college, which countersigns."""
+    return user.role in (Role.COUNSELOR, Role.COLLEGE)
+
+
+def sees_progress_chart(user) -> bool:
+    """The chart of daily progress against the target: the registrar, who runs the notice."""
+    return user.role == Role.REGISTRAR
+
+
 def notice_for_read(request, pk: int) -> Notice:
     """Published notices for everyone; drafts and withdrawn ones for their registrar."""
     queryset = Notice.objects.visible_to(request.user).select_related("institution")

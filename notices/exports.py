@@ -199,8 +199,8 @@ class FeedbackWorkbook:
         ws.row_dimensions[row].height = SIGNED_HEIGHT
         ws.merged_cells.add(f"A{row}:C{row}")
         ws.append(
-            [styled_cell(ws, _signature(sheet, "counselor"), s.signed), None, None]
-            + [styled_cell(ws, _signature(sheet, "leader"), s.signed), None]
+            [styled_cell(ws, _signature(sheet, "counselor", self.notice), s.signed), None, None]
+            + [styled_cell(ws, _signature(sheet, "leader", self.notice), s.signed), None]
         )
 
     def _page_setup(self, ws) -> None:
@@ -226,12 +226,16 @@ class FeedbackWorkbook:
         return buffer.getvalue()
 
 
-def _signature(sheet: FeedbackSheet | None, who: str) -> str | None:
+_OVERDUE = {"counselor": gettext_lazy("逾期未签名"), "leader": gettext_lazy("逾期未上交")}
+
+
+def _signature(sheet: FeedbackSheet | None, who: str, notice: Notice) -> str | None:
     """The electronic signature the portal holds: "电子签名：张老师 2026-12-04 13:27", the
-    leader's with her opinion; None while unsigned (the line stays blank)."""
+    leader's with her opinion; while unsigned, 逾期 once the sheets' deadline has passed
+    (seed 004: 逾期不再受理), else None (the line stays blank)."""
     signed_at = getattr(sheet, f"{who}_signed_at", None) if sheet is not None else None
     if not signed_at:
-        return None
+        return str(_OVERDUE[who]) if sheet is not None and sheet.is_late(notice) else None
     when = timezone.localtime(signed_at).strftime("%Y-%m-%d %H:%M")
     text = _("电子签名：%(name)s %(when)s") % {"name": getattr(sheet, f"{who}_name"), "when": when}
     if who == "leader" and sheet.leader_opinion:

@@ -248,6 +248,22 @@ def changes_since_signature(sheet: FeedbackSheet, live: list[SheetRow]) -> list[
     return changes
 
 
+def attach_changes(notice: Notice, sheets: list[FeedbackSheet]) -> None:
+    """Set `changes` (changes_since_signature) on each signed sheet of `sheets`: the live
+    rows of all their classes read at once, so a page of 120 classes costs what one does."""
+    signed = [sheet for sheet in sheets if sheet.signed_rows is not None]
+    if not signed:
+        return
+    class_ids = [sheet.school_class_id for sheet in signed]
+    records, remarks = _read(notice, EnrollmentRecord.objects.filter(school_class_id__in=class_ids))
+    by_class: dict[int, list[EnrollmentRecord]] = {}
+    for record in records:
+        by_class.setdefault(record.school_class_id, []).append(record)
+    for sheet in signed:
+        live = rows_for(notice, by_class.get(sheet.school_class_id, []), remarks)
+        sheet.changes = changes_since_signature(sheet, live)
+
+
 def _order(signed: dict, now: dict, record_id) -> tuple:
     row = now.get(record_id) or signed[record_id]
     return student_number_key(row.student_number)

@@ -1,10 +1,13 @@
 """The list of students who have not done a notice's task, as .xlsx: a generator of rows
-plus the one streamed writer (portal.lib.xlsx). ID numbers are masked (PIPL, docs/security.md)."""
+plus the one streamed writer (portal.lib.xlsx). ID numbers are masked (PIPL, docs/security.md).
+The list is for staff only (notices.progress_views.pending_export): it carries the phone
+and e-mail of each student's account, so that they can be reached."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from notices.feedback import describe, load_details, sheet_records
@@ -19,7 +22,7 @@ from records.models import EnrollmentRecord, SchoolClass
 def pending_header() -> list[str]:
     return [
         _("学院"), _("班级"), _("学号"), _("姓名"), _("证件号码"), _("账号"), _("已查看"),
-        _("校对情况"),
+        _("校对情况"), _("手机号"), _("邮箱"),
     ]  # fmt: skip
 
 
@@ -43,9 +46,10 @@ def pending_rows(
     records = records_in_scope(user, college_id=college_id, school_class=school_class)
     source = sheet_records(notice, pending_records(notice, records))
     loaded = list(
-        source.select_related("college", "school_class").order_by(
-            "college__code", "school_class__code", "student_number"
-        )
+        source.select_related("college", "school_class")
+        # The bound account's, else nothing (a LEFT JOIN, not the account's columns).
+        .annotate(account_phone=F("user__phone"), account_email=F("user__email"))
+        .order_by("college__code", "school_class__code", "student_number")
     )
     load_details(notice, loaded, source)
     if students is not None:
@@ -61,6 +65,8 @@ def pending_rows(
             account_state(record),
             _("是") if record.first_viewed_at else _("否"),
             words,
+            record.account_phone or "",
+            record.account_email or "",
         ]
 
 
@@ -74,6 +80,6 @@ def pending_workbook(
         note=export_note(user, f"{notice.number} {notice.title}", label),
         header=pending_header(),
         rows=pending_rows(notice, user, students=students, **scope),
-        text_columns=(2, 4),
+        text_columns=(2, 4, 8),
     )
     return report_bytes(report)

@@ -19,15 +19,17 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from accounts.models import Role
-from notices import reminder_views, selectors, tasks
+from notices import charts, reminder_views, selectors, tasks
 from notices.access import (
     STAFF,
     class_for_scope,
     college_for_export,
     countersigns_sheet,
     exports_college,
+    follows_sheet_changes,
     notice_for_progress,
     remarks_sheet,
+    sees_progress_chart,
     sees_reported_values,
     sheet_for_countersign,
     sheet_for_read,
@@ -38,6 +40,7 @@ from notices.access import (
 from notices.errors import NoticeError, SignatureNeedsConfirmation
 from notices.exports import class_workbook, filename_for
 from notices.feedback import (
+    attach_changes,
     changes_since_signature,
     class_rows,
     row_students,
@@ -82,18 +85,23 @@ def progress(request, pk: int):
     if request.GET.get("sheets") == "missing":
         classes = [row for row in classes if not (row.sheet and row.sheet.is_handed_in)]
     classes, sort = _sorted_by_count(classes, request.GET.get("sort", ""))
+    if follows_sheet_changes(request.user):
+        attach_changes(notice, [row.sheet for row in classes if row.sheet])
     colleges = selectors.college_progress(notice, request.user)
+    total = selectors.total(colleges)
     context = {
         "notice": notice,
         "scope_form": form,
         "college_id": college_id,
         "colleges": colleges,
         "classes": classes,
-        "total": selectors.total(colleges),
+        "total": total,
         "sheets_filter": request.GET.get("sheets", ""),
         "sort": sort,
         "can_export_college": exports_college(request.user),
     }
+    if sees_progress_chart(request.user):
+        context["chart"] = charts.notice_chart(notice, request.user, target=total.n_students)
     return render(request, "notices/progress.html", context)
 
 

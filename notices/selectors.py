@@ -7,22 +7,37 @@ one class or a hundred (docs/quality.md: performance).
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import (
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest, TruncDate
 from django.utils import timezone
 
 from accounts.access import audit_events_for
 from accounts.models import AccountState, User
-from imaging.models import Photo, PhotoState
+from imaging.models import Photo, PhotoState, PhotoVerification
 from notices.models import FeedbackSheet, Notice, NoticeAudience
 from portal.lib.models import AuditEvent
 from records import progress
 from records.models import (
     College,
+    DiscrepancyReport,
     EnrollmentRecord,
+    RecordConfirmation,
+    ReportState,
     SchoolClass,
 )
 from records.self_check import check_done, not_checked_q
@@ -369,6 +384,45 @@ def college_progress(notice: Notice, user) -> list[CollegeProgress]:
         )
         for college in colleges
     ]
+
+
+def done_by_day(notice: Notice, user) -> dict[datetime.date, int]:
+    """{local (Asia/Shanghai) day: students in `user`'s scope who are 已完成 now and finished
+    that day}, in one grouped query. A student finished when her last step was done: the
+    record confirmed or reported (a record not to be checked: from the start), the current
+    photo checked; a step with no time counts from the notice's start."""
+    start = Value(notice.window_start, output_field=DateTimeField())
+    steps = []
+    if notice.asks_record_check:
+        confirmed = RecordConfirmation.objects.filter(
+            record=OuterRef("pk"), revoked_at__isnull=True
+        ).order_by("-confirmed_at")
+        reported = DiscrepancyReport.objects.filter(
+            record=OuterRef("pk"), state=ReportState.SUBMITTED
+        ).order_by("-created_at")
+        steps.append(
+            Coalesce(
+                Subquery(confirmed.values("confirmed_at")[:1]),
+                Subquery(reported.values("created_at")[:1]),
+                start,
+            )
+        )
+    if notice.asks_photo_check:
+        checked = PhotoVerification.objects.filter(
+            photo__record=OuterRef("pk"), photo__is_current=True
+        ).order_by("-created_at")
+        steps.append(Coalesce(Subquery(checked.values("created_at")[:1]), start))
+    finished = steps[0] if len(steps) == 1 else Greatest(*steps)
+    rows = (
+        _scoped_records(user)
+        .filter(audience_q(notice))
+        .filter(_conditions(notice)["n_done"])
+        .annotate(day=TruncDate(finished, tzinfo=timezone.get_default_timezone()))
+        .order_by()
+        .values("day")
+        .annotate(n=Count("pk"))
+    )
+    return {row["day"]: row["n"] for row in rows if row["day"] is not None}
 
 
 def total(rows) -> Counts:

@@ -19,6 +19,8 @@ ACTIONS = {
     "records.imported": _("导入学籍"),
     "records.roster_imported": _("导入学生名单"),
     "records.roster_exported": _("导出学生名单"),
+    "records.queue_exported": _("导出有误申请"),
+    "records.corrections_exported": _("导出学籍更正明细"),
     "records.degree_created": _("新增学历"),
     "records.degree_edited": _("修改学历"),
     "records.online_report_created": _("生成在线验证报告"),

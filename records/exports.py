@@ -3,8 +3,10 @@ and what every staff export says of itself (whose, when)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -13,7 +15,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from portal.lib.audit import StudentRef
 from portal.lib.xlsx import Report, report_bytes
-from records.models import EnrollmentRecord
+from records import rules
+from records.models import DiscrepancyItem, DiscrepancyReport, EnrollmentRecord, ReportState
 
 
 def scope_label(user) -> str:
@@ -84,3 +87,134 @@ def roster_workbook(
     return report_bytes(
         Report(title=_("学生名单"), note=note, header=ROSTER_HEADER, rows=rows, text_columns=(0, 3))
     )
+
+
+def _when(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def _field_name(name: str) -> str:
+    try:
+        return rules.label(name)
+    except FieldDoesNotExist:  # a field renamed since the report: its stored name
+        return name
+
+
+# The registrar's 有误 queue as filtered ------------------------------------------------
+
+_STATES = dict(ReportState.choices)
+
+
+def queue_header() -> list[str]:
+    return [
+        _("提交时间"), _("学院"), _("班级"), _("学号"), _("姓名"), _("证件号码"), _("有误字段"),
+        _("现有信息"), _("申请更正为"), _("状态"), _("处理人"), _("处理时间"),
+    ]  # fmt: skip
+
+
+def queue_rows(
+    reports: QuerySet[DiscrepancyReport], students: list | None = None
+) -> Iterator[list]:
+    """One row a reported field; the values as others than the student see them
+    (records.rules.value_for_others: an ID number masked, a birth date as its year, a
+    locating value not at all), the student's ID number masked."""
+    for report in reports.iterator(chunk_size=500):
+        record = report.record
+        if students is not None:
+            students.append(StudentRef(record_id=record.pk, user_id=record.user_id))
+        head = [
+            _when(report.created_at),
+            record.college.name,
+            record.school_class.name if record.school_class else "",
+            record.student_number,
+            record.name,
+            record.masked_id_number,
+        ]
+        tail = [
+            str(report.state_label),
+            report.reviewer.get_full_name() if report.reviewer else "",
+            _when(report.decided_at),
+        ]
+        for item in report.items.all():
+            current = rules.value_for_others(item.field, item.current_value)
+            claimed = rules.value_for_others(item.field, item.claimed_value)
+            yield [*head, _field_name(item.field), current, claimed, *tail]
+
+
+def queue_workbook(
+    reports: QuerySet[DiscrepancyReport], *, note: str = "", students: list | None = None
+) -> bytes:
+    report = Report(
+        title=_("学籍有误申请"),
+        note=note,
+        header=queue_header(),
+        rows=queue_rows(reports, students),
+        text_columns=(3, 5),
+    )
+    return report_bytes(report)
+
+
+# Accepted corrections, re-keyed into the national system (学信网) -------------------------
+
+
+def corrections_header() -> list[str]:
+    return [
+        _("学号"), _("姓名"), _("证件号码"), _("字段"), _("原值"), _("更正为"), _("处理人"),
+        _("处理时间"), _("申请编号"),
+    ]  # fmt: skip
+
+
+def corrections_rows(
+    items: QuerySet[DiscrepancyItem], students: list | None = None
+) -> Iterator[list]:
+    """One row an accepted field, its values whole: the office keys them as they are. The ID
+    number as records.rules.id_number_for_rekeying shows it beside the student's fields."""
+    loaded = list(items)
+    fields: dict[int, set[str]] = defaultdict(set)
+    for item in loaded:
+        fields[item.report.record_id].add(item.field)
+    if students is not None:
+        students.extend(
+            StudentRef(record_id=i.report.record.pk, user_id=i.report.record.user_id)
+            for i in loaded
+        )
+    for item in loaded:
+        report, record = item.report, item.report.record
+        yield [
+            record.student_number,
+            record.name,
+            rules.id_number_for_rekeying(record.id_number, fields[record.pk]),
+            _field_name(item.field),
+            item.current_value,
+            item.claimed_value,
+            report.reviewer.get_full_name() if report.reviewer else "",
+            _when(report.decided_at),
+            report.pk,
+        ]
+
+
+def corrections_workbook(
+    items: QuerySet[DiscrepancyItem], *, note: str = "", students: list | None = None
+) -> bytes:
+    report = Report(
+        title=_("学籍更正明细"),
+        note=note,
+        header=corrections_header(),
+        rows=corrections_rows(items, students),
+        text_columns=(0, 2, 4, 5),
+    )
+    return report_bytes(report)
+
+
+def queue_filter_words(filters: dict) -> list[str]:
+    """The queue's filters as the export's note says them (QueueFilterForm's data)."""
+    words = [_("状态：%(s)s") % {"s": _STATES.get(filters.get("state") or "", _("全部"))}]
+    if filters.get("college"):
+        words.append(filters["college"].name)
+    if filters.get("school_class"):
+        words.append(_("班级：%(c)s") % {"c": filters["school_class"]})
+    if filters.get("field"):
+        words.append(_("字段：%(f)s") % {"f": _field_name(filters["field"])})
+    if filters.get("older_than"):
+        words.append(_("已等待不少于 %(n)d 天") % {"n": filters["older_than"]})
+    return words

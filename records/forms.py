@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator as ProhibitNull
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.lib.forms import NUL_ERRORS
@@ -207,6 +208,31 @@ class QueueFilterForm(forms.Form):
         self.fields["field"].choices = [("", _("全部"))] + [
             (n, field_label(n)) for n in CORRECTABLE_FIELDS
         ]
+
+
+class CorrectionsRangeForm(forms.Form):
+    """The days of the accepted corrections to list: from the first of this month to today
+    unless chosen (local calendar days, both included)."""
+
+    since = forms.DateField(
+        label=_("处理日期自"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    until = forms.DateField(
+        label=_("至"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def clean(self):
+        data = super().clean()
+        today = timezone.localdate()
+        data["since"] = data.get("since") or today.replace(day=1)
+        data["until"] = data.get("until") or today
+        if data["since"] > data["until"]:
+            raise forms.ValidationError(_("开始日期不能晚于结束日期。"))
+        return data
 
 
 class DecisionForm(forms.Form):

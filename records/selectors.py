@@ -219,6 +219,33 @@ def discrepancies_for_queue(
     )
 
 
+def discrepancies_for_export(user, **filters) -> QuerySet[DiscrepancyReport]:
+    """The queue as filtered (discrepancies_for_queue), with what its export writes beyond a
+    row of the page: the ID number (masked in the file), who decided and when."""
+    return discrepancies_for_queue(user, **filters).defer(None).select_related("reviewer")
+
+
+def accepted_corrections(
+    user, *, since: datetime.date, until: datetime.date
+) -> QuerySet[DiscrepancyItem]:
+    """The items of 有误 reports accepted (核实更正) in `user`'s scope from `since` to
+    `until`, both local calendar days, in the order they were decided."""
+    start = timezone.make_aware(datetime.datetime.combine(since, datetime.time.min))
+    end = timezone.make_aware(
+        datetime.datetime.combine(until + timedelta(days=1), datetime.time.min)
+    )
+    return (
+        DiscrepancyItem.objects.filter(
+            accepted=True,
+            report__in=DiscrepancyReport.objects.visible_to(user).filter(
+                state=ReportState.ACCEPTED, decided_at__gte=start, decided_at__lt=end
+            ),
+        )
+        .select_related("report__record", "report__reviewer")
+        .order_by("report__decided_at", "report_id", "pk")
+    )
+
+
 def discrepancy_history(report: DiscrepancyReport) -> QuerySet[DiscrepancyReport]:
     """The other 有误 reports of the same record, latest first."""
     return (

@@ -16,7 +16,8 @@ from portal.lib.audit import log_access
 from portal.lib.files import private_file_response
 from portal.lib.tables import table_for
 from portal.lib.throttle import client_ip
-from records import tasks
+from portal.lib.xlsx import download_name, xlsx_response
+from records import exports, tasks
 from records.access import (
     can_edit_records,
     class_for_read,
@@ -32,6 +33,7 @@ from records.errors import FieldErrors, RecordError
 from records.filters import ClassFilter, RecordFilter
 from records.forms import (
     BindFactsForm,
+    CorrectionsRangeForm,
     DecisionForm,
     DegreeBindForm,
     DiscrepancyForm,
@@ -44,11 +46,13 @@ from records.models import ReportState
 from records.panels import record_panels
 from records.rules import label as field_label
 from records.selectors import (
+    accepted_corrections,
     class_members,
     class_progress,
     class_suggestions,
     classes_in_scope,
     degree_records,
+    discrepancies_for_export,
     discrepancies_for_queue,
     discrepancy_history,
     latest_discrepancies,
@@ -308,8 +312,7 @@ def roster_export(request):
 # The registrar's 有误 queue --------------------------------------------------------------
 
 
-@role_required(Role.REGISTRAR)
-def discrepancy_queue(request):
+def _queue_filters(request) -> tuple[QueueFilterForm, dict]:
     # Open reports unless the registrar chose a state ("全部" sends an empty one); a page
     # link carries the filters but may lack the state, and must not widen the list.
     params = request.GET.copy()
@@ -317,12 +320,19 @@ def discrepancy_queue(request):
     form = QueueFilterForm(params, user=request.user)
     # A filter the form refuses shows the open reports, never more.
     filters = form.cleaned_data if form.is_valid() else {"state": ReportState.SUBMITTED}
+    return form, filters
+
+
+@role_required(Role.REGISTRAR)
+def discrepancy_queue(request):
+    form, filters = _queue_filters(request)
     reports = discrepancies_for_queue(request.user, **filters)
     table = DiscrepancyTable(reports, back=_queue_query(request.GET, user=request.user))
     context = {
         "form": form,
         "table": table_for(request, table),
         "suggestions": class_suggestions(request.user),
+        "range_form": CorrectionsRangeForm(),
     }
     return render(request, "records/discrepancy_queue.html", context)
 
@@ -339,6 +349,59 @@ def _queue_query(data, *, user) -> str:
     if data.get("page", "").isdigit():
         kept["page"] = data["page"]
     return urlencode(kept)
+
+
+@role_required(Role.REGISTRAR)
+def discrepancy_queue_export(request):
+    """The queue as filtered, one row a reported field (ID numbers masked), as .xlsx."""
+    _form, filters = _queue_filters(request)
+    students: list = []
+    content = exports.queue_workbook(
+        discrepancies_for_export(request.user, **filters),
+        note=exports.export_note(request.user, *exports.queue_filter_words(filters)),
+        students=students,
+    )
+    filename = download_name(
+        _("学籍有误申请"), exports.scope_label(request.user), exports.export_date()
+    )
+    return _exported(request, "records.queue_exported", students, filename, content)
+
+
+@role_required(Role.REGISTRAR)
+def corrections_export(request):
+    """The corrections accepted from `since` to `until` (YYYY-MM-DD, local days; from the
+    first of the month to today when left out), for re-keying into 学信网, as .xlsx."""
+    form = CorrectionsRangeForm(request.GET)
+    if not form.is_valid():
+        for error in form.errors.values():
+            messages.error(request, error[0])
+        return redirect("records:discrepancy_queue")
+    since, until = form.cleaned_data["since"], form.cleaned_data["until"]
+    students: list = []
+    days = f"{since:%Y-%m-%d} ~ {until:%Y-%m-%d}"
+    content = exports.corrections_workbook(
+        accepted_corrections(request.user, since=since, until=until),
+        note=exports.export_note(request.user, _("处理日期：%(days)s") % {"days": days}),
+        students=students,
+    )
+    filename = download_name(
+        _("学籍更正明细"), exports.scope_label(request.user), f"{since:%Y%m%d}", f"{until:%Y%m%d}"
+    )
+    return _exported(request, "records.corrections_exported", students, filename, content)
+
+
+def _exported(request, action: str, students: list, filename: str, content: bytes):
+    # PIPL: the export names every student in it.
+    log_access(
+        request.user,
+        action,
+        None,
+        students=students,
+        changes={"file": filename},
+        label=filename,
+        ip=client_ip(request),
+    )
+    return xlsx_response(content, filename)
 
 
 @role_required(Role.REGISTRAR)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -290,3 +290,21 @@ def value_for_others(name: str, text: str) -> str | None:
     if name in LOCATING_FIELDS:
         return None
     return text
+
+
+# What, shown whole beside a masked number's last digits, narrows it (its birth date, its
+# region: portal.lib.idnumbers.mask).
+_NARROWING_FIELDS = LOCATING_FIELDS | {"birth_date"}
+
+
+def id_number_for_rekeying(id_number: str, fields: Collection[str]) -> str:
+    """The student's ID number in the list of accepted corrections the office re-keys into
+    学信网, beside the whole values of her corrected `fields`: whole when the number itself
+    was corrected (the new number is keyed, the old one finds her); else masked, since the
+    学号 and name find her — wholly when the list shows her birth date or a locating value
+    whole, which with the last digits would rebuild the number."""
+    if "id_number" in fields:
+        return idnumbers.normalize(id_number)
+    if _NARROWING_FIELDS & set(fields):
+        return "*" * len(idnumbers.normalize(id_number))
+    return idnumbers.mask(id_number)

@@ -89,3 +89,29 @@ def test_the_list_says_what_it_holds_and_is_named_as_a_person_would(client_for, 
     disposition = unquote(response["Content-Disposition"])
     assert f"未完成名单-{notice.number}-{world.class_b.full_name}-" in disposition
     assert "未完成名单-未完成" not in disposition
+
+
+def test_staff_read_the_phone_and_e_mail_of_a_bound_account_and_nothing_else(
+    client_for, world, notice
+):
+    world.bob.phone, world.bob.email = "13700001111", "wangqiang@example.com"
+    world.bob.save()
+    factories.record(world.class_a, name="未注册同学")
+
+    header, rows, _book = _rows(client_for(world.counselor), notice)
+
+    assert header[-2:] == ("手机号", "邮箱")
+    by_name = {row[3]: row for row in rows}
+    assert by_name["王强"][-2:] == ("13700001111", "wangqiang@example.com")
+    assert by_name["未注册同学"][-2:] == (None, None)
+
+
+def test_the_monitor_never_gets_the_list(client_for, world, notice):
+    world.bob.phone = "13700001111"
+    world.bob.save()
+    client = client_for(world.alice)  # class A's monitor, a student
+
+    response = client.get(f"/notices/{notice.pk}/pending.xlsx")
+
+    assert response.status_code == 403
+    assert b"13700001111" not in response.content

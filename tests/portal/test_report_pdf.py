@@ -62,3 +62,16 @@ def test_a_narrow_list_prints_portrait(tmp_path):
 
     width, height = float(pages[0].mediabox.width), float(pages[0].mediabox.height)
     assert (round(width), round(height)) == (595, 842)
+
+
+def test_the_twelve_columns_of_the_queue_export_print_on_one_page_width(tmp_path):
+    from records.exports import queue_header
+
+    row = ["2026-12-01 09:30", "信息工程学院", "2023级软件技术1班", "2023000001", "欧阳娜娜",
+           "**************123X", "民族", "汉族", "回族", "待处理", "", ""]  # fmt: skip
+    pages = _pages(tmp_path, Report(title="学籍有误申请", header=queue_header(), rows=[row] * 40))
+
+    text = "".join(page.extract_text() for page in pages)
+    assert text.count("2023000001") == 40
+    assert "处理时间" in pages[0].extract_text()  # the last column on the page, not on its own
+    assert round(float(pages[0].mediabox.width)) == 842  # landscape
