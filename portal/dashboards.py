@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Count, Exists, Min, Q
+from django.db.models import Count, Exists, Min
 from django.utils import timezone
 
 from accounts.models import AccountState, IdentityClaim, IdentityRequest, RequestState, Role, User
@@ -96,12 +96,8 @@ def _college(user: User) -> dict:
 
 
 def _queue(queryset, since: str, **waiting) -> dict:
-    """A queue's length and since when its oldest item waits (`since`, a date field,
-    among the rows `waiting` selects)."""
-    return queryset.aggregate(
-        count=Count("pk", distinct=True),
-        oldest=Min(since, filter=Q(**waiting) if waiting else None),
-    )
+    """A queue's length and since when its oldest item waits (`since`, a date field)."""
+    return queryset.filter(**waiting).aggregate(count=Count("pk"), oldest=Min(since))
 
 
 def _registrar(user: User) -> dict:
@@ -118,7 +114,7 @@ def _registrar(user: User) -> dict:
         "colleges": colleges,
         "behind": behind,
         "reports": _queue(DiscrepancyReport.objects.visible_to(user).open(), "created_at"),
-        # A dispute waits since the student said 有误.
+        # A dispute waits since the student said 有误 (one verification a photo).
         "disputes": _queue(
             imaging_selectors.dispute_queue(user).order_by(),
             "verifications__created_at",

@@ -36,6 +36,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from accounts.models import Role
 from portal.lib.audit import log_action
+from portal.lib.db import refresh_planner_statistics
 from records.imports.archive import MAX_FILE_BYTES, check_archive, local_path
 from records.imports.columns import COLUMNS, TEMPLATE_HEADER
 from records.imports.organisation import check_new_organisation
@@ -166,6 +167,8 @@ def roster_import(
     bar.writing()
     result = _write(validator, institution, dry_run=dry_run, by=by, progress=bar)
     result.warnings = warnings
+    if not dry_run:
+        refresh_planner_statistics()
     return result
 
 

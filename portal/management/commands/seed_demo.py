@@ -12,6 +12,7 @@ from portal.demo import (
     demo_build,
     format_logins,
 )
+from portal.lib.db import refresh_planner_statistics
 
 
 class Command(BaseCommand):
@@ -32,6 +33,7 @@ class Command(BaseCommand):
         except DemoError as exc:
             raise CommandError(str(exc)) from exc
         if result.created:
+            refresh_planner_statistics()
             self.stdout.write(self.style.SUCCESS(result.summary))
         elif if_empty:
             self.stdout.write("演示数据已存在，未重新生成。")
