@@ -232,12 +232,16 @@ _OVERDUE = {"counselor": gettext_lazy("逾期未签名"), "leader": gettext_lazy
 def _signature(sheet: FeedbackSheet | None, who: str, notice: Notice) -> str | None:
     """The electronic signature the portal holds: "电子签名：张老师 2026-12-04 13:27", the
     leader's with her opinion; while unsigned, 逾期 once the sheets' deadline has passed
-    (seed 004: 逾期不再受理), else None (the line stays blank)."""
+    (seed 004: 逾期不再受理), else None (the line stays blank). A counselor's signature on
+    rows that changed since (`sheet.changes`, notices.feedback.attach_changes) says so."""
     signed_at = getattr(sheet, f"{who}_signed_at", None) if sheet is not None else None
     if not signed_at:
         return str(_OVERDUE[who]) if sheet is not None and sheet.is_late(notice) else None
     when = timezone.localtime(signed_at).strftime("%Y-%m-%d %H:%M")
     text = _("电子签名：%(name)s %(when)s") % {"name": getattr(sheet, f"{who}_name"), "when": when}
+    if who == "counselor" and sheet.needs_new_signature:
+        # The rows printed are today's, not those she signed: her signature does not stand.
+        return _("签名后有变化，待辅导员重新签名（原%(signature)s）") % {"signature": text}
     if who == "leader" and sheet.leader_opinion:
         text += _("，意见：%(opinion)s") % {"opinion": sheet.leader_opinion}
     return text

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from notices import selectors
+from notices.feedback import attach_changes
 from notices.models import Notice
 from notices.student import deadline_state
 
@@ -25,13 +26,25 @@ class Task:
 
     @property
     def to_sign(self) -> list[selectors.ClassProgress]:
-        """Sheets the counselor has not signed (or took back)."""
-        return [r for r in self.rows if r.sheet and not r.sheet.is_signed]
+        """Sheets the counselor has not signed (or took back), or signs again: a student's
+        row changed since she signed (签名后有变化)."""
+        return [
+            r
+            for r in self.rows
+            if r.sheet and (not r.sheet.is_signed or r.sheet.needs_new_signature)
+        ]
 
     @property
     def to_countersign(self) -> list[selectors.ClassProgress]:
-        """Sheets the counselor signed that wait for the college's countersignature."""
-        return [r for r in self.rows if r.sheet and r.sheet.is_signed and not r.sheet.is_handed_in]
+        """Sheets the counselor signed, unchanged since, that wait for the college."""
+        return [
+            r
+            for r in self.rows
+            if r.sheet
+            and r.sheet.is_signed
+            and not r.sheet.is_handed_in
+            and not r.sheet.needs_new_signature
+        ]
 
     @property
     def behind(self) -> list[selectors.ClassProgress]:
@@ -51,10 +64,18 @@ class Task:
 
 def tasks_followed_by(user, *, limit: int | None = None) -> list[Task]:
     """The notices in progress that `user` follows (selectors.notices_in_progress), each
-    with her classes' progress: three queries a notice, over her own classes' records.
-    A notice for none of her students is left out."""
+    with her classes' progress and whether a signed sheet changed since: a handful of
+    queries a notice, over her own classes' records. A notice for none of her students
+    is left out."""
     notices = selectors.notices_in_progress(user)
     if limit:
         notices = notices[:limit]
-    tasks = [Task(n, selectors.class_progress(n, user)) for n in notices]
-    return [task for task in tasks if task.rows]
+    tasks = []
+    for notice in notices:
+        rows = selectors.class_progress(notice, user)
+        # Whether a signed sheet changed since: read for all its classes at once.
+        waiting = [r.sheet for r in rows if r.sheet and r.sheet.is_signed]
+        attach_changes(notice, [s for s in waiting if not s.is_handed_in])
+        if rows:
+            tasks.append(Task(notice, rows))
+    return tasks

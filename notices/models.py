@@ -341,6 +341,13 @@ class FeedbackSheet(models.Model):
     def is_signed(self) -> bool:
         return self.counselor_signed_at is not None
 
+    @property
+    def needs_new_signature(self) -> bool:
+        """签名后有变化: signed, not handed in, and a student's row changed since (known
+        where notices.feedback.attach_changes set `changes`). The counselor signs again
+        before the college may countersign."""
+        return self.is_signed and not self.is_handed_in and bool(getattr(self, "changes", None))
+
     def is_late(self, notice: Notice | None = None) -> bool:
         """Handed in after the notice's deadline (seed 004: 逾期不再受理), or still not
         handed in when the deadline has passed."""

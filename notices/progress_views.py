@@ -354,6 +354,8 @@ def sheet_export(request, pk: int):
     """One class's sheet as a print-ready .xlsx: as handed in once the college countersigned,
     else as the students stand now."""
     sheet = sheet_for_read(request, pk)
+    if not sheet.is_handed_in:
+        attach_changes(sheet.notice, [sheet])  # a signature on changed rows says so
     rows = without_values(rows_of_sheet(sheet), staff=sees_reported_values(request.user))
     content = class_workbook(sheet, rows)
     filename = filename_for(sheet.notice, sheet.school_class.name)

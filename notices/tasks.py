@@ -12,7 +12,12 @@ from django_tasks import task
 from imaging.selectors import graduates_without_confirmed_diploma
 from notices.errors import NoticeError
 from notices.exports import FeedbackWorkbook, filename_for
-from notices.feedback import college_rows, row_students, rows_of_sheet
+from notices.feedback import (
+    changes_since_signature,
+    college_rows,
+    row_students,
+    rows_of_sheet,
+)
 from notices.models import FeedbackSheet, Notice
 from notices.selectors import records_in_scope
 from notices.services.reminders import ReminderResult, diploma_reminders_send, reminders_send
@@ -47,6 +52,9 @@ def export_college(job, progress) -> dict:
     students = []
     for school_class, live in classes:
         sheet = sheets.get(school_class.pk)
+        if sheet is not None and sheet.is_signed and not sheet.is_handed_in:
+            # A signature on rows that changed since does not stand (notices.exports).
+            sheet.changes = changes_since_signature(sheet, live)
         # A sheet handed in is the record of what was handed in: never the live rows.
         class_rows = rows_of_sheet(sheet, live) if sheet is not None else live
         book.add_class(school_class, class_rows, sheet)

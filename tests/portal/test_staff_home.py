@@ -209,3 +209,37 @@ def test_a_staff_home_costs_the_same_queries_for_more_students(client_for, world
         report(record)
 
     assert count_queries(client, "/") == before
+
+
+def test_a_sheet_that_changed_after_signing_goes_back_to_the_counselor_not_the_college(
+    client_for, world, sheet
+):
+    sheet_sign(sheet=sheet, by=world.counselor, acknowledged=True)
+    confirm(world.alice_record)  # after her signature: the sheet no longer says what she signed
+
+    to_sign = _section(_page(client_for(world.counselor)), "to-sign")
+    to_countersign = _section(_page(client_for(world.college_staff)), "to-countersign")
+    tasks = _page(client_for(world.counselor), "/notices/tasks/")
+
+    assert "重新签名：" in to_sign and f"/notices/sheets/{sheet.pk}/" in to_sign
+    assert "1 名学生的校对结果发生变化" in to_sign
+    assert f"/notices/sheets/{sheet.pk}/" not in to_countersign
+    assert "待辅导员重新签名" in tasks
+
+
+def test_the_export_of_a_sheet_changed_after_signing_does_not_carry_her_signature_as_valid(
+    client_for, world, sheet
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    sheet_sign(sheet=sheet, by=world.counselor, acknowledged=True)
+    confirm(world.alice_record)
+
+    content = client_for(world.counselor).get(f"/notices/sheets/{sheet.pk}/export.xlsx")
+    cells = [c for row in load_workbook(io.BytesIO(content.content)).active.values for c in row]
+
+    assert any(
+        str(c).startswith("签名后有变化，待辅导员重新签名（原电子签名：") for c in cells if c
+    )
