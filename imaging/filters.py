@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from imaging.models import PhotoKind, PhotoState
+from imaging.selectors import graduates_without_confirmed_diploma
 from records.filters import ScopedFilterSet, class_filter, college_filter
 from records.selectors import class_matches
 
@@ -52,3 +53,15 @@ class MissingDiplomaFilter(ScopedFilterSet):
         if value == NO_PHOTO:
             return queryset.filter(diploma_state__isnull=True)
         return queryset.filter(diploma_state=value)
+
+
+def missing_diploma_filters(user, year: int, data) -> MissingDiplomaFilter:
+    """学历照片未确认的毕业生 of one year (届) in `user`'s scope, as `data` (college, class,
+    state) narrows them: the page, its export and its reminders list the same students."""
+    graduates = graduates_without_confirmed_diploma(user, year=year)
+    return MissingDiplomaFilter(data, graduates, user=user)
+
+
+def missing_diploma_params(data) -> dict[str, str]:
+    """The filters of the missing-diploma list in `data`, to carry to its reminders."""
+    return {name: data[name] for name in MissingDiplomaFilter.base_filters if data.get(name)}

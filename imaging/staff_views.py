@@ -26,7 +26,13 @@ from imaging.access import (
 )
 from imaging.actions import missing_diploma_actions
 from imaging.errors import PhotoError
-from imaging.filters import DisputeFilter, MissingDiplomaFilter, diploma_label
+from imaging.filters import (
+    DisputeFilter,
+    MissingDiplomaFilter,
+    diploma_label,
+    missing_diploma_filters,
+    missing_diploma_params,
+)
 from imaging.forms import BatchUploadForm, DisputeCloseForm, OverviewFilterForm, PhotoUploadForm
 from imaging.models import EntryOutcome, Photo, PhotoKind
 from imaging.tables import DisputeTable, MissingDiplomaTable
@@ -85,12 +91,12 @@ def _graduates(request):
     whose 学历照片 is not confirmed, as the filters keep them; the page and its export list
     the same."""
     year, years = _graduation_year(request)
-    graduates = (
-        selectors.graduates_without_confirmed_diploma(request.user, year=year)
-        if year
-        else EnrollmentRecord.objects.none()
-    )
-    filters = MissingDiplomaFilter(request.GET, graduates, user=request.user)
+    if year:
+        filters = missing_diploma_filters(request.user, year, request.GET)
+    else:
+        filters = MissingDiplomaFilter(
+            request.GET, EnrollmentRecord.objects.none(), user=request.user
+        )
     return filters, year, years
 
 
@@ -108,7 +114,9 @@ def missing_diploma(request):
         "years": years,
     }
     if table.paginator.count:
-        context["actions"] = missing_diploma_actions(request.user, year)
+        context["actions"] = missing_diploma_actions(
+            request.user, year, missing_diploma_params(request.GET)
+        )
     return render(request, "imaging/missing_diploma.html", context)
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.decorators import role_required
 from imaging import selectors as imaging_selectors
 from imaging.actions import Action
+from imaging.filters import missing_diploma_filters, missing_diploma_params
 from notices import tasks
 from notices.access import STAFF
 from notices.services import reminders as services
@@ -120,8 +121,9 @@ def _year(request, data) -> int:
     return year
 
 
-def _diploma_plan(request, year: int) -> services.ReminderPlan:
-    graduates = imaging_selectors.graduates_without_confirmed_diploma(request.user, year=year)
+def _diploma_plan(request, year: int, filters: dict[str, str]) -> services.ReminderPlan:
+    """The graduates the missing-diploma list shows with these filters (imaging.filters)."""
+    graduates = missing_diploma_filters(request.user, year, filters).qs
     return services.diploma_reminder_plan(graduates=graduates)
 
 
@@ -130,11 +132,12 @@ def diploma_remind(request):
     """GET: the preview; POST: send (a background job), once confirmed."""
     data = request.POST if request.method == "POST" else request.GET
     year = _year(request, data)
-    plan = _diploma_plan(request, year)
-    query = urlencode({"year": year})
+    filters = missing_diploma_params(data)
+    plan = _diploma_plan(request, year, filters)
+    query = urlencode({"year": year, **filters})
     context = {
         "title": _("提醒学历照片未确认的学生：%(year)s届") % {"year": year},
-        "hidden": {"year": year},
+        "hidden": {"year": year, **filters},
         "post_url": reverse("notices:diploma_remind"),
         "export_url": f"{reverse('notices:diploma_unreachable_export')}?{query}",
         "back_url": f"{reverse('imaging:missing_diploma')}?{query}",
@@ -147,7 +150,7 @@ def diploma_remind(request):
             kind="notices.diploma_remind",
             title=_("发送提醒：%(year)s届学历照片未确认") % {"year": year},
             task=tasks.send_diploma_reminders,
-            params={"year": year},
+            params={"year": year, "filters": filters},
         )
 
     return preview_or_send(request, plan, context, start=start)
@@ -158,12 +161,17 @@ def diploma_unreachable_export(request):
     year = _year(request, request.GET)
     title = _("无法联系的学生")
     about = _("%(year)s届学历照片未确认") % {"year": year}
-    return unreachable_export(
-        request, _diploma_plan(request, year), title=title, about=about, obj=None
+    plan = _diploma_plan(request, year, missing_diploma_params(request.GET))
+    return unreachable_export(request, plan, title=title, about=about, obj=None)
+
+
+def missing_diploma_actions(user, year: int, filters: dict[str, str]) -> list[Action]:
+    """提醒 on the imaging missing-diploma list, for the students it lists as filtered
+    (registered in apps.py)."""
+    url = f"{reverse('notices:diploma_remind')}?{urlencode({'year': year, **filters})}"
+    label = (
+        _("提醒名单中的学生（预览）")
+        if filters
+        else _("提醒%(year)s届全部学历照片未确认的学生（预览）") % {"year": year}
     )
-
-
-def missing_diploma_actions(user, year: int) -> list[Action]:
-    """提醒未上传的学生 on the imaging missing-diploma list (registered in apps.py)."""
-    url = f"{reverse('notices:diploma_remind')}?{urlencode({'year': year})}"
-    return [Action(label=_("提醒未上传的学生（学历照片未确认）"), url=url)]
+    return [Action(label=label, url=url)]

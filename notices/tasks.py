@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from imaging.selectors import graduates_without_confirmed_diploma
+from imaging.filters import missing_diploma_filters
 from notices.errors import NoticeError
 from notices.exports import FeedbackWorkbook, filename_for
 from notices.feedback import (
@@ -123,11 +123,12 @@ def send_reminders(job_id: str) -> None:
 
 def send_diploma(job, progress) -> dict:
     """The graduates of one year whose 学历照片 is not confirmed, in the owner's scope."""
-    year = job.params["year"]
-    graduates = graduates_without_confirmed_diploma(job.owner, year=year)
+    year, filters = job.params["year"], job.params.get("filters", {})
+    graduates = missing_diploma_filters(job.owner, year, filters).qs
     result = diploma_reminders_send(graduates=graduates, year=year, by=job.owner, progress=progress)
-    back = f"{reverse('imaging:missing_diploma')}?{urlencode({'year': year})}"
-    preview = f"{reverse('notices:diploma_remind')}?{urlencode({'year': year})}"
+    query = urlencode({"year": year, **filters})
+    back = f"{reverse('imaging:missing_diploma')}?{query}"
+    preview = f"{reverse('notices:diploma_remind')}?{query}"
     return _reminder_result(result, back=(_("返回学历照片未确认名单"), back), preview=preview)
 
 

@@ -29,7 +29,7 @@ def test_the_missing_diploma_list_offers_the_reminder(client_for, world, reachab
     page = client_for(world.counselor).get(f"/photos/missing-diploma/?year={YEAR}")
 
     assert f'href="{URL}?year={YEAR}"' in page.content.decode()
-    assert "提醒未上传的学生" in page.content.decode()
+    assert f"提醒{YEAR}届全部学历照片未确认的学生" in page.content.decode()
 
 
 def test_the_preview_names_the_counselors_graduates_only(client_for, world, reachable):
