@@ -1,0 +1,44 @@
+"""Attack: the staff home pages (portal/dashboards.py, notices/following.py)."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from notices.models import NoticeAudience
+from records.models import RecordStatus
+from tests import factories
+from tests.notices.conftest import DAY, confirm, make_notice
+from tests.portal.test_staff_home import _page, _section
+
+
+@pytest.mark.django_db
+def test_attack_counselor_home_shows_her_task_behind_five_other_colleges_notices(
+    client_for, world, notice
+):
+    """Five tasks of another cohort (none of her students) close sooner than hers: the home
+    page takes the five soonest, then drops those without her classes, and shows nothing."""
+    other = factories.school_class(world.class_other_college.college, cohort=2021)
+    factories.student(other)
+    for i in range(5):
+        n = make_notice(world, window_end=timezone.now() + (i + 1) * DAY, title=f"2021级任务{i}")
+        NoticeAudience.objects.create(notice=n, cohort=2021)
+
+    tasks = _section(_page(client_for(world.counselor)), "tasks")
+
+    assert f"/notices/{notice.pk}/progress/" in tasks
+
+
+@pytest.mark.django_db
+def test_attack_registrar_behind_list_ranks_a_graduated_class_first(client_for, world):
+    """已毕业 records are never self-checked (records.self_check.not_checked_q: the notice's
+    progress counts them done), but the registrar's 最落后的班级 divides 正确 + 有误 by every
+    record: a class of graduates is 0 % for ever and tops the list."""
+    graduated = factories.school_class(world.class_a.college, cohort=2019)
+    for _ in range(3):
+        factories.record(graduated, status=RecordStatus.GRADUATED)
+    confirm(world.alice_record)  # class A half done: the class really behind
+
+    behind = _section(_page(client_for(world.registrar)), "behind")
+
+    assert graduated.name not in behind
