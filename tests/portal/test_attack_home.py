@@ -42,3 +42,24 @@ def test_attack_registrar_behind_list_ranks_a_graduated_class_first(client_for, 
     behind = _section(_page(client_for(world.registrar)), "behind")
 
     assert graduated.name not in behind
+
+
+@pytest.mark.django_db
+def test_attack_counselor_home_shows_the_open_task_before_five_closed_ones(
+    client_for, world, notice
+):
+    """Tasks are taken soonest deadline first, and a task closed up to 30 days ago has the
+    soonest deadline of all: five closed tasks of her cohort (nothing left to do in them)
+    push the one still open, closing in ten days, off her home page."""
+    for i in range(5):
+        closed = make_notice(
+            world,
+            window_start=timezone.now() - (40 - i) * DAY,
+            window_end=timezone.now() - (20 - i) * DAY,
+            title=f"已结束的任务{i}",
+        )
+        NoticeAudience.objects.create(notice=closed, cohort=2023)
+
+    tasks = _section(_page(client_for(world.counselor)), "tasks")
+
+    assert f"/notices/{notice.pk}/progress/" in tasks
