@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from notices.models import NoticeAudience
+from notices.services.sheets import sheet_sign
 from records.models import RecordStatus
 from tests import factories
 from tests.notices.conftest import DAY, confirm, make_notice
@@ -63,3 +64,21 @@ def test_attack_counselor_home_shows_the_open_task_before_five_closed_ones(
     tasks = _section(_page(client_for(world.counselor)), "tasks")
 
     assert f"/notices/{notice.pk}/progress/" in tasks
+
+
+@pytest.mark.django_db
+def test_attack_a_class_imported_after_publication_has_its_sheet_on_the_home_page(
+    client_for, world, sheet
+):
+    """Sheets are made at publication and whenever someone opens the progress page
+    (sheets_sync): a class of the cohort imported since has no sheet, so her home page's
+    待签名的反馈表 does not list it, though her task card shows the class."""
+    sheet_sign(sheet=sheet, by=world.counselor, acknowledged=True)  # class A: signed
+    late = factories.school_class(world.class_a.college)  # cohort 2023: in the audience
+    late.counselors.add(world.counselor)
+    factories.student(late)
+
+    page = _page(client_for(world.counselor))
+
+    assert late.name in _section(page, "tasks")
+    assert late.name in _section(page, "to-sign")
