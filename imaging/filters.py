@@ -65,3 +65,18 @@ def missing_diploma_filters(user, year: int, data) -> MissingDiplomaFilter:
 def missing_diploma_params(data) -> dict[str, str]:
     """The filters of the missing-diploma list in `data`, to carry to its reminders."""
     return {name: data[name] for name in MissingDiplomaFilter.base_filters if data.get(name)}
+
+
+def missing_diploma_filter_words(filters: MissingDiplomaFilter) -> list[str]:
+    """What narrows the list, as an export's note says it (学院, 班级, 学历照片 state)."""
+    if not filters.is_bound or not filters.form.is_valid():
+        return []
+    data = filters.form.cleaned_data
+    words = []
+    if data.get("college"):
+        words.append(data["college"].name)
+    if data.get("school_class"):
+        words.append(_("班级：%(c)s") % {"c": data["school_class"]})
+    if data.get("state"):
+        words.append(_("学历照片：%(s)s") % {"s": diploma_label(data["state"])})
+    return words

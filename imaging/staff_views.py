@@ -30,6 +30,7 @@ from imaging.filters import (
     DisputeFilter,
     MissingDiplomaFilter,
     diploma_label,
+    missing_diploma_filter_words,
     missing_diploma_filters,
     missing_diploma_params,
 )
@@ -145,7 +146,7 @@ def missing_diploma_export(request):
     title = _("%(year)s届未确认学历照片名单") % {"year": year or ""}
     report = Report(
         title=title,
-        note=export_note(request.user),
+        note=export_note(request.user, *missing_diploma_filter_words(filters)),
         header=header,
         rows=_missing_rows(graduates, students),
         text_columns=(0, 2),

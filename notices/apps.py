@@ -13,6 +13,7 @@ class NoticesConfig(AppConfig):
         register(actions=audit_labels.ACTIONS, fields=audit_labels.FIELDS)
         from accounts.transfer import register_transfer
         from notices import links
+        from notices.services.sheets import sheets_for_new_classes
         from notices.transfers import move_reminders
         from records import campaign, signals
 
@@ -25,3 +26,4 @@ class NoticesConfig(AppConfig):
         campaign.register_current_notice(links.current_record_check)
         signals.confirmation_made.connect(links.link_confirmation, dispatch_uid="notices.links")
         signals.discrepancy_reported.connect(links.link_report, dispatch_uid="notices.links")
+        signals.roster_imported.connect(sheets_for_new_classes, dispatch_uid="notices.sheets")

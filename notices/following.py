@@ -67,11 +67,9 @@ def tasks_followed_by(user, *, limit: int | None = None) -> list[Task]:
     with her classes' progress and whether a signed sheet changed since: a handful of
     queries a notice, over her own classes' records. A notice for none of her students
     is left out."""
-    notices = selectors.notices_in_progress(user)
-    if limit:
-        notices = notices[:limit]
+    notices = selectors.notices_for_scope(user, selectors.notices_in_progress(user))
     tasks = []
-    for notice in notices:
+    for notice in notices[:limit]:
         rows = selectors.class_progress(notice, user)
         # Whether a signed sheet changed since: read for all its classes at once.
         waiting = [r.sheet for r in rows if r.sheet and r.sheet.is_signed]

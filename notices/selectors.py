@@ -11,8 +11,10 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import timedelta
+from types import SimpleNamespace
 
 from django.db.models import (
+    Case,
     Count,
     DateTimeField,
     Exists,
@@ -22,8 +24,9 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
-from django.db.models.functions import Coalesce, Greatest, TruncDate
+from django.db.models.functions import Coalesce, ExtractYear, Greatest, TruncDate
 from django.utils import timezone
 
 from accounts.access import audit_events_for
@@ -81,13 +84,41 @@ def notices_in_progress(user) -> QuerySet[Notice]:
     """Published notices with a task that `user` follows (Notice.objects.followed_by),
     still open or closed within RECENT_AFTER_DEADLINE, soonest deadline first: the tasks
     of a staff home page."""
-    since = timezone.now() - RECENT_AFTER_DEADLINE
+    now = timezone.now()
     return (
         Notice.objects.followed_by(user)
         .published()
-        .filter(Q(window_end__isnull=True) | Q(window_end__gte=since))
-        .order_by(F("window_end").asc(nulls_last=True), "-published_at", "-pk")
+        .filter(Q(window_end__isnull=True) | Q(window_end__gte=now - RECENT_AFTER_DEADLINE))
+        # The open ones first, then those closed lately; each by its deadline.
+        .alias(closed=Case(When(window_end__lt=now, then=Value(1)), default=Value(0)))
+        .order_by("closed", F("window_end").asc(nulls_last=True), "-published_at", "-pk")
     )
+
+
+def notices_for_scope(user, notices: QuerySet[Notice]) -> list[Notice]:
+    """Those of `notices` whose audience includes a record in `user`'s scope (a counselor's
+    classes, a college), in their order: two queries, whatever the number of notices. The
+    scope's records are read as the few distinct combinations the audience rules look at
+    (AUDIENCE_FIELDS), matched in Python (notice_is_for)."""
+    year = ExtractYear("expected_graduation")
+    rows = (
+        EnrollmentRecord.objects.visible_to(user)
+        .order_by()
+        .values("institution_id", "college_id", "admission_year", "level", year=year)
+        .distinct()
+    )
+    facets = [
+        SimpleNamespace(
+            institution_id=row["institution_id"],
+            college_id=row["college_id"],
+            admission_year=row["admission_year"],
+            level=row["level"],
+            expected_graduation=datetime.date(row["year"], 1, 1),
+        )
+        for row in rows
+    ]
+    notices = list(notices.prefetch_related("audience"))
+    return [n for n in notices if any(notice_is_for(n, facet) for facet in facets)]
 
 
 def notice_history(user, notice: Notice, *, limit: int = 100) -> list[AuditEvent]:

@@ -100,14 +100,20 @@ def _queue(queryset, since: str, **waiting) -> dict:
     return queryset.filter(**waiting).aggregate(count=Count("pk"), oldest=Min(since))
 
 
+def _to_check(school_class) -> int:
+    """Students of the class with a record to check: those 已毕业, 未注册 or whose record
+    ended have nothing to do (records.self_check), and never hold a class back. Set on the
+    class for its line on the page."""
+    school_class.n_to_check = school_class.n_students - school_class.n_not_checked
+    return school_class.n_to_check
+
+
 def _registrar(user: User) -> dict:
     colleges = records_selectors.college_progress(College.objects.visible_to(user).order_by("code"))
     classes = records_selectors.class_progress(SchoolClass.objects.visible_to(user))
-    started = [c for c in classes if c.n_students]
-    # Furthest behind in the self-check of the record (正确 or 有误 reported), fewest first.
     behind = sorted(
-        started,
-        key=lambda c: ((c.n_confirmed + c.n_reported) / c.n_students, -c.n_students),
+        (c for c in classes if _to_check(c)),
+        key=lambda c: (c.n_checked / _to_check(c), -_to_check(c)),
     )[:BEHIND]
     return {
         "template": "portal/home_registrar.html",

@@ -210,6 +210,9 @@ class QueueFilterForm(forms.Form):
         ]
 
 
+FIRST_CORRECTION_YEAR = 2000
+
+
 class CorrectionsRangeForm(forms.Form):
     """The days of the accepted corrections to list: from the first of this month to today
     unless chosen (local calendar days, both included)."""
@@ -232,6 +235,14 @@ class CorrectionsRangeForm(forms.Form):
         data["until"] = data.get("until") or today
         if data["since"] > data["until"]:
             raise forms.ValidationError(_("开始日期不能晚于结束日期。"))
+        for day in (data["since"], data["until"]):
+            # Corrections exist from the portal's first year to today: a date far outside
+            # is a typing error (and its next day, for the range's end, must exist).
+            if not FIRST_CORRECTION_YEAR <= day.year <= today.year + 1:
+                raise forms.ValidationError(
+                    _("请选择 %(first)d 年至 %(last)d 年之间的日期。")
+                    % {"first": FIRST_CORRECTION_YEAR, "last": today.year + 1}
+                )
         return data
 
 

@@ -30,9 +30,11 @@ from records.models import (
     DiscrepancyItem,
     DiscrepancyReport,
     EnrollmentRecord,
+    RecordStatus,
     ReportState,
     SchoolClass,
 )
+from records.self_check import not_checked_q
 
 
 def records_with_state(queryset: QuerySet[EnrollmentRecord]) -> QuerySet[EnrollmentRecord]:
@@ -59,7 +61,15 @@ def student_records(user, *, related: bool = False) -> QuerySet[EnrollmentRecord
     return with_state(related=related).filter(user=user)
 
 
-PROGRESS_COUNTS = ("n_students", "n_bound", "n_looked", "n_confirmed", "n_reported")
+PROGRESS_COUNTS = (
+    "n_students",
+    "n_bound",
+    "n_looked",
+    "n_confirmed",
+    "n_reported",
+    "n_not_checked",  # 已毕业, 未注册, ended: nothing for the student to check (self_check)
+    "n_checked",  # of the others, those who said 正确 or 有误
+)
 
 
 def _counts_by(key: str, ids: list[int]) -> dict[int, dict[str, int]]:
@@ -75,6 +85,7 @@ def _counts_by(key: str, ids: list[int]) -> dict[int, dict[str, int]]:
             n=Count("pk"),
             bound=Count("pk", filter=Q(user__isnull=False)),
             looked=Count("pk", filter=Q(first_viewed_at__isnull=False)),
+            not_checked=Count("pk", filter=not_checked_q()),
         )
     )
     counts: dict[int, dict[str, int]] = {}
@@ -83,6 +94,9 @@ def _counts_by(key: str, ids: list[int]) -> dict[int, dict[str, int]]:
         each["n_students"] += row["n"]
         each["n_bound"] += row["bound"]
         each["n_looked"] += row["looked"]
+        each["n_not_checked"] += row["not_checked"]
+        if row["check_result"] != CheckResult.NONE:
+            each["n_checked"] += row["n"] - row["not_checked"]
         if row["check_result"] == CheckResult.CONFIRMED:
             each["n_confirmed"] += row["n"]
         elif row["check_result"] == CheckResult.REPORTED:
@@ -344,18 +358,26 @@ class CheckState(TextChoices):
     LOOKED = "looked", _("已查看，未确认")
     UNVERIFIED = "unverified", _("未查看")
     UNBOUND = "unbound", _("未绑定账号")
+    UNREGISTERED = "unregistered", _("学籍未注册")
+    NOT_CHECKED = "not_checked", _("无需校对")
 
 
 def records_in_check_state(
     records: QuerySet[EnrollmentRecord], state: str
 ) -> QuerySet[EnrollmentRecord]:
     """Those of `records` (annotated by records_with_state) in `state` (CheckState)."""
-    undecided = Q(has_open_report=False, is_confirmed=False)
+    # The badge's order (records.templatetags.records.record_state): a report or a
+    # confirmation first, then a record that needs no check (records.self_check), then
+    # how far the student came.
+    decided = Q(has_open_report=True) | Q(is_confirmed=True)
+    open_ = ~decided & ~not_checked_q()
     condition = {
         CheckState.REPORTED: Q(has_open_report=True),
         CheckState.CONFIRMED: Q(has_open_report=False, is_confirmed=True),
-        CheckState.LOOKED: undecided & Q(first_viewed_at__isnull=False),
-        CheckState.UNVERIFIED: undecided & Q(first_viewed_at__isnull=True, user__isnull=False),
-        CheckState.UNBOUND: undecided & Q(first_viewed_at__isnull=True, user__isnull=True),
+        CheckState.UNREGISTERED: ~decided & Q(status=RecordStatus.UNREGISTERED),
+        CheckState.NOT_CHECKED: ~decided & not_checked_q() & ~Q(status=RecordStatus.UNREGISTERED),
+        CheckState.LOOKED: open_ & Q(first_viewed_at__isnull=False),
+        CheckState.UNVERIFIED: open_ & Q(first_viewed_at__isnull=True, user__isnull=False),
+        CheckState.UNBOUND: open_ & Q(first_viewed_at__isnull=True, user__isnull=True),
     }.get(state)
     return records if condition is None else records.filter(condition)

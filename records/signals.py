@@ -7,9 +7,13 @@ discrepancy_reported: a student reported wrong fields (有误); kwargs `report` 
     `notice`, likewise.
 
 The notices app links each to its notice (notices.links).
+
+roster_imported: a roster import wrote its rows (not a dry run); kwarg `institution`.
+    The notices app gives each class new to a published notice its 反馈表.
 """
 
 from django.dispatch import Signal
 
 confirmation_made = Signal()
 discrepancy_reported = Signal()
+roster_imported = Signal()

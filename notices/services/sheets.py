@@ -44,6 +44,17 @@ def sheets_sync(*, notice: Notice) -> int:
     return len(missing)
 
 
+def sheets_for_new_classes(sender, *, institution, **kwargs) -> None:
+    """A roster import may bring classes that the institution's published notices are for:
+    each gets its sheet now, so that its counselor finds it to sign (records.signals)."""
+    if institution is None:
+        return
+    for notice in Notice.objects.filter(
+        institution=institution, state=NoticeState.PUBLISHED
+    ).exclude(task=NoticeTask.NONE):
+        sheets_sync(notice=notice)
+
+
 def _locked(sheet: FeedbackSheet) -> FeedbackSheet:
     return (
         FeedbackSheet.objects.select_for_update()

@@ -37,6 +37,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 from accounts.models import Role
 from portal.lib.audit import log_action
 from portal.lib.db import refresh_planner_statistics
+from records import signals
 from records.imports.archive import MAX_FILE_BYTES, check_archive, local_path
 from records.imports.columns import COLUMNS, TEMPLATE_HEADER
 from records.imports.organisation import check_new_organisation
@@ -169,6 +170,7 @@ def roster_import(
     result.warnings = warnings
     if not dry_run:
         refresh_planner_statistics()
+        signals.roster_imported.send(sender=ImportResult, institution=institution)
     return result
 
 

@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='enrollmentrecord',
-            index=models.Index(fields=['school_class', 'check_result', 'user', 'first_viewed_at'], name='record_class_progress_idx'),
+            index=models.Index(fields=['school_class', 'check_result', 'user', 'first_viewed_at', 'status'], name='record_class_progress_idx'),
         ),
         migrations.AddIndex(
             model_name='enrollmentrecord',

@@ -146,7 +146,7 @@ class EnrollmentRecord(models.Model):
             models.Index(fields=["school_class", "student_number"], name="record_class_idx"),
             # Covering indexes of the progress counts (records.selectors._progress_counts).
             models.Index(
-                fields=["school_class", "check_result", "user", "first_viewed_at"],
+                fields=["school_class", "check_result", "user", "first_viewed_at", "status"],
                 name="record_class_progress_idx",
             ),
             models.Index(
