@@ -122,8 +122,13 @@ def notices_for_scope(user, notices: QuerySet[Notice]) -> list[Notice]:
 
 
 def notice_history(user, notice: Notice, *, limit: int = 100) -> list[AuditEvent]:
-    """The audit trail of one notice that this user may read, newest first."""
-    events = audit_events_for(user).filter(target_type=Notice._meta.label, target_id=str(notice.pk))
+    """What was done to one notice (not who looked), as far as this user may read it,
+    newest first."""
+    events = (
+        audit_events_for(user)
+        .changes_only()
+        .filter(target_type=Notice._meta.label, target_id=str(notice.pk))
+    )
     return list(events.select_related("actor")[:limit])
 
 

@@ -270,10 +270,11 @@ def discrepancy_history(report: DiscrepancyReport) -> QuerySet[DiscrepancyReport
 
 
 def record_trail(record: EnrollmentRecord, *, limit: int = 20) -> QuerySet[AuditEvent]:
-    """The latest audit events about the record (the decision page shows them)."""
-    return AuditEvent.objects.filter(target_type=record._meta.label, target_id=str(record.pk))[
-        :limit
-    ]
+    """The latest changes of the record (the decision page's 变更记录; who looked at it is
+    on the audit page)."""
+    return AuditEvent.objects.changes_only().filter(
+        target_type=record._meta.label, target_id=str(record.pk)
+    )[:limit]
 
 
 def latest_discrepancies(records) -> dict[int, DiscrepancyReport]:

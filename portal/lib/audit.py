@@ -211,6 +211,7 @@ def log_access(
             institution_id=institution_id,
             changes=masked_changes(changes),
             ip_address=_address(ip, request),
+            is_access=True,
         )
         AuditSubject.objects.bulk_create(
             AuditSubject(event=event, record_id=ref.record_id, user_id=ref.user_id) for ref in refs

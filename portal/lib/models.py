@@ -38,6 +38,10 @@ class AppendOnlyModel(models.Model):
 
 
 class AuditEventQuerySet(AppendOnlyQuerySet):
+    def changes_only(self):
+        """What was done, without who only looked or exported (log_access)."""
+        return self.filter(is_access=False)
+
     def concerning(self, *, user=None, users=None, records=None):
         """The events about these students: their accounts as subject, or named among
         the subjects by account or by record (an imported record may have had no account
@@ -101,6 +105,9 @@ class AuditEvent(AppendOnlyModel):
     changes = models.JSONField(_("变更"), default=dict, blank=True)
     reason = models.TextField(_("原因"), blank=True)
     ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    # Written by log_access: someone looked at or exported personal data, nothing changed.
+    # A history of changes (a notice's, a report's 变更记录) leaves these out.
+    is_access = models.BooleanField(_("查阅记录"), default=False, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 

@@ -81,10 +81,14 @@ def test_an_event_about_the_institution_is_in_its_registrars_trail(client_for, w
 
 
 def test_the_record_trail_names_each_action_in_chinese(client_for, world):
-    """变更记录 under a report reads 查看学籍, not the code records.viewed; the audit
-    trail keeps the code only in the name's title."""
+    """变更记录 under a report reads 学籍信息确认正确, not the code records.confirmed; who
+    only looked (查看学籍) is left out there and kept on the audit page, where the code
+    stays in the name's title."""
     from records.models import DiscrepancyReport
+    from records.services.checks import record_confirm, revoke_confirmation
 
+    record_confirm(record=world.alice_record, by=world.alice)
+    revoke_confirmation(world.alice_record, "有误")
     report = DiscrepancyReport.objects.create(
         record=world.alice_record, user=world.alice, explanation="见户口本"
     )
@@ -92,7 +96,22 @@ def test_the_record_trail_names_each_action_in_chinese(client_for, world):
     client.get(f"/records/{world.alice_record.pk}/")
 
     page = client.get(f"/records/queue/{report.pk}/").content.decode()
-    assert "查看学籍" in page and "records.viewed" not in page
+    changes = page[page.index("变更记录") :]
+    assert "学籍信息确认正确" in changes and "records.confirmed" not in changes
+    assert "查看学籍" not in changes
 
     trail = client.get("/audit/").content.decode()
     assert '<span title="records.viewed">查看学籍</span>' in trail
+
+
+def test_a_notice_history_shows_what_was_done_not_who_looked(client_for, world, notice):
+    """The registrar's 修改记录 of a notice: a reminder preview (who looked at the
+    unreachable students) is on the audit page, not in the notice's history."""
+    client = client_for(world.registrar)
+    client.get(f"/notices/{notice.pk}/remind/")
+
+    history = client.get(f"/notices/manage/{notice.pk}/").content.decode()
+    trail = client.get("/audit/").content.decode()
+
+    assert "预览提醒" not in history
+    assert "预览提醒" in trail
