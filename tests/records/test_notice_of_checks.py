@@ -70,7 +70,7 @@ def test_a_report_is_linked_and_the_registrars_page_shows_the_notice_number(
     with django_assert_max_num_queries(len(without.captured_queries)):
         page = client.get(f"/records/queue/{report.pk}/").content.decode()
 
-    assert " · 23-106</p>" in page
+    assert " · 依据通知（23-106）</p>" in page
 
 
 def test_deleting_the_notice_keeps_the_report(client_for, world, pdf_upload):
