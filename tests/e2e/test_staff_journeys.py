@@ -45,6 +45,34 @@ def click(page, locator) -> None:
         locator.click()
 
 
+def one_thumbnail_at_a_time(page) -> None:
+    """Let the browser fetch photo thumbnails one after another, never side by side.
+
+    Not the portal's limit: on SQLite the test database lives in memory, and the live
+    server's threads then share one connection (pytest-django's connections_override), so
+    two thumbnails served at once interleave their audit transactions and one fails with
+    TransactionManagementError (500). PostgreSQL gives each thread its own connection.
+    Requests are queued here and replayed in turn (route.fetch shares the context's cookies).
+    """
+    queue: list = []
+    busy = False
+
+    def handle(route) -> None:
+        nonlocal busy
+        queue.append(route)
+        if busy:
+            return  # the handler already running fetches it after the current one
+        busy = True
+        try:
+            while queue:
+                waiting = queue.pop(0)
+                waiting.fulfill(response=waiting.fetch())
+        finally:
+            busy = False
+
+    page.route(re.compile(r"/photos/[^/]+\.thumb\.jpg$"), handle)
+
+
 def nav(page):
     return page.get_by_role("navigation", name="主导航")
 
@@ -162,12 +190,16 @@ def test_registrar_works_the_queues_and_reminds_from_the_home_page(demo, page, l
     expect(page.locator("table.data tbody")).not_to_contain_text(student_number)
     screenshot(page, "journey-registrar-queue-375")
 
-    # 照片有误 from the home page.
+    # 照片有误 from the home page: the queue, each photo's thumbnail shown.
     click(page, nav(page).get_by_role("link", name="首页", exact=True))
     heading(page, home_heading)
+    one_thumbnail_at_a_time(page)
     click(page, section(page, "待处理").get_by_role("link", name="照片有误"))
     heading(page, "照片有误")
-    expect(page.locator("table.data")).to_be_visible()
+    thumbnails = page.locator("table.data img")
+    expect(thumbnails.first).to_be_visible()
+    page.wait_for_function("() => [...document.images].every(i => i.complete)")
+    assert thumbnails.evaluate_all("imgs => imgs.every(i => i.naturalWidth > 0)")
 
     # 进行中的校对任务 → 校对进度 → 提醒未完成的学生 → preview → confirm → the job.
     click(page, nav(page).get_by_role("link", name="首页", exact=True))
