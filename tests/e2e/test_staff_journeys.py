@@ -239,5 +239,15 @@ def test_monitor_opens_the_class_sheet_from_the_home_page(demo, page, login, scr
 
     click(page, link.first)
     heading(page, f"{name} · 反馈表")
-    expect(page.locator("table.sheet-table tbody tr").first).to_be_visible()
+    rows = page.locator("table.sheet-table tbody tr")
+    expect(rows.first).to_be_visible()
+
+    # Her task there: a remark on a classmate's row, saved.
+    classmate = rows.nth(1).locator("td").nth(2).inner_text().strip()
+    remark = page.get_by_label(f"{classmate}的补充说明")
+    remark.fill("已电话提醒本人校对")
+    click(page, page.get_by_role("button", name="保存补充说明"))
+    heading(page, f"{name} · 反馈表")
+    expect(page.locator("main")).to_contain_text("已保存 1 条补充说明。")
+    expect(remark).to_have_value("已电话提醒本人校对")
     screenshot(page, "journey-monitor-sheet-375")
