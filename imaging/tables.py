@@ -37,12 +37,13 @@ class DisputeTable(DataTable):
         accessor="record__college__name",
         order_by=("record__college__code", "record__school_class__code"),
     )
-    reported_at = tables.Column(verbose_name=_("有误原因"))
+    reported_at = tables.Column(verbose_name=_("有误原因"), attrs={"td": {"class": "wrap"}})
     actions = tables.TemplateColumn(
         verbose_name=_("操作"),
         template_name="imaging/_dispute_actions.html",
         orderable=False,
         accessor="pk",
+        attrs={"td": {"class": "wrap"}},
     )
 
     class Meta(DataTable.Meta):

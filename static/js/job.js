@@ -15,7 +15,8 @@
       .then(function (job) {
         box.querySelector("[data-job-bar]").value = job.percent;
         set("[data-job-state]", job.state_display);
-        set("[data-job-count]", job.done + " / " + job.total);
+        // No count until the job knows how many there are (排队中: nothing to count yet).
+        set("[data-job-count]", job.total ? job.done + " / " + job.total : "");
         set("[data-job-message]", job.message ? "· " + job.message : "");
         if (job.finished) { window.location.reload(); } else { window.setTimeout(poll, 1000); }
       })

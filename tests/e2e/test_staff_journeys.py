@@ -243,7 +243,7 @@ def test_monitor_opens_the_class_sheet_from_the_home_page(demo, page, login, scr
     expect(rows.first).to_be_visible()
 
     # Her task there: a remark on a classmate's row, saved.
-    classmate = rows.nth(1).locator("td").nth(2).inner_text().strip()
+    classmate = rows.nth(1).locator("th.sheet-name").inner_text().strip()
     remark = page.get_by_label(f"{classmate}的补充说明")
     remark.fill("已电话提醒本人校对")
     click(page, page.get_by_role("button", name="保存补充说明"))
