@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import QuerySet
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from imaging.models import DisputeReason, Photo, PhotoKind, PhotoState, PhotoVerification
@@ -184,10 +186,15 @@ def college_rows(notice: Notice, college: College) -> list[tuple[SchoolClass, li
 
 
 def rows_for(notice: Notice, records: list[EnrollmentRecord], remarks: dict) -> list[SheetRow]:
+    """The sheet's rows, worded in the portal's language whatever the reader's: the 反馈表
+    is seed 004's Chinese form, and the rows kept with a signature are compared word for
+    word with today's (changes_since_signature), which must not change with a browser's
+    language."""
     ordered = sorted(records, key=lambda r: student_number_key(r.student_number))
     rows = []
     for number, record in enumerate(ordered, start=1):
-        state, result, brief = describe(notice, record)
+        with translation.override(settings.LANGUAGE_CODE):
+            state, result, brief = describe(notice, record)
         rows.append(
             SheetRow(
                 number=number,

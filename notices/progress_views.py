@@ -237,13 +237,15 @@ def _sheet_context(request, sheet) -> dict:
     live = class_rows(sheet.notice, sheet.school_class)
     user = request.user
     is_staff = sees_reported_values(user)
+    changes = changes_since_signature(sheet, live) if is_staff else []
+    sheet.changes = changes  # its state reads 待辅导员重新签名 when it changed since
     return {
         "sheet": sheet,
         "notice": sheet.notice,
         "school_class": sheet.school_class,
         "pending": [row for row in live if not row.done] if is_staff else [],
         # 签名后有变化 / 交表后有变化: staff read who and what (values included).
-        "changes": changes_since_signature(sheet, live) if is_staff else [],
+        "changes": changes,
         # The monitor (a student) reads which field a classmate reported, never the values.
         "rows": without_values(rows_of_sheet(sheet, live), staff=is_staff),
         "n_students": len(live),

@@ -243,3 +243,20 @@ def test_the_export_of_a_sheet_changed_after_signing_does_not_carry_her_signatur
     assert any(
         str(c).startswith("签名后有变化，待辅导员重新签名（原电子签名：") for c in cells if c
     )
+
+
+def test_a_sheet_signed_in_english_has_not_changed_for_a_reader_in_chinese(
+    client_for, world, sheet
+):
+    """The rows kept with a signature are worded in the portal's language, whatever the
+    signer's browser asked for: otherwise every row reads as changed to the next reader."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        sheet_sign(sheet=sheet, by=world.counselor, acknowledged=True)
+
+    to_sign = _section(_page(client_for(world.counselor)), "to-sign")
+    to_countersign = _section(_page(client_for(world.college_staff)), "to-countersign")
+
+    assert "重新签名" not in to_sign
+    assert f"/notices/sheets/{sheet.pk}/" in to_countersign
