@@ -18,6 +18,7 @@ from tests.accounts.helpers import (
     photo_request,
     upload,
 )
+from tests.accounts.test_identity_routes import older_photo_request
 
 PAGE = "/accounts/identity/"
 FORM = 'action="/accounts/identity/photos/"'
@@ -72,6 +73,15 @@ def test_a_new_upload_while_one_is_pending_is_refused_without_counting(twin):
     assert tries_left(twin) == (2, 4)
 
 
+def test_while_a_request_is_pending_the_page_says_so_instead_of_the_form(twin):
+    photo_request(twin)
+
+    page = page_text(csrf_client(twin).get(PAGE))
+
+    assert "正在等待客服审核（三个工作日内）" in page
+    assert FORM not in page
+
+
 def test_after_a_rejection_a_new_upload_is_taken(twin):
     photo_request(twin, state=RequestState.REJECTED)
     client = csrf_client(twin)
@@ -109,3 +119,42 @@ def test_a_photo_with_a_little_noise_on_grey_still_counts_as_blank(twin):
 
     assert "图片几乎是一片空白" in page_text(response)
     assert not IdentityRequest.objects.exists()
+
+
+def test_when_the_five_tries_are_used_the_page_says_what_to_do_next(twin):
+    for days in (1, 2, 3, 4, 5):
+        older_photo_request(twin, days, state=RequestState.REJECTED)
+
+    page = page_text(csrf_client(twin).get(PAGE))
+
+    assert FORM not in page
+    assert "累计 5 次上传机会已用完，不能再通过上传照片验证" in page
+    assert 'href="#route-facts"' in page and 'href="#route-classmate"' in page
+    assert "途径一：提供学籍或学历信息" in page and "途径二：大学同班同学协助" in page
+    assert "学校学籍管理部门" in page
+
+
+def test_when_todays_tries_are_used_the_page_says_come_back_tomorrow(twin):
+    for _ in range(3):
+        photo_request(twin, state=RequestState.REJECTED)
+
+    page = page_text(csrf_client(twin).get(PAGE))
+
+    assert FORM not in page
+    assert "今天的 3 次上传机会已用完，请明天再上传" in page
+
+
+def test_the_upload_form_brings_its_browser_check(twin):
+    page = page_text(csrf_client(twin).get(PAGE))
+
+    assert "data-photo-check" in page
+    assert 'data-max-bytes="307200"' in page and 'data-min-side="300"' in page
+    assert "js/photo-check.js" in page
+
+
+def test_the_request_log_scrolls_inside_a_focusable_region(twin):
+    photo_request(twin, state=RequestState.REJECTED)
+
+    page = page_text(csrf_client(twin).get(PAGE))
+
+    assert '<div class="table-scroll" tabindex="0" role="region" aria-label="客服审核记录">' in page
