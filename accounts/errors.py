@@ -23,3 +23,10 @@ class PhoneInUse(AccountError):
 
 class Throttled(AccountError):
     code = "throttled"
+
+
+class AlreadySubmitted(AccountError):
+    """The same upload form sent again (a double tap): the first sending stands, nothing
+    more is stored or counted."""
+
+    code = "already_submitted"

@@ -1,5 +1,7 @@
 """Forms of the accounts pages: input → validated data, no business rules."""
 
+import secrets
+
 from django import forms
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import AuthenticationForm
@@ -201,6 +203,8 @@ class EmailChangeForm(forms.Form):
 
 
 class IdPhotosForm(forms.Form):
+    # A one-time key per page: the same form sent twice (a double tap) is one request.
+    submission = forms.RegexField(regex=r"^[0-9a-f]{32}$", required=False, widget=forms.HiddenInput)
     front = forms.FileField(
         label=_("手持身份证人像面照片"),
         help_text=_("仅支持 .jpg .jpeg .png .gif 格式，图片大小不超过 300K"),
@@ -211,6 +215,11 @@ class IdPhotosForm(forms.Form):
         help_text=_("仅支持 .jpg .jpeg .png .gif 格式，图片大小不超过 300K"),
         widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png,.gif"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("submission", secrets.token_hex(16))
 
 
 class PhoneRequestForm(forms.Form):

@@ -62,6 +62,9 @@ class IdentityRequest(models.Model):
         _("状态"), max_length=12, choices=RequestState.choices, default=RequestState.PENDING
     )
     token = models.CharField(max_length=32, unique=True, editable=False)
+    # The upload form's one-time key: a second sending of the same form (a double tap) is
+    # the same request, never a second one counted against the five (issue 15).
+    submission = models.CharField(max_length=32, blank=True, editable=False)
     front_image = models.FileField(_("手持身份证人像面"), upload_to=identity_image_path, blank=True)
     back_image = models.FileField(_("手持身份证国徽面"), upload_to=identity_image_path, blank=True)
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
@@ -103,7 +106,12 @@ class IdentityRequest(models.Model):
                     kind__in=[RequestKind.PHONE, RequestKind.REAL_NAME],
                 ),
                 name="one_pending_request_of_a_kind",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["user", "submission"],
+                condition=~models.Q(submission=""),
+                name="one_request_per_submission",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.errors import AccountError, Throttled
+from accounts.errors import AccountError, AlreadySubmitted, Throttled
 from accounts.models import AccountState, IdentityRequest, RequestKind, RequestState, User
 from accounts.notify import notify
 from accounts.services.claims import identity_check_passed, phone_claim_make
@@ -30,6 +30,11 @@ ID_PHOTO_MAX_BYTES = 300 * 1024
 ID_PHOTO_MAX_PIXELS = 12_000_000  # a hand-held photo from a phone camera (4000×3000)
 UPLOADS_PER_DAY = 3
 UPLOADS_IN_ALL = 5
+# Issue 15: a try is spent only on a photo a reviewer can read. Smaller than this on its
+# shorter side, or nearly one colour (see portal.lib.uploads.pixel_spread), is refused
+# before it counts.
+ID_PHOTO_MIN_SIDE = 300
+ID_PHOTO_MIN_SPREAD = 4.0
 REVIEW_TARGET = timedelta(days=3)  # "三个工作日"
 
 
@@ -43,13 +48,17 @@ def uploads_left(user: User) -> tuple[int, int]:
     )
 
 
-def _clean_image(upload, label: str) -> CleanImage:
+def _clean_image(upload, label: str, *, readable: bool = False) -> CleanImage:
+    """`readable`: the photo spends one of the five tries, so it must be large enough and
+    not blank (issue 15)."""
     try:
         return image_upload(
             upload,
             max_bytes=ID_PHOTO_MAX_BYTES,
             formats=ID_PHOTO_FORMATS,
             max_pixels=ID_PHOTO_MAX_PIXELS,
+            min_side=ID_PHOTO_MIN_SIDE if readable else None,
+            min_spread=ID_PHOTO_MIN_SPREAD if readable else None,
         )
     except UploadError as exc:
         raise AccountError(f"{label}：{exc.message}") from exc
@@ -97,17 +106,50 @@ def _save_one_pending(obj: IdentityRequest, *, pending_twice: str, **images: Cle
         raise AccountError(pending_twice) from exc
 
 
-def id_photos_submit(*, user: User, front, back, ip=None) -> IdentityRequest:
-    """途径：客服协助验证. Two hand-held photos, reviewed within three working days."""
+def photos_pending(user: User) -> IdentityRequest | None:
+    """Her hand-held photo request still waiting for the reviewers, if any."""
+    return (
+        IdentityRequest.objects.filter(
+            user=user, kind=RequestKind.DUPLICATE_ID, state=RequestState.PENDING
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def _check_may_upload(user: User, submission: str) -> None:
+    """Issue 15: the five tries are not wasted. The same form sent twice (a double tap)
+    and a new upload while one waits for the reviewers are refused without counting;
+    then seed 000's limits."""
+    if (
+        submission
+        and IdentityRequest.objects.filter(
+            user=user, kind=RequestKind.DUPLICATE_ID, submission=submission
+        ).exists()
+    ):
+        raise AlreadySubmitted(_("照片已经上传，请勿重复提交。请等待客服审核（三个工作日内）。"))
+    if photos_pending(user):
+        raise AccountError(
+            _(
+                "您上传的照片正在等待客服审核，审核结果出来前不能再次上传；此次提交未计入上传次数。"
+                "如审核未通过，可按原因重新上传。"
+            )
+        )
+    _check_uploads_left(user)
+
+
+def id_photos_submit(*, user: User, front, back, submission: str = "", ip=None) -> IdentityRequest:
+    """途径：客服协助验证. Two hand-held photos, reviewed within three working days.
+    `submission`: the upload form's one-time key (a second sending is AlreadySubmitted)."""
     if user.state != AccountState.PENDING:
         raise AccountError(_("您的账号不需要身份核验。"))
-    _check_uploads_left(user)  # refused before the decoding, as before
-    front_image = _clean_image(front, _("手持身份证人像面照片"))
-    back_image = _clean_image(back, _("手持身份证国徽面照片"))
+    _check_may_upload(user, submission)  # refused before the decoding, as before
+    front_image = _clean_image(front, _("手持身份证人像面照片"), readable=True)
+    back_image = _clean_image(back, _("手持身份证国徽面照片"), readable=True)
     with transaction.atomic():
         _lock_user(user)
-        _check_uploads_left(user)  # again, under the lock: seed 000's limits are exact
-        obj = _new_request(user, RequestKind.DUPLICATE_ID)
+        _check_may_upload(user, submission)  # again, under the lock: the limits are exact
+        obj = _new_request(user, RequestKind.DUPLICATE_ID, submission=submission)
         _store_images(obj, front_image=front_image, back_image=back_image)
         obj.save()
         log_action(obj, "accounts.id_photos_submitted", by=user, subject=user, ip=ip)

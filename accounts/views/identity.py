@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import access, forms, selectors
 from accounts.decorators import active_required, pending_required
-from accounts.errors import AccountError
+from accounts.errors import AccountError, AlreadySubmitted
 from accounts.identity_routes import proof_sections
 from accounts.models import AccountState, ClaimState
 from accounts.services import assists, claim_messages, claims, identity_requests
@@ -35,6 +35,12 @@ def _identity_context(request, *, photos_form=None, proof_form=None) -> dict:
         "proof_sections": proof_sections(refused=proof_form),
         "uploads_today": today,
         "uploads_in_all": in_all,
+        "photos_pending": identity_requests.photos_pending(user),
+        "upload_limits": {
+            "max_bytes": identity_requests.ID_PHOTO_MAX_BYTES,
+            "min_side": identity_requests.ID_PHOTO_MIN_SIDE,
+            "max_pixels": identity_requests.ID_PHOTO_MAX_PIXELS,
+        },
         "requests": selectors.requests_of(user),
         "assists": selectors.assists_asked_by(user),
         "claim": claim,
@@ -74,8 +80,12 @@ def identity_photos(request):
                 user=request.user,
                 front=form.cleaned_data["front"],
                 back=form.cleaned_data["back"],
+                submission=form.cleaned_data["submission"],
                 ip=client_ip(request),
             )
+        except AlreadySubmitted as error:  # a double tap: the first sending stands
+            messages.info(request, error.message)
+            return redirect("accounts:identity")
         except AccountError as error:
             form.add_error(None, error.message)
         else:

@@ -2,8 +2,10 @@
 
 `image_upload(file, max_bytes=…, formats=…, max_pixels=…)` checks the pixel count the
 header declares against the form's own limit before a pixel is decoded, then decodes
-the image fully, turns it upright, scales it down if the form asks (`max_side`), and
-re-encodes it, so that no metadata or appended payload survives.
+the image fully, turns it upright, refuses it if the form asks for a least size
+(`min_side`) or for a picture that is not nearly blank (`min_spread`), scales it down if
+the form asks (`max_side`), and re-encodes it, so that no metadata or appended payload
+survives.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import warnings
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, ImageStat, UnidentifiedImageError
 
 from portal.lib.pdfs import PdfRefused, pdf_rebuild
 
@@ -145,6 +147,27 @@ def _kinds(formats: set[str]) -> str:
     return " ".join(names.get(f, f.lower()) for f in sorted(formats))
 
 
+# A picture whose grey levels, seen at 64×64, spread less than this is nearly one colour
+# (a uniform grey, a lens cap, a blank page): nothing on it can be read.
+BLANK_SAMPLE = (64, 64)
+
+
+def _too_small(image: Image.Image, min_side: int) -> UploadError:
+    return UploadError(
+        _(
+            "图片尺寸过小（%(width)d×%(height)d），看不清内容：请上传宽和高都不小于 "
+            "%(side)d 像素的照片（用手机直接拍摄即可）。"
+        )
+        % {"width": image.width, "height": image.height, "side": min_side}
+    )
+
+
+def pixel_spread(image: Image.Image) -> float:
+    """The standard deviation of the grey levels of `image` seen small (0 for one colour)."""
+    sample = image.convert("L").resize(BLANK_SAMPLE, Image.Resampling.BILINEAR)
+    return float(ImageStat.Stat(sample).stddev[0])
+
+
 def image_upload(
     upload,
     *,
@@ -152,14 +175,22 @@ def image_upload(
     formats: set[str],
     max_pixels: int,
     max_side: int | None = None,
+    min_side: int | None = None,
+    min_spread: float | None = None,
 ) -> CleanImage:
     """A decoded, upright, re-encoded copy of an uploaded image, or UploadError.
 
     `max_pixels`: the form's own limit, checked before decoding; `max_side`: a longer
-    side beyond this is scaled down to it before the image is stored."""
+    side beyond this is scaled down to it before the image is stored; `min_side`: a
+    shorter side below this is refused; `min_spread`: a nearly blank picture (grey levels
+    spread less than this, see `pixel_spread`) is refused."""
     image, kind = _decode(_read_limited(upload, max_bytes), formats, max_pixels, max_side)
     keep_png = kind in {"PNG", "GIF"}
     image = ImageOps.exif_transpose(image)
+    if min_side and min(image.size) < min_side:
+        raise _too_small(image, min_side)
+    if min_spread is not None and pixel_spread(image) < min_spread:
+        raise UploadError(_("图片几乎是一片空白（颜色没有变化），看不清内容，请重新拍摄后上传。"))
     if max_side and max(image.size) > max_side:
         image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     image = image.convert("RGBA" if keep_png and "A" in image.getbands() else "RGB")

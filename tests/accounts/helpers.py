@@ -162,5 +162,16 @@ def jpeg_bytes(**kwargs) -> bytes:
     return image_bytes("JPEG", **kwargs)
 
 
+def photo_bytes(fmt: str = "JPEG", *, size=(400, 300), flip: bool = False) -> bytes:
+    """A hand-held photo a reviewer could read: large enough and not one colour (a grey
+    gradient; `flip` turns it to tell two photos apart)."""
+    image = Image.linear_gradient("L").resize(size).convert("RGB")
+    if flip:
+        image = image.transpose(Image.Transpose.FLIP_TOP_BOTTOM)
+    out = io.BytesIO()
+    image.save(out, fmt)
+    return out.getvalue()
+
+
 def upload(content: bytes, name: str = "photo.jpg", content_type: str = "image/jpeg"):
     return SimpleUploadedFile(name, content, content_type=content_type)

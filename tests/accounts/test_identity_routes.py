@@ -26,9 +26,8 @@ from tests.accounts.helpers import (
     csrf_client,
     csrf_post,
     degree,
-    image_bytes,
-    jpeg_bytes,
     page_text,
+    photo_bytes,
     photo_request,
     texts_to,
     upload,
@@ -39,8 +38,8 @@ PAGE = "/accounts/identity/"
 
 def post_photos(client, front: bytes | None = None, back: bytes | None = None):
     files = {
-        "front": upload(front or jpeg_bytes(), "front.jpg"),
-        "back": upload(back or image_bytes("PNG"), "back.png", "image/png"),
+        "front": upload(front or photo_bytes(), "front.jpg"),
+        "back": upload(back or photo_bytes("PNG", flip=True), "back.png", "image/png"),
     }
     return csrf_post(client, "/accounts/identity/photos/", files, page=PAGE)
 
@@ -143,6 +142,7 @@ def test_a_fourth_upload_in_a_day_is_refused(twin):
     client = csrf_client(twin)
     for _ in range(3):
         post_photos(client)
+        IdentityRequest.objects.filter(user=twin).update(state=RequestState.REJECTED)
 
     response = post_photos(client)
 
@@ -162,7 +162,7 @@ def test_a_sixth_upload_in_all_is_refused(twin):
 
 
 def test_an_oversized_photo_is_refused_with_which_photo_and_what_to_do(twin):
-    big = jpeg_bytes() + b"\0" * (300 * 1024)
+    big = photo_bytes() + b"\0" * (300 * 1024)
 
     response = post_photos(csrf_client(twin), back=big)
 
