@@ -19,7 +19,11 @@ from django.utils.translation import gettext as _
 from accounts.decorators import role_required
 from imaging import selectors as imaging_selectors
 from imaging.actions import Action
-from imaging.filters import missing_diploma_filters, missing_diploma_params
+from imaging.filters import (
+    missing_diploma_filter_words,
+    missing_diploma_filters,
+    missing_diploma_params,
+)
 from notices import tasks
 from notices.access import STAFF
 from notices.services import reminders as services
@@ -127,6 +131,12 @@ def _diploma_plan(request, year: int, filters: dict[str, str]) -> services.Remin
     return services.diploma_reminder_plan(graduates=graduates)
 
 
+def _diploma_about(request, year: int, filters: dict[str, str]) -> str:
+    """Whom a diploma reminder is about: "2026届", and the list's filters (学院, 班级…)."""
+    words = missing_diploma_filter_words(missing_diploma_filters(request.user, year, filters))
+    return " · ".join([_("%(year)s届") % {"year": year}, *words])
+
+
 @staff_required
 def diploma_remind(request):
     """GET: the preview; POST: send (a background job), once confirmed."""
@@ -136,7 +146,8 @@ def diploma_remind(request):
     plan = _diploma_plan(request, year, filters)
     query = urlencode({"year": year, **filters})
     context = {
-        "title": _("提醒学历照片未确认的学生：%(year)s届") % {"year": year},
+        "title": _("提醒学历照片未确认的学生：%(about)s")
+        % {"about": _diploma_about(request, year, filters)},
         "hidden": {"year": year, **filters},
         "post_url": reverse("notices:diploma_remind"),
         "export_url": f"{reverse('notices:diploma_unreachable_export')}?{query}",
@@ -148,7 +159,8 @@ def diploma_remind(request):
         return jobs.job_start(
             owner=request.user,
             kind="notices.diploma_remind",
-            title=_("发送提醒：%(year)s届学历照片未确认") % {"year": year},
+            title=_("发送提醒：%(about)s 学历照片未确认")
+            % {"about": _diploma_about(request, year, filters)},
             task=tasks.send_diploma_reminders,
             params={"year": year, "filters": filters},
         )
