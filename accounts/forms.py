@@ -83,12 +83,45 @@ class PasswordAgainForm(forms.Form):
         return password
 
 
+# Autofill and the phone's keyboard (WCAG 1.3.5): a new password is offered by the
+# password manager, an SMS code is filled from the message, e-mail gets its keyboard.
+NEW_PASSWORD_INPUT = forms.PasswordInput(attrs={"autocomplete": "new-password"})
+EMAIL_INPUT = forms.EmailInput(attrs={"autocomplete": "email"})
+
+
+class CodeField(forms.CharField):
+    """验证码: the six digits sent by SMS or e-mail."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("验证码"))
+        kwargs.setdefault("max_length", 6)
+        kwargs.setdefault("min_length", 6)
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={
+                    "autocomplete": "one-time-code",
+                    "inputmode": "numeric",
+                    "pattern": "[0-9]*",
+                }
+            ),
+        )
+        super().__init__(**kwargs)
+
+
 class IdNumberField(forms.CharField):
     """证件号码: normalised; a resident ID number is checked (GB 11643)."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("证件号码"))
         kwargs.setdefault("max_length", 30)
+        # No autofill token exists for an ID number; it is not a name or address either.
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+            ),
+        )
         super().__init__(**kwargs)
 
     def to_python(self, value):
@@ -99,6 +132,10 @@ class PhoneField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("手机号"))
         kwargs.setdefault("max_length", 20)
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+        )
         super().__init__(**kwargs)
 
     def to_python(self, value):
@@ -125,19 +162,27 @@ class DocumentForm(forms.Form):
 
 
 class RegistrationForm(DocumentForm):
-    real_name = forms.CharField(label=_("姓名"), max_length=50, help_text=_("须与学籍信息一致"))
+    real_name = forms.CharField(
+        label=_("姓名"),
+        max_length=50,
+        help_text=_("须与学籍信息一致"),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
     id_type = forms.ChoiceField(label=_("证件类型"), choices=IdType.choices)
     id_number = IdNumberField(help_text=_("注册时必须使用真实的证件号码和姓名"))
     phone = PhoneField(required=False, help_text=_("手机号和邮箱至少填写一项，用于接收验证码"))
-    email = forms.EmailField(label=_("邮箱"), required=False)
-    code = forms.CharField(label=_("验证码"), max_length=6, min_length=6)
+    email = forms.EmailField(label=_("邮箱"), required=False, widget=EMAIL_INPUT)
+    code = CodeField()
     username = forms.RegexField(
         label=_("用户名"),
         regex=r"^[A-Za-z0-9_.@\-]{4,30}$",
         error_messages={"invalid": _("用户名为 4–30 位字母、数字或 _ . - @")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+        ),
     )
-    password1 = forms.CharField(label=_("密码"), strip=False, widget=forms.PasswordInput)
-    password2 = forms.CharField(label=_("确认密码"), strip=False, widget=forms.PasswordInput)
+    password1 = forms.CharField(label=_("密码"), strip=False, widget=NEW_PASSWORD_INPUT)
+    password2 = forms.CharField(label=_("确认密码"), strip=False, widget=NEW_PASSWORD_INPUT)
     accept_terms = forms.BooleanField(label=_("我已阅读并同意服务条款和个人信息处理规则"))
     reregister = forms.BooleanField(label=_("我要重新注册"), required=False)
     take_over_phone = forms.BooleanField(
@@ -165,13 +210,17 @@ class RegistrationForm(DocumentForm):
 class ContactCodeForm(forms.Form):
     """A phone or e-mail and the code sent to it (找回用户名)."""
 
-    destination = forms.CharField(label=_("手机号或邮箱"), max_length=254)
-    code = forms.CharField(label=_("验证码"), max_length=6, min_length=6)
+    destination = forms.CharField(
+        label=_("手机号或邮箱"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    code = CodeField()
 
 
 class PasswordResetForm(ContactCodeForm):
-    password1 = forms.CharField(label=_("新密码"), strip=False, widget=forms.PasswordInput)
-    password2 = forms.CharField(label=_("确认新密码"), strip=False, widget=forms.PasswordInput)
+    password1 = forms.CharField(label=_("新密码"), strip=False, widget=NEW_PASSWORD_INPUT)
+    password2 = forms.CharField(label=_("确认新密码"), strip=False, widget=NEW_PASSWORD_INPUT)
 
     def clean(self):
         data = super().clean()
@@ -190,16 +239,26 @@ class UsernameChangeForm(forms.Form):
 
 
 class PhoneChangeForm(forms.Form):
+    """On the account page beside EmailChangeForm: its own ids (both have a `code`)."""
+
     phone = PhoneField(label=_("新手机号"))
-    code = forms.CharField(label=_("验证码"), max_length=6, min_length=6)
+    code = CodeField()
     take_over = forms.BooleanField(
         label=_("此手机号为本人所有，原使用该手机号的账号将解除绑定"), required=False
     )
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "phone_change_%s")
+        super().__init__(*args, **kwargs)
+
 
 class EmailChangeForm(forms.Form):
-    email = forms.EmailField(label=_("新邮箱"))
-    code = forms.CharField(label=_("验证码"), max_length=6, min_length=6)
+    email = forms.EmailField(label=_("新邮箱"), widget=EMAIL_INPUT)
+    code = CodeField()
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "email_change_%s")
+        super().__init__(*args, **kwargs)
 
 
 class IdPhotosForm(forms.Form):

@@ -100,6 +100,9 @@ def progress(request, pk: int):
         "sort": sort,
         "can_export_college": exports_college(request.user),
     }
+    if context["can_export_college"]:
+        # The export's own copy of the college field: two forms, one page, distinct ids.
+        context["export_form"] = ScopeForm(request.GET, user=request.user, auto_id="export_%s")
     if sees_progress_chart(request.user):
         context["chart"] = charts.notice_chart(notice, request.user, target=total.n_students)
     return render(request, "notices/progress.html", context)

@@ -81,7 +81,7 @@ def test_the_student_pages_have_thumb_sized_controls(demo, page, login, screensh
 
     nav(page, "学籍信息")
     with page.expect_navigation():
-        page.get_by_role("link", name="有误").last.click()
+        page.get_by_role("link", name="学籍信息有误").last.click()
     assert_tappable(page, "the 有误 form")
     assert_fits(page, "the 有误 form")
 

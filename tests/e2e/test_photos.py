@@ -48,7 +48,7 @@ def test_confirm_rate_and_dispute_with_the_keyboard(
     assert_fits(page)
     screenshot(page, "photos-unverified-375")
 
-    page.get_by_role("link", name=re.compile(r"^正确\s*（学籍照片）$")).focus()
+    page.get_by_role("link", name=re.compile(r"^照片正确\s*（学籍照片）$")).focus()
     with page.expect_navigation():
         page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("确认学籍照片正确？")
@@ -65,7 +65,7 @@ def test_confirm_rate_and_dispute_with_the_keyboard(
         page.get_by_role("button", name="提交评价").press("Enter")
     expect(page.locator(f"#photo-{enrollment.token}")).to_contain_text("照片质量评价：5 分。")
 
-    page.get_by_role("link", name=re.compile(r"^有误\s*（学历照片）$")).click()
+    page.get_by_role("link", name=re.compile(r"^照片有误\s*（学历照片）$")).click()
     page.get_by_label("不是本人照片").check()
     page.get_by_role("button", name="提交").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("确认学历照片有误？")

@@ -42,7 +42,7 @@ def test_report_correct_and_confirm(page, people, scan, login, logout, screensho
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="学籍信息").click()
     expect(page.locator("[data-field=name] dd")).to_have_text("韩梅梅")
     expect(page.locator("[data-field=ethnicity] dd")).to_have_text("汉族")
-    page.get_by_role("link", name="有误", exact=True).click()
+    page.get_by_role("link", name="学籍信息有误", exact=True).click()
     # Only a ticked field asks for its right value, with what it needs said beside it.
     expect(page.get_by_label("民族的正确信息")).to_be_hidden()
     page.get_by_label("民族", exact=True).check()
@@ -71,7 +71,7 @@ def test_report_correct_and_confirm(page, people, scan, login, logout, screensho
     login(page, "meimei", factories.PASSWORD)
     page.goto("/records/mine/")
     expect(page.locator("[data-field=ethnicity] dd")).to_have_text("回族")
-    page.get_by_role("link", name="正确", exact=True).click()
+    page.get_by_role("link", name="学籍信息正确", exact=True).click()
     page.get_by_role("button", name="确定").click()
     expect(page.locator(".messages")).to_contain_text("已确认")
     screenshot(page, "records-confirmed")
