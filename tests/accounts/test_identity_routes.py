@@ -98,8 +98,12 @@ def test_a_pending_account_is_sent_to_its_identity_page(twin, url):
     assert csrf_client(twin).get(url)["Location"] == PAGE
 
 
-def test_a_pending_account_cannot_open_the_records(twin):
-    assert csrf_client(twin).get("/records/mine/").status_code == 403
+@pytest.mark.parametrize("url", ["/records/mine/", "/records/mine/bind/"])
+def test_a_pending_account_opening_a_student_page_is_sent_to_its_identity_page(twin, url):
+    """Issue 15: 学籍信息 answered 无权访问; it sends her to 身份核验, and shows nothing."""
+    response = csrf_client(twin).get(url)
+
+    assert response.status_code == 302 and response["Location"] == PAGE
 
 
 def test_an_active_account_has_no_identity_page(world):
