@@ -2,7 +2,8 @@
 pages, `@active_required` / `@pending_required` for a student's own account pages, and
 `@enrolment_allowed` for the second-factor pages of staff.
 
-A guard answers 403 to a role that has no business on the page. Objects inside a page
+A guard answers 403 to a role that has no business on the page; a pending account is
+sent to its identity page (身份核验) instead. Objects inside a page
 are still fetched through the app's access.py, which answers 404 outside the user's
 scope.
 """
@@ -28,6 +29,9 @@ def role_required(*roles: str, admins: bool = True):
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
+            if user.state == AccountState.PENDING:
+                # Its one task is the identity check: sent there, not told 无权访问.
+                return redirect("accounts:identity")
             if user.state != AccountState.ACTIVE:
                 raise PermissionDenied
             is_admin = admins and user.is_admin

@@ -10,11 +10,21 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.devices import known_device
 from accounts.errors import Throttled
+from accounts.lookup import cancelled_account
 from accounts.models import IdType
 from accounts.services.codes import PHONE_RE, normalize_phone
 from accounts.services.login_throttle import login_try
 from portal.lib import idnumbers
 from portal.lib.throttle import Limit, client_ip, wait_message
+
+# What a cancelled account (accounts.services.identity: another account of the same ID
+# number passed the identity check) reads at log-in, once its password was right.
+CANCELLED_ACCOUNT = _(
+    "该账号已注销：同一证件号码的另一账号已通过身份核验，原账号绑定的学籍已转入该账号。"
+    "如另一账号是您本人的，请用它登录（可使用“找回用户名”“找回密码”）；"
+    "如不是您本人的，请重新注册账号并勾选“我要重新注册”，按提示完成身份核验，"
+    "或联系学校学籍管理部门。"
+)
 
 
 class LoginForm(AuthenticationForm):
@@ -50,6 +60,8 @@ class LoginForm(AuthenticationForm):
             self.request, username=username, password=password, accounts=attempt.accounts
         )
         if self.user_cache is None:
+            if cancelled_account(username, password) is not None:  # the try stays counted
+                raise ValidationError(CANCELLED_ACCOUNT, code="cancelled")
             raise self.get_invalid_login_error()  # the try stays counted
         self.confirm_login_allowed(self.user_cache)
         attempt.succeeded(self.user_cache)

@@ -104,3 +104,17 @@ def candidate_accounts(identifier: str) -> list[User]:
         .order_by(active_first, "pk")
     )
     return list(accounts[:5])
+
+
+def cancelled_account(identifier: str, password: str) -> User | None:
+    """The cancelled account the identifier names whose password this is, for the log-in
+    to say "该账号已注销" rather than "账号或密码不正确". Only the right password tells: a
+    wrong one learns nothing of the account's state (one hash is made either way)."""
+    cancelled = User.objects.filter(identifier_query(identifier), state=AccountState.CANCELLED)
+    found = list(cancelled.order_by("-cancelled_at", "-pk")[:5])
+    if not found:
+        User().set_password(password)  # the same time as a check (no state oracle)
+    for user in found:
+        if user.check_password(password):
+            return user
+    return None

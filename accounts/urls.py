@@ -19,6 +19,7 @@ urlpatterns = [
     path("second-factor/enrol/", second_factor.enrol, name="second_factor_enrol"),
     path("me/second-factor/", second_factor.manage, name="second_factor"),
     path("register/", register.register, name="register"),
+    path("terms/", register.terms, name="terms"),
     path("find-username/", selfservice.find_username, name="find_username"),
     path("password-reset/", selfservice.password_reset, name="password_reset"),
     path("me/", selfservice.account, name="account"),

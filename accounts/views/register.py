@@ -73,3 +73,9 @@ def _register(request, form, context):
     except AccountError as error:
         form.add_error(None, error.message)
     return None
+
+
+def terms(request):
+    """服务条款和个人信息处理规则, open to everyone: the registration form's consent links
+    here, so that she reads what she agrees to before she has an account."""
+    return render(request, "accounts/terms.html")

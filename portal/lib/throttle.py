@@ -24,6 +24,7 @@ Per-address keys come from client_key(request): the client's IPv4 address, or it
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 import ipaddress
@@ -34,6 +35,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -199,6 +201,10 @@ class Limit:
     def count(self, key: str) -> int:
         return counters().peek(self._key(key))[0]
 
+    def left(self, key: str) -> int:
+        """Tries still allowed in the current window, without counting."""
+        return max(0, self.max - self.count(key))
+
     def reset(self, key: str) -> None:
         counters().delete(self._key(key))
 
@@ -266,6 +272,34 @@ def wait_phrase(seconds: int) -> str:
 def wait_message(seconds: int) -> str:
     """'操作过于频繁，请 N 分钟后再试。'"""
     return _("操作过于频繁，请 %(wait)s后再试。") % {"wait": wait_phrase(seconds)}
+
+
+def until_phrase(seconds: int) -> str:
+    """When a wait of `seconds` from now ends, in local time: '12月6日 13:51'."""
+    until = timezone.localtime(timezone.now() + datetime.timedelta(seconds=seconds))
+    return formats.date_format(until, "n月j日 H:i")
+
+
+def tries_left_message(left: int, wait: int = 0) -> str:
+    """After a wrong guess against a daily limit: how many tries are left, or when the
+    next one may be made (`wait`: seconds until the window ends, when none is left)."""
+    if left > 0:
+        return _("今天还可尝试 %(n)d 次。") % {"n": left}
+    return _("今天的尝试次数已用完，请于 %(until)s 后再试。") % {"until": until_phrase(wait)}
+
+
+def locked_message(failures: int, wait: int, *, network: bool = False) -> str:
+    """A daily limit of wrong guesses ran out: why, and until when (not "过于频繁").
+    `network`: the limit of the client's address, shared by every account there."""
+    words = {"n": failures, "until": until_phrase(wait)}
+    if network:
+        return (
+            _(
+                "您所在的网络 24 小时内已有 %(n)d 次核对不符，暂时不能再尝试，请于 %(until)s 后再试。"
+            )
+            % words
+        )
+    return _("由于 24 小时内已有 %(n)d 次核对不符，暂时不能再尝试，请于 %(until)s 后再试。") % words
 
 
 def client_ip(request) -> str:

@@ -17,7 +17,7 @@ from accounts.errors import AccountError, Throttled
 from accounts.models import AccountState, ClassmateAssist, Role, User
 from accounts.services.assists import assist_ask
 from accounts.services.claims import identity_check_passed
-from portal.lib.throttle import Limit, network_key, wait_message
+from portal.lib.throttle import Limit, locked_message, network_key, tries_left_message
 from records.models import DegreeRecord, EnrollmentRecord
 from records.services.binding import certificate_digits
 
@@ -69,10 +69,20 @@ def _take_guess(user: User, ip) -> list[tuple[Limit, str]]:
     cannot all read "4 of 5"). A refused guess stays counted; a right one is given back
     with _give_back, so that the limits count wrong guesses only."""
     limits = _guess_limits(user, ip)
-    wait = max(limit.attempt(key) for limit, key in limits)
+    waits = [(limit.attempt(key), limit) for limit, key in limits]
+    wait, limit = max(waits, key=lambda pair: pair[0])
     if wait:
-        raise Throttled(wait_message(wait))
+        # Why and until when: the wrong guesses of the day, not "too frequent".
+        network = limit is FACT_GUESSES_PER_IP
+        raise Throttled(locked_message(limit.max, wait, network=network))
     return limits
+
+
+def _wrong_guess(message: str, limits: list[tuple[Limit, str]]) -> AccountError:
+    """A wrong guess stays counted: say so, with the tries left today."""
+    left = min(limit.left(key) for limit, key in limits)
+    wait = max(limit.wait(key) for limit, key in limits)
+    return AccountError(f"{message}{tries_left_message(left, wait)}")
 
 
 def _give_back(limits: list[tuple[Limit, str]]) -> None:
@@ -101,7 +111,9 @@ def identity_facts_check(
         level=level,
         certificate_number=certificate_number,
     ):
-        raise AccountError(_("提供的信息与您的姓名、证件号码对应的学籍或学历不符，请核对后重试。"))
+        raise _wrong_guess(
+            _("提供的信息与您的姓名、证件号码对应的学籍或学历不符，请核对后重试。"), guess
+        )
     _give_back(guess)
     return identity_check_passed(user=user, by=None, route="facts", ip=ip)
 
@@ -139,8 +151,8 @@ def classmate_assist_request(
         .first()
     )
     if record is None:
-        raise AccountError(
-            _("未找到该同学：请确认姓名和学号，且该同学已注册并绑定了同一班级的学籍。")
+        raise _wrong_guess(
+            _("未找到该同学：请确认姓名和学号，且该同学已注册并绑定了同一班级的学籍。"), guess
         )
     _give_back(guess)
     return assist_ask(requester=requester, classmate=record.user)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import AccountState, User
 from portal.lib import idnumbers
 from portal.lib.audit import log_action
-from portal.lib.throttle import Limit, wait_message
+from portal.lib.throttle import Limit, locked_message, tries_left_message
 from records.errors import RecordError
 from records.models import DegreeRecord, EnrollmentRecord, RecordStatus
 from records.self_check import unregistered_reason
@@ -121,8 +121,14 @@ def _throttle(user: User) -> str:
     key = f"user:{user.pk}"
     wait = BIND_GUESSES.attempt(key)
     if wait:
-        raise RecordError(wait_message(wait))
+        raise RecordError(locked_message(BIND_GUESSES.max, wait))
     return key
+
+
+def _wrong_guess(message: str, key: str) -> RecordError:
+    """The facts did not match (the guess stays counted): say so, with the tries left."""
+    left = BIND_GUESSES.left(key)
+    return RecordError(f"{message}{tries_left_message(left, BIND_GUESSES.wait(key))}")
 
 
 def _institution_q(school: str, prefix: str = "institution") -> Q:
@@ -148,10 +154,11 @@ def record_bind_by_facts(
         .first()
     )
     if record is None:
-        raise RecordError(
+        raise _wrong_guess(
             _(
                 "未找到与您的姓名、证件号码一致的该学籍。学籍中的姓名或证件号码与账号不一致时无法绑定，请向学校学籍管理部门反映。"
-            )
+            ),
+            key,
         )
     BIND_GUESSES.undo(key)
     if record.status == RecordStatus.UNREGISTERED:
@@ -207,8 +214,9 @@ def degree_bind(
         if wanted and wanted in numbers:
             BIND_GUESSES.undo(key)
             return _bind_one(degree, user=by, ip=ip)
-    raise RecordError(
+    raise _wrong_guess(
         _(
             "未找到匹配的学历。请核对证书编号、毕业年份和毕业学校；学历信息的姓名或证件号码与账号不一致的无法绑定。"
-        )
+        ),
+        key,
     )

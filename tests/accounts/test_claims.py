@@ -407,7 +407,7 @@ def test_the_reviewer_approving_a_disputed_claim_moves_the_account(
         csrf_post(
             csrf_client(world.reviewer),
             f"/accounts/identity-claims/{claim.pk}/",
-            {"decision": "approve"},
+            {"decision": "approve", "confirm": "1"},
         )
 
     twin.refresh_from_db()
@@ -681,7 +681,11 @@ def test_a_reviewers_approval_of_the_photos_makes_a_claim(
     req = photo_request(twin)
 
     with django_capture_on_commit_callbacks(execute=True):
-        csrf_post(csrf_client(world.reviewer), f"{QUEUE}{req.pk}/", {"decision": "approve"})
+        csrf_post(
+            csrf_client(world.reviewer),
+            f"{QUEUE}{req.pk}/",
+            {"decision": "approve", "confirm": "1"},
+        )
 
     req.refresh_from_db()
     alice.refresh_from_db()
@@ -735,7 +739,7 @@ def test_a_claim_on_a_staff_account_goes_to_the_reviewers_never_cancels_it(
     reviewer = csrf_client(world.reviewer)
     url = f"/accounts/identity-claims/{claim.pk}/"
     assert url in page_text(reviewer.get(QUEUE))
-    response = csrf_post(reviewer, url, {"decision": "approve"})
+    response = csrf_post(reviewer, url, {"decision": "approve", "confirm": "1"})
     assert "不能因身份核验或申领被注销" in page_text(response)  # identity_approve's message now
     with pytest.raises(Exception, match="工作人员账号"):
         identity.identity_approve(user=claimant, by=world.reviewer, route="facts")
@@ -758,7 +762,7 @@ def test_the_phone_route_shows_the_holder_tells_her_and_moves_only_after_the_win
     assert "该手机号目前的持有账号" in page
     assert alice.username in page
     with django_capture_on_commit_callbacks(execute=True):
-        csrf_post(reviewer, f"{QUEUE}{req.pk}/", {"decision": "approve"})
+        csrf_post(reviewer, f"{QUEUE}{req.pk}/", {"decision": "approve", "confirm": "1"})
 
     alice.refresh_from_db()
     world.bob.refresh_from_db()
@@ -938,3 +942,18 @@ def test_nothing_is_sent_before_the_claim_commits(world, alice, twin):
 
     assert not mails_to(ALICE_MAIL)
     assert not IdentityClaim.objects.exists()
+
+
+def test_the_reviewer_approving_a_claim_is_asked_to_confirm_the_cancellation_first(
+    world, alice, twin, claim
+):
+    """Issue 15: approval cancels the holder's account; the first 通过 names it and asks."""
+    claims.claim_object(claim_id=claim.pk, holder=alice)
+    url = f"/accounts/identity-claims/{claim.pk}/"
+
+    page = page_text(csrf_post(csrf_client(world.reviewer), url, {"decision": "approve"}))
+
+    assert "确认通过？" in page and f"<li>{alice.username} ·" in page
+    alice.refresh_from_db()
+    assert alice.state == AccountState.ACTIVE
+    assert IdentityClaim.objects.get(pk=claim.pk).state == ClaimState.DISPUTED

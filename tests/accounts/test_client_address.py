@@ -32,7 +32,9 @@ def test_a_reviewers_decision_is_audited_with_the_client_address(world, twin):
     req = photo_request(twin)
 
     csrf_post(
-        client_at(world.reviewer), f"/accounts/identity-queue/{req.pk}/", {"decision": "approve"}
+        client_at(world.reviewer),
+        f"/accounts/identity-queue/{req.pk}/",
+        {"decision": "approve", "confirm": "1"},
     )
 
     viewed = AuditEvent.objects.get(action="accounts.request_viewed")

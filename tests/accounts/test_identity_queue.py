@@ -244,7 +244,7 @@ def test_approving_a_photo_request_makes_a_claim_not_a_cancellation_and_is_audit
     world, twin, request_of_twin
 ):
     # Issue 11: the approval used to cancel alice on the spot; now it makes a ready claim.
-    response = decide(world.reviewer, request_of_twin, decision="approve")
+    response = decide(world.reviewer, request_of_twin, decision="approve", confirm="1")
 
     assert response["Location"] == QUEUE
     request_of_twin.refresh_from_db()
@@ -323,7 +323,7 @@ def test_rejecting_needs_a_reason(world, request_of_twin):
 def test_a_decided_request_cannot_be_decided_again(world, twin, request_of_twin):
     decide(world.reviewer, request_of_twin, decision="reject", reason=RejectReason.UNCLEAR)
 
-    response = decide(world.reviewer, request_of_twin, decision="approve")
+    response = decide(world.reviewer, request_of_twin, decision="approve", confirm="1")
 
     assert "该申请已处理" in page_text(response) or "提交审核结果" not in page_text(response)
     twin.refresh_from_db()
@@ -358,7 +358,7 @@ def test_approving_a_phone_request_moves_the_phone(world, django_capture_on_comm
     req = phone_request_of(world.alice, "13655556666")
 
     with django_capture_on_commit_callbacks(execute=True):
-        decide(world.reviewer, req, decision="approve")
+        decide(world.reviewer, req, decision="approve", confirm="1")
     # Issue 11: bob keeps the phone until the window has passed without his objection.
     world.bob.refresh_from_db()
     assert world.bob.phone == "13655556666"
@@ -379,7 +379,7 @@ def test_an_approved_phone_request_is_told_to_the_student(
     req = phone_request_of(world.alice, "13655556666")
 
     with django_capture_on_commit_callbacks(execute=True):
-        decide(world.reviewer, req, decision="approve")
+        decide(world.reviewer, req, decision="approve", confirm="1")
 
     assert "审核已通过" in texts_to("13655556666")[-1]
 
@@ -404,7 +404,7 @@ def test_approving_a_real_name_request_changes_name_and_id_number(world):
     number = factories.id_number()
     req = real_name_request_of(world.alice, "李晓玫", number)
 
-    decide(world.reviewer, req, decision="approve")
+    decide(world.reviewer, req, decision="approve", confirm="1")
 
     world.alice.refresh_from_db()
     assert (world.alice.real_name, world.alice.id_number) == ("李晓玫", number)
@@ -423,7 +423,7 @@ def test_a_real_name_request_can_change_the_document_type(world):
     req = real_name_request_of(holder, "金敏", number, id_type="resident_id")
 
     page = page_text(csrf_client(world.reviewer).get(detail(req)))
-    decide(world.reviewer, req, decision="approve")
+    decide(world.reviewer, req, decision="approve", confirm="1")
 
     assert "<dt>申请证件类型</dt><dd>居民身份证</dd>" in page
     holder.refresh_from_db()
@@ -453,7 +453,7 @@ def test_a_request_filed_before_the_document_type_rule_is_checked_at_approval(wo
         requested_id_number=world.alice.id_number,
     )
 
-    response = decide(world.reviewer, req, decision="approve")
+    response = decide(world.reviewer, req, decision="approve", confirm="1")
 
     assert "申请的证件号码不符合证件类型" in page_text(response)
     world.bob.refresh_from_db()
@@ -463,7 +463,7 @@ def test_a_request_filed_before_the_document_type_rule_is_checked_at_approval(wo
 def test_a_real_name_request_for_an_id_number_of_another_account_is_not_approved(world):
     req = real_name_request_of(world.alice, "王强", world.bob.id_number)
 
-    response = decide(world.reviewer, req, decision="approve")
+    response = decide(world.reviewer, req, decision="approve", confirm="1")
 
     assert "申请的证件号码已被其他账号使用" in page_text(response)
     req.refresh_from_db()
@@ -499,3 +499,34 @@ def test_anyone_else_gets_404_for_the_images(world, request_of_twin, persona):
 
 def test_anonymous_people_are_sent_to_log_in_for_the_images(client, request_of_twin):
     assert client.get(image_url(request_of_twin))["Location"].startswith("/accounts/login/")
+
+
+def test_approving_a_request_that_cancels_an_account_asks_for_confirmation_first(
+    world, twin, request_of_twin
+):
+    """Issue 15: approval cancels the other account of the ID number; the first 通过
+    only asks again, naming the account, and changes nothing."""
+    response = decide(world.reviewer, request_of_twin, decision="approve", note="")
+
+    page = page_text(response)
+    assert "确认通过？" in page and f"<li>{world.alice.username} ·" in page
+    assert 'name="confirm" value="1"' in page
+    request_of_twin.refresh_from_db()
+    assert request_of_twin.state == RequestState.PENDING
+    assert not IdentityClaim.objects.filter(claimant=twin).exists()
+
+    confirmed = decide(world.reviewer, request_of_twin, decision="approve", confirm="1")
+
+    assert confirmed.status_code == 302
+    request_of_twin.refresh_from_db()
+    assert request_of_twin.state != RequestState.PENDING
+
+
+def test_rejecting_needs_no_confirmation(world, twin, request_of_twin):
+    response = decide(
+        world.reviewer, request_of_twin, decision="reject", reason=RejectReason.UNCLEAR, note=""
+    )
+
+    assert response.status_code == 302
+    request_of_twin.refresh_from_db()
+    assert request_of_twin.state == RequestState.REJECTED

@@ -97,8 +97,12 @@ def test_a_pending_account_is_sent_to_its_identity_page(twin, url):
     assert csrf_client(twin).get(url)["Location"] == PAGE
 
 
-def test_a_pending_account_cannot_open_the_records(twin):
-    assert csrf_client(twin).get("/records/mine/").status_code == 403
+@pytest.mark.parametrize("url", ["/records/mine/", "/records/mine/bind/"])
+def test_a_pending_account_opening_a_student_page_is_sent_to_its_identity_page(twin, url):
+    """Issue 15: 学籍信息 answered 无权访问; it sends her to 身份核验, and shows nothing."""
+    response = csrf_client(twin).get(url)
+
+    assert response.status_code == 302 and response["Location"] == PAGE
 
 
 def test_an_active_account_has_no_identity_page(world):
@@ -379,7 +383,9 @@ def test_after_five_wrong_guesses_even_the_right_facts_wait_and_say_until_when(w
 
     response = post_facts(client, **alice_facts(world))
 
-    assert "操作过于频繁，请 24 小时后再试" in page_text(response)
+    page = page_text(response)
+    assert "由于 24 小时内已有 5 次核对不符，暂时不能再尝试，请于" in page
+    assert "操作过于频繁" not in page  # issue 15: it was not too frequent
     twin.refresh_from_db()
     assert twin.state == AccountState.PENDING
 
@@ -398,7 +404,7 @@ def test_wrong_guesses_from_one_ip_are_limited_across_accounts(world):
 
     response = post_facts(csrf_client(pending[4]), **alice_facts(world))
 
-    assert "操作过于频繁" in page_text(response)
+    assert "您所在的网络 24 小时内已有 20 次核对不符" in page_text(response)
     pending[4].refresh_from_db()
     assert pending[4].state == AccountState.PENDING
 
@@ -419,10 +425,10 @@ def test_wrong_guesses_from_one_ipv6_64_are_counted_as_one_address(world):
 
     last = csrf_client(pending[4])
     last.defaults["REMOTE_ADDR"] = "2001:db8:7:1:ffff::9"
-    assert "操作过于频繁" in page_text(post_facts(last, **alice_facts(world)))
+    assert "暂时不能再尝试" in page_text(post_facts(last, **alice_facts(world)))
     other = csrf_client(pending[4])
     other.defaults["REMOTE_ADDR"] = "2001:db8:7:2::1"  # another /64: its own count
-    assert "操作过于频繁" not in page_text(post_facts(other, **alice_facts(world)))
+    assert "暂时不能再尝试" not in page_text(post_facts(other, **alice_facts(world)))
 
 
 def test_a_right_guess_does_not_use_up_a_try(world, twin):
@@ -433,7 +439,19 @@ def test_a_right_guess_does_not_use_up_a_try(world, twin):
 
     response = post_facts(client, **alice_facts(world, student_number="2023999999"))
 
-    assert "不符" in page_text(response) and "操作过于频繁" not in page_text(response)
+    assert "不符" in page_text(response) and "暂时不能再尝试" not in page_text(response)
+
+
+def test_a_wrong_guess_says_the_facts_did_not_match_and_the_tries_left(world, twin):
+    client = csrf_client(twin)
+
+    first = page_text(post_facts(client, **alice_facts(world, student_number="2023900000")))
+    for n in range(1, 4):
+        post_facts(client, **alice_facts(world, student_number=f"20239{n:05d}"))
+    fifth = page_text(post_facts(client, **alice_facts(world, student_number="2023900004")))
+
+    assert "不符" in first and "今天还可尝试 4 次" in first
+    assert "今天的尝试次数已用完，请于" in fifth and "后再试" in fifth
 
 
 def test_the_facts_form_asks_for_all_three_or_a_certificate(world, twin):

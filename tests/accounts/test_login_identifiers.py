@@ -238,11 +238,28 @@ def test_a_pending_account_logs_in_and_lands_on_its_identity_page(twin):
     assert client.get(response["Location"])["Location"] == "/accounts/identity/"
 
 
-def test_a_cancelled_account_cannot_log_in_by_its_id_number(erin):
+@pytest.mark.parametrize("identifier", ["erin.li", ID_NUMBER])
+def test_a_cancelled_account_cannot_log_in_and_is_told_it_was_cancelled(erin, identifier):
+    """Issue 15: it read "账号或密码不正确"; with the right password it now says why and
+    what to do."""
     erin.state, erin.is_active = AccountState.CANCELLED, False
     erin.save()
 
-    assert WRONG in page_text(log_in(ID_NUMBER))
+    response = log_in(identifier)
+
+    page = page_text(response)
+    assert "_auth_user_id" not in response.wsgi_request.session
+    assert "该账号已注销" in page and "我要重新注册" in page and "身份核验" in page
+    assert WRONG not in page
+
+
+def test_a_wrong_password_of_a_cancelled_account_tells_nothing_of_its_state(erin):
+    erin.state, erin.is_active = AccountState.CANCELLED, False
+    erin.save()
+
+    page = page_text(log_in(ID_NUMBER, "not-the-password"))
+
+    assert WRONG in page and "已注销" not in page
 
 
 def test_the_active_account_of_an_id_number_shared_with_a_pending_one_logs_in(world, twin):
