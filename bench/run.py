@@ -1,7 +1,7 @@
 """`python -m bench.run [MODULE ...] [--quick]` (`make bench`): every benchmark, one table.
 
 Runs each benchmark module under bench/ that exists, in its own process and in this
-order: roster_import, photo_batch, feedback_export, growth, pages. A module reports its figures
+order: hashing, roster_import, photo_batch, feedback_export, growth, pages. A module reports its figures
 with `bench._util.report(module, rows)` (bench/out/<module>.json); for a module that only
 prints, the figures are read from its printed table (a label, then seconds first among
 the numbers, a step labelled "ceiling"), and otherwise its output stands above the table.
@@ -24,7 +24,7 @@ import time
 
 from bench._util import OUT, PYTHON, ROOT, Row, load_rows, print_table
 
-MODULES = ("roster_import", "photo_batch", "feedback_export", "growth", "pages")
+MODULES = ("hashing", "roster_import", "photo_batch", "feedback_export", "growth", "pages")
 QUICK = {
     "roster_import": ["--rows", "5000"],
     "growth": ["--large", "6000", "--repeat", "10"],
