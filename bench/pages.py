@@ -14,7 +14,13 @@ with wrk (or a Python client when wrk is missing):
 
 Then the deadline surge: `--surge` extra students (one password, hashed once) each log in,
 open 学籍信息, open 正确 and confirm, `--surge-clients` at a time; every step must answer
-as expected and every student must end up with one confirmation.
+as expected and every student must end up with one confirmation. Its ceiling is the same
+five requests as plain as Django allows (bench/ceiling_urls.py: log-in page, log-in with
+the same hasher, a small page, a form, one write), run by as many other students just
+before it on the same server: target, surge ≥ 0.7 × the ceiling flow in students a
+second. Both run once per gunicorn setting of `--surge-workers-per-core` (1 and 2 sync
+workers a core), each on a fresh server, and the app servers' CPU time per student is
+reported, from which docs/deploy.md argues what more cores give.
 
 Each page's query count (one request, Django's test client in this process) is printed
 beside it, to say where a slow page's time goes.
@@ -55,6 +61,9 @@ DATABASE = "xueji_bench_pages"
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 SURGE_PASSWORD = "surge-Pass-2026!"
 STUDENT_TARGET, STAFF_TARGET = 0.8, 0.5
+SURGE_TARGET = 0.7  # the surge, as a fraction of the ceiling flow (students a second)
+# The five requests of one student, in the portal and in the ceiling flow.
+STEPS = ("login", "mine", "confirm")
 
 
 @dataclass
@@ -229,9 +238,9 @@ def measure(base: str, page: Page, cookie: str, args) -> dict:
 # --- The deadline surge -------------------------------------------------------------------
 
 
-def make_surge_students(count: int) -> dict[str, int]:
+def make_surge_students(count: int, prefix: str = "surge") -> dict[str, int]:
     """`count` students with one known password (hashed once: docs/quality.md) and a record each,
-    bound, in the 2023 cohort. Returns username → record id."""
+    bound, in the 2023 cohort. Returns username → record id. Each `prefix` is a new set."""
     from django.contrib.auth.hashers import make_password
     from django.db import transaction
     from django.utils import timezone
@@ -246,7 +255,8 @@ def make_surge_students(count: int) -> dict[str, int]:
     registered = EnrollmentRecord.objects.filter(status=RecordStatus.REGISTERED).order_by("pk")
     templates = list(registered.filter(admission_year=2023)[:50]) or list(registered[:50])
     taken = set(User.objects.values_list("id_number", flat=True))
-    rng = random.Random(2026)
+    rng = random.Random(f"{prefix}-2026")
+    first = EnrollmentRecord.objects.count()  # 学号 and 考生号 of a new set follow the last
     now = timezone.now()
     users, records = [], []
     for n in range(count):
@@ -258,7 +268,7 @@ def make_surge_students(count: int) -> dict[str, int]:
         name = f"压测{n:04d}"
         users.append(
             User(
-                username=f"surge{n:04d}",
+                username=f"{prefix}{n:05d}",
                 password=encoded,
                 real_name=name,
                 id_number=number,
@@ -269,8 +279,8 @@ def make_surge_students(count: int) -> dict[str, int]:
         record.pk = None
         record._state = copy.copy(record._state)
         record._state.adding = True
-        record.student_number = f"9{n:09d}"
-        record.examinee_number = f"99{n:012d}"
+        record.student_number = f"9{first + n:09d}"
+        record.examinee_number = f"99{first + n:012d}"
         record.name, record.id_number, record.birth_date = name, number, birth
         record.bound_at, record.first_viewed_at = now, None
         record.check_result = CheckResult.NONE  # a new student has confirmed nothing yet
@@ -283,25 +293,41 @@ def make_surge_students(count: int) -> dict[str, int]:
     return {u.username: r.pk for u, r in zip(users, records, strict=True)}
 
 
-def surge_student(base: str, username: str, record_id: int) -> dict[str, list[float]]:
-    """One student's deadline: log-in page, log in, 学籍信息, 正确 page, confirm.
-    Returns the milliseconds of each step; raises on anything unexpected."""
+# The portal's five requests, and the ceiling flow's (bench/ceiling_urls.py).
+FLOWS = {
+    "portal": {
+        "login": "/accounts/login/",
+        "page": "/records/mine/",
+        "form": "/records/{record}/confirm/",
+    },
+    "ceiling": {
+        "login": "/bench/flow/login/",
+        "page": "/bench/flow/page/",
+        "form": "/bench/flow/form/{record}/",
+    },
+}
+
+
+def surge_student(
+    base: str, username: str, record_id: int, flow: str = "portal"
+) -> dict[str, list[float]]:
+    """One student's deadline: log-in page, log in, 学籍信息, 正确 page, confirm (or the
+    ceiling flow's five requests). Returns the milliseconds of each step; raises on
+    anything unexpected."""
+    paths = FLOWS[flow]
+    form = paths["form"].format(record=record_id)
     browser = Browser(base)
     try:
-        login_page = browser.get("/accounts/login/")
+        login_page = browser.get(paths["login"])
         fields = {"username": username, "password": SURGE_PASSWORD}
-        login = browser.post(
-            "/accounts/login/", {**fields, "csrfmiddlewaretoken": login_page.csrf()}
-        )
+        login = browser.post(paths["login"], {**fields, "csrfmiddlewaretoken": login_page.csrf()})
         if login.status != 302:
             raise AssertionError(f"log-in answered {login.status}")
-        mine = browser.get("/records/mine/")
-        if mine.status != 200 or f"/records/{record_id}/confirm/" not in mine.text:
+        mine = browser.get(paths["page"])
+        if mine.status != 200 or (flow == "portal" and form not in mine.text):
             raise AssertionError(f"学籍信息 answered {mine.status} without the 正确 button")
-        confirm_page = browser.get(f"/records/{record_id}/confirm/")
-        confirm = browser.post(
-            f"/records/{record_id}/confirm/", {"csrfmiddlewaretoken": confirm_page.csrf()}
-        )
+        confirm_page = browser.get(form)
+        confirm = browser.post(form, {"csrfmiddlewaretoken": confirm_page.csrf()})
         if confirm.status != 302:
             raise AssertionError(f"正确 answered {confirm.status}")
     finally:
@@ -313,10 +339,12 @@ def surge_student(base: str, username: str, record_id: int) -> dict[str, list[fl
     }
 
 
-def surge(base: str, students: dict[str, int], *, clients: int, limit: float) -> dict:
+def surge(
+    base: str, students: dict[str, int], *, clients: int, limit: float, flow: str = "portal"
+) -> dict:
     """Every student through `surge_student`, `clients` at a time, for `limit` s at most."""
     queue = list(students.items())
-    latencies: dict[str, list[float]] = {s: [] for s in ("login", "mine", "confirm")}
+    latencies: dict[str, list[float]] = {s: [] for s in STEPS}
     errors: list[str] = []
     done = [0]
     lock = threading.Lock()
@@ -329,7 +357,7 @@ def surge(base: str, students: dict[str, int], *, clients: int, limit: float) ->
                     return
                 username, record_id = queue.pop()
             try:
-                steps = surge_student(base, username, record_id)
+                steps = surge_student(base, username, record_id, flow)
             except Exception as exc:  # noqa: BLE001 - every failure is counted and shown
                 with lock:
                     errors.append(f"{username}: {exc}")
@@ -348,7 +376,11 @@ def surge(base: str, students: dict[str, int], *, clients: int, limit: float) ->
     elapsed = time.monotonic() - started
     every = [v for values in latencies.values() for v in values]
     q = statistics.quantiles(every, n=100) if len(every) > 1 else [0] * 99
-    step_p99 = {k: statistics.quantiles(v, n=100)[98] for k, v in latencies.items() if len(v) > 1}
+    step_p = {
+        k: (statistics.median(v), statistics.quantiles(v, n=100)[98])
+        for k, v in latencies.items()
+        if len(v) > 1
+    }
     return {
         "students": done[0],
         "left": len(queue),
@@ -358,7 +390,8 @@ def surge(base: str, students: dict[str, int], *, clients: int, limit: float) ->
         "rps": len(every) / elapsed if elapsed else 0,
         "p50": q[49],
         "p99": q[98],
-        "step_p99": step_p99,
+        "step_p": step_p,
+        "per_second": done[0] / elapsed if elapsed else 0,
     }
 
 
@@ -380,11 +413,19 @@ def confirmed(students: dict[str, int]) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=10, help="seconds per page")
+    parser.add_argument(
+        "--duration", type=int, default=10, help="seconds per page (0: the surge only)"
+    )
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--students", type=int, default=1200, help="demo students")
-    parser.add_argument("--surge", type=int, default=2000, help="students in the surge")
+    parser.add_argument("--surge", type=int, default=1000, help="students in each surge")
+    parser.add_argument(
+        "--surge-workers-per-core",
+        type=lambda v: [int(n) for n in v.split(",")],
+        default=[1, 2],
+        help="gunicorn workers a core for the surges, e.g. 1,2",
+    )
     parser.add_argument("--surge-clients", type=int, default=8)
     parser.add_argument("--surge-limit", type=float, default=1800, help="seconds at most")
     parser.add_argument("--sessions", default="cached_db", choices=["db", "cached_db", "cache"])
@@ -420,20 +461,32 @@ def run(args, env: dict[str, str]) -> list[Row]:
     prepare(args.students)
     pages = page_paths()
     count_queries(pages)
+    rows = []
+    if args.duration:
+        server, base = start_server(env, args.workers)
+        try:
+            rows = load(args, base, pages, server)
+        finally:
+            server.stop()
+    return rows + run_surges(args, env)
+
+
+def start_server(env: dict[str, str], workers: int) -> tuple[Process, str]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = Process(
         "gunicorn",
-        [PYTHON, "-m", "gunicorn", "portal.wsgi", "-w", str(args.workers), "-b",
+        [PYTHON, "-m", "gunicorn", "portal.wsgi", "-w", str(workers), "-b",
          f"127.0.0.1:{port}", "--worker-class", "sync", "--graceful-timeout", "5", "--no-control-socket"],
         env,
         OUT / "pages-gunicorn.log",
     ).start()  # fmt: skip
     try:
         wait_http(base + "/", timeout=60, process=server)
-        return load(args, base, pages, server)
-    finally:
+    except BaseException:
         server.stop()
+        raise
+    return server, base
 
 
 def load(args, base: str, pages: list[Page], server: Process) -> list[Row]:
@@ -477,7 +530,6 @@ def load(args, base: str, pages: list[Page], server: Process) -> list[Row]:
             Row(MODULE, page.name, r["rps"], "req/s", local, r["rps"] / local, peak,
                 page.target, note)
         )  # fmt: skip
-    rows += run_surge(args, base, ceiling, server)
     return rows
 
 
@@ -489,36 +541,111 @@ def _measure_one(base: str, page: Page, cookies: dict, args) -> dict:
     return r
 
 
-def run_surge(args, base: str, ceiling: float, server: Process) -> list[Row]:
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far (Linux /proc), in seconds."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()  # noqa: SIM115
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def machine_busy_seconds() -> float:
+    """CPU time the whole machine spent busy so far (/proc/stat), in seconds."""
+    values = [int(v) for v in open("/proc/stat").readline().split()[1:]]  # noqa: SIM115
+    idle = values[3] + values[4]  # idle, iowait
+    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def surge_once(args, base: str, server: Process, flow: str, prefix: str) -> dict:
+    students = make_surge_students(args.surge, prefix)
+    workers = child_pids(server.pid)
+    cpu, busy = cpu_seconds(workers), machine_busy_seconds()
+    result = surge(base, students, clients=args.surge_clients, limit=args.surge_limit, flow=flow)
+    result["app_cpu_ms"] = (cpu_seconds(workers) - cpu) * 1000 / max(1, result["students"])
+    result["machine_cpu_ms"] = (machine_busy_seconds() - busy) * 1000 / max(1, result["students"])
+    result["total"] = len(students)
+    result["confirmed"] = confirmed(students) if flow == "portal" else result["students"]
+    steps = "  ".join(
+        f"{k} p50 {p50:.0f} / p99 {p99:.0f} ms" for k, (p50, p99) in result["step_p"].items()
+    )
+    print(
+        f"  {flow:8} {result['students']}/{len(students)} students in {result['seconds']:.0f} s"
+        f" = {result['per_second']:.1f}/s, {len(result['errors'])} errors, p99 {result['p99']:.0f} ms;"
+        f" {steps}; CPU a student: app {result['app_cpu_ms']:.0f} ms,"
+        f" machine {result['machine_cpu_ms']:.0f} ms"
+    )  # fmt: skip
+    for line in result["errors"][:10]:
+        print(f"    {line}")
+    return result
+
+
+def run_surges(args, env: dict[str, str]) -> list[Row]:
+    """The surge beside its ceiling flow, on a fresh server for each gunicorn setting."""
     if not args.surge:
         return []
-    started = time.perf_counter()
-    students = make_surge_students(args.surge)
-    print(f"surge: {len(students)} students created in {time.perf_counter() - started:.1f} s")
-    result = surge(base, students, clients=args.surge_clients, limit=args.surge_limit)
-    done = confirmed(students)
-    errors = result["errors"]
+    cores = os.cpu_count() or 1
+    rows, table = [], []
+    for per_core in args.surge_workers_per_core:
+        workers = per_core * cores
+        print(
+            f"surge: {args.surge} students a flow, {workers} gunicorn workers ({per_core} a core)"
+        )
+        server, base = start_server(env, workers)
+        try:
+            ceiling = surge_once(args, base, server, "ceiling", f"ceil{workers}w")
+            portal = surge_once(args, base, server, "portal", f"surge{workers}w")
+            peak = peak_rss_mb(child_pids(server.pid))
+        finally:
+            server.stop()
+        ok = (
+            not ceiling["errors"]
+            and not portal["errors"]
+            and not portal["left"]
+            and portal["confirmed"] == portal["total"]
+        )
+        ratio = portal["per_second"] / ceiling["per_second"] if ceiling["per_second"] else 0
+        steps = ", ".join(
+            f"{k} {p50:.0f}/{p99:.0f} ms" for k, (p50, p99) in portal["step_p"].items()
+        )
+        note = (
+            f"{workers} workers ({per_core}/core): {portal['students']}/{portal['total']} students, "
+            f"{len(portal['errors'])} errors, {portal['confirmed']} confirmed, "
+            f"p50 {portal['p50']:.0f} ms, p99 {portal['p99']:.0f} ms; p50/p99 per step: {steps}; "
+            f"CPU a student {portal['app_cpu_ms']:.0f} ms in the app servers, "
+            f"{portal['machine_cpu_ms']:.0f} ms on the machine (ceiling flow "
+            f"{ceiling['per_second']:.1f}/s, p99 {ceiling['p99']:.0f} ms, "
+            f"{ceiling['app_cpu_ms']:.0f} ms app CPU)"
+        )
+        if not ok:
+            note = "FAILED: errors, or students not confirmed (output above); " + note
+        rows.append(
+            Row(MODULE, f"surge: students a second, {per_core} worker/core", portal["per_second"],
+                "students/s", ceiling["per_second"], ratio, peak, SURGE_TARGET, note)
+        )  # fmt: skip
+        table.append((per_core, workers, ceiling, portal, ratio))
+    print_surge_table(table, cores)
+    return rows
+
+
+def print_surge_table(table, cores: int) -> None:
+    print(f"\nThe deadline surge on {cores} cores (students a second; p50 / p99 of a request):")
     print(
-        f"surge: {result['students']} students in {result['seconds']:.0f} s, "
-        f"{len(errors)} errors, {done} confirmations, p99 {result['p99']:.0f} ms"
+        "| workers | ceiling flow | surge | surge / ceiling | surge p50 / p99 | "
+        "app CPU a student | machine CPU a student |"
     )
-    for line in errors[:10]:
-        print(f"  {line}")
-    peak = peak_rss_mb(child_pids(server.pid))
-    steps = ", ".join(f"{k} p99 {v:.0f} ms" for k, v in result["step_p99"].items())
-    note = (
-        f"{result['students']}/{len(students)} students, {len(errors)} errors, {done} confirmed, "
-        f"{result['left']} not reached, {result['seconds']:.0f} s, {args.surge_clients} clients; "
-        f"p50 {result['p50']:.0f} ms, p99 {result['p99']:.0f} ms; {steps}"
-    )
-    ok = not errors and done == len(students) and not result["left"]
-    return [
-        Row(MODULE, "surge: requests (5 per student)", result["rps"], "req/s", ceiling,
-            result["rps"] / ceiling, peak, None, note),
-        Row(MODULE, "surge: p99 latency", result["p99"], "ms", None, None, peak, None,
-            "zero errors, every student confirmed" if ok else
-            "FAILED: errors, or students not reached within --surge-limit (note above)"),
-    ]  # fmt: skip
+    print("|---|---|---|---|---|---|---|")
+    for per_core, workers, ceiling, portal, ratio in table:
+        print(
+            f"| {workers} ({per_core}/core) | {ceiling['per_second']:.1f} | "
+            f"{portal['per_second']:.1f} | {ratio:.2f} | {portal['p50']:.0f} / "
+            f"{portal['p99']:.0f} ms | {portal['app_cpu_ms']:.0f} ms | "
+            f"{portal['machine_cpu_ms']:.0f} ms |"
+        )
 
 
 if __name__ == "__main__":
