@@ -408,7 +408,7 @@ def prepare(cluster: Cluster) -> None:
     django.setup()
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
-    call_command("seed_demo", students=60, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("seed_demo", allow_without_debug=True, students=60, stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
 def run(args, checks: Checks, work: Path) -> None:

@@ -65,7 +65,7 @@ AXE = Axe()
 
 @pytest.fixture
 def demo(transactional_db) -> None:
-    call_command("seed_demo", students=60, seed=1, stdout=io.StringIO())
+    call_command("seed_demo", allow_without_debug=True, students=60, seed=1, stdout=io.StringIO())
 
 
 def view_name(path: str) -> str | None:

@@ -48,7 +48,7 @@ SMALL_TARGETS_JS = """(min) => {
 
 @pytest.fixture
 def demo(transactional_db) -> None:
-    call_command("seed_demo", students=60, seed=1, stdout=io.StringIO())
+    call_command("seed_demo", allow_without_debug=True, students=60, seed=1, stdout=io.StringIO())
 
 
 @pytest.fixture

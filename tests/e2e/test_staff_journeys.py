@@ -20,7 +20,7 @@ from tests.e2e.conftest import assert_fits
 
 @pytest.fixture
 def demo(transactional_db) -> None:
-    call_command("seed_demo", students=60, seed=1, stdout=io.StringIO())
+    call_command("seed_demo", allow_without_debug=True, students=60, seed=1, stdout=io.StringIO())
 
 
 @pytest.fixture

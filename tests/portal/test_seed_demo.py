@@ -52,8 +52,10 @@ DEMO_USERNAMES = [login.username for login in demo.DEMO_LOGINS]
 
 
 def seed(**options) -> str:
+    """The test settings run with DEBUG off, as production does: hence the flag."""
     out = io.StringIO()
-    call_command("seed_demo", stdout=out, **{"students": STUDENTS, "seed": SEED, **options})
+    options = {"students": STUDENTS, "seed": SEED, "allow_without_debug": True, **options}
+    call_command("seed_demo", stdout=out, **options)
     return out.getvalue()
 
 
@@ -520,3 +522,20 @@ def test_a_size_outside_the_limits_is_refused(students):
 def test_the_command_reports_a_refused_size_as_a_command_error(db):
     with pytest.raises(CommandError, match="演示学生人数"):
         seed(students=10)
+
+
+def test_without_debug_it_refuses_unless_asked_and_writes_nothing(db, settings):
+    """The demo's log-ins, an admin among them, share the password printed in the README."""
+    settings.DEBUG = False
+    before = row_counts()
+
+    with pytest.raises(CommandError, match="--allow-without-debug"):
+        seed(allow_without_debug=False)
+
+    assert row_counts() == before
+
+
+def test_with_debug_on_it_needs_no_flag(output, settings):
+    settings.DEBUG = True
+
+    assert "演示数据已存在" in seed(allow_without_debug=False)

@@ -26,8 +26,22 @@ class Command(BaseCommand):
             action="store_true",
             help="演示数据已存在时只列出演示账号（make serve 每次启动都会调用）",
         )
+        parser.add_argument(
+            "--allow-without-debug",
+            action="store_true",
+            help="DEBUG 关闭时也生成（仅供压测和集群测试；演示账号的密码是公开的）",
+        )
 
-    def handle(self, *args, students: int, seed: int, if_empty: bool, **options):
+    def handle(
+        self, *args, students: int, seed: int, if_empty: bool, allow_without_debug: bool, **options
+    ):
+        # The demo log-ins (an admin among them) share one password printed in the README:
+        # on a server with DEBUG off that is an open door, unless someone asks for it.
+        if not settings.DEBUG and not allow_without_debug:
+            raise CommandError(
+                "DEBUG 未开启：演示数据含公开密码的管理员账号，不能在正式服务器上生成。"
+                "仅在压测或测试中需要时，请加 --allow-without-debug。"
+            )
         try:
             result = demo_build(students=students, seed=seed, stdout=self.stdout)
         except DemoError as exc:
