@@ -248,6 +248,8 @@ STORAGES = {
         ),
     },
 }
+# Where `manage.py backup` writes (docs/deploy.md): on another disk, or copied off-site.
+BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "backups")
 # MEDIA_STORAGE=s3: an S3-compatible object store (django-storages, the `scale` extra),
 # so that app servers and workers share files without a shared disk. Still private: no
 # public ACL, signed URLs only, and portal.lib.objectstore refuses to make a URL at all.
