@@ -11,6 +11,7 @@ from accounts.models import Role
 from records.models import DiscrepancyReport
 from tests import factories
 from tests.e2e.conftest import MOBILE, assert_fits
+from tests.e2e.test_axe import axe_violations
 
 # The 有误 form was 4,200 px tall on a phone with every row open; untouched, it must now
 # fit in well under half of that.
@@ -56,6 +57,7 @@ def test_registration_sent_empty_focuses_the_summary_and_its_links_reach_the_fie
         f"提交未成功，请修改以下 {count} 处："
     )
     assert_fits(page, "the refused registration form")
+    assert axe_violations(page) == []
     # Keyboard alone: Tab from the summary reaches its first link, Enter reaches the field.
     page.keyboard.press("Tab")
     first = links.first
@@ -102,6 +104,7 @@ def test_the_discrepancy_form_is_short_until_she_ticks_a_row(page, meimei, login
     ticked = page.evaluate(HEIGHT_JS)
     assert untouched < ticked < UNTOUCHED_MAX_PX + 1000, (untouched, ticked)
     assert_fits(page, "the 有误 form with a row open")
+    assert axe_violations(page) == []
     # Unticking closes the row again.
     box.uncheck()
     expect(page.get_by_label("民族的正确信息")).to_be_hidden()
@@ -122,6 +125,7 @@ def test_a_ticked_row_sent_without_its_value_is_reported_and_stays_open(page, me
     expect(page.get_by_label("民族", exact=True)).to_be_checked()
     expect(page.get_by_label("民族的正确信息")).to_be_visible()
     expect(page.get_by_label("姓名的正确信息")).to_be_hidden()
+    assert axe_violations(page) == []
     link.click()
     expect(page.get_by_label("民族的正确信息")).to_be_focused()
     assert page.evaluate(HEIGHT_JS) < UNTOUCHED_MAX_PX + 1000
