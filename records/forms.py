@@ -111,14 +111,14 @@ class DiscrepancyForm(forms.Form):
         for name in CORRECTABLE_FIELDS:
             label = field_label(name)
             self.fields[f"wrong_{name}"] = forms.BooleanField(label=label, required=False)
-            self.fields[f"value_{name}"] = value_field(
-                record, name, label=_("%(field)s的正确信息") % {"field": label}
-            )
+            value = value_field(record, name, label=_("%(field)s的正确信息") % {"field": label})
+            # What a correction of the field needs, read out with its box (aria-describedby).
+            value.help_text = policy_text(name)
+            self.fields[f"value_{name}"] = value
             self.rows.append(
                 {
                     "name": name,
                     "current": rules.text(record, name),
-                    "policy": policy_text(name),
                     "wrong": self[f"wrong_{name}"],
                     "value": self[f"value_{name}"],
                 }

@@ -46,6 +46,9 @@ def test_report_correct_and_confirm(page, people, scan, login, logout, screensho
     # Only a ticked field asks for its right value, with what it needs said beside it.
     expect(page.get_by_label("民族的正确信息")).to_be_hidden()
     page.get_by_label("民族", exact=True).check()
+    # Ticking moves no focus; the opened box is next in the tab order.
+    expect(page.get_by_label("民族", exact=True)).to_be_focused()
+    page.keyboard.press("Tab")
     expect(page.get_by_label("民族的正确信息")).to_be_focused()
     expect(
         page.locator("[data-report-row]", has=page.get_by_label("民族", exact=True))
