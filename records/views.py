@@ -42,6 +42,7 @@ from records.forms import (
     RecordSearchForm,
     show_errors,
 )
+from records.history.selectors import staff_change_notes
 from records.models import ReportState
 from records.panels import record_panels
 from records.rules import label as field_label
@@ -89,6 +90,7 @@ def my_records(request):
     bound = [record for record in records if record.user_id == user.pk]
     binding.records_mark_viewed(records=bound)
     panels, reports = record_panels(bound), latest_discrepancies(bound)
+    notes = staff_change_notes(bound, student=user)  # who changed what since her 正确
     items = [
         {
             "record": record,
@@ -97,6 +99,7 @@ def my_records(request):
             "fields": record_field_rows(record, full_id=True),
             "panels": panels.get(record.pk, []),
             "report": reports.get(record.pk),
+            "change": notes.get(record.pk),
         }
         for record in records
     ]
