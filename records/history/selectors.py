@@ -251,40 +251,46 @@ class ChangeNote:
     fields: str
 
 
-def staff_change_notes(records: list[EnrollmentRecord], *, student) -> dict[int, ChangeNote]:
-    """For each of her records whose check is open again (not confirmed, no open 有误
-    report) after someone else changed it since her last 正确: who changed what, when —
-    {record pk: note}. Two queries at most, however many records and events."""
-    open_ids = [
-        record.pk
-        for record in records
-        if not getattr(record, "is_confirmed", False)
-        and not getattr(record, "has_open_report", False)
-    ]
-    if not open_ids:
-        return {}
+def with_last_change(records: QuerySet[EnrollmentRecord]) -> QuerySet[EnrollmentRecord]:
+    """Annotate each record with last_change_id, the latest change someone else made to
+    it (OTHERS_CHANGES), and last_confirmed_at, her latest 正确: in the query that lists
+    the records, so that 学籍信息 costs a query more only when it has a change to tell
+    (staff_change_notes)."""
     latest = AuditEvent.objects.filter(
         target_type=RECORD,
         target_id=Cast(OuterRef("pk"), CharField()),
         action__in=OTHERS_CHANGES,
     ).order_by("-created_at", "-pk")
     confirmed = RecordConfirmation.objects.filter(record=OuterRef("pk")).order_by("-confirmed_at")
-    rows = (
-        EnrollmentRecord.objects.filter(pk__in=open_ids)
-        .annotate(
-            change_id=Subquery(latest.values("pk")[:1]),
-            confirmed_at=Subquery(confirmed.values("confirmed_at")[:1]),
-        )
-        .values_list("pk", "change_id", "confirmed_at")
+    return records.annotate(
+        last_change_id=Subquery(latest.values("pk")[:1]),
+        last_confirmed_at=Subquery(confirmed.values("confirmed_at")[:1]),
     )
-    wanted = {change: (pk, confirmed_at) for pk, change, confirmed_at in rows if change}
+
+
+def staff_change_notes(records: list[EnrollmentRecord], *, student) -> dict[int, ChangeNote]:
+    """For each of her records (annotated by with_last_change) whose check is open again —
+    not confirmed, no open 有误 report — after someone else changed it since her last 正确:
+    who changed what, when — {record pk: note}. A re-import that revoked her 正确 is
+    told by the revocation's own reason (templates/records/_record_changes.html). One
+    query when there is one to tell, none otherwise."""
+    wanted = {
+        record.last_change_id: record
+        for record in records
+        if record.last_change_id is not None
+        and not getattr(record, "is_confirmed", False)
+        and not getattr(record, "has_open_report", False)
+    }
     if not wanted:
         return {}
     notes = {}
     for event in AuditEvent.objects.filter(pk__in=wanted).select_related(*ACTOR):
-        pk, confirmed_at = wanted[event.pk]
-        if confirmed_at is None or event.created_at > confirmed_at:
-            notes[pk] = _note(event, student)
+        record = wanted[event.pk]
+        if record.last_confirmed_at is not None and event.created_at <= record.last_confirmed_at:
+            continue  # she confirmed the record as changed (and withdrew it since)
+        if event.action == IMPORTED and getattr(record, "last_revoked_at", None):
+            continue  # the import's revocation says it already, values and all
+        notes[record.pk] = _note(event, student)
     return notes
 
 

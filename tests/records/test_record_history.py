@@ -11,7 +11,6 @@ from django.utils.formats import date_format
 
 from records.models import DiscrepancyItem, DiscrepancyReport, OnlineReport
 from records.online_reports import services
-from tests import factories
 from tests.records.conftest import edit_record
 
 HISTORY = "/records/mine/history/"
@@ -208,6 +207,26 @@ def test_records_page_says_what_changed_after_a_correction(client_for, world):
     assert f"学籍管理员（教务处学籍科）于 {today} 更正了 民族，请重新核对。" in page
     assert f'href="{HISTORY}"' in page
     assert "已查看，未确认" in page
+
+
+def test_the_change_note_costs_one_query_however_many_changes(
+    client_for, world, django_assert_max_num_queries
+):
+    """One query for the note (the page without one: tests/records/test_record_pages.py)."""
+    _accept(client_for, world.registrar, _file_report(world.alice_record))
+    client = client_for(world.alice)
+    client.get("/records/mine/")
+    with django_assert_max_num_queries(9) as one:
+        client.get("/records/mine/")
+    one_change = len(one.captured_queries)
+    registrar = client_for(world.registrar)
+    for n in range(5):
+        edit_record(registrar, world.alice_record, name=f"李晓梅{n}", reason=f"第 {n} 次")
+    client = client_for(world.alice)
+
+    with django_assert_max_num_queries(one_change):
+        page = client.get("/records/mine/").content.decode()
+    assert "修改了 姓名，请重新核对。" in page  # the latest change
 
 
 def test_the_change_note_goes_once_she_confirms_again(client_for, world):
