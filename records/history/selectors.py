@@ -95,7 +95,7 @@ def _str_ids(queryset: QuerySet) -> QuerySet:
 class Change:
     at: datetime.datetime
     who: str
-    action: str
+    what: str  # the action in words
     lines: list[audit_labels.ChangeLine]
     reason: str = ""
     explanation: str = ""  # her 有误 report's 情况说明, when the change answers it
@@ -132,7 +132,7 @@ def _change(event: AuditEvent, user, reports: list[DiscrepancyReport]) -> Change
     return Change(
         at=event.created_at,
         who=actor_words(event, student=user),
-        action=audit_labels.action_label(event.action),
+        what=audit_labels.action_label(event.action),
         lines=_lines(event),
         reason=event.reason,
         explanation=report.explanation if report is not None else "",
@@ -156,14 +156,14 @@ def _report_of(event: AuditEvent, reports: list[DiscrepancyReport]) -> Discrepan
     if event.action != CORRECTED:
         return None
     accepted = [
-        report
+        (report.decided_at, report)
         for report in reports
         if str(report.record_id) == event.target_id
         and report.state == ReportState.ACCEPTED
         and report.decided_at is not None
         and report.decided_at <= event.created_at
     ]
-    return max(accepted, key=lambda report: report.decided_at, default=None)
+    return max(accepted, key=lambda pair: pair[0], default=(None, None))[1]
 
 
 # (b) Staff looking at or exporting her data --------------------------------------------
@@ -172,7 +172,7 @@ def _report_of(event: AuditEvent, reports: list[DiscrepancyReport]) -> Discrepan
 @dataclass
 class AccessLine:
     who: str
-    action: str
+    what: str
     count: int = 1
 
 
@@ -275,9 +275,9 @@ def staff_change_notes(records: list[EnrollmentRecord], *, student) -> dict[int,
     told by the revocation's own reason (templates/records/_record_changes.html). One
     query when there is one to tell, none otherwise."""
     wanted = {
-        record.last_change_id: record
+        getattr(record, "last_change_id", None): record
         for record in records
-        if record.last_change_id is not None
+        if getattr(record, "last_change_id", None) is not None
         and not getattr(record, "is_confirmed", False)
         and not getattr(record, "has_open_report", False)
     }
@@ -286,7 +286,8 @@ def staff_change_notes(records: list[EnrollmentRecord], *, student) -> dict[int,
     notes = {}
     for event in AuditEvent.objects.filter(pk__in=wanted).select_related(*ACTOR):
         record = wanted[event.pk]
-        if record.last_confirmed_at is not None and event.created_at <= record.last_confirmed_at:
+        confirmed_at = getattr(record, "last_confirmed_at", None)
+        if confirmed_at is not None and event.created_at <= confirmed_at:
             continue  # she confirmed the record as changed (and withdrew it since)
         if event.action == IMPORTED and getattr(record, "last_revoked_at", None):
             continue  # the import's revocation says it already, values and all
