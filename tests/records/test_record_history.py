@@ -94,9 +94,10 @@ def test_her_own_actions_read_as_hers(client_for, world):
 
 
 def test_a_staff_view_shows_office_and_day_without_a_name(client_for, world):
+    url = f"/records/{world.alice_record.pk}/"
     for _ in range(2):
-        assert client_for(world.counselor).get(f"/records/{world.alice_record.pk}/").status_code == 200
-    client_for(world.college_staff).get(f"/records/{world.alice_record.pk}/")
+        assert client_for(world.counselor).get(url).status_code == 200
+    client_for(world.college_staff).get(url)
 
     page = client_for(world.alice).get(HISTORY).content.decode()
 
