@@ -10,6 +10,7 @@ from accounts.services import second_factor
 _STUDENT = [
     ("home", _("首页")),
     ("records:my_records", _("学籍信息")),
+    ("records:record_history", _("我的学籍记录")),
     ("notices:notice_list", _("通知公告")),
     ("notices:help_list", _("帮助")),
     ("accounts:account", _("账号")),

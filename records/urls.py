@@ -1,12 +1,14 @@
 from django.urls import path
 
 from records import views
+from records.history import views as history_views
 
 app_name = "records"
 
 urlpatterns = [
     path("mine/", views.my_records, name="my_records"),
     path("mine/bind/", views.bind_more, name="bind_more"),
+    path("mine/history/", history_views.record_history, name="record_history"),
     path("<int:pk>/", views.record_detail, name="record_detail"),
     path("<int:pk>/confirm/", views.record_confirm, name="record_confirm"),
     path("<int:pk>/report/", views.discrepancy_create, name="discrepancy_create"),

@@ -42,6 +42,7 @@ from records.forms import (
     RecordSearchForm,
     show_errors,
 )
+from records.history.selectors import staff_change_notes, with_last_change
 from records.models import ReportState
 from records.panels import record_panels
 from records.rules import label as field_label
@@ -77,18 +78,23 @@ def my_records(request):
     be checked, and if not why (records.self_check)."""
     user = request.user
     records = list(
-        binding.with_bindable(checks.with_last_revocation(with_state(related=True)), user)
+        binding.with_bindable(
+            with_last_change(checks.with_last_revocation(with_state(related=True))), user
+        )
     )
     degrees = list(binding.with_bindable(degree_records(), user))
     if any(binding.is_bindable(found) for found in records + degrees):
         binding.records_bind(by=user, ip=client_ip(request))
         records = list(
-            binding.with_bindable(checks.with_last_revocation(with_state(related=True)), user)
+            binding.with_bindable(
+                with_last_change(checks.with_last_revocation(with_state(related=True))), user
+            )
         )
         degrees = list(degree_records(user=user))
     bound = [record for record in records if record.user_id == user.pk]
     binding.records_mark_viewed(records=bound)
     panels, reports = record_panels(bound), latest_discrepancies(bound)
+    notes = staff_change_notes(bound, student=user)  # who changed what since her 正确
     items = [
         {
             "record": record,
@@ -97,6 +103,7 @@ def my_records(request):
             "fields": record_field_rows(record, full_id=True),
             "panels": panels.get(record.pk, []),
             "report": reports.get(record.pk),
+            "change": notes.get(record.pk),
         }
         for record in records
     ]

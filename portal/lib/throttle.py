@@ -348,6 +348,24 @@ def network_key(ip: str) -> str:
     return str(address)
 
 
+def mask_ip(ip: str | None) -> str:
+    """What a page may show of a client's address to a student (her report's viewings,
+    records.history): the network, never the host — 203.0.113.*, or an IPv6 address's
+    first 48 bits (2001:db8:1:*), an IPv4-mapped one as its IPv4 address. The one rule
+    for addresses, as portal.lib.idnumbers.mask is for ID numbers; "" when there is none
+    or it is no address."""
+    address = _parse_ip(ip) if ip else None
+    if address is None:
+        return ""
+    mapped = getattr(address, "ipv4_mapped", None)
+    if mapped is not None:
+        address = mapped
+    if address.version == 4:
+        return ".".join(str(address).split(".")[:3] + ["*"])
+    groups = address.exploded.split(":")[:3]
+    return ":".join(group.lstrip("0") or "0" for group in groups) + ":*"
+
+
 def client_key(request) -> str:
     """client_ip() as the key of every per-address limit (IPv6 per /64)."""
     return network_key(client_ip(request))

@@ -18,6 +18,7 @@ from accounts.decorators import student_required
 from portal.lib.throttle import client_ip
 from records.access import online_report_for_owner, record_for_student
 from records.errors import RecordError
+from records.history.selectors import report_viewings
 from records.models import EnrollmentRecord, OnlineReport
 from records.online_reports import services
 from records.online_reports.forms import ReportCreateForm, ReportExtendForm, VerifyForm
@@ -89,6 +90,10 @@ def report_detail(request, pk: int):
         "fields": _report_rows(report.record),
         "extend_form": ReportExtendForm(),
     }
+    # Who opened it: when and from which network (masked), not just how often.
+    context["viewings"], context["more_viewings"] = report_viewings(
+        OnlineReport.objects.filter(pk=report.pk)
+    )
     if status["code"] == services.VALID:
         url = request.build_absolute_uri(reverse("reports:report_public", args=[report.code]))
         context["public_url"] = url
