@@ -30,6 +30,7 @@ from notices.access import (
     notice_for_progress,
     remarks_sheet,
     sees_progress_chart,
+    sees_satisfaction,
     sees_reported_values,
     sheet_for_countersign,
     sheet_for_read,
@@ -99,6 +100,7 @@ def progress(request, pk: int):
         "sheets_filter": request.GET.get("sheets", ""),
         "sort": sort,
         "can_export_college": exports_college(request.user),
+        "sees_satisfaction": sees_satisfaction(request.user),
     }
     if context["can_export_college"]:
         # The export's own copy of the college field: two forms, one page, distinct ids.
