@@ -523,7 +523,9 @@ class SatisfactionEvaluation(models.Model):
                 name="satisfaction_scores_1_to_5",
             )
         ]
-        indexes = [models.Index(fields=["notice", "college", "major"], name="satisfaction_group_idx")]
+        indexes = [
+            models.Index(fields=["notice", "college", "major"], name="satisfaction_group_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.notice_id} {self.college_id}/{self.major_id}"

@@ -37,9 +37,7 @@ urlpatterns = [
     ),
     path("<int:pk>/college-export/", progress_views.college_export, name="college_export"),
     # 专业满意度和院校满意度评价: the student's form; the results (registrar, college)
-    path(
-        "<int:pk>/satisfaction/", satisfaction_views.satisfaction_form, name="satisfaction_form"
-    ),
+    path("<int:pk>/satisfaction/", satisfaction_views.satisfaction_form, name="satisfaction_form"),
     path(
         "<int:pk>/satisfaction/results/",
         satisfaction_views.satisfaction_results,

@@ -32,7 +32,9 @@ class SatisfactionForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": WORDS_MAX}),
         help_text=_("最多 500 字。请不要写姓名、学号等能认出您的信息。"),
-        error_messages={"max_length": _("意见和建议最多 %(limit_value)d 字（现有 %(show_value)d 字）。")},
+        error_messages={
+            "max_length": _("意见和建议最多 %(limit_value)d 字（现有 %(show_value)d 字）。")
+        },
     )
 
     def __init__(self, *args, **kwargs):

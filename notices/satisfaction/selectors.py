@@ -72,29 +72,28 @@ def invitation_for(notice: Notice, user, records: Iterable | None = None) -> Inv
 
 
 def record_invitation_panels(records: list) -> dict[int, Panel]:
-    """The invitation on 学籍信息 (records.panels, registered in notices.apps): under each
-    of a student's records, the evaluation of every published task of hers whose check
-    she has done, with its link or 已评价. Three queries, whatever the number of records
-    or notices; nothing for a page of records of several people."""
-    owners = {record.user_id for record in records if record.user_id}
+    """The invitation on 学籍信息 right after 正确 (records.panels, registered in
+    notices.apps): under each record she has confirmed (is_confirmed, as the page reads
+    it), the evaluation of every published task of hers, with its link or 已评价. Nothing,
+    and no query, until she has confirmed one (a task done otherwise, e.g. photos only, is
+    offered on the notice's page); two queries after, whatever the number of notices;
+    nothing for records of several people."""
+    confirmed = [r for r in records if r.user_id and getattr(r, "is_confirmed", False)]
+    owners = {record.user_id for record in confirmed}
     if len(owners) != 1:
         return {}
-    owner = owners.pop()
-    own = {record.pk: record for record in student_records(owner)}
-    notices = [notice for notice in notices_for_records(own.values()) if notice.has_task]
+    notices = [notice for notice in notices_for_records(confirmed) if notice.has_task]
     if not notices:
         return {}
     evaluated = set(
         SatisfactionParticipant.objects.filter(
-            user_id=owner, notice_id__in=[n.pk for n in notices]
+            user_id=owners.pop(), notice_id__in=[n.pk for n in notices]
         ).values_list("notice_id", flat=True)
     )
     panels = {}
-    for record in records:
-        if record.pk not in own:
-            continue
-        found = [_invitation(notice, [own[record.pk]], evaluated) for notice in notices]
-        shown = [item for item in found if item is not None and item.checked]
+    for record in confirmed:
+        found = [_invitation(notice, [record], evaluated) for notice in notices]
+        shown = [item for item in found if item is not None]
         if shown:
             panels[record.pk] = Panel("notices/satisfaction/_invitation.html", record, shown)
     return panels
@@ -193,7 +192,9 @@ def satisfaction_results(notice: Notice, user) -> Results:
         counts = {name: [row[f"{name}_{s}"] for s in SCORES] for name in SATISFACTION_ITEMS}
         college = colleges.get(row["college_id"])
         if college is None:
-            college = colleges[row["college_id"]] = Group(row["college__name"], key=row["college_id"])
+            college = colleges[row["college_id"]] = Group(
+                row["college__name"], key=row["college_id"]
+            )
         major = Group(_major_label(row), key=row["major_id"])
         for group in (total, college, major):
             group.add(row["n"], counts)
