@@ -42,9 +42,7 @@ def test_my_records_offers_the_evaluation_after_confirming(world, notice, client
 def test_confirming_through_the_page_leads_to_the_invitation(world, notice):
     client = csrf_client(world.alice)
 
-    response = csrf_post(
-        client, f"/records/{world.alice_record.pk}/confirm/", {}, follow=True
-    )
+    response = csrf_post(client, f"/records/{world.alice_record.pk}/confirm/", {}, follow=True)
 
     page = response.content.decode()
     assert "已确认：学籍信息正确" in page
