@@ -10,7 +10,8 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import Role
 from notices import help as help_centre
-from notices.models import FeedbackSheet, Notice, NoticeAttachment, NoticeState
+from notices.models import FeedbackSheet, Notice, NoticeAttachment, NoticeState, NoticeTask
+from notices.satisfaction.selectors import Invitation, invitation_for
 from records.access import class_for_read
 
 # The staff who follow a notice's progress: the counselor, the college and the registrar.
@@ -73,6 +74,32 @@ def attachment_for_manage(request, token: str) -> NoticeAttachment:
 def notice_for_progress(request, pk: int) -> Notice:
     queryset = Notice.objects.followed_by(request.user).prefetch_related("audience")
     return get_object_or_404(queryset, pk=pk)
+
+
+def invitation_for_student(request, pk: int) -> Invitation:
+    """The satisfaction evaluation of a published notice with a task, for a student with a
+    record in its audience (whether she may answer yet, Invitation says); 404 for anyone
+    else (notices.satisfaction.selectors.invitation_for)."""
+    queryset = Notice.objects.published().exclude(task=NoticeTask.NONE)
+    notice = get_object_or_404(queryset.prefetch_related("audience"), pk=pk)
+    invitation = invitation_for(notice, request.user)
+    if invitation is None:
+        raise Http404
+    return invitation
+
+
+def sees_satisfaction(user) -> bool:
+    """Who reads the satisfaction results of a notice: the registrar (her institution's)
+    and college staff (their college's). Never who answered: nobody does."""
+    return user.role in (Role.COLLEGE, Role.REGISTRAR) or user.is_admin
+
+
+def notice_for_satisfaction(request, pk: int) -> Notice:
+    """A notice whose progress the user follows (else 404), if she reads its results (else 403)."""
+    notice = notice_for_progress(request, pk)
+    if not sees_satisfaction(request.user):
+        raise PermissionDenied
+    return notice
 
 
 def class_for_scope(request, pk: int):

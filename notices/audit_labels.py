@@ -23,6 +23,7 @@ ACTIONS = {
     "notices.college_exported": _("导出学院反馈表"),
     "notices.feedback_exported": _("导出全部反馈表"),
     "notices.admin_viewed": _("后台查看通知数据"),
+    "notices.satisfaction_exported": _("导出满意度评价结果"),
 }
 
 FIELDS = {

@@ -1,5 +1,7 @@
 """Notices (通知) that open a verification campaign, and the per-class feedback sheets."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -428,3 +430,127 @@ class Reminder(models.Model):
     def __str__(self) -> str:
         about = self.notice.number if self.notice else self.get_topic_display()
         return f"{about} → {self.user} {self.day}"
+
+
+# 专业满意度和院校满意度评价 (seed 004 step 五) ------------------------------------------
+
+
+class SatisfactionScale(models.IntegerChoices):
+    """1–5, as the national site's stars read."""
+
+    VERY_DISSATISFIED = 1, _("非常不满意")
+    DISSATISFIED = 2, _("不满意")
+    NEUTRAL = 3, _("一般")
+    SATISFIED = 4, _("满意")
+    VERY_SATISFIED = 5, _("非常满意")
+
+
+class RecommendScale(models.IntegerChoices):
+    """The two "would you recommend" items: 1–5 too, worded as a willingness."""
+
+    VERY_UNWILLING = 1, _("非常不愿意")
+    UNWILLING = 2, _("不太愿意")
+    UNSURE = 3, _("说不准")
+    WILLING = 4, _("愿意")
+    VERY_WILLING = 5, _("非常愿意")
+
+
+class SatisfactionEvaluationQuerySet(ScopedQuerySet):
+    """The registrar sees her institution's answers, a college its own college's; nobody
+    else sees any (notices.satisfaction.selectors groups them, a group under 5 shows nothing)."""
+
+    institution_lookup = "notice__institution"
+    college_lookup = "college"
+
+
+# The items of the national site's 专业满意度 and 院校满意度, in the form's order.
+MAJOR_ITEMS = ("major_overall", "major_teaching", "major_prospects", "major_recommend")
+SCHOOL_ITEMS = (
+    "school_overall", "school_teaching", "school_facilities", "school_life", "school_recommend",
+)  # fmt: skip
+SATISFACTION_ITEMS = MAJOR_ITEMS + SCHOOL_ITEMS
+
+
+def _scored(label, scale=SatisfactionScale):
+    return models.PositiveSmallIntegerField(label, choices=scale.choices)
+
+
+class SatisfactionEvaluation(models.Model):
+    """One student's answers to the 专业 and 院校 evaluation of a notice's task, and the
+    专业 / 学院 / 层次 / 年级 they are about, as her record read then.
+
+    Nothing here leads back to her: no account, no record, no time (a time would pair the
+    answer with her 正确 or her log-in), a random key (a counter would pair it with the
+    order of SatisfactionParticipant rows). That she answered is kept apart, in
+    SatisfactionParticipant, which enforces once per task."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    notice = models.ForeignKey(
+        Notice,
+        verbose_name=_("通知"),
+        on_delete=models.CASCADE,
+        related_name="satisfaction_evaluations",
+    )
+    college = models.ForeignKey(
+        "records.College", verbose_name=_("学院"), on_delete=models.PROTECT, related_name="+"
+    )
+    major = models.ForeignKey(
+        "records.Major", verbose_name=_("专业"), on_delete=models.PROTECT, related_name="+"
+    )
+    level = models.CharField(_("层次"), max_length=20, choices=Level.choices)
+    cohort = models.PositiveSmallIntegerField(_("年级（级）"))
+    # 专业满意度
+    major_overall = _scored(_("专业综合满意度"))
+    major_teaching = _scored(_("专业教学质量"))
+    major_prospects = _scored(_("就业前景"))
+    major_recommend = _scored(_("向他人推荐本专业"), RecommendScale)
+    # 院校满意度
+    school_overall = _scored(_("院校综合满意度"))
+    school_teaching = _scored(_("院校教学水平"))
+    school_facilities = _scored(_("办学条件（教学设施、环境）"))
+    school_life = _scored(_("生活服务"))
+    school_recommend = _scored(_("向他人推荐本校"), RecommendScale)
+    words = models.TextField(_("意见和建议"), max_length=500, blank=True)
+
+    objects = SatisfactionEvaluationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("满意度评价")
+        verbose_name_plural = _("满意度评价")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(**{f"{item}__range": (1, 5) for item in SATISFACTION_ITEMS}),
+                name="satisfaction_scores_1_to_5",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["notice", "college", "major"], name="satisfaction_group_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notice_id} {self.college_id}/{self.major_id}"
+
+
+class SatisfactionParticipant(models.Model):
+    """已评价: that a student answered the evaluation of a notice's task, once per task
+    (the constraint). Which answers are hers is kept nowhere (SatisfactionEvaluation), so
+    she cannot change them either. No time: it would narrow down whose answers came when."""
+
+    notice = models.ForeignKey(
+        Notice, verbose_name=_("通知"), on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(
+        User, verbose_name=_("学生账号"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("已参加满意度评价")
+        verbose_name_plural = _("已参加满意度评价")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notice", "user"], name="one_satisfaction_evaluation_per_task"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notice_id} → {self.user_id}"

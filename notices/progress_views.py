@@ -31,6 +31,7 @@ from notices.access import (
     remarks_sheet,
     sees_progress_chart,
     sees_reported_values,
+    sees_satisfaction,
     sheet_for_countersign,
     sheet_for_read,
     sheet_for_remark,
@@ -99,6 +100,7 @@ def progress(request, pk: int):
         "sheets_filter": request.GET.get("sheets", ""),
         "sort": sort,
         "can_export_college": exports_college(request.user),
+        "sees_satisfaction": sees_satisfaction(request.user),
     }
     if context["can_export_college"]:
         # The export's own copy of the college field: two forms, one page, distinct ids.

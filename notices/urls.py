@@ -1,6 +1,7 @@
 from django.urls import path
 
 from notices import manage_views, progress_views, reminder_views, views
+from notices.satisfaction import views as satisfaction_views
 
 app_name = "notices"
 
@@ -35,6 +36,18 @@ urlpatterns = [
         name="remind_unreachable_export",
     ),
     path("<int:pk>/college-export/", progress_views.college_export, name="college_export"),
+    # 专业满意度和院校满意度评价: the student's form; the results (registrar, college)
+    path("<int:pk>/satisfaction/", satisfaction_views.satisfaction_form, name="satisfaction_form"),
+    path(
+        "<int:pk>/satisfaction/results/",
+        satisfaction_views.satisfaction_results,
+        name="satisfaction_results",
+    ),
+    path(
+        "<int:pk>/satisfaction/results.xlsx",
+        satisfaction_views.satisfaction_export,
+        name="satisfaction_export",
+    ),
     # Reminders about a 学历照片 not confirmed (linked from the imaging missing-diploma list)
     path("reminders/diploma-photo/", reminder_views.diploma_remind, name="diploma_remind"),
     path(

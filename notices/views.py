@@ -16,6 +16,7 @@ from notices.access import (
 )
 from notices.following import tasks_followed_by
 from notices.models import Notice
+from notices.satisfaction.selectors import invitation_for
 from notices.student import student_records, student_tasks
 from portal.lib.files import private_file_response
 
@@ -44,6 +45,7 @@ def _viewer_context(user, notice: Notice) -> dict:
         records = list(student_records(user))
         if records and notice.has_task:
             context["my_task"] = student_tasks([notice], records)[0]
+            context["satisfaction"] = invitation_for(notice, user, records)
         context["monitor_sheets"] = selectors.sheets_of_monitor(user).filter(notice=notice)
     return context
 

@@ -9,6 +9,7 @@ import secrets
 from decimal import Decimal
 
 from accounts.models import Role, User
+from notices.models import SATISFACTION_ITEMS, SatisfactionEvaluation
 from portal.lib import idnumbers
 from records.models import (
     Category,
@@ -122,3 +123,18 @@ def student(klass: SchoolClass, **fields) -> tuple[User, EnrollmentRecord]:
 
 def token() -> str:
     return secrets.token_hex(16)
+
+
+def satisfaction_answer(notice, klass: SchoolClass, *, words: str = "", **scores):
+    """An answer to `notice`'s satisfaction evaluation about `klass`'s college and major
+    (every item 3 unless given), as notices.satisfaction.services keeps one."""
+    values = {name: 3 for name in SATISFACTION_ITEMS} | scores
+    return SatisfactionEvaluation.objects.create(
+        notice=notice,
+        college=klass.college,
+        major=klass.major,
+        level=klass.major.level,
+        cohort=klass.cohort,
+        words=words,
+        **values,
+    )

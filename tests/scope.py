@@ -57,7 +57,14 @@ from imaging.models import (
     PhotoVerification,
 )
 from notices import help as help_centre
-from notices.models import FeedbackSheet, Notice, NoticeAttachment, NoticeState, NoticeTask
+from notices.models import (
+    SATISFACTION_ITEMS,
+    FeedbackSheet,
+    Notice,
+    NoticeAttachment,
+    NoticeState,
+    NoticeTask,
+)
 from notices.services.sheets import sheet_sign
 from portal.lib.models import Job, JobState, ThrottleCounter
 from records import progress
@@ -126,6 +133,9 @@ TARGETS = {
     "notices:sheet_unsign": ("pk", "sheet", "pk"),
     "notices:sheet_countersign": ("pk", "sheet", "pk"),
     "notices:sheet_export": ("pk", "sheet", "pk"),
+    "notices:satisfaction_form": ("pk", "evaluated_notice", "pk"),
+    "notices:satisfaction_results": ("pk", "followed_notice", "pk"),
+    "notices:satisfaction_export": ("pk", "followed_notice", "pk"),
     "reports:report_list": ("record_pk", "own_record", "pk"),
     "reports:report_create": ("record_pk", "own_record", "pk"),
     "reports:report_detail": ("pk", "online_report", "pk"),
@@ -238,6 +248,11 @@ POST_DATA = {
     "notices:sheet_unsign": {},
     "notices:sheet_countersign": {"opinion": "同意"},
     "notices:sheet_export": READS,
+    "notices:satisfaction_form": lambda world, notice: {
+        **{name: 4 for name in SATISFACTION_ITEMS}, "words": "很好",
+    },
+    "notices:satisfaction_results": READS,
+    "notices:satisfaction_export": READS,
     "reports:report_list": READS,
     "reports:report_create": {"months": 3},
     "reports:report_detail": READS,
@@ -269,6 +284,8 @@ MAY_ACT = {
     "imaging:photo_upload": _roles(Role.REGISTRAR),
     "imaging:dispute_close": _roles(Role.REGISTRAR),
     "notices:college_export": _roles(Role.COLLEGE, Role.REGISTRAR),
+    "notices:satisfaction_results": _roles(Role.COLLEGE, Role.REGISTRAR),  # not counselors
+    "notices:satisfaction_export": _roles(Role.COLLEGE, Role.REGISTRAR),
     "notices:sheet_remarks": _roles(Role.STUDENT, Role.COUNSELOR),  # the monitor fills it
     "notices:sheet_sign": _roles(Role.COUNSELOR),
     "notices:sheet_unsign": _roles(Role.COUNSELOR),
@@ -372,6 +389,7 @@ def build_objects(world) -> Objects:
             "managed_attachment": attachments,
             "managed_notice": notices + task_notices,
             "followed_notice": notices + task_notices,
+            "evaluated_notice": notices + task_notices,
             "sheet": sheets,
             "help": list(help_centre.ARTICLES),
             "own_record": records,
@@ -385,7 +403,8 @@ def _acted_on(world, photos, sheets, claims) -> None:
     """States a POST needs to act, beside the fresh ones: carol's report decided (she may
     confirm her record or report again) and her photo confirmed (she may rate it), class
     A's sheet of the published notice signed (the counselor may take it back, the college
-    countersign it), bob's claim disputed (the reviewers decide it)."""
+    countersign it), bob's claim disputed (the reviewers decide it), dave's photo confirmed
+    (with his 有误 filed, his task is done: he may answer the satisfaction evaluation)."""
     DiscrepancyReport.objects.filter(record=world.carol_record).update(state=ReportState.REJECTED)
     progress.refresh([world.carol_record.pk])  # an update() sends no signal
     carol_photo = next(photo for photo in photos if photo.record_id == world.carol_record.pk)
@@ -393,6 +412,9 @@ def _acted_on(world, photos, sheets, claims) -> None:
         photo=carol_photo, user=world.carol, result=PhotoState.CONFIRMED
     )
     Photo.objects.filter(pk=carol_photo.pk).update(state=PhotoState.CONFIRMED)
+    dave_photo = next(photo for photo in photos if photo.record_id == world.dave_record.pk)
+    PhotoVerification.objects.create(photo=dave_photo, user=world.dave, result=PhotoState.CONFIRMED)
+    Photo.objects.filter(pk=dave_photo.pk).update(state=PhotoState.CONFIRMED)
     sheet_sign(sheet=sheets[0], by=world.counselor, acknowledged=True)
     IdentityClaim.objects.filter(pk=claims[1].pk).update(state=ClaimState.DISPUTED)
 
@@ -570,10 +592,12 @@ def _public(kind: str, obj) -> bool | None:
     return None
 
 
-NOTICE_KINDS = {"attachment", "managed_attachment", "followed_notice", "sheet"}
+NOTICE_KINDS = {"attachment", "managed_attachment", "followed_notice", "sheet", "evaluated_notice"}
 
 
 def _may_see_notices_kind(world, user, kind: str, obj) -> bool:
+    if kind == "evaluated_notice":
+        return _may_evaluate(user, obj)
     if kind == "followed_notice":  # progress exists only for a task, even for admins
         return obj.task != NoticeTask.NONE and (user.is_superuser or _may_follow(user, obj))
     if user.is_superuser:
@@ -583,6 +607,18 @@ def _may_see_notices_kind(world, user, kind: str, obj) -> bool:
             return obj.school_class.monitor_id == user.pk
         return _may_see_class(world, user, obj.school_class)
     return _may_see_attachment(kind, user, obj)
+
+
+def _may_evaluate(user, notice) -> bool:
+    """The satisfaction evaluation of a notice: a student with a record of hers in its
+    audience (the world's notices have no audience rule: their whole institution), while
+    it is published, for a task. Nobody else, admins neither."""
+    if user.role != Role.STUDENT or notice.state != NoticeState.PUBLISHED:
+        return False
+    if notice.task == NoticeTask.NONE or notice.audience.exists():
+        return False
+    mine = EnrollmentRecord.objects.filter(user=user, institution_id=notice.institution_id)
+    return mine.exists()
 
 
 def _may_see_attachment(kind, user, attachment) -> bool:

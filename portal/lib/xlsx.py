@@ -208,8 +208,20 @@ def write_report(path_or_file, report: Report) -> int:
     columns as wide as their content (up to MAX_WIDTH, then wrapped), A4 fitted to the
     page width, landscape when the table is wide, page numbers in the footer. Rows are
     streamed; the first SAMPLE_ROWS size the columns. Returns the number of data rows."""
+    return write_reports(path_or_file, [report])
+
+
+def write_reports(path_or_file, reports: list[Report]) -> int:
+    """Several reports in one workbook, a sheet each (write_report's layout); returns the
+    number of data rows of them all."""
     workbook = Workbook(write_only=True)
     styles = _report_styles(workbook)
+    count = sum(_write_report_sheet(workbook, styles, report) for report in reports)
+    workbook.save(path_or_file)
+    return count
+
+
+def _write_report_sheet(workbook, styles: dict[str, Any], report: Report) -> int:
     sheet = workbook.create_sheet(SHEET_NAME_FORBIDDEN.sub("", report.title)[:31] or "Sheet1")
     rows = iter(report.rows)
     sample = list(itertools.islice(rows, SAMPLE_ROWS))
@@ -237,7 +249,6 @@ def write_report(path_or_file, report: Report) -> int:
         )
         count += 1
     sheet.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + count}"
-    workbook.save(path_or_file)
     return count
 
 
@@ -265,9 +276,10 @@ def download_name(*parts: Any) -> str:
     return f"{safe[:120] or 'export'}.xlsx"
 
 
-def report_bytes(report: Report) -> bytes:
+def report_bytes(*reports: Report) -> bytes:
+    """One report, or several as the sheets of one workbook, as the bytes of an .xlsx."""
     buffer = io.BytesIO()
-    write_report(buffer, report)
+    write_reports(buffer, list(reports))
     return buffer.getvalue()
 
 
