@@ -162,14 +162,17 @@ def _missing_photo(outcome: str | None, reason: str, where: UnitChoice) -> Missi
     return MissingPhoto(MissingCause.NOT_IMPORTED, reason, where)
 
 
-def missing_photos(records: list[EnrollmentRecord]) -> dict[int, MissingPhoto]:
+def missing_photos(
+    records: list[EnrollmentRecord], *, where: dict[int, UnitChoice] | None = None
+) -> dict[int, MissingPhoto]:
     """For each of `records` (those without a current photo), the cause the photo batches
-    determine and where to have a photo taken. Two queries whatever the number of
-    records (one for records read with_last_delivery); none for an empty list."""
+    determine and where to have a photo taken (`where`: their unit_choices, if read
+    already). Two queries whatever the number of records (one for records read
+    with_last_delivery, none more with `where`); none for an empty list."""
     if not records:
         return {}
     latest = _last_deliveries(records)
-    where = unit_choices(records)
+    where = unit_choices(records) if where is None else where
     return {
         record.pk: _missing_photo(*latest.get(record.pk, (None, "")), where[record.pk])
         for record in records

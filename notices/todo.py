@@ -101,9 +101,11 @@ def student_todo(
     # An item for each part notices.done says is not done: the to-do and the notices'
     # task states cannot disagree.
     photos_open = [r for r in records if not done.photos_done(r)]
-    missing = imaging_selectors.missing_photos([r for r in photos_open if not r.has_photo])
+    no_photo = [r for r in photos_open if not r.has_photo]
     recollect = [r for r in photos_open if r.has_photo and r.photo_dispute_open]
-    where = imaging_selectors.unit_choices(recollect) if recollect else {}
+    # Where to have a photo taken, for both, in one query (none when neither).
+    where = imaging_selectors.unit_choices(no_photo + recollect) if no_photo or recollect else {}
+    missing = imaging_selectors.missing_photos(no_photo, where=where)
     for record in records:
         todo.items += _record_items(record)
         if record in photos_open:
