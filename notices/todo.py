@@ -173,9 +173,7 @@ def _record_items(record: EnrollmentRecord) -> list[TodoItem]:
     else:
         text = _("学籍信息已查看，尚未确认。")
         step = _("核对无误后请点击“学籍信息正确”；有误请点击“学籍信息有误”并提交更正申请。")
-    return [
-        TodoItem("check_record", text, step, anchor, _("学籍信息"), record=record, part=RECORD)
-    ]
+    return [TodoItem("check_record", text, step, anchor, _("学籍信息"), record=record, part=RECORD)]
 
 
 def _photo_items(
@@ -189,9 +187,7 @@ def _photo_items(
             TodoItem(
                 kind="check_photo",
                 text=_("您有照片尚未校对。"),
-                step=_(
-                    "请查看照片是否是本人：是本人请点击“照片正确”，不是本人请点击“照片有误”。"
-                ),
+                step=_("请查看照片是否是本人：是本人请点击“照片正确”，不是本人请点击“照片有误”。"),
                 url=_my_records(f"#photo-check-{record.pk}"),
                 link=_("图像校对"),
                 record=record,
@@ -199,12 +195,17 @@ def _photo_items(
             )
         )
     if record.photo_dispute_open and where is not None:
+        if where.units:
+            step = _("请到图像采集单位重新采集：%(unit)s。新照片上传后请重新校对。") % {
+                "unit": _unit_words(where)
+            }
+        else:
+            step = _no_unit_words(record, where)
         items.append(
             TodoItem(
                 kind="recollect_photo",
                 text=_("您已报告照片有误，照片须重新采集。"),
-                step=_("请到图像采集单位重新采集：%(where)s。新照片上传后请重新校对。")
-                % {"where": _where_words(record, where)},
+                step=step,
                 url=_units_url(where),
                 link=_("图像采集单位联系方式"),
                 record=record,
@@ -217,12 +218,13 @@ def _photo_items(
 def _missing_item(record: EnrollmentRecord, missing: MissingPhoto) -> TodoItem:
     if missing.cause == MissingCause.NOT_DELIVERED:
         text = _("暂无照片：学校未收到您的照片（尚未采集，或采集单位尚未上传）。")
-        step = _("请联系图像采集单位补采：%(where)s。") % {
-            "where": _where_words(record, missing.where)
-        }
+        if missing.where.units:
+            step = _("请联系图像采集单位补采：%(unit)s。") % {"unit": _unit_words(missing.where)}
+        else:
+            step = _no_unit_words(record, missing.where)
     else:
         text = _("图像采集单位报送了您的照片，但未能导入您的学籍。")
-        step = _("请联系学校学籍管理部门核对录取信息：%(office)s。") % {
+        step = _("请联系学校学籍管理部门核对录取信息%(office)s。") % {
             "office": _office_words(record)
         }
     return TodoItem(
@@ -236,14 +238,8 @@ def _missing_item(record: EnrollmentRecord, missing: MissingPhoto) -> TodoItem:
     )
 
 
-def _where_words(record: EnrollmentRecord, where: UnitChoice) -> str:
-    """The first unit of the right province (name, address, phone), or that none is
-    registered there and which office to ask instead."""
-    if not where.units:
-        return _("%(province)s的图像采集单位暂未登记，请咨询学校学籍管理部门（%(office)s）") % {
-            "province": where.province_name,
-            "office": _office_words(record),
-        }
+def _unit_words(where: UnitChoice) -> str:
+    """The first unit of the right province: name, address, phone."""
     unit = where.units[0]
     return _("%(name)s，地址：%(address)s，电话：%(phone)s") % {
         "name": unit.name,
@@ -252,10 +248,19 @@ def _where_words(record: EnrollmentRecord, where: UnitChoice) -> str:
     }
 
 
+def _no_unit_words(record: EnrollmentRecord, where: UnitChoice) -> str:
+    """None registered in her provinces: say so, and which office to ask instead."""
+    return _("%(province)s的图像采集单位暂未登记，请联系学校学籍管理部门安排采集%(office)s。") % {
+        "province": where.province_name,
+        "office": _office_words(record),
+    }
+
+
 def _office_words(record: EnrollmentRecord) -> str:
+    """ "：<office> <phone>" when the institution gives them, else nothing."""
     institution = record.institution
     words = " ".join(p for p in (institution.registrar_office, institution.registrar_phone) if p)
-    return words or _("学校学籍管理部门")
+    return f"：{words}" if words else ""
 
 
 def _units_url(where: UnitChoice) -> str:
