@@ -74,7 +74,9 @@ def pending_rows(
 
 def required_title(notice: Notice, now=None) -> str:
     """A required task's list (issue 15 §2): those who still have it open, and after the
-    cutoff those who did not do it in time (未按时完成)."""
+    cutoff those who did not do it in time (未按时完成); another task's: 未完成名单."""
+    if not notice.is_required:
+        return _("未完成名单")
     now = now or timezone.now()
     if notice.window_end and now > notice.window_end:
         return _("未按时完成名单")

@@ -156,20 +156,13 @@ def pending_export(request, pk: int):
     return xlsx_response(content, filename)
 
 
-def _required_notice(request, pk: int):
-    """A notice with a required task (必须完成), followed by this member of staff."""
-    notice = notice_for_progress(request, pk)
-    if not notice.is_required:
-        raise Http404
-    return notice
-
-
 @staff_required
 def required_list(request, pk: int):
     """Issue 15 §2: per class, the students whose required task is still open; after the
     cutoff, those who did not do it in time (未按时完成). Through the user's scope
-    (records_in_scope): a counselor sees her classes only."""
-    notice = _required_notice(request, pk)
+    (records_in_scope): a counselor sees her classes only. Linked from the progress page
+    of a required task; for another task it is the class-by-class 未完成名单."""
+    notice = notice_for_progress(request, pk)
     form, college_id, school_class = _scope(request, request.GET)
     classes = required_by_class(
         notice, request.user, college_id=college_id, school_class=school_class
@@ -178,7 +171,9 @@ def required_list(request, pk: int):
     context = {
         "notice": notice,
         "title": required_title(notice),
-        "after_cutoff": notice.window_end is not None and timezone.now() > notice.window_end,
+        "after_cutoff": notice.is_required
+        and notice.window_end is not None
+        and timezone.now() > notice.window_end,
         "classes": classes,
         "n_students": sum(len(c.rows) for c in classes),
         "scope_form": form,
@@ -190,7 +185,7 @@ def required_list(request, pk: int):
 @staff_required
 def required_export(request, pk: int):
     """required_list as .xlsx (ID numbers masked), audited like the other exports."""
-    notice = _required_notice(request, pk)
+    notice = notice_for_progress(request, pk)
     form, college_id, school_class = _scope(request, request.GET)
     college = form.cleaned_data.get("college")
     label = school_class.full_name if school_class else (college.name if college else "")

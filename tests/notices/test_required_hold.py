@@ -202,8 +202,10 @@ def test_a_counselor_of_another_class_sees_none_of_them(client_for, world, requi
     )
 
 
-def test_the_list_of_a_notice_not_required_is_404(client_for, world, notice):
-    assert client_for(world.registrar).get(f"/notices/{notice.pk}/required/").status_code == 404
+def test_the_list_of_a_notice_not_required_is_the_plain_pending_list(client_for, world, notice):
+    page = _list(client_for(world.registrar), notice)
+
+    assert "未完成名单" in page and "必须完成任务" not in page and "王强" in page
 
 
 def test_students_cannot_open_the_list(client_for, world, required):
