@@ -62,9 +62,7 @@ def record_done_q() -> Q:
 
 def photos_done_q() -> Q:
     photo = _photo_flags()
-    return (
-        Q(photo["has_photo"]) & ~Q(photo["photos_pending"]) & ~Q(photo["photo_dispute_open"])
-    )
+    return Q(photo["has_photo"]) & ~Q(photo["photos_pending"]) & ~Q(photo["photo_dispute_open"])
 
 
 def task_done_q(notice: Notice) -> Q:

@@ -307,6 +307,7 @@ def test_the_unit_of_her_own_province_when_the_schools_has_none(world, client_fo
     assert "河南省图像采集单位联系方式" in page and "新华社河南分社" in page
     assert "江西省图像采集单位联系方式" not in page
 
+
 def test_a_disputed_photo_lists_the_units_of_both_provinces(photo, world, alice, jiangxi_unit):
     from imaging.models import CollectionUnit
 
