@@ -8,10 +8,8 @@ from dataclasses import dataclass
 
 from django.db.models import (
     Avg,
-    BooleanField,
     Count,
     Exists,
-    ExpressionWrapper,
     OuterRef,
     Q,
     QuerySet,
@@ -49,22 +47,6 @@ def _provinces(record: EnrollmentRecord) -> list[str]:
     student's own province (生源省市)."""
     codes = [record.institution.province, province_code(record.origin_region)]
     return [code for i, code in enumerate(codes) if code and code not in codes[:i]]
-
-
-def with_photo_state(records: QuerySet[EnrollmentRecord]) -> QuerySet[EnrollmentRecord]:
-    """Annotate each record with has_photo (a current photo) and photos_pending (one not
-    checked yet), in the query that lists the records (the student's home page, her task
-    on a notice: notices.student)."""
-    current = Photo.objects.filter(record=OuterRef("pk"), is_current=True)
-    # A graduated record's photo is linked to the diploma and can no longer be checked
-    # (seed 003), so it is never pending.
-    pending = Q(Exists(current.filter(state=PhotoState.UNVERIFIED))) & ~Q(
-        status=RecordStatus.GRADUATED
-    )
-    return records.annotate(
-        photos_pending=ExpressionWrapper(pending, output_field=BooleanField()),
-        has_photo=Exists(current),
-    )
 
 
 def record_photo_panels(records: list[EnrollmentRecord]) -> dict[int, Panel]:
