@@ -8,10 +8,8 @@ from dataclasses import dataclass
 
 from django.db.models import (
     Avg,
-    BooleanField,
     Count,
     Exists,
-    ExpressionWrapper,
     OuterRef,
     Q,
     QuerySet,
@@ -51,22 +49,6 @@ def _provinces(record: EnrollmentRecord) -> list[str]:
     return [code for i, code in enumerate(codes) if code and code not in codes[:i]]
 
 
-def with_photo_state(records: QuerySet[EnrollmentRecord]) -> QuerySet[EnrollmentRecord]:
-    """Annotate each record with has_photo (a current photo) and photos_pending (one not
-    checked yet), in the query that lists the records (the student's home page, her task
-    on a notice: notices.student)."""
-    current = Photo.objects.filter(record=OuterRef("pk"), is_current=True)
-    # A graduated record's photo is linked to the diploma and can no longer be checked
-    # (seed 003), so it is never pending.
-    pending = Q(Exists(current.filter(state=PhotoState.UNVERIFIED))) & ~Q(
-        status=RecordStatus.GRADUATED
-    )
-    return records.annotate(
-        photos_pending=ExpressionWrapper(pending, output_field=BooleanField()),
-        has_photo=Exists(current),
-    )
-
-
 def record_photo_panels(records: list[EnrollmentRecord]) -> dict[int, Panel]:
     """The 图像校对 block of each record page (records.panels, registered in imaging.apps):
     the records' current photos in one query, whatever the number of records."""
@@ -83,6 +65,112 @@ def collection_units_for(record: EnrollmentRecord) -> list[CollectionUnit]:
     provinces = _provinces(record)
     units = list(CollectionUnit.objects.filter(province__in=provinces))
     return sorted(units, key=lambda unit: (provinces.index(unit.province), unit.name))
+
+
+@dataclass
+class UnitChoice:
+    """Where this student has a photo taken or re-collected: the first of her provinces
+    (_provinces: the school's, then her own 生源省市) with a collection unit registered,
+    and its units; none registered in either, `units` is empty and `province` the first."""
+
+    province: str
+    province_name: str
+    units: list[CollectionUnit]
+
+
+def unit_choices(records: list[EnrollmentRecord]) -> dict[int, UnitChoice]:
+    """The UnitChoice of each record, in one query whatever the number of records."""
+    wanted = {code for record in records for code in _provinces(record)}
+    by_province: dict[str, list[CollectionUnit]] = {}
+    for unit in CollectionUnit.objects.filter(province__in=wanted).order_by("name"):
+        by_province.setdefault(unit.province, []).append(unit)
+    choices = {}
+    for record in records:
+        provinces = _provinces(record) or [""]
+        code = next((c for c in provinces if by_province.get(c)), provinces[0])
+        choices[record.pk] = UnitChoice(code, province_name(code), by_province.get(code, []))
+    return choices
+
+
+class MissingCause:
+    """Why a record has no photo, as far as the batches delivered tell (seed 003 lists
+    both causes; the portal says the one it can determine)."""
+
+    NOT_DELIVERED = "not_delivered"  # no batch entry for her ID number or 考生号
+    NOT_IMPORTED = "not_imported"  # delivered, but no photo came of it (the reason)
+
+
+@dataclass
+class MissingPhoto:
+    cause: str
+    reason: str  # the import's reason for a file delivered but not imported (stored masked)
+    where: UnitChoice
+
+
+def _last_entry(field: str) -> Subquery:
+    entries = PhotoBatchEntry.objects.filter(record=OuterRef("pk")).order_by(
+        "-batch__created_at", "-batch_id", "-position"
+    )
+    return Subquery(entries.values(field)[:1])
+
+
+def with_last_delivery(records: QuerySet[EnrollmentRecord]) -> QuerySet[EnrollmentRecord]:
+    """Annotate each record with the outcome and reason of the latest batch entry that
+    named it (last_entry_outcome, last_entry_reason; None: no batch ever did), in the
+    query that lists the records: missing_photos then needs no query for them."""
+    return records.annotate(
+        last_entry_outcome=_last_entry("outcome"), last_entry_reason=_last_entry("reason")
+    )
+
+
+def _latest_entries(entries: QuerySet[PhotoBatchEntry]) -> dict[int, tuple[str | None, str]]:
+    """{record id: (outcome, reason)} of the latest of `entries` naming each record."""
+    latest: dict[int, tuple[str | None, str]] = {}
+    entries = entries.order_by("-batch__created_at", "-batch_id", "-position")
+    for entry in entries.only("record_id", "outcome", "reason"):
+        latest.setdefault(entry.record_id, (entry.outcome, entry.reason))
+    return latest
+
+
+def _last_deliveries(records: list[EnrollmentRecord]) -> dict[int, tuple[str | None, str]]:
+    if all(hasattr(record, "last_entry_outcome") for record in records):
+        return {r.pk: (r.last_entry_outcome, r.last_entry_reason or "") for r in records}
+    return _latest_entries(PhotoBatchEntry.objects.filter(record__in=records))
+
+
+def _missing_photo(outcome: str | None, reason: str, where: UnitChoice) -> MissingPhoto:
+    if outcome is None:
+        return MissingPhoto(MissingCause.NOT_DELIVERED, "", where)
+    return MissingPhoto(MissingCause.NOT_IMPORTED, reason, where)
+
+
+def missing_photos(
+    records: list[EnrollmentRecord], *, where: dict[int, UnitChoice] | None = None
+) -> dict[int, MissingPhoto]:
+    """For each of `records` (those without a current photo), the cause the photo batches
+    determine and where to have a photo taken (`where`: their unit_choices, if read
+    already). Two queries whatever the number of records (one for records read
+    with_last_delivery, none more with `where`); none for an empty list."""
+    if not records:
+        return {}
+    latest = _last_deliveries(records)
+    where = unit_choices(records) if where is None else where
+    return {
+        record.pk: _missing_photo(*latest.get(record.pk, (None, "")), where[record.pk])
+        for record in records
+    }
+
+
+def _owner_missing_photo(record: EnrollmentRecord, memo: dict) -> MissingPhoto:
+    """missing_photos for one record of the owner's page, the look-ups shared by all her
+    records through `memo`: her batch entries in one query, the units once per provinces."""
+    if "deliveries" not in memo:
+        entries = PhotoBatchEntry.objects.filter(record__user_id=record.user_id)
+        memo["deliveries"] = _latest_entries(entries)
+    key = ("where", *_provinces(record))
+    if key not in memo:
+        memo[key] = unit_choices([record])[record.pk]
+    return _missing_photo(*memo["deliveries"].get(record.pk, (None, "")), memo[key])
 
 
 def _verifications(photos: list[Photo], *, owner, memo: dict) -> dict[int, PhotoVerification]:
@@ -111,8 +199,9 @@ def photo_panel(
 ) -> dict:
     """What the photo block of a record page shows to this viewer. `memo` (one per
     request) shares the look-ups between the records of one page: the page costs the same
-    queries for one photo or many, one record or several. With no photo at all, it costs
-    none (seed 003's reasons are listed, the units linked)."""
+    queries for one photo or many, one record or several. With no photo at all, the owner
+    reads the one cause the batches determine and the right collection unit
+    (missing_photos: two queries)."""
     memo = {} if memo is None else memo
     photos = sorted(photos, key=lambda photo: KIND_ORDER.get(photo.kind, 9))
     is_owner = viewer.is_authenticated and viewer.pk == record.user_id
@@ -129,7 +218,9 @@ def photo_panel(
         )
         items.append(PhotoItem(photo, verification, open_, rate))
     disputed = any(photo.state == PhotoState.DISPUTED for photo in photos)
+    missing = _owner_missing_photo(record, memo) if is_owner and not photos else None
     return {
+        "missing": missing,
         "record": record,
         "items": items,
         "is_owner": is_owner,

@@ -38,8 +38,11 @@ def sees_progress_chart(user) -> bool:
 
 
 def notice_for_read(request, pk: int) -> Notice:
-    """Published notices for everyone; drafts and withdrawn ones for their registrar."""
-    queryset = Notice.objects.visible_to(request.user).select_related("institution")
+    """Published notices for everyone; drafts and withdrawn ones for their registrar. A
+    withdrawn notice is found for everyone too: its page then says only that it was
+    withdrawn and why (issue 15: a link a student kept must not end in a 404)."""
+    withdrawn = Notice.objects.filter(state=NoticeState.WITHDRAWN)
+    queryset = (Notice.objects.visible_to(request.user) | withdrawn).select_related("institution")
     queryset = queryset.prefetch_related("attachments", "audience__college", "contact_rows")
     return get_object_or_404(queryset, pk=pk)
 

@@ -32,3 +32,8 @@ class NoticesConfig(AppConfig):
         signals.confirmation_made.connect(links.link_confirmation, dispatch_uid="notices.links")
         signals.discrepancy_reported.connect(links.link_report, dispatch_uid="notices.links")
         signals.roster_imported.connect(sheets_for_new_classes, dispatch_uid="notices.sheets")
+        from django.contrib.auth.signals import user_logged_in
+
+        from notices.hold import mark_login
+
+        user_logged_in.connect(mark_login, dispatch_uid="notices.hold")

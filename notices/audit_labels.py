@@ -14,6 +14,7 @@ ACTIONS = {
     "notices.remind_previewed": _("预览提醒（查看无法联系的学生）"),
     "notices.unreachable_exported": _("导出无法联系的学生名单"),
     "notices.pending_exported": _("导出未完成名单"),
+    "notices.required_exported": _("导出必须完成任务的未完成名单"),
     "notices.sheet_viewed": _("查看班级反馈表"),
     "notices.sheet_remark": _("填写反馈表校对结果"),
     "notices.sheet_signed": _("辅导员签名"),

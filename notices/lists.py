@@ -6,8 +6,10 @@ and e-mail of each student's account, so that they can be reached."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notices.feedback import describe, load_details, sheet_records
@@ -70,13 +72,50 @@ def pending_rows(
         ]
 
 
+def required_title(notice: Notice, now=None) -> str:
+    """A required task's list (issue 15 §2): those who still have it open, and after the
+    cutoff those who did not do it in time (未按时完成); another task's: 未完成名单."""
+    if not notice.is_required:
+        return _("未完成名单")
+    now = now or timezone.now()
+    if notice.window_end and now > notice.window_end:
+        return _("未按时完成名单")
+    return _("必须完成任务未完成名单")
+
+
+@dataclass
+class ClassList:
+    """One class of the required task's list: its students still open (pending_rows)."""
+
+    name: str
+    college: str
+    rows: list[list] = field(default_factory=list)
+
+
+def required_by_class(
+    notice: Notice, user, *, students: list | None = None, **scope
+) -> list[ClassList]:
+    """pending_rows, grouped by class in class order: the staff page of a required task."""
+    classes: dict[tuple[str, str], ClassList] = {}
+    for row in pending_rows(notice, user, students=students, **scope):
+        college, name = row[0], row[1]
+        classes.setdefault((college, name), ClassList(name, college)).rows.append(row)
+    return list(classes.values())
+
+
 def pending_workbook(
-    notice: Notice, user, *, label: str = "", students: list | None = None, **scope
+    notice: Notice,
+    user,
+    *,
+    label: str = "",
+    title: str = "",
+    students: list | None = None,
+    **scope,
 ) -> bytes:
-    """The list under the title "未完成名单", what it holds (the notice, `label`: the class
-    or college chosen) and the time of export."""
+    """The list under `title` ("未完成名单" unless told), what it holds (the notice,
+    `label`: the class or college chosen) and the time of export."""
     report = Report(
-        title=_("未完成名单"),
+        title=title or _("未完成名单"),
         note=export_note(user, f"{notice.number} {notice.title}", label),
         header=pending_header(),
         rows=pending_rows(notice, user, students=students, **scope),

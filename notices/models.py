@@ -99,9 +99,17 @@ class Notice(models.Model):
         blank=True,
         help_text=_("反馈表交教务处的截止时间，逾期不再受理；不填则为截止时间"),
     )
+    # §2 of issue 15 (seed 004 makes the self-check compulsory, with a deadline): a student
+    # with the task open is taken to her to-do first at log-in until the window closes.
+    is_required = models.BooleanField(
+        _("必须完成"),
+        default=False,
+        help_text=_("勾选后，未完成任务的学生登录时先进入待办事项，每个页面都提示，直至完成或截止"),
+    )
     state = models.CharField(
         _("状态"), max_length=12, choices=NoticeState.choices, default=NoticeState.DRAFT
     )
+    withdrawal_reason = models.CharField(_("撤回原因"), max_length=500, blank=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     created_by = models.ForeignKey(
         User, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+"

@@ -31,8 +31,9 @@ from django.utils import timezone
 
 from accounts.access import audit_events_for
 from accounts.models import AccountState, User
-from imaging.models import Photo, PhotoState, PhotoVerification
-from notices.models import FeedbackSheet, Notice, NoticeAudience
+from imaging.models import PhotoVerification
+from notices import done
+from notices.models import FeedbackSheet, Notice, NoticeAudience, NoticeTask
 from portal.lib.models import AuditEvent
 from records import progress
 from records.models import (
@@ -43,7 +44,6 @@ from records.models import (
     ReportState,
     SchoolClass,
 )
-from records.self_check import check_done, not_checked_q
 
 # Lists ----------------------------------------------------------------------------------
 
@@ -196,16 +196,37 @@ def notices_for_records(records: Iterable[EnrollmentRecord]) -> list[Notice]:
     the notices of the records' institutions joined with their rules, a row per rule,
     matched in Python (rule_matches)."""
     records = list(records)
-    rows = (
+    notices = Notice.objects.published().filter(
+        institution_id__in={r.institution_id for r in records}
+    )
+    return [n for n in _with_rules(notices) if any(notice_is_for(n, r) for r in records)]
+
+
+def required_notices_of(user, *, now: datetime.datetime | None = None) -> list[Notice]:
+    """The published notices with a required task (必须完成) whose window has started, of
+    the institutions of the student's records, each with its audience rules: one query,
+    and usually an empty answer (notices.hold reads it on every page of a student)."""
+    now = now or timezone.now()
+    institutions = EnrollmentRecord.objects.filter(user=user).values("institution_id")
+    notices = (
         Notice.objects.published()
-        .filter(institution_id__in={r.institution_id for r in records})
-        .defer("body", "contacts", "drafted_by", "signed_by")
+        .filter(is_required=True, institution_id__in=Subquery(institutions))
+        .exclude(task=NoticeTask.NONE)
+        .filter(Q(window_start__isnull=True) | Q(window_start__lte=now))
+    )
+    return _with_rules(notices)
+
+
+def _with_rules(notices: QuerySet[Notice]) -> list[Notice]:
+    """`notices` with their audience rules in the same query (a row per rule)."""
+    rows = (
+        notices.defer("body", "contacts", "drafted_by", "signed_by")
         .annotate(**{f"rule_{name}": F(f"audience__{name}") for name in _RULE_FIELDS})
         .order_by("-issue_date", "-pk", "audience__id")
     )
-    notices: dict[int, Notice] = {}
+    found: dict[int, Notice] = {}
     for row in rows:
-        notice = notices.setdefault(row.pk, row)
+        notice = found.setdefault(row.pk, row)
         if notice is row:
             notice.audience_rules = []
         if row.rule_id is not None:
@@ -213,7 +234,7 @@ def notices_for_records(records: Iterable[EnrollmentRecord]) -> list[Notice]:
                 notice=notice, **{n: getattr(row, f"rule_{n}") for n in _RULE_FIELDS}
             )
             notice.audience_rules.append(rule)
-    return [n for n in notices.values() if any(notice_is_for(n, r) for r in records)]
+    return list(found.values())
 
 
 def current_notice(records: Iterable[EnrollmentRecord], tasks: Iterable[str]) -> Notice | None:
@@ -258,8 +279,6 @@ def records_in_scope(
 
 
 def _flags() -> dict:
-    record = OuterRef("pk")
-    current = Photo.objects.filter(record=record, is_current=True)
     return {
         "has_account": Exists(
             User.objects.filter(
@@ -268,34 +287,26 @@ def _flags() -> dict:
                 state=AccountState.ACTIVE,
             )
         ),
-        **progress.flags(),  # is_confirmed, has_open_report: the record's check result
-        "has_photo": Exists(current),
-        "photos_pending": Exists(current.filter(state=PhotoState.UNVERIFIED)),
-        "photo_disputed": Exists(current.filter(state=PhotoState.DISPUTED)),
+        # is_confirmed, has_open_report, has_photo, photos_pending, photo_disputed,
+        # photo_dispute_open: what notices.done decides "done" from.
+        **done.flags(),
     }
 
 
 def _conditions(notice: Notice) -> dict[str, Q]:
-    """Each count of the progress table as a condition on a record."""
+    """Each count of the progress table as a condition on a record; "done" is
+    notices.done's."""
     flags = _flags()
-    # A record that is not self-checked (records.self_check) is never "not yet checked".
-    record_done = progress.confirmed() | progress.reported() | not_checked_q()
-    photo_done = Q(flags["has_photo"]) & ~Q(flags["photos_pending"])
-    done = Q()
-    if notice.asks_record_check:
-        done &= record_done
-    if notice.asks_photo_check:
-        done &= photo_done
     return {
         "n_registered": Q(user__isnull=False) | Q(flags["has_account"]),
         "n_bound": Q(user__isnull=False),
         "n_looked": Q(first_viewed_at__isnull=False),
         "n_confirmed": progress.confirmed(),
         "n_reported": progress.reported(),
-        "n_photo_done": photo_done,
+        "n_photo_done": done.photos_done_q(),
         "n_photo_disputed": Q(flags["photo_disputed"]),
         "n_no_photo": ~Q(flags["has_photo"]),
-        "n_done": done,
+        "n_done": done.task_done_q(notice),
     }
 
 
@@ -308,17 +319,13 @@ def pending_records(
 
 def with_task_flags(records: QuerySet[EnrollmentRecord]) -> QuerySet[EnrollmentRecord]:
     """Annotate has_account, is_confirmed, has_open_report, has_photo, photos_pending,
-    photo_disputed on each record."""
+    photo_disputed, photo_dispute_open on each record."""
     return records.annotate(**_flags())
 
 
 def record_is_done(notice: Notice, record: EnrollmentRecord) -> bool:
-    """The Python twin of _conditions()["n_done"], for annotated records."""
-    record_done = check_done(record)
-    photo_done = record.has_photo and not record.photos_pending
-    return (record_done or not notice.asks_record_check) and (
-        photo_done or not notice.asks_photo_check
-    )
+    """The Python twin of _conditions()["n_done"], for annotated records (notices.done)."""
+    return done.task_done(notice, record)
 
 
 # Progress counts ------------------------------------------------------------------------

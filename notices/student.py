@@ -14,12 +14,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from imaging.selectors import with_photo_state
+from imaging.selectors import with_last_delivery
+from notices import done
 from notices.models import Notice
 from notices.selectors import notice_is_for
-from records import selectors as record_selectors
 from records.models import EnrollmentRecord
-from records.self_check import check_done
 
 NONE, DONE, PARTIAL, TODO = "none", "done", "partial", "todo"
 
@@ -35,17 +34,18 @@ class StudentTask:
 
 
 def student_records(user) -> QuerySet[EnrollmentRecord]:
-    """The student's own records with what her tasks read, in one query: is_confirmed
-    and has_open_report (records.selectors.student_records), has_photo and
-    photos_pending (imaging.selectors.with_photo_state)."""
-    return with_photo_state(record_selectors.student_records(user))
+    """The student's own records with what her tasks read (notices.done.flags), their
+    institution (whom to contact) and their latest photo delivery (why a photo is
+    missing: imaging.selectors.with_last_delivery), in one query."""
+    records = EnrollmentRecord.objects.filter(user=user).select_related("institution")
+    return with_last_delivery(records.annotate(**done.flags())).order_by("pk")
 
 
 def student_tasks(
     notices: Iterable[Notice], records: list[EnrollmentRecord], now: datetime.datetime | None = None
 ) -> list[StudentTask]:
     """One StudentTask a notice. `notices` should prefetch "audience"; `records` carry
-    is_confirmed, has_open_report, photos_pending and has_photo (student_records)."""
+    the flags of notices.done (student_records)."""
     now = now or timezone.now()
     return [_task(notice, records, now) for notice in notices]
 
@@ -56,27 +56,21 @@ def _task(notice, records, now) -> StudentTask:
     mine = [r for r in records if notice_is_for(notice, r)] or records
     parts = []
     if notice.asks_record_check:
-        done = bool(mine) and all(check_done(r) for r in mine)
-        parts.append((_("学籍信息自查"), done))
+        parts.append((_("学籍信息自查"), bool(mine) and all(done.record_done(r) for r in mine)))
     if notice.asks_photo_check:
-        done = bool(mine) and all(_photos_done(r) for r in mine)
-        parts.append((_("图像校对"), done))
-    finished = all(done for _label, done in parts)
+        parts.append((_("图像校对"), bool(mine) and all(done.photos_done(r) for r in mine)))
+    finished = all(part_done for _label, part_done in parts)
     if finished:
         state, label = DONE, _("已完成")
-    elif any(done for _label, done in parts):
+    elif any(part_done for _label, part_done in parts):
         state = PARTIAL
         label = "；".join(
-            (_("%(part)s已完成") if done else _("%(part)s未完成")) % {"part": part}
-            for part, done in parts
+            (_("%(part)s已完成") if part_done else _("%(part)s未完成")) % {"part": part}
+            for part, part_done in parts
         )
     else:
         state, label = TODO, _("未完成：%(task)s") % {"task": notice.get_task_display()}
     return StudentTask(notice, state, label, *deadline_state(notice, now, done=finished))
-
-
-def _photos_done(record: EnrollmentRecord) -> bool:
-    return getattr(record, "has_photo", False) and not record.photos_pending
 
 
 def deadline_state(notice: Notice, now, *, done: bool) -> tuple[str, bool, bool]:

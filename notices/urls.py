@@ -29,6 +29,8 @@ urlpatterns = [
     # Staff following a task
     path("<int:pk>/progress/", progress_views.progress, name="progress"),
     path("<int:pk>/pending.xlsx", progress_views.pending_export, name="pending_export"),
+    path("<int:pk>/required/", progress_views.required_list, name="required_list"),
+    path("<int:pk>/required.xlsx", progress_views.required_export, name="required_export"),
     path("<int:pk>/remind/", progress_views.remind, name="remind"),
     path(
         "<int:pk>/remind/unreachable.xlsx",

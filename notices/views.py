@@ -15,7 +15,7 @@ from notices.access import (
     notice_for_read,
 )
 from notices.following import tasks_followed_by
-from notices.models import Notice
+from notices.models import Notice, NoticeState
 from notices.satisfaction.selectors import invitation_for
 from notices.student import student_records, student_tasks
 from portal.lib.files import private_file_response
@@ -29,6 +29,9 @@ def notice_list(request):
 
 def notice_detail(request, pk: int):
     notice = notice_for_read(request, pk)
+    if notice.state == NoticeState.WITHDRAWN and not manages_notice(request.user, notice):
+        # Its title and why it went; not its body, attachments or task.
+        return render(request, "notices/notice_withdrawn.html", {"notice": notice})
     context = {"notice": notice, **_viewer_context(request.user, notice)}
     return render(request, "notices/notice_detail.html", context)
 

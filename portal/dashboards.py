@@ -12,11 +12,11 @@ from imaging import selectors as imaging_selectors
 from imaging.models import PhotoState
 from notices import selectors as notice_selectors
 from notices.following import tasks_followed_by
-from notices.selectors import notices_for_records, sheets_of_monitor
-from notices.student import student_records, student_tasks
+from notices.selectors import sheets_of_monitor
+from notices.student import student_records
+from notices.todo import student_todo
 from records import selectors as records_selectors
 from records.models import College, DiscrepancyReport, EnrollmentRecord, SchoolClass
-from records.self_check import check_done
 
 
 def _student(user: User) -> dict:
@@ -24,20 +24,16 @@ def _student(user: User) -> dict:
     # others' home page needs no query for it.
     monitors = Exists(SchoolClass.objects.filter(monitor=user))
     records = list(student_records(user).annotate(monitors=monitors))
-    todo = []
-    if not records:
-        todo.append("bind")
-    if any(r.first_viewed_at is None or not check_done(r) for r in records):
-        todo.append("check_record")
-    if any(r.photos_pending for r in records):  # annotated: no query of its own
-        todo.append("check_photo")
+    # What is left, from every state, with the next step (notices.todo: the one truth the
+    # notices' task states and the reminders read too).
+    todo = student_todo(user, records=records)
     is_monitor = not records or records[0].monitors
     return {
         "template": "portal/home_student.html",
         "records": records,
         "todo": todo,
-        # Each notice with the student's own task state and the time left (notices.student).
-        "my_notices": student_tasks(notices_for_records(records)[:10], records),
+        # Each notice with the student's own task state and the time left.
+        "my_notices": todo.tasks[:10],
         "monitored": (
             SchoolClass.objects.filter(monitor=user) if is_monitor else SchoolClass.objects.none()
         ),

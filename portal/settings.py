@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "accounts.second_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionIdleTimeoutMiddleware",
+    # A student with a required task open lands on her to-do page after log-in (issue 15).
+    "notices.hold.RequiredTaskHoldMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -102,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.navigation",
+                "notices.hold.required_bar",
             ],
         },
     },

@@ -16,6 +16,7 @@ portal_patterns = (
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("todo/", views.todo, name="todo"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("", include(portal_patterns)),
     path("", include("records.online_reports.urls")),

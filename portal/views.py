@@ -5,10 +5,14 @@ from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
-from accounts.decorators import role_required
+from accounts.decorators import role_required, student_required
 from accounts.models import AccountState, Role
+from notices import hold
 from notices.selectors import published_notices
+from notices.todo import student_todo
 from portal import dashboards, selectors
 from portal.access import job_for_owner, result_for_owner
 from portal.forms import AuditFilterForm
@@ -16,6 +20,7 @@ from portal.lib import audit
 from portal.lib.models import AuditEvent
 from portal.lib.throttle import client_ip
 from portal.lib.xlsx import xlsx_response
+from records.services import binding
 
 
 def home(request):
@@ -26,8 +31,30 @@ def home(request):
         return render(request, "portal/home_public.html", context)
     if user.state == AccountState.PENDING:
         return redirect("accounts:identity")
+    if user.is_student:
+        # The same binding as 学籍信息 (right after registering, home already shows her
+        # record); binding is not looking: first_viewed_at stays for 学籍信息 (seed 001).
+        binding.records_bind(by=user, ip=client_ip(request))
     context.update(dashboards.for_user(user))
+    if "todo" in context:
+        hold.remember(request, context["todo"].required)
     return render(request, context.pop("template"), context)
+
+
+@student_required
+def todo(request):
+    """待办事项: what is left (notices.todo), where a student with a required task open
+    lands at log-in (notices.hold); from here she may go on anywhere, to the page she
+    asked for first (`next`) too."""
+    binding.records_bind(by=request.user, ip=client_ip(request))
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ) or next_url.startswith(reverse("todo")):
+        next_url = ""
+    context = {"todo": student_todo(request.user), "next": next_url}
+    hold.remember(request, context["todo"].required)
+    return render(request, "portal/todo.html", context)
 
 
 def favicon(request):

@@ -39,7 +39,7 @@ from records.self_check import not_checked_q
 
 def records_with_state(queryset: QuerySet[EnrollmentRecord]) -> QuerySet[EnrollmentRecord]:
     """Annotate each record with is_confirmed and has_open_report, read from its check
-    result (records.progress; the photos' state is imaging's: imaging.selectors.with_photo_state)."""
+    result (records.progress); the photos' state is imaging's."""
     return queryset.annotate(**progress.flags())
 
 

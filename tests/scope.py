@@ -124,6 +124,8 @@ TARGETS = {
     "notices:attachment_delete": ("token", "managed_attachment", "token"),
     "notices:progress": ("pk", "followed_notice", "pk"),
     "notices:pending_export": ("pk", "followed_notice", "pk"),
+    "notices:required_list": ("pk", "followed_notice", "pk"),
+    "notices:required_export": ("pk", "followed_notice", "pk"),
     "notices:remind": ("pk", "followed_notice", "pk"),
     "notices:remind_unreachable_export": ("pk", "followed_notice", "pk"),
     "notices:college_export": ("pk", "followed_notice", "pk"),
@@ -238,6 +240,8 @@ POST_DATA = {
     "notices:attachment_delete": {},
     "notices:progress": READS,
     "notices:pending_export": READS,
+    "notices:required_list": READS,
+    "notices:required_export": READS,
     "notices:remind": {},
     "notices:remind_unreachable_export": READS,
     # No college: the college's staff export their own (a registrar is asked to choose).
@@ -583,6 +587,8 @@ def _public(kind: str, obj) -> bool | None:
     """Kinds anyone may see, logged in or not (None: it depends on who asks)."""
     if kind == "notice" and obj.state == NoticeState.PUBLISHED:
         return True
+    if kind == "notice" and obj.state == NoticeState.WITHDRAWN:
+        return True  # its withdrawal and reason, not its body (issue 15)
     if kind == "help":  # the help centre is public
         return True
     if kind == "attachment" and obj.is_public and obj.notice.state == NoticeState.PUBLISHED:

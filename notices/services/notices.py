@@ -31,7 +31,8 @@ from portal.lib.uploads import UploadError
 
 NOTICE_FIELDS = (
     "number", "title", "issuing_office", "drafted_by", "signed_by", "issue_date", "body",
-    "contacts", "task", "window_start", "window_end", "correction_deadline", "sheet_deadline",
+    "contacts", "task", "is_required", "window_start", "window_end", "correction_deadline",
+    "sheet_deadline",
 )  # fmt: skip
 
 
@@ -183,7 +184,9 @@ def notice_withdraw(*, notice: Notice, by, reason: str, ip: str | None = None) -
     if not reason.strip():
         raise NoticeError(_("请填写撤回原因。"))
     notice.state = NoticeState.WITHDRAWN
-    notice.save(update_fields=["state", "updated_at"])
+    # Students who open the notice read why it went (issue 15: not a 404).
+    notice.withdrawal_reason = reason.strip()[:500]
+    notice.save(update_fields=["state", "withdrawal_reason", "updated_at"])
     _log(
         notice,
         "notices.withdrawn",

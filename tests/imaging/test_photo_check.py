@@ -9,7 +9,17 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from imaging.models import DisputeReason, Photo, PhotoKind, PhotoState, PhotoVerification
+from imaging.models import (
+    CollectionUnit,
+    DisputeReason,
+    EntryOutcome,
+    Photo,
+    PhotoBatch,
+    PhotoBatchEntry,
+    PhotoKind,
+    PhotoState,
+    PhotoVerification,
+)
 from portal.lib.models import AuditEvent
 from records.models import RecordStatus
 from tests import factories
@@ -237,27 +247,65 @@ def test_a_new_photo_resets_the_state_after_a_dispute(photo, world, alice):
     assert Photo.objects.get(pk=photo.pk).state == PhotoState.DISPUTED  # history kept
 
 
-def test_with_no_photo_the_page_gives_seed_003s_reasons_and_where_to_go(world, client_for):
+def test_with_no_photo_delivered_the_page_says_so_and_gives_the_unit(
+    world, client_for, jiangxi_unit
+):
+    """Issue 15: no batch entry for her ID number or 考生号 is the one cause the portal
+    knows; the other of seed 003 (delivered under other data) is not listed with it."""
+    page = _page(client_for(world.alice))
+
+    assert "可看到学籍信息但无照片" in page
+    assert "学校收到的照片中没有与您的证件号码或考生号对应的照片" in page
+    assert "未能导入" not in page
+    assert "/photos/units/?province=360000#province-360000" in page
+    assert "新华社江西分社图像采集中心" in page and "南昌市示范路 1 号" in page
+
+
+def test_with_no_unit_registered_the_page_says_so_and_names_the_office(world, client_for):
     world.institution.registrar_office = "教务处学籍科，办公楼一楼"
     world.institution.save()
 
     page = _page(client_for(world.alice))
 
-    assert "可看到学籍信息但无照片" in page
-    assert "图像校对时间一般在新华社采集信息2-3个月后" in page  # not delivered yet
-    assert "与学籍信息不一致" in page  # delivered under data that does not match
+    assert "江西省的图像采集单位暂未登记" in page
     assert "教务处学籍科，办公楼一楼" in page
-    assert "/photos/units/?province=360000#province-360000" in page
-    assert "江西省图像采集单位联系方式" in page
+    assert "江西省图像采集单位联系方式" not in page  # no link to an empty directory entry
 
 
-def test_the_students_own_province_is_linked_too(world, client_for):
-    world.alice_record.origin_region = "410102"
-    world.alice_record.save()
+def test_a_photo_delivered_but_not_imported_gives_the_imports_reason(world, client_for):
+    world.institution.registrar_office = "教务处学籍科，办公楼一楼"
+    world.institution.save()
+    batch = PhotoBatch.objects.create(
+        institution=world.institution, kind=PhotoKind.ENROLLMENT, source="新华社江西分社"
+    )
+    PhotoBatchEntry.objects.create(
+        batch=batch,
+        position=1,
+        name="**************1234.jpg",
+        outcome=EntryOutcome.REJECTED,
+        reason="同一学生在本批次中已有照片，本文件未导入。",
+        record=world.alice_record,
+    )
 
     page = _page(client_for(world.alice))
 
-    assert page.index("江西省图像采集单位联系方式") < page.index("河南省图像采集单位联系方式")
+    assert "图像采集单位报送了您的照片，但未能导入您的学籍" in page
+    assert "同一学生在本批次中已有照片" in page
+    assert "教务处学籍科，办公楼一楼" in page
+    assert "没有与您的证件号码或考生号对应的照片" not in page
+
+
+def test_the_unit_of_her_own_province_when_the_schools_has_none(world, client_for):
+    world.alice_record.origin_region = "410102"
+    world.alice_record.save()
+    CollectionUnit.objects.create(
+        province="410000", name="新华社河南分社", address="郑州市", phone="0371-1"
+    )
+
+    page = _page(client_for(world.alice))
+
+    assert "河南省图像采集单位联系方式" in page and "新华社河南分社" in page
+    assert "江西省图像采集单位联系方式" not in page
 
 
 def test_a_disputed_photo_lists_the_units_of_both_provinces(photo, world, alice, jiangxi_unit):
@@ -342,13 +390,17 @@ def test_a_second_record_with_photos_costs_no_more_queries(
         client.get(PAGE)
 
 
-def test_with_no_photo_the_block_costs_no_query_of_its_own(world, client_for):
+def test_with_no_photo_the_block_costs_two_queries_of_its_own(world, client_for):
+    """Why there is no photo and where to go (issue 15): the batch entries and the
+    collection units, one query each; no verification look-up."""
     client = client_for(world.alice)
 
     with CaptureQueriesContext(connection) as captured:
         client.get(PAGE)
 
     sql = [q["sql"] for q in captured.captured_queries]
-    assert not [q for q in sql if "imaging_collectionunit" in q or "imaging_photoverification" in q]
+    assert len([q for q in sql if q.startswith('SELECT "imaging_collectionunit"')]) == 1
+    assert len([q for q in sql if q.startswith('SELECT "imaging_photobatchentry"')]) == 1
+    assert not [q for q in sql if "imaging_photoverification" in q]
     # The page's own look-up of the current photos (records.views), nothing more.
     assert len([q for q in sql if q.startswith('SELECT "imaging_photo"')]) == 1

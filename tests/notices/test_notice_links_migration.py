@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 
-from notices.models import ConfirmationNotice, DiscrepancyNotice
+from notices.models import ConfirmationNotice, DiscrepancyNotice, Notice
 from records.models import DiscrepancyReport, RecordConfirmation
 
 BEFORE = [
@@ -88,8 +88,10 @@ def test_the_links_move_to_notices_and_back(real_migrations, world):
     assert [(link.report_id, link.notice_id) for link in DiscrepancyNotice.objects.all()] == [
         (report.pk, notice.pk)
     ]
-    confirmations = RecordConfirmation.objects.select_related("notice_link__notice")
-    assert confirmations.get(pk=linked.pk).notice_link.notice.number == "23-106"
+    # Read with the columns of this migration state only (later migrations add more).
+    confirmations = RecordConfirmation.objects.select_related("notice_link")
+    link = confirmations.get(pk=linked.pk).notice_link
+    assert Notice.objects.only("number").get(pk=link.notice_id).number == "23-106"
     assert not hasattr(confirmations.get(pk=unlinked.pk), "notice_link")
     assert DiscrepancyReport.objects.get(pk=report.pk).notice_link.notice_id == notice.pk
 

@@ -55,7 +55,14 @@ def test_withdrawing_needs_a_reason_and_takes_the_notice_away(client, world):
     assert empty.status_code == 200
     notice.refresh_from_db()
     assert notice.state == NoticeState.WITHDRAWN
-    assert client.get(f"/notices/{notice.pk}/").status_code == 404
+    # Issue 15: its page says it was withdrawn and why (not a 404), without its body;
+    # the list no longer shows it.
+    page = client.get(f"/notices/{notice.pk}/")
+    assert page.status_code == 200
+    assert "该通知已撤回" in page.content.decode()
+    assert "时间有误，重新发布" in page.content.decode()
+    assert notice.body not in page.content.decode()
+    assert notice.title not in client.get("/notices/").content.decode()
     assert AuditEvent.objects.get(action="notices.withdrawn").reason == "时间有误，重新发布"
 
 

@@ -34,8 +34,9 @@ def test_counts_per_class(world, notice):
 
     a = rows[world.class_a]
     assert (a.n_students, a.n_registered, a.n_bound) == (3, 2, 2)
-    assert (a.n_confirmed, a.n_reported, a.n_photo_done, a.n_photo_disputed) == (1, 1, 2, 1)
-    assert (a.n_no_photo, a.n_done, a.n_pending) == (1, 2, 1)
+    # Issue 15: a photo reported 有误 is to be re-collected, not done (notices.done).
+    assert (a.n_confirmed, a.n_reported, a.n_photo_done, a.n_photo_disputed) == (1, 1, 1, 1)
+    assert (a.n_no_photo, a.n_done, a.n_pending) == (1, 1, 2)
 
 
 def test_a_student_registered_but_not_bound_counts_as_registered(world, notice):

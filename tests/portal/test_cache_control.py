@@ -18,6 +18,7 @@ FILE_VIEWS = {
     "notices:attachment_file",
     "notices:sheet_export",
     "notices:pending_export",
+    "notices:required_export",
     "portal:job_download",
 }
 

@@ -25,7 +25,7 @@ SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 @pytest.fixture
 def exports(world):
     """(name, method, url) of every staff report, with rows in each."""
-    notice = make_notice(world)
+    notice = make_notice(world, is_required=True)
     NoticeAudience.objects.create(notice=notice, cohort=2023)
     for _ in range(3):
         bulk_student(world.class_a, with_account=False)  # unreachable: no account
@@ -39,6 +39,7 @@ def exports(world):
         ("学生名单", "post", "/records/export/"),
         ("未确认学历照片名单", "get", "/photos/missing-diploma/export/?year=2027"),
         ("未完成名单", "get", f"/notices/{notice.pk}/pending.xlsx"),
+        ("必须完成任务未完成名单", "get", f"/notices/{notice.pk}/required.xlsx"),
         ("无法联系的学生", "get", f"/notices/{notice.pk}/remind/unreachable.xlsx"),
         ("学籍有误申请", "get", "/records/queue/export/"),
         ("学籍更正明细", "get", "/records/corrections/export/"),
