@@ -292,9 +292,36 @@ JOB_LEASE_DIR = env.path("JOB_LEASE_DIR", default=Path(tempfile.gettempdir()) / 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="学籍校对 <noreply@localhost>")
-SMS_BACKEND = env.str("SMS_BACKEND", default="accounts.sms.ConsoleBackend")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# SMS (accounts.sms, docs/deploy.md "SMS"): console (default), generic (JSON to
+# SMS_GATEWAY_URL), aliyun or tencent, or a dotted path to a back-end class.
+_SMS_BACKENDS = {
+    "console": "accounts.sms.ConsoleBackend",
+    "generic": "accounts.sms.HttpGatewayBackend",
+    "aliyun": "accounts.sms.AliyunBackend",
+    "tencent": "accounts.sms.TencentBackend",
+}
+SMS_BACKEND = env.str("SMS_BACKEND", default="console")
+SMS_BACKEND = _SMS_BACKENDS.get(SMS_BACKEND, SMS_BACKEND)
 SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
+# Aliyun: AccessKey ID / secret; Tencent Cloud: SecretId / SecretKey and the SmsSdkAppId.
+SMS_ACCESS_KEY_ID = env.str("SMS_ACCESS_KEY_ID", default="")
+SMS_ACCESS_KEY_SECRET = env.str("SMS_ACCESS_KEY_SECRET", default="")
+SMS_APP_ID = env.str("SMS_APP_ID", default="")
+SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="")
+SMS_REGION = env.str("SMS_REGION", default="")  # cn-hangzhou / ap-guangzhou when empty
+SMS_ENDPOINT = env.str("SMS_ENDPOINT", default="")  # the vendor's API when empty
+# The approved template of each kind of message (accounts.models.MessageKind): a code
+# template has the variable ${code} ({1} at Tencent), the others ${text} ({1}).
+SMS_TEMPLATES = {
+    "code": env.str("SMS_TEMPLATE_CODE", default=""),
+    "notice": env.str("SMS_TEMPLATE_NOTICE", default=""),
+    "reminder": env.str("SMS_TEMPLATE_REMINDER", default=""),
+}
+# The outbox (accounts.outbox): attempts per message and the first wait, which doubles.
+MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", default=6)
+MESSAGE_RETRY_DELAY = env.int("MESSAGE_RETRY_DELAY", default=30)
 
 # Security headers. In production (DEBUG off) cookies are Secure and HTTPS is enforced;
 # behind a reverse proxy set SECURE_PROXY_SSL_HEADER_NAME=HTTP_X_FORWARDED_PROTO.
