@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_tasks",
+    "portal.worker",  # before django_tasks_db and django_rq: wraps their worker commands
     "django_tasks_db",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -271,8 +272,9 @@ if MEDIA_STORAGE == "s3":
 # Background work: Django 6's task API through the django-tasks backport. The database
 # queue needs no other server; `manage.py db_worker` runs it. To scale out, RQ on Redis:
 # TASKS_BACKEND=django_tasks_rq.RQBackend and REDIS_URL (or RQ_URL), workers run
-# `manage.py rqworker default --job-class django_tasks_rq.Job`. Either way a job whose
-# worker died is re-run by `manage.py recover_jobs` (portal.lib.jobs, docs/deploy.md).
+# `manage.py rqworker default --job-class django_tasks_rq.Job --with-scheduler`. Either
+# way every worker re-runs the jobs whose worker died, at start and every half minute
+# (portal.worker.housekeeping, portal.lib.jobs, docs/deploy.md).
 TASKS_BACKEND = env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")
 TASKS = {"default": {"BACKEND": TASKS_BACKEND, "QUEUES": ["default"]}}
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
@@ -285,6 +287,15 @@ if TASKS_BACKEND.startswith("django_tasks_rq."):
             "DEFAULT_TIMEOUT": env.int("RQ_DEFAULT_TIMEOUT", default=3600),
         }
     }
+# Every worker's housekeeping (portal.worker.housekeeping): heartbeat, recovery of abandoned jobs and
+# due messages, every this many seconds.
+WORKER_HOUSEKEEPING_EVERY = env.float("WORKER_HOUSEKEEPING_EVERY", default=30)
+# /healthz (portal.lib.health): the task queue is served when a worker's heartbeat is at
+# most HEALTH_HEARTBEAT_MAX_AGE seconds old and no task has waited more than
+# HEALTH_QUEUE_MAX_WAIT seconds. HEALTH_CHECK_QUEUE=off for a set-up without a worker.
+HEALTH_CHECK_QUEUE = env.bool("HEALTH_CHECK_QUEUE", default=True)
+HEALTH_HEARTBEAT_MAX_AGE = env.int("HEALTH_HEARTBEAT_MAX_AGE", default=120)
+HEALTH_QUEUE_MAX_WAIT = env.int("HEALTH_QUEUE_MAX_WAIT", default=600)
 # Where a job's lease lives when the database is SQLite (a file lock on this machine);
 # on PostgreSQL the lease is an advisory lock (portal.lib.jobs).
 JOB_LEASE_DIR = env.path("JOB_LEASE_DIR", default=Path(tempfile.gettempdir()) / "xueji-job-leases")
@@ -329,6 +340,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# A load balancer or monitor asks /healthz over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if env.str("SECURE_PROXY_SSL_HEADER_NAME", default=""):
     SECURE_PROXY_SSL_HEADER = (env.str("SECURE_PROXY_SSL_HEADER_NAME"), "https")
 if not DEBUG:

@@ -17,6 +17,7 @@ portal_patterns = (
 urlpatterns = [
     path("", views.home, name="home"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("healthz", views.healthz, name="healthz"),
     path("", include(portal_patterns)),
     path("", include("records.online_reports.urls")),
     path("accounts/", include("accounts.urls")),
