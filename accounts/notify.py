@@ -1,34 +1,37 @@
-"""Telling a person something about their account: by SMS when they have a phone,
-by e-mail otherwise, after the transaction commits (never for a rolled-back change)."""
+"""Telling a person something about their account: by SMS when they have a phone, and
+by e-mail when they have an address. The messages are queued in the caller's transaction
+and sent by the worker after commit (accounts.outbox): never for a rolled-back change,
+and a gateway outage never fails the request (docs/quality.md "Messages after commit")."""
 
-import logging
-
-from django.core.mail import send_mail
-from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.sms import send_sms
+from accounts.models import MessageChannel, MessageKind, OutboxMessage
+from accounts.outbox import message_queue
 
-logger = logging.getLogger(__name__)
 
-
-def notify(user, text: str) -> None:
-    phone, email, user_id = user.phone, user.email, user.pk
-
-    def send():
-        # docs/quality.md "Messages after commit": a gateway outage never fails a request,
-        # nor stops the other callbacks of the commit (a sweep of due claims goes on). Each
-        # channel is tried on its own and a failure is logged (issue 17 moves messages to
-        # the task queue, with retries).
-        if phone:
-            try:
-                send_sms(phone, f"【学籍校对】{text}")
-            except Exception:
-                logger.exception("notify: the text to account %s was not sent", user_id)
-        if email:
-            try:
-                send_mail(_("学籍校对账号通知"), text, None, [email])
-            except Exception:
-                logger.exception("notify: the e-mail to account %s was not sent", user_id)
-
-    transaction.on_commit(send, robust=True)
+def notify(user, text: str, *, kind: str = MessageKind.NOTICE) -> list[OutboxMessage]:
+    """Queue the text to the account's phone and e-mail; returns the messages queued."""
+    queued = []
+    if user.phone:
+        queued.append(
+            message_queue(
+                channel=MessageChannel.SMS,
+                destination=user.phone,
+                kind=kind,
+                body=f"【学籍校对】{text}",
+                params={"text": text},
+                user=user,
+            )
+        )
+    if user.email:
+        queued.append(
+            message_queue(
+                channel=MessageChannel.EMAIL,
+                destination=user.email,
+                kind=kind,
+                subject=_("学籍校对账号通知"),
+                body=text,
+                user=user,
+            )
+        )
+    return queued

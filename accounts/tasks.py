@@ -2,6 +2,7 @@
 
 from django_tasks import task
 
+from accounts.outbox import message_send
 from accounts.services.claims import claims_complete_due
 
 
@@ -14,3 +15,10 @@ def complete_claim(claim_id: int) -> None:
     the next; `manage.py complete_claims` sweeps the same way for set-ups that cannot
     defer. `claim_id` stays in the signature for the tasks already queued."""
     claims_complete_due()
+
+
+@task()
+def send_message(message_id: int) -> None:
+    """Send one queued SMS or e-mail (accounts.outbox); a message sent already, or taken
+    by another worker, is left alone, so a duplicated task never sends twice."""
+    message_send(message_id=message_id)

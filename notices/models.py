@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role
+from accounts.models import MessageState, OutboxMessage, Role
 from records.models import Level, ScopedQuerySet
 
 User = settings.AUTH_USER_MODEL
@@ -395,10 +395,35 @@ class ReminderTopic(models.TextChoices):
     DIPLOMA_PHOTO = "diploma_photo", _("学历照片未确认")
 
 
+class ReminderQuerySet(models.QuerySet):
+    def with_delivery(self):
+        """Each reminder with how its messages fared (`delivery`: "sent" when one of them
+        reached her, "failed" when every one failed, else "waiting"). A reminder written
+        before messages were queued (it has none) was sent at once. Subqueries, not
+        aggregates, so that a list can be counted by `delivery`."""
+        through = Reminder.messages.through.objects.filter(reminder=models.OuterRef("pk"))
+        return self.annotate(
+            delivery=models.Case(
+                models.When(
+                    models.Exists(through.filter(outboxmessage__state=MessageState.SENT))
+                    | ~models.Exists(through),
+                    then=models.Value("sent"),
+                ),
+                models.When(
+                    ~models.Exists(through.exclude(outboxmessage__state=MessageState.FAILED)),
+                    then=models.Value("failed"),
+                ),
+                default=models.Value("waiting"),
+                output_field=models.CharField(),
+            )
+        )
+
+
 class Reminder(models.Model):
-    """One reminder (提醒) sent to a student: at most one per student per day, whichever
+    """One reminder (提醒) to a student: at most one per student per day, whichever
     notice or topic and whoever sends it. A notice's reminder names the notice; the
-    others name none (the constraint keeps the two together)."""
+    others name none (the constraint keeps the two together). It is sent when one of its
+    messages (SMS, e-mail: accounts.outbox) is (ReminderQuerySet.with_delivery)."""
 
     topic = models.CharField(
         _("提醒事项"), max_length=20, choices=ReminderTopic.choices, default=ReminderTopic.NOTICE
@@ -418,6 +443,13 @@ class Reminder(models.Model):
         User, verbose_name=_("发送人"), on_delete=models.PROTECT, related_name="+"
     )
     sent_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
+    # The job that sent it (its page lists the reminders that failed) and its messages.
+    job = models.ForeignKey(
+        "portal.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    messages = models.ManyToManyField(OutboxMessage, blank=True, related_name="+")
+
+    objects = ReminderQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("提醒")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -33,7 +33,7 @@ from accounts.access import audit_events_for
 from accounts.models import AccountState, User
 from imaging.models import PhotoVerification
 from notices import done
-from notices.models import FeedbackSheet, Notice, NoticeAudience, NoticeTask
+from notices.models import FeedbackSheet, Notice, NoticeAudience, NoticeTask, Reminder
 from portal.lib.models import AuditEvent
 from records import progress
 from records.models import (
@@ -473,3 +473,48 @@ def total(rows) -> Counts:
     for row in rows:
         summed.add(row.counts)
     return summed
+
+
+# Reminders --------------------------------------------------------------------------------
+
+FAILURES_LISTED = 200
+
+
+@dataclass
+class ReminderDelivery:
+    """How the reminders of one job fared: sent (a message reached the student), failed
+    (every message to her failed after its retries), waiting (queued or being retried),
+    and who failed, with why."""
+
+    sent: int = 0
+    failed: int = 0
+    waiting: int = 0
+    failures: list[SimpleNamespace] = field(default_factory=list)
+
+
+def reminder_delivery(job) -> ReminderDelivery:
+    """Two queries: the counts, then the failures (at most FAILURES_LISTED)."""
+    reminders = Reminder.objects.filter(job=job).with_delivery()
+    counts = dict(reminders.order_by().values_list("delivery").annotate(n=Count("pk")))
+    failed = (
+        reminders.filter(delivery="failed")
+        .select_related("record__school_class")
+        .prefetch_related("messages")
+        .order_by("record__school_class__code", "record__student_number")[:FAILURES_LISTED]
+    )
+    return ReminderDelivery(
+        sent=counts.get("sent", 0),
+        failed=counts.get("failed", 0),
+        waiting=counts.get("waiting", 0),
+        failures=[
+            SimpleNamespace(
+                student_number=r.record.student_number,
+                name=r.record.name,
+                school_class=r.record.school_class,
+                reason="；".join(
+                    f"{m.get_channel_display()}：{m.last_error}" for m in r.messages.all()
+                ),
+            )
+            for r in failed
+        ],
+    )

@@ -19,8 +19,13 @@ from notices.feedback import (
     rows_of_sheet,
 )
 from notices.models import FeedbackSheet, Notice
-from notices.selectors import records_in_scope
-from notices.services.reminders import ReminderResult, diploma_reminders_send, reminders_send
+from notices.selectors import ReminderDelivery, records_in_scope
+from notices.services.reminders import (
+    ReminderResult,
+    diploma_reminders_send,
+    reminders_deliver,
+    reminders_send,
+)
 from portal.lib.audit import log_access
 from portal.lib.jobs import JobError, run_job
 from records.models import College, SchoolClass
@@ -89,23 +94,43 @@ def send(job, progress) -> dict:
         job.owner, college_id=job.params.get("college"), school_class=school_class
     )
     try:
-        result = reminders_send(notice=notice, records=records, by=job.owner, progress=progress)
+        result = reminders_send(
+            notice=notice, records=records, by=job.owner, progress=progress, job=job
+        )
     except NoticeError as exc:
         raise JobError(exc.message) from exc
+    delivery = reminders_deliver(job=job)
     scope = {k: job.params[k] for k in ("college", "school_class") if job.params.get(k)}
     preview = reverse("notices:remind", args=[notice.pk])
     return _reminder_result(
         result,
+        delivery,
         back=(_("返回校对进度"), reverse("notices:progress", args=[notice.pk])),
         preview=f"{preview}?{urlencode(scope)}" if scope else preview,
     )
 
 
-def _reminder_result(result: ReminderResult, *, back, preview: str) -> dict:
+def _reminder_result(
+    result: ReminderResult, delivery: ReminderDelivery, *, back, preview: str
+) -> dict:
+    """Sent, failed and waiting count reminders after the first attempt; the job page
+    follows the retries (templates/notices/_reminder_delivery.html)."""
+    headline = _(
+        "已发送 %(sent)d 条提醒；发送失败 %(failed)d 条，等待重试 %(waiting)d 条；"
+        "今日已提醒过 %(already)d 人；无法联系 %(unreachable)d 人。"
+    ) % {
+        "sent": delivery.sent,
+        "failed": delivery.failed,
+        "waiting": delivery.waiting,
+        "already": result.already,
+        "unreachable": result.unreachable,
+    }
     return {
-        "headline": result.summary(),
+        "headline": headline,
         "summary": [
-            [_("已发送"), result.sent],
+            [_("已发送"), delivery.sent],
+            [_("发送失败"), delivery.failed],
+            [_("等待发送"), delivery.waiting],
             [_("今日已提醒过（跳过）"), result.already],
             [_("无法联系"), result.unreachable],
         ],
@@ -125,11 +150,16 @@ def send_diploma(job, progress) -> dict:
     """The graduates of one year whose 学历照片 is not confirmed, in the owner's scope."""
     year, filters = job.params["year"], job.params.get("filters", {})
     graduates = missing_diploma_filters(job.owner, year, filters).qs
-    result = diploma_reminders_send(graduates=graduates, year=year, by=job.owner, progress=progress)
+    result = diploma_reminders_send(
+        graduates=graduates, year=year, by=job.owner, progress=progress, job=job
+    )
+    delivery = reminders_deliver(job=job)
     query = urlencode({"year": year, **filters})
     back = f"{reverse('imaging:missing_diploma')}?{query}"
     preview = f"{reverse('notices:diploma_remind')}?{query}"
-    return _reminder_result(result, back=(_("返回学历照片未确认名单"), back), preview=preview)
+    return _reminder_result(
+        result, delivery, back=(_("返回学历照片未确认名单"), back), preview=preview
+    )
 
 
 @task()

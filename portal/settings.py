@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_tasks",
+    "portal.worker",  # before django_tasks_db and django_rq: wraps their worker commands
     "django_tasks_db",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -284,8 +285,9 @@ if MEDIA_STORAGE == "s3":
 # Background work: Django 6's task API through the django-tasks backport. The database
 # queue needs no other server; `manage.py db_worker` runs it. To scale out, RQ on Redis:
 # TASKS_BACKEND=django_tasks_rq.RQBackend and REDIS_URL (or RQ_URL), workers run
-# `manage.py rqworker default --job-class django_tasks_rq.Job`. Either way a job whose
-# worker died is re-run by `manage.py recover_jobs` (portal.lib.jobs, docs/deploy.md).
+# `manage.py rqworker default --job-class django_tasks_rq.Job --with-scheduler`. Either
+# way every worker re-runs the jobs whose worker died, at start and every half minute
+# (portal.worker.housekeeping, portal.lib.jobs, docs/deploy.md).
 TASKS_BACKEND = env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")
 TASKS = {"default": {"BACKEND": TASKS_BACKEND, "QUEUES": ["default"]}}
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
@@ -298,6 +300,15 @@ if TASKS_BACKEND.startswith("django_tasks_rq."):
             "DEFAULT_TIMEOUT": env.int("RQ_DEFAULT_TIMEOUT", default=3600),
         }
     }
+# Every worker's housekeeping (portal.worker.housekeeping): heartbeat, recovery of abandoned jobs and
+# due messages, every this many seconds.
+WORKER_HOUSEKEEPING_EVERY = env.float("WORKER_HOUSEKEEPING_EVERY", default=30)
+# /healthz (portal.lib.health): the task queue is served when a worker's heartbeat is at
+# most HEALTH_HEARTBEAT_MAX_AGE seconds old and no task has waited more than
+# HEALTH_QUEUE_MAX_WAIT seconds. HEALTH_CHECK_QUEUE=off for a set-up without a worker.
+HEALTH_CHECK_QUEUE = env.bool("HEALTH_CHECK_QUEUE", default=True)
+HEALTH_HEARTBEAT_MAX_AGE = env.int("HEALTH_HEARTBEAT_MAX_AGE", default=120)
+HEALTH_QUEUE_MAX_WAIT = env.int("HEALTH_QUEUE_MAX_WAIT", default=600)
 # Where a job's lease lives when the database is SQLite (a file lock on this machine);
 # on PostgreSQL the lease is an advisory lock (portal.lib.jobs).
 JOB_LEASE_DIR = env.path("JOB_LEASE_DIR", default=Path(tempfile.gettempdir()) / "xueji-job-leases")
@@ -305,9 +316,36 @@ JOB_LEASE_DIR = env.path("JOB_LEASE_DIR", default=Path(tempfile.gettempdir()) / 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="学籍校对 <noreply@localhost>")
-SMS_BACKEND = env.str("SMS_BACKEND", default="accounts.sms.ConsoleBackend")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# SMS (accounts.sms, docs/deploy.md "SMS"): console (default), generic (JSON to
+# SMS_GATEWAY_URL), aliyun or tencent, or a dotted path to a back-end class.
+_SMS_BACKENDS = {
+    "console": "accounts.sms.ConsoleBackend",
+    "generic": "accounts.sms.HttpGatewayBackend",
+    "aliyun": "accounts.sms.AliyunBackend",
+    "tencent": "accounts.sms.TencentBackend",
+}
+SMS_BACKEND = env.str("SMS_BACKEND", default="console")
+SMS_BACKEND = _SMS_BACKENDS.get(SMS_BACKEND, SMS_BACKEND)
 SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
+# Aliyun: AccessKey ID / secret; Tencent Cloud: SecretId / SecretKey and the SmsSdkAppId.
+SMS_ACCESS_KEY_ID = env.str("SMS_ACCESS_KEY_ID", default="")
+SMS_ACCESS_KEY_SECRET = env.str("SMS_ACCESS_KEY_SECRET", default="")
+SMS_APP_ID = env.str("SMS_APP_ID", default="")
+SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="")
+SMS_REGION = env.str("SMS_REGION", default="")  # cn-hangzhou / ap-guangzhou when empty
+SMS_ENDPOINT = env.str("SMS_ENDPOINT", default="")  # the vendor's API when empty
+# The approved template of each kind of message (accounts.models.MessageKind): a code
+# template has the variable ${code} ({1} at Tencent), the others ${text} ({1}).
+SMS_TEMPLATES = {
+    "code": env.str("SMS_TEMPLATE_CODE", default=""),
+    "notice": env.str("SMS_TEMPLATE_NOTICE", default=""),
+    "reminder": env.str("SMS_TEMPLATE_REMINDER", default=""),
+}
+# The outbox (accounts.outbox): attempts per message and the first wait, which doubles.
+MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", default=6)
+MESSAGE_RETRY_DELAY = env.int("MESSAGE_RETRY_DELAY", default=30)
 
 # Security headers. In production (DEBUG off) cookies are Secure and HTTPS is enforced;
 # behind a reverse proxy set SECURE_PROXY_SSL_HEADER_NAME=HTTP_X_FORWARDED_PROTO.
@@ -315,6 +353,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# A load balancer or monitor asks /healthz over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if env.str("SECURE_PROXY_SSL_HEADER_NAME", default=""):
     SECURE_PROXY_SSL_HEADER = (env.str("SECURE_PROXY_SSL_HEADER_NAME"), "https")
 if not DEBUG:

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("todo/", views.todo, name="todo"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("healthz", views.healthz, name="healthz"),
     path("", include(portal_patterns)),
     path("", include("records.online_reports.urls")),
     path("accounts/", include("accounts.urls")),

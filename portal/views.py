@@ -1,4 +1,4 @@
-"""Pages of the portal as a whole: home, job progress, audit trail, error pages."""
+"""Pages of the portal as a whole: home, job progress, audit trail, health, error pages."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -7,16 +7,19 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from accounts.decorators import role_required, student_required
 from accounts.models import AccountState, Role
 from notices import hold
-from notices.selectors import published_notices
+from notices.selectors import published_notices, reminder_delivery
 from notices.todo import student_todo
 from portal import dashboards, selectors
 from portal.access import job_for_owner, result_for_owner
 from portal.forms import AuditFilterForm
 from portal.lib import audit
+from portal.lib.health import health
 from portal.lib.models import AuditEvent
 from portal.lib.throttle import client_ip
 from portal.lib.xlsx import xlsx_response
@@ -55,6 +58,13 @@ def todo(request):
     context = {"todo": student_todo(request.user), "next": next_url}
     hold.remember(request, context["todo"].required)
     return render(request, "portal/todo.html", context)
+@never_cache
+@require_safe
+def healthz(request):
+    """For load balancers and monitors: no log-in, no session, no personal data; 200 when
+    the database, cache, storage and task queue answer, else 503 (portal.lib.health)."""
+    healthy, report = health()
+    return JsonResponse(report, status=200 if healthy else 503)
 
 
 def favicon(request):
@@ -63,9 +73,18 @@ def favicon(request):
     return redirect(static("img/favicon.svg"))
 
 
+# Jobs whose page also follows what happened after they finished: reminders are sent,
+# and retried, by the outbox (accounts.outbox) after the job has queued them.
+REMINDER_JOBS = ("notices.remind", "notices.diploma_remind")
+
+
 @login_required
 def job_detail(request, pk):
-    return render(request, "portal/job_detail.html", {"job": job_for_owner(request, pk)})
+    job = job_for_owner(request, pk)
+    context = {"job": job}
+    if job.kind in REMINDER_JOBS and job.is_finished:
+        context["delivery"] = reminder_delivery(job)
+    return render(request, "portal/job_detail.html", context)
 
 
 @login_required

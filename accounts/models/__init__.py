@@ -18,6 +18,7 @@ from accounts.models.identity import (
     RequestState,
     identity_image_path,
 )
+from accounts.models.messages import MessageChannel, MessageKind, MessageState, OutboxMessage
 from accounts.models.users import (
     STAFF_ROLES,
     AccountState,
@@ -42,6 +43,10 @@ __all__ = [
     "IdentityClaimQuerySet",
     "IdentityRequest",
     "IdentityRequestQuerySet",
+    "MessageChannel",
+    "MessageKind",
+    "MessageState",
+    "OutboxMessage",
     "RejectReason",
     "RequestKind",
     "RequestState",

@@ -21,7 +21,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
@@ -29,8 +28,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.errors import AccountError, Throttled
-from accounts.models import CodePurpose, VerificationCode
-from accounts.sms import send_sms
+from accounts.models import CodePurpose, MessageChannel, MessageKind, VerificationCode
+from accounts.outbox import message_queue
 from portal.lib.throttle import Limit, network_key, wait_message
 
 CODE_LIFETIME = timedelta(minutes=10)
@@ -90,7 +89,7 @@ def code_send(*, purpose: str, destination: str, ip=None) -> None:
             created_at=now,
             expires_at=now + CODE_LIFETIME,
         )
-    _deliver(purpose, destination, code)
+    _deliver(purpose, destination, code, expires_at=now + CODE_LIFETIME)
 
 
 def _may_send_to(destination: str) -> str:
@@ -112,7 +111,9 @@ def _may_send_to(destination: str) -> str:
     return destination
 
 
-def _deliver(purpose: str, destination: str, code: str) -> None:
+def _deliver(purpose: str, destination: str, code: str, *, expires_at) -> None:
+    """Queue the code (accounts.outbox): the worker sends it, so a gateway outage never
+    fails the request; a code not sent before it expires is not sent at all."""
     label = CodePurpose(purpose).label
     text = _(
         "【学籍校对】您正在%(purpose)s，验证码 %(code)s，10 分钟内有效。如非本人操作，请忽略。"
@@ -120,10 +121,17 @@ def _deliver(purpose: str, destination: str, code: str) -> None:
         "purpose": label,
         "code": code,
     }
-    if "@" in destination:
-        send_mail(_("学籍校对验证码"), text, None, [destination])
-    else:
-        send_sms(destination, text)
+    email = "@" in destination
+    message_queue(
+        channel=MessageChannel.EMAIL if email else MessageChannel.SMS,
+        destination=destination,
+        kind=MessageKind.CODE,
+        subject=_("学籍校对验证码") if email else "",
+        body=text,
+        params={} if email else {"code": code},
+        expires_at=expires_at,
+        after_commit=False,  # code_send runs outside any transaction (see code_verify)
+    )
 
 
 def code_verify(*, purpose: str, destination: str, code: str, ip=None) -> VerificationCode:

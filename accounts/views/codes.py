@@ -30,7 +30,8 @@ def send_code(request, purpose: str, destination: str) -> None:
         messages.error(request, error.message)
     else:
         messages.success(
-            request, _("验证码已发送至 %(to)s，10 分钟内有效。") % {"to": _masked(destination)}
+            request,
+            _("验证码正在发送，请稍候：%(to)s，10 分钟内有效。") % {"to": _masked(destination)},
         )
 
 

@@ -19,11 +19,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import AccountState, User
+from accounts.models import AccountState, MessageKind, MessageState, OutboxMessage, User
 from accounts.notify import notify
+from accounts.outbox import messages_send_now
 from notices.errors import NoticeError
 from notices.models import Notice, NoticeState, Reminder, ReminderTopic
-from notices.selectors import pending_records
+from notices.selectors import ReminderDelivery, pending_records, reminder_delivery
 from portal.lib.audit import log_action
 from records.models import EnrollmentRecord, RecordStatus
 
@@ -121,6 +122,9 @@ class ReminderPlan:
 
 @dataclass
 class ReminderResult:
+    """What a send did: `sent` reminders handed to the outbox (accounts.outbox), which
+    sends them; how they fared is a ReminderDelivery (reminders_deliver)."""
+
     sent: int = 0
     already: int = 0  # reminded earlier today (one a day)
     unreachable: int = 0  # see Unreachable
@@ -265,12 +269,20 @@ def diploma_reminder_plan(*, graduates: QuerySet[EnrollmentRecord]) -> ReminderP
 
 @transaction.atomic
 def reminders_send(
-    *, notice: Notice, records: QuerySet[EnrollmentRecord], by, progress=None, ip: str | None = None
+    *,
+    notice: Notice,
+    records: QuerySet[EnrollmentRecord],
+    by,
+    progress=None,
+    ip: str | None = None,
+    job=None,
 ) -> ReminderResult:
     """Remind every student among `records` who has not done the notice's task."""
     _check_notice(notice)
     targets = recipients(notice_reminder_records(notice, records))
-    result = _send(targets, text=reminder_text(notice), notice=notice, by=by, progress=progress)
+    result = _send(
+        targets, text=reminder_text(notice), notice=notice, by=by, progress=progress, job=job
+    )
     log_action(
         notice,
         "notices.reminded",
@@ -290,10 +302,13 @@ def diploma_reminders_send(
     by,
     progress=None,
     ip: str | None = None,
+    job=None,
 ) -> ReminderResult:
     """Remind the graduates of `year` whose 学历照片 is not confirmed (seed 003)."""
     targets = recipients(diploma_reminder_records(graduates))
-    result = _send(targets, text=diploma_reminder_text(), notice=None, by=by, progress=progress)
+    result = _send(
+        targets, text=diploma_reminder_text(), notice=None, by=by, progress=progress, job=job
+    )
     log_action(
         by.institution or by,
         "notices.diploma_reminded",
@@ -306,7 +321,7 @@ def diploma_reminders_send(
 
 
 def _send(
-    targets: list[Recipient], *, text: str, notice: Notice | None, by, progress
+    targets: list[Recipient], *, text: str, notice: Notice | None, by, progress, job
 ) -> ReminderResult:
     topic = ReminderTopic.NOTICE if notice is not None else ReminderTopic.DIPLOMA_PHOTO
     today = timezone.localdate()
@@ -316,8 +331,10 @@ def _send(
     for target in targets:
         if target.unreachable or target.user is None:
             result.unreachable += 1
-        elif _record_send(target, topic=topic, notice=notice, today=today, by=by):
-            notify(target.user, text)
+        elif reminder := _record_send(
+            target, topic=topic, notice=notice, today=today, by=by, job=job
+        ):
+            reminder.messages.set(notify(target.user, text, kind=MessageKind.REMINDER))
             result.sent += 1
         else:
             result.already += 1
@@ -326,15 +343,17 @@ def _send(
     return result
 
 
-def _record_send(target: Recipient, *, topic: str, notice: Notice | None, today, by) -> bool:
-    """Write the send; False when the student was already reminded today (the database
+def _record_send(
+    target: Recipient, *, topic: str, notice: Notice | None, today, by, job
+) -> Reminder | None:
+    """Write the send; None when the student was already reminded today (the database
     constraint decides, so two staff sending at once never double a reminder)."""
     user = target.user
     assert user is not None
     channels = ",".join(c for c, value in (("sms", user.phone), ("email", user.email)) if value)
     try:
         with transaction.atomic():
-            Reminder.objects.create(
+            return Reminder.objects.create(
                 topic=topic,
                 notice=notice,
                 record=target.record,
@@ -342,7 +361,21 @@ def _record_send(target: Recipient, *, topic: str, notice: Notice | None, today,
                 day=today,
                 channels=channels,
                 sent_by=by,
+                job=job,
             )
     except IntegrityError:
-        return False
-    return True
+        return None
+
+
+def reminders_deliver(*, job) -> ReminderDelivery:
+    """After a reminder job has queued its messages (and committed): a first attempt at
+    once, so that the job's result says how many went out; what fails is retried by the
+    outbox, and the job page follows it (notices.selectors.reminder_delivery)."""
+    waiting = OutboxMessage.objects.filter(
+        pk__in=Reminder.messages.through.objects.filter(reminder__job=job).values(
+            "outboxmessage_id"
+        ),
+        state=MessageState.QUEUED,
+    )
+    messages_send_now(list(waiting.order_by("pk").values_list("pk", flat=True)))
+    return reminder_delivery(job)

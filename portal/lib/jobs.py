@@ -7,8 +7,8 @@ with `progress.set_total(n)` / `progress.advance()` and returns a result dict.
 Neither task backend re-runs a task whose worker was killed mid-way (the database queue
 leaves it "running" for ever; RQ moves it to its failed registry as abandoned), so the
 portal does: a worker holds the job's lease while it runs it (portal.lib.leases), and
-`jobs_recover()` (`manage.py recover_jobs`) re-enqueues every job left RUNNING whose lease
-is free. A re-run starts from the beginning and replaces the partial result; each `work`
+`jobs_recover()` (every worker at start and every half minute, portal.worker.housekeeping;
+`manage.py recover_jobs` by hand) re-enqueues every job left RUNNING whose lease is free. A re-run starts from the beginning and replaces the partial result; each `work`
 must therefore be safe to repeat: an import is one transaction (a killed one left
 nothing), an export writes its file at the end, and so on (docs/deploy.md).
 

@@ -239,3 +239,19 @@ class ThrottleCounter(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class WorkerHeartbeat(models.Model):
+    """A task worker that is alive: it writes `seen_at` every half minute (portal.worker.housekeeping);
+    /healthz counts the queue as served while one of them is recent (portal.lib.health)."""
+
+    name = models.CharField(_("处理进程"), max_length=200, unique=True)
+    started_at = models.DateTimeField(_("启动时间"))
+    seen_at = models.DateTimeField(_("最近心跳"), db_index=True)
+
+    class Meta:
+        verbose_name = _("处理进程心跳")
+        verbose_name_plural = _("处理进程心跳")
+
+    def __str__(self) -> str:
+        return self.name

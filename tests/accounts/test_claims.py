@@ -468,7 +468,7 @@ def test_the_worker_completes_the_claim_when_its_deferred_task_falls_due(
     from django_tasks_db.models import DBTaskResult
 
     claim = facts_claim(world, twin, django_capture_on_commit_callbacks)
-    queued = DBTaskResult.objects.get()
+    queued = DBTaskResult.objects.get(task_path="accounts.tasks.complete_claim")
     assert queued.run_after == claim.takes_effect_at
     assert queued.args_kwargs["kwargs"] == {"claim_id": claim.pk}
 

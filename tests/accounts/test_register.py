@@ -97,7 +97,7 @@ def test_asking_for_a_code_keeps_what_was_typed_but_not_the_passwords(db):
     page = page_text(response)
     assert "张小红" in page
     assert STRONG not in page
-    assert "验证码已发送至 138****1111" in page
+    assert "验证码正在发送，请稍候：138****1111" in page
 
 
 def test_a_malformed_email_gets_no_code_and_the_page_says_so(db):

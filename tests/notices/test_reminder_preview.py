@@ -185,7 +185,13 @@ def test_the_job_sends_one_row_each_and_says_what_happened(
         "alice", "bob", "carol",
     ]  # fmt: skip
     job = Job.objects.get(kind="notices.remind")
-    assert dict(job.result["summary"]) == {"已发送": 3, "今日已提醒过（跳过）": 0, "无法联系": 1}
+    assert dict(job.result["summary"]) == {
+        "已发送": 3,
+        "发送失败": 0,
+        "等待发送": 0,
+        "今日已提醒过（跳过）": 0,
+        "无法联系": 1,
+    }
     page = response.content.decode()
     assert "查看无法联系的学生" in page
     assert f"/notices/{notice.pk}/progress/" in page

@@ -20,3 +20,15 @@ def kill_the_worker(job_id: str) -> None:
 @task()
 def finish(job_id: str) -> None:
     jobs.run_job(job_id, lambda job, progress: {"ok": True})
+
+
+@task()
+def kill_the_worker_once(job_id: str) -> None:
+    """Ends its worker on the first attempt only: the next worker finishes it."""
+
+    def work(job, progress):
+        if job.attempts == 1:
+            os._exit(134)
+        return {"ok": True}
+
+    jobs.run_job(job_id, work)

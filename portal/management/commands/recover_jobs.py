@@ -1,7 +1,8 @@
 """`manage.py recover_jobs [--every 60]`: re-enqueue the jobs whose worker died.
 
-Run it once when a worker starts and then every minute beside the workers (docs/deploy.md);
-it is safe to run on several machines at once (portal.lib.jobs.jobs_recover).
+Every worker does this by itself, at start and every half minute (portal.worker.housekeeping,
+docs/deploy.md); the command is for an operator who wants it done now. It is safe to run
+on several machines at once (portal.lib.jobs.jobs_recover).
 """
 
 import time

@@ -1,0 +1,1 @@
+"""The task workers of the portal: wrapped commands with housekeeping (portal.worker.housekeeping)."""
