@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from portal.lib import idnumbers
@@ -60,6 +59,7 @@ def _person_key(name: str, number: str) -> tuple[str, str]:
 
 
 _RECORD = ("pk", "student_number", "name", "id_number", "level", "user_id")
+_DEGREE = ("pk", "institution_id", "name", "id_number", "certificate_number")
 
 
 class _Matcher:
@@ -81,25 +81,20 @@ class _Matcher:
         return self.errors
 
     def _chunk(self, chunk: list[DegreeRow]) -> list[DegreeRow]:
+        # Tuples, not model instances: 50,000 of them would cost more than the queries.
         degrees = {
             d.certificate_number: d
             for d in DegreeRecord.objects.filter(
                 certificate_number__in=[row.certificate_number for row in chunk]
-            ).only(
-                "pk",
-                "institution_id",
-                "name",
-                "id_number",
-                "certificate_number",
-                "enrollment_record_id",
-            )
+            ).values_list(*_DEGREE, named=True)
         }
         by_number, by_person = self._records(chunk)
+        record_pks = [r.pk for r in by_number.values()]
+        record_pks += [r.pk for found in by_person.values() for r in found]
         held = dict(
-            DegreeRecord.objects.filter(
-                enrollment_record__in=[r.pk for r in by_number.values()]
-                + [r.pk for found in by_person.values() for r in found]
-            ).values_list("enrollment_record_id", "certificate_number")
+            DegreeRecord.objects.filter(enrollment_record__in=record_pks).values_list(
+                "enrollment_record_id", "certificate_number"
+            )
         )
         out = []
         for row in chunk:
@@ -108,19 +103,20 @@ class _Matcher:
         return out
 
     def _records(self, chunk: list[DegreeRow]):
+        """The 学籍 of the rows' 学号; of the others, the 学籍 of their name and ID number."""
         wanted = [row.student_number for row in chunk if row.student_number]
+        records = EnrollmentRecord.objects.filter(institution=self.institution)
         by_number = {
             r.student_number: r
-            for r in EnrollmentRecord.objects.filter(
-                institution=self.institution, student_number__in=wanted
-            ).only(*_RECORD)
+            for r in records.filter(student_number__in=wanted).values_list(*_RECORD, named=True)
         }
-        by_person: dict[tuple[str, str], list[EnrollmentRecord]] = {}
-        people = EnrollmentRecord.objects.filter(
-            Q(institution=self.institution)
-            & Q(name__in={row.name for row in chunk})
-            & Q(id_number__in=_numbers(chunk))
-        ).only(*_RECORD)
+        rest = [row for row in chunk if row.student_number not in by_number]
+        by_person: dict[tuple[str, str], list] = {}
+        if not rest:
+            return by_number, by_person
+        people = records.filter(
+            name__in={row.name for row in rest}, id_number__in=_numbers(rest)
+        ).values_list(*_RECORD, named=True)
         for record in people:
             by_person.setdefault(_person_key(record.name, record.id_number), []).append(record)
         return by_number, by_person
@@ -128,7 +124,7 @@ class _Matcher:
     def _error(self, row: DegreeRow, key: str, reason: str) -> None:
         self.errors.append(self.reader.error(row.line, key, reason))
 
-    def _degree(self, row: DegreeRow, existing: DegreeRecord | None) -> DegreeRow | None:
+    def _degree(self, row: DegreeRow, existing) -> DegreeRow | None:
         """The degree this row updates (re-import by 证书编号), if it is this person's."""
         if existing is None:
             return row

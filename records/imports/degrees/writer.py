@@ -29,6 +29,7 @@ DEGREE_FIELDS = (
     "student_number", "school_number",
 )  # fmt: skip
 _KEEP_WHEN_BLANK = ("entry_date", "student_number", "school_number")
+_COMPARED = (*DEGREE_FIELDS, "enrollment_record_id", "user_id", "bound_at")
 
 
 class DegreeImportResult(ImportResult):
@@ -55,9 +56,13 @@ class DegreeWriter:
     def run(self) -> DegreeImportResult:
         now = timezone.now()
         for chunk in chunks(self.rows):
-            existing = DegreeRecord.objects.select_for_update().in_bulk(
-                [row.pk for row in chunk if row.pk]
-            )
+            # Locked until the import commits; read as dicts, not instances (as the matcher).
+            existing = {
+                values["pk"]: values
+                for values in DegreeRecord.objects.select_for_update()
+                .filter(pk__in=[row.pk for row in chunk if row.pk])
+                .values("pk", *_COMPARED)
+            }
             new, changed = [], {}
             for row in chunk:
                 values = self._values(row, existing.get(row.pk), now)
@@ -67,7 +72,7 @@ class DegreeWriter:
                     changed.setdefault(tuple(changes.items()), []).append(row.pk)
                     self._audit(existing[row.pk], changes)
                 linked = values.get("enrollment_record_id") or (
-                    row.pk and existing[row.pk].enrollment_record_id
+                    row.pk and existing[row.pk]["enrollment_record_id"]
                 )
                 self.result.linked += bool(linked)
                 self.result.bound += "user_id" in values
@@ -84,7 +89,7 @@ class DegreeWriter:
         self.result.not_linked = len(self.rows) - self.result.linked
         return self.result
 
-    def _values(self, row: DegreeRow, degree: DegreeRecord | None, now) -> dict[str, Any]:
+    def _values(self, row: DegreeRow, degree: dict[str, Any] | None, now) -> dict[str, Any]:
         values = {name: getattr(row, name) for name in DEGREE_FIELDS}
         if degree is not None:
             for name in _KEEP_WHEN_BLANK:
@@ -93,18 +98,19 @@ class DegreeWriter:
         # A link found is set; none found keeps the link the degree has (made by hand).
         if row.record_pk is not None:
             values["enrollment_record_id"] = row.record_pk
-        if row.record_user_id is not None and (degree is None or degree.user_id is None):
+        if row.record_user_id is not None and (degree is None or degree["user_id"] is None):
             values["user_id"], values["bound_at"] = row.record_user_id, now
         return values
 
-    def _changes(self, degree: DegreeRecord, values: dict[str, Any]) -> dict[str, Any]:
-        return {name: value for name, value in values.items() if getattr(degree, name) != value}
+    def _changes(self, degree: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+        return {name: value for name, value in values.items() if degree[name] != value}
 
-    def _audit(self, degree: DegreeRecord, changes: dict[str, Any]) -> None:
+    def _audit(self, stored: dict[str, Any], changes: dict[str, Any]) -> None:
         """One event per changed degree, with before and after (ID numbers masked by
         log_action); the registrar's list shows the same, as people read it."""
+        degree = DegreeRecord(**stored, institution=self.institution)
         shown = {
-            name: [getattr(degree, name), value]
+            name: [stored[name], value]
             for name, value in changes.items()
             if name not in ("user_id", "bound_at")
         }
@@ -117,7 +123,6 @@ class DegreeWriter:
                 FieldChange(degree.certificate_number, degree.name, label, old_text, new_text)
             )
         if readable:
-            degree.institution = self.institution  # str(degree) needs no query
             log_action(degree, "records.degree_imported", by=self.by, changes=readable)
 
     def _student_numbers(self, pks: list) -> dict[int, str]:
