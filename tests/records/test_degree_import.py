@@ -138,7 +138,10 @@ def test_a_reimport_updates_in_place_and_audits_each_change(world, graduates, de
     assert event.changes["graduation_kind"] == ["毕业", "结业"]
     assert event.actor == world.registrar
     assert AuditEvent.objects.filter(action="records.degrees_imported").count() == 2
-    assert [(c.field, c.new) for c in result.changes] == [("专业", "软件工程"), ("毕（结）业", "结业")]
+    assert [(c.field, c.new) for c in result.changes] == [
+        ("专业", "软件工程"),
+        ("毕（结）业", "结业"),
+    ]
 
 
 def test_a_certificate_number_twice_in_the_file_names_both_rows(world, graduates, degree_file):
@@ -194,7 +197,9 @@ def test_a_student_number_of_another_person_is_refused(world, degree_file):
 def test_another_institutions_registrar_imports_nothing_here(world, graduates, degree_file):
     result = degree_import(file=degree_file(_rows(graduates)[:2]), by=world.other_registrar)
 
-    assert _reasons(result)[0] == "第 2 行，G 列（院校代码）：只能导入本校（13998 另一所大学）的名单"
+    assert (
+        _reasons(result)[0] == "第 2 行，G 列（院校代码）：只能导入本校（13998 另一所大学）的名单"
+    )
     assert not DegreeRecord.objects.exists()
 
 
@@ -229,7 +234,10 @@ def test_the_command_lists_errors_and_fails(world, graduates, degree_file, capsy
     with pytest.raises(CommandError, match="发现 1 处错误"):
         call_command("import_degrees", str(degree_file(rows)))
 
-    assert "O 列（毕（结）业）：“肄业”不是有效的毕（结）业，可填：毕业、结业" in capsys.readouterr().err
+    assert (
+        "O 列（毕（结）业）：“肄业”不是有效的毕（结）业，可填：毕业、结业"
+        in capsys.readouterr().err
+    )
 
 
 def test_a_certificate_number_stored_as_an_excel_number_is_refused(world, graduates, degree_file):
