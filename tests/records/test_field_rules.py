@@ -151,6 +151,7 @@ def test_a_degree_entered_in_the_admin_is_read_by_the_rules_and_audited(client_f
         "category": "regular",
         "study_form": "regular_full_time",
         "graduation_date": "2027.6.30",
+        "graduation_kind": "graduated",
         "reason": "补录",
     }
 
