@@ -9,7 +9,10 @@ so that its peak memory (max RSS) is its own:
 - the checks before the reader (records.imports.archive.check_archive: the zip, then the
   cells of the sheet, records/imports/parts.py), on their own, to show what they cost;
 - roster_import: a dry run, the first import, a re-import with nothing changed and a
-  re-import with every tenth student changed, on a fresh SQLite database.
+  re-import with every tenth student changed, on a fresh SQLite database;
+- the degree import (records.imports.degrees) of the same students' 专科 degrees, after
+  the roster (each degree links to its 学籍 by 学号), and again unchanged; its ceiling is
+  the openpyxl pass of the degree file, and the figures are given as rows/s as well.
 
 The target (the issue's): an import takes at most half the time of the openpyxl pass of
 the same file in the same run, i.e. ratio (ceiling / seconds) ≥ 2.
@@ -40,8 +43,12 @@ STEPS = (
     "import",
     "re-import",
     "re-import-10%",
+    "degree-openpyxl",
+    "degree-import",
+    "degree-re-import",
 )
 IMPORTS = ("dry-run", "import", "re-import", "re-import-10%")
+DEGREE_IMPORTS = ("degree-import", "degree-re-import")
 TARGET = 2.0  # ceiling / seconds: the import in at most half the openpyxl pass
 LABELS = {
     "python": "Python + Django set-up only",
@@ -52,6 +59,9 @@ LABELS = {
     "import": "roster_import (all new)",
     "re-import": "roster_import again (all unchanged)",
     "re-import-10%": "roster_import, 10% changed",
+    "degree-openpyxl": "openpyxl pass of the degree file (ceiling)",
+    "degree-import": "degree_import (all new, linked)",
+    "degree-re-import": "degree_import again (all unchanged)",
 }
 
 
@@ -84,6 +94,30 @@ def generate(path: Path, rows: int, *, changed_every: int = 0) -> None:
     write_rows(path, title="学生名单", header=TEMPLATE_HEADER, rows=(row(n) for n in range(rows)))
 
 
+def generate_degrees(path: Path, rows: int) -> None:
+    """The 专科 degrees of the roster's students (graduating 2026), by 学号."""
+    from portal.lib import idnumbers
+    from portal.lib.xlsx import write_rows
+    from records.imports.degrees import DEGREE_TEMPLATE_HEADER
+
+    rng = random.Random(2026)  # the roster's sequence: the same ID numbers
+
+    def row(n: int) -> list:
+        sex = rng.choice("12")
+        birth = datetime.date(2003, 1, 1) + datetime.timedelta(days=rng.randrange(1500))
+        number = idnumbers.generate(rng=rng, region="360102", birth=birth, sex=sex)
+        return [
+            f"139991202606{n:06d}", f"学生{n}", "男" if sex == "1" else "女", birth,
+            "居民身份证", number, "13999", "示例职业大学", f"专业{n % 40}", "专科", "普通",
+            "普通全日制", datetime.date(2023, 9, 1), datetime.date(2026, 6, 30), "毕业",
+            f"2023{n:06d}", "",
+        ]  # fmt: skip
+
+    write_rows(
+        path, title="学历名单", header=DEGREE_TEMPLATE_HEADER, rows=(row(n) for n in range(rows))
+    )
+
+
 # --- One step, in its own process ------------------------------------------------------
 
 
@@ -108,6 +142,18 @@ def run_step(step: str, roster: Path, changed: Path) -> dict:
 
         sheet = CalamineWorkbook.from_path(str(roster)).get_sheet_by_index(0)
         detail = f"{sum(1 for _ in sheet.iter_rows())} rows"
+    elif step == "degree-openpyxl":
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(_degrees_file(roster), read_only=True)
+        detail = f"{sum(1 for _ in workbook.active.iter_rows(values_only=True))} rows"
+        workbook.close()
+    elif step in DEGREE_IMPORTS:
+        from records.imports.degrees import degree_import
+
+        result = degree_import(file=_degrees_file(roster))
+        assert not result.errors, result.errors[:5]
+        detail = f"created {result.created}, unchanged {result.unchanged}, linked {result.linked}"
     elif step == "checks":
         from records.imports.archive import check_archive
 
@@ -126,6 +172,10 @@ def run_step(step: str, roster: Path, changed: Path) -> dict:
         detail = f"created {result.created}, updated {result.updated}, unchanged {result.unchanged}"
     seconds = time.perf_counter() - started
     return {"seconds": seconds, "peak_mb": own_peak_mb(), "detail": detail}
+
+
+def _degrees_file(roster: Path) -> Path:
+    return roster.with_name(roster.name.replace("roster-", "degrees-"))
 
 
 def _child(step: str, roster: Path, changed: Path, env: dict) -> dict:
@@ -157,6 +207,7 @@ def main() -> None:
     started = time.perf_counter()
     generate(roster, args.rows)
     generate(changed, args.rows, changed_every=10)
+    generate_degrees(_degrees_file(roster), args.rows)
     print(f"generated 2 × {args.rows:,} rows in {time.perf_counter() - started:.1f} s; "
           f"{roster.stat().st_size / 2**20:.1f} MB each")  # fmt: skip
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], env=env, cwd=ROOT, check=True)
@@ -180,22 +231,36 @@ def _print(results: dict, rows: int) -> None:
     print(
         f"\nroster import = {share:.2f} × the openpyxl pass (target ≤ {1 / TARGET:.2f}×): {verdict}"
     )
+    degree_ceiling, degrees = results["degree-openpyxl"]["seconds"], results["degree-import"]
+    share = degrees["seconds"] / degree_ceiling
+    verdict = "ok" if share <= 1 / TARGET else "ABOVE the target"
+    print(
+        f"degree import = {share:.2f} × the openpyxl pass of its file (target ≤ "
+        f"{1 / TARGET:.2f}×): {verdict}; {rows / degrees['seconds']:,.0f} rows/s beside the "
+        f"roster's {rows / results['import']['seconds']:,.0f} rows/s"
+    )
 
 
 def _report(results: dict) -> None:
     """Keep the figures for `bench.run`: durations, so ratio = ceiling / seconds (higher is
     better); the set-up step gives the baseline memory only."""
-    ceiling = results["openpyxl"]["seconds"]
+    ceilings = {step: results["openpyxl"]["seconds"] for step in results}
+    degree_steps = ("degree-openpyxl", *DEGREE_IMPORTS)
+    ceilings.update((step, results["degree-openpyxl"]["seconds"]) for step in degree_steps)
     rows = [
         Row(
             module="roster_import",
             figure=LABELS[step],
             value=result["seconds"],
             unit="s",
-            ceiling=ceiling,
-            ratio=ceiling / result["seconds"] if step != "python" and result["seconds"] else None,
+            ceiling=ceilings[step],
+            ratio=(
+                ceilings[step] / result["seconds"]
+                if step != "python" and result["seconds"]
+                else None
+            ),
             peak_mb=result["peak_mb"],
-            target=TARGET if step in IMPORTS else None,
+            target=TARGET if step in IMPORTS + DEGREE_IMPORTS else None,
             note=result["detail"],
         )
         for step, result in results.items()

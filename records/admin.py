@@ -105,7 +105,8 @@ class DegreeRecordForm(forms.ModelForm):
         fields = (
             "institution", "enrollment_record", "certificate_number", "school_number", "name",
             "sex", "birth_date", "id_type", "id_number", "major_name", "level", "category",
-            "study_form", "entry_date", "graduation_date", "user", "bound_at",
+            "study_form", "entry_date", "graduation_date", "graduation_kind", "student_number",
+            "user", "bound_at",
         )  # fmt: skip
 
     def __init__(self, *args, **kwargs):

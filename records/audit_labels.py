@@ -23,6 +23,8 @@ ACTIONS = {
     "records.corrections_exported": _("导出学籍更正明细"),
     "records.degree_created": _("新增学历"),
     "records.degree_edited": _("修改学历"),
+    "records.degree_imported": _("导入学历（更新）"),
+    "records.degrees_imported": _("导入学历名单"),
     "records.online_report_created": _("生成在线验证报告"),
     "records.online_report_extended": _("延长在线验证报告"),
     "records.online_report_closed": _("关闭在线验证报告"),
@@ -36,6 +38,7 @@ FIELDS = {
     "evidence": _("证明材料"),
     "created": _("新增"),
     "updated": _("更新"),
+    "linked": _("对应到学籍"),
 }
 
 VALUES = {"origin_region": region_name}

@@ -27,22 +27,19 @@ changes (phase 2); results holds what the service returns.
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from python_calamine import CalamineError, CalamineWorkbook
 
-from accounts.models import Role
 from portal.lib.audit import log_action
 from portal.lib.db import refresh_planner_statistics
 from records import signals
 from records.imports.archive import MAX_FILE_BYTES, check_archive, local_path
-from records.imports.columns import COLUMNS, TEMPLATE_HEADER
+from records.imports.columns import COLUMNS, ROSTER, TEMPLATE_HEADER
 from records.imports.organisation import check_new_organisation
 from records.imports.results import ImportResult, RosterImportError, RowError
-from records.imports.sheet import find_header, open_sheet
+from records.imports.steps import Progress, by_cell, import_scope, read_rows
 from records.imports.validation import Validator, check_organisation, match_existing
 from records.imports.writer import Writer
 from records.models import Institution
@@ -57,65 +54,13 @@ __all__ = [
     "roster_import",
 ]
 
-PROGRESS_STEP = 500
 
+def _validate(path: Path, *, scope, progress: Progress) -> Validator:
+    def reader(sheet, header):
+        return Validator(sheet, header, scope)
 
-class _Progress:
-    """Reports to a job's progress (portal.lib.jobs.JobProgress), if any: the first half of
-    the bar is validation, the second half the write."""
-
-    def __init__(self, progress):
-        self.target, self.rows = progress, 0
-
-    def start(self, rows: int) -> None:
-        self.rows = max(rows, 1)
-        if self.target is not None:
-            self.target.set_total(2 * self.rows, message=_("正在校验…"))
-
-    def writing(self) -> None:
-        # Written before the transaction opens: the page sees it while the rows go in.
-        if self.target is not None:
-            self.target.set_total(2 * self.rows, message=_("校验通过，正在写入…"))
-
-    def finish(self, message: str, *, validated_only: bool = False) -> None:
-        # The last message stays on the job page: it must say how the import ended.
-        if self.target is not None:
-            total = self.rows if validated_only else 2 * self.rows
-            self.target.set_total(total, message=message)
-            self.target.finish(message)
-
-    def step(self, n: int, message: str) -> None:
-        if self.target is not None and n > 0:
-            self.target.advance(n, message=message)
-
-
-def _scope(by) -> Institution | None:
-    """A registrar imports their own institution's roster only; the command (no user)
-    and administrators may import any."""
-    if by is None or by.is_superuser or by.role != Role.REGISTRAR:
-        return None
-    if by.institution_id is None:
-        raise RosterImportError(_("您的账号没有关联院校，不能导入名单。请联系系统管理员。"))
-    return by.institution
-
-
-def _validate(path: Path, *, scope, progress: _Progress) -> Validator:
-    try:
-        workbook = CalamineWorkbook.from_path(str(path))
-        sheet = open_sheet(workbook)
-    except CalamineError as exc:
-        raise RosterImportError(
-            _("无法读取该工作簿，文件可能已损坏。请在 Excel 中打开并另存为 .xlsx 后重试。")
-        ) from exc
-    with contextlib.closing(workbook):
-        header = find_header(sheet)
-        validator = Validator(sheet, header, scope)
-        progress.start(sheet.last_row - header.line)
-        for count, (line, cells) in enumerate(sheet.rows, start=1):
-            validator.add(line, cells)
-            if count % PROGRESS_STEP == 0:
-                progress.step(PROGRESS_STEP, _("正在校验…"))
-    progress.step(progress.rows % PROGRESS_STEP, _("校验完毕"))
+    validator = read_rows(path, ROSTER, reader, progress)
+    assert isinstance(validator, Validator)
     return validator
 
 
@@ -136,7 +81,7 @@ def roster_import(
     unless `allow_new_colleges` (organisation.py); warnings (a 考生号 that disagrees with
     录取年份 or 生源省市) are listed, and are errors when `strict`.
     Raises RosterImportError when the file as a whole is unusable."""
-    scope, bar = _scope(by), _Progress(progress)
+    scope, bar = import_scope(by), Progress(progress)
     with local_path(file) as path:
         check_archive(path)
         validator = _validate(path, scope=scope, progress=bar)
@@ -157,9 +102,9 @@ def roster_import(
     warnings = validator.warnings
     if strict:
         errors, warnings = errors + warnings, []
-    warnings.sort(key=_by_cell)
+    warnings.sort(key=by_cell)
     if errors:
-        errors.sort(key=_by_cell)
+        errors.sort(key=by_cell)
         message = _("发现 %(n)d 处错误，没有写入任何数据") % {"n": len(errors)}
         bar.finish(message, validated_only=True)
         return ImportResult(
@@ -174,11 +119,7 @@ def roster_import(
     return result
 
 
-def _by_cell(error: RowError) -> tuple:
-    return (error.row, len(error.column), error.column)
-
-
-def _write(validator: Validator, institution, *, dry_run, by, progress: _Progress) -> ImportResult:
+def _write(validator: Validator, institution, *, dry_run, by, progress: Progress) -> ImportResult:
     code, name, _line = validator.institution
     try:
         with transaction.atomic():

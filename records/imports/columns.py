@@ -1,4 +1,6 @@
-"""The columns a roster may have, under their Chinese headers, and a validated row."""
+"""The columns a file of the import framework may have, under their Chinese headers
+(`ColumnSet`: the roster's here, ROSTER; the degree file's in records.imports.degrees),
+and the roster's validated row."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
+
+from django.utils.translation import gettext_lazy
 
 from records.rules import RULES, values
 
@@ -64,11 +68,6 @@ COLUMNS: tuple[Column, ...] = (
     # 离校日期: once a student has left (已毕业, 退学 …); blank keeps what the record holds.
     _field("leaving_date", "离校日期", required=False),
 )  # fmt: skip
-COLUMN = {column.key: column for column in COLUMNS}
-TEMPLATE_HEADER = [column.title for column in COLUMNS if column.in_template]
-
-# Values every student has in common with many others: one shared object each.
-UNIQUE_KEYS = frozenset({"examinee_number", "name", "student_number", "id_number"})
 
 
 def header_key(text: Any) -> str:
@@ -79,9 +78,33 @@ def header_key(text: Any) -> str:
     return re.sub(r"[()、,，/]", "", key)
 
 
-HEADER_KEYS = {
-    header_key(name): column.key for column in COLUMNS for name in (column.title, *column.aliases)
-}
+class ColumnSet:
+    """The columns of one kind of file, and what the framework's messages call it.
+
+    `unique` names the columns whose values are each one person's (not parsed once and
+    shared, as the values every student has in common with many others are); `what` is
+    the file's name in messages ("学生名单"), `hint` the headers a message suggests."""
+
+    def __init__(
+        self, columns: tuple[Column, ...], *, unique: frozenset[str], what: Any, hint: Any
+    ):
+        self.columns, self.unique, self.what, self.hint = columns, unique, what, hint
+        self.by_key = {column.key: column for column in columns}
+        self.template_header = [column.title for column in columns if column.in_template]
+        self.header_keys = {
+            header_key(name): column.key
+            for column in columns
+            for name in (column.title, *column.aliases)
+        }
+
+
+ROSTER = ColumnSet(
+    COLUMNS,
+    unique=frozenset({"examinee_number", "name", "student_number", "id_number"}),
+    what=gettext_lazy("学生名单"),
+    hint=gettext_lazy("“学号”“姓名”“身份证号”"),
+)
+TEMPLATE_HEADER = ROSTER.template_header
 
 
 class Row(NamedTuple):

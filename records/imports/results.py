@@ -93,6 +93,8 @@ class ImportResult:
     changes_more: int = 0
     new_names: dict[str, list[str]] = field(default_factory=dict)
     revoked: int = 0  # students' confirmations (正确) revoked because their record changed
+    # What identifies a record in the list of changes (FieldChange.student_number).
+    key_title: str = field(default_factory=lambda: _("学号"))
 
     @property
     def ok(self) -> bool:
@@ -134,14 +136,7 @@ class ImportResult:
                 if self.dry_run
                 else _("导入完成。")
             )
-            summary += [
-                [_("新建"), self.created],
-                [_("更新"), self.updated],
-                [_("未变"), self.unchanged],
-            ]
-            if self.revoked:
-                label = _("将失效的学生确认") if self.dry_run else _("已失效的学生确认")
-                summary.append([label, self.revoked])
+            summary += self.counts()
         if self.warnings:
             summary.append([_("警告"), len(self.warnings)])
         return {
@@ -155,10 +150,23 @@ class ImportResult:
             **self._changes_dict(),
         }
 
+    def counts(self) -> list[list[Any]]:
+        """The summary's counts of an import that went through (or would, on a dry run)."""
+        counts: list[list[Any]] = [
+            [_("新建"), self.created],
+            [_("更新"), self.updated],
+            [_("未变"), self.unchanged],
+        ]
+        if self.revoked:
+            label = _("将失效的学生确认") if self.dry_run else _("已失效的学生确认")
+            counts.append([label, self.revoked])
+        return counts
+
     def _changes_dict(self) -> dict[str, Any]:
         if self.errors:
             return {}
         return {
+            "key_title": self.key_title,
             "created_title": _("将新建") if self.dry_run else _("已新建"),
             "created": [list(pair) for pair in self.new_names_shown()],
             "changes_title": _("将更新的字段") if self.dry_run else _("已更新的字段"),

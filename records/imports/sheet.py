@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
-from records.imports.columns import COLUMN, COLUMNS, HEADER_KEYS, header_key
+from records.imports.columns import ROSTER, ColumnSet, header_key
 from records.imports.results import RosterImportError
 from records.rules.values import is_blank, words
 
@@ -72,24 +72,27 @@ class Header:
     titles: dict[str, str]  # column key -> the header as written
 
 
-def find_header(sheet: Sheet) -> Header:
+def find_header(sheet: Sheet, columns: ColumnSet = ROSTER) -> Header:
+    """The first row (of the first HEADER_SEARCH_ROWS) that names three of the columns."""
     for line, cells in sheet.rows:
         found: dict[str, list[int]] = {}
         for index, cell in enumerate(cells):
-            key = HEADER_KEYS.get(header_key(cell))
+            key = columns.header_keys.get(header_key(cell))
             if key:
                 found.setdefault(key, []).append(index)
         if len(found) >= 3:
-            return _header_from(line, cells, found, sheet)
+            return _header_from(line, cells, found, sheet, columns)
         if line >= HEADER_SEARCH_ROWS:
             break
     raise RosterImportError(
-        _("前 %(n)d 行中找不到表头（“学号”“姓名”“身份证号”等列名）。请确认第一个工作表是学生名单。")
-        % {"n": HEADER_SEARCH_ROWS}
+        _("前 %(n)d 行中找不到表头（%(hint)s等列名）。请确认第一个工作表是%(what)s。")
+        % {"n": HEADER_SEARCH_ROWS, "hint": columns.hint, "what": columns.what}
     )
 
 
-def _header_from(line: int, cells: list, found: dict[str, list[int]], sheet: Sheet) -> Header:
+def _header_from(
+    line: int, cells: list, found: dict[str, list[int]], sheet: Sheet, columns: ColumnSet
+) -> Header:
     twice = [key for key, indexes in found.items() if len(indexes) > 1]
     if twice:
         key = twice[0]
@@ -98,9 +101,9 @@ def _header_from(line: int, cells: list, found: dict[str, list[int]], sheet: She
             _(
                 "表头（第 %(line)d 行）中“%(title)s”出现了不止一次（%(letters)s 列），请删去多余的列。"
             )
-            % {"line": line, "title": COLUMN[key].title, "letters": letters}
+            % {"line": line, "title": columns.by_key[key].title, "letters": letters}
         )
-    missing = [c.title for c in COLUMNS if c.required and c.key not in found]
+    missing = [c.title for c in columns.columns if c.required and c.key not in found]
     if missing:
         raise RosterImportError(
             _("表头（第 %(line)d 行）缺少必填列：%(missing)s。")

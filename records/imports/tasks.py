@@ -1,4 +1,5 @@
-"""Background task of the roster import: thin, it calls records.imports.roster_import."""
+"""Background tasks of the roster and degree imports: thin, they call records.imports.
+roster_import and records.imports.degrees.degree_import."""
 
 from contextlib import contextmanager
 
@@ -9,6 +10,7 @@ from django_tasks import task
 
 from portal.lib.jobs import JobError, run_job
 from records.imports import RosterImportError, roster_import
+from records.imports.degrees import degree_import
 
 # The job page lists this many errors; the rest are counted ("还有 N 个错误").
 MAX_ERRORS_SHOWN = 1000
@@ -49,6 +51,30 @@ def import_roster(job_id: str) -> None:
             default_storage.delete(name)
         shown = result.as_dict(max_errors=MAX_ERRORS_SHOWN)
         shown["links"] = [[_("返回名单导入"), reverse("imports:roster_import")]]
+        return shown
+
+    run_job(job_id, work)
+
+
+@task()
+def import_degrees(job_id: str) -> None:
+    def work(job, progress):
+        name = job.params["file"]
+        try:
+            with _stored(name) as upload:
+                result = degree_import(
+                    file=upload,
+                    dry_run=job.params.get("dry_run", False),
+                    by=job.owner,
+                    progress=progress,
+                )
+        except RosterImportError as exc:
+            raise JobError(exc.message) from exc
+        finally:
+            # The file holds ID numbers: keep it no longer than the import (PIPL).
+            default_storage.delete(name)
+        shown = result.as_dict(max_errors=MAX_ERRORS_SHOWN)
+        shown["links"] = [[_("返回学历导入"), reverse("imports:degree_import")]]
         return shown
 
     run_job(job_id, work)

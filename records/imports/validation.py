@@ -12,7 +12,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from accounts.models import IdType
-from records.imports.columns import COLUMN, UNIQUE_KEYS, Row
+from records.imports.columns import ROSTER, ColumnSet, Row
 from records.imports.results import RowError
 from records.imports.sheet import Header, Sheet
 from records.models import EnrollmentRecord, Institution, SchoolClass
@@ -27,25 +27,30 @@ MAX_CACHED = 200_000  # distinct parsed values kept; beyond it, values are parse
 _BLANK_ROW = dict.fromkeys(Row._fields, "")  # optional columns absent or blank
 
 
-class Validator:
-    """Parses and checks rows one by one, remembering only what later rows and the
-    write need: keys seen (duplicates), the organisation named, and the valid rows."""
+class RowReader:
+    """Parses and checks rows one by one against a ColumnSet, remembering only what later
+    rows and the write need: keys seen (duplicates), the institution named, and the valid
+    rows. A kind of file subclasses it with its columns, the keys that must not repeat,
+    its rules between fields (`_check_fields`) and its compact row (`_row`)."""
+
+    columns: ColumnSet = ROSTER
+    unique_keys: tuple[str, ...] = ()  # a value on two rows is an error (duplicate_errors)
 
     def __init__(self, sheet: Sheet, header: Header, scope: Institution | None):
         self.sheet, self.header, self.scope = sheet, header, scope
         self.errors: list[RowError] = []
         self.warnings: list[RowError] = []  # do not stop the import unless it is strict
-        self.rows: list[Row] = []
-        self.seen: dict[str, dict[str, list[int]]] = {"student_number": {}, "examinee_number": {}}
+        self.rows: list[Any] = []
+        self.seen: dict[str, dict[str, list[int]]] = {key: {} for key in self.unique_keys}
         self.institution: tuple[str, str, int] | None = None  # code, name, first line
-        self.class_college: dict[str, tuple[str, int]] = {}
-        self._columns = [(key, index, COLUMN[key]) for key, index in header.positions.items()]
+        by_key = self.columns.by_key
+        self._columns = [(key, index, by_key[key]) for key, index in header.positions.items()]
         # Most columns repeat a few values (汉族, the college, the date of entry …): each
         # distinct value is parsed once, and every row shares the one parsed object.
         self._parsed: dict[tuple[str, type, Any], Any] = {}
 
     def error(self, line: int, key: str, reason: str) -> RowError:
-        if key not in self.header.positions:  # a rule about a column the roster lacks
+        if key not in self.header.positions:  # a rule about a column the file lacks
             return RowError(line, "", "", reason)
         index = self.header.positions[key]
         return RowError(line, self.sheet.letter(index), self.header.titles[key], reason)
@@ -84,33 +89,25 @@ class Validator:
     def _value(self, key: str, column, value: Any) -> Any:
         """The parsed value, or the RuleError (returned, not raised: it may be cached)."""
         cache_key = (key, value.__class__, value)
-        if key not in UNIQUE_KEYS and cache_key in self._parsed:
+        shared = key not in self.columns.unique
+        if shared and cache_key in self._parsed:
             return self._parsed[cache_key]
         try:
             parsed = column.parse(value)
         except RuleError as exc:
             parsed = exc
-        if key not in UNIQUE_KEYS and len(self._parsed) < MAX_CACHED:
+        if shared and len(self._parsed) < MAX_CACHED:
             self._parsed[cache_key] = parsed
         return parsed
 
     def _check_fields(self, line: int, values: dict[str, Any]) -> list[RowError]:
-        """The rules between fields (records.rules.between): the ID number with its 证件类型,
-        and against the birth date and sex on the row (seed 002: what the ID card says is
-        the truth); the dates against each other and the 学制. The number is stored in
-        its normal form."""
-        found = between.by_field(between.problems(values), self.header.positions)
-        errors = [self.error(line, key, reason) for key, reason in found.items()]
-        return errors + self._check_institution(line, values) + self._check_class(line, values)
+        return self._check_institution(line, values)
 
     def row_warnings(self, line: int, values: dict[str, Any]) -> list[RowError]:
-        """What may be wrong but is not refused (records.rules.between.warnings): a
-        14-digit 考生号 whose year or province digits disagree with 录取年份 or 生源省市."""
-        # Each warning listed (a 考生号 may disagree with both the year and the province).
-        return [
-            self.error(line, problem.at(self.header.positions), problem.reason)
-            for problem in between.warnings(values)
-        ]
+        return []
+
+    def _row(self, line: int, values: dict[str, Any]) -> Any:
+        raise NotImplementedError
 
     def _check_institution(self, line: int, values: dict[str, Any]) -> list[RowError]:
         """One file, one institution: the first row sets it; a registrar's is their own."""
@@ -141,34 +138,16 @@ class Validator:
             return [self.error(line, "institution_name", reason)]
         return []
 
-    def _check_class(self, line: int, values: dict[str, Any]) -> list[RowError]:
-        code, college = values.get("class_code"), values.get("college_name")
-        if not code or not college:
-            return []
-        owner, first_line = self.class_college.setdefault(code, (college, line))
-        if owner == college:
-            return []
-        reason = _("班号 %(code)s 在第 %(line)d 行属于“%(college)s”：一个班只能属于一个分院") % {
-            "code": code,
-            "line": first_line,
-            "college": owner,
-        }
-        return [self.error(line, "class_code", reason)]
-
     def _remember_keys(self, line: int, values: dict[str, Any]) -> None:
         for key, seen in self.seen.items():
             if values.get(key):
                 seen.setdefault(values[key], []).append(line)
 
-    def _row(self, line: int, values: dict[str, Any]) -> Row:
-        values.setdefault("id_type", IdType.RESIDENT_ID.value)
-        return Row(**{**_BLANK_ROW, **values, "line": line, "pk": None})
-
     def duplicate_errors(self) -> list[RowError]:
         """Same 学号 or 考生号 on two rows: both rows are reported, each naming the other."""
         errors = []
         for key, seen in self.seen.items():
-            title = COLUMN[key].title
+            title = self.columns.by_key[key].title
             for value, lines in seen.items():
                 if len(lines) < 2:
                     continue
@@ -186,6 +165,53 @@ class Validator:
                     }
                     errors.append(self.error(line, key, reason))
         return errors
+
+
+class Validator(RowReader):
+    """The roster's rows (records.imports.roster_import): a 学号 or 考生号 on two rows is an
+    error, and a class belongs to one 分院."""
+
+    unique_keys = ("student_number", "examinee_number")
+
+    def __init__(self, sheet: Sheet, header: Header, scope: Institution | None):
+        super().__init__(sheet, header, scope)
+        self.class_college: dict[str, tuple[str, int]] = {}
+
+    def _check_fields(self, line: int, values: dict[str, Any]) -> list[RowError]:
+        """The rules between fields (records.rules.between): the ID number with its 证件类型,
+        and against the birth date and sex on the row (seed 002: what the ID card says is
+        the truth); the dates against each other and the 学制. The number is stored in
+        its normal form."""
+        found = between.by_field(between.problems(values), self.header.positions)
+        errors = [self.error(line, key, reason) for key, reason in found.items()]
+        return errors + self._check_institution(line, values) + self._check_class(line, values)
+
+    def row_warnings(self, line: int, values: dict[str, Any]) -> list[RowError]:
+        """What may be wrong but is not refused (records.rules.between.warnings): a
+        14-digit 考生号 whose year or province digits disagree with 录取年份 or 生源省市."""
+        # Each warning listed (a 考生号 may disagree with both the year and the province).
+        return [
+            self.error(line, problem.at(self.header.positions), problem.reason)
+            for problem in between.warnings(values)
+        ]
+
+    def _check_class(self, line: int, values: dict[str, Any]) -> list[RowError]:
+        code, college = values.get("class_code"), values.get("college_name")
+        if not code or not college:
+            return []
+        owner, first_line = self.class_college.setdefault(code, (college, line))
+        if owner == college:
+            return []
+        reason = _("班号 %(code)s 在第 %(line)d 行属于“%(college)s”：一个班只能属于一个分院") % {
+            "code": code,
+            "line": first_line,
+            "college": owner,
+        }
+        return [self.error(line, "class_code", reason)]
+
+    def _row(self, line: int, values: dict[str, Any]) -> Row:
+        values.setdefault("id_type", IdType.RESIDENT_ID.value)
+        return Row(**{**_BLANK_ROW, **values, "line": line, "pk": None})
 
 
 # --- Phase 1b: check the rows against the database ------------------------------------
@@ -278,16 +304,21 @@ def _claim(validator, row: Row, record, claimed: dict[int, int]) -> RowError | N
     return validator.error(row.line, "student_number", reason)
 
 
+def institution_name_errors(validator: RowReader, institution: Institution | None) -> list:
+    """The institution's name in the file must be the one its code is registered under."""
+    code, name, line = validator.institution
+    if institution is None or institution.name == name:
+        return []
+    reason = _("院校代码 %(code)s 在系统中登记为“%(name)s”，与此不一致") % {
+        "code": code,
+        "name": institution.name,
+    }
+    return [validator.error(line, "institution_name", reason)]
+
+
 def check_organisation(validator: Validator, institution: Institution | None) -> list[RowError]:
     """The institution's name, and the 分院 of classes that exist already, must agree."""
-    code, name, line = validator.institution
-    errors = []
-    if institution is not None and institution.name != name:
-        reason = _("院校代码 %(code)s 在系统中登记为“%(name)s”，与此不一致") % {
-            "code": code,
-            "name": institution.name,
-        }
-        errors.append(validator.error(line, "institution_name", reason))
+    errors = institution_name_errors(validator, institution)
     if institution is None or not validator.class_college:
         return errors
     existing = SchoolClass.objects.filter(

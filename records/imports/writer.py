@@ -91,38 +91,8 @@ class Writer:
         return self.result
 
     def _insert(self, new: list[dict[str, Any]], now) -> None:
-        """INSERT the new records with one executemany per chunk. bulk_create prepares
-        every value of every row through the field (get_db_prep_save) and, on SQLite,
-        sends 20 rows a statement: it was most of a first import's time. Here each field's
-        value is prepared by the same field method, once per distinct value (a cohort
-        shares its college, major, dates …), and the columns are every concrete field of
-        the model, with its default where the row has none."""
-        if not new:
-            return
-        connection = connections[router.db_for_write(EnrollmentRecord)]
-        fields = [f for f in EnrollmentRecord._meta.concrete_fields if not f.primary_key]
         fixed = {"institution_id": self.institution.pk, "created_at": now, "updated_at": now}
-        prepared: dict[tuple[str, Any], Any] = {}
-
-        def prepare(field, value):
-            key = (field.attname, value)
-            if key not in prepared:
-                prepared[key] = field.get_db_prep_save(value, connection)
-            return prepared[key]
-
-        defaults = {f.attname: f.get_default() for f in fields}
-        rows = [
-            [
-                prepare(f, values.get(f.attname, fixed.get(f.attname, defaults[f.attname])))
-                for f in fields
-            ]
-            for values in new
-        ]
-        table = connection.ops.quote_name(EnrollmentRecord._meta.db_table)
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        marks = ", ".join(["%s"] * len(fields))
-        with connection.cursor() as cursor:
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+        insert_rows(EnrollmentRecord, new, fixed)
 
     def notify_students(self) -> None:
         """Tell each student whose confirmed record changed, after the commit (accounts.
@@ -283,6 +253,40 @@ class Writer:
 
     def _created(self, kind: str, name: str) -> None:
         self.result.new_names.setdefault(kind, []).append(name)
+
+
+def insert_rows(model, new: list[dict[str, Any]], fixed: dict[str, Any]) -> None:
+    """INSERT the new rows (attname -> value, then `fixed`) with one executemany. bulk_create
+    prepares every value of every row through the field (get_db_prep_save) and, on SQLite,
+    sends 20 rows a statement: it was most of a first import's time. Here each field's
+    value is prepared by the same field method, once per distinct value (a cohort shares
+    its college, major, dates …), and the columns are every concrete field of the model,
+    with its default where the row has none."""
+    if not new:
+        return
+    connection = connections[router.db_for_write(model)]
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    prepared: dict[tuple[str, Any], Any] = {}
+
+    def prepare(field, value):
+        key = (field.attname, value)
+        if key not in prepared:
+            prepared[key] = field.get_db_prep_save(value, connection)
+        return prepared[key]
+
+    defaults = {f.attname: f.get_default() for f in fields}
+    rows = [
+        [
+            prepare(f, values.get(f.attname, fixed.get(f.attname, defaults[f.attname])))
+            for f in fields
+        ]
+        for values in new
+    ]
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
 
 
 @dataclass

@@ -23,7 +23,14 @@ from records.models.checks import (
     ReportState,
     evidence_path,
 )
-from records.models.choices import Category, CheckResult, Level, RecordStatus, StudyForm
+from records.models.choices import (
+    Category,
+    CheckResult,
+    GraduationKind,
+    Level,
+    RecordStatus,
+    StudyForm,
+)
 from records.models.enrollment import (
     DegreeRecord,
     DegreeRecordQuerySet,
@@ -58,6 +65,7 @@ __all__ = [
     "EnrollmentRecord",
     "EnrollmentRecordQuerySet",
     "EvidenceKind",
+    "GraduationKind",
     "Institution",
     "InstitutionQuerySet",
     "Level",

@@ -1,4 +1,5 @@
-"""The national lists a record's fields are chosen from: 层次, 学习形式, 学历类别, 学籍状态;
+"""The national lists a record's fields are chosen from: 层次, 学习形式, 学历类别, 学籍状态,
+毕（结）业;
 and where a student's self-check of it stands (CheckResult)."""
 
 from __future__ import annotations
@@ -38,6 +39,14 @@ class Category(models.TextChoices):
     ONLINE = "online", _("网络教育")
     OPEN = "open", _("开放教育")
     GRADUATE = "graduate", _("研究生")
+
+
+class GraduationKind(models.TextChoices):
+    """毕（结）业: what a 学历 certificate is (《高等教育学历证书电子注册管理暂行规定》 第五条:
+    毕业证书 or 结业证书)."""
+
+    GRADUATED = "graduated", _("毕业")
+    COMPLETED = "completed", _("结业")
 
 
 class RecordStatus(models.TextChoices):

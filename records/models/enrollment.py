@@ -11,7 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import IdType
 from portal.lib import idnumbers
 from records.codes import ETHNIC_GROUPS, Sex
-from records.models.choices import Category, CheckResult, Level, RecordStatus, StudyForm
+from records.models.choices import (
+    Category,
+    CheckResult,
+    GraduationKind,
+    Level,
+    RecordStatus,
+    StudyForm,
+)
 from records.models.organisation import College, Department, Institution, Major, SchoolClass
 from records.models.scope import ScopedQuerySet
 from records.regions import region_name
@@ -213,6 +220,15 @@ class DegreeRecord(models.Model):
     study_form = models.CharField(_("学习形式"), max_length=20, choices=StudyForm.choices)
     entry_date = models.DateField(_("入学日期"), null=True, blank=True)
     graduation_date = models.DateField(_("毕业日期"))
+    graduation_kind = models.CharField(
+        _("毕（结）业"),
+        max_length=10,
+        choices=GraduationKind.choices,
+        default=GraduationKind.GRADUATED,
+    )
+    # As the school's degree file gives it: links the degree to its 学籍 (records.imports.
+    # degrees); blank for degrees entered without one.
+    student_number = models.CharField(_("学号"), max_length=20, blank=True)
     user = models.ForeignKey(
         User,
         verbose_name=_("绑定账号"),
@@ -223,6 +239,7 @@ class DegreeRecord(models.Model):
     )
     bound_at = models.DateTimeField(_("绑定时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = DegreeRecordQuerySet.as_manager()
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.models import IdType
 from portal.lib import idnumbers
 from records.codes import Sex
+from records.models import Level
 from records.rules.examinee import examinee_number_warnings
 
 # 学制 against the dates: a course may end up to a year early (专升本 counted from the
@@ -143,47 +144,81 @@ def _dates(values: Mapping[str, Any]) -> list[Problem]:
     return found
 
 
-# 学历证书编号 (design.md): 院校代码 (5) + 办学类型 (1) + year (4) + 层次 (1) + serial (7).
+# 学历证书编号 (docs/degrees.md, 教育部《高等教育学历证书电子注册管理暂行规定》, 2001):
+# 院校代码 (5) + 办学类型 (1) + 毕业年份 (4) + 培养层次 (2) + the school's serial number
+# (5 digits in 2001; 6 from 2002, when numbers grew to 18 digits).
 CERTIFICATE_LEVELS = {
-    "doctor": "1", "master": "2", "bachelor": "5", "second_bachelor": "5",
-    "junior_college": "6",
+    "doctor": "01", "master": "02", "second_bachelor": "04", "bachelor": "05",
+    "junior_college": "06",
 }  # fmt: skip
+CERTIFICATE_LEVEL_NAMES = {code: level for level, code in CERTIFICATE_LEVELS.items()}
+FIRST_REGISTERED_YEAR = 2001  # electronic registration began; older numbers are as they are
+
+
+def _registration_number(number: str, graduated: datetime.date | None) -> bool:
+    """A number in the registration form: 17 or 18 digits, of a degree from 2001 on (by
+    its graduation date or by its own year digits; before, schools numbered as they saw
+    fit, seed 002)."""
+    if len(number) not in (17, 18) or not number.isdigit():
+        return False
+    years = [int(number[6:10])] + ([graduated.year] if graduated else [])
+    return max(years) >= FIRST_REGISTERED_YEAR
 
 
 def certificate(values: Mapping[str, Any], institution_code: str) -> list[Problem]:
-    """An 18-digit certificate number must agree with its school, graduation year and
-    层次; older forms (before 2001, the school's own numbers) are taken as they are."""
+    """A registration number (17 or 18 digits, from 2001) must agree with its row's 院校代码,
+    graduation year and 层次; each disagreement names the digits and what they say. Older
+    forms (the school's own numbers, NO.00298959) are taken as they are."""
     number = values.get("certificate_number") or ""
-    if len(number) != 18 or not number.isdigit():
+    graduated = values.get("graduation_date")
+    if not _registration_number(number, graduated):
         return []
     found = []
     if institution_code and number[:5] != institution_code:
         found.append(
             Problem(
                 ("certificate_number",),
-                _("证书编号前 5 位“%(digits)s”应为院校代码 %(code)s")
+                _("证书编号第 1–5 位（院校代码 %(digits)s）与本行院校代码 %(code)s 不一致")
                 % {"digits": number[:5], "code": institution_code},
             )
         )
-    graduated = values.get("graduation_date")
     if graduated and number[6:10] != f"{graduated.year:04d}":
         found.append(
             Problem(
                 ("certificate_number", "graduation_date"),
-                _("证书编号第 7–10 位“%(digits)s”应为毕业年份 %(year)d")
-                % {"digits": number[6:10], "year": graduated.year},
+                _("证书编号第 7–10 位（毕业年份 %(digits)s）与毕业日期 %(date)s 不一致")
+                % {
+                    "digits": number[6:10],
+                    "date": _("%(y)d年%(m)d月") % {"y": graduated.year, "m": graduated.month},
+                },
             )
         )
-    level = CERTIFICATE_LEVELS.get(values.get("level") or "")
-    if level and number[10] != level:
-        found.append(
-            Problem(
-                ("certificate_number", "level"),
-                _("证书编号第 11 位“%(digit)s”与层次不符（应为 %(level)s）")
-                % {"digit": number[10], "level": level},
-            )
-        )
+    if problem := _certificate_level(number[10:12], values.get("level") or ""):
+        found.append(problem)
     return found
+
+
+def _certificate_level(digits: str, level: str) -> Problem | None:
+    wanted = CERTIFICATE_LEVELS.get(level)
+    if wanted is None or digits == wanted:
+        return None
+    said = CERTIFICATE_LEVEL_NAMES.get(digits)
+    if said is None:
+        reason = _("证书编号第 11–12 位（%(digits)s）不是培养层次代码，%(level)s应为 %(code)s")
+    else:
+        reason = _(
+            "证书编号第 11–12 位（层次代码 %(digits)s，%(said)s）与层次“%(level)s”（代码 %(code)s）不一致"
+        )
+    return Problem(
+        ("certificate_number", "level"),
+        reason
+        % {
+            "digits": digits,
+            "said": Level(said).label if said else "",
+            "level": Level(level).label,
+            "code": wanted,
+        },
+    )
 
 
 def by_field(problems: list[Problem], changed: Iterable[str]) -> dict[str, str]:

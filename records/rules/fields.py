@@ -27,8 +27,10 @@ from records.codes import ETHNIC_GROUPS, Sex
 from records.models import (
     Category,
     College,
+    DegreeRecord,
     Department,
     EnrollmentRecord,
+    GraduationKind,
     Level,
     Major,
     RecordStatus,
@@ -143,10 +145,17 @@ RULES: dict[str, FieldRule] = {rule.name: rule for rule in _RULES}
 
 # A degree's own fields; the others (姓名, 性别, 出生日期, 证件, 层次 …) read as a record's.
 _DEGREE_ONLY = (
-    _rule("certificate_number", _code(30)),
-    _rule("school_number", _code(30), required=False),
+    _rule("certificate_number", values.parse_certificate_number),
+    _rule("school_number", values.parse_certificate_number, required=False),
     _rule("major_name", _text(100)),
     _rule("graduation_date", values.parse_date, Kind.DATE),
+    _rule(
+        "graduation_kind",
+        _choice(GraduationKind, "毕（结）业"),
+        Kind.CHOICE,
+        GraduationKind.choices,
+    ),
+    _rule("student_number", _code(20), required=False),
 )
 DEGREE_RULES: dict[str, FieldRule] = {
     **{
@@ -174,6 +183,10 @@ CORRECTABLE_FIELDS = tuple(
 
 def label(name: str) -> str:
     return str(EnrollmentRecord._meta.get_field(name).verbose_name)
+
+
+def degree_label(name: str) -> str:
+    return str(DegreeRecord._meta.get_field(name).verbose_name)
 
 
 def read(name: str, raw: Any, rules: dict[str, FieldRule] = RULES) -> Any:

@@ -97,6 +97,26 @@ def identifier(value: Any, max_length: int) -> str:
     return text
 
 
+_CERTIFICATE = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]*")
+
+
+def parse_certificate_number(value: Any) -> str:
+    """证书编号 and the school's own number, as written: digits, and before 2001 forms such
+    as NO.00298959 (seed 002), kept with their leading zeros. An 18-digit number typed as
+    a number in Excel keeps 15 significant digits: the last ones are lost."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) >= 1e15:
+        raise RuleError(_("证书编号被 Excel 存为数字，已丢失末位，请将该列设为文本后重新导出"))
+    text = _compact(value)
+    if _SCIENTIFIC.fullmatch(text):
+        raise RuleError(_("证书编号被 Excel 存为数字，已丢失末位，请将该列设为文本后重新导出"))
+    if len(text) > 30 or not _CERTIFICATE.fullmatch(text):
+        raise RuleError(
+            _("证书编号应为不超过 30 位的数字（或 NO.00298959 这样的编号），而不是“%(value)s”")
+            % {"value": text}
+        )
+    return text
+
+
 def parse_date(value: Any) -> datetime.date:
     """Excel date cells, and text as Chinese offices write dates: 2005-01-02, 2005/1/2,
     2005.1.2, 20050102 and 2005年1月2日 (a time part such as 00:00:00 is ignored)."""

@@ -140,7 +140,7 @@ def test_a_degree_entered_in_the_admin_is_read_by_the_rules_and_audited(client_f
     number = world.alice_record.id_number
     data = {
         "institution": world.alice_record.institution_id,
-        "certificate_number": "139991202750000001",  # 2027, 本科
+        "certificate_number": "139991202705000001",  # 2027, 本科 (05)
         "name": "李晓梅",
         "sex": idnumbers.sex(number),
         "birth_date": idnumbers.birth_date(number).strftime("%Y年%m月%d日"),
@@ -151,6 +151,7 @@ def test_a_degree_entered_in_the_admin_is_read_by_the_rules_and_audited(client_f
         "category": "regular",
         "study_form": "regular_full_time",
         "graduation_date": "2027.6.30",
+        "graduation_kind": "graduated",
         "reason": "补录",
     }
 
@@ -482,7 +483,7 @@ def test_an_18_digit_certificate_number_must_agree_with_school_year_and_level(cl
     number = world.alice_record.id_number
     data = {
         "institution": world.alice_record.institution_id,
-        "certificate_number": "139991202360000001",  # 2023, 专科
+        "certificate_number": "139991202306000001",  # 2023, 专科 (06)
         "name": "李晓梅",
         "sex": idnumbers.sex(number),
         "birth_date": idnumbers.birth_date(number).isoformat(),
@@ -499,11 +500,11 @@ def test_an_18_digit_certificate_number_must_agree_with_school_year_and_level(cl
     response = client_for(world.admin).post("/admin/records/degreerecord/add/", data)
 
     errors = response.context_data["adminform"].form.errors["certificate_number"]
-    assert "应为毕业年份 2024" in errors[0]
+    assert "第 7–10 位（毕业年份 2023）与毕业日期 2024年6月 不一致" in errors[0]
     assert not DegreeRecord.objects.exists()
     assert (
         rules.between.certificate(
-            {"certificate_number": "139991202350000001", "level": "bachelor"}, "13999"
+            {"certificate_number": "139991202305000001", "level": "bachelor"}, "13999"
         )
         == []
     )

@@ -1,0 +1,148 @@
+"""Phase 2 of the degree import: the degrees, in batches, inside the service's transaction.
+
+New degrees go in with one executemany a chunk (records.imports.writer.insert_rows);
+degrees that change are audited one by one with before and after, as roster updates
+are; a degree whose 学籍 has an account gets that account (bound_at now), unless the
+degree is bound already."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.lib import idnumbers
+from portal.lib.audit import log_action, plain
+from records.imports.degrees.columns import DegreeRow
+from records.imports.results import FieldChange, ImportResult
+from records.imports.validation import chunks
+from records.imports.writer import insert_rows
+from records.models import DegreeRecord, EnrollmentRecord, Institution
+from records.rules import DEGREE_RULES
+from records.rules.fields import degree_label
+
+# The degree fields a row sets (attnames); the optional ones left blank keep their value.
+DEGREE_FIELDS = (
+    "certificate_number", "name", "sex", "birth_date", "id_type", "id_number", "major_name",
+    "level", "category", "study_form", "entry_date", "graduation_date", "graduation_kind",
+    "student_number", "school_number",
+)  # fmt: skip
+_KEEP_WHEN_BLANK = ("entry_date", "student_number", "school_number")
+_COMPARED = (*DEGREE_FIELDS, "enrollment_record_id", "user_id", "bound_at")
+
+
+class DegreeImportResult(ImportResult):
+    """The roster's result, with how many degrees belong to a 学籍 and got its account."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.linked = self.not_linked = self.bound = 0
+        self.key_title = _("证书编号")
+
+    def counts(self) -> list[list[Any]]:
+        return super().counts() + [
+            [_("对应到学籍"), self.linked],
+            [_("未找到学籍"), self.not_linked],
+            [_("绑定到学生账号"), self.bound],
+        ]
+
+
+class DegreeWriter:
+    def __init__(self, rows: list[DegreeRow], institution: Institution, by, progress):
+        self.rows, self.institution, self.by, self.progress = rows, institution, by, progress
+        self.result = DegreeImportResult(institution=institution)
+
+    def run(self) -> DegreeImportResult:
+        now = timezone.now()
+        for chunk in chunks(self.rows):
+            # Locked until the import commits; read as dicts, not instances (as the matcher).
+            existing = {
+                values["pk"]: values
+                for values in DegreeRecord.objects.select_for_update()
+                .filter(pk__in=[row.pk for row in chunk if row.pk])
+                .values("pk", *_COMPARED)
+            }
+            new, changed = [], {}
+            for row in chunk:
+                values = self._values(row, existing.get(row.pk), now)
+                if row.pk is None:
+                    new.append(values)
+                elif changes := self._changes(existing[row.pk], values):
+                    changed.setdefault(tuple(changes.items()), []).append(row.pk)
+                    self._audit(existing[row.pk], changes)
+                linked = values.get("enrollment_record_id") or (
+                    row.pk and existing[row.pk]["enrollment_record_id"]
+                )
+                self.result.linked += bool(linked)
+                self.result.bound += "user_id" in values
+            fixed = {"institution_id": self.institution.pk, "created_at": now, "updated_at": now}
+            insert_rows(DegreeRecord, new, fixed)
+            # Rows that change the same way share one UPDATE (as the roster's writer).
+            for changes, pks in changed.items():
+                DegreeRecord.objects.filter(pk__in=pks).update(**dict(changes), updated_at=now)
+            updated = sum(len(pks) for pks in changed.values())
+            self.result.created += len(new)
+            self.result.updated += updated
+            self.result.unchanged += len(chunk) - len(new) - updated
+            self.progress.step(len(chunk), _("正在写入…"))
+        self.result.not_linked = len(self.rows) - self.result.linked
+        return self.result
+
+    def _values(self, row: DegreeRow, degree: dict[str, Any] | None, now) -> dict[str, Any]:
+        values = {name: getattr(row, name) for name in DEGREE_FIELDS}
+        if degree is not None:
+            for name in _KEEP_WHEN_BLANK:
+                if not getattr(row, name):
+                    del values[name]
+        # A link found is set; none found keeps the link the degree has (made by hand).
+        if row.record_pk is not None:
+            values["enrollment_record_id"] = row.record_pk
+        if row.record_user_id is not None and (degree is None or degree["user_id"] is None):
+            values["user_id"], values["bound_at"] = row.record_user_id, now
+        return values
+
+    def _changes(self, degree: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+        return {name: value for name, value in values.items() if degree[name] != value}
+
+    def _audit(self, stored: dict[str, Any], changes: dict[str, Any]) -> None:
+        """One event per changed degree, with before and after (ID numbers masked by
+        log_action); the registrar's list shows the same, as people read it."""
+        degree = DegreeRecord(**stored, institution=self.institution)
+        shown = {
+            name: [stored[name], value]
+            for name, value in changes.items()
+            if name not in ("user_id", "bound_at")
+        }
+        numbers = self._student_numbers(shown.get("enrollment_record_id", []))
+        readable = {}
+        for name, (old, new) in shown.items():
+            label, old_text, new_text = self._texts(name, old, new, numbers)
+            readable[name.removesuffix("_id")] = [plain(old_text), plain(new_text)]
+            self.result.add_change(
+                FieldChange(degree.certificate_number, degree.name, label, old_text, new_text)
+            )
+        if readable:
+            log_action(degree, "records.degree_imported", by=self.by, changes=readable)
+
+    def _student_numbers(self, pks: list) -> dict[int, str]:
+        wanted = [pk for pk in pks if pk]
+        if not wanted:
+            return {}
+        found = EnrollmentRecord.objects.filter(pk__in=wanted).values_list("pk", "student_number")
+        return dict(found)
+
+    def _texts(self, name: str, old, new, numbers: dict[int, str]) -> tuple[str, str, str]:
+        if name == "enrollment_record_id":
+            label = str(DegreeRecord._meta.get_field("enrollment_record").verbose_name)
+            return label, numbers.get(old, "—"), numbers.get(new, "—")
+        rule = DEGREE_RULES[name]
+
+        def text(value) -> str:
+            if value is None or value == "":
+                return "—"
+            if name == "id_number":
+                return idnumbers.mask(value)
+            return rule.show(value)
+
+        return degree_label(name), text(old), text(new)
