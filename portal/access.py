@@ -11,6 +11,6 @@ def job_for_owner(request, pk) -> Job:
 
 
 def result_for_owner(request, pk) -> Job:
-    """A finished job whose result may be downloaded (and is still kept: portal.lib.cleanup)."""
+    """A finished job whose result may be downloaded (and is still kept: portal.cleanup)."""
     jobs = Job.objects.exclude(result_file="")
     return get_object_or_404(jobs, pk=pk, owner=request.user, state=JobState.SUCCEEDED)

@@ -258,6 +258,7 @@ STORAGES = {
 # result are kept.
 EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=7)
 TASK_RESULT_KEEP_DAYS = env.int("TASK_RESULT_KEEP_DAYS", default=7)
+MESSAGE_KEEP_DAYS = env.int("MESSAGE_KEEP_DAYS", default=30)
 # Where `manage.py backup` writes (docs/deploy.md): on another disk, or copied off-site.
 BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "backups")
 # MEDIA_STORAGE=s3: an S3-compatible object store (django-storages, the `scale` extra),

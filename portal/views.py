@@ -58,6 +58,8 @@ def todo(request):
     context = {"todo": student_todo(request.user), "next": next_url}
     hold.remember(request, context["todo"].required)
     return render(request, "portal/todo.html", context)
+
+
 @never_cache
 @require_safe
 def healthz(request):

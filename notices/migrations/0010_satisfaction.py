@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notices', '0008_reminder_topic'),
+        ('notices', '0009_notice_required'),
         ('records', '0005_check_result'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

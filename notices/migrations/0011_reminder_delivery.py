@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0010_outbox_messages'),
-        ('notices', '0008_reminder_topic'),
+        ('notices', '0010_satisfaction'),
         ('portal', '0005_audit_is_access'),
     ]
 

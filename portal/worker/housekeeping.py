@@ -8,7 +8,9 @@ seconds in a thread of the worker process, each worker
 - re-enqueues the jobs whose worker died (portal.lib.jobs.jobs_recover), so that no
   separate `recover_jobs` timer is needed;
 - sends the messages that are due (accounts.outbox.messages_send_due): retries, and any
-  message whose task was lost.
+  message whose task was lost;
+- once a day, cleans up (portal.cleanup: `manage.py cleanup`): whichever worker first
+  finds the last clean-up a day old takes it, under a conditional update.
 
 Each step is safe with any number of workers at once (leases, conditional updates), and
 a step that fails is logged and tried again next round: housekeeping never stops a worker.
@@ -20,17 +22,20 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import close_old_connections, connections
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.outbox import messages_send_due
+from portal.cleanup import cleanup
 from portal.lib.jobs import jobs_recover
-from portal.lib.models import WorkerHeartbeat
+from portal.lib.models import ThrottleCounter, WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +61,7 @@ def housekeeping_round(name: str) -> None:
         ("heartbeat", lambda: heartbeat(name)),
         ("recover jobs", _recover_jobs),
         ("send messages", messages_send_due),
+        ("daily clean-up", _daily_cleanup),
     )
     for label, step in steps:
         try:
@@ -63,6 +69,22 @@ def housekeeping_round(name: str) -> None:
         except Exception:
             logger.exception("worker housekeeping: %s failed; tried again next round", label)
             close_old_connections()
+
+
+CLEANUP_EVERY = timedelta(days=1)
+CLEANUP_KEY = "portal.worker.cleanup"
+
+
+def _daily_cleanup() -> None:
+    """`manage.py cleanup` once a day across all workers: a counter row whose window ends a
+    day after the last clean-up, claimed by a conditional update (one worker wins)."""
+    now = time.time()
+    ThrottleCounter.objects.get_or_create(key=CLEANUP_KEY, defaults={"count": 0, "expires": 0})
+    claimed = ThrottleCounter.objects.filter(key=CLEANUP_KEY, expires__lte=now).update(
+        count=F("count") + 1, expires=now + CLEANUP_EVERY.total_seconds()
+    )
+    if claimed:
+        logger.info("worker housekeeping: daily clean-up %s", cleanup())
 
 
 def _recover_jobs() -> None:

@@ -98,3 +98,23 @@ def test_a_cleared_export_page_says_so_and_offers_no_download(world, private_med
     assert "已超过保留期限" in page and "请重新导出" in page
     assert reverse("portal:job_download", args=[old_job.pk]) not in page
     assert client.get(reverse("portal:job_download", args=[old_job.pk])).status_code == 404
+
+
+def test_the_worker_cleans_up_once_a_day(db, settings):
+    """portal.worker.housekeeping: every round may ask, one clean-up a day happens."""
+    from portal.worker.housekeeping import housekeeping_round
+
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    past = timezone.now() - timedelta(days=1)
+    Session.objects.create(session_key="a" * 32, session_data="", expire_date=past)
+
+    housekeeping_round("test-worker")
+    assert not Session.objects.filter(session_key="a" * 32).exists()
+
+    Session.objects.create(session_key="b" * 32, session_data="", expire_date=past)
+    housekeeping_round("test-worker")
+    assert Session.objects.filter(session_key="b" * 32).exists()  # not again the same day
+
+    ThrottleCounter.objects.filter(key="portal.worker.cleanup").update(expires=time.time() - 1)
+    housekeeping_round("test-worker")
+    assert not Session.objects.filter(session_key="b" * 32).exists()

@@ -1,13 +1,14 @@
 """`manage.py cleanup`: expired sessions and codes, old export files, finished task results
-and expired throttle counters (portal/lib/cleanup.py). The worker runs it once a day."""
+and expired throttle counters (portal/cleanup.py). The worker runs it once a day."""
 
 from django.core.management.base import BaseCommand
 
-from portal.lib.cleanup import cleanup
+from portal.cleanup import cleanup
 
 LABELS = {
     "sessions": "过期会话",
     "codes": "过期验证码",
+    "messages": "已发送或已放弃的消息",
     "exports": "过期导出文件",
     "task_results": "已结束的任务记录",
     "throttle_counters": "过期限流计数",

@@ -1,6 +1,6 @@
 """What the portal no longer needs, removed once a day (`manage.py cleanup`; the worker
-runs it daily, docs/deploy.md): expired sessions, spent verification codes, old export
-files, finished task results and expired throttle counters.
+runs it daily, portal.worker.housekeeping): expired sessions, spent verification codes,
+settled messages, old export files, finished task results and expired throttle counters.
 
 The audit trail is never touched here: it is the PIPL record of who saw what.
 """
@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import VerificationCode
+from accounts.models import MessageState, OutboxMessage, VerificationCode
 from portal.lib.models import Job, JobState, ThrottleCounter
 
 # A code is kept a day past its expiry: the per-destination limits count a day's codes.
@@ -43,6 +43,16 @@ def clear_sessions() -> int:
 
 def clear_codes(now) -> int:
     removed, _by_model = VerificationCode.objects.filter(expires_at__lt=now - CODE_KEPT).delete()
+    return removed
+
+
+def clear_messages(now) -> int:
+    """Messages sent or given up on more than MESSAGE_KEEP_DAYS ago (a reminder's delivery
+    state is read from them while its job page is of use)."""
+    removed, _by_model = OutboxMessage.objects.filter(
+        state__in=[MessageState.SENT, MessageState.FAILED],
+        created_at__lt=now - kept("MESSAGE_KEEP_DAYS", 30),
+    ).delete()
     return removed
 
 
@@ -77,7 +87,9 @@ def clear_task_results(now) -> int:
 
 
 def clear_throttle_counters() -> int:
-    removed, _by_model = ThrottleCounter.objects.filter(expires__lt=time.time()).delete()
+    # The workers' own clean-up mark (portal.worker.housekeeping) is kept: it says when.
+    expired = ThrottleCounter.objects.filter(expires__lt=time.time())
+    removed, _by_model = expired.exclude(key="portal.worker.cleanup").delete()
     return removed
 
 
@@ -86,6 +98,7 @@ def cleanup(now=None) -> dict[str, int]:
     return {
         "sessions": clear_sessions(),
         "codes": clear_codes(now),
+        "messages": clear_messages(now),
         "exports": clear_exports(now),
         "task_results": clear_task_results(now),
         "throttle_counters": clear_throttle_counters(),
