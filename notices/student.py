@@ -70,7 +70,10 @@ def _task(notice, records, now) -> StudentTask:
         )
     else:
         state, label = TODO, _("未完成：%(task)s") % {"task": notice.get_task_display()}
-    return StudentTask(notice, state, label, *deadline_state(notice, now, done=finished))
+    time_left, overdue, upcoming = deadline_state(notice, now, done=finished)
+    if finished and not upcoming and notice.window_end and now <= notice.window_end:
+        time_left = ""  # 已完成: no countdown beside it (it counts down what is left)
+    return StudentTask(notice, state, label, time_left, overdue, upcoming)
 
 
 def deadline_state(notice: Notice, now, *, done: bool) -> tuple[str, bool, bool]:

@@ -192,12 +192,14 @@ def restore(source: Path, *, force: bool = False) -> Restored:
     root = media_root()
     if manifest["media"] == "disk" and root is not None and not force and _has_files(root):
         raise BackupError(f"私有文件目录不是空的：{root}（或加 --force 覆盖）")
+    # The file names are the backup's own, never read from the manifest: a restore reads
+    # only inside the backup directory.
     if kind == "sqlite":
-        _sqlite_restore(source / manifest["database"])
+        _sqlite_restore(source / SQLITE_FILE)
     else:
         _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges",
               "--exit-on-error", "--dbname", connection.settings_dict["NAME"],
-              str(source / manifest["database"])])  # fmt: skip
+              str(source / PG_FILE)])  # fmt: skip
     media_files = 0
     if manifest["media"] == "disk" and root is not None:
         media_files = _untar_media(source / MEDIA_FILE, root)

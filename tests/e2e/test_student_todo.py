@@ -95,7 +95,7 @@ def test_a_required_task_holds_her_at_log_in_until_done(page, student, login, sc
     assert_fits(page)
     screenshot(page, "student-todo-held-375")
 
-    page.get_by_role("link", name="去学籍信息校对").click()
+    page.locator(".inline-actions").get_by_role("link", name="学籍信息", exact=True).click()
     expect(page.locator("#required-bar")).to_contain_text(BAR)
     expect(page.locator("#required-bar")).to_contain_text("截止")
     assert_fits(page)

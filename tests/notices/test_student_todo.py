@@ -181,3 +181,25 @@ def test_the_home_page_costs_the_same_queries_for_any_number_of_notices_and_reco
 
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get("/").status_code == 200
+
+
+def test_a_finished_task_shows_no_countdown(world, client_for):
+    """已完成 beside 还剩 20 天 read as if something were still left (the 375 px walk)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from notices.models import NoticeAudience, NoticeTask
+    from tests.notices.conftest import make_notice
+
+    ends = timezone.now() + datetime.timedelta(days=20)
+    notice = make_notice(world, task=NoticeTask.RECORD_CHECK, window_end=ends)
+    NoticeAudience.objects.create(notice=notice, cohort=2023)
+    client = client_for(world.alice)
+    client.get("/records/mine/")
+    assert "还剩" in client.get(f"/notices/{notice.pk}/").content.decode()
+
+    client.post(f"/records/{world.alice_record.pk}/confirm/")
+    page = client.get(f"/notices/{notice.pk}/").content.decode()
+
+    assert "已完成" in page and "还剩" not in page
