@@ -408,7 +408,8 @@ def _acted_on(world, photos, sheets, claims) -> None:
     confirm her record or report again) and her photo confirmed (she may rate it), class
     A's sheet of the published notice signed (the counselor may take it back, the college
     countersign it), bob's claim disputed (the reviewers decide it), dave's photo confirmed
-    (with his 有误 filed, his task is done: he may answer the satisfaction evaluation)."""
+    and his diploma's dispute closed (with his 有误 filed, his task is done: he may answer
+    the satisfaction evaluation)."""
     DiscrepancyReport.objects.filter(record=world.carol_record).update(state=ReportState.REJECTED)
     progress.refresh([world.carol_record.pk])  # an update() sends no signal
     carol_photo = next(photo for photo in photos if photo.record_id == world.carol_record.pk)
@@ -419,6 +420,11 @@ def _acted_on(world, photos, sheets, claims) -> None:
     dave_photo = next(photo for photo in photos if photo.record_id == world.dave_record.pk)
     PhotoVerification.objects.create(photo=dave_photo, user=world.dave, result=PhotoState.CONFIRMED)
     Photo.objects.filter(pk=dave_photo.pk).update(state=PhotoState.CONFIRMED)
+    # His diploma photo's 有误, closed by the registrar: a dispute left open is a photo to
+    # re-collect, and his task would not be done (notices.done).
+    Photo.objects.filter(
+        record=world.dave_record, kind=PhotoKind.DIPLOMA, state=PhotoState.DISPUTED
+    ).update(dispute_closed_at=timezone.now())
     sheet_sign(sheet=sheets[0], by=world.counselor, acknowledged=True)
     IdentityClaim.objects.filter(pk=claims[1].pk).update(state=ClaimState.DISPUTED)
 
