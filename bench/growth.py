@@ -64,9 +64,8 @@ def measure(students: int, repeat: int) -> dict:
     settings.DEBUG = False  # no query log: what production pays
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
-    call_command(
-        "seed_demo", allow_without_debug=True, students=students, stdout=open(os.devnull, "w")
-    )  # noqa: SIM115
+    with open(os.devnull, "w") as quiet:
+        call_command("seed_demo", allow_without_debug=True, students=students, stdout=quiet)
     seeded = time.perf_counter() - started
     notice = Notice.objects.filter(state="published").exclude(task="none").order_by("pk").first()
     results = {}

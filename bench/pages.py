@@ -105,9 +105,8 @@ def prepare(students: int) -> None:
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
-    call_command(
-        "seed_demo", allow_without_debug=True, students=students, stdout=open(os.devnull, "w")
-    )  # noqa: SIM115
+    with open(os.devnull, "w") as quiet:
+        call_command("seed_demo", allow_without_debug=True, students=students, stdout=quiet)
     print(f"database ready in {time.perf_counter() - started:.0f} s ({students} students)")
 
 
