@@ -9,7 +9,18 @@
   window.portalErrorSummary = true;
   var summary = document.querySelector("[data-error-summary]");
   if (!summary) { return; }
-  summary.focus();
+  // A form that puts its field first (autofocus: a second-factor code, the log-in name)
+  // keeps the focus there when the summary has one thing to say, about that field or the
+  // form as a whole (the summary is a live alert: it is read all the same).
+  var links = summary.querySelectorAll("a[href^='#']");
+  var auto = document.querySelector("[autofocus]");
+  var one = summary.querySelectorAll("li").length === 1;
+  if (auto && one && (links.length === 0 ||
+      decodeURIComponent(links[0].hash.slice(1)) === auto.id)) {
+    auto.focus();
+  } else {
+    summary.focus();
+  }
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("[data-error-summary] a[href^='#']");
     if (!link) { return; }

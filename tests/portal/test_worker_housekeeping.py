@@ -120,6 +120,10 @@ def test_a_running_worker_keeps_its_heartbeat_and_healthz_follows_it(tmp_path):
 
 
 def test_the_next_rq_worker_recovers_the_job_its_predecessor_died_on(tmp_path):
+    # RQ's Django apps come with the production extra (`make install-scale`; the cluster
+    # test and `make bench` install it), not with `make test`.
+    pytest.importorskip("django_rq", reason="needs the scale extra (django-rq)")
+    pytest.importorskip("django_tasks_rq", reason="needs the scale extra (django-tasks-rq)")
     redis = pytest.importorskip("redis")
     client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
     try:
