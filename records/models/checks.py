@@ -8,10 +8,15 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from records.models.enrollment import EnrollmentRecord
+from records.models.enrollment import DegreeRecord, EnrollmentRecord
 from records.models.scope import ScopedQuerySet
 
 User = settings.AUTH_USER_MODEL
+
+# A confirmation or a report is of one 学籍 or of one 学历, never both, never neither.
+_ONE_SUBJECT = Q(record__isnull=False, degree__isnull=True) | Q(
+    record__isnull=True, degree__isnull=False
+)
 
 
 class RecordConfirmationQuerySet(ScopedQuerySet):
@@ -26,10 +31,21 @@ class RecordConfirmation(models.Model):
     correction of the record revokes it, so that the student confirms again. Which notice
     it was made under is kept above records (records.signals)."""
 
+    # Of a 学籍 or of a 学历: exactly one of the two (the check constraint below).
     record = models.ForeignKey(
         EnrollmentRecord,
         verbose_name=_("学籍"),
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="confirmations",
+    )
+    degree = models.ForeignKey(
+        DegreeRecord,
+        verbose_name=_("学历"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="confirmations",
     )
     user = models.ForeignKey(User, verbose_name=_("确认人"), on_delete=models.PROTECT)
@@ -49,7 +65,13 @@ class RecordConfirmation(models.Model):
                 fields=["record"],
                 condition=Q(revoked_at__isnull=True),
                 name="one_active_confirmation_per_record",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["degree"],
+                condition=Q(revoked_at__isnull=True),
+                name="one_active_confirmation_per_degree",
+            ),
+            models.CheckConstraint(condition=_ONE_SUBJECT, name="confirmation_of_record_or_degree"),
         ]
 
     def __str__(self) -> str:
@@ -72,10 +94,21 @@ class DiscrepancyReport(models.Model):
     """有误: the student says some fields are wrong, gives the right values and evidence.
     Which notice it was filed under is kept above records (records.signals)."""
 
+    # Of a 学籍 or of a 学历: exactly one of the two (the check constraint below).
     record = models.ForeignKey(
         EnrollmentRecord,
         verbose_name=_("学籍"),
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="discrepancy_reports",
+    )
+    degree = models.ForeignKey(
+        DegreeRecord,
+        verbose_name=_("学历"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="discrepancy_reports",
     )
     user = models.ForeignKey(
@@ -108,7 +141,13 @@ class DiscrepancyReport(models.Model):
                 fields=["record"],
                 condition=Q(state="submitted"),
                 name="one_open_report_per_record",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["degree"],
+                condition=Q(state="submitted"),
+                name="one_open_report_per_degree",
+            ),
+            models.CheckConstraint(condition=_ONE_SUBJECT, name="report_of_record_or_degree"),
         ]
         indexes = [models.Index(fields=["state", "created_at"], name="report_queue_idx")]
 

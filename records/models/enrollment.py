@@ -117,6 +117,17 @@ class EnrollmentRecord(models.Model):
     check_result = models.PositiveSmallIntegerField(
         _("校对结果"), choices=CheckResult.choices, default=CheckResult.NONE, editable=False
     )
+    # 专升本 (seeds 002, 003): the 专科 diploma a 本科 student held before. The roster's
+    # 专科毕业证书编号 as given, and the degree it names once found (or the student binds it).
+    prior_certificate_number = models.CharField(_("专科毕业证书编号"), max_length=30, blank=True)
+    prior_degree = models.ForeignKey(
+        "DegreeRecord",
+        verbose_name=_("专科学历"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="continuing_records",
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -238,6 +249,21 @@ class DegreeRecord(models.Model):
         related_name="degree_records",
     )
     bound_at = models.DateTimeField(_("绑定时间"), null=True, blank=True)
+    # The college a degree counts under in progress pages: its 学籍's college, or for a
+    # degree without one, the college of its major (往届毕业生).
+    college = models.ForeignKey(
+        College,
+        verbose_name=_("分院"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="degree_records",
+    )
+    first_viewed_at = models.DateTimeField(_("首次查看时间"), null=True, blank=True)
+    # 正确 / 有误 / neither, as for EnrollmentRecord.check_result (records.progress).
+    check_result = models.PositiveSmallIntegerField(
+        _("校对结果"), choices=CheckResult.choices, default=CheckResult.NONE, editable=False
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
