@@ -5,8 +5,9 @@ anywhere, and every page shows a bar until the task is done. After the cutoff th
 is 逾期: the hold lifts, the bar says 逾期.
 
 Which tasks are open is notices.todo's (required_tasks, holds): nothing is decided here.
-Cheap: the log-in only marks the session; the first page after it reads the tasks once;
-the bar reads them (two queries) for students only, and only when a page shows it."""
+Cheap: the log-in marks the session only when a required notice of hers has started; the
+first page after it reads the tasks once, for itself and the bar; the bar reads them (two
+queries) for students only, and only when a page shows it."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 
 from accounts.models import AccountState
+from notices.selectors import required_notices_of
 from notices.student import StudentTask
 from notices.todo import holds, required_tasks
 
@@ -31,8 +33,12 @@ def _held_student(user) -> bool:
 
 
 def mark_login(sender, request, user, **kwargs) -> None:
-    """user_logged_in: the next page she opens checks the hold (no query here)."""
-    if _held_student(user) and hasattr(request, "session"):
+    """user_logged_in: when a required notice of hers has started (one query, usually
+    answering none), the next page she opens checks the hold. Unmarked, that page reads
+    nothing for the hold and writes no session (the deadline surge: docs/deploy.md)."""
+    if not (_held_student(user) and hasattr(request, "session")):
+        return
+    if required_notices_of(user):
         request.session[SESSION_KEY] = True
 
 
@@ -69,7 +75,9 @@ class RequiredTaskHoldMiddleware:
         user = getattr(request, "user", None)
         if request.path.startswith(todo_url) or not _held_student(user):
             return ""
-        if not holds(required_tasks(user)):
+        tasks = required_tasks(user)
+        remember(request, tasks)  # the bar on the page she is let through to reads these
+        if not holds(tasks):
             return ""
         return f"{todo_url}?{urlencode({'next': request.get_full_path()})}"
 

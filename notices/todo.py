@@ -117,8 +117,8 @@ def student_todo(
 
 def required_tasks(user, *, now: datetime.datetime | None = None) -> list[StudentTask]:
     """Her tasks on required notices still open (required_open), for the bar on every
-    page and the hold at log-in: one query (her required notices: usually none), two
-    when there is one (her records too); no photo or batch look-up."""
+    page and the hold at log-in: one query (her required notices: usually none), three
+    when there is one (their rules, her records); no photo or batch look-up."""
     now = now or timezone.now()
     notices = required_notices_of(user, now=now)
     if not notices:

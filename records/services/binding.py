@@ -78,6 +78,7 @@ def _bind_all(user: User, ip: str | None) -> BindResult:
         EnrollmentRecord.objects.select_for_update()
         .filter(_same_person(user), user__isnull=True)
         .exclude(status=RecordStatus.UNREGISTERED)
+        .order_by("pk")  # not the default ordering's join: it would lock the institution
     )
     for record in records:
         record.user, record.bound_at = user, now

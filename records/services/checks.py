@@ -52,7 +52,14 @@ def record_confirm(*, record: EnrollmentRecord, by, ip: str | None = None) -> Re
     The record is locked first: a re-import or a correction writing it meanwhile
     finishes (and revokes what stood) before this confirmation is taken."""
     _own_and_checkable(record, by)
-    list(EnrollmentRecord.objects.select_for_update().filter(pk=record.pk).values_list("pk"))
+    # order_by(): the default ordering joins the institution, whose row FOR UPDATE would
+    # lock too — every confirmation of the institution would wait for the one before.
+    list(
+        EnrollmentRecord.objects.select_for_update()
+        .filter(pk=record.pk)
+        .order_by()
+        .values_list("pk")
+    )
     if DiscrepancyReport.objects.filter(record=record, state=ReportState.SUBMITTED).exists():
         raise RecordError(_("您已提交有误申请，请等待学籍管理部门处理后再确认；也可以先撤回申请。"))
     existing = RecordConfirmation.objects.filter(record=record, revoked_at__isnull=True).first()
