@@ -20,20 +20,36 @@ from records.models import College, DiscrepancyReport, EnrollmentRecord, SchoolC
 
 
 def _student(user: User) -> dict:
-    # Few students monitor a class (班长): the records say whether she does, so that the
-    # others' home page needs no query for it.
-    monitors = Exists(SchoolClass.objects.filter(monitor=user))
-    records = list(student_records(user).annotate(monitors=monitors))
+    records = _student_records(user)
     # What is left, from every state, with the next step (notices.todo: the one truth the
     # notices' task states and the reminders read too).
     todo = student_todo(user, records=records)
-    is_monitor = not records or records[0].monitors
     return {
         "template": "portal/home_student.html",
         "records": records,
         "todo": todo,
         # Each notice with the student's own task state and the time left.
         "my_notices": todo.tasks[:10],
+        **_monitor(user, records),
+    }
+
+
+def student_todo_page(user: User) -> dict:
+    """待办事项 (/todo/): what is left, and for a 班长 her classes' 反馈表 too."""
+    records = _student_records(user)
+    return {"todo": student_todo(user, records=records), **_monitor(user, records)}
+
+
+def _student_records(user: User) -> list:
+    # Few students monitor a class (班长): the records say whether she does, so that the
+    # others' pages need no query for it.
+    monitors = Exists(SchoolClass.objects.filter(monitor=user))
+    return list(student_records(user).annotate(monitors=monitors))
+
+
+def _monitor(user: User, records: list) -> dict:
+    is_monitor = not records or records[0].monitors
+    return {
         "monitored": (
             SchoolClass.objects.filter(monitor=user) if is_monitor else SchoolClass.objects.none()
         ),

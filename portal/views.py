@@ -14,7 +14,6 @@ from accounts.decorators import role_required, student_required
 from accounts.models import AccountState, Role
 from notices import hold
 from notices.selectors import published_notices, reminder_delivery
-from notices.todo import student_todo
 from portal import dashboards, selectors
 from portal.access import job_for_owner, result_for_owner
 from portal.forms import AuditFilterForm
@@ -55,7 +54,7 @@ def todo(request):
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ) or next_url.startswith(reverse("todo")):
         next_url = ""
-    context = {"todo": student_todo(request.user), "next": next_url}
+    context = {**dashboards.student_todo_page(request.user), "next": next_url}
     hold.remember(request, context["todo"].required)
     return render(request, "portal/todo.html", context)
 

@@ -203,3 +203,16 @@ def test_a_finished_task_shows_no_countdown(world, client_for):
     page = client.get(f"/notices/{notice.pk}/").content.decode()
 
     assert "已完成" in page and "还剩" not in page
+
+
+def test_a_monitors_todo_links_her_class_feedback_sheet(client_for, world, sheet):
+    page = client_for(world.alice).get("/todo/").content.decode()
+
+    assert f'href="/notices/sheets/{sheet.pk}/"' in page
+    assert f"填写{world.class_a.name}反馈表" in page
+
+
+def test_a_classmates_todo_has_no_monitor_section(client_for, world, sheet):
+    page = client_for(world.bob).get("/todo/").content.decode()
+
+    assert "反馈表" not in page
