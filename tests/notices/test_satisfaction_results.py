@@ -210,3 +210,10 @@ def test_the_results_cost_the_same_queries_for_many_groups(
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(results_url(notice)).content.decode()
     assert page.count("评价人数") > 10
+
+
+def test_without_answers_the_page_says_when_results_will_show(world, notice, client_for):
+    page = client_for(world.registrar).get(results_url(notice)).content.decode()
+
+    assert "暂无学生提交评价" in page
+    assert "每组满 5 人后在此显示结果" in page
