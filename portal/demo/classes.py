@@ -18,6 +18,8 @@ from portal.demo.constants import (
     STUDENT,
     TAKEN_ID,
     UNREGISTERED,
+    UPGRADE,
+    UPGRADE_PENDING,
     WITHDRAWN,
     MajorSpec,
 )
@@ -87,7 +89,13 @@ def class_sizes(students: int, classes: int) -> list[int]:
 
 def special_seats(classes: list[PlannedClass]) -> dict[tuple[int, int], str]:
     graduate_class = next(i for i, c in enumerate(classes) if c.graduating and c.college == "01")
+    # Every demo has a 2023级 本科 class (经济管理学院's comes first in its college).
+    bachelor_class = next(
+        i for i, c in enumerate(classes) if not c.graduating and c.major.level == Level.BACHELOR
+    )
     seats = {
+        (bachelor_class, 7): UPGRADE,
+        (bachelor_class, 8): UPGRADE_PENDING,
         (0, 1): MONITOR,
         (0, 2): STUDENT,
         (0, 3): TAKEN_ID,

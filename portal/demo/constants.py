@@ -87,11 +87,33 @@ _DISPUTE_COMMENTS = {
 # Class 0 is 2023级软件技术1班 (信息工程学院), the first class of the demo counselor.
 STUDENT, MONITOR, GRADUATE = "student", "monitor", "graduate"
 TAKEN_ID, UNREGISTERED, WITHDRAWN = "taken_id", "unregistered", "withdrawn"
+# 专升本 (seeds 002, 003): two 本科 students who came in from 专科 in 2025, in the year of the
+# first 2023级 本科 class; one with her 专科 degree bound, one who must still bind it by hand.
+UPGRADE, UPGRADE_PENDING = "upgrade", "upgrade-pending"
+UPGRADE_ADMISSION = NEW_COHORT + 2
+# Their 专科 certificates (院校代码, 办学类型 1, 2025, 层次 06, serial: docs/degrees.md).
+UPGRADE_CERTIFICATES = {
+    UPGRADE: f"{INSTITUTION_CODE}1{UPGRADE_ADMISSION}06000101",
+    UPGRADE_PENDING: f"{INSTITUTION_CODE}1{UPGRADE_ADMISSION}06000102",
+}
+# A graduate of 1999 with degrees and no 学籍 online (a demo log-in); her certificate has
+# the school's own number and the serial number, as those before 2001 do (seed 002).
+ALUMNA = "alumna"
+ALUMNA_YEAR = 1999
+ALUMNA_CERTIFICATE, ALUMNA_SCHOOL_NUMBER = "NO.00517203", "990517"
 _FIXED_NAMES = {STUDENT: ("张", "子堃", "1")} | {
     f"rare{i}": name for i, name in enumerate(RARE_NAMES)
 }
 # The student log-ins: the only students with a password, in these states.
-_FORCED_STATES = {STUDENT: UNSEEN, MONITOR: CONFIRMED, GRADUATE: CONFIRMED}
+_FORCED_STATES = {
+    STUDENT: UNSEEN,
+    MONITOR: CONFIRMED,
+    GRADUATE: CONFIRMED,
+    UPGRADE: CONFIRMED,
+    # Her 学籍's ID number was corrected (the 专科 school had collected it wrongly): her 专科
+    # degree still carries the old one, so it binds only by hand (records degree_bind).
+    UPGRADE_PENDING: CORRECTED,
+}
 _FORCED_PHOTOS = {
     STUDENT: PhotoState.UNVERIFIED,
     MONITOR: PhotoState.CONFIRMED,

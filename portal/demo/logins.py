@@ -7,7 +7,16 @@ import unicodedata
 from dataclasses import dataclass
 
 from accounts.models import User
-from portal.demo.constants import INSTITUTION_CODE, OLD_ACCOUNT_USERNAME
+from portal.demo.constants import (
+    ALUMNA_CERTIFICATE,
+    ALUMNA_SCHOOL_NUMBER,
+    INSTITUTION_CODE,
+    INSTITUTION_NAME,
+    OLD_ACCOUNT_USERNAME,
+    UPGRADE_ADMISSION,
+    UPGRADE_CERTIFICATES,
+    UPGRADE_PENDING,
+)
 from records.models import EnrollmentRecord
 
 
@@ -25,6 +34,21 @@ DEMO_LOGINS = (
     ),
     DemoLogin("monitor", "学生·班长", "已确认学籍；以班长身份填写本班反馈表"),
     DemoLogin("graduate", "学生（2019届）", "校对学历照片（正确 / 有误），再评价照片质量"),
+    DemoLogin(
+        "alumna",
+        "往届毕业生（1999届）",
+        "只有学历、没有在线学籍：学籍信息页说明她该核对的是学历；证书有学校编号"
+        f" {ALUMNA_SCHOOL_NUMBER} 和证书序列号 {ALUMNA_CERTIFICATE} 两个编号，"
+        "记在一代 15 位身份证号码下，打开学籍信息即绑定",
+    ),
+    DemoLogin("upgrade", "学生（专升本）", "本科学籍带有已绑定的专科学历（专科毕业证书编号）"),
+    DemoLogin(
+        UPGRADE_PENDING,
+        "学生（专升本）",
+        "专科学历记在学籍更正前的证件号码下，不会自动绑定：在“尝试绑定学籍 → 我还有学历没显示出来”"
+        f"输入证书编号 {UPGRADE_CERTIFICATES[UPGRADE_PENDING]}、毕业年份"
+        f" {UPGRADE_ADMISSION}、毕业学校 {INSTITUTION_NAME}",
+    ),
     DemoLogin(
         "counselor",
         "辅导员",

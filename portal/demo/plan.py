@@ -31,8 +31,12 @@ from portal.demo.constants import (
     TAKEN_ID,
     UNREGISTERED,
     UNSEEN,
+    UPGRADE_ADMISSION,
+    UPGRADE_CERTIFICATES,
+    UPGRADE_PENDING,
     WITHDRAWN,
 )
+from portal.demo.degrees import PlannedDegrees, plan_degrees
 from portal.demo.names import (
     _birth,
     _ethnicity_item,
@@ -102,6 +106,11 @@ class PlannedStudent:
     account: PlannedAccount | None = None
     photo: PlannedPhoto | None = None
     diploma: PlannedPhoto | None = None  # 学历照片 of a 2023级 专科 student, graduating 2026
+    # 专升本: the year she entered 本科 (her class's cohort otherwise), the 专科 certificate
+    # number the roster gives, and the ID number her 学籍 had before a correction.
+    admission_year: int = 0
+    prior_certificate_number: str = ""
+    former_id_number: str = ""
 
 
 @dataclass(frozen=True)
@@ -124,6 +133,7 @@ class DemoPlan:
     monitors: dict[int, int]  # class index → student index
     old_account_phone: str
     taken_id_student: int
+    degrees: PlannedDegrees | None = None
 
 
 class _Deck:
@@ -178,7 +188,7 @@ def demo_plan(*, students: int, seed: int) -> DemoPlan:
     taken = next(i for i, p in enumerate(people) if p.special == TAKEN_ID)
     _plan_replaced_photo(rng, people)
     _plan_diplomas(rng, classes, people)
-    return DemoPlan(
+    plan = DemoPlan(
         seed=seed,
         classes=classes,
         students=people,
@@ -187,6 +197,8 @@ def demo_plan(*, students: int, seed: int) -> DemoPlan:
         old_account_phone=ctx.unique(lambda: _phone(rng)),
         taken_id_student=taken,
     )
+    plan.degrees = plan_degrees(rng, plan, ctx.unique)
+    return plan
 
 
 def _check_size(students: int) -> None:
@@ -199,13 +211,16 @@ def _check_size(students: int) -> None:
 def _plan_person(ctx: _Context, klass: int, seat: int, special: str) -> PlannedStudent:
     rng, spec = ctx.rng, ctx.classes[klass]
     surname, given, sex = _FIXED_NAMES.get(special) or _random_name(rng, special)
-    birth = _birth(rng, spec.cohort)
+    # A 专升本 student entered 本科 two years after the class, three years after her 专科.
+    upgrade = special in UPGRADE_CERTIFICATES
+    admission = UPGRADE_ADMISSION if upgrade else spec.cohort
+    birth = _birth(rng, admission - 3 if upgrade else admission)
     region, origin, ethnicity = _origin(rng)
     id_number = ctx.unique(lambda: idnumbers.generate(rng=rng, region=region, birth=birth, sex=sex))
     # 考生号: 2-digit year, the 6-digit region of the examination, 6 digits.
-    examinee = ctx.unique(lambda: f"{spec.cohort % 100:02d}{origin}{rng.randrange(10**6):06d}")
+    examinee = ctx.unique(lambda: f"{admission % 100:02d}{origin}{rng.randrange(10**6):06d}")
     study_form, category = _study_form(rng, spec)
-    return PlannedStudent(
+    person = PlannedStudent(
         klass=klass,
         seat=seat,
         special=special,
@@ -217,10 +232,20 @@ def _plan_person(ctx: _Context, klass: int, seat: int, special: str) -> PlannedS
         ethnicity=ethnicity,
         origin_region=origin,
         examinee_number=examinee,
-        student_number=f"{spec.code[:4]}{spec.code[4:8]}{spec.number}{seat:03d}",
+        student_number=f"{admission}{spec.code[4:8]}{spec.number}{seat:03d}",
         study_form=study_form,
         category=category,
     )
+    if upgrade:
+        person.admission_year = admission
+        person.prior_certificate_number = UPGRADE_CERTIFICATES[special]
+    if special == UPGRADE_PENDING:
+        # The 专科 school collected her number with a wrong sequence digit (seed 002:
+        # "学历数据中的身份证号采集错误"); her 学籍 was corrected, her 专科 degree was not.
+        person.former_id_number = ctx.unique(
+            lambda: idnumbers.generate(rng=rng, region=region, birth=birth, sex=sex)
+        )
+    return person
 
 
 def _plan_progress(ctx: _Context, person: PlannedStudent) -> None:
@@ -253,6 +278,12 @@ def _plan_account(ctx: _Context, person: PlannedStudent) -> PlannedAccount | Non
 
 
 def _plan_report(rng: random.Random, person: PlannedStudent, state: str) -> PlannedReport:
+    if person.former_id_number:
+        return PlannedReport(
+            items=[("id_number", person.former_id_number, person.id_number)],
+            explanation="专科学校当年采集的身份证号码有误，与身份证不一致；附户口本和身份证。",
+            state=ReportState.ACCEPTED,
+        )
     if state == REJECTED:
         return _birth_date_report(rng, person)
     accepted = state != REPORTED

@@ -36,6 +36,7 @@ from portal.demo.constants import (
     REJECT_REASON,
     UNSEEN,
 )
+from portal.demo.degrees import alumni_users, write_degrees
 from portal.demo.logins import DemoLogin, demo_logins
 from portal.demo.notices import write_feedback_sheets, write_notices
 from portal.demo.photos import write_collection_units, write_photos
@@ -82,7 +83,8 @@ class DemoResult:
         c = self.counts
         return (
             f"已生成演示数据：{INSTITUTION_NAME}（{INSTITUTION_CODE}），{c['colleges']} 个学院、"
-            f"{c['classes']} 个班级、{c['records']} 条学籍、{c['accounts']} 个学生账号、"
+            f"{c['classes']} 个班级、{c['records']} 条学籍、{c['degrees']} 条学历、"
+            f"{c['accounts']} 个学生账号、"
             f"{c['photos']} 张照片、{c['notices']} 条通知。"
         )
 
@@ -149,6 +151,7 @@ def _write(plan: DemoPlan, files: list[str], stdout: Writer | None) -> dict[str,
     done = _Written(now=timezone.now(), org=org, staff=staff, accounts=accounts, files=files)
     _write_classes(plan, done)
     _write_records(plan, done)
+    degrees = write_degrees(plan, done)
     write_notices(done)
     _write_record_checks(plan, done)
     if stdout is not None:
@@ -162,6 +165,7 @@ def _write(plan: DemoPlan, files: list[str], stdout: Writer | None) -> dict[str,
         "colleges": len(org.colleges),
         "classes": len(done.classes),
         "records": len(done.records),
+        "degrees": degrees,
         "accounts": len(accounts),
         "photos": photos,
         "notices": len(done.notices),
@@ -170,6 +174,7 @@ def _write(plan: DemoPlan, files: list[str], stdout: Writer | None) -> dict[str,
 
 def _check_usernames(plan: DemoPlan) -> None:
     wanted = [s.username for s in plan.staff] + [OLD_ACCOUNT_USERNAME]
+    wanted += [a.username for a in plan.degrees.alumni if a.username] if plan.degrees else []
     wanted += [p.account.username for p in plan.students if p.account]
     taken = User.objects.filter(username__in=wanted).values_list("username", flat=True)[:5]
     if taken:
@@ -232,7 +237,7 @@ def _write_users(plan: DemoPlan, org: _Org) -> tuple[dict[str, User], dict[int, 
         phone=plan.old_account_phone,
         date_joined=timezone.make_aware(datetime.datetime(2023, 6, 25, 21, 30)),
     )
-    User.objects.bulk_create([*staff, *students.values(), old])
+    User.objects.bulk_create([*staff, *students.values(), old, *alumni_users(plan, demo_hash)])
     return {u.username: u for u in staff}, students
 
 
@@ -297,6 +302,9 @@ def _write_records(plan: DemoPlan, done: _Written) -> None:
         spec, account = plan.classes[person.klass], person.account
         bound_at = done.ago(account.bound_days_ago) if account else None
         viewed = account is not None and account.state != UNSEEN
+        # A 专升本 student joined the class in its third year, for the 2 years of 本科 left.
+        admission = person.admission_year or spec.cohort
+        duration = 2 if person.admission_year else spec.major.duration
         rows.append(
             EnrollmentRecord(
                 institution=org.institution,
@@ -310,16 +318,17 @@ def _write_records(plan: DemoPlan, done: _Written) -> None:
                 origin_region=person.origin_region,
                 status=person.status,
                 major=org.majors[spec.major.code],
-                duration=Decimal(spec.major.duration),
+                duration=Decimal(duration),
                 level=spec.major.level,
-                admission_year=spec.cohort,
+                admission_year=admission,
                 study_form=person.study_form,
                 category=person.category,
                 college=org.colleges[spec.college],
                 department=org.departments[spec.major.department],
                 school_class=done.classes[person.klass],
-                entry_date=datetime.date(spec.cohort, 9, 1),
+                entry_date=datetime.date(admission, 9, 1),
                 expected_graduation=spec.expected_graduation,
+                prior_certificate_number=person.prior_certificate_number,
                 user=done.accounts.get(index),
                 bound_at=bound_at,
                 first_viewed_at=bound_at + datetime.timedelta(minutes=5) if viewed else None,

@@ -19,7 +19,13 @@ from portal.lib import idnumbers
 from portal.lib.audit import log_action
 from portal.lib.throttle import Limit, locked_message, tries_left_message
 from records.errors import RecordError
-from records.models import DegreeRecord, EnrollmentRecord, RecordStatus
+from records.models import (
+    DegreeRecord,
+    DiscrepancyItem,
+    EnrollmentRecord,
+    RecordStatus,
+    ReportState,
+)
 from records.self_check import unregistered_reason
 
 BIND_GUESSES = Limit("bind-facts", max=10, window=24 * 60 * 60)
@@ -103,13 +109,18 @@ def records_mark_viewed(*, records: list[EnrollmentRecord]) -> None:
 
 
 def binding_diagnosis(user: User) -> str:
-    """Why no record shows, in the cases of seed 003: 'no_record' (no record with this
+    """Why no 学籍 shows, in the cases of seed 003: 'no_record' (no record with this
     ID number), 'other_name' (a record with this number under another name),
-    'unregistered' (the record is not registered yet), 'bound_elsewhere'."""
+    'unregistered' (the record is not registered yet), 'bound_elsewhere'; and
+    'degree_only' for a graduate with no 学籍 under her number but degrees of hers: her
+    学籍 of an older cohort may never have been put online, and her 学历 is what she
+    checks (seed 002 counts graduates since 1991 among those who register)."""
     same_number = EnrollmentRecord.objects.filter(
         id_number__in={user.id_number, idnumbers.legacy_form(user.id_number)}
     )
     if not same_number.exists():
+        if DegreeRecord.objects.filter(user=user).exists():
+            return "degree_only"
         return "no_record"
     mine = same_number.filter(name=user.real_name)
     if not mine.exists():
@@ -195,6 +206,60 @@ def certificate_digits(number: str) -> str:
     return value if any(c.isdigit() for c in value) else ""
 
 
+def _person_forms(user: User) -> tuple[set[str], set[str]]:
+    """The names and ID numbers a degree of `user` may stand under: hers as the account
+    holds them, the 15-digit form of her number, and the old values that an accepted
+    correction of one of her own records replaced (seed 002: a degree registered years ago
+    may carry the ID number or name her 学籍 had before the school corrected it). Each is a
+    fact the school recorded about her, never one the student typed. None for an account
+    not (yet) active: it binds nothing."""
+    if user.state != AccountState.ACTIVE or not user.id_number:
+        return set(), set()
+    names = {user.real_name}
+    numbers = {user.id_number.upper(), idnumbers.legacy_form(user.id_number)}
+    corrected = DiscrepancyItem.objects.filter(
+        Q(report__record__user=user) | Q(report__degree__user=user),
+        field__in=("name", "id_number"),
+        accepted=True,
+        report__state=ReportState.ACCEPTED,
+    ).values_list("field", "current_value")
+    for field, old in corrected:
+        old = idnumbers.normalize(old) if field == "id_number" else old.strip()
+        if not old:
+            continue
+        if field == "name":
+            names.add(old)
+        else:
+            numbers |= {old.upper(), idnumbers.legacy_form(old.upper())}
+    return names, numbers
+
+
+def _is_of(degree: DegreeRecord, user: User, forms: tuple[set[str], set[str]]) -> bool:
+    names, numbers = forms
+    return (
+        degree.id_type == user.id_type
+        and degree.name in names
+        and idnumbers.normalize(degree.id_number).upper() in numbers
+    )
+
+
+def _certificates(*, school: str, graduation_year: int, wanted: str) -> list[DegreeRecord]:
+    """The degrees of that school and year that carry the number (either number before
+    2001, with or without "NO." and leading zeros): `ends with` narrows in the database,
+    certificate_digits decides."""
+    near = DegreeRecord.objects.filter(
+        _institution_q(school),
+        Q(certificate_number__iendswith=wanted) | Q(school_number__iendswith=wanted),
+        graduation_date__year=graduation_year,
+    ).order_by("pk")
+    return [
+        degree
+        for degree in near
+        if wanted
+        in {certificate_digits(degree.certificate_number), certificate_digits(degree.school_number)}
+    ]
+
+
 def degree_bind(
     *,
     by: User,
@@ -203,23 +268,36 @@ def degree_bind(
     school: str,
     ip: str | None = None,
 ) -> DegreeRecord:
-    """我还有学历没显示出来: certificate number (either number before 2001), year, school."""
+    """我还有学历没显示出来 (seed 002): certificate number (either number before 2001),
+    graduation year and school find the certificate; it binds only when it is hers by name
+    and ID number in any of their accepted forms (_person_forms), so it binds the degrees
+    that opening 学籍信息 cannot: one under an ID number or name corrected since. The
+    facts alone never bind: the number is printed on the diploma and a classmate may know
+    it (docs/security.md "Knowledge is not authentication"). Otherwise it says why not —
+    no such certificate at that school and year, or not under her name and ID number —
+    and what to do, naming nobody. Every refused try counts against the daily limit."""
     key = _throttle(by)
     wanted = certificate_digits(certificate_number)
-    candidates = DegreeRecord.objects.filter(
-        _institution_q(school), graduation_date__year=graduation_year
-    ).filter(_same_person(by))
-    for degree in candidates:
-        numbers = {
-            certificate_digits(degree.certificate_number),
-            certificate_digits(degree.school_number),
-        }
-        if wanted and wanted in numbers:
-            BIND_GUESSES.undo(key)
-            return _bind_one(degree, user=by, ip=ip)
-    raise _wrong_guess(
-        _(
-            "未找到匹配的学历。请核对证书编号、毕业年份和毕业学校；学历信息的姓名或证件号码与账号不一致的无法绑定。"
-        ),
-        key,
+    found = (
+        _certificates(school=school, graduation_year=graduation_year, wanted=wanted)
+        if wanted
+        else []
     )
+    if not found:
+        raise _wrong_guess(
+            _(
+                "在该毕业学校和毕业年份下没有找到这个证书编号。请核对证书编号（2001 年以前的证书有学校编号和证书序列号两个编号，可分别尝试，只输入数字）、毕业年份和毕业学校（全称或院校代码）；仍找不到的，学历可能尚未上报注册，请向毕业学校学籍管理部门咨询。"
+            ),
+            key,
+        )
+    forms = _person_forms(by)
+    mine = next((degree for degree in found if _is_of(degree, by, forms)), None)
+    if mine is None:
+        raise _wrong_guess(
+            _(
+                "找到了该证书，但证书上的姓名或证件号码与您账号的实名信息不一致，因此不能绑定。若学历中的姓名或证件号码有误（例如当年采集的证件号码有误），请携带公安部门证明、户口本和身份证向毕业学校学籍管理部门申请更正；若您账号的姓名或证件号码填写有误，请在“账号”页面申请修改实名信息。"
+            ),
+            key,
+        )
+    BIND_GUESSES.undo(key)
+    return _bind_one(mine, user=by, ip=ip)

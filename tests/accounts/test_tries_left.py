@@ -42,4 +42,4 @@ def test_a_wrong_degree_binding_says_the_tries_left(world):
 
     page = page_text(csrf_post(client, BIND, facts, page=BIND))
 
-    assert "未找到匹配的学历" in page and "今天还可尝试 9 次" in page
+    assert "没有找到这个证书编号" in page and "今天还可尝试 9 次" in page

@@ -22,6 +22,9 @@ DEMO_LOGINS = {
     "student": ("学生", "学籍信息"),
     "monitor": ("学生", "学籍信息"),
     "graduate": ("学生", "学籍信息"),
+    "alumna": ("学生", "学籍信息"),
+    "upgrade": ("学生", "学籍信息"),
+    "upgrade-pending": ("学生", "学籍信息"),
     "counselor": ("辅导员", "我的班级"),
     "college": ("学院", "班级"),
     "registrar": ("教务处学籍科", "审计记录"),
@@ -30,7 +33,7 @@ DEMO_LOGINS = {
 }
 MOBILE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 800}
-STUDENT_LOGINS = {"student", "monitor", "graduate"}
+STUDENT_LOGINS = {"student", "monitor", "graduate", "alumna", "upgrade", "upgrade-pending"}
 # Staff pages a student's navigation must never offer.
 STAFF_ONLY_NAV = ["审计记录", "身份核验", "管理后台"]
 

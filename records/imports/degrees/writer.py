@@ -3,7 +3,8 @@
 New degrees go in with one executemany a chunk (records.imports.writer.insert_rows);
 degrees that change are audited one by one with before and after, as roster updates
 are; a degree whose 学籍 has an account gets that account (bound_at now), unless the
-degree is bound already."""
+degree is bound already. Each degree counts under a college (DegreeRecord.college): its
+学籍's, else the one college whose classes teach its major (_MajorColleges), else none."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from records.imports.degrees.columns import DegreeRow
 from records.imports.results import FieldChange, ImportResult
 from records.imports.validation import chunks
 from records.imports.writer import insert_rows
-from records.models import DegreeRecord, EnrollmentRecord, Institution
+from records.models import College, DegreeRecord, EnrollmentRecord, Institution, SchoolClass
 from records.rules import DEGREE_RULES
 from records.rules.fields import degree_label
 
@@ -29,7 +30,29 @@ DEGREE_FIELDS = (
     "student_number", "school_number",
 )  # fmt: skip
 _KEEP_WHEN_BLANK = ("entry_date", "student_number", "school_number")
-_COMPARED = (*DEGREE_FIELDS, "enrollment_record_id", "user_id", "bound_at")
+_COMPARED = (*DEGREE_FIELDS, "enrollment_record_id", "college_id", "user_id", "bound_at")
+
+
+class _MajorColleges:
+    """The college of a degree without a 学籍 (往届毕业生): the college whose classes teach a
+    major of that name at the school, of the degree's 层次 first. A major taught in two
+    colleges names none: a guess would count her under the wrong college's progress."""
+
+    def __init__(self, institution: Institution):
+        taught: dict[tuple[str, str], set[int]] = {}
+        classes = SchoolClass.objects.filter(institution=institution, major__isnull=False)
+        for name, level, college in classes.values_list("major__name", "major__level", "college"):
+            taught.setdefault((name, level), set()).add(college)
+        self.by_level = taught
+        self.by_name: dict[str, set[int]] = {}
+        for (name, _level), colleges in taught.items():
+            self.by_name.setdefault(name, set()).update(colleges)
+
+    def of(self, major_name: str, level: str) -> int | None:
+        for colleges in (self.by_level.get((major_name, level)), self.by_name.get(major_name)):
+            if colleges:
+                return next(iter(colleges)) if len(colleges) == 1 else None
+        return None
 
 
 class DegreeImportResult(ImportResult):
@@ -52,6 +75,10 @@ class DegreeWriter:
     def __init__(self, rows: list[DegreeRow], institution: Institution, by, progress):
         self.rows, self.institution, self.by, self.progress = rows, institution, by, progress
         self.result = DegreeImportResult(institution=institution)
+        self.major_colleges = _MajorColleges(institution)
+        self.college_names = dict(
+            College.objects.filter(institution=institution).values_list("pk", "name")
+        )
 
     def run(self) -> DegreeImportResult:
         now = timezone.now()
@@ -63,9 +90,11 @@ class DegreeWriter:
                 .filter(pk__in=[row.pk for row in chunk if row.pk])
                 .values("pk", *_COMPARED)
             }
+            record_colleges = self._record_colleges(chunk, existing)
             new, changed = [], {}
             for row in chunk:
                 values = self._values(row, existing.get(row.pk), now)
+                values["college_id"] = self._college(row, values, existing, record_colleges)
                 if row.pk is None:
                     new.append(values)
                 elif changes := self._changes(existing[row.pk], values):
@@ -102,6 +131,22 @@ class DegreeWriter:
             values["user_id"], values["bound_at"] = row.record_user_id, now
         return values
 
+    def _record_colleges(self, chunk: list[DegreeRow], existing) -> dict[int, int]:
+        """The college of each 学籍 the chunk's degrees belong to (found now or kept)."""
+        pks = {row.record_pk for row in chunk if row.record_pk}
+        pks |= {d["enrollment_record_id"] for d in existing.values() if d["enrollment_record_id"]}
+        if not pks:
+            return {}
+        return dict(EnrollmentRecord.objects.filter(pk__in=pks).values_list("pk", "college_id"))
+
+    def _college(self, row: DegreeRow, values, existing, record_colleges) -> int | None:
+        record = values.get("enrollment_record_id") or (
+            row.pk and existing[row.pk]["enrollment_record_id"]
+        )
+        if record:
+            return record_colleges.get(record)
+        return self.major_colleges.of(row.major_name, row.level)
+
     def _changes(self, degree: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
         return {name: value for name, value in values.items() if degree[name] != value}
 
@@ -136,6 +181,9 @@ class DegreeWriter:
         if name == "enrollment_record_id":
             label = str(DegreeRecord._meta.get_field("enrollment_record").verbose_name)
             return label, numbers.get(old, "—"), numbers.get(new, "—")
+        if name == "college_id":
+            label = str(DegreeRecord._meta.get_field("college").verbose_name)
+            return label, self.college_names.get(old, "—"), self.college_names.get(new, "—")
         rule = DEGREE_RULES[name]
 
         def text(value) -> str:
