@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from accounts.models import Role
 from portal.lib.audit import StudentRef, log_access
 from records.models import (
+    DegreeRecord,
     DiscrepancyEvidence,
     DiscrepancyReport,
     EnrollmentRecord,
@@ -35,6 +36,13 @@ def record_for_student(request, pk: int) -> EnrollmentRecord:
     verification reports act on no one else's."""
     records = EnrollmentRecord.objects.visible_to(request.user).filter(user=request.user)
     return get_object_or_404(records.with_related(), pk=pk)
+
+
+def degree_for_student(request, pk: int) -> DegreeRecord:
+    """One of the student's own degrees (bound to her account): her 学历证书电子注册备案表
+    are of no one else's."""
+    degrees = DegreeRecord.objects.visible_to(request.user).filter(user=request.user)
+    return get_object_or_404(degrees.select_related("institution"), pk=pk)
 
 
 def record_for_edit(request, pk: int) -> EnrollmentRecord:
@@ -95,7 +103,7 @@ def evidence_for_read(request, token: str) -> DiscrepancyEvidence:
 
 
 def online_report_for_owner(request, pk: int) -> OnlineReport:
-    """An online verification report of one of the student's own records: 404 for anyone
-    else, admins too (a report is the student's own business)."""
-    reports = OnlineReport.objects.visible_to(request.user).filter(record__user=request.user)
+    """An online verification report of one of the student's own records or degrees: 404
+    for anyone else, admins too (a report is the student's own business)."""
+    reports = OnlineReport.objects.visible_to(request.user).owned_by(request.user)
     return get_object_or_404(reports.select_related(*ONLINE_REPORT_RELATED), pk=pk)

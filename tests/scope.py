@@ -70,6 +70,7 @@ from portal.lib.models import Job, JobState, ThrottleCounter
 from records import progress
 from records.forms import RecordEditForm
 from records.models import (
+    DegreeRecord,
     DiscrepancyEvidence,
     DiscrepancyItem,
     DiscrepancyReport,
@@ -79,6 +80,7 @@ from records.models import (
 )
 from records.online_reports.services import code_generate
 from tests import factories
+from tests.accounts.helpers import degree
 from tests.notices.notice_forms import notice_data
 
 PERSONAS = [
@@ -143,6 +145,7 @@ TARGETS = {
     "reports:report_detail": ("pk", "online_report", "pk"),
     "reports:report_extend": ("pk", "online_report", "pk"),
     "reports:report_close": ("pk", "online_report", "pk"),
+    "reports:degree_report_create": ("degree_pk", "own_degree", "pk"),
     # Public by design: anyone with the code, while the report is valid.
     "reports:report_public": ("code", "public_report", "code"),
 }
@@ -262,6 +265,7 @@ POST_DATA = {
     "reports:report_detail": READS,
     "reports:report_extend": {"months": 1},
     "reports:report_close": {},
+    "reports:degree_report_create": {"months": 3},
     "reports:report_public": READS,
 }  # fmt: skip
 
@@ -371,7 +375,8 @@ def build_objects(world) -> Objects:
     requests, assists = _identity_objects(world)
     claims = _claims(world)
     reports, evidence = _reports(records)
-    online_reports = _online_reports(records)
+    degrees = _degrees(records)
+    online_reports = _online_reports(records) + _degree_reports(degrees)
     _acted_on(world, photos, sheets, claims)
     return Objects(
         by_kind={
@@ -397,6 +402,7 @@ def build_objects(world) -> Objects:
             "sheet": sheets,
             "help": list(help_centre.ARTICLES),
             "own_record": records,
+            "own_degree": degrees,
             "online_report": online_reports,
             "public_report": online_reports,
         }
@@ -465,6 +471,28 @@ def _online_reports(records) -> list[OnlineReport]:
 def _online_report(record, **fields) -> OnlineReport:
     return OnlineReport.objects.create(
         record=record, user=record.user, code=code_generate(), **fields
+    )
+
+
+def _degrees(records) -> list[DegreeRecord]:
+    """A 学历 of each student, bound to her account."""
+    return [
+        degree(record, certificate_number=f"13999120070500{n:04d}", user=record.user)
+        for n, record in enumerate(records)
+    ]
+
+
+def _degree_reports(degrees) -> list[OnlineReport]:
+    """A valid 学历证书电子注册备案表 per degree, plus a closed one."""
+    now, day = timezone.now(), datetime.timedelta(days=1)
+    reports = [_degree_report(each, valid_until=now + 30 * day) for each in degrees]
+    reports.append(_degree_report(degrees[0], valid_until=now + day, closed_at=now))
+    return reports
+
+
+def _degree_report(degree_record, **fields) -> OnlineReport:
+    return OnlineReport.objects.create(
+        degree=degree_record, user=degree_record.user, code=code_generate(), **fields
     )
 
 
@@ -557,7 +585,9 @@ OWNER = {
     "assist": "classmate_id",  # only the classmate asked may answer
     "own_claim": "holder_id",  # only the holder answers a claim against her account
     "own_record": "user_id",  # pages only the bound student needs (online reports)
-    "online_report": "record.user_id",  # the record's student alone: not staff, not admins
+    "own_degree": "user_id",  # her 学历证书电子注册备案表 (online reports)
+    # the student of its record or degree alone: not staff, not admins
+    "online_report": "subject.user_id",
     "own_photo": "record.user_id",  # 图像校对 is the student's own act: not staff, not admins
 }
 

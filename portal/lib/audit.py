@@ -54,7 +54,7 @@ def as_change(values: Any) -> tuple[Any, Any] | None:
 def _institution_id(obj: models.Model) -> int | None:
     if obj._meta.label == "records.Institution":
         return obj.pk
-    for path in ("institution_id", "record.institution_id"):
+    for path in ("institution_id", "record.institution_id", "degree.institution_id"):
         value: Any = obj
         for part in path.split("."):
             value = getattr(value, part, None)

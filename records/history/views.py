@@ -15,9 +15,7 @@ def record_history(request):
     user = request.user
     changes, more_changes = selectors.record_changes(user)
     access_days, more_access = selectors.record_access(user)
-    viewings, more_viewings = selectors.report_viewings(
-        OnlineReport.objects.filter(record__user=user)
-    )
+    viewings, more_viewings = selectors.report_viewings(OnlineReport.objects.owned_by(user))
     context = {
         "changes": changes,
         "more_changes": more_changes,

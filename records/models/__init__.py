@@ -7,7 +7,7 @@
 - `organisation`: 院校, 学院, 系, 专业, 班级.
 - `enrollment`: 学籍 and 学历.
 - `checks`: what students say of their 学籍, 正确 and 有误 (with items and evidence).
-- `online_reports`: 学籍在线验证报告.
+- `online_reports`: 学籍在线验证报告 and 学历证书电子注册备案表.
 
 Import from `records.models`, never from a submodule: the split is this package's business.
 """
@@ -37,7 +37,7 @@ from records.models.enrollment import (
     EnrollmentRecord,
     EnrollmentRecordQuerySet,
 )
-from records.models.online_reports import OnlineReport, OnlineReportQuerySet
+from records.models.online_reports import OnlineReport, OnlineReportQuerySet, ReportKind
 from records.models.organisation import (
     College,
     CollegeQuerySet,
@@ -75,6 +75,7 @@ __all__ = [
     "RecordConfirmation",
     "RecordConfirmationQuerySet",
     "RecordStatus",
+    "ReportKind",
     "ReportState",
     "SchoolClass",
     "SchoolClassQuerySet",

@@ -1,5 +1,6 @@
-"""学籍在线验证报告 (online verification report): the student makes one of their records
-verifiable by anyone who holds a code, for a period they choose, and may extend or close it.
+"""Online verification reports: the student makes one of her records (学籍在线验证报告) or
+one of her degrees (学历证书电子注册备案表, issue 16) verifiable by anyone who holds a code,
+for a period she chooses, and may extend or close it. The same rules serve both kinds.
 
 The code is the only key to the public page, so it is long and random (`secrets`, 16
 symbols from an alphabet of 31: about 79 bits) and failed look-ups are throttled per IP.
@@ -21,7 +22,7 @@ from accounts.models import User
 from portal.lib.audit import diff, log_action, snapshot
 from portal.lib.throttle import Limit, network_key, wait_message
 from records.errors import RecordError
-from records.models import EnrollmentRecord, OnlineReport
+from records.models import DegreeRecord, EnrollmentRecord, OnlineReport
 
 # No 0/O, 1/I/L: the code is read off paper and typed, or read aloud on the phone.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -38,6 +39,8 @@ RELATED = (
     "record__college",
     "record__department",
     "record__school_class",
+    "degree__institution",
+    "degree__enrollment_record",  # its 学制, when the degree has its 学籍
 )
 
 
@@ -105,14 +108,25 @@ def _insert_with_fresh_code(**fields) -> OnlineReport:
 
 @transaction.atomic
 def report_create(
-    *, record: EnrollmentRecord, by: User, months: int, ip: str | None = None
+    *,
+    record: EnrollmentRecord | None = None,
+    degree: DegreeRecord | None = None,
+    by: User,
+    months: int,
+    ip: str | None = None,
 ) -> OnlineReport:
-    """A new report of `record`, valid for `months` months from now."""
-    if record.user_id is None or record.user_id != by.pk:
+    """A new report of `record` (学籍在线验证报告) or of `degree` (学历证书电子注册备案表),
+    valid for `months` months from now. Only of a record or degree bound to `by`."""
+    if (record is None) == (degree is None):
+        raise ValueError("a report is of one record or of one degree")
+    subject = record if record is not None else degree
+    if subject.user_id is None or subject.user_id != by.pk:
+        if degree is not None:
+            raise RecordError(_("只能为已绑定到本人账号的学历生成学历证书电子注册备案表。"))
         raise RecordError(_("只能为已绑定到本人账号的学籍生成在线验证报告。"))
     _check_months(months)
     report = _insert_with_fresh_code(
-        record=record, user=by, valid_until=add_months(timezone.now(), months)
+        record=record, degree=degree, user=by, valid_until=add_months(timezone.now(), months)
     )
     changes = diff({}, snapshot(report, ["valid_until"]))
     log_action(report, "records.online_report_created", by=by, changes=changes, ip=ip)
@@ -125,8 +139,8 @@ def _locked_own(report: OnlineReport, user: User) -> OnlineReport:
         .select_related(*RELATED)
         .get(pk=report.pk)
     )
-    if locked.record.user_id != user.pk:
-        raise RecordError(_("只能操作本人学籍的在线验证报告。"))
+    if locked.subject.user_id != user.pk:
+        raise RecordError(_("只能操作本人的在线验证报告。"))
     return locked
 
 
@@ -138,7 +152,7 @@ def report_extend(
     An expired report may be extended (from now); a closed one may not."""
     report = _locked_own(report, by)
     if report.closed_at is not None:
-        raise RecordError(_("该报告已关闭，不能延长有效期。请重新生成在线验证报告。"))
+        raise RecordError(_("该报告已关闭，不能延长有效期。请重新生成。"))
     _check_months(months)
     now = timezone.now()
     longest = add_months(now, MAX_MONTHS)

@@ -1,4 +1,6 @@
-"""学籍在线验证报告 pages: the student's reports of a record, and the public verify page.
+"""Online verification report pages: the student's 学籍在线验证报告 of a record and
+学历证书电子注册备案表 of her degrees, each report's page (either kind), and the public
+verify page, which shows either kind by its code.
 
 The student's pages fetch through the owner's scope (404 for anyone else, admins too:
 a report is the student's own business). The public page is open to anyone with a code.
@@ -16,20 +18,15 @@ from django.views.decorators.cache import never_cache
 
 from accounts.decorators import student_required
 from portal.lib.throttle import client_ip
-from records.access import online_report_for_owner, record_for_student
+from records.access import degree_for_student, online_report_for_owner, record_for_student
 from records.errors import RecordError
 from records.history.selectors import report_viewings
-from records.models import EnrollmentRecord, OnlineReport
+from records.models import OnlineReport, ReportKind
 from records.online_reports import services
+from records.online_reports.fields import report_rows
 from records.online_reports.forms import ReportCreateForm, ReportExtendForm, VerifyForm
-from records.selectors import record_field_rows
+from records.selectors import degree_records
 
-# What the public report shows, in the order of the record page (seed 004).
-REPORT_FIELDS = (
-    "name", "sex", "birth_date", "id_number", "institution", "level", "major", "duration",
-    "category", "study_form", "college", "school_class", "student_number", "entry_date",
-    "expected_graduation", "status",
-)  # fmt: skip
 QR_SCALE = 4  # px per module: about 4 cm wide on screen and on paper
 STATUS_LABELS = {
     services.VALID: gettext_lazy("有效"),
@@ -38,27 +35,76 @@ STATUS_LABELS = {
 }
 
 
-def _report_rows(record: EnrollmentRecord) -> list[dict]:
-    """The fields of REPORT_FIELDS, the ID number masked (GB/T 35273: masked on the server)."""
-    groups = record_field_rows(record, full_id=False)
-    rows = {row["name"]: row for group in groups.values() for row in group}
-    return [rows[name] for name in REPORT_FIELDS]
-
-
 def _status(report: OnlineReport) -> dict:
     status = services.report_status(report)
     return {"code": status, "label": STATUS_LABELS[status]}
 
 
+def _item(report: OnlineReport) -> dict:
+    return {"report": report, "status": _status(report), "code": services.code_display(report.code)}
+
+
+def _list_url(report: OnlineReport) -> str:
+    """Where the student's list of this report's kind is."""
+    if report.kind == ReportKind.DEGREE:
+        return reverse("reports:degree_report_list")
+    return reverse("reports:report_list", args=[report.record_id])
+
+
+def _qr(request, report: OnlineReport) -> dict:
+    """The public address of a report and its QR code, as a data: URI image (the CSP
+    allows img-src data:, and no inline script is needed)."""
+    url = request.build_absolute_uri(reverse("reports:report_public", args=[report.code]))
+    qr = segno.make(url, error="m")
+    return {
+        "public_url": url,
+        "qr_uri": qr.svg_data_uri(scale=QR_SCALE, light="#fff"),
+        "qr_size": qr.symbol_size(scale=QR_SCALE)[0],
+    }
+
+
 @student_required
 def report_list(request, record_pk: int):
     record = record_for_student(request, record_pk)
-    items = [
-        {"report": report, "status": _status(report), "code": services.code_display(report.code)}
-        for report in record.online_reports.all()
-    ]
+    items = [_item(report) for report in record.online_reports.all()]
     context = {"record": record, "items": items, "form": ReportCreateForm()}
     return render(request, "records/online_reports/list.html", context)
+
+
+@student_required
+def degree_report_list(request):
+    """学历证书电子注册备案表: each degree bound to her, its 备案表 and a form to create one."""
+    degrees = degree_records(user=request.user).prefetch_related("online_reports")
+    items = [
+        {
+            "degree": degree,
+            "reports": [_item(report) for report in degree.online_reports.all()],
+            # One form per degree on the page: its ids told apart (labels stay right).
+            "form": ReportCreateForm(auto_id=f"id_degree{degree.pk}_%s"),
+        }
+        for degree in degrees
+    ]
+    context = {"items": items}
+    return render(request, "records/online_reports/degree_list.html", context)
+
+
+@student_required
+def degree_report_create(request, degree_pk: int):
+    degree = degree_for_student(request, degree_pk)
+    form = ReportCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        months = form.cleaned_data["months"]
+        try:
+            report = services.report_create(
+                degree=degree, by=request.user, months=months, ip=client_ip(request)
+            )
+        except RecordError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("学历证书电子注册备案表已生成。"))
+            return redirect("reports:report_detail", pk=report.pk)
+    context = {"degree": degree, "form": form}
+    return render(request, "records/online_reports/degree_create.html", context)
 
 
 @student_required
@@ -87,20 +133,16 @@ def report_detail(request, pk: int):
         "report": report,
         "status": status,
         "code": services.code_display(report.code),
-        "fields": _report_rows(report.record),
+        "fields": report_rows(report),
         "extend_form": ReportExtendForm(),
+        "list_url": _list_url(report),
     }
     # Who opened it: when and from which network (masked), not just how often.
     context["viewings"], context["more_viewings"] = report_viewings(
         OnlineReport.objects.filter(pk=report.pk)
     )
     if status["code"] == services.VALID:
-        url = request.build_absolute_uri(reverse("reports:report_public", args=[report.code]))
-        context["public_url"] = url
-        # A data: URI image: the CSP allows img-src data:, and no inline script is needed.
-        qr = segno.make(url, error="m")
-        context["qr_uri"] = qr.svg_data_uri(scale=QR_SCALE, light="#fff")
-        context["qr_size"] = qr.symbol_size(scale=QR_SCALE)[0]
+        context.update(_qr(request, report))
     return render(request, "records/online_reports/detail.html", context)
 
 
@@ -166,6 +208,10 @@ def report_public(request, code: str):
     context = {
         "report": report,
         "code": services.code_display(report.code),
-        "fields": _report_rows(report.record),
+        "fields": report_rows(report),
     }
+    if report.kind == ReportKind.DEGREE:
+        # The 备案表 is printed and handed over: its QR code leads back to this page.
+        context.update(_qr(request, report))
+        return render(request, "records/online_reports/degree_public.html", context)
     return render(request, "records/online_reports/public.html", context)
