@@ -10,7 +10,9 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import Role
 from portal.lib.audit import StudentRef, log_access
+from records import progress
 from records.models import (
+    DegreeRecord,
     DiscrepancyEvidence,
     DiscrepancyReport,
     EnrollmentRecord,
@@ -35,6 +37,14 @@ def record_for_student(request, pk: int) -> EnrollmentRecord:
     verification reports act on no one else's."""
     records = EnrollmentRecord.objects.visible_to(request.user).filter(user=request.user)
     return get_object_or_404(records.with_related(), pk=pk)
+
+
+def degree_for_student(request, pk: int) -> DegreeRecord:
+    """One of the graduate's own degrees (bound to her account), with its check state:
+    her 学历信息 page, 正确 and 有误 act on no one else's."""
+    degrees = DegreeRecord.objects.visible_to(request.user).filter(user=request.user)
+    degrees = degrees.select_related("institution").annotate(**progress.flags())
+    return get_object_or_404(degrees, pk=pk)
 
 
 def record_for_edit(request, pk: int) -> EnrollmentRecord:
@@ -67,6 +77,8 @@ def discrepancy_for_review(request, pk: int) -> DiscrepancyReport:
         "record__major",
         "record__college",
         "record__school_class",
+        "degree__institution",
+        "degree__college",
         "user",
         "reviewer",
         "notice_link__notice",  # the notice it was filed under (notices.links)

@@ -21,6 +21,7 @@ from records import exports, tasks
 from records.access import (
     can_edit_records,
     class_for_read,
+    degree_for_student,
     discrepancy_for_owner,
     discrepancy_for_review,
     evidence_for_read,
@@ -52,10 +53,12 @@ from records.selectors import (
     class_progress,
     class_suggestions,
     classes_in_scope,
+    degree_field_rows,
     degree_records,
     discrepancies_for_export,
     discrepancies_for_queue,
     discrepancy_history,
+    latest_degree_discrepancy,
     latest_discrepancies,
     record_field_rows,
     record_trail,
@@ -204,7 +207,74 @@ def discrepancy_withdraw(request, pk: int):
         messages.error(request, error.message)
     else:
         messages.success(request, _("申请已撤回。"))
+    if report.is_of_degree:
+        return redirect("records:degree_detail", pk=report.degree_id)
     return redirect("records:my_records")
+
+
+# The graduate's 学历信息 -----------------------------------------------------------------
+
+
+@student_required
+def degree_detail(request, pk: int):
+    """学历信息: every field of one of her degrees, its check state, 正确 / 有误 and her
+    latest report. Opening it is her first look (as for a 学籍)."""
+    degree = degree_for_student(request, pk)
+    binding.degree_mark_viewed(degree=degree)
+    context = {
+        "degree": degree,
+        "fields": degree_field_rows(degree),
+        "report": latest_degree_discrepancy(degree),
+    }
+    return render(request, "records/degree_detail.html", context)
+
+
+@student_required
+def degree_confirm(request, pk: int):
+    """学历信息正确, after a second confirmation, as for a 学籍."""
+    degree = degree_for_student(request, pk)
+    if request.method == "POST":
+        try:
+            checks.record_confirm(record=degree, by=request.user, ip=client_ip(request))
+        except RecordError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("已确认：学历信息正确。"))
+        return redirect("records:degree_detail", pk=degree.pk)
+    return render(request, "records/degree_confirm.html", {"degree": degree})
+
+
+@student_required
+def degree_report(request, pk: int):
+    """学历信息有误: the same form and service as a 学籍's, with the degree's fields."""
+    degree = degree_for_student(request, pk)
+    form = DiscrepancyForm(request.POST or None, request.FILES or None, record=degree)
+    if request.method == "POST" and form.is_valid():
+        evidence = [checks.Evidence(kind=k, upload=f) for k, f in form.evidence]
+        try:
+            checks.discrepancy_report(
+                record=degree,
+                by=request.user,
+                claims=form.claims,
+                explanation=form.cleaned_data["explanation"],
+                evidence=evidence,
+                ip=client_ip(request),
+            )
+        except FieldErrors as error:
+            form.show_errors(error.errors)
+        except RecordError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("有误申请已提交，学籍管理部门核实后会通知您。"))
+            return redirect("records:degree_detail", pk=degree.pk)
+    notice = current_notice(request.user)
+    context = {
+        "degree": degree,
+        "form": form,
+        "notice": notice,
+        "deadline_passed": checks.deadline_passed(notice),
+    }
+    return render(request, "records/degree_report.html", context)
 
 
 @login_required
@@ -425,12 +495,15 @@ def discrepancy_detail(request, pk: int):
             messages.success(request, _("处理结果已保存，已通知学生。"))
             # Back to the queue as the registrar left it: the same filters, sort and page.
             return redirect(reverse("records:discrepancy_queue") + (f"?{back}" if back else ""))
-    record = report.record
+    record = report.subject
     context = {
         "report": report,
         "back": back,
         "form": form,
         "record": record,
+        # A degree has no page of its own for staff: its fields are shown here, whole, as
+        # to the registrar deciding a 学籍's report (PIPL: the look is audited below).
+        "degree_fields": degree_field_rows(record) if report.is_of_degree else None,
         "items": _labelled(report.items.all()),
         "evidence": report.evidence.all(),
         "history": discrepancy_history(report),

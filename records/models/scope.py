@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
+
 from django.db import models
+from django.db.models import Q
 
 from accounts.models import Role
+
+Lookup = str | tuple[str, ...] | None
 
 
 class ScopedQuerySet(models.QuerySet):
     """Scope by role. Subclasses name the lookups that lead to institution, college,
-    class and owner; a lookup of None means that role sees nothing of this model."""
+    class and owner; a lookup of None means that role sees nothing of this model, and a
+    tuple of lookups means any of them (a report is of a 学籍 or of a 学历: each leads
+    there its own way)."""
 
-    institution_lookup: str | None = "institution"
-    college_lookup: str | None = "college"
-    counselor_lookup: str | None = None
-    student_lookup: str | None = None
+    institution_lookup: Lookup = "institution"
+    college_lookup: Lookup = "college"
+    counselor_lookup: Lookup = None
+    student_lookup: Lookup = None
 
     def visible_to(self, user):
         if not user.is_authenticated or not user.is_active:
@@ -24,9 +32,11 @@ class ScopedQuerySet(models.QuerySet):
         lookup, value = self._scope_for(user)
         if lookup is None or value is None:
             return self.none()
-        return self.filter(**{lookup: value})
+        if isinstance(lookup, str):
+            return self.filter(**{lookup: value})
+        return self.filter(reduce(operator.or_, (Q(**{each: value}) for each in lookup)))
 
-    def _scope_for(self, user) -> tuple[str | None, object]:
+    def _scope_for(self, user) -> tuple[Lookup, object]:
         if user.role == Role.REGISTRAR:
             return self.institution_lookup, user.institution_id
         if user.role == Role.COLLEGE:
