@@ -60,10 +60,6 @@ def _own_and_checkable(subject: Subject, user) -> None:
         raise RecordError(reason)
 
 
-def _confirmed_action(subject: Subject) -> str:
-    return "records.degree_confirmed" if isinstance(subject, DegreeRecord) else "records.confirmed"
-
-
 @transaction.atomic
 def record_confirm(*, record: Subject, by, ip: str | None = None) -> RecordConfirmation:
     """正确 of a 学籍 or a 学历. A double-click records one confirmation (a unique active
@@ -88,7 +84,9 @@ def record_confirm(*, record: Subject, by, ip: str | None = None) -> RecordConfi
     signals.confirmation_made.send(
         sender=RecordConfirmation, confirmation=confirmation, notice=notice
     )
-    log_action(record, _confirmed_action(record), by=by, subject=by, ip=ip)
+    degree = isinstance(record, DegreeRecord)
+    action = "records.degree_confirmed" if degree else "records.confirmed"
+    log_action(record, action, by=by, subject=by, ip=ip)
     return confirmation
 
 

@@ -310,3 +310,75 @@ def test_graduation_date_claims_are_read_by_the_field_rules(world, degree):
     assert response.status_code == 200
     assert not DiscrepancyReport.objects.exists()
     assert datetime.date(2015, 7, 1) != degree.graduation_date
+
+
+# The student's task and the progress counts ------------------------------------------------
+
+
+def test_a_graduates_record_task_is_done_once_she_checks_her_degree(client_for, world):
+    from notices.models import NoticeTask
+    from notices.selectors import class_progress
+    from tests.notices.conftest import make_notice
+
+    notice = make_notice(world, task=NoticeTask.RECORD_CHECK)
+    record = world.bob_record
+    record.status = "graduated"
+    record.save()
+    degree = factories.degree(world.institution, record=record)
+
+    def bobs_class():
+        rows = {row.school_class: row.counts for row in class_progress(notice, world.registrar)}
+        return rows[world.class_a]
+
+    before = bobs_class().n_done
+    todo = client_for(world.bob).get("/").content.decode()
+    assert "学历信息尚未校对" in todo and f"/records/degrees/{degree.pk}/" in todo
+
+    RecordConfirmation.objects.create(degree=degree, user=world.bob)
+
+    assert bobs_class().n_done == before + 1
+    assert "学历信息尚未校对" not in client_for(world.bob).get("/").content.decode()
+
+
+def test_progress_counts_a_degree_only_graduate_under_the_colleges_graduates(
+    client_for, world, old_degree, django_assert_max_num_queries
+):
+    from notices.models import NoticeTask
+    from notices.selectors import college_progress, graduate_progress
+    from tests.notices.conftest import make_notice
+
+    notice = make_notice(world, task=NoticeTask.RECORD_CHECK)
+    RecordConfirmation.objects.create(degree=old_degree, user=old_degree.user)
+
+    graduates = graduate_progress(notice, world.registrar)
+    colleges = {
+        row.college.name: row.counts for row in college_progress(notice, world.registrar, graduates)
+    }
+
+    assert [(g.college_name, g.major_name) for g in graduates] == [("经管学院", "会计学")]
+    assert (graduates[0].counts.n_students, graduates[0].counts.n_done) == (1, 1)
+    assert colleges["经管学院"].n_students == 2  # dave, and the 往届毕业生
+    assert colleges["经管学院"].n_confirmed == 1
+    assert graduate_progress(notice, world.college_staff) == []  # 理工学院 sees none
+    assert len(graduate_progress(notice, world.other_college_staff)) == 1  # 经管学院
+    client = client_for(world.registrar)
+    with django_assert_max_num_queries(60) as few:
+        page = client.get(f"/notices/{notice.pk}/progress/").content.decode()
+    assert "往届毕业生" in page
+    for _ in range(10):
+        graduate = factories.user(id_number=factories.id_number())
+        factories.degree(world.institution, owner=graduate, college=old_degree.college)
+
+    # 往届毕业生 cost one grouped query, whatever their number.
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(f"/notices/{notice.pk}/progress/")
+
+
+def test_the_registrars_home_counts_degree_only_graduates_in_their_college(world, old_degree):
+    from records.models import College
+    from records.selectors import college_progress
+
+    colleges = {c.name: c for c in college_progress(College.objects.order_by("code"))}
+
+    assert colleges["经管学院"].n_students == 2
+    assert colleges["理工学院"].n_students == 3
