@@ -57,13 +57,15 @@ def _degree_checked() -> Q:
 def _degree_flags() -> dict:
     return {
         "degree_pk": F("degree_record__pk"),
+        "degree_result": F("degree_record__check_result"),
         "degree_checked": ExpressionWrapper(_degree_checked(), output_field=BooleanField()),
     }
 
 
 def flags() -> dict:
     """Annotations for `queryset.annotate(**flags())`: is_confirmed, has_open_report (the
-    record's check result, records.progress), degree_pk and degree_checked (its 学历),
+    record's check result, records.progress), degree_pk, degree_result and degree_checked
+    (its 学历),
     has_photo, photos_pending, photo_disputed and photo_dispute_open. One query for the
     records that carry them."""
     return {**progress.flags(), **_degree_flags(), **_photo_flags()}

@@ -16,7 +16,13 @@ from accounts.models import Role
 from portal.lib.audit import StudentRef
 from portal.lib.xlsx import Report, report_bytes
 from records import rules
-from records.models import DiscrepancyItem, DiscrepancyReport, EnrollmentRecord, ReportState
+from records.models import (
+    DiscrepancyItem,
+    DiscrepancyReport,
+    EnrollmentRecord,
+    ReportState,
+    SubjectKind,
+)
 
 
 def scope_label(user) -> str:
@@ -103,6 +109,7 @@ def _field_name(name: str) -> str:
 # The registrar's 有误 queue as filtered ------------------------------------------------
 
 _STATES = dict(ReportState.choices)
+_KINDS = dict(SubjectKind.choices)
 
 
 def queue_header() -> list[str]:
@@ -221,6 +228,8 @@ def corrections_workbook(
 def queue_filter_words(filters: dict) -> list[str]:
     """The queue's filters as the export's note says them (QueueFilterForm's data)."""
     words = [_("状态：%(s)s") % {"s": _STATES.get(filters.get("state") or "", _("全部"))}]
+    if filters.get("kind"):
+        words.append(_("类别：%(k)s") % {"k": _KINDS.get(filters["kind"], filters["kind"])})
     if filters.get("college"):
         words.append(filters["college"].name)
     if filters.get("school_class"):

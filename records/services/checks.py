@@ -104,6 +104,17 @@ def revoke_confirmation(record: Subject, reason: str, *, refresh: bool = True) -
             progress.refresh([record.pk])
 
 
+def revoke_degree_confirmations(degrees: list[int], reason: str) -> int:
+    """Revoke the 正确 of these degrees (ids: a re-import changed their fields) and refresh
+    their check results, in two statements; how many were revoked."""
+    revoked = RecordConfirmation.objects.filter(degree__in=degrees, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_reason=reason[:200]
+    )
+    if revoked:
+        progress.refresh_degrees(degrees)
+    return revoked
+
+
 def with_last_revocation(records: QuerySet[EnrollmentRecord]) -> QuerySet[EnrollmentRecord]:
     """Annotate each record with last_revoked_at and last_revoked_reason: when and why its
     latest confirmation (正确) was revoked (e.g. a re-import changed a confirmed field),

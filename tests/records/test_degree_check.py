@@ -221,6 +221,7 @@ def test_the_queue_filters_reports_of_records_and_of_degrees(
     records = client.get("/records/queue/", {"kind": "record"}).content.decode()
 
     assert degree.certificate_number in degrees
+    assert 'name="kind"' in degrees  # the filter: 全部 / 学籍 / 学历
     assert world.bob_record.student_number not in degrees
     assert world.bob_record.student_number in records
     assert degree.certificate_number not in records
@@ -382,3 +383,63 @@ def test_the_registrars_home_counts_degree_only_graduates_in_their_college(world
 
     assert colleges["经管学院"].n_students == 2
     assert colleges["理工学院"].n_students == 3
+
+
+def test_her_history_shows_the_degree_report_and_its_correction(world, degree, jpeg_upload):
+    student = csrf_client(world.alice, first_page=f"/records/degrees/{degree.pk}/report/")
+    _report(student, degree, jpeg_upload, wrong_major_name="on", value_major_name="财务管理")
+    report = DiscrepancyReport.objects.get(degree=degree)
+    registrar = csrf_client(world.registrar, first_page=f"/records/queue/{report.pk}/")
+    csrf_post(
+        registrar,
+        f"/records/queue/{report.pk}/",
+        {"decision": "accept", "fields_to_apply": ["major_name"]},
+    )
+
+    page = student.get("/records/mine/history/").content.decode()
+
+    assert "提交学历有误申请" in page and "更正学历信息" in page
+    assert "专业" in page and "财务管理" in page
+
+
+def test_a_reimport_that_changes_a_confirmed_degree_asks_her_again(world, tmp_path):
+    from records.imports.degrees import degree_import
+    from tests.records.degree_files import certificate, degree_of, write_degrees
+
+    rows = [degree_of(world.alice_record, 1), degree_of(world.bob_record, 2)]
+    assert degree_import(file=write_degrees(tmp_path / "a.xlsx", rows), by=world.registrar).ok
+    alices = DegreeRecord.objects.get(certificate_number=certificate(1))
+    bobs = DegreeRecord.objects.get(certificate_number=certificate(2))
+    RecordConfirmation.objects.create(degree=alices, user=world.alice)
+    RecordConfirmation.objects.create(degree=bobs, user=world.bob)
+    rows[0]["专业名称"] = "软件工程"
+
+    assert degree_import(file=write_degrees(tmp_path / "b.xlsx", rows), by=world.registrar).ok
+
+    alices.refresh_from_db()
+    bobs.refresh_from_db()
+    assert alices.check_result == CheckResult.NONE  # changed: to check again
+    assert bobs.check_result == CheckResult.CONFIRMED  # as it was
+
+
+def test_the_feedback_sheet_words_a_graduates_degree_check(world):
+    from notices.feedback import class_rows
+    from notices.models import NoticeTask
+    from tests.notices.conftest import make_notice
+
+    notice = make_notice(world, task=NoticeTask.RECORD_CHECK)
+    record = world.bob_record
+    record.status = "graduated"
+    record.save()
+    degree = factories.degree(world.institution, record=record)
+
+    def bobs_row():
+        return next(r for r in class_rows(notice, world.class_a) if r.record_id == record.pk)
+
+    assert (bobs_row().result, bobs_row().done) == ("未校对", False)
+    report = DiscrepancyReport.objects.create(degree=degree, user=world.bob)
+    assert bobs_row().result == "学历信息有误，待学籍管理部门处理"
+    report.state = ReportState.WITHDRAWN
+    report.save()
+    RecordConfirmation.objects.create(degree=degree, user=world.bob)
+    assert (bobs_row().result, bobs_row().done) == ("无误", True)
