@@ -167,12 +167,18 @@ def record_confirm(request, pk: int):
 def discrepancy_create(request, pk: int):
     """有误: tick the wrong fields, give the right values, explain, attach evidence."""
     record = record_for_student(request, pk)
-    form = DiscrepancyForm(request.POST or None, request.FILES or None, record=record)
+    return _discrepancy_page(request, record, "record", reverse("records:my_records"))
+
+
+def _discrepancy_page(request, subject, name: str, done_url: str):
+    """The 有误 page of a 学籍 or a 学历 (`name` "record" or "degree": its template and
+    its context's name); back to `done_url` once filed."""
+    form = DiscrepancyForm(request.POST or None, request.FILES or None, record=subject)
     if request.method == "POST" and form.is_valid():
         evidence = [checks.Evidence(kind=k, upload=f) for k, f in form.evidence]
         try:
             checks.discrepancy_report(
-                record=record,
+                record=subject,
                 by=request.user,
                 claims=form.claims,
                 explanation=form.cleaned_data["explanation"],
@@ -185,16 +191,19 @@ def discrepancy_create(request, pk: int):
             form.add_error(None, error.message)
         else:
             messages.success(request, _("有误申请已提交，学籍管理部门核实后会通知您。"))
-            return redirect("records:my_records")
+            return redirect(done_url)
     notice = current_notice(request.user)
     context = {
-        "record": record,
+        name: subject,
         "form": form,
         "notice": notice,
         # Said before the form, not after she has uploaded everything.
         "deadline_passed": checks.deadline_passed(notice),
     }
-    return render(request, "records/discrepancy_create.html", context)
+    template = (
+        "records/degree_report.html" if name == "degree" else "records/discrepancy_create.html"
+    )
+    return render(request, template, context)
 
 
 @require_POST
@@ -248,33 +257,8 @@ def degree_confirm(request, pk: int):
 def degree_report(request, pk: int):
     """学历信息有误: the same form and service as a 学籍's, with the degree's fields."""
     degree = degree_for_student(request, pk)
-    form = DiscrepancyForm(request.POST or None, request.FILES or None, record=degree)
-    if request.method == "POST" and form.is_valid():
-        evidence = [checks.Evidence(kind=k, upload=f) for k, f in form.evidence]
-        try:
-            checks.discrepancy_report(
-                record=degree,
-                by=request.user,
-                claims=form.claims,
-                explanation=form.cleaned_data["explanation"],
-                evidence=evidence,
-                ip=client_ip(request),
-            )
-        except FieldErrors as error:
-            form.show_errors(error.errors)
-        except RecordError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("有误申请已提交，学籍管理部门核实后会通知您。"))
-            return redirect("records:degree_detail", pk=degree.pk)
-    notice = current_notice(request.user)
-    context = {
-        "degree": degree,
-        "form": form,
-        "notice": notice,
-        "deadline_passed": checks.deadline_passed(notice),
-    }
-    return render(request, "records/degree_report.html", context)
+    done_url = reverse("records:degree_detail", args=[degree.pk])
+    return _discrepancy_page(request, degree, "degree", done_url)
 
 
 @login_required
