@@ -443,3 +443,19 @@ def test_the_feedback_sheet_words_a_graduates_degree_check(world):
     report.save()
     RecordConfirmation.objects.create(degree=degree, user=world.bob)
     assert (bobs_row().result, bobs_row().done) == ("无误", True)
+
+
+@pytest.mark.parametrize("path", ["discrepancyreport", "recordconfirmation"])
+def test_an_admin_opening_a_degrees_report_or_confirmation_is_recorded(
+    client_for, world, degree, path
+):
+    if path == "discrepancyreport":
+        obj = DiscrepancyReport.objects.create(degree=degree, user=world.alice)
+    else:
+        obj = RecordConfirmation.objects.create(degree=degree, user=world.alice)
+
+    response = client_for(world.admin).get(f"/admin/records/{path}/{obj.pk}/change/")
+
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(action="records.admin_viewed")
+    assert set(event.subjects.values_list("user_id", flat=True)) == {world.alice.pk}
