@@ -8,7 +8,10 @@ Python over the flags that `flags()` annotates on records already loaded
 (`record_done`, `photos_done`).
 
 - The record (学籍信息自查): 正确, or an open 有误 report (the registrar decides next), or
-  a record that is not self-checked at all (records.self_check: 已毕业, 未注册, ended).
+  a record that is not self-checked at all (records.self_check: 已毕业, 未注册, ended) —
+  but a graduate's (已毕业) record with its 学历 is done when she has checked the 学历
+  (正确 or 有误, seed 004: graduates check their diploma's information): her degree
+  counts there as her record. A record whose 学历 she checked is done in any case.
 - The photos (图像校对): a current photo, none still 尚未校对, and no 有误 waiting to be
   re-collected: a photo reported 有误 must be taken again at the collection unit (seed
   003: 联系新华社勘误), so it is not done until a new photo replaces it or the registrar
@@ -18,12 +21,12 @@ Python over the flags that `flags()` annotates on records already loaded
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q
 
 from imaging.models import Photo, PhotoState
 from notices.models import Notice
 from records import progress
-from records.models import EnrollmentRecord, RecordStatus
+from records.models import CheckResult, EnrollmentRecord, RecordStatus
 from records.self_check import check_done, not_checked_q
 
 
@@ -46,18 +49,35 @@ def _photo_flags() -> dict:
     }
 
 
+def _degree_checked() -> Q:
+    """The record's 学历 is confirmed or reported (its check result, records.progress)."""
+    return Q(degree_record__check_result__in=(CheckResult.CONFIRMED, CheckResult.REPORTED))
+
+
+def _degree_flags() -> dict:
+    return {
+        "degree_pk": F("degree_record__pk"),
+        "degree_result": F("degree_record__check_result"),
+        "degree_checked": ExpressionWrapper(_degree_checked(), output_field=BooleanField()),
+    }
+
+
 def flags() -> dict:
     """Annotations for `queryset.annotate(**flags())`: is_confirmed, has_open_report (the
-    record's check result, records.progress), has_photo, photos_pending, photo_disputed
-    and photo_dispute_open. One query for the records that carry them."""
-    return {**progress.flags(), **_photo_flags()}
+    record's check result, records.progress), degree_pk, degree_result and degree_checked
+    (its 学历),
+    has_photo, photos_pending, photo_disputed and photo_dispute_open. One query for the
+    records that carry them."""
+    return {**progress.flags(), **_degree_flags(), **_photo_flags()}
 
 
 # SQL -------------------------------------------------------------------------------------
 
 
 def record_done_q() -> Q:
-    return progress.confirmed() | progress.reported() | not_checked_q()
+    graduate_with_degree = Q(status=RecordStatus.GRADUATED, degree_record__isnull=False)
+    own = (progress.confirmed() | progress.reported() | not_checked_q()) & ~graduate_with_degree
+    return own | _degree_checked()
 
 
 def photos_done_q() -> Q:
@@ -78,8 +98,19 @@ def task_done_q(notice: Notice) -> Q:
 # Python, over records annotated with flags() -----------------------------------------------
 
 
+def degree_to_check(record: EnrollmentRecord) -> bool:
+    """A graduate's 学历 is what is left for her to check (records annotated by flags())."""
+    return (
+        record.status == RecordStatus.GRADUATED
+        and getattr(record, "degree_pk", None) is not None
+        and not record.degree_checked
+    )
+
+
 def record_done(record: EnrollmentRecord) -> bool:
-    return check_done(record)
+    if getattr(record, "degree_checked", False):
+        return True
+    return check_done(record) and not degree_to_check(record)
 
 
 def photos_done(record: EnrollmentRecord) -> bool:

@@ -21,6 +21,7 @@ from notices.models import FeedbackRemark, FeedbackSheet, Notice
 from notices.selectors import audience_q, record_is_done, with_task_flags
 from portal.lib.audit import StudentRef
 from records.models import (
+    CheckResult,
     College,
     DiscrepancyReport,
     EnrollmentRecord,
@@ -326,6 +327,8 @@ def _record_part(record: EnrollmentRecord, parts: _Parts) -> None:
     latest = reports[-1] if reports else None
     if record.has_open_report and latest is not None and latest.state == ReportState.SUBMITTED:
         parts.anomalies.append(_report_words(latest))
+    elif record.status == RecordStatus.GRADUATED and getattr(record, "degree_pk", None):
+        _degree_part(record, parts)  # a graduate checks her 学历 (notices.done)
     elif not check_state(record).checkable:
         # 学籍异动 (seed 004) in words; such a record is not "未校对" (records.self_check).
         parts.anomalies.append(_same(_sheet_status_words(record)))
@@ -337,6 +340,13 @@ def _record_part(record: EnrollmentRecord, parts: _Parts) -> None:
         parts.missing.append(_same(_("有误申请未通过，待本人确认")))
     else:
         parts.untouched.append(_same(_("学籍信息未校对")))
+
+
+def _degree_part(record: EnrollmentRecord, parts: _Parts) -> None:
+    if record.degree_result == CheckResult.REPORTED:
+        parts.anomalies.append(_same(_("学历信息有误，待学籍管理部门处理")))
+    elif record.degree_result != CheckResult.CONFIRMED:
+        parts.untouched.append(_same(_("学历信息未校对")))
 
 
 def _sheet_status_words(record: EnrollmentRecord) -> str:

@@ -89,14 +89,19 @@ def progress(request, pk: int):
     classes, sort = _sorted_by_count(classes, request.GET.get("sort", ""))
     if follows_sheet_changes(request.user):
         attach_changes(notice, [row.sheet for row in classes if row.sheet])
-    colleges = selectors.college_progress(notice, request.user)
+    # 往届毕业生: graduates known by a 学历 alone count under their college and major.
+    graduates = selectors.graduate_progress(notice, request.user)
+    colleges = selectors.college_progress(notice, request.user, graduates)
     total = selectors.total(colleges)
+    if college_id:
+        graduates = [row for row in graduates if row.college_id == college_id]
     context = {
         "notice": notice,
         "scope_form": form,
         "college_id": college_id,
         "colleges": colleges,
         "classes": classes,
+        "graduates": graduates,
         "total": total,
         "sheets_filter": request.GET.get("sheets", ""),
         "sort": sort,

@@ -37,7 +37,9 @@ from notices.models import FeedbackSheet, Notice, NoticeAudience, NoticeTask, Re
 from portal.lib.models import AuditEvent
 from records import progress
 from records.models import (
+    CheckResult,
     College,
+    DegreeRecord,
     DiscrepancyReport,
     EnrollmentRecord,
     RecordConfirmation,
@@ -135,9 +137,26 @@ def notice_history(user, notice: Notice, *, limit: int = 100) -> list[AuditEvent
 # The audience --------------------------------------------------------------------------
 
 
-def audience_q(notice: Notice) -> Q:
-    """Records the notice is for: its institution, and any one audience rule whose
-    every filled field matches (no rule: the whole institution)."""
+# What each audience rule's field is of a record, and of a degree (its college, the year
+# it began and ended, its 层次).
+RECORD_AUDIENCE = {
+    "college_id": "college_id",
+    "cohort": "admission_year",
+    "graduation_year": "expected_graduation__year",
+    "level": "level",
+}
+DEGREE_AUDIENCE = {
+    "college_id": "college_id",
+    "cohort": "entry_date__year",
+    "graduation_year": "graduation_date__year",
+    "level": "level",
+}
+
+
+def audience_q(notice: Notice, lookups: dict[str, str] = RECORD_AUDIENCE) -> Q:
+    """Records (or, with DEGREE_AUDIENCE, degrees) the notice is for: its institution, and
+    any one audience rule whose every filled field matches (no rule: the whole
+    institution)."""
     scope = Q(institution_id=notice.institution_id)
     rules = list(notice.audience.all())
     if not rules:
@@ -145,14 +164,9 @@ def audience_q(notice: Notice) -> Q:
     any_rule = Q(pk__in=[])
     for rule in rules:
         condition = Q()
-        if rule.college_id:
-            condition &= Q(college_id=rule.college_id)
-        if rule.cohort:
-            condition &= Q(admission_year=rule.cohort)
-        if rule.graduation_year:
-            condition &= Q(expected_graduation__year=rule.graduation_year)
-        if rule.level:
-            condition &= Q(level=rule.level)
+        for name, lookup in lookups.items():
+            if value := getattr(rule, name):
+                condition &= Q(**{lookup: value})
         any_rule |= condition
     return scope & any_rule
 
@@ -284,15 +298,20 @@ def records_in_scope(
 # What each student has done -------------------------------------------------------------
 
 
+def _has_account() -> Exists:
+    """An active account holds the record's (or degree's) ID number."""
+    return Exists(
+        User.objects.filter(
+            id_type=OuterRef("id_type"),
+            id_number=OuterRef("id_number"),
+            state=AccountState.ACTIVE,
+        )
+    )
+
+
 def _flags() -> dict:
     return {
-        "has_account": Exists(
-            User.objects.filter(
-                id_type=OuterRef("id_type"),
-                id_number=OuterRef("id_number"),
-                state=AccountState.ACTIVE,
-            )
-        ),
+        "has_account": _has_account(),
         # is_confirmed, has_open_report, has_photo, photos_pending, photo_disputed,
         # photo_dispute_open: what notices.done decides "done" from.
         **done.flags(),
@@ -410,9 +429,62 @@ def class_progress(notice: Notice, user, college_id: int | None = None) -> list[
     return [ClassProgress(c, counts[c.pk], sheets.get(c.pk)) for c in classes]
 
 
-def college_progress(notice: Notice, user) -> list[CollegeProgress]:
-    """Per college in the user's scope, with how many classes handed in their sheet."""
+@dataclass
+class GraduateProgress:
+    """往届毕业生: the graduates of one college and major whose 学历 has no 学籍 here."""
+
+    college_id: int
+    college_name: str
+    major_name: str
+    counts: Counts
+
+
+def graduate_progress(
+    notice: Notice, user, college_id: int | None = None
+) -> list[GraduateProgress]:
+    """Per college and major in the user's scope, the notice's graduates known by a 学历
+    alone (no 学籍 here): their self-check is the degree's (正确 / 有误; no photo of
+    theirs is kept here). One grouped query; none for a notice that asks no record check."""
+    if not notice.asks_record_check:
+        return []
+    degrees = DegreeRecord.objects.visible_to(user).filter(
+        audience_q(notice, DEGREE_AUDIENCE), enrollment_record__isnull=True, college__isnull=False
+    )
+    if college_id:
+        degrees = degrees.filter(college_id=college_id)
+    checked = Q(check_result__in=(CheckResult.CONFIRMED, CheckResult.REPORTED))
+    rows = (
+        degrees.alias(has_account=_has_account())
+        .order_by()
+        .values("college_id", "college__name", "college__code", "major_name")
+        .annotate(
+            n_students=Count("pk"),
+            n_registered=Count("pk", filter=Q(user__isnull=False) | Q(has_account=True)),
+            n_bound=Count("pk", filter=Q(user__isnull=False)),
+            n_looked=Count("pk", filter=Q(first_viewed_at__isnull=False)),
+            n_confirmed=Count("pk", filter=Q(check_result=CheckResult.CONFIRMED)),
+            n_reported=Count("pk", filter=Q(check_result=CheckResult.REPORTED)),
+            n_done=Count("pk", filter=checked),
+        )
+        .order_by("college__code", "major_name")
+    )
+    found = []
+    for row in rows:
+        college, name = row.pop("college_id"), row.pop("college__name")
+        row.pop("college__code")
+        major = row.pop("major_name")
+        found.append(GraduateProgress(college, name, major, Counts(**row)))
+    return found
+
+
+def college_progress(
+    notice: Notice, user, graduates: list[GraduateProgress] | None = None
+) -> list[CollegeProgress]:
+    """Per college in the user's scope, with how many classes handed in their sheet; with
+    `graduates` (graduate_progress), each college's 往届毕业生 counted in too."""
     counts = counts_by(notice, _scoped_records(user), "college_id")
+    for row in graduates or []:
+        counts.setdefault(row.college_id, Counts()).add(row.counts)
     colleges = College.objects.visible_to(user).filter(pk__in=list(counts)).order_by("code")
     sheets = (
         FeedbackSheet.objects.filter(notice=notice, school_class__college_id__in=list(counts))

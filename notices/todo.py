@@ -164,6 +164,20 @@ def _record_items(record: EnrollmentRecord) -> list[TodoItem]:
         ]
     if done.record_done(record):
         return []
+    if done.degree_to_check(record):  # a graduate: her 学历 is what she checks now
+        return [
+            TodoItem(
+                "check_record",
+                _("学历信息尚未校对。"),
+                _(
+                    "请查看并核对本人学历信息，核对无误后点击“学历信息正确”；有误请点击“学历信息有误”并提交更正申请。"
+                ),
+                reverse("records:degree_detail", args=[record.degree_pk]),
+                _("学历信息"),
+                record=record,
+                part=RECORD,
+            )
+        ]
     if record.first_viewed_at is None:
         text = _("学籍信息尚未查看。")
         step = _(

@@ -67,13 +67,16 @@ BEHIND = 5
 
 def _open_reports(user: User) -> dict:
     """有误 reports of the user's students waiting for the registrar: how many, the oldest
-    first (a few, with the record and class), and since when the oldest waits."""
+    first (a few, with the record or the degree and the class), and since when the oldest
+    waits."""
     reports = DiscrepancyReport.objects.visible_to(user).open()
     summary = reports.aggregate(count=Count("pk"), oldest=Min("created_at"))
     return {
         **summary,
         "first": list(
-            reports.select_related("record", "record__school_class").order_by("created_at")[:5]
+            reports.select_related(
+                "record__school_class", "degree__enrollment_record__school_class"
+            ).order_by("created_at")[:5]
         ),
     }
 

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import Role
 from portal.lib.audit import StudentRef, log_access
+from records import progress
 from records.models import (
     DegreeRecord,
     DiscrepancyEvidence,
@@ -39,10 +40,11 @@ def record_for_student(request, pk: int) -> EnrollmentRecord:
 
 
 def degree_for_student(request, pk: int) -> DegreeRecord:
-    """One of the student's own degrees (bound to her account): her 学历证书电子注册备案表
-    are of no one else's."""
+    """One of the graduate's own degrees (bound to her account), with its check state:
+    her 学历信息 page, 正确, 有误 and 学历证书电子注册备案表 act on no one else's."""
     degrees = DegreeRecord.objects.visible_to(request.user).filter(user=request.user)
-    return get_object_or_404(degrees.select_related("institution"), pk=pk)
+    degrees = degrees.select_related("institution").annotate(**progress.flags())
+    return get_object_or_404(degrees, pk=pk)
 
 
 def record_for_edit(request, pk: int) -> EnrollmentRecord:
@@ -75,6 +77,8 @@ def discrepancy_for_review(request, pk: int) -> DiscrepancyReport:
         "record__major",
         "record__college",
         "record__school_class",
+        "degree__institution",
+        "degree__college",
         "user",
         "reviewer",
         "notice_link__notice",  # the notice it was filed under (notices.links)

@@ -185,12 +185,12 @@ class DegreeRecordAdmin(AccessAuditedAdmin, MaskedIdMixin, admin.ModelAdmin):
 
 @admin.register(models.RecordConfirmation)
 class RecordConfirmationAdmin(ReadOnlyAdmin, AccessAuditedAdmin, admin.ModelAdmin):
-    list_display = ("record", "user", "confirmed_at", "revoked_at")
+    list_display = ("record", "degree", "user", "confirmed_at", "revoked_at")
     list_filter = ("revoked_at",)
-    raw_id_fields = ("record", "user")
+    raw_id_fields = ("record", "degree", "user")
 
     def audit_students(self, obj) -> list:
-        return [obj.record]
+        return [obj.subject]  # of a 学籍 or of a 学历
 
 
 class DiscrepancyItemInline(ReadOnlyAdmin, admin.TabularInline):
@@ -200,11 +200,11 @@ class DiscrepancyItemInline(ReadOnlyAdmin, admin.TabularInline):
 
 @admin.register(models.DiscrepancyReport)
 class DiscrepancyReportAdmin(ReadOnlyAdmin, AccessAuditedAdmin, admin.ModelAdmin):
-    list_display = ("record", "state", "created_at", "reviewer", "decided_at")
+    list_display = ("record", "degree", "state", "created_at", "reviewer", "decided_at")
     list_filter = ("state", "record__college")
-    search_fields = ("record__student_number", "record__name")
-    raw_id_fields = ("record", "user", "reviewer")
+    search_fields = ("record__student_number", "record__name", "degree__certificate_number")
+    raw_id_fields = ("record", "degree", "user", "reviewer")
     inlines = [DiscrepancyItemInline]
 
     def audit_students(self, obj) -> list:
-        return [obj.record]
+        return [obj.subject]  # of a 学籍 or of a 学历

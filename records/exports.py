@@ -16,7 +16,13 @@ from accounts.models import Role
 from portal.lib.audit import StudentRef
 from portal.lib.xlsx import Report, report_bytes
 from records import rules
-from records.models import DiscrepancyItem, DiscrepancyReport, EnrollmentRecord, ReportState
+from records.models import (
+    DiscrepancyItem,
+    DiscrepancyReport,
+    EnrollmentRecord,
+    ReportState,
+    SubjectKind,
+)
 
 
 def scope_label(user) -> str:
@@ -103,13 +109,22 @@ def _field_name(name: str) -> str:
 # The registrar's 有误 queue as filtered ------------------------------------------------
 
 _STATES = dict(ReportState.choices)
+_KINDS = dict(SubjectKind.choices)
 
 
 def queue_header() -> list[str]:
     return [
         _("提交时间"), _("学院"), _("班级"), _("学号"), _("姓名"), _("证件号码"), _("有误字段"),
-        _("现有信息"), _("申请更正为"), _("状态"), _("处理人"), _("处理时间"),
+        _("现有信息"), _("申请更正为"), _("状态"), _("处理人"), _("处理时间"), _("类别"),
+        _("证书编号"),
     ]  # fmt: skip
+
+
+def _kind(report: DiscrepancyReport) -> list[str]:
+    """The last two columns: 学籍 or 学历, and a degree's certificate number."""
+    if report.degree_id:
+        return [_("学历"), report.degree.certificate_number]
+    return [_("学籍"), ""]
 
 
 def queue_rows(
@@ -119,13 +134,14 @@ def queue_rows(
     (records.rules.value_for_others: an ID number masked, a birth date as its year, a
     locating value not at all), the student's ID number masked."""
     for report in reports.iterator(chunk_size=500):
-        record = report.record
+        record = report.subject  # a 学籍, or a 学历 (its class: none of its own)
         if students is not None:
-            students.append(StudentRef(record_id=record.pk, user_id=record.user_id))
+            students.append(StudentRef(record_id=report.record_id, user_id=record.user_id))
+        school_class = getattr(record, "school_class", None)
         head = [
             _when(report.created_at),
-            record.college.name,
-            record.school_class.name if record.school_class else "",
+            record.college.name if record.college else "",
+            school_class.name if school_class else "",
             record.student_number,
             record.name,
             record.masked_id_number,
@@ -134,6 +150,7 @@ def queue_rows(
             str(report.state_label),
             report.reviewer.get_full_name() if report.reviewer else "",
             _when(report.decided_at),
+            *_kind(report),
         ]
         for item in report.items.all():
             current = rules.value_for_others(item.field, item.current_value)
@@ -149,7 +166,7 @@ def queue_workbook(
         note=note,
         header=queue_header(),
         rows=queue_rows(reports, students),
-        text_columns=(3, 5),
+        text_columns=(3, 5, 13),
     )
     return report_bytes(report)
 
@@ -160,7 +177,7 @@ def queue_workbook(
 def corrections_header() -> list[str]:
     return [
         _("学号"), _("姓名"), _("证件号码"), _("字段"), _("原值"), _("更正为"), _("处理人"),
-        _("处理时间"), _("申请编号"),
+        _("处理时间"), _("申请编号"), _("类别"), _("证书编号"),
     ]  # fmt: skip
 
 
@@ -170,26 +187,28 @@ def corrections_rows(
     """One row an accepted field, its values whole: the office keys them as they are. The ID
     number as records.rules.id_number_for_rekeying shows it beside the student's fields."""
     loaded = list(items)
-    fields: dict[int, set[str]] = defaultdict(set)
+    fields: dict[tuple, set[str]] = defaultdict(set)
     for item in loaded:
-        fields[item.report.record_id].add(item.field)
+        fields[item.report.record_id, item.report.degree_id].add(item.field)
     if students is not None:
         students.extend(
-            StudentRef(record_id=i.report.record.pk, user_id=i.report.record.user_id)
+            StudentRef(record_id=i.report.record_id, user_id=i.report.subject.user_id)
             for i in loaded
         )
     for item in loaded:
-        report, record = item.report, item.report.record
+        report, record = item.report, item.report.subject
+        changed = fields[report.record_id, report.degree_id]
         yield [
             record.student_number,
             record.name,
-            rules.id_number_for_rekeying(record.id_number, fields[record.pk]),
+            rules.id_number_for_rekeying(record.id_number, changed),
             _field_name(item.field),
             item.current_value,
             item.claimed_value,
             report.reviewer.get_full_name() if report.reviewer else "",
             _when(report.decided_at),
             report.pk,
+            *_kind(report),
         ]
 
 
@@ -201,7 +220,7 @@ def corrections_workbook(
         note=note,
         header=corrections_header(),
         rows=corrections_rows(items, students),
-        text_columns=(0, 2, 4, 5),
+        text_columns=(0, 2, 4, 5, 10),
     )
     return report_bytes(report)
 
@@ -209,6 +228,8 @@ def corrections_workbook(
 def queue_filter_words(filters: dict) -> list[str]:
     """The queue's filters as the export's note says them (QueueFilterForm's data)."""
     words = [_("状态：%(s)s") % {"s": _STATES.get(filters.get("state") or "", _("全部"))}]
+    if filters.get("kind"):
+        words.append(_("类别：%(k)s") % {"k": _KINDS.get(filters["kind"], filters["kind"])})
     if filters.get("college"):
         words.append(filters["college"].name)
     if filters.get("school_class"):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.lib.forms import NUL_ERRORS
 from records import rules
-from records.models import College, EvidenceKind, ReportState
+from records.models import College, EvidenceKind, ReportState, SubjectKind
 from records.rules import CORRECTABLE_FIELDS, Kind
 from records.rules import label as field_label
 from records.rules.fields import related_choices
@@ -23,7 +23,7 @@ def value_field(record, name: str, *, label: str, required: bool = False) -> for
     """The box a person types or picks a field's value in, by its rule (records.rules):
     a pick list for coded and related fields, a date picker for dates, a text box else.
     Every kind submits text that the rule reads; the service decides."""
-    rule = rules.RULES[name]
+    rule = rules.ALL_RULES[name]
     blank = [("", _("请选择"))]
     # A pick list, yet any text is taken and read by the rule: an unknown value gets the
     # rule's own message, the same as in the import.
@@ -94,8 +94,9 @@ class DegreeBindForm(forms.Form):
 
 
 class DiscrepancyForm(forms.Form):
-    """有误: a checkbox and a 正确信息 box per field, an explanation, evidence files. The
-    boxes are typed by the field rules; the claim service reads and checks the values."""
+    """有误 of a 学籍 or a 学历 (`record` either): a checkbox and a 正确信息 box per field
+    the rules let her report, an explanation, evidence files. The boxes are typed by the
+    field rules; the claim service reads and checks the values."""
 
     explanation = forms.CharField(
         label=_("情况说明"),
@@ -107,8 +108,9 @@ class DiscrepancyForm(forms.Form):
     def __init__(self, *args, record, **kwargs):
         super().__init__(*args, **kwargs)
         self.record = record
+        self.names = rules.correctable_fields(record)
         self.rows = []
-        for name in CORRECTABLE_FIELDS:
+        for name in self.names:
             label = field_label(name)
             self.fields[f"wrong_{name}"] = forms.BooleanField(label=label, required=False)
             value = value_field(record, name, label=_("%(field)s的正确信息") % {"field": label})
@@ -143,7 +145,7 @@ class DiscrepancyForm(forms.Form):
         service would refuse (records.services.checks.claim_changes), evidence included,
         so that she fixes everything before choosing her files again."""
         data = super().clean()
-        for name in CORRECTABLE_FIELDS:
+        for name in self.names:
             box = f"value_{name}"
             if data.get(f"wrong_{name}") and not data.get(box) and box not in self.errors:
                 self.add_error(box, _("请填写正确的信息"))
@@ -156,7 +158,7 @@ class DiscrepancyForm(forms.Form):
     @property
     def claims(self) -> dict[str, str]:
         data = self.cleaned_data
-        return {n: data.get(f"value_{n}", "") for n in CORRECTABLE_FIELDS if data.get(f"wrong_{n}")}
+        return {n: data.get(f"value_{n}", "") for n in self.names if data.get(f"wrong_{n}")}
 
     @property
     def evidence(self) -> list[tuple[str, object]]:
@@ -179,6 +181,11 @@ OLDER_THAN_MAX_DAYS = 3650  # ten years: far beyond any open report, far below o
 
 class QueueFilterForm(forms.Form):
     state = forms.ChoiceField(label=_("状态"), required=False)
+    kind = forms.ChoiceField(
+        label=_("学籍 / 学历"),
+        required=False,
+        choices=[("", _("全部"))] + SubjectKind.choices,
+    )
     college = forms.ModelChoiceField(
         label=_("学院"), queryset=College.objects.none(), required=False, empty_label=_("全部学院")
     )
@@ -205,9 +212,8 @@ class QueueFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["state"].choices = [("", _("全部"))] + list(ReportState.choices)
         self.fields["college"].queryset = College.objects.visible_to(user).order_by("code")
-        self.fields["field"].choices = [("", _("全部"))] + [
-            (n, field_label(n)) for n in CORRECTABLE_FIELDS
-        ]
+        names = dict.fromkeys(CORRECTABLE_FIELDS + rules.DEGREE_CORRECTABLE_FIELDS)
+        self.fields["field"].choices = [("", _("全部"))] + [(n, field_label(n)) for n in names]
 
 
 FIRST_CORRECTION_YEAR = 2000

@@ -1,4 +1,5 @@
-"""Where each record's self-check stands: EnrollmentRecord.check_result (正确 / 有误 /
+"""Where each record's (and degree's) self-check stands: EnrollmentRecord.check_result
+(DegreeRecord.check_result likewise) (正确 / 有误 /
 neither), kept beside the record so that progress pages count a class from the records
 alone (records.selectors._progress_counts), not by joining every confirmation and report.
 
@@ -31,6 +32,7 @@ from django.dispatch import receiver
 
 from records.models import (
     CheckResult,
+    DegreeRecord,
     DiscrepancyReport,
     EnrollmentRecord,
     RecordConfirmation,
@@ -38,13 +40,14 @@ from records.models import (
 )
 
 
-def truth() -> Case:
-    """The check result of each record (OuterRef "pk"), read from its confirmations and
-    reports. An active confirmation and an open report never stand together: 有误 revokes
-    the confirmation and 正确 is refused while a report is open (records.services.checks)."""
-    record = OuterRef("pk")
-    confirmed = RecordConfirmation.objects.filter(record=record, revoked_at__isnull=True)
-    reported = DiscrepancyReport.objects.filter(record=record, state=ReportState.SUBMITTED)
+def truth(subject: str = "record") -> Case:
+    """The check result of each record (OuterRef "pk"; of each degree with `subject`
+    "degree"), read from its confirmations and reports. An active confirmation and an open
+    report never stand together: 有误 revokes the confirmation and 正确 is refused while a
+    report is open (records.services.checks)."""
+    of = {subject: OuterRef("pk")}
+    confirmed = RecordConfirmation.objects.filter(**of, revoked_at__isnull=True)
+    reported = DiscrepancyReport.objects.filter(**of, state=ReportState.SUBMITTED)
     return Case(
         When(Exists(confirmed), then=Value(CheckResult.CONFIRMED)),
         When(Exists(reported), then=Value(CheckResult.REPORTED)),
@@ -70,17 +73,30 @@ def flags() -> dict[str, ExpressionWrapper]:
     }
 
 
-def refresh(records: Iterable[int] | QuerySet[EnrollmentRecord]) -> None:
-    """Write the check result of these records (ids or a queryset) in one UPDATE."""
+def _subject(queryset: QuerySet) -> str:
+    return "degree" if queryset.model is DegreeRecord else "record"
+
+
+def refresh(records: Iterable[int] | QuerySet[EnrollmentRecord] | QuerySet[DegreeRecord]) -> None:
+    """Write the check result of these records (ids or a queryset; degrees as a queryset)
+    in one UPDATE."""
     if not isinstance(records, QuerySet):
         records = EnrollmentRecord.objects.filter(pk__in=list(records))
-    records.update(check_result=truth())
+    records.update(check_result=truth(_subject(records)))
 
 
-def stale(records: QuerySet[EnrollmentRecord] | None = None) -> QuerySet[EnrollmentRecord]:
-    """Records whose stored check result is not what their confirmations and reports say."""
+def refresh_degrees(degrees: Iterable[int]) -> None:
+    """The same for degrees (ids)."""
+    refresh(DegreeRecord.objects.filter(pk__in=list(degrees)))
+
+
+def stale(
+    records: QuerySet[EnrollmentRecord] | QuerySet[DegreeRecord] | None = None,
+) -> QuerySet:
+    """Records (or, given a queryset of them, degrees) whose stored check result is not
+    what their confirmations and reports say."""
     records = EnrollmentRecord.objects.all() if records is None else records
-    return records.alias(truth=truth()).filter(~Q(check_result=F("truth")))
+    return records.alias(truth=truth(_subject(records))).filter(~Q(check_result=F("truth")))
 
 
 @receiver(post_save, sender=RecordConfirmation, dispatch_uid="records.progress.confirmation")
@@ -88,4 +104,7 @@ def stale(records: QuerySet[EnrollmentRecord] | None = None) -> QuerySet[Enrollm
 @receiver(post_save, sender=DiscrepancyReport, dispatch_uid="records.progress.report")
 @receiver(post_delete, sender=DiscrepancyReport, dispatch_uid="records.progress.report-del")
 def _changed(sender, instance, **kwargs) -> None:
-    refresh([instance.record_id])
+    if instance.degree_id is not None:
+        refresh_degrees([instance.degree_id])
+    else:
+        refresh([instance.record_id])

@@ -120,8 +120,41 @@ def class_progress(classes: QuerySet[SchoolClass]) -> list[SchoolClass]:
 
 
 def college_progress(colleges: QuerySet[College]) -> list[College]:
-    """The same counts per college."""
-    return _with_counts(list(colleges), "college_id")
+    """The same counts per college, its 往届毕业生 (graduates known by a 学历 alone, no
+    学籍 here: their degree is what they check) counted in: one grouped query more."""
+    colleges = _with_counts(list(colleges), "college_id")
+    graduates = _graduate_counts([college.pk for college in colleges])
+    for college in colleges:
+        for name, value in graduates.get(college.pk, {}).items():
+            setattr(college, name, getattr(college, name) + value)
+    return colleges
+
+
+def _graduate_counts(ids: list[int]) -> dict[int, dict[str, int]]:
+    """{college id: progress counts of its degree-only graduates}, in one grouped query."""
+    rows = (
+        DegreeRecord.objects.filter(college_id__in=ids, enrollment_record__isnull=True)
+        .order_by()
+        .values("college_id", "check_result")
+        .annotate(
+            n=Count("pk"),
+            bound=Count("pk", filter=Q(user__isnull=False)),
+            looked=Count("pk", filter=Q(first_viewed_at__isnull=False)),
+        )
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for row in rows:
+        each = counts.setdefault(row["college_id"], dict.fromkeys(PROGRESS_COUNTS, 0))
+        each["n_students"] += row["n"]
+        each["n_bound"] += row["bound"]
+        each["n_looked"] += row["looked"]
+        if row["check_result"] != CheckResult.NONE:
+            each["n_checked"] += row["n"]
+        if row["check_result"] == CheckResult.CONFIRMED:
+            each["n_confirmed"] += row["n"]
+        elif row["check_result"] == CheckResult.REPORTED:
+            each["n_reported"] += row["n"]
+    return counts
 
 
 def _display(record: EnrollmentRecord, name: str, *, full_id: bool) -> str:
@@ -163,6 +196,38 @@ def record_field_rows(record: EnrollmentRecord, *, full_id: bool) -> dict[str, l
     return {"main": rows(record.MAIN_FIELDS), "other": rows(record.OTHER_FIELDS)}
 
 
+# A degree's fields in the order of its certificate, then the numbers and dates beside it.
+DEGREE_MAIN_FIELDS = (
+    "certificate_number", "name", "sex", "birth_date", "id_type", "id_number", "major_name",
+    "level", "category", "study_form", "graduation_kind",
+)  # fmt: skip
+DEGREE_OTHER_FIELDS = ("school_number", "entry_date", "graduation_date", "student_number")
+
+
+def degree_field_rows(degree: DegreeRecord) -> dict[str, list[dict]]:
+    """Every field of a degree for its holder (her own page: the ID number whole, as on
+    her 学籍 page), in the shape of record_field_rows."""
+
+    def value(name):
+        found = getattr(degree, name)
+        if isinstance(found, datetime.date):
+            return date_format(found)
+        return rules.DEGREE_RULES[name].display(found)
+
+    def rows(names):
+        return [
+            {
+                "name": name,
+                "label": degree._meta.get_field(name).verbose_name,
+                "value": value(name),
+                "number": name in NUMBER_FIELDS or name.endswith("_number"),
+            }
+            for name in names
+        ]
+
+    return {"main": rows(DEGREE_MAIN_FIELDS), "other": rows(DEGREE_OTHER_FIELDS)}
+
+
 def record_search(records, query: str, *, id_number: bool = True):
     """The records among `records` whose name, student number, examinee number or (with
     `id_number`) ID number is exactly `query` (an ID number as typed: full-width, spaces,
@@ -196,18 +261,23 @@ def discrepancies_for_queue(
     school_class: str = "",
     field: str = "",
     older_than: int | None = None,
+    kind: str = "",
 ) -> QuerySet[DiscrepancyReport]:
     """The 有误 reports in `user`'s scope that the queue's filters keep, oldest first, with
-    what a row shows. `state` "" is every state (全部); `school_class` a class's code or
-    name, or part of one (class_matches); `field` a field that one of the report's items
-    names; `older_than` days."""
-    reports = DiscrepancyReport.objects.visible_to(user)
+    what a row shows. `state` "" is every state (全部); `kind` 学籍 or 学历 (SubjectKind, ""
+    both); `school_class` a class's code or name, or part of one (class_matches; a degree's
+    through its 学籍); `field` a field that one of the report's items names; `older_than`
+    days."""
+    reports = DiscrepancyReport.objects.visible_to(user).of_kind(kind)
     if state:
         reports = reports.filter(state=state)
     if college:
-        reports = reports.filter(record__college=college)
+        reports = reports.filter(Q(record__college=college) | Q(degree__college=college))
     if school_class:
-        reports = reports.filter(class_matches(school_class, prefix="record__school_class__"))
+        reports = reports.filter(
+            class_matches(school_class, prefix="record__school_class__")
+            | class_matches(school_class, prefix="degree__enrollment_record__school_class__")
+        )
     if field:
         reports = reports.filter(
             Exists(DiscrepancyItem.objects.filter(report=OuterRef("pk"), field=field))
@@ -217,7 +287,7 @@ def discrepancies_for_queue(
     return (
         # No join in the filters, so no DISTINCT, and the evidence count is a subquery:
         # neither the page nor the paginator's count groups every report in scope.
-        reports.select_related("record__college", "record__school_class")
+        reports.select_related("record__college", "record__school_class", "degree__college")
         # What a row shows, no more: the records' 35 columns cost more than the query.
         .only(
             "created_at",
@@ -226,6 +296,10 @@ def discrepancies_for_queue(
             "record__name",
             "record__college__name",
             "record__school_class__name",
+            "degree__certificate_number",
+            "degree__student_number",
+            "degree__name",
+            "degree__college__name",
         )
         .prefetch_related(Prefetch("items", queryset=DiscrepancyItem.objects.order_by("pk")))
         .annotate(n_evidence=_evidence_count())
@@ -255,21 +329,22 @@ def accepted_corrections(
                 state=ReportState.ACCEPTED, decided_at__gte=start, decided_at__lt=end
             ),
         )
-        .select_related("report__record", "report__reviewer")
+        .select_related("report__record", "report__degree", "report__reviewer")
         .order_by("report__decided_at", "report_id", "pk")
     )
 
 
 def discrepancy_history(report: DiscrepancyReport) -> QuerySet[DiscrepancyReport]:
-    """The other 有误 reports of the same record, latest first."""
-    return (
-        DiscrepancyReport.objects.filter(record_id=report.record_id)
-        .exclude(pk=report.pk)
-        .order_by("-created_at")
+    """The other 有误 reports of the same record (or degree), latest first."""
+    subject = (
+        {"degree_id": report.degree_id} if report.is_of_degree else {"record_id": report.record_id}
     )
+    return DiscrepancyReport.objects.filter(**subject).exclude(pk=report.pk).order_by("-created_at")
 
 
-def record_trail(record: EnrollmentRecord, *, limit: int = 20) -> QuerySet[AuditEvent]:
+def record_trail(
+    record: EnrollmentRecord | DegreeRecord, *, limit: int = 20
+) -> QuerySet[AuditEvent]:
     """The latest changes of the record (the decision page's 变更记录; who looked at it is
     on the audit page)."""
     return AuditEvent.objects.changes_only().filter(
@@ -316,10 +391,17 @@ def class_members(user, school_class: SchoolClass) -> QuerySet[EnrollmentRecord]
 
 
 def degree_records(*, user=None) -> QuerySet[DegreeRecord]:
-    """学历 records with their institution (学籍信息 lists the student's); `user`: only
-    those bound to her."""
-    degrees = DegreeRecord.objects.select_related("institution")
+    """学历 records with their institution and their check state (is_confirmed,
+    has_open_report: records.progress), 学籍信息 lists the student's; `user`: only those
+    bound to her."""
+    degrees = DegreeRecord.objects.select_related("institution").annotate(**progress.flags())
     return degrees.filter(user=user) if user is not None else degrees
+
+
+def latest_degree_discrepancy(degree: DegreeRecord) -> DiscrepancyReport | None:
+    """The degree's latest 有误 report with its items (her degree page shows it)."""
+    reports = DiscrepancyReport.objects.filter(degree=degree).prefetch_related("items")
+    return reports.order_by("-created_at", "-pk").first()
 
 
 # Staff lists' filters (records/filters.py, imaging/filters.py) ----------------------------

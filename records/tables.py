@@ -78,15 +78,16 @@ class DiscrepancyTable(DataTable):
     the link to each report carries so that the decision lands on the same queue."""
 
     created_at = tables.Column(verbose_name=_("提交时间"))
+    kind = tables.Column(verbose_name=_("类别"), empty_values=(), orderable=False)
+    # A 学籍's 学号; a 学历's 证书编号 (a degree of a 往届毕业生 may have no 学号).
     student_number = tables.Column(
-        verbose_name=_("学号"),
+        verbose_name=_("学号 / 证书编号"),
         accessor="record__student_number",
-        order_by=("record__student_number",),
+        order_by=("record__student_number", "degree__certificate_number"),
+        empty_values=(),
     )
-    name = tables.Column(verbose_name=_("姓名"), accessor="record__name", orderable=False)
-    college = tables.Column(
-        verbose_name=_("学院"), accessor="record__college__name", orderable=False
-    )
+    name = tables.Column(verbose_name=_("姓名"), empty_values=(), orderable=False)
+    college = tables.Column(verbose_name=_("学院"), empty_values=(), orderable=False)
     school_class = tables.Column(
         verbose_name=_("班级"),
         accessor="record__school_class__name",
@@ -107,6 +108,21 @@ class DiscrepancyTable(DataTable):
 
     def render_created_at(self, record):
         return discrepancy_submitted(record, back=self.back)
+
+    def render_kind(self, record):
+        return _("学历") if record.degree_id else _("学籍")
+
+    def render_student_number(self, record):
+        if record.degree_id:
+            return format_html('<span class="number">{}</span>', record.degree.certificate_number)
+        return record.record.student_number
+
+    def render_name(self, record):
+        return record.subject.name
+
+    def render_college(self, record):
+        college = record.subject.college
+        return college.name if college else "—"
 
     def render_items(self, record):
         values = ((reported_values(item),) for item in record.items.all())

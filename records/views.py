@@ -21,6 +21,7 @@ from records import exports, tasks
 from records.access import (
     can_edit_records,
     class_for_read,
+    degree_for_student,
     discrepancy_for_owner,
     discrepancy_for_review,
     evidence_for_read,
@@ -52,10 +53,12 @@ from records.selectors import (
     class_progress,
     class_suggestions,
     classes_in_scope,
+    degree_field_rows,
     degree_records,
     discrepancies_for_export,
     discrepancies_for_queue,
     discrepancy_history,
+    latest_degree_discrepancy,
     latest_discrepancies,
     record_field_rows,
     record_trail,
@@ -164,12 +167,18 @@ def record_confirm(request, pk: int):
 def discrepancy_create(request, pk: int):
     """有误: tick the wrong fields, give the right values, explain, attach evidence."""
     record = record_for_student(request, pk)
-    form = DiscrepancyForm(request.POST or None, request.FILES or None, record=record)
+    return _discrepancy_page(request, record, "record", reverse("records:my_records"))
+
+
+def _discrepancy_page(request, subject, name: str, done_url: str):
+    """The 有误 page of a 学籍 or a 学历 (`name` "record" or "degree": its template and
+    its context's name); back to `done_url` once filed."""
+    form = DiscrepancyForm(request.POST or None, request.FILES or None, record=subject)
     if request.method == "POST" and form.is_valid():
         evidence = [checks.Evidence(kind=k, upload=f) for k, f in form.evidence]
         try:
             checks.discrepancy_report(
-                record=record,
+                record=subject,
                 by=request.user,
                 claims=form.claims,
                 explanation=form.cleaned_data["explanation"],
@@ -182,16 +191,19 @@ def discrepancy_create(request, pk: int):
             form.add_error(None, error.message)
         else:
             messages.success(request, _("有误申请已提交，学籍管理部门核实后会通知您。"))
-            return redirect("records:my_records")
+            return redirect(done_url)
     notice = current_notice(request.user)
     context = {
-        "record": record,
+        name: subject,
         "form": form,
         "notice": notice,
         # Said before the form, not after she has uploaded everything.
         "deadline_passed": checks.deadline_passed(notice),
     }
-    return render(request, "records/discrepancy_create.html", context)
+    template = (
+        "records/degree_report.html" if name == "degree" else "records/discrepancy_create.html"
+    )
+    return render(request, template, context)
 
 
 @require_POST
@@ -204,7 +216,49 @@ def discrepancy_withdraw(request, pk: int):
         messages.error(request, error.message)
     else:
         messages.success(request, _("申请已撤回。"))
+    if report.is_of_degree:
+        return redirect("records:degree_detail", pk=report.degree_id)
     return redirect("records:my_records")
+
+
+# The graduate's 学历信息 -----------------------------------------------------------------
+
+
+@student_required
+def degree_detail(request, pk: int):
+    """学历信息: every field of one of her degrees, its check state, 正确 / 有误 and her
+    latest report. Opening it is her first look (as for a 学籍)."""
+    degree = degree_for_student(request, pk)
+    binding.degree_mark_viewed(degree=degree)
+    context = {
+        "degree": degree,
+        "fields": degree_field_rows(degree),
+        "report": latest_degree_discrepancy(degree),
+    }
+    return render(request, "records/degree_detail.html", context)
+
+
+@student_required
+def degree_confirm(request, pk: int):
+    """学历信息正确, after a second confirmation, as for a 学籍."""
+    degree = degree_for_student(request, pk)
+    if request.method == "POST":
+        try:
+            checks.record_confirm(record=degree, by=request.user, ip=client_ip(request))
+        except RecordError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("已确认：学历信息正确。"))
+        return redirect("records:degree_detail", pk=degree.pk)
+    return render(request, "records/degree_confirm.html", {"degree": degree})
+
+
+@student_required
+def degree_report(request, pk: int):
+    """学历信息有误: the same form and service as a 学籍's, with the degree's fields."""
+    degree = degree_for_student(request, pk)
+    done_url = reverse("records:degree_detail", args=[degree.pk])
+    return _discrepancy_page(request, degree, "degree", done_url)
 
 
 @login_required
@@ -425,12 +479,15 @@ def discrepancy_detail(request, pk: int):
             messages.success(request, _("处理结果已保存，已通知学生。"))
             # Back to the queue as the registrar left it: the same filters, sort and page.
             return redirect(reverse("records:discrepancy_queue") + (f"?{back}" if back else ""))
-    record = report.record
+    record = report.subject
     context = {
         "report": report,
         "back": back,
         "form": form,
         "record": record,
+        # A degree has no page of its own for staff: its fields are shown here, whole, as
+        # to the registrar deciding a 学籍's report (PIPL: the look is audited below).
+        "degree_fields": degree_field_rows(record) if report.is_of_degree else None,
         "items": _labelled(report.items.all()),
         "evidence": report.evidence.all(),
         "history": discrepancy_history(report),

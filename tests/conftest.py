@@ -23,7 +23,7 @@ from accounts.models import Role, User
 from notices.models import FeedbackSheet, Notice, NoticeAudience
 from notices.services.sheets import sheets_sync
 from records import progress
-from records.models import EnrollmentRecord, Institution, SchoolClass
+from records.models import DegreeRecord, EnrollmentRecord, Institution, SchoolClass
 from tests import factories
 from tests.notices.conftest import make_notice
 
@@ -56,6 +56,9 @@ def _check_results_kept(request):
         return
     wrong = list(progress.stale().values_list("pk", "check_result")[:5])
     assert not wrong, f"records whose check_result is stale (records.progress): {wrong}"
+    degrees = progress.stale(DegreeRecord.objects.all()).values_list("pk", "check_result")
+    wrong = list(degrees[:5])
+    assert not wrong, f"degrees whose check_result is stale (records.progress): {wrong}"
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from portal.lib import idnumbers
 from records.models import (
     Category,
     College,
+    DegreeRecord,
     EnrollmentRecord,
     Institution,
     Level,
@@ -119,6 +120,45 @@ def student(klass: SchoolClass, **fields) -> tuple[User, EnrollmentRecord]:
     number = id_number()
     account = user(Role.STUDENT, id_number=number, **fields)
     return account, record(klass, owner=account, id_number=number)
+
+
+def degree(
+    inst: Institution,
+    *,
+    owner: User | None = None,
+    record: EnrollmentRecord | None = None,
+    **fields,
+) -> DegreeRecord:
+    """A 学历 of `inst`: of `record` (its 学籍, whose holder, college and fields it takes)
+    or of `owner` alone (a 往届毕业生 without a 学籍 here); bound to the holder's account."""
+    n = next(_seq)
+    owner = owner or (record.user if record else None)
+    number = fields.pop("id_number", "") or (
+        record.id_number if record else owner.id_number if owner else id_number()
+    )
+    graduated = fields.pop("graduation_date", datetime.date(2020, 7, 1))
+    level = fields.pop("level", Level.BACHELOR)
+    code = {"bachelor": "05", "junior_college": "06", "master": "02"}.get(level, "05")
+    values = {
+        "institution": inst,
+        "enrollment_record": record,
+        "certificate_number": f"{inst.code}1{graduated.year}{code}{n:06d}",
+        "name": record.name if record else owner.real_name if owner else f"毕业生{n}",
+        "sex": "2",
+        "birth_date": idnumbers.birth_date(number),
+        "id_number": number,
+        "major_name": record.major.name if record else "会计学",
+        "level": level,
+        "category": Category.REGULAR,
+        "study_form": StudyForm.REGULAR_FULL_TIME,
+        "entry_date": datetime.date(graduated.year - 4, 9, 1),
+        "graduation_date": graduated,
+        "student_number": record.student_number if record else "",
+        "college": record.college if record else None,
+        "user": owner,
+    }
+    values.update(fields)
+    return DegreeRecord.objects.create(**values)
 
 
 def token() -> str:

@@ -80,7 +80,6 @@ from records.models import (
 )
 from records.online_reports.services import code_generate
 from tests import factories
-from tests.accounts.helpers import degree
 from tests.notices.notice_forms import notice_data
 
 PERSONAS = [
@@ -104,6 +103,9 @@ TARGETS = {
     "records:discrepancy_detail": ("pk", "report", "pk"),
     "records:evidence_file": ("token", "evidence", "token"),
     "records:class_detail": ("pk", "class", "pk"),
+    "records:degree_detail": ("pk", "own_degree", "pk"),
+    "records:degree_confirm": ("pk", "own_degree", "pk"),
+    "records:degree_report": ("pk", "own_degree", "pk"),
     "imaging:photo_file": ("token", "photo", "token"),
     "imaging:photo_thumbnail": ("token", "photo", "token"),
     "imaging:photo_confirm": ("token", "own_photo", "token"),
@@ -183,6 +185,11 @@ def _discrepancy(world, record) -> dict:
     }
 
 
+def _degree_report(world, degree) -> dict:
+    # 专业 is checked by the office on its own files: no evidence asked.
+    return {"wrong_major_name": "on", "value_major_name": "会计学（注册会计师方向）"}
+
+
 def _remark(world, sheet) -> dict:
     record = EnrollmentRecord.objects.filter(school_class=sheet.school_class).first()
     return {f"remark_{record.pk}": "已与本人核对"} if record else {}
@@ -219,6 +226,9 @@ POST_DATA = {
     "records:discrepancy_detail": {"decision": "reject", "note": "材料不足"},
     "records:evidence_file": READS,
     "records:class_detail": READS,
+    "records:degree_detail": READS,
+    "records:degree_confirm": {},
+    "records:degree_report": _degree_report,
     "imaging:photo_file": READS,
     "imaging:photo_thumbnail": READS,
     "imaging:photo_confirm": {},
@@ -287,6 +297,8 @@ MAY_ACT = {
     "records:record_confirm": _roles(Role.STUDENT, admins=False),
     "records:discrepancy_create": _roles(Role.STUDENT, admins=False),
     "records:discrepancy_withdraw": _roles(Role.STUDENT, admins=False),
+    "records:degree_confirm": _roles(Role.STUDENT, admins=False),
+    "records:degree_report": _roles(Role.STUDENT, admins=False),
     "records:record_edit": _roles(Role.REGISTRAR),
     "records:discrepancy_detail": _roles(Role.REGISTRAR),
     "imaging:photo_upload": _roles(Role.REGISTRAR),
@@ -374,8 +386,8 @@ def build_objects(world) -> Objects:
     attachments = _attachments(notices + task_notices)
     requests, assists = _identity_objects(world)
     claims = _claims(world)
-    reports, evidence = _reports(records)
-    degrees = _degrees(records)
+    degrees = _degrees(world, records)
+    reports, evidence = _reports(records, degrees)
     online_reports = _online_reports(records) + _degree_reports(degrees)
     _acted_on(world, photos, sheets, claims)
     return Objects(
@@ -435,12 +447,26 @@ def _acted_on(world, photos, sheets, claims) -> None:
     IdentityClaim.objects.filter(pk=claims[1].pk).update(state=ClaimState.DISPUTED)
 
 
-def _reports(records):
+def _degrees(world, records) -> list[DegreeRecord]:
+    """A 学历 of each record, and one of a 往届毕业生 with no 学籍 here, counted under
+    dave's college (经管学院)."""
+    degrees = [factories.degree(record.institution, record=record) for record in records]
+    graduate = factories.user(Role.STUDENT, real_name="孙雅", id_number=factories.id_number())
+    degrees.append(
+        factories.degree(world.institution, owner=graduate, college=world.dave_record.college)
+    )
+    return degrees
+
+
+def _reports(records, degrees):
+    """A 有误 report of each record, and of the degrees of dave, of the other institution's
+    student and of the 往届毕业生 (alice's, bob's and carol's are left to confirm or report)."""
     reports, evidence = [], []
-    for record in records:
-        report = DiscrepancyReport.objects.create(
-            record=record, user=record.user, explanation="民族有误"
-        )
+    subjects = [{"record": record} for record in records]
+    subjects += [{"degree": degree} for degree in degrees[3:]]
+    for subject in subjects:
+        owner = next(iter(subject.values())).user
+        report = DiscrepancyReport.objects.create(**subject, user=owner, explanation="民族有误")
         DiscrepancyItem.objects.create(
             report=report, field="ethnicity", current_value="汉族", claimed_value="回族"
         )
@@ -472,14 +498,6 @@ def _online_report(record, **fields) -> OnlineReport:
     return OnlineReport.objects.create(
         record=record, user=record.user, code=code_generate(), **fields
     )
-
-
-def _degrees(records) -> list[DegreeRecord]:
-    """A 学历 of each student, bound to her account."""
-    return [
-        degree(record, certificate_number=f"13999120070500{n:04d}", user=record.user)
-        for n, record in enumerate(records)
-    ]
 
 
 def _degree_reports(degrees) -> list[OnlineReport]:
@@ -585,7 +603,7 @@ OWNER = {
     "assist": "classmate_id",  # only the classmate asked may answer
     "own_claim": "holder_id",  # only the holder answers a claim against her account
     "own_record": "user_id",  # pages only the bound student needs (online reports)
-    "own_degree": "user_id",  # her 学历证书电子注册备案表 (online reports)
+    "own_degree": "user_id",  # her 学历信息, 正确, 有误 and 学历证书电子注册备案表
     # the student of its record or degree alone: not staff, not admins
     "online_report": "subject.user_id",
     "own_photo": "record.user_id",  # 图像校对 is the student's own act: not staff, not admins
@@ -612,7 +630,14 @@ def may_see(world, persona: str, kind: str, obj) -> bool:
         return True
     if kind in ("notice", "managed_notice", "batch"):  # the registrar of their institution
         return user.role == Role.REGISTRAR and obj.institution_id == user.institution_id
-    while kind in PARENT:  # evidence → report → record; photo → record
+    return _may_see_by_parent(world, user, kind, obj)
+
+
+def _may_see_by_parent(world, user, kind: str, obj) -> bool:
+    """Evidence → report → record (or degree); photo → record; a class as itself."""
+    while kind in PARENT:
+        if kind == "report" and obj.degree_id:
+            return _may_see_degree(world, user, obj.degree)
         kind, obj = PARENT[kind], getattr(obj, PARENT[kind])
     if kind == "class":
         return _may_see_class(world, user, obj)
@@ -696,6 +721,21 @@ def _may_see_record(world, user, record) -> bool:
         return record.college_id == user.college_id
     if user.role == Role.REGISTRAR:
         return record.institution_id == user.institution_id
+    return False
+
+
+def _may_see_degree(world, user, degree) -> bool:
+    """A 学历 (its reports): the holder; the counselor of its 学籍's class; the staff of
+    the college it counts under; the registrar of its institution."""
+    if user.role == Role.STUDENT:
+        return degree.user_id == user.pk
+    if user.role == Role.COUNSELOR:
+        record = degree.enrollment_record
+        return record is not None and record.school_class_id == world.class_a.pk
+    if user.role == Role.COLLEGE:
+        return degree.college_id is not None and degree.college_id == user.college_id
+    if user.role == Role.REGISTRAR:
+        return degree.institution_id == user.institution_id
     return False
 
 

@@ -33,6 +33,7 @@ DEGREE = "records.DegreeRecord"
 ONLINE_REPORT = "records.OnlineReport"
 CORRECTED, EDITED, IMPORTED = "records.corrected", "records.edited", "records.imported"
 REPORTED = "records.reported"
+DEGREE_CORRECTED, DEGREE_REPORTED = "records.degree_corrected", "records.degree_reported"
 REPORT_VIEWED = "records.online_report_viewed"
 # The changes made to a record by someone else than its student: what 学籍信息 says when
 # her check is open again (staff_change_notes).
@@ -107,10 +108,7 @@ def record_changes(user, *, limit: int = CHANGES_LIMIT) -> tuple[list[Change], b
     about = (
         Q(target_type=RECORD, target_id__in=_str_ids(EnrollmentRecord.objects.filter(user=user)))
         | Q(target_type=DEGREE, target_id__in=_str_ids(DegreeRecord.objects.filter(user=user)))
-        | Q(
-            target_type=REPORT,
-            target_id__in=_str_ids(DiscrepancyReport.objects.filter(record__user=user)),
-        )
+        | Q(target_type=REPORT, target_id__in=_str_ids(_reports_of(user)))
     )
     events = list(
         AuditEvent.objects.changes_only()
@@ -119,12 +117,15 @@ def record_changes(user, *, limit: int = CHANGES_LIMIT) -> tuple[list[Change], b
         .order_by("-created_at", "-pk")[: limit + 1]
     )
     reports = list(
-        DiscrepancyReport.objects.filter(record__user=user).only(
-            "pk", "record_id", "state", "decided_at", "explanation"
-        )
+        _reports_of(user).only("pk", "record_id", "degree_id", "state", "decided_at", "explanation")
     )
     changes = [_change(event, user, reports) for event in events[:limit]]
     return changes, len(events) > limit
+
+
+def _reports_of(user):
+    """Her 有误 reports, of her 学籍 and of her 学历."""
+    return DiscrepancyReport.objects.filter(Q(record__user=user) | Q(degree__user=user))
 
 
 def _change(event: AuditEvent, user, reports: list[DiscrepancyReport]) -> Change:
@@ -140,10 +141,11 @@ def _change(event: AuditEvent, user, reports: list[DiscrepancyReport]) -> Change
 
 
 def _lines(event: AuditEvent) -> list[audit_labels.ChangeLine]:
-    # A 有误 report's changes name the record's fields ([current, claimed]): read them by
-    # the record's labels.
+    # A 有误 report's changes name the record's (or the degree's) fields ([current,
+    # claimed]): read them by its labels.
     if event.target_type == REPORT:
-        return audit_labels.change_lines(SimpleNamespace(target_type=RECORD, changes=event.changes))
+        of = DEGREE if event.action == DEGREE_REPORTED else RECORD
+        return audit_labels.change_lines(SimpleNamespace(target_type=of, changes=event.changes))
     return audit_labels.change_lines(event)
 
 
@@ -151,14 +153,15 @@ def _report_of(event: AuditEvent, reports: list[DiscrepancyReport]) -> Discrepan
     """The 有误 report an event is about: the reported one itself, or the one a correction
     accepted — the record's latest accepted report decided by the time of the event (the
     decision and its event are written in one transaction, records.services.corrections)."""
-    if event.action == REPORTED:
+    if event.action in (REPORTED, DEGREE_REPORTED):
         return next((r for r in reports if str(r.pk) == event.target_id), None)
-    if event.action != CORRECTED:
+    if event.action not in (CORRECTED, DEGREE_CORRECTED):
         return None
+    subject = "degree_id" if event.action == DEGREE_CORRECTED else "record_id"
     accepted = [
         (report.decided_at, report)
         for report in reports
-        if str(report.record_id) == event.target_id
+        if str(getattr(report, subject)) == event.target_id
         and report.state == ReportState.ACCEPTED
         and report.decided_at is not None
         and report.decided_at <= event.created_at

@@ -21,6 +21,7 @@ from records.models.checks import (
     RecordConfirmation,
     RecordConfirmationQuerySet,
     ReportState,
+    SubjectKind,
     evidence_path,
 )
 from records.models.choices import (
@@ -81,5 +82,6 @@ __all__ = [
     "SchoolClassQuerySet",
     "ScopedQuerySet",
     "StudyForm",
+    "SubjectKind",
     "evidence_path",
 ]

@@ -20,10 +20,15 @@ _ONE_SUBJECT = Q(record__isnull=False, degree__isnull=True) | Q(
 
 
 class RecordConfirmationQuerySet(ScopedQuerySet):
-    institution_lookup = "record__institution"
-    college_lookup = "record__college"
-    counselor_lookup = "record__school_class__counselors"
-    student_lookup = "record__user"
+    # Of a 学籍 through the record; of a 学历 through the degree: its institution, the
+    # college it counts under, the class of its 学籍 (a counselor's), its holder.
+    institution_lookup = ("record__institution", "degree__institution")
+    college_lookup = ("record__college", "degree__college")
+    counselor_lookup = (
+        "record__school_class__counselors",
+        "degree__enrollment_record__school_class__counselors",
+    )
+    student_lookup = ("record__user", "degree__user")
 
 
 class RecordConfirmation(models.Model):
@@ -75,7 +80,19 @@ class RecordConfirmation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.record} 正确 {self.confirmed_at:%Y-%m-%d}"
+        return f"{self.subject} 正确 {self.confirmed_at:%Y-%m-%d}"
+
+    @property
+    def subject(self) -> EnrollmentRecord | DegreeRecord:
+        """The 学籍 or the 学历 confirmed."""
+        return self.record if self.record_id else self.degree
+
+
+class SubjectKind(models.TextChoices):
+    """What a confirmation or a report is of (the queue's filter 学籍 / 学历)."""
+
+    RECORD = "record", _("学籍")
+    DEGREE = "degree", _("学历")
 
 
 class ReportState(models.TextChoices):
@@ -88,6 +105,14 @@ class ReportState(models.TextChoices):
 class DiscrepancyReportQuerySet(RecordConfirmationQuerySet):
     def open(self):
         return self.filter(state=ReportState.SUBMITTED)
+
+    def of_kind(self, kind: str):
+        """学籍 or 学历 reports (SubjectKind); every report for ""."""
+        if kind == SubjectKind.RECORD:
+            return self.filter(record__isnull=False)
+        if kind == SubjectKind.DEGREE:
+            return self.filter(degree__isnull=False)
+        return self
 
 
 class DiscrepancyReport(models.Model):
@@ -152,7 +177,16 @@ class DiscrepancyReport(models.Model):
         indexes = [models.Index(fields=["state", "created_at"], name="report_queue_idx")]
 
     def __str__(self) -> str:
-        return f"{self.record} 有误（{self.get_state_display()}）"
+        return f"{self.subject} 有误（{self.get_state_display()}）"
+
+    @property
+    def subject(self) -> EnrollmentRecord | DegreeRecord:
+        """The 学籍 or the 学历 reported."""
+        return self.record if self.record_id else self.degree
+
+    @property
+    def is_of_degree(self) -> bool:
+        return self.degree_id is not None
 
     @property
     def state_label(self) -> str:

@@ -191,7 +191,8 @@ class EnrollmentRecord(models.Model):
 
 
 class DegreeRecordQuerySet(ScopedQuerySet):
-    college_lookup = "enrollment_record__college"
+    # The college it counts under (a 往届毕业生's too), or its 学籍's while that is unset.
+    college_lookup = ("college", "enrollment_record__college")
     counselor_lookup = "enrollment_record__school_class__counselors"
     student_lookup = "user"
 

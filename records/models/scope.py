@@ -14,7 +14,9 @@ Lookup = str | tuple[str, ...] | None
 
 class ScopedQuerySet(models.QuerySet):
     """Scope by role. Subclasses name the lookups that lead to institution, college,
-    class and owner; a lookup of None means that role sees nothing of this model."""
+    class and owner; a lookup of None means that role sees nothing of this model, and a
+    tuple of lookups means any of them (a report is of a 学籍 or of a 学历: each leads
+    there its own way)."""
 
     institution_lookup: Lookup = "institution"
     college_lookup: Lookup = "college"

@@ -21,10 +21,13 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from records.errors import FieldErrors
-from records.models import EnrollmentRecord
+from records.models import DegreeRecord, EnrollmentRecord
 from records.rules import between, policy
 from records.rules.fields import (
+    ALL_RULES,
     CORRECTABLE_FIELDS,
+    DEGREE_CORRECTABLE_FIELDS,
+    DEGREE_FIELDS,
     DEGREE_RULES,
     LOCATING_FIELDS,
     RULES,
@@ -42,7 +45,10 @@ from records.rules.fields import (
 from records.rules.values import RuleError
 
 __all__ = [
+    "ALL_RULES",
     "CORRECTABLE_FIELDS",
+    "DEGREE_CORRECTABLE_FIELDS",
+    "DEGREE_FIELDS",
     "DEGREE_RULES",
     "LOCATING_FIELDS",
     "RULES",
@@ -50,6 +56,7 @@ __all__ = [
     "Kind",
     "RuleError",
     "check_changes",
+    "correctable_fields",
     "current",
     "id_number_for_rekeying",
     "label",
@@ -70,7 +77,15 @@ _BETWEEN = (
     "expected_graduation",
     "duration",
     "leaving_date",
+    "graduation_date",
 )
+
+Subject = EnrollmentRecord | DegreeRecord
+
+
+def correctable_fields(subject: Subject) -> tuple[str, ...]:
+    """The fields a 有误 claim or a correction may name: a record's or a degree's."""
+    return DEGREE_CORRECTABLE_FIELDS if isinstance(subject, DegreeRecord) else CORRECTABLE_FIELDS
 
 
 @dataclass
@@ -83,14 +98,15 @@ class Changes:
 
     def raise_errors(self) -> None:
         if self.errors:
-            labels = {name: label(name) for name in self.errors if name in RULES}
+            labels = {name: label(name) for name in self.errors if name in ALL_RULES}
             raise FieldErrors(self.errors, {"evidence": _("证明材料"), **labels})
 
 
 def check_changes(
-    record: EnrollmentRecord, texts: Mapping[str, str], *, same_is_error: bool = False
+    record: Subject, texts: Mapping[str, str], *, same_is_error: bool = False
 ) -> Changes:
-    """Read each text as its field's new value and check it against the record: the
+    """Read each text as its field's new value and check it against the record (or the
+    degree: its own rules, and its certificate number against its 层次 and year): the
     field's own rule, the rules between fields that it takes part in, and the changes
     the seeds refuse (policy.refusals). Every error at once, by field.
 
@@ -100,9 +116,16 @@ def check_changes(
     _read_values(changes, record, texts, same_is_error)
     merged = {name: getattr(record, name) for name in _BETWEEN if hasattr(record, name)}
     merged.update((n, v) for n, v in changes.values.items() if n in _BETWEEN)
-    _check_organisation(changes, record)
-    # What the seeds never change is said first: it explains more than a mismatch.
-    found = policy.refusals(record, changes.values) + between.problems(merged)
+    found = policy.refusals(record, changes.values)  # said first: it explains the most
+    if isinstance(record, DegreeRecord):
+        merged.update(
+            certificate_number=record.certificate_number,
+            level=changes.values.get("level", record.level),
+        )
+        found += between.certificate(merged, record.institution.code)
+    else:
+        _check_organisation(changes, record)
+    found += between.problems(merged)
     if "id_number" in changes.values:
         changes.values["id_number"] = merged["id_number"]  # in its normal form
     for name, reason in between.by_field(found, changes.values).items():
@@ -114,16 +137,17 @@ def check_changes(
 
 def _read_values(changes: Changes, record, texts: Mapping[str, str], same_is_error: bool):
     related = []
+    rules = DEGREE_RULES if isinstance(record, DegreeRecord) else RULES
     for name, raw in texts.items():
-        if name not in CORRECTABLE_FIELDS:
+        if name not in correctable_fields(record):
             changes.errors[name] = _("该字段不能修改")
             continue
         try:
-            value = read(name, raw)
+            value = read(name, raw, rules)
         except RuleError as exc:
             changes.errors[name] = exc.reason
             continue
-        if RULES[name].kind == Kind.RELATED:
+        if rules[name].kind == Kind.RELATED:
             related.append((name, value))
         else:
             _keep(changes, record, name, value, same_is_error)

@@ -180,9 +180,29 @@ CORRECTABLE_FIELDS = tuple(
     f for f in EnrollmentRecord.MAIN_FIELDS + EnrollmentRecord.OTHER_FIELDS if f != "institution"
 )
 
+# A degree's fields as the graduate reads them (DESIGN: the yearly degree file's order).
+DEGREE_FIELDS = (
+    "certificate_number", "school_number", "name", "sex", "birth_date", "id_type",
+    "id_number", "major_name", "level", "category", "study_form", "entry_date",
+    "graduation_date", "graduation_kind",
+)  # fmt: skip
+# Every one of them can be reported but the numbers: 证书编号 (and the school's own number
+# before 2001) is the number 学信网 registered the diploma under, made of the 院校代码, the
+# year and the 层次 (records.rules.between.certificate). A wrong number is a wrong year or
+# 层次: she reports those, and the office re-registers the number with them; she bound
+# the degree by it, so it is hers as it stands.
+DEGREE_CORRECTABLE_FIELDS = tuple(
+    f for f in DEGREE_FIELDS if f not in ("certificate_number", "school_number")
+)
+
+# Every rule by name, a record's first where both have one (show: the text of any value).
+ALL_RULES: dict[str, FieldRule] = {**DEGREE_RULES, **RULES}
+
 
 def label(name: str) -> str:
-    return str(EnrollmentRecord._meta.get_field(name).verbose_name)
+    """A field's label: a record's, or a degree's for the degree's own fields."""
+    model = EnrollmentRecord if name in RULES else DegreeRecord
+    return str(model._meta.get_field(name).verbose_name)
 
 
 def degree_label(name: str) -> str:
@@ -200,26 +220,26 @@ def read(name: str, raw: Any, rules: dict[str, FieldRule] = RULES) -> Any:
     return rule.read(raw)
 
 
-def show(name: str, value: Any, rules: dict[str, FieldRule] = RULES) -> str:
+def show(name: str, value: Any, rules: dict[str, FieldRule] = ALL_RULES) -> str:
     return rules[name].show(value)
 
 
 def as_read(name: str, value: Any) -> Any:
     """A stored value as `read` gives it: a related object by its name, a class by its
     name and 班号 (class names repeat from one cohort to the next; 班号 do not)."""
-    if RULES[name].kind != Kind.RELATED or value is None:
+    if name not in RULES or RULES[name].kind != Kind.RELATED or value is None:
         return value
     if isinstance(value, SchoolClass):
         return value.code if value.name == value.code else f"{value.name}（{value.code}）"
     return value.name
 
 
-def current(record: EnrollmentRecord, name: str) -> Any:
+def current(record: EnrollmentRecord | DegreeRecord, name: str) -> Any:
     """The record's value of a field, as `read` gives it."""
     return as_read(name, getattr(record, name))
 
 
-def text(record: EnrollmentRecord, name: str) -> str:
+def text(record: EnrollmentRecord | DegreeRecord, name: str) -> str:
     """The current value as the student reads it (现有信息), reading back as itself."""
     return show(name, current(record, name))
 

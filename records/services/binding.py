@@ -108,6 +108,16 @@ def records_mark_viewed(*, records: list[EnrollmentRecord]) -> None:
         record.first_viewed_at = now
 
 
+def degree_mark_viewed(*, degree: DegreeRecord) -> None:
+    """The graduate opened her 学历信息: the first look is kept, as for a 学籍."""
+    if degree.first_viewed_at is not None:
+        return
+    degree.first_viewed_at = timezone.now()
+    DegreeRecord.objects.filter(pk=degree.pk, first_viewed_at__isnull=True).update(
+        first_viewed_at=degree.first_viewed_at
+    )
+
+
 def binding_diagnosis(user: User) -> str:
     """Why no 学籍 shows, in the cases of seed 003: 'no_record' (no record with this
     ID number), 'other_name' (a record with this number under another name),

@@ -1,5 +1,7 @@
-"""The student's self-check: 正确 (confirm the record as it stands) or 有误 (report
-the wrong fields with the right values and evidence). Students never edit fields."""
+"""The student's self-check of a 学籍 or of a 学历 (the subject): 正确 (confirm it as it
+stands) or 有误 (report the wrong fields with the right values and evidence). Students
+never edit fields. One code path for both: what differs is which foreign key of the
+confirmation or report holds the subject (`of`), and the fields the rules know for it."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from records import progress, rules, signals
 from records.campaign import CurrentNotice, current_notice
 from records.errors import RecordError
 from records.models import (
+    DegreeRecord,
     DiscrepancyEvidence,
     DiscrepancyItem,
     DiscrepancyReport,
@@ -36,57 +39,82 @@ EVIDENCE_MAX_SIDE = 2000
 EVIDENCE_MAX_FILES = 5
 
 
-def _own_and_checkable(record: EnrollmentRecord, user) -> None:
-    if record.user_id != user.pk:
+Subject = EnrollmentRecord | DegreeRecord
+
+
+def of(subject: Subject) -> dict[str, Subject]:
+    """The lookup of a confirmation's or a report's subject: {"record": …} or {"degree": …}."""
+    return {"degree" if isinstance(subject, DegreeRecord) else "record": subject}
+
+
+def _own_and_checkable(subject: Subject, user) -> None:
+    if subject.user_id != user.pk:
+        if isinstance(subject, DegreeRecord):
+            raise RecordError(_("只能校对绑定在本人账号下的学历。"))
         raise RecordError(_("只能校对绑定在本人账号下的学籍。"))
+    if isinstance(subject, DegreeRecord):
+        return  # a registered diploma is checked whatever became of the 学籍
     # 未注册, 已毕业 or ended (records.self_check): refused here, not only by the page.
-    checkable, reason = check_state(record)
+    checkable, reason = check_state(subject)
     if not checkable:
         raise RecordError(reason)
 
 
 @transaction.atomic
-def record_confirm(*, record: EnrollmentRecord, by, ip: str | None = None) -> RecordConfirmation:
-    """正确. A double-click records one confirmation (a unique active confirmation).
+def record_confirm(*, record: Subject, by, ip: str | None = None) -> RecordConfirmation:
+    """正确 of a 学籍 or a 学历. A double-click records one confirmation (a unique active
+    confirmation).
 
-    The record is locked first: a re-import or a correction writing it meanwhile
+    The subject is locked first: a re-import or a correction writing it meanwhile
     finishes (and revokes what stood) before this confirmation is taken."""
     _own_and_checkable(record, by)
-    # order_by(): the default ordering joins the institution, whose row FOR UPDATE would
-    # lock too — every confirmation of the institution would wait for the one before.
-    list(
-        EnrollmentRecord.objects.select_for_update()
-        .filter(pk=record.pk)
-        .order_by()
-        .values_list("pk")
-    )
-    if DiscrepancyReport.objects.filter(record=record, state=ReportState.SUBMITTED).exists():
+    subject = of(record)
+    # order_by(): the record's default ordering joins the institution, whose row FOR UPDATE
+    # would lock too — every confirmation of the institution would wait for the one before.
+    list(type(record).objects.select_for_update().filter(pk=record.pk).order_by().values_list("pk"))
+    if DiscrepancyReport.objects.filter(**subject, state=ReportState.SUBMITTED).exists():
         raise RecordError(_("您已提交有误申请，请等待学籍管理部门处理后再确认；也可以先撤回申请。"))
-    existing = RecordConfirmation.objects.filter(record=record, revoked_at__isnull=True).first()
+    existing = RecordConfirmation.objects.filter(**subject, revoked_at__isnull=True).first()
     if existing:
         return existing
     notice = current_notice(by)
     try:
         with transaction.atomic():
-            confirmation = RecordConfirmation.objects.create(record=record, user=by)
+            confirmation = RecordConfirmation.objects.create(**subject, user=by)
     except IntegrityError:  # the other click of a double-click won
-        return RecordConfirmation.objects.get(record=record, revoked_at__isnull=True)
+        return RecordConfirmation.objects.get(**subject, revoked_at__isnull=True)
     signals.confirmation_made.send(
         sender=RecordConfirmation, confirmation=confirmation, notice=notice
     )
-    log_action(record, "records.confirmed", by=by, subject=by, ip=ip)
+    degree = isinstance(record, DegreeRecord)
+    action = "records.degree_confirmed" if degree else "records.confirmed"
+    log_action(record, action, by=by, subject=by, ip=ip)
     return confirmation
 
 
-def revoke_confirmation(record: EnrollmentRecord, reason: str, *, refresh: bool = True) -> None:
-    """Revoke the record's 正确 (a correction or re-import changed it). An update() sends
-    no signal: the record's check result is refreshed here, or by the caller once for many
-    (refresh=False: records.imports.writer)."""
-    revoked = RecordConfirmation.objects.filter(record=record, revoked_at__isnull=True).update(
+def revoke_confirmation(record: Subject, reason: str, *, refresh: bool = True) -> None:
+    """Revoke the record's (or degree's) 正确 (a correction or re-import changed it). An
+    update() sends no signal: the check result is refreshed here, or by the caller once
+    for many (refresh=False: records.imports.writer)."""
+    revoked = RecordConfirmation.objects.filter(**of(record), revoked_at__isnull=True).update(
         revoked_at=timezone.now(), revoked_reason=reason[:200]
     )
     if revoked and refresh:
-        progress.refresh([record.pk])
+        if isinstance(record, DegreeRecord):
+            progress.refresh_degrees([record.pk])
+        else:
+            progress.refresh([record.pk])
+
+
+def revoke_degree_confirmations(degrees: list[int], reason: str) -> int:
+    """Revoke the 正确 of these degrees (ids: a re-import changed their fields) and refresh
+    their check results, in two statements; how many were revoked."""
+    revoked = RecordConfirmation.objects.filter(degree__in=degrees, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_reason=reason[:200]
+    )
+    if revoked:
+        progress.refresh_degrees(degrees)
+    return revoked
 
 
 def with_last_revocation(records: QuerySet[EnrollmentRecord]) -> QuerySet[EnrollmentRecord]:
@@ -125,7 +153,7 @@ def _check_deadline(notice: CurrentNotice | None) -> None:
         raise RecordError(reason)
 
 
-def claim_changes(record: EnrollmentRecord, claims: dict[str, str], kinds: set[str]):
+def claim_changes(record: Subject, claims: dict[str, str], kinds: set[str]):
     """The claimed values read and checked by the field rules (records.rules), with the
     evidence the fields' change policies ask for among `kinds`: every refused value at
     once, by field (`.errors`). The 有误 form shows them; discrepancy_report refuses on them."""
@@ -140,7 +168,7 @@ def claim_changes(record: EnrollmentRecord, claims: dict[str, str], kinds: set[s
     return changes
 
 
-def _items(record: EnrollmentRecord, claims: dict[str, str], kinds: set[str]):
+def _items(record: Subject, claims: dict[str, str], kinds: set[str]):
     """The claim's items, each value stored as the rules show it; FieldErrors else."""
     if not claims:
         raise RecordError(_("请勾选有误的字段，并填写正确的信息。"))
@@ -183,14 +211,15 @@ def _evidence_rows(evidence: list[Evidence]) -> list[tuple[DiscrepancyEvidence, 
 
 def discrepancy_report(
     *,
-    record: EnrollmentRecord,
+    record: Subject,
     by,
     claims: dict[str, str],
     explanation: str,
     evidence: list[Evidence],
     ip: str | None = None,
 ) -> DiscrepancyReport:
-    """有误: the wrong fields, the right values, an explanation and evidence."""
+    """有误 of a 学籍 or a 学历: the wrong fields, the right values, an explanation and
+    evidence."""
     _own_and_checkable(record, by)
     notice = current_notice(by)
     _check_deadline(notice)
@@ -199,7 +228,7 @@ def discrepancy_report(
     try:
         with transaction.atomic():
             report = DiscrepancyReport.objects.create(
-                record=record, user=by, explanation=explanation.strip()
+                **of(record), user=by, explanation=explanation.strip()
             )
             for item in items:
                 item.report = report
@@ -214,14 +243,14 @@ def discrepancy_report(
             )
             log_action(
                 report,
-                "records.reported",
+                "records.degree_reported" if report.is_of_degree else "records.reported",
                 by=by,
                 subject=by,
                 ip=ip,
                 changes={i.field: [i.current_value, i.claimed_value] for i in items},
             )
     except IntegrityError as exc:
-        raise RecordError(_("该学籍已有一个待处理的有误申请，请等待处理结果或先撤回。")) from exc
+        raise RecordError(_("已有一个待处理的有误申请，请等待处理结果或先撤回。")) from exc
     return report
 
 

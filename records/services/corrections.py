@@ -14,8 +14,8 @@ from accounts.notify import notify
 from portal.lib.audit import diff, log_action, snapshot
 from records import rules
 from records.errors import RecordError
-from records.models import DiscrepancyReport, EnrollmentRecord, ReportState
-from records.services.checks import revoke_confirmation
+from records.models import DegreeRecord, DiscrepancyReport, EnrollmentRecord, ReportState
+from records.services.checks import Subject, revoke_confirmation
 
 # Standard reasons for 不予更正 (seed 002: ID-card generation changes and birth-date
 # changes are not corrected).
@@ -27,7 +27,7 @@ STANDARD_REJECT_REASONS = [
 ]
 
 
-def _apply(record: EnrollmentRecord, texts: dict[str, str]) -> dict[str, list]:
+def _apply(record: Subject, texts: dict[str, str]) -> dict[str, list]:
     """Set the fields to the values the texts name, by the field rules (records.rules:
     every refused value at once, as FieldErrors), and save; returns before and after."""
     changes = rules.check_changes(record, texts)
@@ -45,21 +45,30 @@ def _apply(record: EnrollmentRecord, texts: dict[str, str]) -> dict[str, list]:
     return diff(before, after)
 
 
+def _subject_for_update(report: DiscrepancyReport) -> Subject:
+    if report.degree_id is not None:
+        return (
+            DegreeRecord.objects.select_for_update()
+            .select_related("institution")
+            .get(pk=report.degree_id)
+        )
+    return EnrollmentRecord.objects.select_for_update().get(pk=report.record_id)
+
+
 @transaction.atomic
 def discrepancy_accept(
     *, report: DiscrepancyReport, by, fields: list[str], note: str = "", ip: str | None = None
-) -> EnrollmentRecord:
-    """Apply the claimed values of the chosen fields; the others are not accepted."""
-    report = (
-        DiscrepancyReport.objects.select_for_update().select_related("record").get(pk=report.pk)
-    )
+) -> Subject:
+    """Apply the claimed values of the chosen fields to the 学籍 or the 学历 reported; the
+    others are not accepted."""
+    report = DiscrepancyReport.objects.select_for_update().get(pk=report.pk)
     if report.state != ReportState.SUBMITTED:
         raise RecordError(_("该申请已处理。"))
     items = list(report.items.all())
     chosen = [item for item in items if item.field in fields]
     if not chosen:
         raise RecordError(_("请勾选要更正的字段；全部不予更正时请选择“不予更正”并填写原因。"))
-    record = EnrollmentRecord.objects.select_for_update().get(pk=report.record_id)
+    record = _subject_for_update(report)
     changes = _apply(record, {item.field: item.claimed_value for item in chosen})
     for item in items:
         item.accepted = item in chosen
@@ -71,10 +80,13 @@ def discrepancy_accept(
     )
     report.decision_reason = note
     report.save(update_fields=["state", "reviewer", "decided_at", "decision_reason"])
-    revoke_confirmation(record, _("学籍信息已更正，请重新确认"))
+    degree = report.is_of_degree
+    revoke_confirmation(
+        record, _("学历信息已更正，请重新确认") if degree else _("学籍信息已更正，请重新确认")
+    )
     log_action(
         record,
-        "records.corrected",
+        "records.degree_corrected" if degree else "records.corrected",
         by=by,
         subject=record.user,
         ip=ip,
@@ -82,7 +94,12 @@ def discrepancy_accept(
         reason=note or _("有误申请 #%(pk)d 已核实更正") % {"pk": report.pk},
     )
     if record.user:
-        notify(record.user, _("您的学籍有误申请已处理，信息已更正。请登录查看并重新确认学籍信息。"))
+        notify(
+            record.user,
+            _("您的学历有误申请已处理，信息已更正。请登录查看并重新确认学历信息。")
+            if degree
+            else _("您的学籍有误申请已处理，信息已更正。请登录查看并重新确认学籍信息。"),
+        )
     return record
 
 
@@ -111,9 +128,12 @@ def discrepancy_reject(
         ip=ip,
         reason=report.decision_reason,
     )
-    notify(
-        report.user, _("您的学籍有误申请未予更正：%(reason)s") % {"reason": report.decision_reason}
+    message = (
+        _("您的学历有误申请未予更正：%(reason)s")
+        if report.is_of_degree
+        else _("您的学籍有误申请未予更正：%(reason)s")
     )
+    notify(report.user, message % {"reason": report.decision_reason})
     return report
 
 

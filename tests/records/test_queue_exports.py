@@ -64,7 +64,7 @@ def test_the_queue_export_writes_one_row_a_reported_field_values_as_others_see_t
     header, rows, _sheet = report_table(response.content)
     assert header == (
         "提交时间", "学院", "班级", "学号", "姓名", "证件号码", "有误字段", "现有信息",
-        "申请更正为", "状态", "处理人", "处理时间",
+        "申请更正为", "状态", "处理人", "处理时间", "类别", "证书编号",
     )  # fmt: skip
     alice = world.alice_record
     by_field = {row[6]: row for row in rows if row[3] == alice.student_number}
@@ -178,6 +178,7 @@ def test_the_corrections_export_lists_this_months_accepted_fields_whole(
     header, rows, sheet = report_table(response.content)
     assert header == (
         "学号", "姓名", "证件号码", "字段", "原值", "更正为", "处理人", "处理时间", "申请编号",
+        "类别", "证书编号",
     )  # fmt: skip
     by_number = {row[0]: row for row in rows}
     alice, bob, carol = world.alice_record, world.bob_record, world.carol_record

@@ -22,6 +22,7 @@ from records.imports.writer import insert_rows
 from records.models import College, DegreeRecord, EnrollmentRecord, Institution, SchoolClass
 from records.rules import DEGREE_RULES
 from records.rules.fields import degree_label
+from records.services.checks import revoke_degree_confirmations
 
 # The degree fields a row sets (attnames); the optional ones left blank keep their value.
 DEGREE_FIELDS = (
@@ -110,6 +111,7 @@ class DegreeWriter:
             # Rows that change the same way share one UPDATE (as the roster's writer).
             for changes, pks in changed.items():
                 DegreeRecord.objects.filter(pk__in=pks).update(**dict(changes), updated_at=now)
+            self._revoke(changed)
             updated = sum(len(pks) for pks in changed.values())
             self.result.created += len(new)
             self.result.updated += updated
@@ -117,6 +119,17 @@ class DegreeWriter:
             self.progress.step(len(chunk), _("正在写入…"))
         self.result.not_linked = len(self.rows) - self.result.linked
         return self.result
+
+    def _revoke(self, changed: dict[tuple, list[int]]) -> None:
+        """A confirmed (正确) degree whose fields the file changed is to be checked again."""
+        degrees = [
+            pk
+            for changes, pks in changed.items()
+            if set(dict(changes)) & set(DEGREE_FIELDS)
+            for pk in pks
+        ]
+        if degrees:
+            revoke_degree_confirmations(degrees, _("学历信息已由学校导入更新，请重新确认"))
 
     def _values(self, row: DegreeRow, degree: dict[str, Any] | None, now) -> dict[str, Any]:
         values = {name: getattr(row, name) for name in DEGREE_FIELDS}
