@@ -70,12 +70,16 @@ from portal.lib.models import Job, JobState, ThrottleCounter
 from records import progress
 from records.forms import RecordEditForm
 from records.models import (
+    Category,
+    DegreeRecord,
     DiscrepancyEvidence,
     DiscrepancyItem,
     DiscrepancyReport,
     EnrollmentRecord,
+    Level,
     OnlineReport,
     ReportState,
+    StudyForm,
 )
 from records.online_reports.services import code_generate
 from tests import factories
@@ -102,6 +106,7 @@ TARGETS = {
     "records:discrepancy_detail": ("pk", "report", "pk"),
     "records:evidence_file": ("token", "evidence", "token"),
     "records:class_detail": ("pk", "class", "pk"),
+    "records:prior_degree_bind": ("pk", "record", "pk"),
     "imaging:photo_file": ("token", "photo", "token"),
     "imaging:photo_thumbnail": ("token", "photo", "token"),
     "imaging:photo_confirm": ("token", "own_photo", "token"),
@@ -216,6 +221,7 @@ POST_DATA = {
     "records:discrepancy_detail": {"decision": "reject", "note": "材料不足"},
     "records:evidence_file": READS,
     "records:class_detail": READS,
+    "records:prior_degree_bind": lambda world, record: _prior_degree_facts(record),
     "imaging:photo_file": READS,
     "imaging:photo_thumbnail": READS,
     "imaging:photo_confirm": {},
@@ -284,6 +290,7 @@ MAY_ACT = {
     "records:discrepancy_create": _roles(Role.STUDENT, admins=False),
     "records:discrepancy_withdraw": _roles(Role.STUDENT, admins=False),
     "records:record_edit": _roles(Role.REGISTRAR),
+    "records:prior_degree_bind": _roles(Role.STUDENT, admins=False),
     "records:discrepancy_detail": _roles(Role.REGISTRAR),
     "imaging:photo_upload": _roles(Role.REGISTRAR),
     "imaging:dispute_close": _roles(Role.REGISTRAR),
@@ -299,7 +306,9 @@ MAY_ACT = {
 
 # Namespaces with their own guard: the Django admin checks is_staff and model permissions.
 SKIPPED_NAMESPACES = {"admin"}
-SKIPPED_NAMES = {"set_language"}
+# records:degree_detail: a placeholder of the zsb branch until helper dcheck's 学历 page
+# (with its own TARGETS entry) takes its place at the merge.
+SKIPPED_NAMES = {"set_language", "records:degree_detail"}
 
 
 @dataclass
@@ -373,6 +382,7 @@ def build_objects(world) -> Objects:
     reports, evidence = _reports(records)
     online_reports = _online_reports(records)
     _acted_on(world, photos, sheets, claims)
+    _prior_degrees(records)
     return Objects(
         by_kind={
             "identity_request": requests,
@@ -401,6 +411,33 @@ def build_objects(world) -> Objects:
             "public_report": online_reports,
         }
     )
+
+
+def _prior_degrees(records) -> None:
+    """A 专科 degree of each record's person, for 绑定专科学历 (专升本) to find."""
+    for n, record in enumerate(records):
+        DegreeRecord.objects.create(
+            institution=record.institution,
+            certificate_number=f"{record.institution.code}12018060{n:05d}",
+            name=record.name,
+            sex=record.sex,
+            birth_date=record.birth_date,
+            id_number=record.id_number,
+            major_name="会计",
+            level=Level.JUNIOR_COLLEGE,
+            category=Category.REGULAR,
+            study_form=StudyForm.REGULAR_FULL_TIME,
+            graduation_date=datetime.date(2018, 6, 30),
+        )
+
+
+def _prior_degree_facts(record) -> dict:
+    degree = DegreeRecord.objects.get(id_number=record.id_number, level=Level.JUNIOR_COLLEGE)
+    return {
+        "certificate_number": degree.certificate_number,
+        "graduation_year": 2018,
+        "school": record.institution.code,
+    }
 
 
 def _acted_on(world, photos, sheets, claims) -> None:
