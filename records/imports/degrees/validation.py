@@ -129,8 +129,8 @@ class _Matcher:
         return row._replace(pk=existing.pk)
 
     def _link(self, row: DegreeRow, by_number, by_person, held) -> DegreeRow:
-        """Its 学籍: same school and 学号, else same name and ID number (and 层次, when she
-        has two 学籍 there, e.g. 专科 then 专升本 本科)."""
+        """Its 学籍: same school and 学号, else same name, ID number and 层次 (she may have
+        two 学籍 there, e.g. 专科 then 专升本 本科)."""
         record = by_number.get(row.student_number) if row.student_number else None
         if record is not None and not (
             record.name == row.name or same_number(record.id_number, row.id_number)
@@ -143,9 +143,10 @@ class _Matcher:
             return row
         if record is None:
             found = by_person.get(person_key(row.name, row.id_number), [])
+            # Of the same 层次 only: a 专升本 student's 专科 degree is not her 本科 学籍's own
+            # (that is EnrollmentRecord.prior_degree, records.services.prior_degrees).
             same_level = [r for r in found if r.level == row.level]
-            found = same_level or found
-            record = found[0] if len(found) == 1 else None
+            record = same_level[0] if len(same_level) == 1 else None
         if record is None:
             return row
         holder = held.get(record.pk)
