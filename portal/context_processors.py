@@ -37,6 +37,7 @@ _STAFF = {
         ("imaging:dispute_queue", _("照片有误")),
         ("records:class_list", _("班级")),
         ("records:record_list", _("学籍")),
+        ("records:zsb_list", _("专升本")),
         ("imports:roster_import", _("导入名单")),
         ("imaging:manage", _("照片")),
         ("notices:manage_list", _("管理通知")),

@@ -141,6 +141,10 @@ def _registrar(user: User) -> dict:
             "verifications__created_at",
             verifications__result=PhotoState.DISPUTED,
         ),
+        # 专升本 students whose 专科 degree is not found, not bound or not confirmed.
+        "zsb_open": records_selectors.zsb_records(user)
+        .exclude(prior_state=records_selectors.PriorDegreeState.CONFIRMED)
+        .count(),
         "notices": list(notice_selectors.notices_in_progress(user)[:HOME_NOTICES]),
         "soon": timezone.now() + CLOSING_SOON,
     }

@@ -33,6 +33,9 @@ ACTIONS = {
     "records.online_report_closed": _("关闭在线验证报告"),
     "records.online_report_viewed": _("查看在线验证报告"),
     "records.admin_viewed": _("后台查看学籍数据"),
+    "records.prior_degree_linked": _("关联专升本专科学历"),
+    "records.prior_degree_bound": _("绑定专升本专科学历"),
+    "records.zsb_exported": _("导出专升本学生专科学历名单"),
 }
 
 FIELDS = {
@@ -42,6 +45,8 @@ FIELDS = {
     "created": _("新增"),
     "updated": _("更新"),
     "linked": _("对应到学籍"),
+    "prior_degree": _("专科学历"),
+    "prior_certificate_number": _("专科毕业证书编号"),
 }
 
 VALUES = {"origin_region": region_name}

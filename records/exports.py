@@ -23,6 +23,7 @@ from records.models import (
     ReportState,
     SubjectKind,
 )
+from records.selectors import PriorDegreeState, prior_certificate
 
 
 def scope_label(user) -> str:
@@ -239,3 +240,47 @@ def queue_filter_words(filters: dict) -> list[str]:
     if filters.get("older_than"):
         words.append(_("已等待不少于 %(n)d 天") % {"n": filters["older_than"]})
     return words
+
+
+# 专升本: the students whose prior 专科 degree is not found, not bound or not confirmed ----------
+
+
+def prior_degree_header() -> list[str]:
+    return [
+        _("学号"), _("姓名"), _("证件号码"), _("学院"), _("班级"), _("专科毕业证书编号"),
+        _("专科毕业院校"), _("专科毕业日期"), _("专科学历状态"),
+    ]  # fmt: skip
+
+
+def prior_degree_rows(
+    records: QuerySet[EnrollmentRecord], students: list | None = None
+) -> Iterator[list]:
+    """One row a 专升本 student (records.selectors.zsb_records); the ID number masked."""
+    for record in records.iterator(chunk_size=1000):
+        if students is not None:
+            students.append(StudentRef(record_id=record.pk, user_id=record.user_id))
+        degree = record.prior_degree
+        yield [
+            record.student_number,
+            record.name,
+            record.masked_id_number,
+            record.college.name,
+            record.school_class.name if record.school_class else "",
+            prior_certificate(record),
+            degree.institution.name if degree else "",
+            degree.graduation_date.isoformat() if degree else "",
+            str(PriorDegreeState(record.prior_state).label),
+        ]
+
+
+def prior_degree_workbook(
+    records: QuerySet[EnrollmentRecord], *, note: str = "", students: list | None = None
+) -> bytes:
+    report = Report(
+        title=_("专升本学生专科学历名单"),
+        note=note,
+        header=prior_degree_header(),
+        rows=prior_degree_rows(records, students),
+        text_columns=(0, 2, 5),
+    )
+    return report_bytes(report)

@@ -8,7 +8,13 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from records.models import College
-from records.selectors import CheckState, class_cohorts, class_matches, records_in_check_state
+from records.selectors import (
+    CheckState,
+    PriorDegreeState,
+    class_cohorts,
+    class_matches,
+    records_in_check_state,
+)
 
 # The <datalist> of class names and codes the class filter suggests
 # (components/_filter_form.html).
@@ -82,3 +88,34 @@ class RecordFilter(ScopedFilterSet):
 
     def filter_state(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return records_in_check_state(queryset, value)
+
+
+class PriorDegreeFilter(ScopedFilterSet):
+    """专升本: by college, class and where the prior 专科 degree stands."""
+
+    college = college_filter()
+    school_class = class_filter(method="filter_class")
+    state = django_filters.ChoiceFilter(
+        label=_("专科学历状态"),
+        empty_label=_("全部"),
+        choices=PriorDegreeState.choices,
+        field_name="prior_state",
+    )
+
+    def filter_class(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(class_matches(value, prefix="school_class__"))
+
+
+def prior_degree_filter_words(filters: PriorDegreeFilter) -> list[str]:
+    """What narrows the 专升本 list, as its export's note says it."""
+    if not filters.is_bound or not filters.form.is_valid():
+        return []
+    data = filters.form.cleaned_data
+    words = []
+    if data.get("college"):
+        words.append(data["college"].name)
+    if data.get("school_class"):
+        words.append(_("班级：%(c)s") % {"c": data["school_class"]})
+    if data.get("state"):
+        words.append(_("专科学历：%(s)s") % {"s": PriorDegreeState(data["state"]).label})
+    return words

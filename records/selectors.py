@@ -5,14 +5,19 @@ import datetime
 from datetime import timedelta
 
 from django.db.models import (
+    Case,
+    CharField,
     Count,
     Exists,
+    F,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
     TextChoices,
+    Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -30,6 +35,7 @@ from records.models import (
     DiscrepancyItem,
     DiscrepancyReport,
     EnrollmentRecord,
+    Level,
     RecordStatus,
     ReportState,
     SchoolClass,
@@ -50,8 +56,14 @@ def with_state(*, related: bool = False) -> QuerySet[EnrollmentRecord]:
     records = EnrollmentRecord.objects.all()
     if related:
         # The account is the student's own (request.user): not joined again.
+        # and a 专升本 record's prior 专科 degree (records/_prior_degree.html).
         records = records.select_related(
-            "institution", "college", "department", "school_class", "major"
+            "institution",
+            "college",
+            "department",
+            "school_class",
+            "major",
+            "prior_degree__institution",
         )
     return records_with_state(records)
 
@@ -464,3 +476,62 @@ def records_in_check_state(
         CheckState.UNBOUND: open_ & Q(first_viewed_at__isnull=True, user__isnull=True),
     }.get(state)
     return records if condition is None else records.filter(condition)
+
+
+# 专升本 (seeds 002, 003): 本科 records and their prior 专科 degree --------------------------
+
+
+class PriorDegreeState(TextChoices):
+    """Where a 专升本 student's prior 专科 degree stands (zsb_records), in the order the
+    registrar follows it up."""
+
+    NOT_FOUND = "not_found", _("未找到")
+    UNBOUND = "unbound", _("未绑定")
+    UNCONFIRMED = "unconfirmed", _("未确认")
+    REPORTED = "reported", _("有误待处理")
+    CONFIRMED = "confirmed", _("已确认")
+
+
+def _prior_degree_state() -> Case:
+    """未找到: no 专科 degree of hers with the roster's number is linked; 未绑定: linked, but
+    not bound to her account (she has none yet, or has not opened 学籍信息); then the
+    degree's own check result (正确 / 有误 / neither, records.progress)."""
+    hers = Q(user__isnull=False, prior_degree__user=F("user"))
+    # Positive conditions only: a degree without an account compares as NULL, which a
+    # negated condition would not catch; what is not hers falls to the default.
+    return Case(
+        When(prior_degree__isnull=True, then=Value(PriorDegreeState.NOT_FOUND)),
+        When(
+            hers & Q(prior_degree__check_result=CheckResult.CONFIRMED),
+            then=Value(PriorDegreeState.CONFIRMED),
+        ),
+        When(
+            hers & Q(prior_degree__check_result=CheckResult.REPORTED),
+            then=Value(PriorDegreeState.REPORTED),
+        ),
+        When(hers, then=Value(PriorDegreeState.UNCONFIRMED)),
+        default=Value(PriorDegreeState.UNBOUND),
+        output_field=CharField(),
+    )
+
+
+def zsb_records(user) -> QuerySet[EnrollmentRecord]:
+    """专升本 students in `user`'s scope: 本科 records that name a prior 专科 degree (the
+    roster's 专科毕业证书编号) or have one linked, each with `prior_state`
+    (PriorDegreeState), by college, class and 学号. One query a page, whatever its size."""
+    return (
+        EnrollmentRecord.objects.visible_to(user)
+        .filter(level=Level.BACHELOR)
+        .filter(Q(prior_degree__isnull=False) | ~Q(prior_certificate_number=""))
+        .annotate(prior_state=_prior_degree_state())
+        .select_related("college", "school_class", "prior_degree__institution")
+        .order_by("college__code", "school_class__code", "student_number")
+    )
+
+
+def prior_certificate(record: EnrollmentRecord) -> str:
+    """The 专科 certificate number a 专升本 list shows: the linked degree's, else the
+    roster's as given."""
+    if record.prior_degree is not None:
+        return record.prior_degree.certificate_number
+    return record.prior_certificate_number or "—"

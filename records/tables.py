@@ -8,6 +8,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from portal.lib.tables import NUM, DataTable
+from records.selectors import PriorDegreeState, prior_certificate
 from records.templatetags.records import discrepancy_submitted, record_state, reported_values
 
 
@@ -127,3 +128,46 @@ class DiscrepancyTable(DataTable):
     def render_items(self, record):
         values = ((reported_values(item),) for item in record.items.all())
         return format_html_join(mark_safe("<br>"), "{}", values)
+
+
+class PriorDegreeTable(DataTable):
+    """Rows of records.selectors.zsb_records: the 专升本 student, the 专科 degree the roster
+    names or she bound, and where it stands; the ID number masked."""
+
+    student_number = tables.Column(verbose_name=_("学号"))
+    name = tables.Column(verbose_name=_("姓名"))
+    masked_id_number = tables.Column(verbose_name=_("证件号码"), orderable=False)
+    college = tables.Column(
+        verbose_name=_("学院"), accessor="college__name", order_by=("college__code",)
+    )
+    school_class = tables.Column(
+        verbose_name=_("班级"),
+        accessor="school_class__name",
+        order_by=("school_class__code", "student_number"),
+        default="—",
+    )
+    certificate = tables.Column(
+        verbose_name=_("专科毕业证书编号"), empty_values=(), orderable=False
+    )
+    prior_school = tables.Column(
+        verbose_name=_("专科毕业院校"),
+        accessor="prior_degree__institution__name",
+        orderable=False,
+        default="—",
+    )
+    prior_state = tables.Column(verbose_name=_("专科学历状态"))
+
+    class Meta(DataTable.Meta):
+        caption = _("专升本学生的专科学历")
+        empty_text = _("没有符合条件的专升本学生。")
+
+    def render_name(self, record, value):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("records:record_detail", args=[record.pk]), value
+        )
+
+    def render_certificate(self, record):
+        return format_html('<span class="number">{}</span>', prior_certificate(record))
+
+    def render_prior_state(self, record, value):
+        return PriorDegreeState(value).label

@@ -2,6 +2,7 @@ from django.urls import path
 
 from records import views
 from records.history import views as history_views
+from records.prior_degrees import views as prior_degree_views
 
 app_name = "records"
 
@@ -26,4 +27,8 @@ urlpatterns = [
     path("classes/<int:pk>/", views.class_detail, name="class_detail"),
     path("search/", views.record_list, name="record_list"),
     path("export/", views.roster_export, name="roster_export"),
+    # 专升本 (records.prior_degrees)
+    path("<int:pk>/prior-degree/", prior_degree_views.prior_degree_bind, name="prior_degree_bind"),
+    path("zsb/", prior_degree_views.zsb_list, name="zsb_list"),
+    path("zsb/export/", prior_degree_views.zsb_export, name="zsb_export"),
 ]

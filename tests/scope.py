@@ -70,13 +70,16 @@ from portal.lib.models import Job, JobState, ThrottleCounter
 from records import progress
 from records.forms import RecordEditForm
 from records.models import (
+    Category,
     DegreeRecord,
     DiscrepancyEvidence,
     DiscrepancyItem,
     DiscrepancyReport,
     EnrollmentRecord,
+    Level,
     OnlineReport,
     ReportState,
+    StudyForm,
 )
 from records.online_reports.services import code_generate
 from tests import factories
@@ -106,6 +109,7 @@ TARGETS = {
     "records:degree_detail": ("pk", "own_degree", "pk"),
     "records:degree_confirm": ("pk", "own_degree", "pk"),
     "records:degree_report": ("pk", "own_degree", "pk"),
+    "records:prior_degree_bind": ("pk", "record", "pk"),
     "imaging:photo_file": ("token", "photo", "token"),
     "imaging:photo_thumbnail": ("token", "photo", "token"),
     "imaging:photo_confirm": ("token", "own_photo", "token"),
@@ -229,6 +233,7 @@ POST_DATA = {
     "records:degree_detail": READS,
     "records:degree_confirm": {},
     "records:degree_report": _degree_report,
+    "records:prior_degree_bind": lambda world, record: _prior_degree_facts(record),
     "imaging:photo_file": READS,
     "imaging:photo_thumbnail": READS,
     "imaging:photo_confirm": {},
@@ -300,6 +305,7 @@ MAY_ACT = {
     "records:degree_confirm": _roles(Role.STUDENT, admins=False),
     "records:degree_report": _roles(Role.STUDENT, admins=False),
     "records:record_edit": _roles(Role.REGISTRAR),
+    "records:prior_degree_bind": _roles(Role.STUDENT, admins=False),
     "records:discrepancy_detail": _roles(Role.REGISTRAR),
     "imaging:photo_upload": _roles(Role.REGISTRAR),
     "imaging:dispute_close": _roles(Role.REGISTRAR),
@@ -390,6 +396,7 @@ def build_objects(world) -> Objects:
     reports, evidence = _reports(records, degrees)
     online_reports = _online_reports(records) + _degree_reports(degrees)
     _acted_on(world, photos, sheets, claims)
+    _prior_degrees(records)
     return Objects(
         by_kind={
             "identity_request": requests,
@@ -419,6 +426,33 @@ def build_objects(world) -> Objects:
             "public_report": online_reports,
         }
     )
+
+
+def _prior_degrees(records) -> None:
+    """A 专科 degree of each record's person, for 绑定专科学历 (专升本) to find."""
+    for n, record in enumerate(records):
+        DegreeRecord.objects.create(
+            institution=record.institution,
+            certificate_number=f"{record.institution.code}12018060{n:05d}",
+            name=record.name,
+            sex=record.sex,
+            birth_date=record.birth_date,
+            id_number=record.id_number,
+            major_name="会计",
+            level=Level.JUNIOR_COLLEGE,
+            category=Category.REGULAR,
+            study_form=StudyForm.REGULAR_FULL_TIME,
+            graduation_date=datetime.date(2018, 6, 30),
+        )
+
+
+def _prior_degree_facts(record) -> dict:
+    degree = DegreeRecord.objects.get(id_number=record.id_number, level=Level.JUNIOR_COLLEGE)
+    return {
+        "certificate_number": degree.certificate_number,
+        "graduation_year": 2018,
+        "school": record.institution.code,
+    }
 
 
 def _acted_on(world, photos, sheets, claims) -> None:

@@ -42,7 +42,8 @@ from records.imports.results import ImportResult, RosterImportError, RowError
 from records.imports.steps import Progress, by_cell, import_scope, read_rows
 from records.imports.validation import Validator, check_organisation, match_existing
 from records.imports.writer import Writer
-from records.models import Institution
+from records.models import EnrollmentRecord, Institution
+from records.services.prior_degrees import prior_degrees_link
 
 __all__ = [
     "COLUMNS",
@@ -130,6 +131,10 @@ def _write(validator: Validator, institution, *, dry_run, by, progress: Progress
             writer = Writer(validator.rows, institution, by, progress)
             result = writer.run()
             result.institution_created, result.dry_run = created, dry_run
+            # 专升本: the 专科 degrees the rows name (and those named before, found since).
+            result.prior_linked = prior_degrees_link(
+                records=EnrollmentRecord.objects.filter(institution=institution), by=by
+            )
             # One audit event for the import as a whole; created records get no event of
             # their own (50,000 more inserts would double the time of a first import).
             # Updates are audited one by one, with before and after, in Writer._record_changes.

@@ -67,6 +67,9 @@ COLUMNS: tuple[Column, ...] = (
     _field("expected_graduation", "预计毕业日期"),
     # 离校日期: once a student has left (已毕业, 退学 …); blank keeps what the record holds.
     _field("leaving_date", "离校日期", required=False),
+    # 专升本 (seeds 002, 003): a 本科 student's 专科 diploma; linked to that degree when found
+    # (records.services.prior_degrees). Blank keeps what the record holds.
+    Column("prior_certificate_number", "专科毕业证书编号", values.parse_certificate_number, required=False, aliases=("专科毕业证号", "专科证书编号"), in_template=False),
 )  # fmt: skip
 
 
@@ -100,7 +103,9 @@ class ColumnSet:
 
 ROSTER = ColumnSet(
     COLUMNS,
-    unique=frozenset({"examinee_number", "name", "student_number", "id_number"}),
+    unique=frozenset(
+        {"examinee_number", "name", "student_number", "id_number", "prior_certificate_number"}
+    ),
     what=gettext_lazy("学生名单"),
     hint=gettext_lazy("“学号”“姓名”“身份证号”"),
 )
@@ -138,3 +143,4 @@ class Row(NamedTuple):
     entry_date: datetime.date
     expected_graduation: datetime.date
     leaving_date: datetime.date | str  # "" when the roster leaves it blank
+    prior_certificate_number: str  # 专科毕业证书编号, "" when blank

@@ -93,6 +93,8 @@ class ImportResult:
     changes_more: int = 0
     new_names: dict[str, list[str]] = field(default_factory=dict)
     revoked: int = 0  # students' confirmations (正确) revoked because their record changed
+    # 专升本 records linked to the 专科 degree their 专科毕业证书编号 names (prior_degrees).
+    prior_linked: int = 0
     # What identifies a record in the list of changes (FieldChange.student_number).
     key_title: str = field(default_factory=lambda: _("学号"))
 
@@ -160,6 +162,8 @@ class ImportResult:
         if self.revoked:
             label = _("将失效的学生确认") if self.dry_run else _("已失效的学生确认")
             counts.append([label, self.revoked])
+        if self.prior_linked:
+            counts.append([_("专升本学籍关联到专科学历"), self.prior_linked])
         return counts
 
     def _changes_dict(self) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from accounts.models import IdType
 from records.imports.columns import ROSTER, ColumnSet, Row
 from records.imports.results import RowError
 from records.imports.sheet import Header, Sheet
-from records.models import EnrollmentRecord, Institution, SchoolClass
+from records.models import EnrollmentRecord, Institution, Level, SchoolClass
 from records.rules import between, policy
 from records.rules.values import RuleError, is_blank
 
@@ -184,7 +184,18 @@ class Validator(RowReader):
         its normal form."""
         found = between.by_field(between.problems(values), self.header.positions)
         errors = [self.error(line, key, reason) for key, reason in found.items()]
+        errors += self._check_prior_degree(line, values)
         return errors + self._check_institution(line, values) + self._check_class(line, values)
+
+    def _check_prior_degree(self, line: int, values: dict[str, Any]) -> list[RowError]:
+        """专科毕业证书编号 is a 专升本 student's: only a 本科 record has a prior 专科 degree."""
+        level = values.get("level")
+        if not values.get("prior_certificate_number") or not level or level == Level.BACHELOR:
+            return []
+        reason = _("只有本科（专升本）学籍可以填写专科毕业证书编号，本行层次为“%(level)s”") % {
+            "level": Level(level).label
+        }
+        return [self.error(line, "prior_certificate_number", reason)]
 
     def row_warnings(self, line: int, values: dict[str, Any]) -> list[RowError]:
         """What may be wrong but is not refused (records.rules.between.warnings): a

@@ -68,15 +68,19 @@ class Writer:
                 .select_related("user")
                 .in_bulk([row.pk for row in chunk if row.pk])
             )
-            new, changed, touched = [], {}, []
+            new, changed, touched, prior = [], {}, [], []
             for row in chunk:
                 values = self._values(row)
                 if row.pk is None:
                     new.append(values)
-                elif changes := self._changes(existing[row.pk], values):
+                    continue
+                if changes := self._changes(existing[row.pk], values):
                     changed.setdefault(tuple(changes.items()), []).append(row.pk)
                     touched.append((existing[row.pk], changes))
+                if self._prior_number_changed(existing[row.pk], row):
+                    prior.append(row)
             self._record_changes(touched)
+            self._prior_numbers(prior, existing, now)
             self._insert(new, now)
             # Rows that change the same way (a cohort moved to 已毕业) share one UPDATE:
             # Django's bulk_update writes a CASE per row and field, and was ~40 times
@@ -84,6 +88,9 @@ class Writer:
             for changes, pks in changed.items():
                 EnrollmentRecord.objects.filter(pk__in=pks).update(**dict(changes), updated_at=now)
             updated = sum(len(pks) for pks in changed.values())
+            updated += len(
+                {row.pk for row in prior} - {pk for pks in changed.values() for pk in pks}
+            )
             self.result.created += len(new)
             self.result.updated += updated
             self.result.unchanged += len(chunk) - len(new) - updated
@@ -111,11 +118,41 @@ class Writer:
         )
         values["school_class_id"] = self.classes[row.class_code].pk if row.class_code else None
         values["leaving_date"] = row.leaving_date or None  # most rows have none yet
+        if row.pk is None:
+            values["prior_certificate_number"] = row.prior_certificate_number
         if row.pk is not None:
             for name, key in _KEEP_WHEN_BLANK.items():
                 if not getattr(row, key):
                     del values[name]
         return values
+
+    @staticmethod
+    def _prior_number_changed(record: EnrollmentRecord, row: Row) -> bool:
+        """A 专科毕业证书编号 given that differs from the record's (blank keeps it)."""
+        number = row.prior_certificate_number
+        return bool(number) and number != record.prior_certificate_number
+
+    def _prior_numbers(self, rows: list[Row], existing: dict[int, EnrollmentRecord], now) -> None:
+        """专科毕业证书编号 is not a field of the 学籍 the student confirmed (her 专科 degree
+        is checked on its own): a change is written, audited and listed, and revokes no
+        confirmation. records.services.prior_degrees links the degree it names."""
+        label = str(EnrollmentRecord._meta.get_field("prior_certificate_number").verbose_name)
+        for row in rows:
+            record = existing[row.pk]
+            record.institution = self.institution  # str(record) names it: no query
+            old, new = record.prior_certificate_number, row.prior_certificate_number
+            EnrollmentRecord.objects.filter(pk=row.pk).update(
+                prior_certificate_number=new, updated_at=now
+            )
+            self.result.add_change(
+                FieldChange(record.student_number, record.name, label, old or "—", new)
+            )
+            log_action(
+                record,
+                "records.imported",
+                by=self.by,
+                changes={"prior_certificate_number": [old, new]},
+            )
 
     def _changes(self, record: EnrollmentRecord, values: dict[str, Any]) -> dict[str, Any]:
         """The values that differ from the record's."""

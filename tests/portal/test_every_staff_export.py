@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from imaging.models import PhotoKind, PhotoState
 from notices.models import NoticeAudience
 from portal.lib.xlsx import HEADER_ROW
+from records.models import EnrollmentRecord
 from records.services.corrections import discrepancy_accept
 from tests.notices.conftest import bulk_student, make_notice, photo, report
 
@@ -35,6 +36,10 @@ def exports(world):
     world.dave_record.expected_graduation = world.dave_record.expected_graduation.replace(year=2027)
     world.dave_record.save()
     photo(world.dave_record, kind=PhotoKind.DIPLOMA, state=PhotoState.UNVERIFIED)
+    # A 专升本 student whose 专科 diploma the roster names (not found).
+    EnrollmentRecord.objects.filter(pk=world.carol_record.pk).update(
+        prior_certificate_number="137681202106000001"
+    )
     return [
         ("学生名单", "post", "/records/export/"),
         ("未确认学历照片名单", "get", "/photos/missing-diploma/export/?year=2027"),
@@ -43,6 +48,7 @@ def exports(world):
         ("无法联系的学生", "get", f"/notices/{notice.pk}/remind/unreachable.xlsx"),
         ("学籍有误申请", "get", "/records/queue/export/"),
         ("学籍更正明细", "get", "/records/corrections/export/"),
+        ("专升本学生专科学历名单", "get", "/records/zsb/export/"),
     ]
 
 

@@ -35,6 +35,7 @@ from records.imports.results import RosterImportError
 from records.imports.steps import Progress, by_cell, import_scope, read_rows
 from records.imports.validation import institution_name_errors
 from records.models import Institution
+from records.services.prior_degrees import prior_degrees_link, unlinked_prior_records
 
 __all__ = ["DEGREE_COLUMNS", "DEGREE_TEMPLATE_HEADER", "DegreeImportResult", "degree_import"]
 
@@ -96,6 +97,8 @@ def _write(reader: DegreeReader, institution, *, dry_run, by, progress: Progress
         with transaction.atomic():
             result = DegreeWriter(reader.rows, institution, by, progress).run()
             result.dry_run = dry_run
+            # 专升本: 本科 records whose roster named one of these 专科 degrees link to it.
+            result.prior_linked = prior_degrees_link(records=unlinked_prior_records(), by=by)
             # One event for the import as a whole; updated degrees have one each.
             log_action(
                 institution,

@@ -14,6 +14,7 @@ from records.imports.results import RowError
 from records.imports.validation import CHUNK, RowReader
 from records.models import DegreeRecord, EnrollmentRecord, Institution
 from records.rules import between
+from records.services.prior_degrees import number_forms, person_key
 
 
 class DegreeReader(RowReader):
@@ -42,20 +43,6 @@ def same_number(first: str, second: str) -> bool:
     of a first-generation card, seed 002)."""
     first, second = first.upper(), second.upper()
     return first == second or idnumbers.legacy_form(first) == idnumbers.legacy_form(second)
-
-
-def _numbers(rows: list[DegreeRow]) -> set[str]:
-    """Every form a row's ID number may be stored under in a 学籍."""
-    found = set()
-    for row in rows:
-        found |= {row.id_number, idnumbers.legacy_form(row.id_number)}
-        if len(row.id_number) == 15 and row.id_number.isdigit():
-            found.add(idnumbers.upgrade_legacy(row.id_number))
-    return found
-
-
-def _person_key(name: str, number: str) -> tuple[str, str]:
-    return name, idnumbers.legacy_form(number.upper())
 
 
 _RECORD = ("pk", "student_number", "name", "id_number", "level", "user_id")
@@ -115,10 +102,11 @@ class _Matcher:
         if not rest:
             return by_number, by_person
         people = records.filter(
-            name__in={row.name for row in rest}, id_number__in=_numbers(rest)
+            name__in={row.name for row in rest},
+            id_number__in=number_forms(row.id_number for row in rest),
         ).values_list(*_RECORD, named=True)
         for record in people:
-            by_person.setdefault(_person_key(record.name, record.id_number), []).append(record)
+            by_person.setdefault(person_key(record.name, record.id_number), []).append(record)
         return by_number, by_person
 
     def _error(self, row: DegreeRow, key: str, reason: str) -> None:
@@ -141,8 +129,8 @@ class _Matcher:
         return row._replace(pk=existing.pk)
 
     def _link(self, row: DegreeRow, by_number, by_person, held) -> DegreeRow:
-        """Its 学籍: same school and 学号, else same name and ID number (and 层次, when she
-        has two 学籍 there, e.g. 专科 then 专升本 本科)."""
+        """Its 学籍: same school and 学号, else same name, ID number and 层次 (she may have
+        two 学籍 there, e.g. 专科 then 专升本 本科)."""
         record = by_number.get(row.student_number) if row.student_number else None
         if record is not None and not (
             record.name == row.name or same_number(record.id_number, row.id_number)
@@ -154,10 +142,11 @@ class _Matcher:
             self._error(row, "student_number", reason)
             return row
         if record is None:
-            found = by_person.get(_person_key(row.name, row.id_number), [])
+            found = by_person.get(person_key(row.name, row.id_number), [])
+            # Of the same 层次 only: a 专升本 student's 专科 degree is not her 本科 学籍's own
+            # (that is EnrollmentRecord.prior_degree, records.services.prior_degrees).
             same_level = [r for r in found if r.level == row.level]
-            found = same_level or found
-            record = found[0] if len(found) == 1 else None
+            record = same_level[0] if len(same_level) == 1 else None
         if record is None:
             return row
         holder = held.get(record.pk)
