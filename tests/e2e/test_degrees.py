@@ -42,6 +42,7 @@ def _junior(inst, account, *, number: str = "", **fields) -> DegreeRecord:
     values = {
         "level": Level.JUNIOR_COLLEGE,
         "major_name": "会计电算化",
+        "entry_date": datetime.date(2018, 9, 1),
         "graduation_date": datetime.date(2021, 6, 30),
     }
     if number:
@@ -64,11 +65,15 @@ def graduate(transactional_db):
     junior = _junior(
         junior_school,
         account,
+        entry_date=datetime.date(2011, 9, 1),
         graduation_date=datetime.date(2014, 7, 1),
-        major_name="会计电算化",
     )
     bachelor = factories.degree(
-        school, owner=account, major_name="会计学", graduation_date=datetime.date(2016, 7, 1)
+        school,
+        owner=account,
+        major_name="会计学",
+        entry_date=datetime.date(2014, 9, 1),
+        graduation_date=datetime.date(2016, 7, 1),
     )
     return account, junior, bachelor
 
