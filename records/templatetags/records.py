@@ -66,6 +66,15 @@ def reported_values(item):
     return format_html("{}：{} → {}", label, current or "—", claimed)
 
 
+@register.simple_tag
+def own_reported_values(item):
+    """A 有误 item as the student who filed it sees it: the field, then her values whole
+    ("民族：汉族 → 回族"), so that a date or a number says which field it was."""
+    return format_html(
+        "{}：{} → {}", _field_name(item.field), item.current_value or "—", item.claimed_value
+    )
+
+
 def _field_name(name: str) -> str:
     try:
         return field_label(name)

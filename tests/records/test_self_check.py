@@ -265,3 +265,12 @@ def test_an_ended_record_is_not_a_todo_on_the_home_page(client_for, world):
     page = client.get("/").content.decode()
 
     assert "请查看并核对本人学籍信息" not in page
+
+
+def test_her_open_report_names_each_field_she_reported(client_for, world, pdf_upload):
+    client = client_for(world.alice)
+    _report(client, world.alice_record, pdf_upload())
+
+    page = client.get("/records/mine/").content.decode()
+
+    assert "民族：汉族 → 回族" in page
