@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import datetime
 import io
+import json
+import sys
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -13,6 +16,7 @@ from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from portal.lib import idnumbers
 from portal.lib.models import AuditEvent
 from records.models import (
     DegreeRecord,
@@ -25,9 +29,14 @@ from records.models import (
     ReportState,
 )
 from records import progress
+from records.imports.degrees import degree_import
 from records.online_reports import services as online_reports
 from tests import factories
 from tests.clients import csrf_client, csrf_post
+from tests.records import hostile_files as hostile
+from tests.records.degree_files import degree_of, write_degrees
+from tests.records.test_hostile_workbooks import CHILD, EXPECTED
+from tests.records.test_hostile_workbooks import _run as run_capped
 
 pytestmark = pytest.mark.django_db
 
@@ -390,3 +399,65 @@ def test_attack_the_colleges_staff_see_the_degree_reports_they_see_the_degree_of
     assert DegreeRecord.objects.visible_to(world.college_staff).filter(pk=degree.pk).exists()
     assert degree.name in page and "没有待处理的有误申请" not in page
     assert degree.name not in other and "没有待处理的有误申请" in other
+
+
+# Hostile workbooks in the degree import ---------------------------------------------------
+
+DEGREE_CHILD = CHILD.replace('"import_roster"', '"import_degrees"')
+
+
+@pytest.fixture(scope="module")
+def degree_outcomes(tmp_path_factory) -> dict[str, dict]:
+    """Every hostile file of the roster's tests through `manage.py import_degrees`, in one
+    child process with its memory capped (as tests/records/test_hostile_workbooks.py)."""
+    folder = tmp_path_factory.mktemp("hostile-degrees")
+    paths = [getattr(hostile, name)(folder / f"{name}.xlsx") for name in EXPECTED]
+    child = run_capped([sys.executable, "-c", DEGREE_CHILD, *map(str, paths)])
+    lines = [json.loads(line) for line in child.stdout.splitlines() if line.startswith("{")]
+    results = {Path(line["file"]).stem: line for line in lines}
+    if len(results) < len(paths):
+        stuck = next(name for name in EXPECTED if name not in results)
+        pytest.fail(f"the reader died on {stuck} (exit {child.returncode}): {child.stderr[-2000:]}")
+    return results
+
+
+@pytest.mark.parametrize("name", list(EXPECTED))
+def test_attack_a_hostile_degree_file_exits_1_with_a_chinese_message(degree_outcomes, name):
+    outcome = degree_outcomes[name]
+
+    assert outcome["status"] == 1
+    assert EXPECTED[name] in outcome["stderr"]
+    assert "Traceback" not in outcome["stderr"]
+
+
+# The degree import binds only a degree of the account's own name and ID number -------------
+
+
+def test_attack_the_import_binds_no_degree_of_another_id_number_to_the_accounts_学籍(
+    world, tmp_path
+):
+    """Finding: a row whose 学号 names Alice's 学籍 and whose name is hers (a namesake's
+    degree given the wrong 学号) was linked and bound to Alice's account on the name
+    alone: she then read the namesake's whole ID number and could publish a 备案表 of her
+    diploma. Linked for the registrar, yes; bound only when the ID number agrees too (as
+    every other binding: records.services.binding)."""
+    namesake = factories.id_number()
+    row = degree_of(world.alice_record, 1, 证件号码=namesake, 出生日期=None)
+    row["出生日期"] = idnumbers.birth_date(namesake).isoformat()
+    row["性别"] = "女" if idnumbers.sex(namesake) == "2" else "男"
+
+    result = degree_import(file=write_degrees(tmp_path / "degrees.xlsx", [row]), by=world.registrar)
+
+    assert result.ok, [str(error) for error in result.errors]
+    degree = DegreeRecord.objects.get()
+    assert degree.enrollment_record == world.alice_record
+    assert degree.user_id is None
+    assert csrf_client(world.alice).get(f"/records/degrees/{degree.pk}/").status_code == 404
+
+
+def test_attack_the_import_still_binds_the_degree_of_her_own_name_and_number(world, tmp_path):
+    row = degree_of(world.alice_record, 1)
+
+    degree_import(file=write_degrees(tmp_path / "degrees.xlsx", [row]), by=world.registrar)
+
+    assert DegreeRecord.objects.get().user == world.alice

@@ -165,7 +165,13 @@ class _Matcher:
             }
             self._error(row, "certificate_number", reason)
             return row
-        return row._replace(record_pk=record.pk, record_user_id=record.user_id)
+        # Bound to the 学籍's account only when it is hers by name and ID number both: a
+        # 学号 with her name alone may be a namesake's degree given the wrong 学号 (she
+        # binds it herself if it is hers: records.services.binding.degree_bind).
+        same_person = record.name == row.name and same_number(record.id_number, row.id_number)
+        return row._replace(
+            record_pk=record.pk, record_user_id=record.user_id if same_person else None
+        )
 
 
 def match_degrees(reader: DegreeReader, institution: Institution) -> list[RowError]:
