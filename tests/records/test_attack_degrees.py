@@ -461,3 +461,23 @@ def test_attack_the_import_still_binds_a_degree_under_her_id_number(world, tmp_p
     degree_import(file=write_degrees(tmp_path / "degrees.xlsx", [row]), by=world.registrar)
 
     assert DegreeRecord.objects.get().user == world.alice
+
+
+# Binding a degree on opening 学籍信息 is audited as a 学籍's is -----------------------------
+
+
+def test_attack_a_degree_bound_on_opening_her_records_is_audited(client_for, world):
+    """Finding: opening 学籍信息 bound her degrees with one UPDATE and no audit event,
+    while each 学籍 bound there, and each degree bound by hand, has one."""
+    degree = factories.degree(world.institution, record=world.alice_record, user=None)
+
+    client_for(world.alice).get("/records/mine/")
+
+    degree.refresh_from_db()
+    assert degree.user == world.alice
+    assert AuditEvent.objects.filter(
+        action="records.bound",
+        subject=world.alice,
+        target_type="records.DegreeRecord",
+        target_id=str(degree.pk),
+    ).exists()
