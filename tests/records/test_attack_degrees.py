@@ -18,6 +18,8 @@ from openpyxl import load_workbook
 
 from portal.lib import idnumbers
 from portal.lib.models import AuditEvent
+from records import progress
+from records.imports.degrees import degree_import
 from records.models import (
     DegreeRecord,
     DiscrepancyItem,
@@ -28,8 +30,6 @@ from records.models import (
     RecordConfirmation,
     ReportState,
 )
-from records import progress
-from records.imports.degrees import degree_import
 from records.online_reports import services as online_reports
 from tests import factories
 from tests.clients import csrf_client, csrf_post
@@ -63,9 +63,9 @@ def _beian(degree: DegreeRecord) -> OnlineReport:
     )
 
 
-def _degree_report(degree: DegreeRecord, *, field: str = "major_name", value: str = "会计") -> (
-    DiscrepancyReport
-):
+def _degree_report(
+    degree: DegreeRecord, *, field: str = "major_name", value: str = "会计"
+) -> DiscrepancyReport:
     report = DiscrepancyReport.objects.create(degree=degree, user=degree.user)
     DiscrepancyItem.objects.create(
         report=report, field=field, current_value=getattr(degree, field), claimed_value=value
@@ -383,9 +383,7 @@ def test_attack_another_colleges_staff_see_no_degree_report_of_this_college(clie
     assert "没有待处理的有误申请" in page
 
 
-def test_attack_the_colleges_staff_see_the_degree_reports_they_see_the_degree_of(
-    client_for, world
-):
+def test_attack_the_colleges_staff_see_the_degree_reports_they_see_the_degree_of(client_for, world):
     """One scope for a degree and for its reports and confirmations (finding: the reports
     read the degree's own college only, the degree its 学籍's too): staff who see a degree
     — its college, or its 学籍's (DegreeRecordQuerySet) — see its 有误 report on their home
