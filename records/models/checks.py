@@ -8,8 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from records.models.enrollment import DegreeRecord, EnrollmentRecord
-from records.models.scope import ScopedQuerySet
+from records.models.enrollment import DegreeRecord, DegreeRecordQuerySet, EnrollmentRecord
+from records.models.scope import ScopedQuerySet, through
 
 User = settings.AUTH_USER_MODEL
 
@@ -20,15 +20,20 @@ _ONE_SUBJECT = Q(record__isnull=False, degree__isnull=True) | Q(
 
 
 class RecordConfirmationQuerySet(ScopedQuerySet):
-    # Of a 学籍 through the record; of a 学历 through the degree: its institution, the
-    # college it counts under, the class of its 学籍 (a counselor's), its holder.
-    institution_lookup = ("record__institution", "degree__institution")
-    college_lookup = ("record__college", "degree__college")
+    """Of a 学籍 through the record; of a 学历 where the degree itself is (its own scope,
+    DegreeRecordQuerySet, through `degree`): whoever sees a degree sees what its graduate
+    said of it, and no one else."""
+
+    institution_lookup = (
+        "record__institution",
+        *through("degree", DegreeRecordQuerySet.institution_lookup),
+    )
+    college_lookup = ("record__college", *through("degree", DegreeRecordQuerySet.college_lookup))
     counselor_lookup = (
         "record__school_class__counselors",
-        "degree__enrollment_record__school_class__counselors",
+        *through("degree", DegreeRecordQuerySet.counselor_lookup),
     )
-    student_lookup = ("record__user", "degree__user")
+    student_lookup = ("record__user", *through("degree", DegreeRecordQuerySet.student_lookup))
 
 
 class RecordConfirmation(models.Model):

@@ -90,10 +90,16 @@ def _bind_all(user: User, ip: str | None) -> BindResult:
         record.user, record.bound_at = user, now
         log_action(record, "records.bound", by=user, subject=user, ip=ip)
     EnrollmentRecord.objects.bulk_update(records, ["user", "bound_at"])
-    degrees = DegreeRecord.objects.filter(_same_person(user), user__isnull=True).update(
-        user=user, bound_at=now
+    degrees = list(
+        DegreeRecord.objects.select_for_update()
+        .filter(_same_person(user), user__isnull=True)
+        .order_by("pk")  # as above: no join, locked in key order
     )
-    return BindResult(len(records), degrees)
+    for degree in degrees:
+        degree.user, degree.bound_at = user, now
+        log_action(degree, "records.bound", by=user, subject=user, ip=ip)
+    DegreeRecord.objects.bulk_update(degrees, ["user", "bound_at"])
+    return BindResult(len(records), len(degrees))
 
 
 def records_mark_viewed(*, records: list[EnrollmentRecord]) -> None:

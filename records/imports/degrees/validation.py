@@ -165,7 +165,11 @@ class _Matcher:
             }
             self._error(row, "certificate_number", reason)
             return row
-        return row._replace(record_pk=record.pk, record_user_id=record.user_id)
+        # Bound to the 学籍's account only under the 学籍's ID number (her name may have
+        # changed since): a 学号 with her name alone may be a namesake's degree given the
+        # wrong 学号 (she binds it herself if it is hers: binding.degree_bind).
+        hers = same_number(record.id_number, row.id_number)
+        return row._replace(record_pk=record.pk, record_user_id=record.user_id if hers else None)
 
 
 def match_degrees(reader: DegreeReader, institution: Institution) -> list[RowError]:
