@@ -459,3 +459,17 @@ def test_an_admin_opening_a_degrees_report_or_confirmation_is_recorded(
     assert response.status_code == 200
     event = AuditEvent.objects.get(action="records.admin_viewed")
     assert set(event.subjects.values_list("user_id", flat=True)) == {world.alice.pk}
+
+
+def test_the_queue_college_filter_finds_a_degree_by_its_records_college(
+    client_for, world, degree, jpeg_upload
+):
+    DegreeRecord.objects.filter(pk=degree.pk).update(college=None)
+    _report(csrf_client(world.alice, first_page="/records/mine/"), degree, jpeg_upload)
+    client = client_for(world.registrar)
+
+    page = client.get(
+        "/records/queue/", {"college": world.alice_record.college_id, "kind": "degree"}
+    ).content.decode()
+
+    assert degree.certificate_number in page
