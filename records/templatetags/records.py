@@ -66,6 +66,12 @@ def reported_values(item):
     return format_html("{}：{} → {}", label, current or "—", claimed)
 
 
+@register.filter
+def field_name(name: str) -> str:
+    """A 有误 item's field as the student reads it on her own page (姓名, 专业…)."""
+    return _field_name(name)
+
+
 def _field_name(name: str) -> str:
     try:
         return field_label(name)
