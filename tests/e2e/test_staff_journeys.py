@@ -156,8 +156,8 @@ def test_registrar_works_the_queues_and_reminds_from_the_home_page(demo, page, l
     heading(page, home_heading)
     queues = section(page, "待处理")
 
-    # 学籍有误申请: filter by a class, typing part of its name, decide one, back to the queue.
-    click(page, queues.get_by_role("link", name="学籍有误申请"))
+    # 有误申请（学籍、学历）: filter by a class, typing part of its name, decide one, back to the queue.
+    click(page, queues.get_by_role("link", name="有误申请（学籍、学历）"))
     heading(page, "有误申请")
     rows = page.locator("table.data tbody tr")
     expect(rows.first).to_be_visible()
