@@ -25,7 +25,8 @@ from imaging.selectors import MissingCause, MissingPhoto, UnitChoice
 from notices import done
 from notices.selectors import notice_is_for, notices_for_records, required_notices_of
 from notices.student import DONE, StudentTask, student_records, student_tasks
-from records.models import EnrollmentRecord
+from records.models import DegreeRecord, EnrollmentRecord
+from records.selectors import degree_records
 
 # What part of a notice's task an item belongs to: its deadline comes from those notices.
 RECORD, PHOTO = "record", "photo"
@@ -96,7 +97,12 @@ def student_todo(
     tasks = student_tasks(notices_for_records(records), records, now) if records else []
     todo = StudentTodo(records=records, tasks=tasks)
     if not records:
-        todo.items.append(_bind_item())
+        # A graduate with only a 学历 (往届毕业生): her degree is what she checks.
+        degrees = list(degree_records(user=user))
+        if degrees:
+            todo.items += [item for degree in degrees for item in _degree_items(degree)]
+        else:
+            todo.items.append(_bind_item())
         return todo
     # An item for each part notices.done says is not done: the to-do and the notices'
     # task states cannot disagree.
@@ -146,6 +152,36 @@ def _bind_item() -> TodoItem:
         url=_my_records(),
         link=_("学籍信息"),
     )
+
+
+def _degree_items(degree: DegreeRecord) -> list[TodoItem]:
+    """A 学历 without a 学籍 online (degree_records annotates is_confirmed, has_open_report)."""
+    url = reverse("records:degree_detail", args=[degree.pk])
+    if degree.has_open_report:
+        return [
+            TodoItem(
+                kind="report_waiting",
+                text=_("学历信息有误申请审核中。"),
+                step=_("学籍管理部门审核后会通知您；更正后请再次核对并确认。"),
+                url=url,
+                link=_("查看申请"),
+                waiting=True,
+            )
+        ]
+    if degree.is_confirmed:
+        return []
+    return [
+        TodoItem(
+            "check_record",
+            _("学历信息尚未校对。"),
+            _(
+                "请查看并核对本人学历信息，核对无误后点击“学历信息正确”；有误请点击“学历信息有误”并提交更正申请。"
+            ),
+            url,
+            _("学历信息"),
+            part=RECORD,
+        )
+    ]
 
 
 def _record_items(record: EnrollmentRecord) -> list[TodoItem]:

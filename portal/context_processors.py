@@ -21,6 +21,7 @@ _STAFF = {
         # Each task's classes with their progress and 反馈表 to sign (the home page's to-do).
         ("notices:task_list", _("校对任务")),
         ("records:class_list", _("我的班级")),
+        ("records:zsb_list", _("专升本")),
         ("imaging:manage", _("照片")),
         ("notices:notice_list", _("通知公告")),
     ],
@@ -28,6 +29,7 @@ _STAFF = {
         ("home", _("首页")),
         ("notices:task_list", _("校对任务")),
         ("records:class_list", _("班级")),
+        ("records:zsb_list", _("专升本")),
         ("imaging:manage", _("照片")),
         ("notices:notice_list", _("通知公告")),
     ],

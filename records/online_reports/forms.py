@@ -23,6 +23,16 @@ class ReportCreateForm(forms.Form):
     )
 
 
+class DegreeReportCreateForm(ReportCreateForm):
+    """The same choice for a 学历证书电子注册备案表, which its help text names."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["months"].help_text = _(
+            "有效期内，任何人凭在线验证码或二维码都可以查看该备案表。"
+        )
+
+
 class ReportExtendForm(forms.Form):
     months = forms.TypedChoiceField(
         label=_("延长"),

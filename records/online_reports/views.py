@@ -24,7 +24,12 @@ from records.history.selectors import report_viewings
 from records.models import OnlineReport, ReportKind
 from records.online_reports import services
 from records.online_reports.fields import report_rows
-from records.online_reports.forms import ReportCreateForm, ReportExtendForm, VerifyForm
+from records.online_reports.forms import (
+    DegreeReportCreateForm,
+    ReportCreateForm,
+    ReportExtendForm,
+    VerifyForm,
+)
 from records.selectors import degree_records
 
 QR_SCALE = 4  # px per module: about 4 cm wide on screen and on paper
@@ -80,7 +85,7 @@ def degree_report_list(request):
             "degree": degree,
             "reports": [_item(report) for report in degree.online_reports.all()],
             # One form per degree on the page: its ids told apart (labels stay right).
-            "form": ReportCreateForm(auto_id=f"id_degree{degree.pk}_%s"),
+            "form": DegreeReportCreateForm(auto_id=f"id_degree{degree.pk}_%s"),
         }
         for degree in degrees
     ]
@@ -91,7 +96,7 @@ def degree_report_list(request):
 @student_required
 def degree_report_create(request, degree_pk: int):
     degree = degree_for_student(request, degree_pk)
-    form = ReportCreateForm(request.POST or None)
+    form = DegreeReportCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         months = form.cleaned_data["months"]
         try:
@@ -177,7 +182,10 @@ def report_close(request, pk: int):
         except RecordError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, _("报告已关闭，该验证码已失效。"))
+            if report.degree_id is not None:
+                messages.success(request, _("备案表已关闭，该验证码已失效。"))
+            else:
+                messages.success(request, _("报告已关闭，该验证码已失效。"))
         return redirect("reports:report_detail", pk=report.pk)
     context = {
         "report": report,

@@ -156,12 +156,12 @@ def test_registrar_works_the_queues_and_reminds_from_the_home_page(demo, page, l
     heading(page, home_heading)
     queues = section(page, "待处理")
 
-    # 学籍有误申请: filter by a class, typing part of its name, decide one, back to the queue.
-    click(page, queues.get_by_role("link", name="学籍有误申请"))
+    # 有误申请（学籍、学历）: filter by a class, typing part of its name, decide one, back to the queue.
+    click(page, queues.get_by_role("link", name="有误申请（学籍、学历）"))
     heading(page, "有误申请")
     rows = page.locator("table.data tbody tr")
     expect(rows.first).to_be_visible()
-    class_name = rows.first.locator("td").nth(4).inner_text().strip()
+    class_name = rows.first.locator("td").nth(5).inner_text().strip()  # after 类别 and 学院
     assert class_name and class_name != "—", "the first report has no class"
     part = class_name[-6:]  # e.g. "软件技术1班": part of the name, not all of it
     field = page.get_by_label("班号或班级")
@@ -177,7 +177,7 @@ def test_registrar_works_the_queues_and_reminds_from_the_home_page(demo, page, l
         assert part in text, f"the filter on {part!r} let through: {text}"
     filtered_url = page.url
 
-    student_number = rows.first.locator("td").nth(1).inner_text().strip()
+    student_number = rows.first.locator("td").nth(2).inner_text().strip()
     click(page, rows.first.get_by_role("link").first)
     heading(page, re.compile(rf"^有误申请 · .+ {student_number}$"))
     page.get_by_label("处理结果").select_option(label="不予更正")
