@@ -12,6 +12,9 @@ Python over the flags that `flags()` annotates on records already loaded
   but a graduate's (已毕业) record with its 学历 is done when she has checked the 学历
   (正确 or 有误, seed 004: graduates check their diploma's information): her degree
   counts there as her record. A record whose 学历 she checked is done in any case.
+  专升本 (seeds 002, 003): a 本科 record whose prior 专科 degree is bound to her is done
+  only once she has checked that degree too (正确 or 有误). A prior degree linked by the
+  roster but not bound to her is the office's to sort out, not hers: it does not hold her.
 - The photos (图像校对): a current photo, none still 尚未校对, and no 有误 waiting to be
   re-collected: a photo reported 有误 must be taken again at the collection unit (seed
   003: 联系新华社勘误), so it is not done until a new photo replaces it or the registrar
@@ -54,18 +57,25 @@ def _degree_checked() -> Q:
     return Q(degree_record__check_result__in=(CheckResult.CONFIRMED, CheckResult.REPORTED))
 
 
+def _prior_degree_open() -> Q:
+    """专升本: her prior 专科 degree is hers (bound to her) and not checked yet."""
+    checked = (CheckResult.CONFIRMED, CheckResult.REPORTED)
+    return Q(prior_degree__user=F("user")) & ~Q(prior_degree__check_result__in=checked)
+
+
 def _degree_flags() -> dict:
     return {
         "degree_pk": F("degree_record__pk"),
         "degree_result": F("degree_record__check_result"),
         "degree_checked": ExpressionWrapper(_degree_checked(), output_field=BooleanField()),
+        "prior_degree_open": ExpressionWrapper(_prior_degree_open(), output_field=BooleanField()),
     }
 
 
 def flags() -> dict:
     """Annotations for `queryset.annotate(**flags())`: is_confirmed, has_open_report (the
     record's check result, records.progress), degree_pk, degree_result and degree_checked
-    (its 学历),
+    (its 学历), prior_degree_open (专升本: her 专科 degree left to check),
     has_photo, photos_pending, photo_disputed and photo_dispute_open. One query for the
     records that carry them."""
     return {**progress.flags(), **_degree_flags(), **_photo_flags()}
@@ -77,7 +87,7 @@ def flags() -> dict:
 def record_done_q() -> Q:
     graduate_with_degree = Q(status=RecordStatus.GRADUATED, degree_record__isnull=False)
     own = (progress.confirmed() | progress.reported() | not_checked_q()) & ~graduate_with_degree
-    return own | _degree_checked()
+    return (own | _degree_checked()) & ~_prior_degree_open()
 
 
 def photos_done_q() -> Q:
@@ -107,7 +117,14 @@ def degree_to_check(record: EnrollmentRecord) -> bool:
     )
 
 
+def prior_degree_to_check(record: EnrollmentRecord) -> bool:
+    """专升本: her prior 专科 degree is left to check (records annotated by flags())."""
+    return bool(getattr(record, "prior_degree_open", False))
+
+
 def record_done(record: EnrollmentRecord) -> bool:
+    if prior_degree_to_check(record):
+        return False
     if getattr(record, "degree_checked", False):
         return True
     return check_done(record) and not degree_to_check(record)

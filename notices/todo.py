@@ -200,6 +200,21 @@ def _record_items(record: EnrollmentRecord) -> list[TodoItem]:
         ]
     if done.record_done(record):
         return []
+    if done.prior_degree_to_check(record) and done.check_done(record):
+        # 专升本: her 学籍 is checked; her 专科 degree is what is left.
+        return [
+            TodoItem(
+                "check_record",
+                _("专科学历尚未校对。"),
+                _(
+                    "专升本学生请核对本人专科学历，核对无误后点击“学历信息正确”；有误请点击“学历信息有误”并提交更正申请。"
+                ),
+                reverse("records:degree_detail", args=[record.prior_degree_id]),
+                _("专科学历"),
+                record=record,
+                part=RECORD,
+            )
+        ]
     if done.degree_to_check(record):  # a graduate: her 学历 is what she checks now
         return [
             TodoItem(

@@ -144,6 +144,11 @@ def _locked_own(report: OnlineReport, user: User) -> OnlineReport:
     return locked
 
 
+def _kind(report: OnlineReport) -> dict:
+    """What the person reads it as: 报告 (学籍在线验证报告) or 备案表 (学历证书电子注册备案表)."""
+    return {"kind": _("备案表") if report.degree_id else _("报告")}
+
+
 @transaction.atomic
 def report_extend(
     *, report: OnlineReport, by: User, months: int, ip: str | None = None
@@ -152,13 +157,15 @@ def report_extend(
     An expired report may be extended (from now); a closed one may not."""
     report = _locked_own(report, by)
     if report.closed_at is not None:
-        raise RecordError(_("该报告已关闭，不能延长有效期。请重新生成。"))
+        raise RecordError(_("该%(kind)s已关闭，不能延长有效期。请重新生成。") % _kind(report))
     _check_months(months)
     now = timezone.now()
     longest = add_months(now, MAX_MONTHS)
     new_end = min(add_months(max(now, report.valid_until), months), longest)
     if new_end <= report.valid_until:
-        raise RecordError(_("有效期最长为自今日起 6 个月，该报告已达上限，无需延长。"))
+        raise RecordError(
+            _("有效期最长为自今日起 6 个月，该%(kind)s已达上限，无需延长。") % _kind(report)
+        )
     before = snapshot(report, ["valid_until"])
     report.valid_until = new_end
     report.save(update_fields=["valid_until"])
@@ -172,7 +179,7 @@ def report_close(*, report: OnlineReport, by: User, ip: str | None = None) -> On
     """Close the report for good: its code answers "该报告已被本人关闭" from now on."""
     report = _locked_own(report, by)
     if report.closed_at is not None:
-        raise RecordError(_("该报告已关闭。"))
+        raise RecordError(_("该%(kind)s已关闭。") % _kind(report))
     before = snapshot(report, ["closed_at"])
     report.closed_at = timezone.now()
     report.save(update_fields=["closed_at"])
@@ -206,9 +213,9 @@ def report_lookup(*, code: str, by=None, ip: str | None = None) -> OnlineReport:
 def _report_viewed(report: OnlineReport, *, by, ip: str | None) -> OnlineReport:
     status = report_status(report)
     if status == CLOSED:
-        raise ReportUnavailable(CLOSED, _("该报告已被本人关闭。"))
+        raise ReportUnavailable(CLOSED, _("该%(kind)s已被本人关闭。") % _kind(report))
     if status == EXPIRED:
-        raise ReportUnavailable(EXPIRED, _("该报告已过期。"))
+        raise ReportUnavailable(EXPIRED, _("该%(kind)s已过期。") % _kind(report))
     OnlineReport.objects.filter(pk=report.pk).update(view_count=F("view_count") + 1)
     report.view_count += 1
     log_action(report, "records.online_report_viewed", by=by, ip=ip)

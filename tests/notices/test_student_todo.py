@@ -216,3 +216,50 @@ def test_a_classmates_todo_has_no_monitor_section(client_for, world, sheet):
     page = client_for(world.bob).get("/todo/").content.decode()
 
     assert "反馈表" not in page
+
+
+def _prior_degree(world, *, bound: bool = True):
+    """Alice is 专升本: her 本科 学籍 names her 专科 degree (bound to her, or not)."""
+    from records.models import Level
+
+    degree = factories.degree(
+        world.institution,
+        owner=world.alice,
+        level=Level.JUNIOR_COLLEGE,
+        graduation_date=datetime.date(2023, 7, 1),
+    )
+    if not bound:  # under another ID number (before a correction): hers to bind by hand
+        degree.user, degree.id_number = None, factories.id_number()
+        degree.save(update_fields=["user", "id_number"])
+    EnrollmentRecord.objects.filter(pk=world.alice_record.pk).update(
+        level=Level.BACHELOR, prior_degree=degree
+    )
+    return degree
+
+
+def test_a_zsb_students_task_is_open_until_she_checks_her_junior_degree(client_for, world, notice):
+    degree = _prior_degree(world)
+    confirm(world.alice_record)
+    client = client_for(world.alice)
+
+    from notices.done import record_done_q
+    from records.models import RecordConfirmation
+
+    alice = EnrollmentRecord.objects.filter(pk=world.alice_record.pk)
+    todo = _todo(client)
+    assert "专科学历尚未校对" in todo
+    assert f"/records/degrees/{degree.pk}/" in todo
+    assert "您已完成" not in todo
+    assert not alice.filter(record_done_q()).exists()  # the counts agree
+
+    RecordConfirmation.objects.create(degree=degree, user=world.alice)
+
+    assert "专科学历尚未校对" not in _todo(client)
+    assert alice.filter(record_done_q()).exists()
+
+
+def test_a_junior_degree_not_bound_to_her_does_not_hold_her_task(client_for, world, notice):
+    _prior_degree(world, bound=False)
+    confirm(world.alice_record)
+
+    assert "专科学历尚未校对" not in _todo(client_for(world.alice))

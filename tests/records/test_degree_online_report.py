@@ -330,7 +330,7 @@ def test_closing_asks_first_then_the_code_stops_working(client_for, world, diplo
     assert "确认关闭" in asked
     assert report.closed_at is not None
     assert response.status_code == 404
-    assert "该报告已被本人关闭" in page
+    assert "该备案表已被本人关闭" in page
     for personal in (diploma.name, diploma.certificate_number, diploma.masked_id_number):
         assert personal not in page
 
@@ -342,7 +342,7 @@ def test_an_expired_beian_says_so_and_shows_nothing_personal(world, diploma):
     page = response.content.decode()
 
     assert response.status_code == 404
-    assert "该报告已过期" in page
+    assert "该备案表已过期" in page
     for personal in (diploma.name, diploma.certificate_number, diploma.masked_id_number):
         assert personal not in page
     report.refresh_from_db()
