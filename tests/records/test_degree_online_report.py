@@ -387,3 +387,13 @@ def test_staff_scope_reaches_degree_reports_through_the_degree(world, diploma):
     assert visible(world.other_registrar) == []
     assert visible(world.other_college_staff) == []
     assert visible(world.bob) == []
+
+
+def test_her_page_of_a_closed_beian_no_longer_says_it_can_be_verified(client_for, world, diploma):
+    open_page = client_for(world.alice).get(f"/records/reports/{_beian(diploma).pk}/")
+    closed = _beian(diploma, closed=True)
+
+    page = client_for(world.alice).get(f"/records/reports/{closed.pk}/").content.decode()
+
+    assert "本备案表在有效期内" in open_page.content.decode()
+    assert "本备案表在有效期内" not in page
