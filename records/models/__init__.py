@@ -6,6 +6,8 @@
 - `choices`: 层次, 学习形式, 学历类别, 学籍状态.
 - `organisation`: 院校, 学院, 系, 专业, 班级.
 - `enrollment`: 学籍 and 学历.
+- `subjects`: what a confirmation, a report or an online report is of (a 学籍 or a 学历):
+  the two keys, their constraint, their scope, `subject`.
 - `checks`: what students say of their 学籍, 正确 and 有误 (with items and evidence).
 - `online_reports`: 学籍在线验证报告 and 学历证书电子注册备案表.
 

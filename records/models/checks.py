@@ -8,56 +8,29 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from records.models.enrollment import DegreeRecord, DegreeRecordQuerySet, EnrollmentRecord
-from records.models.scope import ScopedQuerySet, through
+from records.models.subjects import (
+    ONE_SUBJECT,
+    OfSubject,
+    SubjectScopedQuerySet,
+    degree_key,
+    record_key,
+)
 
 User = settings.AUTH_USER_MODEL
 
-# A confirmation or a report is of one 学籍 or of one 学历, never both, never neither.
-_ONE_SUBJECT = Q(record__isnull=False, degree__isnull=True) | Q(
-    record__isnull=True, degree__isnull=False
-)
+
+class RecordConfirmationQuerySet(SubjectScopedQuerySet):
+    pass
 
 
-class RecordConfirmationQuerySet(ScopedQuerySet):
-    """Of a 学籍 through the record; of a 学历 where the degree itself is (its own scope,
-    DegreeRecordQuerySet, through `degree`): whoever sees a degree sees what its graduate
-    said of it, and no one else."""
-
-    institution_lookup = (
-        "record__institution",
-        *through("degree", DegreeRecordQuerySet.institution_lookup),
-    )
-    college_lookup = ("record__college", *through("degree", DegreeRecordQuerySet.college_lookup))
-    counselor_lookup = (
-        "record__school_class__counselors",
-        *through("degree", DegreeRecordQuerySet.counselor_lookup),
-    )
-    student_lookup = ("record__user", *through("degree", DegreeRecordQuerySet.student_lookup))
-
-
-class RecordConfirmation(models.Model):
+class RecordConfirmation(OfSubject, models.Model):
     """正确: the student confirmed every field of the record as it stood then. A
     correction of the record revokes it, so that the student confirms again. Which notice
     it was made under is kept above records (records.signals)."""
 
-    # Of a 学籍 or of a 学历: exactly one of the two (the check constraint below).
-    record = models.ForeignKey(
-        EnrollmentRecord,
-        verbose_name=_("学籍"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="confirmations",
-    )
-    degree = models.ForeignKey(
-        DegreeRecord,
-        verbose_name=_("学历"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="confirmations",
-    )
+    # Of a 学籍 or of a 学历: exactly one of the two (ONE_SUBJECT below).
+    record = record_key("confirmations")
+    degree = degree_key("confirmations")
     user = models.ForeignKey(User, verbose_name=_("确认人"), on_delete=models.PROTECT)
     confirmed_at = models.DateTimeField(_("确认时间"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("失效时间"), null=True, blank=True)
@@ -81,16 +54,11 @@ class RecordConfirmation(models.Model):
                 condition=Q(revoked_at__isnull=True),
                 name="one_active_confirmation_per_degree",
             ),
-            models.CheckConstraint(condition=_ONE_SUBJECT, name="confirmation_of_record_or_degree"),
+            models.CheckConstraint(condition=ONE_SUBJECT, name="confirmation_of_record_or_degree"),
         ]
 
     def __str__(self) -> str:
         return f"{self.subject} 正确 {self.confirmed_at:%Y-%m-%d}"
-
-    @property
-    def subject(self) -> EnrollmentRecord | DegreeRecord:
-        """The 学籍 or the 学历 confirmed."""
-        return self.record if self.record_id else self.degree
 
 
 class SubjectKind(models.TextChoices):
@@ -120,27 +88,13 @@ class DiscrepancyReportQuerySet(RecordConfirmationQuerySet):
         return self
 
 
-class DiscrepancyReport(models.Model):
+class DiscrepancyReport(OfSubject, models.Model):
     """有误: the student says some fields are wrong, gives the right values and evidence.
     Which notice it was filed under is kept above records (records.signals)."""
 
-    # Of a 学籍 or of a 学历: exactly one of the two (the check constraint below).
-    record = models.ForeignKey(
-        EnrollmentRecord,
-        verbose_name=_("学籍"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="discrepancy_reports",
-    )
-    degree = models.ForeignKey(
-        DegreeRecord,
-        verbose_name=_("学历"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="discrepancy_reports",
-    )
+    # Of a 学籍 or of a 学历: exactly one of the two (ONE_SUBJECT below).
+    record = record_key("discrepancy_reports")
+    degree = degree_key("discrepancy_reports")
     user = models.ForeignKey(
         User, verbose_name=_("提交人"), on_delete=models.PROTECT, related_name="reports_filed"
     )
@@ -177,17 +131,12 @@ class DiscrepancyReport(models.Model):
                 condition=Q(state="submitted"),
                 name="one_open_report_per_degree",
             ),
-            models.CheckConstraint(condition=_ONE_SUBJECT, name="report_of_record_or_degree"),
+            models.CheckConstraint(condition=ONE_SUBJECT, name="report_of_record_or_degree"),
         ]
         indexes = [models.Index(fields=["state", "created_at"], name="report_queue_idx")]
 
     def __str__(self) -> str:
         return f"{self.subject} 有误（{self.get_state_display()}）"
-
-    @property
-    def subject(self) -> EnrollmentRecord | DegreeRecord:
-        """The 学籍 or the 学历 reported."""
-        return self.record if self.record_id else self.degree
 
     @property
     def is_of_degree(self) -> bool:
