@@ -27,6 +27,7 @@ from notices.selectors import notice_is_for, notices_for_records, required_notic
 from notices.student import DONE, StudentTask, student_records, student_tasks
 from records.models import DegreeRecord, EnrollmentRecord
 from records.selectors import degree_records
+from records.self_check import check_done
 
 # What part of a notice's task an item belongs to: its deadline comes from those notices.
 RECORD, PHOTO = "record", "photo"
@@ -200,34 +201,22 @@ def _record_items(record: EnrollmentRecord) -> list[TodoItem]:
         ]
     if done.record_done(record):
         return []
-    if done.prior_degree_to_check(record) and done.check_done(record):
+    if done.prior_degree_to_check(record) and check_done(record):
         # 专升本: her 学籍 is checked; her 专科 degree is what is left.
+        step = _(
+            "专升本学生请核对本人专科学历，核对无误后点击“学历信息正确”；有误请点击“学历信息有误”并提交更正申请。"
+        )
         return [
-            TodoItem(
-                "check_record",
-                _("专科学历尚未校对。"),
-                _(
-                    "专升本学生请核对本人专科学历，核对无误后点击“学历信息正确”；有误请点击“学历信息有误”并提交更正申请。"
-                ),
-                reverse("records:degree_detail", args=[record.prior_degree_id]),
-                _("专科学历"),
-                record=record,
-                part=RECORD,
+            _degree_item(
+                record, record.prior_degree_id, _("专科学历尚未校对。"), step, _("专科学历")
             )
         ]
     if done.degree_to_check(record):  # a graduate: her 学历 is what she checks now
+        step = _(
+            "请查看并核对本人学历信息，核对无误后点击“学历信息正确”；有误请点击“学历信息有误”并提交更正申请。"
+        )
         return [
-            TodoItem(
-                "check_record",
-                _("学历信息尚未校对。"),
-                _(
-                    "请查看并核对本人学历信息，核对无误后点击“学历信息正确”；有误请点击“学历信息有误”并提交更正申请。"
-                ),
-                reverse("records:degree_detail", args=[record.degree_pk]),
-                _("学历信息"),
-                record=record,
-                part=RECORD,
-            )
+            _degree_item(record, record.degree_pk, _("学历信息尚未校对。"), step, _("学历信息"))
         ]
     if record.first_viewed_at is None:
         text = _("学籍信息尚未查看。")
@@ -239,6 +228,12 @@ def _record_items(record: EnrollmentRecord) -> list[TodoItem]:
         text = _("学籍信息已查看，尚未确认。")
         step = _("核对无误后请点击“学籍信息正确”；有误请点击“学籍信息有误”并提交更正申请。")
     return [TodoItem("check_record", text, step, anchor, _("学籍信息"), record=record, part=RECORD)]
+
+
+def _degree_item(record: EnrollmentRecord, degree_pk: int, text: str, step: str, link: str):
+    """The record's part is a degree to check (her 学历, or her 专科 degree): its page."""
+    url = reverse("records:degree_detail", args=[degree_pk])
+    return TodoItem("check_record", text, step, url, link, record=record, part=RECORD)
 
 
 def _photo_items(

@@ -96,38 +96,45 @@ def degree_report_list(request):
 @student_required
 def degree_report_create(request, degree_pk: int):
     degree = degree_for_student(request, degree_pk)
-    form = DegreeReportCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        months = form.cleaned_data["months"]
-        try:
-            report = services.report_create(
-                degree=degree, by=request.user, months=months, ip=client_ip(request)
-            )
-        except RecordError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("学历证书电子注册备案表已生成。"))
-            return redirect("reports:report_detail", pk=report.pk)
-    context = {"degree": degree, "form": form}
-    return render(request, "records/online_reports/degree_create.html", context)
+    return _create(
+        request,
+        DegreeReportCreateForm,
+        {"degree": degree},
+        "records/online_reports/degree_create.html",
+        _("学历证书电子注册备案表已生成。"),
+    )
 
 
 @student_required
 def report_create(request, record_pk: int):
     record = record_for_student(request, record_pk)
-    form = ReportCreateForm(request.POST or None)
+    return _create(
+        request,
+        ReportCreateForm,
+        {"record": record},
+        "records/online_reports/create.html",
+        _("在线验证报告已生成。"),
+    )
+
+
+def _create(request, form_class, subject: dict, template: str, done: str):
+    """Either kind: `subject` is {"record": …} or {"degree": …} (the service's keyword and
+    the template's name for it)."""
+    form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        months = form.cleaned_data["months"]
         try:
             report = services.report_create(
-                record=record, by=request.user, months=months, ip=client_ip(request)
+                **subject,
+                by=request.user,
+                months=form.cleaned_data["months"],
+                ip=client_ip(request),
             )
         except RecordError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("在线验证报告已生成。"))
+            messages.success(request, done)
             return redirect("reports:report_detail", pk=report.pk)
-    return render(request, "records/online_reports/create.html", {"record": record, "form": form})
+    return render(request, template, {**subject, "form": form})
 
 
 @student_required
