@@ -16,7 +16,7 @@ from portal.lib.audit import log_access
 from portal.lib.files import private_file_response
 from portal.lib.tables import table_for
 from portal.lib.throttle import client_ip
-from portal.lib.xlsx import download_name, xlsx_response
+from portal.lib.xlsx import download_name
 from records import exports, tasks
 from records.access import (
     can_edit_records,
@@ -425,7 +425,7 @@ def discrepancy_queue_export(request):
     filename = download_name(
         _("学籍有误申请"), exports.scope_label(request.user), exports.export_date()
     )
-    return _exported(request, "records.queue_exported", students, filename, content)
+    return exports.audited_download(request, "records.queue_exported", students, filename, content)
 
 
 @role_required(Role.REGISTRAR)
@@ -448,21 +448,9 @@ def corrections_export(request):
     filename = download_name(
         _("学籍更正明细"), exports.scope_label(request.user), f"{since:%Y%m%d}", f"{until:%Y%m%d}"
     )
-    return _exported(request, "records.corrections_exported", students, filename, content)
-
-
-def _exported(request, action: str, students: list, filename: str, content: bytes):
-    # PIPL: the export names every student in it.
-    log_access(
-        request.user,
-        action,
-        None,
-        students=students,
-        changes={"file": filename},
-        label=filename,
-        ip=client_ip(request),
+    return exports.audited_download(
+        request, "records.corrections_exported", students, filename, content
     )
-    return xlsx_response(content, filename)
 
 
 @role_required(Role.REGISTRAR)

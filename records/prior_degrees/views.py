@@ -7,10 +7,9 @@ from django.views.decorators.http import require_GET
 
 from accounts.decorators import role_required, student_required
 from accounts.models import Role
-from portal.lib.audit import log_access
 from portal.lib.tables import table_for
 from portal.lib.throttle import client_ip
-from portal.lib.xlsx import download_name, xlsx_response
+from portal.lib.xlsx import download_name
 from records import exports
 from records.access import record_for_student
 from records.errors import RecordError
@@ -79,13 +78,4 @@ def zsb_export(request):
     filename = download_name(
         _("专升本学生专科学历名单"), exports.scope_label(request.user), exports.export_date()
     )
-    log_access(
-        request.user,
-        "records.zsb_exported",
-        None,
-        students=students,
-        changes={"file": filename},
-        label=filename,
-        ip=client_ip(request),
-    )
-    return xlsx_response(content, filename)
+    return exports.audited_download(request, "records.zsb_exported", students, filename, content)
