@@ -81,19 +81,21 @@ def records_bind(*, by: User, ip: str | None = None) -> BindResult:
 def _bind_all(user: User, ip: str | None) -> BindResult:
     now = timezone.now()
     records = list(
-        EnrollmentRecord.objects.select_for_update()
+        # of=("self",): the rows bound only, never a joined institution (docs/deploy.md,
+        # Sizing); in key order (no join), so that two bindings wait rather than deadlock.
+        EnrollmentRecord.objects.select_for_update(of=("self",))
         .filter(_same_person(user), user__isnull=True)
         .exclude(status=RecordStatus.UNREGISTERED)
-        .order_by("pk")  # not the default ordering's join: it would lock the institution
+        .order_by("pk")
     )
     for record in records:
         record.user, record.bound_at = user, now
         log_action(record, "records.bound", by=user, subject=user, ip=ip)
     EnrollmentRecord.objects.bulk_update(records, ["user", "bound_at"])
     degrees = list(
-        DegreeRecord.objects.select_for_update()
+        DegreeRecord.objects.select_for_update(of=("self",))
         .filter(_same_person(user), user__isnull=True)
-        .order_by("pk")  # as above: no join, locked in key order
+        .order_by("pk")  # as above
     )
     for degree in degrees:
         degree.user, degree.bound_at = user, now

@@ -69,9 +69,11 @@ def record_confirm(*, record: Subject, by, ip: str | None = None) -> RecordConfi
     finishes (and revokes what stood) before this confirmation is taken."""
     _own_and_checkable(record, by)
     subject = of(record)
-    # order_by(): the record's default ordering joins the institution, whose row FOR UPDATE
-    # would lock too — every confirmation of the institution would wait for the one before.
-    list(type(record).objects.select_for_update().filter(pk=record.pk).order_by().values_list("pk"))
+    # of=("self",): the record's row only — a plain FOR UPDATE would lock a joined
+    # institution too, and every confirmation of the institution would wait for the one
+    # before; order_by(): no join to begin with (the default ordering's).
+    locked = type(record).objects.select_for_update(of=("self",)).filter(pk=record.pk)
+    list(locked.order_by().values_list("pk"))
     if DiscrepancyReport.objects.filter(**subject, state=ReportState.SUBMITTED).exists():
         raise RecordError(_("您已提交有误申请，请等待学籍管理部门处理后再确认；也可以先撤回申请。"))
     existing = RecordConfirmation.objects.filter(**subject, revoked_at__isnull=True).first()

@@ -48,11 +48,11 @@ def _apply(record: Subject, texts: dict[str, str]) -> dict[str, list]:
 def _subject_for_update(report: DiscrepancyReport) -> Subject:
     if report.degree_id is not None:
         return (
-            DegreeRecord.objects.select_for_update()
+            DegreeRecord.objects.select_for_update(of=("self",))  # not the institution's row
             .select_related("institution")
             .get(pk=report.degree_id)
         )
-    return EnrollmentRecord.objects.select_for_update().get(pk=report.record_id)
+    return EnrollmentRecord.objects.select_for_update(of=("self",)).get(pk=report.record_id)
 
 
 @transaction.atomic
@@ -144,7 +144,7 @@ def record_edit(
     """A direct correction by the registrar: a reason is mandatory, and it is audited."""
     if not reason.strip():
         raise RecordError(_("直接修改学籍必须填写修改原因。"))
-    record = EnrollmentRecord.objects.select_for_update().get(pk=record.pk)
+    record = EnrollmentRecord.objects.select_for_update(of=("self",)).get(pk=record.pk)
     changes = _apply(record, {k: v for k, v in values.items() if v is not None})
     if not changes:
         raise RecordError(_("没有任何字段发生变化。"))

@@ -65,3 +65,33 @@ def test_the_first_page_after_log_in_writes_no_session_without_a_required_notice
         if "django_session" in q["sql"] and not q["sql"].lstrip().upper().startswith("SELECT")
     ]
     assert session_writes == []
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor == "sqlite", reason="SQLite has no FOR UPDATE: it locks the whole file"
+)
+def test_accepting_a_degree_correction_locks_no_institution_row(world):
+    from records.models import DiscrepancyItem, DiscrepancyReport
+    from tests.clients import csrf_client, csrf_post
+
+    degree = factories.degree(world.institution, record=world.alice_record)
+    report = DiscrepancyReport.objects.create(degree=degree, user=world.alice)
+    DiscrepancyItem.objects.create(
+        report=report, field="major_name", current_value=degree.major_name, claimed_value="会计学"
+    )
+    registrar = csrf_client(world.registrar, first_page=f"/records/queue/{report.pk}/")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = csrf_post(
+            registrar,
+            f"/records/queue/{report.pk}/",
+            {"decision": "accept", "fields_to_apply": ["major_name"]},
+        )
+
+    assert response.status_code == 302
+    degree.refresh_from_db()
+    assert degree.major_name == "会计学"
+    locks = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
+    # A lock over a join names the locked table: never the institution's row.
+    assert not [sql for sql in locks if "JOIN" in sql and "FOR UPDATE OF" not in sql], locks
