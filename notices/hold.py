@@ -16,7 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 
 from accounts.models import AccountState
-from notices.selectors import required_notices_of
+from notices.selectors import started_required_notices
 from notices.student import StudentTask
 from notices.todo import holds, required_tasks
 
@@ -38,7 +38,7 @@ def mark_login(sender, request, user, **kwargs) -> None:
     nothing for the hold and writes no session (the deadline surge: docs/deploy.md)."""
     if not (_held_student(user) and hasattr(request, "session")):
         return
-    if required_notices_of(user):
+    if started_required_notices(user).exists():
         request.session[SESSION_KEY] = True
 
 

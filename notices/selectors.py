@@ -216,22 +216,26 @@ def notices_for_records(records: Iterable[EnrollmentRecord]) -> list[Notice]:
     return [n for n in _with_rules(notices) if any(notice_is_for(n, r) for r in records)]
 
 
-def required_notices_of(user, *, now: datetime.datetime | None = None) -> list[Notice]:
+def started_required_notices(user, *, now: datetime.datetime | None = None) -> QuerySet[Notice]:
     """The published notices with a required task (必须完成) whose window has started, of
-    the institutions of the student's records, each with its audience rules: one query
-    when there is none (the usual answer: notices.hold reads it on every page of a
-    student), two when there are."""
+    the institutions of the student's records (usually none)."""
     now = now or timezone.now()
     institutions = EnrollmentRecord.objects.filter(user=user).values("institution_id")
-    started = (
+    return (
         Notice.objects.published()
         .filter(is_required=True, institution_id__in=Subquery(institutions))
         .exclude(task=NoticeTask.NONE)
         .filter(Q(window_start__isnull=True) | Q(window_start__lte=now))
     )
+
+
+def required_notices_of(user, *, now: datetime.datetime | None = None) -> list[Notice]:
+    """started_required_notices, each with its audience rules: one query when there is
+    none (the usual answer: notices.hold reads it on every page of a student), two when
+    there are."""
     # Their keys first: the plain query costs half the one with the rules, and the answer
     # is usually none, on every page a student opens (the bar, notices.hold).
-    found = list(started.values_list("pk", flat=True))
+    found = list(started_required_notices(user, now=now).values_list("pk", flat=True))
     if not found:
         return []
     return _with_rules(Notice.objects.filter(pk__in=found))

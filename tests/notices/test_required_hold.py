@@ -264,3 +264,17 @@ def test_the_todo_page_goes_on_only_to_this_site(client_for, world, required):
     page = client_for(world.bob).get("/todo/?next=https://evil.example/").content.decode()
 
     assert 'href="https://evil.example/"' not in page and "继续访问原页面" not in page
+
+
+def test_the_log_in_asks_only_whether_a_required_notice_has_started(world, required):
+    client = Client()
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            "/accounts/login/", {"username": "alice", "password": factories.PASSWORD}
+        )
+
+    assert response.status_code == 302
+    notices = [q["sql"] for q in queries.captured_queries if "notices_notice" in q["sql"]]
+    assert len(notices) == 1, notices  # an EXISTS, not the notices with their rules
+    assert "/todo/" in client.get("/records/mine/")["Location"]  # and the hold still holds
