@@ -250,6 +250,14 @@ def degree_confirm(request, pk: int):
         else:
             messages.success(request, _("已确认：学历信息正确。"))
         return redirect("records:degree_detail", pk=degree.pk)
+    if degree.is_confirmed or degree.has_open_report:  # no dialog with nothing to confirm
+        messages.info(
+            request,
+            _("您已确认本学历信息正确。")
+            if degree.is_confirmed
+            else _("您已提交有误申请，请等待学籍管理部门处理后再确认；也可以先撤回申请。"),
+        )
+        return redirect("records:degree_detail", pk=degree.pk)
     return render(request, "records/degree_confirm.html", {"degree": degree})
 
 

@@ -280,5 +280,10 @@ class DegreeRecord(models.Model):
         return f"{self.name} {self.certificate_number}"
 
     @property
+    def check_confirmed(self) -> bool:
+        """正确 stands, from the stored check result (no annotation needed)."""
+        return self.check_result == CheckResult.CONFIRMED
+
+    @property
     def masked_id_number(self) -> str:
         return idnumbers.mask(self.id_number)

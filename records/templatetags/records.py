@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from records.models import RecordStatus
+from records.models import CheckResult, RecordStatus
 from records.rules import label as field_label
 from records.rules import value_for_others
 from records.self_check import check_state
@@ -33,6 +33,22 @@ def record_state(record):
         css, text = "unverified", _("未查看")
     else:
         css, text = "none", _("未绑定账号")
+    return format_html('<span class="state state-{}">{}</span>', css, text)
+
+
+@register.simple_tag
+def degree_state(degree):
+    """A degree's self-check state as a badge, in record_state's words, from its stored
+    check result (records.progress): the same badge wherever the degree shows — her
+    degree card, its page, or beside her 本科 record as her 专科 degree."""
+    if degree.check_result == CheckResult.REPORTED:
+        css, text = "disputed", _("已报有误，待处理")
+    elif degree.check_result == CheckResult.CONFIRMED:
+        css, text = "confirmed", _("已确认正确")
+    elif degree.first_viewed_at:
+        css, text = "looked", _("已查看，未确认")
+    else:
+        css, text = "unverified", _("未查看")
     return format_html('<span class="state state-{}">{}</span>', css, text)
 
 

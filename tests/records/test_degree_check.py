@@ -473,3 +473,15 @@ def test_the_queue_college_filter_finds_a_degree_by_its_records_college(
     ).content.decode()
 
     assert degree.certificate_number in page
+
+
+def test_the_confirm_dialog_is_not_offered_for_a_degree_already_confirmed(
+    client_for, world, degree
+):
+    RecordConfirmation.objects.create(degree=degree, user=world.alice)
+    client = client_for(world.alice)
+
+    response = client.get(f"/records/degrees/{degree.pk}/confirm/", follow=True)
+
+    assert response.redirect_chain[-1][0] == f"/records/degrees/{degree.pk}/"
+    assert "您已确认本学历信息正确" in response.content.decode()

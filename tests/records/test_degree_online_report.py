@@ -397,3 +397,9 @@ def test_her_page_of_a_closed_beian_no_longer_says_it_can_be_verified(client_for
 
     assert "本备案表在有效期内" in open_page.content.decode()
     assert "本备案表在有效期内" not in page
+
+
+def test_her_beian_page_shows_one_qr_code(client_for, world, diploma):
+    page = client_for(world.alice).get(f"/records/reports/{_beian(diploma).pk}/").content.decode()
+
+    assert page.count('src="data:image/svg+xml') == 1

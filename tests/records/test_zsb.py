@@ -514,3 +514,17 @@ def test_the_registrar_home_links_the_list_with_its_count(world, client_for, zsb
 
     assert 'href="/records/zsb/"' in page
     assert "3 人未完成核查" in page
+
+
+def test_a_junior_degree_that_is_not_hers_yet_offers_no_dead_link(client_for, world):
+    from records.models import EnrollmentRecord, Level
+
+    bobs = junior_degree(world.bob_record, "137681202106000188", user=world.bob)
+    EnrollmentRecord.objects.filter(pk=world.alice_record.pk).update(
+        level=Level.BACHELOR, prior_degree=bobs
+    )
+
+    page = client_for(world.alice).get("/records/mine/").content.decode()
+
+    assert "该专科学历尚未绑定到您的账号" in page
+    assert f"/records/degrees/{bobs.pk}/" not in page
