@@ -108,13 +108,18 @@ def task_done_q(notice: Notice) -> Q:
 # Python, over records annotated with flags() -----------------------------------------------
 
 
+def degree_counts(record: EnrollmentRecord) -> bool:
+    """Her 学历 is what this record's check is about: a graduate's record with its degree,
+    or a record whose degree she has checked (records annotated by flags())."""
+    graduate = record.status == RecordStatus.GRADUATED
+    return bool(getattr(record, "degree_checked", False)) or (
+        graduate and getattr(record, "degree_pk", None) is not None
+    )
+
+
 def degree_to_check(record: EnrollmentRecord) -> bool:
     """A graduate's 学历 is what is left for her to check (records annotated by flags())."""
-    return (
-        record.status == RecordStatus.GRADUATED
-        and getattr(record, "degree_pk", None) is not None
-        and not record.degree_checked
-    )
+    return degree_counts(record) and not record.degree_checked
 
 
 def prior_degree_to_check(record: EnrollmentRecord) -> bool:

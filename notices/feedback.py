@@ -17,6 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from imaging.models import DisputeReason, Photo, PhotoKind, PhotoState, PhotoVerification
+from notices import done
 from notices.models import FeedbackRemark, FeedbackSheet, Notice
 from notices.selectors import audience_q, record_is_done, with_task_flags
 from portal.lib.audit import StudentRef
@@ -327,19 +328,21 @@ def _record_part(record: EnrollmentRecord, parts: _Parts) -> None:
     latest = reports[-1] if reports else None
     if record.has_open_report and latest is not None and latest.state == ReportState.SUBMITTED:
         parts.anomalies.append(_report_words(latest))
-    elif record.status == RecordStatus.GRADUATED and getattr(record, "degree_pk", None):
+    elif done.degree_counts(record):
         _degree_part(record, parts)  # a graduate checks her 学历 (notices.done)
     elif not check_state(record).checkable:
         # 学籍异动 (seed 004) in words; such a record is not "未校对" (records.self_check).
         parts.anomalies.append(_same(_sheet_status_words(record)))
     elif record.is_confirmed:
-        return
+        pass
     elif latest is not None and latest.state == ReportState.ACCEPTED:
         parts.missing.append(_same(_("学籍信息已更正，待本人再次确认")))
     elif latest is not None and latest.state == ReportState.REJECTED:
         parts.missing.append(_same(_("有误申请未通过，待本人确认")))
     else:
         parts.untouched.append(_same(_("学籍信息未校对")))
+    if done.prior_degree_to_check(record):  # 专升本: her 专科 degree too (notices.done)
+        parts.missing.append(_same(_("专科学历未校对")))
 
 
 def _degree_part(record: EnrollmentRecord, parts: _Parts) -> None:

@@ -141,3 +141,23 @@ def test_sheet_rows_of_a_college_cost_no_query_per_record_status(
 
     with django_assert_max_num_queries(len(few.captured_queries)):
         class_rows(notice, world.class_a)
+
+
+def test_a_zsb_student_with_her_junior_degree_unchecked_is_not_no_error(world, notice):
+    from records.models import Level, RecordConfirmation
+
+    junior = factories.degree(world.institution, owner=world.alice, level=Level.JUNIOR_COLLEGE)
+    EnrollmentRecord.objects.filter(pk=world.alice_record.pk).update(
+        level=Level.BACHELOR, prior_degree=junior
+    )
+    done_everything(world.alice_record)
+
+    row = _rows(notice, world)["李晓梅"]
+
+    assert (row.result, row.state, row.done) == ("专科学历未校对", "missing", False)
+
+    RecordConfirmation.objects.create(degree=junior, user=world.alice)
+
+    row = _rows(notice, world)["李晓梅"]
+
+    assert (row.result, row.state, row.done) == ("无误", "ok", True)
