@@ -74,7 +74,8 @@ def prior_degrees_link(*, records: QuerySet[EnrollmentRecord], by=None) -> int:
     student may have bound it herself. Returns how many records were linked; each link
     is audited."""
     linked = 0
-    pending = list(_unlinked(records).only("pk", "name", "id_number", "prior_certificate_number"))
+    # With what the audit names (the school, the student): no query a link for them.
+    pending = list(_unlinked(records).select_related("institution", "user"))
     for start in range(0, len(pending), CHUNK):
         chunk = pending[start : start + CHUNK]
         degrees: dict[tuple[str, str], list[DegreeRecord]] = {}
@@ -85,19 +86,22 @@ def prior_degrees_link(*, records: QuerySet[EnrollmentRecord], by=None) -> int:
         ).only("pk", "name", "id_number", "certificate_number", "school_number")
         for degree in candidates:
             degrees.setdefault(person_key(degree.name, degree.id_number), []).append(degree)
+        found = []
         for record in chunk:
             mine = degrees.get(person_key(record.name, record.id_number), [])
             degree = _prior_degree_of(record, mine)
             if degree is None:
                 continue
-            EnrollmentRecord.objects.filter(pk=record.pk).update(prior_degree=degree)
+            record.prior_degree = degree
+            found.append(record)
             log_action(
                 record,
                 "records.prior_degree_linked",
                 by=by,
                 changes={"prior_degree": ["", degree.certificate_number]},
             )
-            linked += 1
+        EnrollmentRecord.objects.bulk_update(found, ["prior_degree"])
+        linked += len(found)
     return linked
 
 

@@ -528,3 +528,33 @@ def test_a_junior_degree_that_is_not_hers_yet_offers_no_dead_link(client_for, wo
 
     assert "该专科学历尚未绑定到您的账号" in page
     assert f"/records/degrees/{bobs.pk}/" not in page
+
+
+def _linkable(world, n: int, first: int = 0):
+    from records.models import EnrollmentRecord, Level
+
+    for i in range(first, first + n):
+        _user, record = factories.student(world.class_a)
+        number = f"1376812021060{i:05d}"
+        junior_degree(record, number)
+        EnrollmentRecord.objects.filter(pk=record.pk).update(
+            level=Level.BACHELOR, prior_certificate_number=number
+        )
+
+
+def test_linking_costs_one_audit_row_a_link_and_nothing_more(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from records.models import EnrollmentRecord
+    from records.services.prior_degrees import prior_degrees_link
+
+    counts = []
+    for n, first in ((1, 0), (6, 10)):
+        EnrollmentRecord.objects.update(prior_degree=None, prior_certificate_number="")
+        _linkable(world, n, first)
+        with CaptureQueriesContext(connection) as queries:
+            assert prior_degrees_link(records=EnrollmentRecord.objects.all()) == n
+        counts.append(len(queries.captured_queries) - n)  # one audit row a link
+
+    assert counts[0] == counts[1], counts
