@@ -443,9 +443,7 @@ class GraduateProgress:
     counts: Counts
 
 
-def graduate_progress(
-    notice: Notice, user, college_id: int | None = None
-) -> list[GraduateProgress]:
+def graduate_progress(notice: Notice, user) -> list[GraduateProgress]:
     """Per college and major in the user's scope, the notice's graduates known by a 学历
     alone (no 学籍 here): their self-check is the degree's (正确 / 有误; no photo of
     theirs is kept here). One grouped query; none for a notice that asks no record check."""
@@ -454,8 +452,6 @@ def graduate_progress(
     degrees = DegreeRecord.objects.visible_to(user).filter(
         audience_q(notice, DEGREE_AUDIENCE), enrollment_record__isnull=True, college__isnull=False
     )
-    if college_id:
-        degrees = degrees.filter(college_id=college_id)
     checked = Q(check_result__in=(CheckResult.CONFIRMED, CheckResult.REPORTED))
     rows = (
         degrees.alias(has_account=_has_account())

@@ -284,12 +284,7 @@ def discrepancies_for_queue(
     if state:
         reports = reports.filter(state=state)
     if college:
-        # A degree counts under its own college, or its 学籍's (as DegreeRecordQuerySet).
-        reports = reports.filter(
-            Q(record__college=college)
-            | Q(degree__college=college)
-            | Q(degree__enrollment_record__college=college)
-        )
+        reports = reports.in_college(college)  # a degree's own college, or its 学籍's
     if school_class:
         reports = reports.filter(
             class_matches(school_class, prefix="record__school_class__")

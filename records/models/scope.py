@@ -33,6 +33,13 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         return self.filter(_any_of(lookup, value))
 
+    def in_college(self, college):
+        """What counts under `college` by the college lookup(s) of the college role's scope:
+        the list filter and the scope cannot disagree."""
+        if self.college_lookup is None:
+            return self.none()
+        return self.filter(_any_of(self.college_lookup, college))
+
     def _scope_for(self, user) -> tuple[Lookup, object]:
         if user.role == Role.REGISTRAR:
             return self.institution_lookup, user.institution_id
