@@ -485,3 +485,28 @@ def test_the_confirm_dialog_is_not_offered_for_a_degree_already_confirmed(
 
     assert response.redirect_chain[-1][0] == f"/records/degrees/{degree.pk}/"
     assert "您已确认本学历信息正确" in response.content.decode()
+
+
+def test_a_reimport_that_revokes_her_confirmation_counts_it_and_tells_her(
+    world, tmp_path, django_capture_on_commit_callbacks
+):
+    from records.imports.degrees import degree_import
+    from tests.records.degree_files import certificate, degree_of, write_degrees
+
+    world.alice.phone = "13800000001"
+    world.alice.save()
+    rows = [degree_of(world.alice_record, 1)]
+    assert degree_import(file=write_degrees(tmp_path / "a.xlsx", rows), by=world.registrar).ok
+    alices = DegreeRecord.objects.get(certificate_number=certificate(1))
+    RecordConfirmation.objects.create(degree=alices, user=world.alice)
+    rows[0]["专业名称"] = "软件工程"
+    changed = write_degrees(tmp_path / "b.xlsx", rows)
+
+    trial = degree_import(file=changed, dry_run=True, by=world.registrar)
+    assert trial.revoked == 1  # 将失效的学生确认, before anything is written
+    sms.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        result = degree_import(file=changed, by=world.registrar)
+
+    assert result.revoked == 1
+    assert [m.phone for m in sms.outbox if "学历信息已由学校更新" in m.text] == ["13800000001"]

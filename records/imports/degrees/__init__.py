@@ -95,7 +95,8 @@ def degree_import(*, file, dry_run: bool = False, by=None, progress=None) -> Deg
 def _write(reader: DegreeReader, institution, *, dry_run, by, progress: Progress):
     try:
         with transaction.atomic():
-            result = DegreeWriter(reader.rows, institution, by, progress).run()
+            writer = DegreeWriter(reader.rows, institution, by, progress)
+            result = writer.run()
             result.dry_run = dry_run
             # 专升本: 本科 records whose roster named one of these 专科 degrees link to it.
             result.prior_linked = prior_degrees_link(records=unlinked_prior_records(), by=by)
@@ -121,6 +122,8 @@ def _write(reader: DegreeReader, institution, *, dry_run, by, progress: Progress
             )
             if dry_run:
                 transaction.set_rollback(True)
+            else:
+                writer.notify_students()  # sent once the transaction commits
     except IntegrityError as exc:
         raise RosterImportError(
             _("写入时与他人同时进行的修改冲突，没有写入任何数据。请稍后重新导入。")

@@ -13,13 +13,21 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.notify import notify
 from portal.lib import idnumbers
 from portal.lib.audit import log_action, plain
 from records.imports.degrees.columns import DegreeRow
 from records.imports.results import FieldChange, ImportResult
 from records.imports.validation import chunks
 from records.imports.writer import insert_rows
-from records.models import College, DegreeRecord, EnrollmentRecord, Institution, SchoolClass
+from records.models import (
+    College,
+    DegreeRecord,
+    EnrollmentRecord,
+    Institution,
+    RecordConfirmation,
+    SchoolClass,
+)
 from records.rules import DEGREE_RULES
 from records.rules.fields import degree_label
 from records.services.checks import revoke_degree_confirmations
@@ -76,6 +84,7 @@ class DegreeWriter:
     def __init__(self, rows: list[DegreeRow], institution: Institution, by, progress):
         self.rows, self.institution, self.by, self.progress = rows, institution, by, progress
         self.result = DegreeImportResult(institution=institution)
+        self.notices: list[tuple[Any, str]] = []  # (graduate, text) to send after commit
         self.major_colleges = _MajorColleges(institution)
         self.college_names = dict(
             College.objects.filter(institution=institution).values_list("pk", "name")
@@ -121,15 +130,31 @@ class DegreeWriter:
         return self.result
 
     def _revoke(self, changed: dict[tuple, list[int]]) -> None:
-        """A confirmed (正确) degree whose fields the file changed is to be checked again."""
+        """A confirmed (正确) degree whose fields the file changed is to be checked again:
+        counted in the result (将失效 on a dry run) and its graduate told after commit,
+        as the roster's writer does for a 学籍."""
         degrees = [
             pk
             for changes, pks in changed.items()
             if set(dict(changes)) & set(DEGREE_FIELDS)
             for pk in pks
         ]
-        if degrees:
-            revoke_degree_confirmations(degrees, _("学历信息已由学校导入更新，请重新确认"))
+        if not degrees:
+            return
+        standing = RecordConfirmation.objects.filter(degree__in=degrees, revoked_at__isnull=True)
+        holders = [confirmation.user for confirmation in standing.select_related("user")]
+        self.result.revoked += revoke_degree_confirmations(
+            degrees, _("学历信息已由学校导入更新，请重新确认")
+        )
+        self.notices += [
+            (user, _("您的学历信息已由学校更新，请登录重新校对。")) for user in holders
+        ]
+
+    def notify_students(self) -> None:
+        """Tell each graduate whose 正确 the import revoked (accounts.notify: after commit);
+        the caller never calls it on a dry run."""
+        for user, text in self.notices:
+            notify(user, text)
 
     def _values(self, row: DegreeRow, degree: dict[str, Any] | None, now) -> dict[str, Any]:
         values = {name: getattr(row, name) for name in DEGREE_FIELDS}
