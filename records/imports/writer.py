@@ -118,9 +118,9 @@ class Writer:
         )
         values["school_class_id"] = self.classes[row.class_code].pk if row.class_code else None
         values["leaving_date"] = row.leaving_date or None  # most rows have none yet
-        if row.pk is None:
+        if row.pk is None:  # a new record; an existing one's number is _prior_numbers'
             values["prior_certificate_number"] = row.prior_certificate_number
-        if row.pk is not None:
+        else:
             for name, key in _KEEP_WHEN_BLANK.items():
                 if not getattr(row, key):
                     del values[name]
