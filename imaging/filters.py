@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from imaging.models import PhotoKind, PhotoState
 from imaging.selectors import graduates_without_confirmed_diploma
-from records.filters import ScopedFilterSet, class_filter, college_filter
+from records.filters import ScopedFilterSet, class_filter, college_filter, filter_words
 from records.selectors import class_matches
 
 # What a graduate's 学历照片 can be while it is not confirmed (graduates_without_confirmed_diploma).
@@ -69,14 +69,4 @@ def missing_diploma_params(data) -> dict[str, str]:
 
 def missing_diploma_filter_words(filters: MissingDiplomaFilter) -> list[str]:
     """What narrows the list, as an export's note says it (学院, 班级, 学历照片 state)."""
-    if not filters.is_bound or not filters.form.is_valid():
-        return []
-    data = filters.form.cleaned_data
-    words = []
-    if data.get("college"):
-        words.append(data["college"].name)
-    if data.get("school_class"):
-        words.append(_("班级：%(c)s") % {"c": data["school_class"]})
-    if data.get("state"):
-        words.append(_("学历照片：%(s)s") % {"s": diploma_label(data["state"])})
-    return words
+    return filter_words(filters, lambda value: _("学历照片：%(s)s") % {"s": diploma_label(value)})

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from imaging.filters import diploma_label
 from portal.lib.tables import DataTable
+from records.tables import StudentListTable
 
 
 def _student(record):
@@ -81,21 +82,9 @@ class DisputeTable(DataTable):
         return format_html("{}：{}", record.get_kind_display(), reasons)
 
 
-class MissingDiplomaTable(DataTable):
+class MissingDiplomaTable(StudentListTable):
     """Rows of imaging.selectors.graduates_without_confirmed_diploma; ID numbers masked."""
 
-    student_number = tables.Column(verbose_name=_("学号"))
-    name = tables.Column(verbose_name=_("姓名"))
-    masked_id_number = tables.Column(verbose_name=_("证件号码"), orderable=False)
-    college = tables.Column(
-        verbose_name=_("学院"), accessor="college__name", order_by=("college__code",)
-    )
-    school_class = tables.Column(
-        verbose_name=_("班级"),
-        accessor="school_class__name",
-        order_by=("school_class__code", "student_number"),
-        default="—",
-    )
     diploma_state = tables.Column(verbose_name=_("学历照片"), empty_values=())
 
     class Meta(DataTable.Meta):

@@ -2,6 +2,8 @@
 the querysets of records.selectors. A value the form refuses (a college outside the scope,
 a made-up cohort) filters nothing; the selector's scope still holds."""
 
+from collections.abc import Callable
+
 import django_filters
 from django import forms
 from django.db.models import QuerySet
@@ -106,8 +108,9 @@ class PriorDegreeFilter(ScopedFilterSet):
         return queryset.filter(class_matches(value, prefix="school_class__"))
 
 
-def prior_degree_filter_words(filters: PriorDegreeFilter) -> list[str]:
-    """What narrows the 专升本 list, as its export's note says it."""
+def filter_words(filters, state: Callable[[str], str]) -> list[str]:
+    """What narrows a staff list of students (学院, 班级, a state in `state`'s words), as
+    its export's note says it: the 专升本 list here, the missing-diploma list in imaging."""
     if not filters.is_bound or not filters.form.is_valid():
         return []
     data = filters.form.cleaned_data
@@ -117,5 +120,12 @@ def prior_degree_filter_words(filters: PriorDegreeFilter) -> list[str]:
     if data.get("school_class"):
         words.append(_("班级：%(c)s") % {"c": data["school_class"]})
     if data.get("state"):
-        words.append(_("专科学历：%(s)s") % {"s": PriorDegreeState(data["state"]).label})
+        words.append(state(data["state"]))
     return words
+
+
+def prior_degree_filter_words(filters: PriorDegreeFilter) -> list[str]:
+    """What narrows the 专升本 list, as its export's note says it."""
+    return filter_words(
+        filters, lambda value: _("专科学历：%(s)s") % {"s": PriorDegreeState(value).label}
+    )

@@ -130,9 +130,9 @@ class DiscrepancyTable(DataTable):
         return format_html_join(mark_safe("<br>"), "{}", values)
 
 
-class PriorDegreeTable(DataTable):
-    """Rows of records.selectors.zsb_records: the 专升本 student, the 专科 degree the roster
-    names or she bound, and where it stands; the ID number masked."""
+class StudentListTable(DataTable):
+    """The first columns of a staff list of students' records (学号, 姓名, the ID number
+    masked, 学院, 班级): the 专升本 list here, imaging's missing-diploma list."""
 
     student_number = tables.Column(verbose_name=_("学号"))
     name = tables.Column(verbose_name=_("姓名"))
@@ -146,6 +146,12 @@ class PriorDegreeTable(DataTable):
         order_by=("school_class__code", "student_number"),
         default="—",
     )
+
+
+class PriorDegreeTable(StudentListTable):
+    """Rows of records.selectors.zsb_records: the 专升本 student, the 专科 degree the roster
+    names or she bound, and where it stands; the ID number masked."""
+
     certificate = tables.Column(
         verbose_name=_("专科毕业证书编号"), empty_values=(), orderable=False
     )
