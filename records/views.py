@@ -192,7 +192,7 @@ def _discrepancy_page(request, subject, name: str, done_url: str):
         else:
             messages.success(request, _("有误申请已提交，学籍管理部门核实后会通知您。"))
             return redirect(done_url)
-    notice = current_notice(request.user)
+    notice = checks.notice_for(subject, request.user)
     context = {
         name: subject,
         "form": form,

@@ -21,6 +21,7 @@ from records import progress, rules, signals
 from records.campaign import CurrentNotice, current_notice
 from records.errors import RecordError
 from records.models import (
+    CheckResult,
     DegreeRecord,
     DiscrepancyEvidence,
     DiscrepancyItem,
@@ -60,6 +61,14 @@ def _own_and_checkable(subject: Subject, user) -> None:
         raise RecordError(reason)
 
 
+def notice_for(subject: Subject, by) -> CurrentNotice | None:
+    """The notice a 正确 or 有误 is made under: the latest started one whose audience holds
+    the 学籍 at hand; for a 学历, the student's (records.campaign)."""
+    if isinstance(subject, DegreeRecord):
+        return current_notice(by)
+    return current_notice(by, [subject])
+
+
 @transaction.atomic
 def record_confirm(*, record: Subject, by, ip: str | None = None) -> RecordConfirmation:
     """正确 of a 学籍 or a 学历. A double-click records one confirmation (a unique active
@@ -71,15 +80,16 @@ def record_confirm(*, record: Subject, by, ip: str | None = None) -> RecordConfi
     subject = of(record)
     # of=("self",): the record's row only — a plain FOR UPDATE would lock a joined
     # institution too, and every confirmation of the institution would wait for the one
-    # before; order_by(): no join to begin with (the default ordering's).
+    # before; order_by(): no join to begin with (the default ordering's). Under the lock
+    # its check result (records.progress, written in the transaction of every confirmation
+    # and report) says whether a report is open or a confirmation stands.
     locked = type(record).objects.select_for_update(of=("self",)).filter(pk=record.pk)
-    list(locked.order_by().values_list("pk"))
-    if DiscrepancyReport.objects.filter(**subject, state=ReportState.SUBMITTED).exists():
+    check = locked.order_by().values_list("check_result", flat=True).get()
+    if check == CheckResult.REPORTED:
         raise RecordError(_("您已提交有误申请，请等待学籍管理部门处理后再确认；也可以先撤回申请。"))
-    existing = RecordConfirmation.objects.filter(**subject, revoked_at__isnull=True).first()
-    if existing:
-        return existing
-    notice = current_notice(by)
+    if check == CheckResult.CONFIRMED:
+        return RecordConfirmation.objects.get(**subject, revoked_at__isnull=True)
+    notice = notice_for(record, by)
     try:
         with transaction.atomic():
             confirmation = RecordConfirmation.objects.create(**subject, user=by)
@@ -223,7 +233,7 @@ def discrepancy_report(
     """有误 of a 学籍 or a 学历: the wrong fields, the right values, an explanation and
     evidence."""
     _own_and_checkable(record, by)
-    notice = current_notice(by)
+    notice = notice_for(record, by)
     _check_deadline(notice)
     items = _items(record, claims, {item.kind for item in evidence})
     files = _evidence_rows(evidence)  # checked before anything is written

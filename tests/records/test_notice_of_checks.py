@@ -11,6 +11,7 @@ from notices.models import ConfirmationNotice, DiscrepancyNotice, NoticeTask
 from records.errors import RecordError
 from records.models import DiscrepancyReport, RecordConfirmation
 from records.services import checks
+from tests import factories
 from tests.notices.conftest import make_notice
 
 DAY = datetime.timedelta(days=1)
@@ -40,6 +41,29 @@ def test_a_confirmation_is_linked_to_the_latest_started_record_check_notice(clie
 
     confirmation = RecordConfirmation.objects.get(record=world.alice_record)
     assert ConfirmationNotice.objects.get(confirmation=confirmation).notice == latest
+
+
+def test_a_confirmation_is_linked_to_the_notice_of_the_record_confirmed(client_for, world):
+    """A student with a 学籍 at two schools: her 正确 of one is made under that school's
+    notice, not under the other school's newer one."""
+    now = timezone.now()
+    own = make_notice(
+        world, number="23-101", task=NoticeTask.RECORD_CHECK, window_start=now - 9 * DAY
+    )
+    other_class = factories.school_class(factories.college(world.other_institution))
+    factories.record(other_class, owner=world.alice)
+    make_notice(
+        world,
+        institution=world.other_institution,
+        number="24-001",
+        task=NoticeTask.RECORD_CHECK,
+        window_start=now - DAY,
+    )
+
+    client_for(world.alice).post(f"/records/{world.alice_record.pk}/confirm/")
+
+    confirmation = RecordConfirmation.objects.get(record=world.alice_record)
+    assert ConfirmationNotice.objects.get(confirmation=confirmation).notice == own
 
 
 def test_without_a_record_check_notice_nothing_is_linked(client_for, world):

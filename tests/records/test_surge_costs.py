@@ -6,6 +6,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from records.models import CheckResult
 from tests import factories
 
 
@@ -95,3 +96,38 @@ def test_accepting_a_degree_correction_locks_no_institution_row(world):
     locks = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
     # A lock over a join names the locked table: never the institution's row.
     assert not [sql for sql in locks if "JOIN" in sql and "FOR UPDATE OF" not in sql], locks
+
+
+def test_confirming_reads_the_open_report_and_the_standing_confirmation_from_the_record(
+    world, django_assert_max_num_queries
+):
+    """正确 reads whether a report is open or a confirmation stands from the locked record's
+    check result (records.progress), and the notice from the record at hand: session,
+    user, the record, then in the transaction its lock, the notice, the confirmation, its
+    check result, the notice link and the audit row (savepoint and transaction aside)."""
+    client = _logged_in(world.alice)
+    client.get("/records/mine/")
+
+    with django_assert_max_num_queries(12) as done:
+        response = client.post(f"/records/{world.alice_record.pk}/confirm/")
+
+    assert response.status_code == 302
+    sql = [q["sql"] for q in done.captured_queries]
+    assert not [q for q in sql if "records_discrepancyreport" in q.split("WHERE")[0]], sql
+    world.alice_record.refresh_from_db()
+    assert world.alice_record.check_result == CheckResult.CONFIRMED
+
+
+def test_a_second_confirm_returns_the_standing_one_and_a_report_refuses_it(client_for, world):
+    from records.errors import RecordError
+    from records.models import DiscrepancyReport, RecordConfirmation
+    from records.services import checks
+
+    first = checks.record_confirm(record=world.alice_record, by=world.alice)
+    assert checks.record_confirm(record=world.alice_record, by=world.alice) == first
+    assert RecordConfirmation.objects.filter(record=world.alice_record).count() == 1
+
+    DiscrepancyReport.objects.create(record=world.bob_record, user=world.bob)
+    with pytest.raises(RecordError, match="您已提交有误申请"):
+        checks.record_confirm(record=world.bob_record, by=world.bob)
+    assert not RecordConfirmation.objects.filter(record=world.bob_record).exists()
