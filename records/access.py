@@ -36,7 +36,9 @@ def record_for_student(request, pk: int) -> EnrollmentRecord:
     """One of the student's own records (bound to her account): 正确, 有误 and the online
     verification reports act on no one else's."""
     records = EnrollmentRecord.objects.visible_to(request.user).filter(user=request.user)
-    return get_object_or_404(records.with_related(), pk=pk)
+    record = get_object_or_404(records.with_related(user=False), pk=pk)
+    record.user = request.user  # hers: not joined again
+    return record
 
 
 def degree_for_student(request, pk: int) -> DegreeRecord:

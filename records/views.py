@@ -43,7 +43,7 @@ from records.forms import (
     RecordSearchForm,
     show_errors,
 )
-from records.history.selectors import staff_change_notes, with_last_change
+from records.history.selectors import changes_since_confirmed, with_last_change
 from records.models import ReportState
 from records.panels import record_panels
 from records.rules import label as field_label
@@ -73,6 +73,12 @@ from records.tables import ClassTable, DiscrepancyTable, RecordTable
 STAFF = (Role.COUNSELOR, Role.COLLEGE, Role.REGISTRAR)
 
 
+def _own_records(user) -> list:
+    """Her records and the unbound ones of her person (binding.with_bindable), with their
+    state and what changed since her 正确 (with_last_change)."""
+    return list(binding.with_bindable(with_last_change(with_state(related=True)), user))
+
+
 @student_required
 def my_records(request):
     """学籍信息: opening it binds the matching records and records that the student
@@ -80,24 +86,16 @@ def my_records(request):
     未注册 record of hers is shown read-only, unbound; each record says whether it can
     be checked, and if not why (records.self_check)."""
     user = request.user
-    records = list(
-        binding.with_bindable(
-            with_last_change(checks.with_last_revocation(with_state(related=True))), user
-        )
-    )
+    records = _own_records(user)
     degrees = list(binding.with_bindable(degree_records(), user))
     if any(binding.is_bindable(found) for found in records + degrees):
         binding.records_bind(by=user, ip=client_ip(request))
-        records = list(
-            binding.with_bindable(
-                with_last_change(checks.with_last_revocation(with_state(related=True))), user
-            )
-        )
+        records = _own_records(user)
         degrees = list(degree_records(user=user))
     bound = [record for record in records if record.user_id == user.pk]
     binding.records_mark_viewed(records=bound)
     panels, reports = record_panels(bound), latest_discrepancies(bound)
-    notes = staff_change_notes(bound, student=user)  # who changed what since her 正确
+    changes = changes_since_confirmed(bound, student=user)  # why her 正确 is open again
     items = [
         {
             "record": record,
@@ -106,7 +104,7 @@ def my_records(request):
             "fields": record_field_rows(record, full_id=True),
             "panels": panels.get(record.pk, []),
             "report": reports.get(record.pk),
-            "change": notes.get(record.pk),
+            "changes": changes.get(record.pk),
         }
         for record in records
     ]

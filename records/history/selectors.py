@@ -256,43 +256,83 @@ class ChangeNote:
 
 def with_last_change(records: QuerySet[EnrollmentRecord]) -> QuerySet[EnrollmentRecord]:
     """Annotate each record with last_change_id, the latest change someone else made to
-    it (OTHERS_CHANGES), and last_confirmed_at, her latest 正确: in the query that lists
-    the records, so that 学籍信息 costs a query more only when it has a change to tell
-    (staff_change_notes)."""
+    it (OTHERS_CHANGES), and last_confirmation_id, her latest 正确 (standing or revoked):
+    in the query that lists the records, so that 学籍信息 costs a query more only when it
+    has something to tell (changes_since_confirmed)."""
     latest = AuditEvent.objects.filter(
         target_type=RECORD,
         target_id=Cast(OuterRef("pk"), CharField()),
         action__in=OTHERS_CHANGES,
     ).order_by("-created_at", "-pk")
-    confirmed = RecordConfirmation.objects.filter(record=OuterRef("pk")).order_by("-confirmed_at")
+    confirmed = RecordConfirmation.objects.filter(record=OuterRef("pk")).order_by(
+        "-confirmed_at", "-pk"
+    )
     return records.annotate(
         last_change_id=Subquery(latest.values("pk")[:1]),
-        last_confirmed_at=Subquery(confirmed.values("confirmed_at")[:1]),
+        last_confirmation_id=Subquery(confirmed.values("pk")[:1]),
     )
 
 
-def staff_change_notes(records: list[EnrollmentRecord], *, student) -> dict[int, ChangeNote]:
-    """For each of her records (annotated by with_last_change) whose check is open again —
-    not confirmed, no open 有误 report — after someone else changed it since her last 正确:
-    who changed what, when — {record pk: note}. A re-import that revoked her 正确 is
-    told by the revocation's own reason (templates/records/_record_changes.html). One
-    query when there is one to tell, none otherwise."""
+@dataclass(frozen=True)
+class RecordChanges:
+    """Why a record's check is open again: her 正确 was revoked (`revoked`: when and why,
+    e.g. a re-import changed a confirmed field), and/or someone else changed it since her
+    last 正确 (`note`: who changed what, when)."""
+
+    revoked: RecordConfirmation | None
+    note: ChangeNote | None
+
+
+def changes_since_confirmed(
+    records: list[EnrollmentRecord], *, student
+) -> dict[int, RecordChanges]:
+    """For each of her records (annotated by with_last_change) whose check is open — not
+    confirmed, no open 有误 report — with a revoked 正确 or a change by someone else since
+    her last 正确: {record pk: RecordChanges}. A re-import that revoked her 正确 is told by
+    the revocation's own reason (templates/records/_record_changes.html). No query for a
+    record she never confirmed and no one changed (the deadline's usual student); one for
+    her revoked 正确, one for the changes."""
+    open_ = [
+        record
+        for record in records
+        if not getattr(record, "is_confirmed", False)
+        and not getattr(record, "has_open_report", False)
+    ]
+    # Her latest 正确 of an open record stands no more: a correction or re-import revoked it.
+    latest = {
+        record.last_confirmation_id: record.pk
+        for record in open_
+        if getattr(record, "last_confirmation_id", None) is not None
+    }
+    revoked = {
+        latest[confirmation.pk]: confirmation
+        for confirmation in (RecordConfirmation.objects.filter(pk__in=latest) if latest else [])
+        if confirmation.revoked_at is not None
+    }
+    notes = _change_notes(open_, revoked, student=student)
+    return {
+        pk: RecordChanges(revoked=revoked.get(pk), note=notes.get(pk))
+        for pk in revoked.keys() | notes.keys()
+    }
+
+
+def _change_notes(
+    records: list[EnrollmentRecord], revoked: dict[int, RecordConfirmation], *, student
+) -> dict[int, ChangeNote]:
     wanted = {
-        getattr(record, "last_change_id", None): record
+        record.last_change_id: record
         for record in records
         if getattr(record, "last_change_id", None) is not None
-        and not getattr(record, "is_confirmed", False)
-        and not getattr(record, "has_open_report", False)
     }
     if not wanted:
         return {}
     notes = {}
     for event in AuditEvent.objects.filter(pk__in=wanted).select_related(*ACTOR):
         record = wanted[event.pk]
-        confirmed_at = getattr(record, "last_confirmed_at", None)
-        if confirmed_at is not None and event.created_at <= confirmed_at:
+        confirmation = revoked.get(record.pk)
+        if confirmation is not None and event.created_at <= confirmation.confirmed_at:
             continue  # she confirmed the record as changed (and withdrew it since)
-        if event.action == IMPORTED and getattr(record, "last_revoked_at", None):
+        if event.action == IMPORTED and confirmation is not None:
             continue  # the import's revocation says it already, values and all
         notes[record.pk] = _note(event, student)
     return notes

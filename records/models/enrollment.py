@@ -30,10 +30,11 @@ class EnrollmentRecordQuerySet(ScopedQuerySet):
     counselor_lookup = "school_class__counselors"
     student_lookup = "user"
 
-    def with_related(self):
-        return self.select_related(
-            "institution", "college", "department", "school_class", "major", "user"
-        )
+    def with_related(self, *, user: bool = True):
+        """With the institution, college, department, class and major; and the account,
+        unless the caller has it (`user=False`: a student's own records)."""
+        parts = ("institution", "college", "department", "school_class", "major")
+        return self.select_related(*parts, *(("user",) if user else ()))
 
 
 def _id_number_field(verbose_name):

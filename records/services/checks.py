@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -127,20 +126,6 @@ def revoke_degree_confirmations(degrees: list[int], reason: str) -> int:
     if revoked:
         progress.refresh_degrees(degrees)
     return revoked
-
-
-def with_last_revocation(records: QuerySet[EnrollmentRecord]) -> QuerySet[EnrollmentRecord]:
-    """Annotate each record with last_revoked_at and last_revoked_reason: when and why its
-    latest confirmation (正确) was revoked (e.g. a re-import changed a confirmed field),
-    None when it stands or there is none. In the query that lists the records: the
-    student's page costs no query more (templates/records/_record_changes.html)."""
-    latest = RecordConfirmation.objects.filter(record=OuterRef("pk")).order_by(
-        "-confirmed_at", "-pk"
-    )
-    return records.annotate(
-        last_revoked_at=Subquery(latest.values("revoked_at")[:1]),
-        last_revoked_reason=Subquery(latest.values("revoked_reason")[:1]),
-    )
 
 
 @dataclass(frozen=True)

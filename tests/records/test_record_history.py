@@ -249,3 +249,31 @@ def test_the_records_page_and_the_menu_link_the_history(client_for, world):
 
     assert page.count(f'href="{HISTORY}"') >= 2  # the menu, and the page itself
     assert "我的学籍记录" in page
+
+
+def test_a_withdrawn_report_leaves_her_revoked_confirmation_told(
+    client_for, world, django_assert_max_num_queries
+):
+    """正确, then 有误 (which revokes it), then withdrawn: the record is open again and
+    学籍信息 says why: two queries more than a record she never confirmed (the withdrawn
+    report's items, shown in its summary, and her revoked 正确)."""
+    alice = client_for(world.alice)
+    alice.get("/records/mine/")
+    with django_assert_max_num_queries(100) as never_confirmed:
+        alice.get("/records/mine/")
+    plain = len(never_confirmed.captured_queries)
+    alice.post(f"/records/{world.alice_record.pk}/confirm/")
+    report = _file_report(world.alice_record)
+    from records.services import checks
+
+    checks.revoke_confirmation(world.alice_record, "提交了有误申请")
+    alice.post(f"/records/reports/{report.pk}/withdraw/")
+    report.refresh_from_db()
+    assert report.state == "withdrawn"
+
+    with django_assert_max_num_queries(plain + 2):
+        page = alice.get("/records/mine/").content.decode()
+
+    assert "您之前的确认已失效，请重新核对后确认。" in page
+    assert "提交了有误申请。" in page
+    assert "学籍信息正确" in page  # she can confirm again
