@@ -5,7 +5,8 @@ alone (records.selectors._progress_counts), not by joining every confirmation an
 
 One expression decides it from the confirmations and reports themselves (`truth`);
 `refresh` writes it. The receivers below refresh a record whenever one of its
-confirmations or reports is saved or deleted; code that changes either with a queryset
+confirmations or reports is saved or deleted (a new standing confirmation is 正确 by
+truth's first branch: written without reading the rest); code that changes either with a queryset
 `update()` or `bulk_create()` (which send no signal) calls `refresh` itself:
 records.services.checks.revoke_confirmation, the demo data. `stale` lists records whose
 stored result disagrees with the truth: the test suite checks it after every test.
@@ -103,8 +104,15 @@ def stale(
 @receiver(post_delete, sender=RecordConfirmation, dispatch_uid="records.progress.confirmation-del")
 @receiver(post_save, sender=DiscrepancyReport, dispatch_uid="records.progress.report")
 @receiver(post_delete, sender=DiscrepancyReport, dispatch_uid="records.progress.report-del")
-def _changed(sender, instance, **kwargs) -> None:
+def _changed(sender, instance, created: bool = False, **kwargs) -> None:
     if instance.degree_id is not None:
-        refresh_degrees([instance.degree_id])
+        subject, pk = DegreeRecord, instance.degree_id
     else:
-        refresh([instance.record_id])
+        subject, pk = EnrollmentRecord, instance.record_id
+    if sender is RecordConfirmation and created and instance.revoked_at is None:
+        # A new active confirmation decides the result by itself (truth's first branch):
+        # written as is, without reading the subject's confirmations and reports again —
+        # every 正确 of the deadline passes here.
+        subject.objects.filter(pk=pk).update(check_result=CheckResult.CONFIRMED)
+    else:
+        refresh(subject.objects.filter(pk=pk))

@@ -104,7 +104,8 @@ def test_confirming_reads_the_open_report_and_the_standing_confirmation_from_the
     """正确 reads whether a report is open or a confirmation stands from the locked record's
     check result (records.progress), and the notice from the record at hand: session,
     user, the record, then in the transaction its lock, the notice, the confirmation, its
-    check result, the notice link and the audit row (savepoint and transaction aside)."""
+    check result (written as 正确, records.progress), the notice link and the audit row
+    (savepoint and transaction aside)."""
     client = _logged_in(world.alice)
     client.get("/records/mine/")
 
@@ -114,6 +115,9 @@ def test_confirming_reads_the_open_report_and_the_standing_confirmation_from_the
     assert response.status_code == 302
     sql = [q["sql"] for q in done.captured_queries]
     assert not [q for q in sql if "records_discrepancyreport" in q.split("WHERE")[0]], sql
+    # A new standing confirmation decides the check result by itself (records.progress).
+    updates = [q for q in sql if q.startswith("UPDATE") and "check_result" in q]
+    assert len(updates) == 1 and "EXISTS" not in updates[0], updates
     world.alice_record.refresh_from_db()
     assert world.alice_record.check_result == CheckResult.CONFIRMED
 
