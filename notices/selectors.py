@@ -220,7 +220,9 @@ def started_required_notices(user, *, now: datetime.datetime | None = None) -> Q
     """The published notices with a required task (必须完成) whose window has started, of
     the institutions of the student's records (usually none)."""
     now = now or timezone.now()
-    institutions = EnrollmentRecord.objects.filter(user=user).values("institution_id")
+    # order_by(): the records' default ordering would join every institution to sort a
+    # subquery that IN does not need sorted.
+    institutions = EnrollmentRecord.objects.filter(user=user).order_by().values("institution_id")
     return (
         Notice.objects.published()
         .filter(is_required=True, institution_id__in=Subquery(institutions))

@@ -135,3 +135,15 @@ def test_a_second_confirm_returns_the_standing_one_and_a_report_refuses_it(clien
     with pytest.raises(RecordError, match="您已提交有误申请"):
         checks.record_confirm(record=world.bob_record, by=world.bob)
     assert not RecordConfirmation.objects.filter(record=world.bob_record).exists()
+
+
+def test_the_required_task_bar_reads_her_schools_without_sorting_them(world):
+    """The bar's query on every page of a student (notices.hold) names her schools in a
+    subquery: no join to sort what IN does not need sorted."""
+    client = _logged_in(world.alice)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/records/mine/").status_code == 200
+
+    bar = [q["sql"] for q in queries.captured_queries if "is_required" in q["sql"]]
+    assert bar and not [sql for sql in bar if "records_institution" in sql], bar
