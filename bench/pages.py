@@ -241,12 +241,15 @@ def measure(base: str, page: Page, cookie: str, args) -> dict:
 
 def make_surge_students(count: int, prefix: str = "surge") -> dict[str, int]:
     """`count` students with one known password (hashed once: docs/quality.md) and a record each,
-    bound, in the 2023 cohort. Returns username → record id. Each `prefix` is a new set."""
+    bound, in the 2023 cohort, with the current photos of the demo record it copies (as
+    most students have theirs when the check opens: 86% of the demo's records), not yet
+    checked. Returns username → record id. Each `prefix` is a new set."""
     from django.contrib.auth.hashers import make_password
     from django.db import transaction
     from django.utils import timezone
 
     from accounts.models import Role, User
+    from imaging.models import Photo
     from portal.lib import idnumbers
     from records.models import CheckResult, EnrollmentRecord, RecordStatus
 
@@ -291,7 +294,37 @@ def make_surge_students(count: int, prefix: str = "surge") -> dict[str, int]:
         for user, record in zip(users, records, strict=True):
             record.user = user
         EnrollmentRecord.objects.bulk_create(records, batch_size=500)
+        Photo.objects.bulk_create(_photo_copies(records, templates), batch_size=500)
     return {u.username: r.pk for u, r in zip(users, records, strict=True)}
+
+
+def _photo_copies(records: list, templates: list) -> list:
+    """New rows for the current photos of each record's template (the same files),
+    unchecked."""
+    import secrets
+
+    from imaging.models import Photo, PhotoState
+
+    photos: dict[int, list[Photo]] = {}
+    for photo in Photo.objects.filter(record__in=templates, is_current=True):
+        photos.setdefault(photo.record_id, []).append(photo)
+    copies = []
+    for n, record in enumerate(records):
+        for photo in photos.get(templates[n % len(templates)].pk, []):
+            copy = Photo(
+                record=record,
+                kind=photo.kind,
+                token=secrets.token_hex(16),
+                image=photo.image.name,
+                thumbnail=photo.thumbnail.name,
+                width=photo.width,
+                height=photo.height,
+                sha256=photo.sha256,
+                batch_id=photo.batch_id,
+                state=PhotoState.UNVERIFIED,
+            )
+            copies.append(copy)
+    return copies
 
 
 # The portal's five requests, and the ceiling flow's (bench/ceiling_urls.py).
