@@ -26,7 +26,7 @@ class NoticesConfig(AppConfig):
 
         # 提醒 on the missing-diploma list: imaging links to it without importing notices.
         register_missing_diploma_action(missing_diploma_actions)
-        campaign.register_current_notice(links.current_record_check)
+        campaign.register_current_notice(links.current_record_checks)
         # 学籍信息: the satisfaction evaluation offered under a record once it is checked.
         register_record_panel(record_invitation_panels)
         signals.confirmation_made.connect(links.link_confirmation, dispatch_uid="notices.links")

@@ -263,9 +263,18 @@ def _with_rules(notices: QuerySet[Notice]) -> list[Notice]:
     return list(found.values())
 
 
-def current_notice(records: Iterable[EnrollmentRecord], tasks: Iterable[str]) -> Notice | None:
-    """The latest started notice for these records that asks one of `tasks`: the one a
-    confirmation or report is made under."""
+def notice_rank(notice: Notice) -> tuple:
+    """Which of two started notices is the latest: one with a start after one without,
+    the later start, then the later created."""
+    start = notice.window_start
+    return (start is not None, start.timestamp() if start else 0.0, notice.pk)
+
+
+def current_notices(records: Iterable[EnrollmentRecord], tasks: Iterable[str]) -> dict[int, Notice]:
+    """For each of these records, the latest started notice for it that asks one of
+    `tasks`: the one a confirmation or report of it is made under (records without one
+    left out). One query (notices_for_records), whatever the number of records."""
+    records = list(records)
     now = timezone.now()
     tasks = set(tasks)
     started = [
@@ -273,9 +282,12 @@ def current_notice(records: Iterable[EnrollmentRecord], tasks: Iterable[str]) ->
         for notice in notices_for_records(records)
         if notice.task in tasks and (notice.window_start is None or notice.window_start <= now)
     ]
-    if not started:
-        return None
-    return max(started, key=lambda n: (n.window_start is not None, n.window_start or now, n.pk))
+    found = {}
+    for record in records:
+        own = [notice for notice in started if notice_is_for(notice, record)]
+        if own:
+            found[record.pk] = max(own, key=notice_rank)
+    return found
 
 
 def audience_records(notice: Notice, user=None) -> QuerySet[EnrollmentRecord]:

@@ -18,17 +18,20 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class CurrentNotice:
-    """What records' pages and rules need of the notice (a notices.Notice)."""
+    """What records' pages and rules need of the notice (a notices.Notice). `rank` orders
+    notices as notices decides which is the latest (a larger rank is later)."""
 
     pk: int
     number: str
     title: str
     window_end: datetime.datetime | None
     correction_deadline: datetime.datetime | None
+    rank: tuple = ()
 
 
-# fn(*, user, records) -> CurrentNotice | None; `records` is None when the caller has none.
-Finder = Callable[..., CurrentNotice | None]
+# fn(*, user, records) -> {record pk: CurrentNotice}: each record's current notice (records
+# without one left out); `records` is None when the caller has none (her records then).
+Finder = Callable[..., dict[int, CurrentNotice]]
 
 _finders: list[Finder] = []
 
@@ -41,10 +44,22 @@ def register_current_notice(fn: Finder) -> Finder:
     return fn
 
 
-def current_notice(user, records: Iterable | None = None) -> CurrentNotice | None:
-    """The latest started notice that asks this student for a record self-check, or None
-    (none, or no app says); `records`: the student's records when the caller has them."""
+def record_notices(user, records: Iterable | None = None) -> dict[int, CurrentNotice]:
+    """For each of the student's records (`records` when the caller has them), the latest
+    started notice whose audience holds it and asks for a record self-check: the notice a
+    正确 or 有误 of that record is made under. Records without one are left out."""
     for finder in _finders:
         if found := finder(user=user, records=records):
             return found
-    return None
+    return {}
+
+
+def latest(notices: Iterable[CurrentNotice]) -> CurrentNotice | None:
+    """The latest of these notices, or None."""
+    return max(notices, key=lambda notice: notice.rank, default=None)
+
+
+def current_notice(user, records: Iterable | None = None) -> CurrentNotice | None:
+    """The latest started notice that asks this student for a record self-check, or None
+    (none, or no app says); `records`: the student's records when the caller has them."""
+    return latest(record_notices(user, records).values())

@@ -29,7 +29,7 @@ from records.access import (
     record_for_read,
     record_for_student,
 )
-from records.campaign import current_notice
+from records.campaign import record_notices
 from records.errors import FieldErrors, RecordError
 from records.filters import ClassFilter, RecordFilter
 from records.forms import (
@@ -112,7 +112,10 @@ def my_records(request):
         "items": items,
         "degrees": degrees,
         "diagnosis": None if records else binding.binding_diagnosis(user),
-        "notice": current_notice(user, bound),
+        # The notice each of her records is checked under (usually one for all).
+        "notices": sorted(
+            set(record_notices(user, bound).values()), key=lambda n: n.rank, reverse=True
+        ),
     }
     return render(request, "records/my_records.html", context)
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from portal.lib.audit import log_action
 from portal.lib.uploads import UploadError, document_upload
 from records import progress, rules, signals
-from records.campaign import CurrentNotice, current_notice
+from records.campaign import CurrentNotice, current_notice, latest, record_notices
 from records.errors import RecordError
 from records.models import (
     CheckResult,
@@ -62,10 +63,17 @@ def _own_and_checkable(subject: Subject, user) -> None:
 
 def notice_for(subject: Subject, by) -> CurrentNotice | None:
     """The notice a 正确 or 有误 is made under: the latest started one whose audience holds
-    the 学籍 at hand; for a 学历, the student's (records.campaign)."""
+    the 学籍 at hand; for a 学历, the 学籍 of hers it belongs to (its own, or the 本科
+    record it is the prior 专科 degree of), and failing one, any of hers."""
     if isinstance(subject, DegreeRecord):
-        return current_notice(by)
-    return current_notice(by, [subject])
+        own = EnrollmentRecord.objects.filter(
+            Q(pk=subject.enrollment_record_id) | Q(prior_degree=subject), user=by
+        )
+        records = list(own.order_by())
+        if not records:
+            return current_notice(by)
+        return latest(record_notices(by, records).values())
+    return record_notices(by, [subject]).get(subject.pk)
 
 
 @transaction.atomic
