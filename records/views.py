@@ -44,7 +44,7 @@ from records.forms import (
     show_errors,
 )
 from records.history.selectors import changes_since_confirmed, with_last_change
-from records.models import ReportState
+from records.models import CheckResult, ReportState
 from records.panels import record_panels
 from records.rules import label as field_label
 from records.selectors import (
@@ -161,6 +161,14 @@ def record_confirm(request, pk: int):
     if not checkable:  # no dialog for a record that cannot be confirmed: say why
         messages.error(request, reason)
         return redirect("records:my_records")
+    if record.check_result != CheckResult.NONE:  # no dialog with nothing to confirm
+        messages.info(
+            request,
+            _("您已确认本学籍信息正确。")
+            if record.check_result == CheckResult.CONFIRMED
+            else _("您已提交有误申请，请等待学籍管理部门处理后再确认；也可以先撤回申请。"),
+        )
+        return redirect("records:my_records")
     return render(request, "records/record_confirm.html", {"record": record})
 
 
@@ -174,6 +182,9 @@ def discrepancy_create(request, pk: int):
 def _discrepancy_page(request, subject, name: str, done_url: str):
     """The 有误 page of a 学籍 or a 学历 (`name` "record" or "degree": its template and
     its context's name); back to `done_url` once filed."""
+    if subject.check_result == CheckResult.REPORTED:  # said before she fills the form in
+        messages.info(request, _("已有一个待处理的有误申请，请等待处理结果或先撤回。"))
+        return redirect(done_url)
     form = DiscrepancyForm(request.POST or None, request.FILES or None, record=subject)
     if request.method == "POST" and form.is_valid():
         evidence = [checks.Evidence(kind=k, upload=f) for k, f in form.evidence]

@@ -212,3 +212,32 @@ def test_an_accepted_leaving_date_is_stored_as_a_date(client_for, world):
 
     world.alice_record.refresh_from_db()
     assert world.alice_record.leaving_date == datetime.date(2024, 7, 1)
+
+
+def test_the_confirm_dialog_is_not_offered_once_confirmed_or_reported(client_for, world):
+    """The 正确 page of a record she confirmed already, or reported: back to 学籍信息 with
+    what stands, as for a 学历 (the walk at 375 px found the dialog offered again)."""
+    from records.models import DiscrepancyReport
+
+    alice = client_for(world.alice)
+    alice.post(f"/records/{world.alice_record.pk}/confirm/")
+    confirmed = alice.get(f"/records/{world.alice_record.pk}/confirm/", follow=True)
+    DiscrepancyReport.objects.create(record=world.bob_record, user=world.bob)
+    reported = client_for(world.bob).get(f"/records/{world.bob_record.pk}/confirm/", follow=True)
+
+    assert confirmed.redirect_chain[-1][0] == "/records/mine/"
+    assert "您已确认本学籍信息正确。" in confirmed.content.decode()
+    assert reported.redirect_chain[-1][0] == "/records/mine/"
+    assert "您已提交有误申请" in reported.content.decode()
+
+
+def test_the_report_form_says_up_front_that_a_report_is_open(client_for, world):
+    """With a 有误 open, the form is not offered to be filled in and refused on 提交."""
+    from records.models import DiscrepancyReport
+
+    DiscrepancyReport.objects.create(record=world.bob_record, user=world.bob)
+
+    page = client_for(world.bob).get(f"/records/{world.bob_record.pk}/report/", follow=True)
+
+    assert page.redirect_chain[-1][0] == "/records/mine/"
+    assert "已有一个待处理的有误申请" in page.content.decode()
