@@ -274,3 +274,18 @@ def test_her_open_report_names_each_field_she_reported(client_for, world, pdf_up
     page = client.get("/records/mine/").content.decode()
 
     assert "民族：汉族 → 回族" in page
+
+
+def test_the_registrar_reads_the_evidence_kind_in_words(client_for, world, pdf_upload, jpeg_upload):
+    """户口本（PDF，…） and （图片，…）, not a raw MIME type (the 375 px walk)."""
+    _report(client_for(world.alice), world.alice_record, pdf_upload())
+    _report(client_for(world.bob), world.bob_record, jpeg_upload())
+    registrar = client_for(world.registrar)
+
+    pages = [
+        registrar.get(f"/records/queue/{report.pk}/").content.decode()
+        for report in DiscrepancyReport.objects.order_by("pk")
+    ]
+
+    assert "（PDF，" in pages[0] and "（图片，" in pages[1]
+    assert not [page for page in pages if "application/pdf" in page or "image/jpeg" in page]
