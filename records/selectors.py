@@ -55,9 +55,8 @@ def with_state(*, related: bool = False) -> QuerySet[EnrollmentRecord]:
     filter it, never evaluate it whole."""
     records = EnrollmentRecord.objects.all()
     if related:
-        # The account is the student's own (request.user): not joined again; a 专升本
-        # record's prior 专科 degree is (records/_prior_degree.html).
-        records = records.with_related(user=False).select_related("prior_degree__institution")
+        # The account is the student's own (request.user): not joined again.
+        records = records.with_related(user=False)
     return records_with_state(records)
 
 

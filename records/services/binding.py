@@ -50,9 +50,14 @@ def with_bindable(queryset: QuerySet, user: User) -> QuerySet:
     学籍信息 reads both in the query that lists them, and binds only when it finds one that
     records_bind would bind (`is_bindable`). An unbound 未注册 record of hers is among them:
     the page shows it read-only, never bound (records.self_check)."""
+    return queryset.filter(bindable_q(user))
+
+
+def bindable_q(user: User) -> Q:
+    """with_bindable's condition: the user's own, or unbound and of her person."""
     if user.state != AccountState.ACTIVE or not user.id_number:
-        return queryset.filter(user=user)
-    return queryset.filter(Q(user=user) | (_same_person(user) & Q(user__isnull=True)))
+        return Q(user=user)
+    return Q(user=user) | (_same_person(user) & Q(user__isnull=True))
 
 
 def is_bindable(found: EnrollmentRecord | DegreeRecord) -> bool:

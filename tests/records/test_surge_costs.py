@@ -147,3 +147,20 @@ def test_the_required_task_bar_reads_her_schools_without_sorting_them(world):
 
     bar = [q["sql"] for q in queries.captured_queries if "is_required" in q["sql"]]
     assert bar and not [sql for sql in bar if "records_institution" in sql], bar
+
+
+def test_her_records_are_read_without_joining_degrees(world):
+    """学籍信息 reads a 专升本 record's prior degree in the degrees' query: joined to the
+    records, the degree and its institution made PostgreSQL plan eight tables for every
+    student (docs/deploy.md, Sizing)."""
+    client = _logged_in(world.alice)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/records/mine/").status_code == 200
+
+    records = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('SELECT "records_enrollmentrecord"."id"')
+    ]
+    assert records and not [sql for sql in records if 'JOIN "records_degreerecord"' in sql], records
