@@ -32,11 +32,18 @@ def record_for_read(request, pk: int) -> EnrollmentRecord:
     return record
 
 
-def record_for_student(request, pk: int) -> EnrollmentRecord:
+def record_for_student(
+    request, pk: int, *, related: tuple[str, ...] | None = None
+) -> EnrollmentRecord:
     """One of the student's own records (bound to her account): 正确, 有误 and the online
-    verification reports act on no one else's."""
+    verification reports act on no one else's. With all its reference tables, or only the
+    `related` ones a page needs (every join costs PostgreSQL's planner, on every 正确 of
+    the deadline)."""
     records = EnrollmentRecord.objects.visible_to(request.user).filter(user=request.user)
-    record = get_object_or_404(records.with_related(user=False), pk=pk)
+    records = (
+        records.with_related(user=False) if related is None else records.select_related(*related)
+    )
+    record = get_object_or_404(records, pk=pk)
     record.user = request.user  # hers: not joined again
     return record
 

@@ -168,8 +168,9 @@ def bind_more(request):
 
 @student_required
 def record_confirm(request, pk: int):
-    """正确, after a second confirmation (seed 004 shows a 再次确认 dialog)."""
-    record = record_for_student(request, pk)
+    """正确, after a second confirmation (seed 004 shows a 再次确认 dialog). The dialog
+    names the record by its level, school and major; the audit, by its school."""
+    record = record_for_student(request, pk, related=("institution", "major"))
     checkable, reason = check_state(record)
     if request.method == "POST":
         try:

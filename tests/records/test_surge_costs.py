@@ -115,6 +115,9 @@ def test_confirming_reads_the_open_report_and_the_standing_confirmation_from_the
     assert response.status_code == 302
     sql = [q["sql"] for q in done.captured_queries]
     assert not [q for q in sql if "records_discrepancyreport" in q.split("WHERE")[0]], sql
+    # The record is read with what the dialog and the audit name: its school and major.
+    reads = [q for q in sql if q.startswith('SELECT "records_enrollmentrecord"."id"')]
+    assert reads and not [q for q in reads if "records_schoolclass" in q or "records_college" in q]
     # A new standing confirmation decides the check result by itself (records.progress).
     updates = [q for q in sql if q.startswith("UPDATE") and "check_result" in q]
     assert len(updates) == 1 and "EXISTS" not in updates[0], updates
