@@ -67,7 +67,7 @@ from records.selectors import (
     with_state,
 )
 from records.self_check import check_state
-from records.services import binding, checks, corrections
+from records.services import binding, checks, corrections, prior_degrees
 from records.services.search import search_records
 from records.tables import ClassTable, DiscrepancyTable, RecordTable
 
@@ -156,7 +156,10 @@ def bind_more(request):
             messages.success(request, _("绑定成功。"))
             return redirect("records:my_records")
         if degree_form.is_bound and degree_form.is_valid():
-            binding.degree_bind(by=request.user, **degree_form.cleaned_data, ip=client_ip(request))
+            ip = client_ip(request)
+            degree = binding.degree_bind(by=request.user, **degree_form.cleaned_data, ip=ip)
+            # A 专升本 record whose roster names this 专科 diploma shows it from now on.
+            prior_degrees.link_bound_degree(degree, by=request.user, ip=ip)
             messages.success(request, _("学历绑定成功。"))
             return redirect("records:my_records")
     except RecordError as error:

@@ -63,8 +63,8 @@ def _own_and_checkable(subject: Subject, user) -> None:
 
 def notice_for(subject: Subject, by) -> CurrentNotice | None:
     """The notice a 正确 or 有误 is made under: the latest started one whose audience holds
-    the 学籍 at hand; for a 学历, the 学籍 of hers it belongs to (its own, or the 本科
-    record it is the prior 专科 degree of), and failing one, any of hers."""
+    the 学籍 at hand; for a 学历, that of the 学籍 of hers it was earned under, else of the
+    本科 record of hers it is the prior 专科 degree of, and failing both, any of hers."""
     if isinstance(subject, DegreeRecord):
         own = EnrollmentRecord.objects.filter(
             Q(pk=subject.enrollment_record_id) | Q(prior_degree=subject), user=by
@@ -72,7 +72,8 @@ def notice_for(subject: Subject, by) -> CurrentNotice | None:
         records = list(own.order_by())
         if not records:
             return current_notice(by)
-        return latest(record_notices(by, records).values())
+        notices = record_notices(by, records)
+        return notices.get(subject.enrollment_record_id) or latest(notices.values())
     return record_notices(by, [subject]).get(subject.pk)
 
 

@@ -155,6 +155,22 @@ def prior_degree_bind(
     return _link(record, degree, by=by, ip=ip)
 
 
+def link_bound_degree(degree: DegreeRecord, *, by: User, ip: str | None = None) -> int:
+    """A 专科 degree she has just bound by its facts (我还有学历没显示出来: binding.degree_bind)
+    is the prior degree of each of her unlinked 本科 records whose roster number names it:
+    linked as 绑定专科学历 links it. How many were linked."""
+    if degree.level != Level.JUNIOR_COLLEGE or degree.user_id != by.pk:
+        return 0
+    records = [
+        record
+        for record in _unlinked(EnrollmentRecord.objects.filter(user=by))
+        if names_degree(degree, record.prior_certificate_number)
+    ]
+    for record in records:
+        _link(record, degree, by=by, ip=ip)
+    return len(records)
+
+
 @transaction.atomic
 def _link(record: EnrollmentRecord, degree: DegreeRecord, *, by: User, ip: str | None):
     record.prior_degree = degree

@@ -253,6 +253,31 @@ def test_she_binds_her_own_degree_by_its_facts(world):
     assert {"records.bound", "records.prior_degree_bound"} <= actions
 
 
+def test_a_junior_degree_bound_by_hand_elsewhere_links_to_the_record_naming_it(world):
+    """我还有学历没显示出来 binds her 专科 diploma; the 本科 record whose roster names it shows
+    it from then on (the 375 px walk: the card kept saying it was not found)."""
+    record = world.alice_record
+    record.prior_certificate_number = "137681202106000150"
+    record.save()
+    degree = junior_degree(record, "137681202106000150")
+    client = csrf_client(world.alice)
+    facts = {f"degree-{name}": value for name, value in _facts(degree).items()}
+
+    response = csrf_post(
+        client, "/records/mine/bind/", {"bind_degree": "1", **facts}, page="/records/mine/bind/"
+    )
+
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.prior_degree == degree
+    page = client.get("/records/mine/").content.decode()
+    assert "没有找到与您的姓名、证件号码一致的这张专科学历" not in page
+    assert f'href="/records/degrees/{degree.pk}/"' in page
+    assert AuditEvent.objects.filter(
+        action="records.prior_degree_bound", subject=world.alice
+    ).exists()
+
+
 def test_she_binds_an_old_certificate_by_its_digits(world):
     record = world.alice_record
     degree = junior_degree(
