@@ -73,7 +73,9 @@ def notice_for(subject: Subject, by) -> CurrentNotice | None:
         if not records:
             return current_notice(by)
         notices = record_notices(by, records)
-        return notices.get(subject.enrollment_record_id) or latest(notices.values())
+        earned_under = subject.enrollment_record_id
+        own = notices.get(earned_under) if earned_under is not None else None
+        return own or latest(notices.values())
     return record_notices(by, [subject]).get(subject.pk)
 
 
