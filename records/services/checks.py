@@ -74,8 +74,8 @@ def notice_for(subject: Subject, by) -> CurrentNotice | None:
             return current_notice(by)
         notices = record_notices(by, records)
         earned_under = subject.enrollment_record_id
-        own = notices.get(earned_under) if earned_under is not None else None
-        return own or latest(notices.values())
+        found = notices.get(earned_under) if earned_under is not None else None
+        return found or latest(notices.values())
     return record_notices(by, [subject]).get(subject.pk)
 
 
