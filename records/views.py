@@ -45,7 +45,7 @@ from records.forms import (
     show_errors,
 )
 from records.history.selectors import changes_since_confirmed, with_last_change
-from records.models import CheckResult, ReportState
+from records.models import ReportState
 from records.panels import record_panels
 from records.rules import label as field_label
 from records.selectors import (
@@ -186,13 +186,8 @@ def record_confirm(request, pk: int):
     if not checkable:  # no dialog for a record that cannot be confirmed: say why
         messages.error(request, reason)
         return redirect("records:my_records")
-    if record.check_result != CheckResult.NONE:  # no dialog with nothing to confirm
-        messages.info(
-            request,
-            _("您已确认本学籍信息正确。")
-            if record.check_result == CheckResult.CONFIRMED
-            else _("您已提交有误申请，请等待学籍管理部门处理后再确认；也可以先撤回申请。"),
-        )
+    if closed := checks.confirm_closed(record):  # no dialog with nothing to confirm
+        messages.info(request, closed)
         return redirect("records:my_records")
     return render(request, "records/record_confirm.html", {"record": record})
 
@@ -207,8 +202,8 @@ def discrepancy_create(request, pk: int):
 def _discrepancy_page(request, subject, name: str, done_url: str):
     """The 有误 page of a 学籍 or a 学历 (`name` "record" or "degree": its template and
     its context's name); back to `done_url` once filed."""
-    if subject.check_result == CheckResult.REPORTED:  # said before she fills the form in
-        messages.info(request, _("已有一个待处理的有误申请，请等待处理结果或先撤回。"))
+    if closed := checks.report_closed(subject):  # said before she fills the form in
+        messages.info(request, closed)
         return redirect(done_url)
     form = DiscrepancyForm(request.POST or None, request.FILES or None, record=subject)
     if request.method == "POST" and form.is_valid():
@@ -287,13 +282,8 @@ def degree_confirm(request, pk: int):
         else:
             messages.success(request, _("已确认：学历信息正确。"))
         return redirect("records:degree_detail", pk=degree.pk)
-    if degree.is_confirmed or degree.has_open_report:  # no dialog with nothing to confirm
-        messages.info(
-            request,
-            _("您已确认本学历信息正确。")
-            if degree.is_confirmed
-            else _("您已提交有误申请，请等待学籍管理部门处理后再确认；也可以先撤回申请。"),
-        )
+    if closed := checks.confirm_closed(degree):  # no dialog with nothing to confirm
+        messages.info(request, closed)
         return redirect("records:degree_detail", pk=degree.pk)
     return render(request, "records/degree_confirm.html", {"degree": degree})
 

@@ -61,6 +61,32 @@ def _own_and_checkable(subject: Subject, user) -> None:
         raise RecordError(reason)
 
 
+def confirm_closed(subject: Subject, check: int | None = None) -> str:
+    """Why 正确 is not open for the subject as its check result stands (`check`: the one
+    read under the lock; else the subject's own), "" when it is: the service refuses or
+    keeps what stands on it, and the 正确 pages say it instead of offering the dialog."""
+    check = subject.check_result if check is None else check
+    if check == CheckResult.CONFIRMED:
+        if isinstance(subject, DegreeRecord):
+            return _("您已确认本学历信息正确。")
+        return _("您已确认本学籍信息正确。")
+    if check == CheckResult.REPORTED:
+        return _("您已提交有误申请，请等待学籍管理部门处理后再确认；也可以先撤回申请。")
+    return ""
+
+
+def report_closed(subject: Subject) -> str:
+    """Why no 有误 can be filed for the subject now, "" when one can: a report of it waits
+    (the service's unique open report refuses a second; the 有误 page says it first)."""
+    if subject.check_result == CheckResult.REPORTED:
+        return _report_waiting()
+    return ""
+
+
+def _report_waiting() -> str:
+    return _("已有一个待处理的有误申请，请等待处理结果或先撤回。")
+
+
 def notice_for(subject: Subject, by) -> CurrentNotice | None:
     """The notice a 正确 or 有误 is made under: the latest started one whose audience holds
     the 学籍 at hand; for a 学历, that of the 学籍 of hers it was earned under, else of the
@@ -96,8 +122,8 @@ def record_confirm(*, record: Subject, by, ip: str | None = None) -> RecordConfi
     locked = type(record).objects.select_for_update(of=("self",)).filter(pk=record.pk)
     check = locked.order_by().values_list("check_result", flat=True).get()
     if check == CheckResult.REPORTED:
-        raise RecordError(_("您已提交有误申请，请等待学籍管理部门处理后再确认；也可以先撤回申请。"))
-    if check == CheckResult.CONFIRMED:
+        raise RecordError(confirm_closed(record, check))
+    if check == CheckResult.CONFIRMED:  # a double-click: the 正确 that stands
         return RecordConfirmation.objects.get(**subject, revoked_at__isnull=True)
     notice = notice_for(record, by)
     try:
@@ -258,7 +284,7 @@ def discrepancy_report(
                 changes={i.field: [i.current_value, i.claimed_value] for i in items},
             )
     except IntegrityError as exc:
-        raise RecordError(_("已有一个待处理的有误申请，请等待处理结果或先撤回。")) from exc
+        raise RecordError(_report_waiting()) from exc
     return report
 
 
