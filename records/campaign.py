@@ -26,7 +26,7 @@ class CurrentNotice:
     title: str
     window_end: datetime.datetime | None
     correction_deadline: datetime.datetime | None
-    rank: tuple = ()
+    rank: tuple
 
 
 # fn(*, user, records) -> {record pk: CurrentNotice}: each record's current notice (records
@@ -54,9 +54,14 @@ def record_notices(user, records: Iterable | None = None) -> dict[int, CurrentNo
     return {}
 
 
+def newest_first(notices: Iterable[CurrentNotice]) -> list[CurrentNotice]:
+    """These notices once each, the latest first (as notices ranks them)."""
+    return sorted(set(notices), key=lambda notice: notice.rank, reverse=True)
+
+
 def latest(notices: Iterable[CurrentNotice]) -> CurrentNotice | None:
     """The latest of these notices, or None."""
-    return max(notices, key=lambda notice: notice.rank, default=None)
+    return next(iter(newest_first(notices)), None)
 
 
 def current_notice(user, records: Iterable | None = None) -> CurrentNotice | None:

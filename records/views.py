@@ -30,7 +30,7 @@ from records.access import (
     record_for_read,
     record_for_student,
 )
-from records.campaign import record_notices
+from records.campaign import newest_first, record_notices
 from records.errors import FieldErrors, RecordError
 from records.filters import ClassFilter, RecordFilter
 from records.forms import (
@@ -134,9 +134,7 @@ def my_records(request):
         "degrees": degrees,
         "diagnosis": None if records else binding.binding_diagnosis(user),
         # The notice each of her records is checked under (usually one for all).
-        "notices": sorted(
-            set(record_notices(user, bound).values()), key=lambda n: n.rank, reverse=True
-        ),
+        "notices": newest_first(record_notices(user, bound).values()),
     }
     return render(request, "records/my_records.html", context)
 
