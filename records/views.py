@@ -154,10 +154,9 @@ def bind_more(request):
             messages.success(request, _("绑定成功。"))
             return redirect("records:my_records")
         if degree_form.is_bound and degree_form.is_valid():
-            ip = client_ip(request)
-            degree = binding.degree_bind(by=request.user, **degree_form.cleaned_data, ip=ip)
-            # A 专升本 record whose roster names this 专科 diploma shows it from now on.
-            prior_degrees.link_bound_degree(degree, by=request.user, ip=ip)
+            prior_degrees.bind_degree(
+                by=request.user, **degree_form.cleaned_data, ip=client_ip(request)
+            )
             messages.success(request, _("学历绑定成功。"))
             return redirect("records:my_records")
     except RecordError as error:

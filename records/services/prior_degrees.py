@@ -155,20 +155,25 @@ def prior_degree_bind(
     return _link(record, degree, by=by, ip=ip)
 
 
-def link_bound_degree(degree: DegreeRecord, *, by: User, ip: str | None = None) -> int:
-    """A 专科 degree she has just bound by its facts (我还有学历没显示出来: binding.degree_bind)
-    is the prior degree of each of her unlinked 本科 records whose roster number names it:
-    linked as 绑定专科学历 links it. How many were linked."""
-    if degree.level != Level.JUNIOR_COLLEGE or degree.user_id != by.pk:
-        return 0
-    records = [
-        record
-        for record in _unlinked(EnrollmentRecord.objects.filter(user=by))
-        if names_degree(degree, record.prior_certificate_number)
-    ]
-    for record in records:
-        _link(record, degree, by=by, ip=ip)
-    return len(records)
+def bind_degree(
+    *, by: User, certificate_number: str, graduation_year: int, school: str, ip: str | None = None
+) -> DegreeRecord:
+    """我还有学历没显示出来: the degree found and bound as binding.degree_bind binds it; a 专科
+    degree is then the prior degree of each of her unlinked 本科 records whose roster
+    number names it, linked as 绑定专科学历 links it (the import's rule cannot: a degree
+    bound by hand is under a name or ID number her 学籍 no longer has)."""
+    degree = degree_bind(
+        by=by,
+        certificate_number=certificate_number,
+        graduation_year=graduation_year,
+        school=school,
+        ip=ip,
+    )
+    if degree.level == Level.JUNIOR_COLLEGE:
+        for record in _unlinked(EnrollmentRecord.objects.filter(user=by)):
+            if names_degree(degree, record.prior_certificate_number):
+                _link(record, degree, by=by, ip=ip)
+    return degree
 
 
 @transaction.atomic
