@@ -19,6 +19,7 @@ from portal.lib import audit_labels
 from portal.lib.models import AuditEvent
 from portal.lib.throttle import mask_ip
 from records.models import (
+    CheckResult,
     DegreeRecord,
     DiscrepancyReport,
     EnrollmentRecord,
@@ -292,12 +293,7 @@ def changes_since_confirmed(
     the revocation's own reason (templates/records/_record_changes.html). No query for a
     record she never confirmed and no one changed (the deadline's usual student); one for
     her revoked 正确, one for the changes."""
-    open_ = [
-        record
-        for record in records
-        if not getattr(record, "is_confirmed", False)
-        and not getattr(record, "has_open_report", False)
-    ]
+    open_ = [record for record in records if record.check_result == CheckResult.NONE]
     # Her latest 正确 of an open record stands no more: a correction or re-import revoked it.
     latest = {
         record.last_confirmation_id: record.pk
