@@ -1,9 +1,9 @@
 """The notice a student's self-check runs under, for records, which sits below notices and
 never imports them (records.campaign, records.signals; registered in notices.apps):
 
-- `current_record_checks` tells records the current record-check notice of each record of a student, as
-  the plain records.campaign.CurrentNotice its pages and rules read (its correction
-  deadline refuses a late 有误 claim);
+- `current_record_checks` tells records the current record-check notice of each record
+  of a student, as the plain records.campaign.CurrentNotice its pages and rules read
+  (its correction deadline refuses a late 有误 claim);
 - `link_confirmation` and `link_report` keep which notice a 正确 or a 有误 was made under
   (ConfirmationNotice, DiscrepancyNotice), in the transaction of the service.
 """

@@ -6,8 +6,8 @@ alone (records.selectors._progress_counts), not by joining every confirmation an
 One expression decides it from the confirmations and reports themselves (`truth`);
 `refresh` writes it. The receivers below refresh a record whenever one of its
 confirmations or reports is saved or deleted (a new standing confirmation is 正确 by
-truth's first branch: written without reading the rest); code that changes either with a queryset
-`update()` or `bulk_create()` (which send no signal) calls `refresh` itself:
+truth's first branch: written without reading the rest); code that changes either with
+a queryset `update()` or `bulk_create()` (which send no signal) calls `refresh` itself:
 records.services.checks.revoke_confirmation, the demo data. `stale` lists records whose
 stored result disagrees with the truth: the test suite checks it after every test.
 """
